@@ -1,0 +1,234 @@
+//! Event names, kinds, `[guard $N]`, and what values each event carries.
+
+use super::Checker;
+use super::scope::closest;
+use crate::catalog::{CType, Prototype};
+use crate::diagnostic::{Code, Diagnostic};
+use crate::model::{Event, HandlerModel, ParameterType, Signature, Target, ValueType};
+use crate::roles::{self, RoleName, RoleValue};
+use crate::span::Span;
+use crate::syntax::ast::{EventKind, Handler, Ident};
+
+/// A handler being checked: the events it runs on, with their signatures.
+pub(super) struct HandlerContext {
+    pub events: Vec<(Event, Signature)>,
+    /// `None` when the kind word was not valid (already reported).
+    pub kind: Option<EventKind>,
+    /// The item index, for `#define` visibility.
+    pub item: usize,
+}
+
+impl Checker<'_> {
+    pub(super) fn event_kind(&mut self, word: &Ident) -> Option<EventKind> {
+        if let Some(kind) = EventKind::parse(&word.name) {
+            return Some(kind);
+        }
+        let suggestion = closest(&word.name, EventKind::ALL.iter().map(|k| k.as_str()));
+        let mut diagnostic = Diagnostic::new(
+            Code::UnknownEventKind,
+            word.span,
+            format!("unknown event kind `{}`", word.name),
+        )
+        .with_note("the event kinds are `entry`, `exit`, `call` and `return`");
+        diagnostic = match suggestion {
+            Some(kind) => diagnostic.with_label(format!("did you mean `{kind}`?")),
+            None => diagnostic.with_label("not an event kind"),
+        };
+        self.error(diagnostic);
+        None
+    }
+
+    /// What `name.kind` refers to: a role, an SDV stub alias (whose kind
+    /// replaces the handler's), or a function of the catalog or not.
+    pub(super) fn resolve_event(&mut self, name: &Ident, kind: EventKind) -> Option<(Event, Signature)> {
+        match roles::lookup_rule_name(&name.name) {
+            Some(RoleName::Role(role)) => {
+                let info = role.info();
+                let value = |value: &RoleValue| match value {
+                    RoleValue::Pointer => ValueType::POINTER,
+                    RoleValue::Int(int) => ValueType::int(*int),
+                };
+                let signature = Signature {
+                    parameters: Some(
+                        info.parameters
+                            .iter()
+                            .map(|p| ParameterType {
+                                ty: value(p),
+                                pointee: None,
+                            })
+                            .collect(),
+                    ),
+                    returns: info.returns.map(|r| value(&r).int),
+                    returns_void: info.returns.is_none(),
+                };
+                let event = Event {
+                    target: Target::Role(role),
+                    kind,
+                };
+                return Some((event, signature));
+            }
+            Some(RoleName::Stub(role, stub_kind)) => {
+                let signature = Signature {
+                    parameters: Some(Vec::new()),
+                    returns: None,
+                    returns_void: true,
+                };
+                let event = Event {
+                    target: Target::Role(role),
+                    kind: stub_kind,
+                };
+                return Some((event, signature));
+            }
+            None => {}
+        }
+        let event = Event {
+            target: Target::Function(name.name.clone()),
+            kind,
+        };
+        if let Some(prototype) = self.catalog.get(&name.name) {
+            return Some((event, signature_of(prototype)));
+        }
+        let catalog = self.catalog;
+        let candidates = catalog
+            .functions
+            .keys()
+            .map(String::as_str)
+            .chain(roles::all_rule_names().map(|name| -> &str { name }));
+        let mut diagnostic = Diagnostic::new(
+            Code::UnknownFunction,
+            name.span,
+            format!("`{}` is neither in the API catalog nor a role", name.name),
+        )
+        .with_note("the event still binds by name, but its arguments cannot be checked");
+        diagnostic = match closest(&name.name, candidates) {
+            Some(similar) => diagnostic.with_label(format!("did you mean `{similar}`?")),
+            None => diagnostic.with_label("unknown function"),
+        };
+        self.diagnostics.push(diagnostic);
+        Some((
+            event,
+            Signature {
+                parameters: None,
+                returns: None,
+                returns_void: false,
+            },
+        ))
+    }
+
+    /// Whether `$index` exists for every event; reports those it does not.
+    pub(super) fn check_argument_in_range(
+        &mut self,
+        index: u32,
+        span: Span,
+        events: &[(Event, Signature)],
+    ) -> bool {
+        if index == 0 {
+            self.error(
+                Diagnostic::new(Code::ArgumentOutOfRange, span, "arguments are numbered from `$1`")
+                    .with_label("there is no `$0`"),
+            );
+            return false;
+        }
+        let mut in_range = true;
+        for (event, signature) in events {
+            let Some(parameters) = &signature.parameters else { continue };
+            if index as usize > parameters.len() {
+                let count = match parameters.len() {
+                    0 => "no arguments".to_string(),
+                    1 => "1 argument".to_string(),
+                    n => format!("{n} arguments"),
+                };
+                self.error(
+                    Diagnostic::new(
+                        Code::ArgumentOutOfRange,
+                        span,
+                        format!("`${index}` is beyond the arguments of `{}`", event.target.name()),
+                    )
+                    .with_label(format!("`{}` takes {count}", event.target.name())),
+                );
+                in_range = false;
+            }
+        }
+        in_range
+    }
+
+    pub(super) fn handler(&mut self, handler: &Handler, item: usize) {
+        let kind = self.event_kind(&handler.kind);
+        let mut events: Vec<(Event, Signature)> = Vec::new();
+        let mut spans: Vec<Span> = Vec::new();
+        for name in &handler.events {
+            let Some(resolved) = self.resolve_event(name, kind.unwrap_or(EventKind::Exit)) else {
+                continue;
+            };
+            if let Some(at) = events.iter().position(|(event, _)| *event == resolved.0) {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::DuplicateEvent,
+                        name.span,
+                        format!("`{}` is listed twice in this handler", resolved.0),
+                    )
+                    .with_label("listed again here")
+                    .with_secondary(spans[at], "first listed here"),
+                );
+                continue;
+            }
+            events.push(resolved);
+            spans.push(name.span);
+        }
+        if let Some(guard) = handler.guard {
+            if self.watch.is_none() {
+                self.error(
+                    Diagnostic::new(
+                        Code::GuardWithoutWatch,
+                        guard.span,
+                        "`[guard $N]` needs a `watch` declaration",
+                    )
+                    .with_label("guard on the object in this argument")
+                    .with_note("`watch F.exit.$N;` says which objects the rule follows"),
+                );
+            } else {
+                self.check_argument_in_range(guard.index, guard.span, &events);
+            }
+        }
+        let context = HandlerContext {
+            events,
+            kind,
+            item,
+        };
+        let body = self.block(&handler.body.statements, &context);
+        self.handlers.push(HandlerModel {
+            events: context.events.into_iter().map(|(event, _)| event).collect(),
+            guard: handler.guard.map(|g| g.index),
+            body,
+            span: handler.header_span,
+        });
+    }
+}
+
+/// The values an API's events carry, from its prototype.
+pub(super) fn signature_of(prototype: &Prototype) -> Signature {
+    let parameters = prototype
+        .parameters
+        .iter()
+        .map(|parameter| {
+            let ty = match &parameter.ty {
+                CType::Pointer(_) => ValueType::POINTER,
+                other => ValueType::int(other.value_type().unwrap_or(crate::types::IntType::INT64)),
+            };
+            let pointee = match &parameter.ty {
+                CType::Pointer(inner) => match inner.as_ref() {
+                    CType::Int(int) => Some(*int),
+                    CType::Pointer(_) => Some(crate::types::IntType::POINTER),
+                    _ => None,
+                },
+                _ => None,
+            };
+            ParameterType { ty, pointee }
+        })
+        .collect();
+    Signature {
+        parameters: Some(parameters),
+        returns: prototype.returns.value_type(),
+        returns_void: prototype.returns.is_void(),
+    }
+}

@@ -1,0 +1,146 @@
+//! Stage 2: names, types and the catalog. A loaded rule in, a [`Model`] out.
+//!
+//! Each check is a small function that adds diagnostics; they share one
+//! [`Checker`] that holds the scope. The model is only returned when no
+//! check found an error.
+
+mod declarations;
+mod events;
+mod expressions;
+mod scope;
+mod statements;
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use crate::catalog::Catalog;
+use crate::diagnostic::{self, Code, Diagnostic};
+use crate::load::LoadedRule;
+use crate::model::{AbortInfo, EnumDef, HandlerModel, Model, Variable, VarId, WatchModel};
+use crate::span::SourceMap;
+use crate::syntax::ast::{Item, RuleId};
+
+pub use scope::closest;
+
+pub struct Checker<'a> {
+    sources: &'a SourceMap,
+    catalog: &'a Catalog,
+    scope: scope::Scope,
+    variables: Vec<Variable>,
+    enums: Vec<EnumDef>,
+    /// Variables some expression reads.
+    reads: HashSet<VarId>,
+    aborts: Vec<AbortInfo>,
+    watch: Option<WatchModel>,
+    handlers: Vec<HandlerModel>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+/// Checks a loaded rule against a catalog. `display_path` is how reports
+/// name the rule file.
+pub fn check(
+    rule: &LoadedRule,
+    catalog: &Catalog,
+    sources: &SourceMap,
+    display_path: &str,
+) -> (Option<Model>, Vec<Diagnostic>) {
+    let mut checker = Checker {
+        sources,
+        catalog,
+        scope: scope::Scope::default(),
+        variables: Vec::new(),
+        enums: Vec::new(),
+        reads: HashSet::new(),
+        aborts: Vec::new(),
+        watch: None,
+        handlers: Vec::new(),
+        diagnostics: Vec::new(),
+    };
+    checker.declarations(&rule.items);
+    checker.watch_item(&rule.items);
+    for (index, item) in rule.items.iter().enumerate() {
+        match item {
+            Item::Handler(handler) => checker.handler(handler, index),
+            Item::Pragma(span) => checker.diagnostics.push(
+                Diagnostic::new(Code::PragmaIgnored, *span, "`#pragma` is ignored")
+                    .with_label("has no effect in a rule"),
+            ),
+            _ => {}
+        }
+    }
+    checker.unused_variables();
+    let name = checker.rule_name(rule);
+    let mut diagnostics = checker.diagnostics;
+    diagnostic::sort(&mut diagnostics);
+    if diagnostic::has_errors(&diagnostics) {
+        return (None, diagnostics);
+    }
+    let rule_id = match rule.header.as_ref().and_then(|h| h.rule_id) {
+        Some(RuleId::Number(id)) => Some(id),
+        _ => None,
+    };
+    let model = Model {
+        name,
+        rule_id,
+        header: rule.header.clone(),
+        path: display_path.to_string(),
+        variables: checker.variables,
+        enums: checker.enums,
+        watch: checker.watch,
+        handlers: checker.handlers,
+        aborts: checker.aborts,
+    };
+    (Some(model), diagnostics)
+}
+
+impl Checker<'_> {
+    fn error(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// The header's `Rule Name`, or the file stem. A header that names a
+    /// different rule than the file is probably a copied header.
+    fn rule_name(&mut self, rule: &LoadedRule) -> String {
+        let stem = rule
+            .path
+            .file_stem()
+            .unwrap_or(Path::new("rule").as_os_str())
+            .to_string_lossy()
+            .to_string();
+        let header = rule.header.as_ref();
+        let Some(name) = header.and_then(|h| h.rule_name.clone()) else {
+            return stem;
+        };
+        if name != stem {
+            let span = header
+                .and_then(|h| h.fields.iter().find(|f| f.name == "Rule Name"))
+                .map(|f| f.span)
+                .expect("a rule name comes from a field");
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::RuleNameMismatch,
+                    span,
+                    format!("the header names rule `{name}` but the file is `{stem}`"),
+                )
+                .with_note(format!("reports will call this rule `{name}`")),
+            );
+        }
+        name
+    }
+
+    fn unused_variables(&mut self) {
+        for (id, variable) in self.variables.iter().enumerate() {
+            if !self.reads.contains(&id) {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::UnusedVariable,
+                        variable.span,
+                        format!("state variable `{}` is never read", variable.name),
+                    )
+                    .with_label("declared here")
+                    .with_note("a variable no condition reads cannot change what the rule reports"),
+                );
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! Printing diagnostics: rendered for people on stderr, or JSON lines on
+//! stdout for tools and editors.
+
+use std::io::IsTerminal;
+
+use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+use slic::diagnostic::{Diagnostic, Severity};
+use slic::render;
+use slic::span::SourceMap;
+
+#[derive(Clone, Copy, Default, clap::ValueEnum)]
+pub enum MessageFormat {
+    #[default]
+    Human,
+    Json,
+}
+
+pub fn print(format: MessageFormat, sources: &SourceMap, diagnostics: &[Diagnostic]) {
+    match format {
+        MessageFormat::Json => print!("{}", render::to_json_lines(sources, diagnostics)),
+        MessageFormat::Human => {
+            let choice = if std::io::stderr().is_terminal() { ColorChoice::Auto } else { ColorChoice::Never };
+            let mut stream = StandardStream::stderr(choice);
+            if render::to_terminal(&mut stream, sources, diagnostics).is_err() {
+                eprint!("{}", render::to_text(sources, diagnostics));
+            }
+        }
+    }
+}
+
+/// "2 errors, 1 warning", or "no problems".
+pub fn summary(diagnostics: &[Diagnostic]) -> String {
+    let errors = diagnostics.iter().filter(|d| d.severity() == Severity::Error).count();
+    let warnings = diagnostics.len() - errors;
+    let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    match (errors, warnings) {
+        (0, 0) => "no problems".to_string(),
+        (0, w) => count(w, "warning"),
+        (e, 0) => count(e, "error"),
+        (e, w) => format!("{}, {}", count(e, "error"), count(w, "warning")),
+    }
+}

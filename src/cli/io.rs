@@ -1,0 +1,83 @@
+//! Reading inputs and writing outputs for the commands.
+//!
+//! Inputs that cannot be read are usage errors (exit 2) with a one-line
+//! message. Outputs are written to a temporary file beside the target and
+//! renamed, so a failed command never leaves a partial file behind.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use slic::load::{LoadError, SourceLoader};
+
+use super::Failure;
+
+/// Reads a text input named on the command line.
+pub fn read_text(path: &Path) -> Result<String, Failure> {
+    match load(path) {
+        Ok(text) => Ok(text),
+        Err(LoadError::NotFound) => Err(Failure::usage(format!(
+            "cannot read `{}`: no such file",
+            path.display()
+        ))),
+        Err(LoadError::Unreadable(reason)) => Err(Failure::usage(format!(
+            "cannot read `{}`: {reason}",
+            path.display()
+        ))),
+    }
+}
+
+fn load(path: &Path) -> Result<String, LoadError> {
+    if path.is_dir() {
+        return Err(LoadError::Unreadable("it is a directory".to_string()));
+    }
+    let bytes = std::fs::read(path).map_err(|error| match error.kind() {
+        std::io::ErrorKind::NotFound => LoadError::NotFound,
+        std::io::ErrorKind::PermissionDenied => LoadError::Unreadable("permission denied".to_string()),
+        _ => LoadError::Unreadable(error.to_string()),
+    })?;
+    String::from_utf8(bytes).map_err(|error| {
+        LoadError::Unreadable(format!(
+            "not a text file (invalid UTF-8 at byte {})",
+            error.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+/// Files on disk, for `#include` and catalogs.
+pub struct FsLoader;
+
+impl SourceLoader for FsLoader {
+    fn load(&self, path: &Path) -> Result<String, LoadError> {
+        load(path)
+    }
+}
+
+/// Writes `contents` to `path` atomically (or to stdout for `-`).
+pub fn write_output(path: &Path, contents: &[u8]) -> Result<(), Failure> {
+    if path == Path::new("-") {
+        std::io::stdout()
+            .write_all(contents)
+            .map_err(|error| Failure::usage(format!("cannot write to standard output: {error}")))?;
+        return Ok(());
+    }
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !directory.is_dir() {
+        return Err(Failure::usage(format!(
+            "cannot write `{}`: directory `{}` does not exist",
+            path.display(),
+            directory.display()
+        )));
+    }
+    if path.is_dir() {
+        return Err(Failure::usage(format!("cannot write `{}`: it is a directory", path.display())));
+    }
+    let fail = |error: std::io::Error| Failure::usage(format!("cannot write `{}`: {error}", path.display()));
+    // The temporary file is removed when dropped, unless persisted.
+    let mut temporary = tempfile::NamedTempFile::new_in(&directory).map_err(fail)?;
+    temporary.write_all(contents).map_err(fail)?;
+    temporary.persist(path).map_err(|error| fail(error.error))?;
+    Ok(())
+}

@@ -1,0 +1,67 @@
+//! Command-line parsing and the commands.
+
+mod check;
+mod diagnostics;
+mod io;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// slic compiles driver API rules written in SLIC, the rule language of
+/// Static Driver Verifier, into checks for driver builds.
+#[derive(Parser)]
+#[command(name = "slic", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Check(check::Args),
+}
+
+/// Why a command stopped without doing its job.
+pub enum Failure {
+    /// Usage or I/O error: a one-line message, exit code 2.
+    Usage(String),
+    /// Diagnostics with errors were printed: exit code 1.
+    Errors,
+}
+
+impl Failure {
+    pub fn usage(message: impl Into<String>) -> Failure {
+        Failure::Usage(message.into())
+    }
+}
+
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Check(args) => check::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Errors) => ExitCode::from(1),
+        Err(Failure::Usage(message)) => {
+            eprintln!("slic: error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Options every command that compiles rules shares.
+#[derive(clap::Args, Clone, Default)]
+pub struct CompileOptions {
+    /// Search this directory for `#include`d files (after the including file's directory)
+    #[arg(short = 'I', long = "include", value_name = "DIR")]
+    pub include_path: Vec<PathBuf>,
+    /// Use this API catalog for every rule instead of the `ddi.h` beside each rule
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+    /// How to print diagnostics
+    #[arg(long, value_enum, default_value = "human")]
+    pub message_format: diagnostics::MessageFormat,
+}

@@ -1,0 +1,152 @@
+//! The one diagnostic type every stage returns.
+//!
+//! Stages never print. They return `Vec<Diagnostic>` next to their result, and
+//! the command line renders them once, at the edge (see `render.rs`).
+
+use crate::span::Span;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+macro_rules! codes {
+    ($($variant:ident = $code:literal, $severity:ident, $summary:literal;)*) => {
+        /// Every kind of diagnostic, with a stable code.
+        ///
+        /// Codes are never reused or renumbered: tools and editors match on
+        /// them. `docs/diagnostics.md` shows an input that triggers each one.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $($variant,)*
+        }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant,)*];
+
+            /// The stable code, `E0001` or `W0001`.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $code,)*
+                }
+            }
+
+            pub fn severity(self) -> Severity {
+                match self {
+                    $(Code::$variant => Severity::$severity,)*
+                }
+            }
+
+            /// A one-line description of the kind, for documentation.
+            pub fn summary(self) -> &'static str {
+                match self {
+                    $(Code::$variant => $summary,)*
+                }
+            }
+        }
+    };
+}
+
+codes! {
+    Syntax = "E0001", Error, "syntax error";
+    Unclosed = "E0002", Error, "unclosed brace, comment or string";
+    UnsupportedDirective = "E0003", Error, "unsupported preprocessor directive";
+    IncludeNotFound = "E0004", Error, "included file cannot be read";
+    RecursiveInclude = "E0005", Error, "file includes itself";
+    UnknownName = "E0006", Error, "unknown name";
+    UnknownEventKind = "E0007", Error, "unknown event kind";
+    EnumMismatch = "E0008", Error, "enum value compared or assigned across enums";
+    NotAssignable = "E0009", Error, "assignment to something that is not a state variable";
+    ArgumentOutOfRange = "E0010", Error, "argument number beyond the function's parameters";
+    ReturnOfVoid = "E0011", Error, "`$return` of a function that returns nothing";
+    ReturnBeforeCall = "E0012", Error, "`$return` in an `entry` or `call` handler";
+    Duplicate = "E0013", Error, "duplicate declaration";
+    SecondState = "E0014", Error, "more than one `state` block";
+    SecondWatch = "E0015", Error, "more than one `watch`";
+    NotConstant = "E0016", Error, "initialiser or `#define` value is not constant";
+    GuardWithoutWatch = "E0017", Error, "`[guard $N]` in a rule without `watch`";
+    BadDereference = "E0018", Error, "`*$N` of an argument that does not point to a number";
+    BadLiteral = "E0019", Error, "malformed literal";
+    BadStateType = "E0020", Error, "unsupported state variable type";
+    DivisionByZero = "E0021", Error, "division by zero in a constant expression";
+    Catalog = "E0022", Error, "error in the API catalog";
+    EnumArithmetic = "E0023", Error, "enum value used as a number";
+    PragmaIgnored = "W0001", Warning, "`#pragma` is ignored";
+    UnknownFunction = "W0002", Warning, "function is neither in the API catalog nor a role";
+    UnusedVariable = "W0003", Warning, "state variable is never read";
+    Unreachable = "W0004", Warning, "statement after `abort` or `halt` never runs";
+    MalformedHeader = "W0005", Warning, "malformed metadata header";
+    DuplicateEvent = "W0006", Warning, "the same event is listed twice in one handler";
+    RuleNameMismatch = "W0007", Warning, "rule name in the header differs from the file name";
+}
+
+/// A secondary span with its own message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub code: Code,
+    /// Lower case, no trailing period.
+    pub message: String,
+    pub primary: Span,
+    /// Text under the primary span; empty for none.
+    pub primary_label: String,
+    pub secondary: Vec<Label>,
+    pub notes: Vec<String>,
+}
+
+impl Diagnostic {
+    pub fn new(code: Code, primary: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            code,
+            message: message.into(),
+            primary,
+            primary_label: String::new(),
+            secondary: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn with_label(mut self, label: impl Into<String>) -> Diagnostic {
+        self.primary_label = label.into();
+        self
+    }
+
+    pub fn with_secondary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+        self.secondary.push(Label {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+
+    pub fn with_note(mut self, note: impl Into<String>) -> Diagnostic {
+        self.notes.push(note.into());
+        self
+    }
+
+    pub fn severity(&self) -> Severity {
+        self.code.severity()
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity() == Severity::Error
+    }
+}
+
+/// Sorts by file and position, then code, so output does not depend on the
+/// order in which checks ran.
+pub fn sort(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (a.primary.file, a.primary.start, a.code).cmp(&(b.primary.file, b.primary.start, b.code))
+    });
+}
+
+pub fn has_errors(diagnostics: &[Diagnostic]) -> bool {
+    diagnostics.iter().any(Diagnostic::is_error)
+}

@@ -1,0 +1,21 @@
+//! slic: a compiler for driver API rules written in SLIC.
+//!
+//! The crate is the core: every stage takes values and returns values plus
+//! diagnostics, and none of it touches the file system or prints. The
+//! binary in `src/main.rs` is the only place that does I/O. See
+//! `docs/ARCHITECTURE.md` for the map.
+
+pub mod builtins;
+pub mod catalog;
+pub mod check;
+pub mod diagnostic;
+pub mod eval;
+pub mod frontend;
+pub mod load;
+pub mod model;
+pub mod pack;
+pub mod render;
+pub mod roles;
+pub mod span;
+pub mod syntax;
+pub mod types;

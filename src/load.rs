@@ -1,0 +1,201 @@
+//! Follows `#include`s: one rule made of its file and everything it includes.
+//!
+//! Reading files is the caller's business (the core does no I/O): it passes
+//! a [`SourceLoader`], the file system for the command line, a table of
+//! embedded files for the built-in pack, a map in tests.
+
+use std::path::{Component, Path, PathBuf};
+
+use crate::builtins::SLIC_BASE_NAME;
+use crate::diagnostic::{Code, Diagnostic};
+use crate::span::{FileId, SourceMap};
+use crate::syntax::ast::{Header, Item};
+use crate::syntax::parse;
+
+pub trait SourceLoader {
+    /// The text of the file at `path`, or why it cannot be read.
+    fn load(&self, path: &Path) -> Result<String, LoadError>;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoadError {
+    NotFound,
+    /// The file is there but cannot be used (a directory, no permission,
+    /// not UTF-8): the reason, in a few words.
+    Unreadable(String),
+}
+
+/// A rule with its includes spliced in, in source order.
+#[derive(Debug, Clone)]
+pub struct LoadedRule {
+    /// The rule file.
+    pub file: FileId,
+    pub path: PathBuf,
+    /// Only the rule file's own header counts.
+    pub header: Option<Header>,
+    pub items: Vec<Item>,
+}
+
+/// Parses the rule already in `sources` as `file` (read from `path`) and
+/// every file it includes, searched next to the including file and then in
+/// `include_path`.
+pub fn load_rule(
+    sources: &mut SourceMap,
+    loader: &dyn SourceLoader,
+    file: FileId,
+    path: &Path,
+    include_path: &[PathBuf],
+) -> (LoadedRule, Vec<Diagnostic>) {
+    let mut context = Context {
+        sources,
+        loader,
+        include_path,
+        stack: vec![normalize(path)],
+        diagnostics: Vec::new(),
+    };
+    let text = context.sources.get(file).text.clone();
+    let (rule, diagnostics) = parse(file, &text);
+    context.diagnostics.extend(diagnostics);
+    let mut items = Vec::new();
+    context.splice(rule.items, path, &mut items);
+    let loaded = LoadedRule {
+        file,
+        path: path.to_path_buf(),
+        header: rule.header,
+        items,
+    };
+    (loaded, context.diagnostics)
+}
+
+struct Context<'a> {
+    sources: &'a mut SourceMap,
+    loader: &'a dyn SourceLoader,
+    include_path: &'a [PathBuf],
+    /// The files being included, outermost first, to catch cycles.
+    stack: Vec<PathBuf>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl Context<'_> {
+    fn splice(&mut self, items: Vec<Item>, from: &Path, out: &mut Vec<Item>) {
+        for item in items {
+            let Item::Include(include) = &item else {
+                out.push(item);
+                continue;
+            };
+            if include.path == SLIC_BASE_NAME {
+                // Built in; it declares nothing (see `builtins.rs`).
+                continue;
+            }
+            let found = match self.find(&include.path, include.system, from) {
+                Ok(found) => found,
+                Err((path, reason)) => {
+                    self.diagnostics.push(
+                        Diagnostic::new(
+                            Code::IncludeNotFound,
+                            include.path_span,
+                            format!("cannot read `{}`: {reason}", path.display()),
+                        )
+                        .with_label("included here"),
+                    );
+                    continue;
+                }
+            };
+            let Some((path, text)) = found else {
+                let searched = if include.system { "the include path" } else { "next to the including file or on the include path" };
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::IncludeNotFound,
+                        include.path_span,
+                        format!("cannot find `{}`", include.path),
+                    )
+                    .with_label(format!("searched {searched}"))
+                    .with_note("add directories to search with `-I DIR`"),
+                );
+                continue;
+            };
+            let key = normalize(&path);
+            if self.stack.contains(&key) {
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        Code::RecursiveInclude,
+                        include.path_span,
+                        format!("`{}` includes itself", include.path),
+                    )
+                    .with_label("this include starts the cycle again"),
+                );
+                continue;
+            }
+            let file = self.sources.add(path.display().to_string(), text.clone());
+            let (rule, diagnostics) = parse(file, &text);
+            self.diagnostics.extend(diagnostics);
+            self.stack.push(key);
+            self.splice(rule.items, &path, out);
+            self.stack.pop();
+        }
+    }
+
+    /// The first candidate that exists. One that exists but cannot be read
+    /// is an error, not a reason to look further: C compilers do the same.
+    #[allow(clippy::type_complexity)]
+    fn find(
+        &mut self,
+        name: &str,
+        system: bool,
+        from: &Path,
+    ) -> Result<Option<(PathBuf, String)>, (PathBuf, String)> {
+        let mut candidates = Vec::new();
+        if !system {
+            candidates.push(from.parent().unwrap_or(Path::new("")).join(name));
+        }
+        candidates.extend(self.include_path.iter().map(|dir| dir.join(name)));
+        for candidate in candidates {
+            match self.loader.load(&candidate) {
+                Ok(text) => return Ok(Some((candidate, text))),
+                Err(LoadError::NotFound) => {}
+                Err(LoadError::Unreadable(reason)) => return Err((candidate, reason)),
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// `a/./b/../c` as `a/c`, so one file reached two ways is one file.
+fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir if out.file_name().is_some() => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// A loader over files held in memory (the built-in pack, tests).
+#[derive(Debug, Default, Clone)]
+pub struct MemoryLoader {
+    pub files: Vec<(PathBuf, String)>,
+}
+
+impl MemoryLoader {
+    pub fn new(files: impl IntoIterator<Item = (impl Into<PathBuf>, impl Into<String>)>) -> Self {
+        MemoryLoader {
+            files: files.into_iter().map(|(p, t)| (p.into(), t.into())).collect(),
+        }
+    }
+}
+
+impl SourceLoader for MemoryLoader {
+    fn load(&self, path: &Path) -> Result<String, LoadError> {
+        let wanted = normalize(path);
+        self.files
+            .iter()
+            .find(|(p, _)| normalize(p) == wanted)
+            .map(|(_, text)| text.clone())
+            .ok_or(LoadError::NotFound)
+    }
+}

@@ -1,0 +1,184 @@
+//! A checked rule: every name resolved, every expression typed.
+//!
+//! This is what the checker hands to the later stages. It has no syntax
+//! left in it (no defines, no includes, no stub aliases), only the spans a
+//! report or a later diagnostic needs.
+
+use crate::roles::Role;
+use crate::span::Span;
+use crate::syntax::ast::{BinaryOp, EventKind, Header, UnaryOp};
+use crate::types::IntType;
+
+#[derive(Debug, Clone)]
+pub struct Model {
+    pub name: String,
+    /// Driver Verifier's bug check 0xC4 parameter 1, if the rule has one.
+    pub rule_id: Option<u32>,
+    pub header: Option<Header>,
+    /// The rule file as named in reports (`rules/wdm/QueuedSpinLockRelease.slic`).
+    pub path: String,
+    pub variables: Vec<Variable>,
+    pub enums: Vec<EnumDef>,
+    pub watch: Option<WatchModel>,
+    pub handlers: Vec<HandlerModel>,
+    pub aborts: Vec<AbortInfo>,
+}
+
+pub type VarId = usize;
+pub type EnumId = usize;
+pub type AbortId = usize;
+
+#[derive(Debug, Clone)]
+pub struct Variable {
+    pub name: String,
+    pub ty: ValueType,
+    /// Already converted to `ty`.
+    pub init: i64,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct EnumDef {
+    /// Enumerator `i` has the value `i`.
+    pub enumerators: Vec<String>,
+}
+
+/// The type of a value: a C integer type, and for enum values which enum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ValueType {
+    pub int: IntType,
+    pub enumeration: Option<EnumId>,
+    pub pointer: bool,
+}
+
+impl ValueType {
+    pub const fn int(int: IntType) -> ValueType {
+        ValueType {
+            int,
+            enumeration: None,
+            pointer: false,
+        }
+    }
+
+    pub const POINTER: ValueType = ValueType {
+        int: IntType::POINTER,
+        enumeration: None,
+        pointer: true,
+    };
+
+    pub const fn enumeration(id: EnumId) -> ValueType {
+        ValueType {
+            int: IntType::INT,
+            enumeration: Some(id),
+            pointer: false,
+        }
+    }
+}
+
+/// What an event name refers to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Target {
+    /// An API or any other function, by name.
+    Function(String),
+    Role(Role),
+}
+
+impl Target {
+    /// The name a rule or a report uses for it.
+    pub fn name(&self) -> &str {
+        match self {
+            Target::Function(name) => name,
+            Target::Role(role) => role.rule_name(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Event {
+    pub target: Target,
+    pub kind: EventKind,
+}
+
+impl std::fmt::Display for Event {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.target.name(), self.kind.as_str())
+    }
+}
+
+/// The shape of an event's values, from the catalog or the role table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signature {
+    /// `None` for a function the catalog does not know: any `$N` is allowed.
+    pub parameters: Option<Vec<ParameterType>>,
+    pub returns: Option<IntType>,
+    /// The function returns nothing (`VOID`).
+    pub returns_void: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParameterType {
+    pub ty: ValueType,
+    /// The integer type `*$N` reads, when the parameter points to one.
+    pub pointee: Option<IntType>,
+}
+
+#[derive(Debug, Clone)]
+pub struct WatchModel {
+    pub event: Event,
+    /// 1-based argument whose value names the object.
+    pub argument: u32,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct HandlerModel {
+    pub events: Vec<Event>,
+    /// `[guard $N]`: runs only on the instance of the object in `$N`.
+    pub guard: Option<u32>,
+    pub body: Vec<Statement>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub struct AbortInfo {
+    pub message: String,
+    pub span: Span,
+    /// `file:line:col` of the `abort`, as reports print it.
+    pub location: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum Statement {
+    If(TypedExpr, Vec<Statement>, Vec<Statement>),
+    Assign(VarId, TypedExpr),
+    Abort(AbortId),
+    Halt,
+    Reset,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct TypedExpr {
+    pub kind: ExprKind,
+    pub ty: ValueType,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum ExprKind {
+    Constant(i64),
+    Variable(VarId),
+    /// `$N`, already converted to the expression's type.
+    Argument(u32),
+    /// `*$N`, read as the pointee type.
+    Deref(u32),
+    Return,
+    Unary(UnaryOp, Box<TypedExpr>),
+    /// Operands are converted to `operand_type` (C's usual arithmetic
+    /// conversions; for shifts, the promoted left type) before the operation.
+    Binary {
+        op: BinaryOp,
+        operand_type: IntType,
+        left: Box<TypedExpr>,
+        right: Box<TypedExpr>,
+    },
+    Conditional(Box<TypedExpr>, Box<TypedExpr>, Box<TypedExpr>),
+}

@@ -1,0 +1,326 @@
+//! The syntax tree of a rule, with a span on everything a diagnostic may
+//! point at.
+
+use crate::span::Span;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+/// One parsed file, before `#include`s are followed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceRule {
+    pub header: Option<Header>,
+    pub items: Vec<Item>,
+}
+
+/// The `/*++ ... --*/` metadata header.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Header {
+    pub span: Span,
+    /// Every `Field:` in order, known or not; values are trimmed, and lines
+    /// of a multi-line value are joined with single spaces.
+    pub fields: Vec<HeaderField>,
+    pub rule_name: Option<String>,
+    pub domain: Option<String>,
+    pub rule_id: Option<RuleId>,
+    pub description: Option<String>,
+    pub help_link: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeaderField {
+    pub name: String,
+    pub value: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuleId {
+    Number(u32),
+    NotApplicable,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Item {
+    State(StateBlock),
+    Watch(Watch),
+    Handler(Handler),
+    Define(Define),
+    Include(Include),
+    /// `#pragma ...`: kept so the checker can warn once, in place.
+    Pragma(Span),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateBlock {
+    pub declarations: Vec<Declaration>,
+    /// The `state` keyword.
+    pub keyword: Span,
+}
+
+/// `TYPE declarator, declarator;`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declaration {
+    pub ty: TypeSpec,
+    pub declarators: Vec<Declarator>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TypeSpec {
+    Enum { enumerators: Vec<Ident>, span: Span },
+    /// The type words as written (`unsigned int`, `BOOLEAN`, `void`); the
+    /// checker decides whether they name a supported type.
+    Scalar { words: Vec<String>, span: Span },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declarator {
+    pub pointer: bool,
+    pub name: Ident,
+    pub init: Option<Expr>,
+}
+
+/// `watch F.kind.$N;`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Watch {
+    pub function: Ident,
+    pub kind: Ident,
+    pub argument: ArgRef,
+    pub span: Span,
+}
+
+/// `$N` where it names an argument position (in `watch` and `[guard]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArgRef {
+    pub index: u32,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handler {
+    pub events: Vec<Ident>,
+    /// Written as `[F, G]` rather than `F` (kept for printing).
+    pub bracketed: bool,
+    pub kind: Ident,
+    pub guard: Option<ArgRef>,
+    pub body: Block,
+    /// From the first event name to the end of the kind: what a handler is
+    /// called in messages.
+    pub header_span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Define {
+    pub name: Ident,
+    pub value: Option<Expr>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Include {
+    pub path: String,
+    /// `<file>` rather than `"file"`: searched on the include path only.
+    pub system: bool,
+    pub path_span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Block {
+    pub statements: Vec<Stmt>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stmt {
+    If {
+        condition: Expr,
+        then_branch: Box<Stmt>,
+        else_branch: Option<Box<Stmt>>,
+        span: Span,
+    },
+    Block(Block),
+    /// `target = value;`, or `target op= value;` with `operator` set;
+    /// `x++` is written as `x += 1`.
+    Assign {
+        target: Expr,
+        operator: Option<BinaryOp>,
+        value: Expr,
+        span: Span,
+    },
+    Abort {
+        message: String,
+        span: Span,
+    },
+    Halt(Span),
+    Reset(Span),
+    Empty(Span),
+}
+
+impl Stmt {
+    pub fn span(&self) -> Span {
+        match self {
+            Stmt::If { span, .. }
+            | Stmt::Assign { span, .. }
+            | Stmt::Abort { span, .. }
+            | Stmt::Halt(span)
+            | Stmt::Reset(span)
+            | Stmt::Empty(span) => *span,
+            Stmt::Block(block) => block.span,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExprKind {
+    Integer(super::literal::IntegerLiteral),
+    Name(String),
+    /// `$N`, numbered from 1.
+    Argument(u32),
+    /// `*$N`.
+    Deref(u32),
+    /// `$return`.
+    Return,
+    Unary(UnaryOp, Box<Expr>),
+    Binary(BinaryOp, Box<Expr>, Box<Expr>),
+    Conditional(Box<Expr>, Box<Expr>, Box<Expr>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UnaryOp {
+    Not,
+    BitNot,
+    Negate,
+    Plus,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    Or,
+    And,
+    BitOr,
+    BitXor,
+    BitAnd,
+    Eq,
+    Ne,
+    Lt,
+    Gt,
+    Le,
+    Ge,
+    Shl,
+    Shr,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+}
+
+impl UnaryOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            UnaryOp::Not => "!",
+            UnaryOp::BitNot => "~",
+            UnaryOp::Negate => "-",
+            UnaryOp::Plus => "+",
+        }
+    }
+}
+
+impl BinaryOp {
+    pub fn symbol(self) -> &'static str {
+        use BinaryOp::*;
+        match self {
+            Or => "||",
+            And => "&&",
+            BitOr => "|",
+            BitXor => "^",
+            BitAnd => "&",
+            Eq => "==",
+            Ne => "!=",
+            Lt => "<",
+            Gt => ">",
+            Le => "<=",
+            Ge => ">=",
+            Shl => "<<",
+            Shr => ">>",
+            Add => "+",
+            Sub => "-",
+            Mul => "*",
+            Div => "/",
+            Rem => "%",
+        }
+    }
+
+    /// C's binding strength: higher binds tighter. The conditional operator
+    /// is below all of these.
+    pub fn precedence(self) -> u8 {
+        use BinaryOp::*;
+        match self {
+            Or => 1,
+            And => 2,
+            BitOr => 3,
+            BitXor => 4,
+            BitAnd => 5,
+            Eq | Ne => 6,
+            Lt | Gt | Le | Ge => 7,
+            Shl | Shr => 8,
+            Add | Sub => 9,
+            Mul | Div | Rem => 10,
+        }
+    }
+
+    pub fn is_comparison(self) -> bool {
+        use BinaryOp::*;
+        matches!(self, Eq | Ne | Lt | Gt | Le | Ge)
+    }
+
+    pub fn is_logical(self) -> bool {
+        matches!(self, BinaryOp::Or | BinaryOp::And)
+    }
+}
+
+/// The four event kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EventKind {
+    Entry,
+    Exit,
+    Call,
+    Return,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 4] = [
+        EventKind::Entry,
+        EventKind::Exit,
+        EventKind::Call,
+        EventKind::Return,
+    ];
+
+    pub fn parse(word: &str) -> Option<EventKind> {
+        EventKind::ALL.into_iter().find(|kind| kind.as_str() == word)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Entry => "entry",
+            EventKind::Exit => "exit",
+            EventKind::Call => "call",
+            EventKind::Return => "return",
+        }
+    }
+
+    /// Whether the event happens after the function returned, so that
+    /// `$return` has a value.
+    pub fn is_after(self) -> bool {
+        matches!(self, EventKind::Exit | EventKind::Return)
+    }
+}
