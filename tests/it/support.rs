@@ -1,0 +1,67 @@
+//! Helpers shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+
+use slic::diagnostic::Diagnostic;
+use slic::frontend::{RuleSource, Session};
+use slic::load::{LoadError, SourceLoader};
+use slic::model::Model;
+use slic::span::SourceMap;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Reads files from disk for the front end.
+pub struct Disk;
+
+impl SourceLoader for Disk {
+    fn load(&self, path: &Path) -> Result<String, LoadError> {
+        std::fs::read_to_string(path).map_err(|_| LoadError::NotFound)
+    }
+}
+
+pub struct Compiled {
+    pub sources: SourceMap,
+    pub model: Option<Model>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Compiles a rule file, naming it in diagnostics by its path relative to
+/// the repository so snapshots do not depend on where the checkout is.
+pub fn compile_file(path: &Path) -> Compiled {
+    let text = std::fs::read_to_string(path).expect("fixture is readable");
+    let display = path
+        .strip_prefix(root())
+        .unwrap_or(path)
+        .display()
+        .to_string();
+    compile_text(path, &display, &text)
+}
+
+pub fn compile_text(path: &Path, display: &str, text: &str) -> Compiled {
+    let loader = Disk;
+    let mut session = Session::new(&loader);
+    let (model, diagnostics) = session.compile(RuleSource { path, display, text });
+    Compiled {
+        sources: session.sources,
+        model,
+        diagnostics,
+    }
+}
+
+/// The codes a fixture expects, from its first line: `// expect: E0008 W0003`.
+pub fn expected_codes(text: &str) -> Vec<String> {
+    let first = text.lines().next().unwrap_or_default();
+    let list = first
+        .strip_prefix("// expect:")
+        .unwrap_or_else(|| panic!("an invalid fixture starts with `// expect: CODE...`, not {first:?}"));
+    let mut codes: Vec<String> = list
+        .split([' ', ','])
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect();
+    codes.sort();
+    codes.dedup();
+    codes
+}
