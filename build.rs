@@ -25,14 +25,22 @@ fn main() {
     println!("cargo:rerun-if-changed={}", rules.display());
     let mut files = Vec::new();
     collect(&rules, &mut files);
-    let mut out = String::from("/// Every file of the built-in rule pack: (path, text).\npub static FILES: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// Every file of the built-in rule pack: (path, text).\npub static FILES: &[(&str, &str)] = &[\n",
+    );
     for file in files {
         println!("cargo:rerun-if-changed={}", file.display());
         let relative = file.strip_prefix(&root).expect("under the package");
         let name = relative.to_string_lossy().replace('\\', "/");
-        writeln!(out, "    ({name:?}, include_str!({:?})),", file.display().to_string()).expect("writing a string");
+        writeln!(
+            out,
+            "    ({name:?}, include_str!({:?})),",
+            file.display().to_string()
+        )
+        .expect("writing a string");
     }
     out.push_str("];\n");
-    let destination = PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo")).join("pack.rs");
+    let destination =
+        PathBuf::from(std::env::var("OUT_DIR").expect("set by cargo")).join("pack.rs");
     std::fs::write(destination, out).expect("writing the pack index");
 }

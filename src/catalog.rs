@@ -70,7 +70,14 @@ pub struct Catalog {
 }
 
 const CALLING_CONVENTIONS: &[&str] = &[
-    "FASTCALL", "NTAPI", "WINAPI", "CDECL", "STDCALL", "__fastcall", "__stdcall", "__cdecl",
+    "FASTCALL",
+    "NTAPI",
+    "WINAPI",
+    "CDECL",
+    "STDCALL",
+    "__fastcall",
+    "__stdcall",
+    "__cdecl",
 ];
 
 /// Words that say something about linkage or qualifiers, never the type.
@@ -127,7 +134,11 @@ impl Catalog {
         }
         match words {
             [kind, name] if matches!(*kind, "struct" | "union" | "enum") => {
-                Ok(if *kind == "enum" { CType::Int(IntType::INT) } else { CType::Record(name.to_string()) })
+                Ok(if *kind == "enum" {
+                    CType::Int(IntType::INT)
+                } else {
+                    CType::Record(name.to_string())
+                })
             }
             [name] => self
                 .typedefs
@@ -171,7 +182,9 @@ pub fn parse(file: FileId, text: &str) -> (Catalog, Vec<Diagnostic>) {
                     "the catalog is not a list of plain typedefs and prototypes",
                 )
                 .with_label("cannot read this part of the catalog")
-                .with_note("write `typedef TYPE NAME;` and `RETURN [CONVENTION] NAME(PARAMETERS);`"),
+                .with_note(
+                    "write `typedef TYPE NAME;` and `RETURN [CONVENTION] NAME(PARAMETERS);`",
+                ),
             );
             return (catalog, diagnostics);
         }
@@ -242,7 +255,10 @@ fn split_run<'a>(
         let word = run.words.pop().expect("a last word");
         run.name = Some((word, last_word_span.expect("a span for the last word")));
     } else if named {
-        return Err(error(span, "expected a name at the end of this declaration"));
+        return Err(error(
+            span,
+            "expected a name at the end of this declaration",
+        ));
     }
     Ok(run)
 }
@@ -253,7 +269,9 @@ fn run_type(catalog: &Catalog, run: &Run, base: Option<&CType>) -> Result<CType,
     let mut ty = match base {
         Some(base) if run.words.is_empty() => base.clone(),
         Some(_) => return Err(error(run.span, "expected only `*` and a name after `,`")),
-        None => catalog.resolve(&run.words).map_err(|message| error(run.span, message))?,
+        None => catalog
+            .resolve(&run.words)
+            .map_err(|message| error(run.span, message))?,
     };
     for _ in 0..run.stars {
         ty = CType::Pointer(Box::new(ty));
@@ -291,7 +309,10 @@ fn prototype(catalog: &mut Catalog, file: FileId, pair: Pair<Rule>) -> Result<()
     let run_pair = pair.into_inner().next().expect("a run");
     let mut run = split_run(catalog, file, run_pair, true)?;
     let Some(parameters) = run.parameters.take() else {
-        return Err(error(run.span, "expected a prototype with a parameter list"));
+        return Err(error(
+            run.span,
+            "expected a prototype with a parameter list",
+        ));
     };
     let (name, name_span) = run.name.expect("a named run");
     let returns = run_type(catalog, &run, None)?;
@@ -322,8 +343,11 @@ fn prototype(catalog: &mut Catalog, file: FileId, pair: Pair<Rule>) -> Result<()
         });
     }
     if let Some(previous) = catalog.functions.get(name) {
-        return Err(error(name_span, format!("`{name}` is declared twice in the catalog"))
-            .with_secondary(previous.span, "first declared here"));
+        return Err(error(
+            name_span,
+            format!("`{name}` is declared twice in the catalog"),
+        )
+        .with_secondary(previous.span, "first declared here"));
     }
     catalog.functions.insert(name.to_string(), prototype);
     Ok(())

@@ -72,6 +72,12 @@ codes! {
     DivisionByZero = "E0021", Error, "division by zero in a constant expression";
     Catalog = "E0022", Error, "error in the API catalog";
     EnumArithmetic = "E0023", Error, "enum value used as a number";
+    TraceSyntax = "E0024", Error, "syntax error in a trace file";
+    TraceUnknownEvent = "E0025", Error, "trace event that is neither in the rule, the catalog nor a role";
+    TraceBadValue = "E0026", Error, "trace value that does not fit its parameter";
+    TraceMissingValue = "E0027", Error, "trace step lacks a value a handler reads";
+    TraceUnknownAbort = "E0028", Error, "expected abort message that the rule does not have";
+    NotFinite = "E0029", Error, "the rule has no finite automaton to draw";
     PragmaIgnored = "W0001", Warning, "`#pragma` is ignored";
     UnknownFunction = "W0002", Warning, "function is neither in the API catalog nor a role";
     UnusedVariable = "W0003", Warning, "state variable is never read";
@@ -79,6 +85,31 @@ codes! {
     MalformedHeader = "W0005", Warning, "malformed metadata header";
     DuplicateEvent = "W0006", Warning, "the same event is listed twice in one handler";
     RuleNameMismatch = "W0007", Warning, "rule name in the header differs from the file name";
+    UnreachableAbort = "W0008", Warning, "no explored trace reaches this `abort`";
+    InertHandler = "W0009", Warning, "handler never changes anything on any explored trace";
+}
+
+/// Which command reports a code: `slic check` (and every command that
+/// compiles rules), `slic test`, `slic explore` or `slic graph`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Check,
+    Trace,
+    Explore,
+    Graph,
+}
+
+impl Code {
+    pub fn stage(self) -> Stage {
+        use Code::*;
+        match self {
+            TraceSyntax | TraceUnknownEvent | TraceBadValue | TraceMissingValue
+            | TraceUnknownAbort => Stage::Trace,
+            UnreachableAbort | InertHandler => Stage::Explore,
+            NotFinite => Stage::Graph,
+            _ => Stage::Check,
+        }
+    }
 }
 
 /// A secondary span with its own message.

@@ -69,10 +69,21 @@ pub fn eval(expr: &TypedExpr, env: &dyn Env) -> Result<i64, Missing> {
         } => {
             let left_value = eval(left, env)?;
             let right_value = eval(right, env)?;
-            binary(*op, *operand_type, right.ty.int, left_value, right_value, ty)
+            binary(
+                *op,
+                *operand_type,
+                right.ty.int,
+                left_value,
+                right_value,
+                ty,
+            )
         }
         ExprKind::Conditional(condition, then_value, else_value) => {
-            let chosen = if eval(condition, env)? != 0 { then_value } else { else_value };
+            let chosen = if eval(condition, env)? != 0 {
+                then_value
+            } else {
+                else_value
+            };
             ty.normalize(eval(chosen, env)?)
         }
     })
@@ -142,7 +153,11 @@ fn shift(left_shift: bool, ty: IntType, value: i64, count_type: IntType, count: 
         (count as u64) >= u64::from(ty.bits)
     };
     if out_of_range {
-        return if !left_shift && ty.signed && value < 0 { -1 } else { 0 };
+        return if !left_shift && ty.signed && value < 0 {
+            -1
+        } else {
+            0
+        };
     }
     let count = count as u32;
     if left_shift {
@@ -172,8 +187,14 @@ mod tests {
     fn slic_defines_what_c_leaves_undefined() {
         assert_eq!(binary(BinaryOp::Div, INT, INT, 7, 0, INT), 0);
         assert_eq!(binary(BinaryOp::Rem, INT, INT, 7, 0, INT), 0);
-        assert_eq!(binary(BinaryOp::Add, INT, INT, i32::MAX as i64, 1, INT), i32::MIN as i64);
-        assert_eq!(binary(BinaryOp::Div, INT, INT, i32::MIN as i64, -1, INT), i32::MIN as i64);
+        assert_eq!(
+            binary(BinaryOp::Add, INT, INT, i32::MAX as i64, 1, INT),
+            i32::MIN as i64
+        );
+        assert_eq!(
+            binary(BinaryOp::Div, INT, INT, i32::MIN as i64, -1, INT),
+            i32::MIN as i64
+        );
         assert_eq!(binary(BinaryOp::Shl, INT, INT, 1, 32, INT), 0);
         assert_eq!(binary(BinaryOp::Shr, INT, INT, -8, 40, INT), -1);
         assert_eq!(binary(BinaryOp::Shr, INT, INT, -8, 1, INT), -4);

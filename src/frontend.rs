@@ -46,22 +46,42 @@ impl<'a> Session<'a> {
     /// Parses, loads includes, reads the catalog and checks. The model is
     /// `None` when there were errors.
     pub fn compile(&mut self, rule: RuleSource) -> (Option<Model>, Vec<Diagnostic>) {
+        let (model, _, diagnostics) = self.compile_with_catalog(rule);
+        (model, diagnostics)
+    }
+
+    /// Like [`Session::compile`], also returning the catalog the rule was
+    /// checked against (trace tests resolve their events with it).
+    pub fn compile_with_catalog(
+        &mut self,
+        rule: RuleSource,
+    ) -> (Option<Model>, Rc<Catalog>, Vec<Diagnostic>) {
         let file = self.sources.add(rule.display, rule.text);
-        let (loaded, mut diagnostics) =
-            load::load_rule(&mut self.sources, self.loader, file, rule.path, &self.include_path);
+        let (loaded, mut diagnostics) = load::load_rule(
+            &mut self.sources,
+            self.loader,
+            file,
+            rule.path,
+            &self.include_path,
+        );
         let (catalog, catalog_diagnostics) = self.catalog_for(rule.path, file);
         diagnostics.extend(catalog_diagnostics);
-        let (model, check_diagnostics) = check::check(&loaded, &catalog, &self.sources, rule.display);
+        let (model, check_diagnostics) =
+            check::check(&loaded, &catalog, &self.sources, rule.display);
         diagnostics.extend(check_diagnostics);
         crate::diagnostic::sort(&mut diagnostics);
         let model = model.filter(|_| !crate::diagnostic::has_errors(&diagnostics));
-        (model, diagnostics)
+        (model, catalog, diagnostics)
     }
 
     /// The catalog for a rule: `--catalog`, else `ddi.h` beside the rule,
     /// else the built-in WDM catalog. Each is read once per session; its
     /// diagnostics come with the first rule that uses it.
-    fn catalog_for(&mut self, rule: &Path, rule_file: FileId) -> (Rc<Catalog>, Vec<Diagnostic>) {
+    pub fn catalog_for(
+        &mut self,
+        rule: &Path,
+        rule_file: FileId,
+    ) -> (Rc<Catalog>, Vec<Diagnostic>) {
         let beside = rule.parent().unwrap_or(Path::new("")).join("ddi.h");
         let candidates = self.catalog_override.iter().cloned().chain([beside]);
         let mut chosen = None;
@@ -79,7 +99,10 @@ impl<'a> Session<'a> {
                     let diagnostic = Diagnostic::new(
                         Code::Catalog,
                         Span::new(rule_file, 0..0),
-                        format!("cannot read the catalog `{}`: {reason}", candidate.display()),
+                        format!(
+                            "cannot read the catalog `{}`: {reason}",
+                            candidate.display()
+                        ),
                     );
                     return (Rc::new(Catalog::default()), vec![diagnostic]);
                 }
@@ -96,7 +119,11 @@ impl<'a> Session<'a> {
                     return (catalog.clone(), Vec::new());
                 }
                 let text = pack::file(pack::DEFAULT_CATALOG).expect("the pack has a catalog");
-                (path, text.to_string(), format!("{} (built in)", pack::DEFAULT_CATALOG))
+                (
+                    path,
+                    text.to_string(),
+                    format!("{} (built in)", pack::DEFAULT_CATALOG),
+                )
             }
         };
         let file = self.sources.add(name, text.clone());

@@ -102,7 +102,11 @@ impl Context<'_> {
                 }
             };
             let Some((path, text)) = found else {
-                let searched = if include.system { "the include path" } else { "next to the including file or on the include path" };
+                let searched = if include.system {
+                    "the include path"
+                } else {
+                    "next to the including file or on the include path"
+                };
                 self.diagnostics.push(
                     Diagnostic::new(
                         Code::IncludeNotFound,
@@ -184,7 +188,10 @@ pub struct MemoryLoader {
 impl MemoryLoader {
     pub fn new(files: impl IntoIterator<Item = (impl Into<PathBuf>, impl Into<String>)>) -> Self {
         MemoryLoader {
-            files: files.into_iter().map(|(p, t)| (p.into(), t.into())).collect(),
+            files: files
+                .into_iter()
+                .map(|(p, t)| (p.into(), t.into()))
+                .collect(),
         }
     }
 }

@@ -22,6 +22,8 @@ pub struct Model {
     pub watch: Option<WatchModel>,
     pub handlers: Vec<HandlerModel>,
     pub aborts: Vec<AbortInfo>,
+    /// The values of every event the rule names, in order of first mention.
+    pub signatures: Vec<(Event, Signature)>,
 }
 
 pub type VarId = usize;

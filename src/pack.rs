@@ -8,12 +8,18 @@ include!(concat!(env!("OUT_DIR"), "/pack.rs"));
 
 /// The rule files of the pack, as (path, text), in path order.
 pub fn rules() -> impl Iterator<Item = (&'static str, &'static str)> {
-    FILES.iter().copied().filter(|(path, _)| path.ends_with(".slic"))
+    FILES
+        .iter()
+        .copied()
+        .filter(|(path, _)| path.ends_with(".slic"))
 }
 
 /// The text of a pack file, such as `rules/wdm/ddi.h`.
 pub fn file(path: &str) -> Option<&'static str> {
-    FILES.iter().find(|(p, _)| *p == path).map(|(_, text)| *text)
+    FILES
+        .iter()
+        .find(|(p, _)| *p == path)
+        .map(|(_, text)| *text)
 }
 
 /// The catalog used for rules that have none of their own.

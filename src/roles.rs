@@ -131,7 +131,10 @@ pub const ROLES: &[RoleInfo] = &[
 
 impl Role {
     pub fn info(self) -> &'static RoleInfo {
-        ROLES.iter().find(|info| info.role == self).expect("every role is in the table")
+        ROLES
+            .iter()
+            .find(|info| info.role == self)
+            .expect("every role is in the table")
     }
 
     pub fn key(self) -> &'static str {
@@ -144,7 +147,10 @@ impl Role {
     }
 
     pub fn from_key(key: &str) -> Option<Role> {
-        ROLES.iter().find(|info| info.key == key).map(|info| info.role)
+        ROLES
+            .iter()
+            .find(|info| info.key == key)
+            .map(|info| info.role)
     }
 
     pub fn from_role_type(name: &str) -> Option<Role> {

@@ -88,7 +88,11 @@ pub fn common_type(left: IntType, right: IntType) -> IntType {
 /// (`long` is 32 bits, so the `l` suffix changes nothing).
 pub fn literal_type(value: u64, decimal: bool, unsigned_suffix: bool) -> IntType {
     if unsigned_suffix {
-        return if value <= u64::from(u32::MAX) { IntType::UINT } else { IntType::UINT64 };
+        return if value <= u64::from(u32::MAX) {
+            IntType::UINT
+        } else {
+            IntType::UINT64
+        };
     }
     if value <= i32::MAX as u64 {
         IntType::INT
@@ -118,7 +122,10 @@ mod tests {
         assert_eq!(common_type(IntType::UCHAR, IntType::UCHAR), IntType::INT);
         assert_eq!(common_type(IntType::INT, IntType::UINT), IntType::UINT);
         assert_eq!(common_type(IntType::UINT, IntType::INT64), IntType::INT64);
-        assert_eq!(common_type(IntType::INT64, IntType::UINT64), IntType::UINT64);
+        assert_eq!(
+            common_type(IntType::INT64, IntType::UINT64),
+            IntType::UINT64
+        );
     }
 
     #[test]

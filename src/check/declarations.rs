@@ -25,7 +25,9 @@ impl Checker<'_> {
                         }
                     }
                     Some(first) => {
-                        let Item::State(first_state) = &items[first] else { unreachable!() };
+                        let Item::State(first_state) = &items[first] else {
+                            unreachable!()
+                        };
                         self.error(
                             Diagnostic::new(
                                 Code::SecondState,
@@ -60,23 +62,25 @@ impl Checker<'_> {
         for (index, item) in items.iter().enumerate() {
             match item {
                 Item::Define(define) => {
-                    let value = define.value.as_ref().and_then(|value| self.constant(value, index));
+                    let value = define
+                        .value
+                        .as_ref()
+                        .and_then(|value| self.constant(value, index));
                     if let (Some(builtin), Some((value, _))) =
                         (builtins::constant_named(&define.name.name), value)
+                        && builtin.ty.normalize(value) != builtin.value
                     {
-                        if builtin.ty.normalize(value) != builtin.value {
-                            self.error(
-                                Diagnostic::new(
-                                    Code::Duplicate,
-                                    define.name.span,
-                                    format!(
-                                        "`{}` is a built-in constant with the value {}",
-                                        builtin.name, builtin.value
-                                    ),
-                                )
-                                .with_label("redefined with a different value"),
-                            );
-                        }
+                        self.error(
+                            Diagnostic::new(
+                                Code::Duplicate,
+                                define.name.span,
+                                format!(
+                                    "`{}` is a built-in constant with the value {}",
+                                    builtin.name, builtin.value
+                                ),
+                            )
+                            .with_label("redefined with a different value"),
+                        );
                     }
                     self.scope.defines[define_index].value = value;
                     define_index += 1;
@@ -99,9 +103,13 @@ impl Checker<'_> {
     fn declare(&mut self, name: &str, symbol: Symbol, span: Span) {
         if builtins::constant_named(name).is_some() {
             self.error(
-                Diagnostic::new(Code::Duplicate, span, format!("`{name}` is a built-in constant"))
-                    .with_label("cannot be declared again")
-                    .with_note("choose another name"),
+                Diagnostic::new(
+                    Code::Duplicate,
+                    span,
+                    format!("`{name}` is a built-in constant"),
+                )
+                .with_label("cannot be declared again")
+                .with_note("choose another name"),
             );
             return;
         }
@@ -146,11 +154,20 @@ impl Checker<'_> {
                 init: 0,
                 span: declarator.name.span,
             });
-            self.declare(&declarator.name.name, Symbol::Variable(id), declarator.name.span);
+            self.declare(
+                &declarator.name.name,
+                Symbol::Variable(id),
+                declarator.name.span,
+            );
         }
     }
 
-    fn scalar_type(&mut self, words: &[String], span: Span, declaration: &Declaration) -> Option<ValueType> {
+    fn scalar_type(
+        &mut self,
+        words: &[String],
+        span: Span,
+        declaration: &Declaration,
+    ) -> Option<ValueType> {
         let words: Vec<&str> = words.iter().map(String::as_str).collect();
         let all_pointers = declaration.declarators.iter().all(|d| d.pointer);
         let int = |ty| Some(ValueType::int(ty));
@@ -158,15 +175,21 @@ impl Checker<'_> {
             ["int"] | ["signed"] | ["signed", "int"] | ["long"] | ["LONG"] | ["NTSTATUS"] => {
                 int(IntType::INT)
             }
-            ["unsigned"] | ["unsigned", "int"] | ["unsigned", "long"] | ["ULONG"] => int(IntType::UINT),
+            ["unsigned"] | ["unsigned", "int"] | ["unsigned", "long"] | ["ULONG"] => {
+                int(IntType::UINT)
+            }
             ["BOOLEAN"] | ["bool"] | ["UCHAR"] | ["KIRQL"] => int(IntType::UCHAR),
             ["ULONG_PTR"] => int(IntType::UINT64),
             ["PVOID"] => Some(ValueType::POINTER),
             ["void"] | ["VOID"] if all_pointers => Some(ValueType::POINTER),
             ["void"] | ["VOID"] => {
                 self.error(
-                    Diagnostic::new(Code::BadStateType, span, "a state variable cannot be `void`")
-                        .with_label("did you mean `void *`?"),
+                    Diagnostic::new(
+                        Code::BadStateType,
+                        span,
+                        "a state variable cannot be `void`",
+                    )
+                    .with_label("did you mean `void *`?"),
                 );
                 None
             }
@@ -175,7 +198,10 @@ impl Checker<'_> {
                     Diagnostic::new(
                         Code::BadStateType,
                         span,
-                        format!("`{}` is not a supported state variable type", words.join(" ")),
+                        format!(
+                            "`{}` is not a supported state variable type",
+                            words.join(" ")
+                        ),
                     )
                     .with_label("unsupported type")
                     .with_note(
@@ -195,13 +221,17 @@ impl Checker<'_> {
         };
         if var_ty.enumeration != ty.enumeration {
             let name = self.variables[variable].name.clone();
-            let diagnostic = self.enum_mismatch(
-                init.span,
-                &format!("`{name}` is initialised with a value of another type"),
-                var_ty,
-                ty,
-            )
-            .with_secondary(self.variables[variable].span, format!("`{name}` is declared here"));
+            let diagnostic = self
+                .enum_mismatch(
+                    init.span,
+                    &format!("`{name}` is initialised with a value of another type"),
+                    var_ty,
+                    ty,
+                )
+                .with_secondary(
+                    self.variables[variable].span,
+                    format!("`{name}` is declared here"),
+                );
             self.error(diagnostic);
         }
         self.variables[variable].init = var_ty.int.normalize(value);
@@ -213,18 +243,28 @@ impl Checker<'_> {
             let Item::Watch(watch) = item else { continue };
             if let Some(first) = first {
                 self.error(
-                    Diagnostic::new(Code::SecondWatch, watch.span, "a rule has at most one `watch`")
-                        .with_label("second `watch`")
-                        .with_secondary(first, "first `watch`"),
+                    Diagnostic::new(
+                        Code::SecondWatch,
+                        watch.span,
+                        "a rule has at most one `watch`",
+                    )
+                    .with_label("second `watch`")
+                    .with_secondary(first, "first `watch`"),
                 );
                 continue;
             }
             first = Some(watch.span);
-            let Some(kind) = self.event_kind(&watch.kind) else { continue };
+            let Some(kind) = self.event_kind(&watch.kind) else {
+                continue;
+            };
             let Some((event, signature)) = self.resolve_event(&watch.function, kind) else {
                 continue;
             };
-            if self.check_argument_in_range(watch.argument.index, watch.argument.span, &[(event.clone(), signature)]) {
+            if self.check_argument_in_range(
+                watch.argument.index,
+                watch.argument.span,
+                &[(event.clone(), signature)],
+            ) {
                 self.watch = Some(WatchModel {
                     event,
                     argument: watch.argument.index,

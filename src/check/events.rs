@@ -40,7 +40,23 @@ impl Checker<'_> {
 
     /// What `name.kind` refers to: a role, an SDV stub alias (whose kind
     /// replaces the handler's), or a function of the catalog or not.
-    pub(super) fn resolve_event(&mut self, name: &Ident, kind: EventKind) -> Option<(Event, Signature)> {
+    pub(super) fn resolve_event(
+        &mut self,
+        name: &Ident,
+        kind: EventKind,
+    ) -> Option<(Event, Signature)> {
+        let resolved = self.resolve_event_name(name, kind)?;
+        if !self
+            .signatures
+            .iter()
+            .any(|(event, _)| *event == resolved.0)
+        {
+            self.signatures.push(resolved.clone());
+        }
+        Some(resolved)
+    }
+
+    fn resolve_event_name(&mut self, name: &Ident, kind: EventKind) -> Option<(Event, Signature)> {
         match roles::lookup_rule_name(&name.name) {
             Some(RoleName::Role(role)) => {
                 let info = role.info();
@@ -124,14 +140,20 @@ impl Checker<'_> {
     ) -> bool {
         if index == 0 {
             self.error(
-                Diagnostic::new(Code::ArgumentOutOfRange, span, "arguments are numbered from `$1`")
-                    .with_label("there is no `$0`"),
+                Diagnostic::new(
+                    Code::ArgumentOutOfRange,
+                    span,
+                    "arguments are numbered from `$1`",
+                )
+                .with_label("there is no `$0`"),
             );
             return false;
         }
         let mut in_range = true;
         for (event, signature) in events {
-            let Some(parameters) = &signature.parameters else { continue };
+            let Some(parameters) = &signature.parameters else {
+                continue;
+            };
             if index as usize > parameters.len() {
                 let count = match parameters.len() {
                     0 => "no arguments".to_string(),
@@ -142,7 +164,10 @@ impl Checker<'_> {
                     Diagnostic::new(
                         Code::ArgumentOutOfRange,
                         span,
-                        format!("`${index}` is beyond the arguments of `{}`", event.target.name()),
+                        format!(
+                            "`${index}` is beyond the arguments of `{}`",
+                            event.target.name()
+                        ),
                     )
                     .with_label(format!("`{}` takes {count}", event.target.name())),
                 );
@@ -190,11 +215,7 @@ impl Checker<'_> {
                 self.check_argument_in_range(guard.index, guard.span, &events);
             }
         }
-        let context = HandlerContext {
-            events,
-            kind,
-            item,
-        };
+        let context = HandlerContext { events, kind, item };
         let body = self.block(&handler.body.statements, &context);
         self.handlers.push(HandlerModel {
             events: context.events.into_iter().map(|(event, _)| event).collect(),

@@ -52,8 +52,12 @@ impl Checker<'_> {
         let typed = self.expression(expr, Place::Constant { item })?;
         if let Some(span) = division_by_zero(expr, &typed) {
             self.error(
-                Diagnostic::new(Code::DivisionByZero, span, "division by zero in a constant expression")
-                    .with_label("this divisor is zero"),
+                Diagnostic::new(
+                    Code::DivisionByZero,
+                    span,
+                    "division by zero in a constant expression",
+                )
+                .with_label("this divisor is zero"),
             );
             return None;
         }
@@ -83,8 +87,11 @@ impl Checker<'_> {
         expected: ValueType,
         found: ValueType,
     ) -> Diagnostic {
-        Diagnostic::new(Code::EnumMismatch, span, message.to_string())
-            .with_label(format!("this is {}, expected {}", self.describe(found), self.describe(expected)))
+        Diagnostic::new(Code::EnumMismatch, span, message.to_string()).with_label(format!(
+            "this is {}, expected {}",
+            self.describe(found),
+            self.describe(expected)
+        ))
     }
 
     pub(super) fn expression(&mut self, expr: &ast::Expr, place: Place) -> Option<TypedExpr> {
@@ -93,7 +100,10 @@ impl Checker<'_> {
         match &expr.kind {
             E::Integer(literal) => {
                 let ty = literal_type(literal.value, literal.base == 10, literal.unsigned);
-                typed(ExprKind::Constant(ty.normalize(literal.value as i64)), ValueType::int(ty))
+                typed(
+                    ExprKind::Constant(ty.normalize(literal.value as i64)),
+                    ValueType::int(ty),
+                )
             }
             E::Name(name) => self.name(name, expr.span, place),
             E::Argument(index) => {
@@ -154,7 +164,11 @@ impl Checker<'_> {
                     ValueType::int(common_type(then_typed.ty.int, else_typed.ty.int))
                 };
                 typed(
-                    ExprKind::Conditional(Box::new(condition), Box::new(then_typed), Box::new(else_typed)),
+                    ExprKind::Conditional(
+                        Box::new(condition),
+                        Box::new(then_typed),
+                        Box::new(else_typed),
+                    ),
                     ty,
                 )
             }
@@ -178,7 +192,11 @@ impl Checker<'_> {
                 } else {
                     (left_span, right.ty, left.ty)
                 };
-                let other = if span == right_span { left_span } else { right_span };
+                let other = if span == right_span {
+                    left_span
+                } else {
+                    right_span
+                };
                 let diagnostic = Diagnostic::new(
                     Code::EnumMismatch,
                     span,
@@ -189,7 +207,10 @@ impl Checker<'_> {
                 self.error(diagnostic);
                 return None;
             }
-            (ValueType::int(IntType::INT), common_type(left.ty.int, right.ty.int))
+            (
+                ValueType::int(IntType::INT),
+                common_type(left.ty.int, right.ty.int),
+            )
         } else {
             for (side, span) in [(&left, left_span), (&right, right_span)] {
                 if side.ty.enumeration.is_some() {
@@ -294,7 +315,12 @@ impl Checker<'_> {
         }
     }
 
-    fn handler_context<'p>(&mut self, place: Place<'p>, span: Span, what: &str) -> Option<&'p HandlerContext> {
+    fn handler_context<'p>(
+        &mut self,
+        place: Place<'p>,
+        span: Span,
+        what: &str,
+    ) -> Option<&'p HandlerContext> {
         match place {
             Place::Handler(context) => Some(context),
             Place::Constant { .. } => {
@@ -320,7 +346,9 @@ impl Checker<'_> {
         }
         let mut types = Vec::new();
         for (event, signature) in &context.events {
-            let Some(parameters) = &signature.parameters else { continue };
+            let Some(parameters) = &signature.parameters else {
+                continue;
+            };
             let parameter = &parameters[index as usize - 1];
             if !dereference {
                 types.push(parameter.ty);
@@ -370,7 +398,10 @@ impl Checker<'_> {
                     Diagnostic::new(
                         Code::ReturnOfVoid,
                         span,
-                        format!("`{}` returns nothing, so `$return` has no value", event.target.name()),
+                        format!(
+                            "`{}` returns nothing, so `$return` has no value",
+                            event.target.name()
+                        ),
                     )
                     .with_label("no return value"),
                 );
@@ -410,7 +441,10 @@ fn division_by_zero(syntax: &ast::Expr, typed: &TypedExpr) -> Option<Span> {
             _ => None,
         };
     };
-    let ExprKind::Binary { op, left, right, .. } = &typed.kind else {
+    let ExprKind::Binary {
+        op, left, right, ..
+    } = &typed.kind
+    else {
         return None;
     };
     division_by_zero(syntax_left, left)

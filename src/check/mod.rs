@@ -16,7 +16,9 @@ use std::path::Path;
 use crate::catalog::Catalog;
 use crate::diagnostic::{self, Code, Diagnostic};
 use crate::load::LoadedRule;
-use crate::model::{AbortInfo, EnumDef, HandlerModel, Model, Variable, VarId, WatchModel};
+use crate::model::{
+    AbortInfo, EnumDef, Event, HandlerModel, Model, Signature, VarId, Variable, WatchModel,
+};
 use crate::span::SourceMap;
 use crate::syntax::ast::{Item, RuleId};
 
@@ -33,6 +35,7 @@ pub struct Checker<'a> {
     aborts: Vec<AbortInfo>,
     watch: Option<WatchModel>,
     handlers: Vec<HandlerModel>,
+    signatures: Vec<(Event, Signature)>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -54,6 +57,7 @@ pub fn check(
         aborts: Vec::new(),
         watch: None,
         handlers: Vec::new(),
+        signatures: Vec::new(),
         diagnostics: Vec::new(),
     };
     checker.declarations(&rule.items);
@@ -89,6 +93,7 @@ pub fn check(
         watch: checker.watch,
         handlers: checker.handlers,
         aborts: checker.aborts,
+        signatures: checker.signatures,
     };
     (Some(model), diagnostics)
 }

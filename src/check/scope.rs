@@ -9,9 +9,15 @@ use crate::span::Span;
 #[derive(Debug, Clone, Copy)]
 pub enum Symbol {
     Variable(VarId),
-    Enumerator { enumeration: EnumId, value: i64 },
+    Enumerator {
+        enumeration: EnumId,
+        value: i64,
+    },
     /// A `#define`, declared at item `item` (it is visible after it).
-    Define { index: usize, item: usize },
+    Define {
+        index: usize,
+        item: usize,
+    },
     Builtin(&'static Constant),
 }
 
@@ -43,9 +49,12 @@ impl Scope {
     /// What `name` means when used inside item number `item`.
     pub fn lookup(&self, name: &str, item: usize) -> Option<Symbol> {
         match self.names.get(name) {
-            Some((Symbol::Define { item: defined_at, .. }, _)) if *defined_at >= item => {
-                builtins::constant_named(name).map(Symbol::Builtin)
-            }
+            Some((
+                Symbol::Define {
+                    item: defined_at, ..
+                },
+                _,
+            )) if *defined_at >= item => builtins::constant_named(name).map(Symbol::Builtin),
             Some((symbol, _)) => Some(*symbol),
             None => builtins::constant_named(name).map(Symbol::Builtin),
         }
@@ -92,8 +101,14 @@ mod tests {
     #[test]
     fn closest_finds_typos_only() {
         let names = ["locked", "unlocked", "KeAcquireSpinLock"];
-        assert_eq!(closest("lcoked", names.into_iter()).as_deref(), Some("locked"));
-        assert_eq!(closest("KeAcquireSpinlock", names.into_iter()).as_deref(), Some("KeAcquireSpinLock"));
+        assert_eq!(
+            closest("lcoked", names.into_iter()).as_deref(),
+            Some("locked")
+        );
+        assert_eq!(
+            closest("KeAcquireSpinlock", names.into_iter()).as_deref(),
+            Some("KeAcquireSpinLock")
+        );
         assert_eq!(closest("zzz", names.into_iter()), None);
     }
 }

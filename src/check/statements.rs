@@ -12,7 +12,11 @@ use crate::syntax::ast::{self, Stmt};
 impl Checker<'_> {
     /// Checks a sequence of statements; warns once about the first
     /// statement that follows one that always ends the handler.
-    pub(super) fn block(&mut self, statements: &[Stmt], context: &HandlerContext) -> Vec<Statement> {
+    pub(super) fn block(
+        &mut self,
+        statements: &[Stmt],
+        context: &HandlerContext,
+    ) -> Vec<Statement> {
         let mut out = Vec::new();
         let mut ended_by = None;
         let mut warned = false;
@@ -20,9 +24,13 @@ impl Checker<'_> {
             if let Some(end) = ended_by {
                 if !warned && !matches!(statement, Stmt::Empty(_)) {
                     self.diagnostics.push(
-                        Diagnostic::new(Code::Unreachable, statement.span(), "this statement never runs")
-                            .with_label("unreachable")
-                            .with_secondary(end, "the handler always ends here"),
+                        Diagnostic::new(
+                            Code::Unreachable,
+                            statement.span(),
+                            "this statement never runs",
+                        )
+                        .with_label("unreachable")
+                        .with_secondary(end, "the handler always ends here"),
                     );
                     warned = true;
                 }
@@ -64,7 +72,9 @@ impl Checker<'_> {
             } => {
                 let variable = self.assignment_target(target, place);
                 let value = self.expression(value, place);
-                let (Some(variable), Some(value)) = (variable, value) else { return };
+                let (Some(variable), Some(value)) = (variable, value) else {
+                    return;
+                };
                 let var_ty = self.variables[variable].ty;
                 let value = match operator {
                     None => value,
@@ -75,7 +85,8 @@ impl Checker<'_> {
                             ty: var_ty,
                         };
                         self.reads.insert(variable);
-                        let Some(combined) = self.binary(*op, current, value, target.span, *span) else {
+                        let Some(combined) = self.binary(*op, current, value, target.span, *span)
+                        else {
                             return;
                         };
                         combined
@@ -83,13 +94,17 @@ impl Checker<'_> {
                 };
                 if var_ty.enumeration != value.ty.enumeration {
                     let name = self.variables[variable].name.clone();
-                    let diagnostic = self.enum_mismatch(
-                        *span,
-                        &format!("`{name}` is assigned a value of another type"),
-                        var_ty,
-                        value.ty,
-                    )
-                    .with_secondary(self.variables[variable].span, format!("`{name}` is declared here"));
+                    let diagnostic = self
+                        .enum_mismatch(
+                            *span,
+                            &format!("`{name}` is assigned a value of another type"),
+                            var_ty,
+                            value.ty,
+                        )
+                        .with_secondary(
+                            self.variables[variable].span,
+                            format!("`{name}` is declared here"),
+                        );
                     self.error(diagnostic);
                     return;
                 }
@@ -129,9 +144,13 @@ impl Checker<'_> {
             _ => "this is an expression".to_string(),
         };
         self.error(
-            Diagnostic::new(Code::NotAssignable, target.span, "only state variables can be assigned")
-                .with_label(what)
-                .with_note("a rule observes the driver; it changes nothing but its own state"),
+            Diagnostic::new(
+                Code::NotAssignable,
+                target.span,
+                "only state variables can be assigned",
+            )
+            .with_label(what)
+            .with_note("a rule observes the driver; it changes nothing but its own state"),
         );
         None
     }

@@ -11,7 +11,9 @@ use super::{CompileOptions, Failure};
 
 /// Check rule files: syntax, names, types and the API catalog
 #[derive(clap::Args)]
-#[command(after_help = "Examples:\n  slic check rules/wdm/QueuedSpinLockRelease.slic\n  slic check --message-format json my-rules/*.slic\n  slic check            (checks the built-in rule pack)")]
+#[command(
+    after_help = "Examples:\n  slic check rules/wdm/QueuedSpinLockRelease.slic\n  slic check --message-format json my-rules/*.slic\n  slic check            (checks the built-in rule pack)"
+)]
 pub struct Args {
     /// Rule files (`.slic`); the built-in pack when none are given
     #[arg(value_name = "RULE")]
@@ -39,20 +41,36 @@ pub fn run(args: Args) -> Result<(), Failure> {
         let mut pack_session = Session::new(&pack_loader);
         let (models, diagnostics) = frontend::compile_pack(&mut pack_session);
         count = models.len().max(slic::pack::rules().count());
-        diagnostics::print(args.options.message_format, &pack_session.sources, &diagnostics);
+        diagnostics::print(
+            args.options.message_format,
+            &pack_session.sources,
+            &diagnostics,
+        );
         all.extend(diagnostics);
     } else {
         count = args.rules.len();
         for (path, text) in args.rules.iter().zip(&texts) {
             let display = path.display().to_string();
-            let (_, diagnostics) = session.compile(RuleSource { path, display: &display, text });
+            let (_, diagnostics) = session.compile(RuleSource {
+                path,
+                display: &display,
+                text,
+            });
             all.extend(diagnostics);
         }
         diagnostics::print(args.options.message_format, &session.sources, &all);
     }
     if let MessageFormat::Human = args.options.message_format {
-        let rules = if count == 1 { "1 rule".to_string() } else { format!("{count} rules") };
+        let rules = if count == 1 {
+            "1 rule".to_string()
+        } else {
+            format!("{count} rules")
+        };
         eprintln!("slic: checked {rules}: {}", diagnostics::summary(&all));
     }
-    if has_errors(&all) { Err(Failure::Errors) } else { Ok(()) }
+    if has_errors(&all) {
+        Err(Failure::Errors)
+    } else {
+        Ok(())
+    }
 }

@@ -19,7 +19,11 @@ pub fn print(format: MessageFormat, sources: &SourceMap, diagnostics: &[Diagnost
     match format {
         MessageFormat::Json => print!("{}", render::to_json_lines(sources, diagnostics)),
         MessageFormat::Human => {
-            let choice = if std::io::stderr().is_terminal() { ColorChoice::Auto } else { ColorChoice::Never };
+            let choice = if std::io::stderr().is_terminal() {
+                ColorChoice::Auto
+            } else {
+                ColorChoice::Never
+            };
             let mut stream = StandardStream::stderr(choice);
             if render::to_terminal(&mut stream, sources, diagnostics).is_err() {
                 eprint!("{}", render::to_text(sources, diagnostics));
@@ -30,7 +34,10 @@ pub fn print(format: MessageFormat, sources: &SourceMap, diagnostics: &[Diagnost
 
 /// "2 errors, 1 warning", or "no problems".
 pub fn summary(diagnostics: &[Diagnostic]) -> String {
-    let errors = diagnostics.iter().filter(|d| d.severity() == Severity::Error).count();
+    let errors = diagnostics
+        .iter()
+        .filter(|d| d.severity() == Severity::Error)
+        .count();
     let warnings = diagnostics.len() - errors;
     let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
     match (errors, warnings) {

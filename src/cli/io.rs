@@ -32,7 +32,9 @@ fn load(path: &Path) -> Result<String, LoadError> {
     }
     let bytes = std::fs::read(path).map_err(|error| match error.kind() {
         std::io::ErrorKind::NotFound => LoadError::NotFound,
-        std::io::ErrorKind::PermissionDenied => LoadError::Unreadable("permission denied".to_string()),
+        std::io::ErrorKind::PermissionDenied => {
+            LoadError::Unreadable("permission denied".to_string())
+        }
         _ => LoadError::Unreadable(error.to_string()),
     })?;
     String::from_utf8(bytes).map_err(|error| {
@@ -72,9 +74,14 @@ pub fn write_output(path: &Path, contents: &[u8]) -> Result<(), Failure> {
         )));
     }
     if path.is_dir() {
-        return Err(Failure::usage(format!("cannot write `{}`: it is a directory", path.display())));
+        return Err(Failure::usage(format!(
+            "cannot write `{}`: it is a directory",
+            path.display()
+        )));
     }
-    let fail = |error: std::io::Error| Failure::usage(format!("cannot write `{}`: {error}", path.display()));
+    let fail = |error: std::io::Error| {
+        Failure::usage(format!("cannot write `{}`: {error}", path.display()))
+    };
     // The temporary file is removed when dropped, unless persisted.
     let mut temporary = tempfile::NamedTempFile::new_in(&directory).map_err(fail)?;
     temporary.write_all(contents).map_err(fail)?;

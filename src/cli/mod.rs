@@ -2,7 +2,11 @@
 
 mod check;
 mod diagnostics;
+mod explore;
+mod graph;
 mod io;
+mod rules;
+mod test;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -21,6 +25,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     Check(check::Args),
+    Graph(graph::Args),
+    Test(test::Args),
+    Explore(explore::Args),
 }
 
 /// Why a command stopped without doing its job.
@@ -41,6 +48,9 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check::run(args),
+        Command::Graph(args) => graph::run(args),
+        Command::Test(args) => test::run(args),
+        Command::Explore(args) => explore::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

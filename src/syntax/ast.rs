@@ -70,10 +70,16 @@ pub struct Declaration {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TypeSpec {
-    Enum { enumerators: Vec<Ident>, span: Span },
+    Enum {
+        enumerators: Vec<Ident>,
+        span: Span,
+    },
     /// The type words as written (`unsigned int`, `BOOLEAN`, `void`); the
     /// checker decides whether they name a supported type.
-    Scalar { words: Vec<String>, span: Span },
+    Scalar {
+        words: Vec<String>,
+        span: Span,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -306,7 +312,9 @@ impl EventKind {
     ];
 
     pub fn parse(word: &str) -> Option<EventKind> {
-        EventKind::ALL.into_iter().find(|kind| kind.as_str() == word)
+        EventKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == word)
     }
 
     pub fn as_str(self) -> &'static str {

@@ -20,7 +20,8 @@ pub fn enable_detail() {
     set_error_detail(true);
 }
 
-fn describe_rule(rule: Rule) -> Option<&'static str> {
+/// Phrases for the rules of the rule grammar.
+pub fn describe_rule(rule: Rule) -> Option<&'static str> {
     use Rule::*;
     Some(match rule {
         identifier | directive_word | macro_name => "a name",
@@ -30,8 +31,8 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         return_value => "`$return`",
         expression | unary | parenthesized | dereference => "an expression",
         prefix_operator => "an expression",
-        conditional | or | and | bit_or | bit_xor | bit_and | eq | ne | le | ge | lt | gt
-        | shl | shr | add | sub | mul | div | rem => "an operator",
+        conditional | or | and | bit_or | bit_xor | bit_and | eq | ne | le | ge | lt | gt | shl
+        | shr | add | sub | mul | div | rem => "an operator",
         if_statement | block | abort_statement | halt_statement | reset_statement
         | empty_statement | assignment | increment => "a statement",
         assign_operator => "`=`",
@@ -90,11 +91,12 @@ fn describe_tokens(tokens: impl Iterator<Item = String>) -> BTreeSet<&'static st
 
 /// Builds the diagnostic for a failed item. `chunk` is where the item lies
 /// in `text`; pest's positions are relative to it.
-pub fn syntax_error(
+pub fn syntax_error<R: pest::RuleType>(
     file: FileId,
     text: &str,
     chunk: Range<usize>,
-    error: &Error<Rule>,
+    error: &Error<R>,
+    describe_rule: fn(R) -> Option<&'static str>,
 ) -> Diagnostic {
     let pest_position = match error.location {
         InputLocation::Pos(position) => position,
@@ -108,10 +110,10 @@ pub fn syntax_error(
         .map_or(pest_position, |a| a.max_position.max(pest_position));
     let position = chunk.start + relative;
     let mut expected = BTreeSet::new();
-    if relative == pest_position {
-        if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
-            expected.extend(positives.iter().filter_map(|&rule| describe_rule(rule)));
-        }
+    if relative == pest_position
+        && let ErrorVariant::ParsingError { positives, .. } = &error.variant
+    {
+        expected.extend(positives.iter().filter_map(|&rule| describe_rule(rule)));
     }
     if let Some(attempts) = attempts.filter(|a| a.max_position == relative) {
         expected.extend(describe_tokens(
@@ -145,7 +147,10 @@ fn leak_backquoted(token: &str) -> &'static str {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
     static CACHE: OnceLock<Mutex<HashMap<String, &'static str>>> = OnceLock::new();
-    let mut cache = CACHE.get_or_init(Default::default).lock().expect("not poisoned");
+    let mut cache = CACHE
+        .get_or_init(Default::default)
+        .lock()
+        .expect("not poisoned");
     cache
         .entry(token.to_string())
         .or_insert_with(|| Box::leak(format!("`{token}`").into_boxed_str()))
@@ -153,7 +158,11 @@ fn leak_backquoted(token: &str) -> &'static str {
 
 fn join_alternatives(items: &BTreeSet<&str>) -> String {
     // Backquoted tokens first, then phrases, so "`;` or an operator" reads well.
-    let mut ordered: Vec<&str> = items.iter().copied().filter(|s| s.starts_with('`')).collect();
+    let mut ordered: Vec<&str> = items
+        .iter()
+        .copied()
+        .filter(|s| s.starts_with('`'))
+        .collect();
     ordered.extend(items.iter().copied().filter(|s| !s.starts_with('`')));
     match ordered.as_slice() {
         [one] => one.to_string(),
@@ -174,9 +183,15 @@ fn found_token(text: &str, position: usize) -> (String, Range<usize>) {
             .find(|&(_, c)| !(c.is_alphanumeric() || c == '_'))
             .map_or(rest.len(), |(i, _)| i)
     } else if first == '"' {
-        rest[1..].find(['"', '\n']).map_or(rest.len(), |i| i + 2).min(rest.len())
+        rest[1..]
+            .find(['"', '\n'])
+            .map_or(rest.len(), |i| i + 2)
+            .min(rest.len())
     } else if first.is_whitespace() {
-        return ("end of line".to_string(), position..position + first.len_utf8());
+        return (
+            "end of line".to_string(),
+            position..position + first.len_utf8(),
+        );
     } else {
         first.len_utf8()
     };

@@ -154,7 +154,9 @@ fn field_line(line: &str) -> Option<(&str, &str)> {
     let (name, value) = line.split_once(':')?;
     let valid = name.starts_with(|c: char| c.is_ascii_alphabetic())
         && !name.ends_with(' ')
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '_');
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '_');
     // "http://..." on a value line is not a field: its name would be "http"
     // followed by "//", which no field value starts with.
     (valid && !value.starts_with("//")).then_some((name, value))

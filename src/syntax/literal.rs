@@ -108,7 +108,11 @@ mod tests {
         assert_eq!(value("0"), Ok((0, 10, false)));
         assert!(integer("08").is_err());
         assert!(integer("0x1_0000_0000_0000_0000").is_err());
-        assert!(integer("99999999999999999999").unwrap_err().contains("64 bits"));
+        assert!(
+            integer("99999999999999999999")
+                .unwrap_err()
+                .contains("64 bits")
+        );
     }
 
     #[test]

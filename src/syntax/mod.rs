@@ -5,7 +5,7 @@
 //! `pretty` prints a tree back as text.
 
 pub mod ast;
-mod errors;
+pub(crate) mod errors;
 mod header;
 mod literal;
 mod parser;
@@ -14,7 +14,7 @@ mod split;
 
 pub use header::rule_id as parse_rule_id;
 pub use literal::{IntegerLiteral, integer as parse_integer, unescape};
-pub use parser::{parse_expression, parse as parse_unchecked};
+pub use parser::{parse as parse_unchecked, parse_expression};
 
 use crate::diagnostic::Diagnostic;
 use crate::span::FileId;

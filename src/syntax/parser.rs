@@ -5,10 +5,10 @@ use pest::iterators::Pair;
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 
 use super::ast::*;
-use super::errors::syntax_error;
-use super::split::{ChunkKind, split};
-use super::literal::{self, IntegerLiteral};
+use super::errors::{describe_rule, syntax_error};
 use super::header;
+use super::literal::{self, IntegerLiteral};
+use super::split::{ChunkKind, split};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::span::{FileId, Span};
 
@@ -60,7 +60,12 @@ pub fn parse(file: FileId, text: &str) -> (SourceRule, Vec<Diagnostic>) {
                     }
                 }
             }
-            Err(_) if pieces.unterminated.iter().any(|(at, _)| chunk.range.contains(at)) => {
+            Err(_)
+                if pieces
+                    .unterminated
+                    .iter()
+                    .any(|(at, _)| chunk.range.contains(at)) =>
+            {
                 // Already reported: the unterminated string or comment is
                 // the cause, and pest's complaint about it would be noise.
             }
@@ -72,7 +77,7 @@ pub fn parse(file: FileId, text: &str) -> (SourceRule, Vec<Diagnostic>) {
                         "unclosed brace",
                     )
                     .with_label("this `{` is never closed"),
-                    _ => syntax_error(file, text, chunk.range.clone(), &error),
+                    _ => syntax_error(file, text, chunk.range.clone(), &error, describe_rule),
                 };
                 converter.diagnostics.push(diagnostic);
             }
@@ -94,7 +99,7 @@ fn error_at_end(error: &pest::error::Error<Rule>, source: &str) -> bool {
 /// Parses a standalone expression (used by trace files and tests).
 pub fn parse_expression(file: FileId, text: &str) -> Result<Expr, Diagnostic> {
     let mut pairs = SlicParser::parse(Rule::expression, text.trim_end())
-        .map_err(|error| syntax_error(file, text, 0..text.len(), &error))?;
+        .map_err(|error| syntax_error(file, text, 0..text.len(), &error, describe_rule))?;
     let pair = pairs.next().expect("an expression pair");
     if pair.as_str().len() != text.trim_end().len() {
         return Err(Diagnostic::new(
@@ -178,7 +183,12 @@ impl Converter {
 
     fn declaration(&mut self, pair: Pair<Rule>) -> Declaration {
         let mut inner = pair.into_inner();
-        let type_pair = inner.next().expect("a type").into_inner().next().expect("a type");
+        let type_pair = inner
+            .next()
+            .expect("a type")
+            .into_inner()
+            .next()
+            .expect("a type");
         let span = self.span(&type_pair);
         let ty = match type_pair.as_rule() {
             Rule::enum_type => TypeSpec::Enum {
@@ -186,7 +196,10 @@ impl Converter {
                 span,
             },
             Rule::scalar_type => TypeSpec::Scalar {
-                words: type_pair.into_inner().map(|p| p.as_str().to_string()).collect(),
+                words: type_pair
+                    .into_inner()
+                    .map(|p| p.as_str().to_string())
+                    .collect(),
                 span,
             },
             rule => unreachable!("not a type: {rule:?}"),
@@ -261,7 +274,11 @@ impl Converter {
             }
         }
         let first = events.first().expect("at least one event").span;
-        let header_start = if bracketed { first.start - 1 } else { first.start };
+        let header_start = if bracketed {
+            first.start - 1
+        } else {
+            first.start
+        };
         Handler {
             header_span: Span {
                 start: header_start,
@@ -280,7 +297,12 @@ impl Converter {
         let path_span = self.span(&target);
         match target.as_rule() {
             Rule::string => Include {
-                path: target.into_inner().next().expect("a body").as_str().to_string(),
+                path: target
+                    .into_inner()
+                    .next()
+                    .expect("a body")
+                    .as_str()
+                    .to_string(),
                 system: false,
                 path_span,
             },
@@ -401,8 +423,9 @@ impl Converter {
         match literal::unescape(body) {
             Ok(text) => text,
             Err(problem) => {
-                self.diagnostics
-                    .push(Diagnostic::new(Code::BadLiteral, span, problem).with_label("in this string"));
+                self.diagnostics.push(
+                    Diagnostic::new(Code::BadLiteral, span, problem).with_label("in this string"),
+                );
                 body.to_string()
             }
         }
@@ -492,7 +515,8 @@ impl Converter {
             Rule::integer => match literal::integer(pair.as_str()) {
                 Ok(literal) => ExprKind::Integer(literal),
                 Err(problem) => {
-                    self.diagnostics.push(Diagnostic::new(Code::BadLiteral, span, problem));
+                    self.diagnostics
+                        .push(Diagnostic::new(Code::BadLiteral, span, problem));
                     ExprKind::Integer(IntegerLiteral {
                         value: 0,
                         base: 10,

@@ -27,7 +27,11 @@ pub fn print(rule: &SourceRule) -> String {
 fn print_item(out: &mut String, item: &Item) {
     match item {
         Item::Include(include) => {
-            let (open, close) = if include.system { ('<', '>') } else { ('"', '"') };
+            let (open, close) = if include.system {
+                ('<', '>')
+            } else {
+                ('"', '"')
+            };
             let _ = writeln!(out, "#include {open}{}{close}", include.path);
         }
         Item::Define(define) => {
@@ -44,7 +48,8 @@ fn print_item(out: &mut String, item: &Item) {
                 out.push_str("    ");
                 match &declaration.ty {
                     TypeSpec::Enum { enumerators, .. } => {
-                        let names: Vec<&str> = enumerators.iter().map(|e| e.name.as_str()).collect();
+                        let names: Vec<&str> =
+                            enumerators.iter().map(|e| e.name.as_str()).collect();
                         let _ = write!(out, "enum {{ {} }}", names.join(", "));
                     }
                     TypeSpec::Scalar { words, .. } => out.push_str(&words.join(" ")),
@@ -140,7 +145,12 @@ fn print_statement(out: &mut String, statement: &Stmt, depth: usize) {
             ..
         } => {
             let symbol = operator.map_or(String::new(), |op| op.symbol().to_string());
-            let _ = write!(out, "{} {symbol}= {};", expression(target), expression(value));
+            let _ = write!(
+                out,
+                "{} {symbol}= {};",
+                expression(target),
+                expression(value)
+            );
         }
         Stmt::Abort { message, .. } => {
             let _ = write!(out, "abort {};", quote(message));
@@ -274,7 +284,9 @@ pub fn without_spans(rule: &SourceRule) -> SourceRule {
                     match &mut declaration.ty {
                         TypeSpec::Enum { enumerators, span } => {
                             *span = Span::default();
-                            enumerators.iter_mut().for_each(|e| e.span = Span::default());
+                            enumerators
+                                .iter_mut()
+                                .for_each(|e| e.span = Span::default());
                         }
                         TypeSpec::Scalar { span, .. } => *span = Span::default(),
                     }
@@ -291,7 +303,10 @@ pub fn without_spans(rule: &SourceRule) -> SourceRule {
                 watch.span = Span::default();
             }
             Item::Handler(handler) => {
-                handler.events.iter_mut().for_each(|e| e.span = Span::default());
+                handler
+                    .events
+                    .iter_mut()
+                    .for_each(|e| e.span = Span::default());
                 handler.kind.span = Span::default();
                 handler.header_span = Span::default();
                 if let Some(guard) = &mut handler.guard {

@@ -145,7 +145,10 @@ impl Splitter<'_> {
                 && is_ident_start(rest[word])
                 && !rest[word..].starts_with(b"guard");
         }
-        let word_end = rest.iter().position(|&b| !is_ident_char(b)).unwrap_or(rest.len());
+        let word_end = rest
+            .iter()
+            .position(|&b| !is_ident_char(b))
+            .unwrap_or(rest.len());
         if word_end == 0 || !is_ident_start(rest[0]) {
             return false;
         }

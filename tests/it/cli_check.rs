@@ -9,7 +9,11 @@ pub fn slic() -> Command {
 }
 
 fn run(args: &[&str]) -> (i32, String, String) {
-    let output = slic().args(args).current_dir(root()).output().expect("slic runs");
+    let output = slic()
+        .args(args)
+        .current_dir(root())
+        .output()
+        .expect("slic runs");
     (
         output.status.code().expect("an exit code"),
         String::from_utf8(output.stdout).unwrap(),
@@ -36,7 +40,10 @@ fn errors_exit_one_and_render_with_location() {
     let (code, _, stderr) = run(&["check", "tests/fixtures/check/invalid/unknown_name.slic"]);
     assert_eq!(code, 1);
     assert!(stderr.contains("error[E0006]"), "{stderr}");
-    assert!(stderr.contains("tests/fixtures/check/invalid/unknown_name.slic:"), "{stderr}");
+    assert!(
+        stderr.contains("tests/fixtures/check/invalid/unknown_name.slic:"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -84,7 +91,12 @@ fn json_prints_one_object_per_diagnostic() {
         assert!(object["code"].as_str().unwrap().starts_with('E'));
         assert_eq!(object["severity"], "error");
         assert!(object["primary"]["line"].as_u64().unwrap() > 0);
-        assert!(object["primary"]["file"].as_str().unwrap().ends_with(".slic"));
+        assert!(
+            object["primary"]["file"]
+                .as_str()
+                .unwrap()
+                .ends_with(".slic")
+        );
     }
 }
 

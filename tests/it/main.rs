@@ -3,4 +3,5 @@
 mod check_fixtures;
 mod cli_check;
 mod parse_properties;
+mod semantics;
 mod support;

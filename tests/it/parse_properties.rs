@@ -21,7 +21,9 @@ fn front_end_holds_up(text: &str) {
 }
 
 fn valid_rules() -> Vec<String> {
-    slic::pack::rules().map(|(_, text)| text.to_string()).collect()
+    slic::pack::rules()
+        .map(|(_, text)| text.to_string())
+        .collect()
 }
 
 proptest! {

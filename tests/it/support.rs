@@ -42,7 +42,11 @@ pub fn compile_file(path: &Path) -> Compiled {
 pub fn compile_text(path: &Path, display: &str, text: &str) -> Compiled {
     let loader = Disk;
     let mut session = Session::new(&loader);
-    let (model, diagnostics) = session.compile(RuleSource { path, display, text });
+    let (model, diagnostics) = session.compile(RuleSource {
+        path,
+        display,
+        text,
+    });
     Compiled {
         sources: session.sources,
         model,
@@ -53,9 +57,9 @@ pub fn compile_text(path: &Path, display: &str, text: &str) -> Compiled {
 /// The codes a fixture expects, from its first line: `// expect: E0008 W0003`.
 pub fn expected_codes(text: &str) -> Vec<String> {
     let first = text.lines().next().unwrap_or_default();
-    let list = first
-        .strip_prefix("// expect:")
-        .unwrap_or_else(|| panic!("an invalid fixture starts with `// expect: CODE...`, not {first:?}"));
+    let list = first.strip_prefix("// expect:").unwrap_or_else(|| {
+        panic!("an invalid fixture starts with `// expect: CODE...`, not {first:?}")
+    });
     let mut codes: Vec<String> = list
         .split([' ', ','])
         .filter(|s| !s.is_empty())
