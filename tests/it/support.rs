@@ -12,12 +12,13 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Reads files from disk for the front end.
+/// Reads files from disk for the front end; relative paths are relative to
+/// the repository, whatever directory the tests run in.
 pub struct Disk;
 
 impl SourceLoader for Disk {
     fn load(&self, path: &Path) -> Result<String, LoadError> {
-        std::fs::read_to_string(path).map_err(|_| LoadError::NotFound)
+        std::fs::read_to_string(root().join(path)).map_err(|_| LoadError::NotFound)
     }
 }
 
@@ -27,16 +28,14 @@ pub struct Compiled {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Compiles a rule file, naming it in diagnostics by its path relative to
-/// the repository so snapshots do not depend on where the checkout is.
+/// Compiles a rule file by its path relative to the repository, so that
+/// snapshots do not depend on where the checkout is: not only the rule but
+/// the files it includes and its catalog are named that way in diagnostics.
 pub fn compile_file(path: &Path) -> Compiled {
     let text = std::fs::read_to_string(path).expect("fixture is readable");
-    let display = path
-        .strip_prefix(root())
-        .unwrap_or(path)
-        .display()
-        .to_string();
-    compile_text(path, &display, &text)
+    let relative = path.strip_prefix(root()).unwrap_or(path);
+    let display = relative.display().to_string();
+    compile_text(relative, &display, &text)
 }
 
 pub fn compile_text(path: &Path, display: &str, text: &str) -> Compiled {
