@@ -67,6 +67,8 @@ pub struct Prototype {
 pub struct Catalog {
     pub functions: IndexMap<String, Prototype>,
     typedefs: IndexMap<String, CType>,
+    /// Some declarations of the catalog did not parse and are missing.
+    pub incomplete: bool,
 }
 
 const CALLING_CONVENTIONS: &[&str] = &[
@@ -117,6 +119,37 @@ fn builtin_type(words: &[&str]) -> Option<CType> {
 
 const TYPE_KEYWORDS: &[&str] = &["void", "char", "short", "int", "long", "signed", "unsigned"];
 
+impl Prototype {
+    /// The values the function's events carry, as rules see them.
+    pub fn signature(&self) -> crate::model::Signature {
+        use crate::model::{ParameterType, Signature, ValueType};
+        let parameters = self
+            .parameters
+            .iter()
+            .map(|parameter| {
+                let ty = match &parameter.ty {
+                    CType::Pointer(_) => ValueType::POINTER,
+                    other => ValueType::int(other.value_type().unwrap_or(IntType::INT64)),
+                };
+                let pointee = match &parameter.ty {
+                    CType::Pointer(inner) => match inner.as_ref() {
+                        CType::Int(int) => Some(*int),
+                        CType::Pointer(_) => Some(IntType::POINTER),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                ParameterType { ty, pointee }
+            })
+            .collect();
+        Signature {
+            parameters: Some(parameters),
+            returns: self.returns.value_type(),
+            returns_void: self.returns.is_void(),
+        }
+    }
+}
+
 impl Catalog {
     pub fn get(&self, name: &str) -> Option<&Prototype> {
         self.functions.get(name)
@@ -161,6 +194,8 @@ struct Run<'a> {
     /// The last word, if it is a declared name rather than part of the type.
     name: Option<(&'a str, Span)>,
     span: Span,
+    /// The words of the type, for messages about it.
+    type_span: Option<Span>,
 }
 
 /// Parses a catalog header. Declarations that fail are reported and left
@@ -168,46 +203,106 @@ struct Run<'a> {
 pub fn parse(file: FileId, text: &str) -> (Catalog, Vec<Diagnostic>) {
     let mut catalog = Catalog::default();
     let mut diagnostics = Vec::new();
-    let pairs = match CatalogParser::parse(Rule::catalog, text) {
-        Ok(mut pairs) => pairs.next().expect("a catalog").into_inner(),
-        Err(error) => {
-            let position = match error.location {
-                pest::error::InputLocation::Pos(p) => p,
-                pest::error::InputLocation::Span((p, _)) => p,
-            };
-            diagnostics.push(
-                Diagnostic::new(
-                    Code::Catalog,
-                    Span::new(file, position..position),
-                    "the catalog is not a list of plain typedefs and prototypes",
-                )
-                .with_label("cannot read this part of the catalog")
-                .with_note(
-                    "write `typedef TYPE NAME;` and `RETURN [CONVENTION] NAME(PARAMETERS);`",
-                ),
-            );
-            return (catalog, diagnostics);
-        }
-    };
-    for pair in pairs {
+    for range in declarations(text) {
+        let piece = &text[range.clone()];
+        let pair = match CatalogParser::parse(Rule::declaration_input, piece) {
+            Ok(mut pairs) => pairs.next().expect("a declaration"),
+            Err(error) => {
+                let position = range.start
+                    + match error.location {
+                        pest::error::InputLocation::Pos(p) => p,
+                        pest::error::InputLocation::Span((p, _)) => p,
+                    };
+                diagnostics.push(
+                    Diagnostic::new(
+                        Code::Catalog,
+                        Span::new(file, position..(position + 1).min(range.end)),
+                        "this declaration of the catalog is not a plain typedef or prototype",
+                    )
+                    .with_label("cannot read the catalog from here")
+                    .with_note(
+                        "write `typedef TYPE NAME;` and `RETURN [CONVENTION] NAME(PARAMETERS);`",
+                    ),
+                );
+                continue;
+            }
+        };
+        let offset_file = Offset {
+            file,
+            base: range.start,
+        };
         let result = match pair.as_rule() {
-            Rule::typedef => typedef(&mut catalog, file, pair),
-            Rule::prototype => prototype(&mut catalog, file, pair),
-            _ => Ok(()),
+            Rule::typedef => typedef(&mut catalog, offset_file, pair),
+            Rule::prototype => prototype(&mut catalog, offset_file, pair),
+            rule => unreachable!("not a declaration: {rule:?}"),
         };
         if let Err(diagnostic) = result {
             diagnostics.push(diagnostic);
         }
     }
+    catalog.incomplete = !diagnostics.is_empty();
     (catalog, diagnostics)
 }
 
-fn span_of(file: FileId, pair: &Pair<Rule>) -> Span {
-    Span::new(file, pair.as_span().start()..pair.as_span().end())
+/// Where a declaration's text lies in its file.
+#[derive(Clone, Copy)]
+struct Offset {
+    file: FileId,
+    base: usize,
+}
+
+/// The byte ranges of the declarations of a header: each ends at a `;`
+/// outside parentheses and braces. Comments and preprocessor lines are
+/// skipped.
+fn declarations(text: &str) -> Vec<std::ops::Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut pieces = Vec::new();
+    let mut start = None;
+    let mut depth = 0usize;
+    let mut at = 0;
+    let mut line_start = true;
+    while at < bytes.len() {
+        let rest = &text[at..];
+        if rest.starts_with("/*") {
+            at += rest.find("*/").map_or(rest.len(), |i| i + 2);
+            continue;
+        }
+        if rest.starts_with("//") || (line_start && rest.starts_with('#')) {
+            at += rest.find('\n').unwrap_or(rest.len());
+            continue;
+        }
+        let byte = bytes[at];
+        if byte == b'\n' {
+            line_start = true;
+        } else if !byte.is_ascii_whitespace() {
+            line_start = false;
+            start.get_or_insert(at);
+            match byte {
+                b'(' | b'{' => depth += 1,
+                b')' | b'}' => depth = depth.saturating_sub(1),
+                b';' if depth == 0 => {
+                    pieces.push(start.take().expect("a started piece")..at + 1);
+                }
+                _ => {}
+            }
+        }
+        at += 1;
+    }
+    if let Some(start) = start {
+        pieces.push(start..text.len());
+    }
+    pieces
+}
+
+fn span_of(file: Offset, pair: &Pair<Rule>) -> Span {
+    Span::new(
+        file.file,
+        file.base + pair.as_span().start()..file.base + pair.as_span().end(),
+    )
 }
 
 fn error(span: Span, message: impl Into<String>) -> Diagnostic {
-    Diagnostic::new(Code::Catalog, span, message)
+    Diagnostic::new(Code::Catalog, span, message).with_label("in the API catalog")
 }
 
 /// Splits a run into type words, stars, calling convention and name. In a
@@ -215,7 +310,7 @@ fn error(span: Span, message: impl Into<String>) -> Diagnostic {
 /// parameter it is a name only if it cannot be part of the type.
 fn split_run<'a>(
     catalog: &Catalog,
-    file: FileId,
+    file: Offset,
     pair: Pair<'a, Rule>,
     named: bool,
 ) -> Result<Run<'a>, Diagnostic> {
@@ -227,8 +322,9 @@ fn split_run<'a>(
         parameters: None,
         name: None,
         span,
+        type_span: None,
     };
-    let mut last_word_span = None;
+    let mut word_spans = Vec::new();
     for part in pair.into_inner() {
         match part.as_rule() {
             Rule::word => {
@@ -237,7 +333,7 @@ fn split_run<'a>(
                     run.calling_convention = Some(word);
                 } else if !IGNORED_WORDS.contains(&word) {
                     run.words.push(word);
-                    last_word_span = Some(span_of(file, &part));
+                    word_spans.push(span_of(file, &part));
                 }
             }
             Rule::star => run.stars += 1,
@@ -253,12 +349,15 @@ fn split_run<'a>(
     };
     if last_is_name {
         let word = run.words.pop().expect("a last word");
-        run.name = Some((word, last_word_span.expect("a span for the last word")));
+        run.name = Some((word, word_spans.pop().expect("a span for the last word")));
     } else if named {
         return Err(error(
             span,
             "expected a name at the end of this declaration",
         ));
+    }
+    if let (Some(first), Some(last)) = (word_spans.first(), word_spans.last()) {
+        run.type_span = Some(first.to(*last));
     }
     Ok(run)
 }
@@ -271,7 +370,7 @@ fn run_type(catalog: &Catalog, run: &Run, base: Option<&CType>) -> Result<CType,
         Some(_) => return Err(error(run.span, "expected only `*` and a name after `,`")),
         None => catalog
             .resolve(&run.words)
-            .map_err(|message| error(run.span, message))?,
+            .map_err(|message| error(run.type_span.unwrap_or(run.span), message))?,
     };
     for _ in 0..run.stars {
         ty = CType::Pointer(Box::new(ty));
@@ -282,7 +381,7 @@ fn run_type(catalog: &Catalog, run: &Run, base: Option<&CType>) -> Result<CType,
     Ok(ty)
 }
 
-fn typedef(catalog: &mut Catalog, file: FileId, pair: Pair<Rule>) -> Result<(), Diagnostic> {
+fn typedef(catalog: &mut Catalog, file: Offset, pair: Pair<Rule>) -> Result<(), Diagnostic> {
     let mut base = None;
     for run in pair.into_inner().filter(|p| p.as_rule() == Rule::run) {
         let run = split_run(catalog, file, run, true)?;
@@ -291,7 +390,7 @@ fn typedef(catalog: &mut Catalog, file: FileId, pair: Pair<Rule>) -> Result<(), 
             base = Some(
                 catalog
                     .resolve(&run.words)
-                    .map_err(|message| error(run.span, message))?,
+                    .map_err(|message| error(run.type_span.unwrap_or(run.span), message))?,
             );
         }
         let stars_only = Run {
@@ -305,7 +404,7 @@ fn typedef(catalog: &mut Catalog, file: FileId, pair: Pair<Rule>) -> Result<(), 
     Ok(())
 }
 
-fn prototype(catalog: &mut Catalog, file: FileId, pair: Pair<Rule>) -> Result<(), Diagnostic> {
+fn prototype(catalog: &mut Catalog, file: Offset, pair: Pair<Rule>) -> Result<(), Diagnostic> {
     let run_pair = pair.into_inner().next().expect("a run");
     let mut run = split_run(catalog, file, run_pair, true)?;
     let Some(parameters) = run.parameters.take() else {

@@ -49,7 +49,9 @@ pub fn apply(source: &str, mut edits: Vec<Edit>) -> Result<String, Overlap> {
     // Stable: insertions at one position stay in the order they were made,
     // and an insertion sorts before a replacement that starts there.
     edits.sort_by_key(|edit| (edit.range.start, edit.range.end));
-    let mut out = String::with_capacity(source.len() + edits.iter().map(|e| e.replacement.len()).sum::<usize>());
+    let mut out = String::with_capacity(
+        source.len() + edits.iter().map(|e| e.replacement.len()).sum::<usize>(),
+    );
     let mut position = 0;
     let mut previous: Option<Range<usize>> = None;
     for edit in edits {
@@ -61,7 +63,9 @@ pub fn apply(source: &str, mut edits: Vec<Edit>) -> Result<String, Overlap> {
         );
         if let Some(previous) = &previous {
             let overlaps = edit.range.start < previous.end
-                || (edit.range.start == previous.start && !previous.is_empty() && !edit.range.is_empty());
+                || (edit.range.start == previous.start
+                    && !previous.is_empty()
+                    && !edit.range.is_empty());
             if overlaps {
                 return Err(Overlap {
                     first: previous.clone(),
@@ -95,14 +99,34 @@ mod tests {
 
     #[test]
     fn overlapping_edits_are_refused() {
-        let error = apply("abcdef", vec![Edit::replace(1..4, "x"), Edit::replace(3..5, "y")]).unwrap_err();
-        assert_eq!(error, Overlap { first: 1..4, second: 3..5 });
-        assert!(apply("abcdef", vec![Edit::replace(1..4, "x"), Edit::replace(1..4, "y")]).is_err());
+        let error = apply(
+            "abcdef",
+            vec![Edit::replace(1..4, "x"), Edit::replace(3..5, "y")],
+        )
+        .unwrap_err();
+        assert_eq!(
+            error,
+            Overlap {
+                first: 1..4,
+                second: 3..5
+            }
+        );
+        assert!(
+            apply(
+                "abcdef",
+                vec![Edit::replace(1..4, "x"), Edit::replace(1..4, "y")]
+            )
+            .is_err()
+        );
     }
 
     #[test]
     fn touching_edits_and_insertions_inside_are_fine() {
-        let edits = vec![Edit::replace(0..2, "AB"), Edit::replace(2..4, "CD"), Edit::insert(4, "-")];
+        let edits = vec![
+            Edit::replace(0..2, "AB"),
+            Edit::replace(2..4, "CD"),
+            Edit::insert(4, "-"),
+        ];
         assert_eq!(apply("abcdef", edits).unwrap(), "ABCD-ef");
     }
 }

@@ -94,7 +94,20 @@ impl<'a> Session<'a> {
                     chosen = Some((candidate, text));
                     break;
                 }
-                Err(LoadError::NotFound) => continue,
+                Err(LoadError::NotFound) if Some(&candidate) != self.catalog_override.as_ref() => {
+                    continue;
+                }
+                Err(LoadError::NotFound) => {
+                    let diagnostic = Diagnostic::new(
+                        Code::Catalog,
+                        Span::new(rule_file, 0..0),
+                        format!(
+                            "cannot read the catalog `{}`: no such file",
+                            candidate.display()
+                        ),
+                    );
+                    return (Rc::new(Catalog::default()), vec![diagnostic]);
+                }
                 Err(LoadError::Unreadable(reason)) => {
                     let diagnostic = Diagnostic::new(
                         Code::Catalog,

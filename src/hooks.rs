@@ -23,7 +23,11 @@ pub struct HookValue {
 impl HookValue {
     /// `intptr_t` for signed values, `uintptr_t` for everything else.
     pub fn c_carrier(self) -> &'static str {
-        if self.ty.signed { "intptr_t" } else { "uintptr_t" }
+        if self.ty.signed {
+            "intptr_t"
+        } else {
+            "uintptr_t"
+        }
     }
 }
 
@@ -64,7 +68,8 @@ impl HookSet {
         let mut set = HookSet::default();
         for (rule_index, automaton) in rules.iter().enumerate() {
             for (event_id, info) in automaton.events.iter().enumerate() {
-                let (arguments, returns) = shape(&info.signature, info.event.kind, automaton, event_id);
+                let (arguments, returns) =
+                    shape(&info.signature, info.event.kind, automaton, event_id);
                 let pointees = pointees_read(automaton, event_id, &info.signature);
                 match set.hooks.iter_mut().find(|hook| hook.event == info.event) {
                     Some(hook) => {
@@ -72,7 +77,10 @@ impl HookSet {
                             let first = &rules[hook.rules[0].0];
                             return Err(Diagnostic::new(
                                 Code::Catalog,
-                                automaton.watch.as_ref().map_or(Default::default(), |w| w.span),
+                                automaton
+                                    .watch
+                                    .as_ref()
+                                    .map_or(Default::default(), |w| w.span),
                                 format!(
                                     "rules `{}` and `{}` see different prototypes of `{}`",
                                     first.name,
@@ -125,10 +133,10 @@ impl HookSet {
     pub fn functions(&self) -> Vec<&str> {
         let mut names: Vec<&str> = Vec::new();
         for hook in &self.hooks {
-            if let Target::Function(name) = &hook.event.target {
-                if !names.contains(&name.as_str()) {
-                    names.push(name);
-                }
+            if let Target::Function(name) = &hook.event.target
+                && !names.contains(&name.as_str())
+            {
+                names.push(name);
             }
         }
         names
@@ -137,10 +145,10 @@ impl HookSet {
     pub fn roles(&self) -> Vec<Role> {
         let mut roles: Vec<Role> = Vec::new();
         for hook in &self.hooks {
-            if let Target::Role(role) = hook.event.target {
-                if !roles.contains(&role) {
-                    roles.push(role);
-                }
+            if let Target::Role(role) = hook.event.target
+                && !roles.contains(&role)
+            {
+                roles.push(role);
             }
         }
         roles
@@ -154,7 +162,10 @@ fn shape(
     event: EventId,
 ) -> (Vec<HookValue>, Option<HookValue>) {
     let arguments = match &signature.parameters {
-        Some(parameters) => parameters.iter().map(|p| HookValue { ty: p.ty.int }).collect(),
+        Some(parameters) => parameters
+            .iter()
+            .map(|p| HookValue { ty: p.ty.int })
+            .collect(),
         // A function outside the catalog: as many values as rules read,
         // carried as signed pointer-sized integers.
         None => {
@@ -180,10 +191,16 @@ fn highest_argument_read(automaton: &Automaton, event: EventId) -> u32 {
     for handler in automaton.handlers_of(event) {
         highest = highest.max(handler.guard.unwrap_or(0));
         for path in &handler.paths {
-            let expressions = path.conditions.iter().map(|(c, _)| c).chain(path.updates.iter().map(|(_, v)| v));
+            let expressions = path
+                .conditions
+                .iter()
+                .map(|(c, _)| c)
+                .chain(path.updates.iter().map(|(_, v)| v));
             for expression in expressions {
                 crate::ir::rewrite::walk(expression, &mut |node| {
-                    if let crate::model::ExprKind::Argument(n) | crate::model::ExprKind::Deref(n) = node.kind {
+                    if let crate::model::ExprKind::Argument(n) | crate::model::ExprKind::Deref(n) =
+                        node.kind
+                    {
                         highest = highest.max(n);
                     }
                 });
@@ -193,17 +210,25 @@ fn highest_argument_read(automaton: &Automaton, event: EventId) -> u32 {
     highest
 }
 
-fn pointees_read(automaton: &Automaton, event: EventId, signature: &Signature) -> Vec<(u32, HookValue)> {
+fn pointees_read(
+    automaton: &Automaton,
+    event: EventId,
+    signature: &Signature,
+) -> Vec<(u32, HookValue)> {
     let mut positions = Vec::new();
     for handler in automaton.handlers_of(event) {
         for path in &handler.paths {
-            let expressions = path.conditions.iter().map(|(c, _)| c).chain(path.updates.iter().map(|(_, v)| v));
+            let expressions = path
+                .conditions
+                .iter()
+                .map(|(c, _)| c)
+                .chain(path.updates.iter().map(|(_, v)| v));
             for expression in expressions {
                 crate::ir::rewrite::walk(expression, &mut |node| {
-                    if let crate::model::ExprKind::Deref(n) = node.kind {
-                        if !positions.contains(&n) {
-                            positions.push(n);
-                        }
+                    if let crate::model::ExprKind::Deref(n) = node.kind
+                        && !positions.contains(&n)
+                    {
+                        positions.push(n);
                     }
                 });
             }

@@ -34,6 +34,9 @@ pub struct LoadedRule {
     /// Only the rule file's own header counts.
     pub header: Option<Header>,
     pub items: Vec<Item>,
+    /// Some file did not parse or an include was missing: checks that
+    /// reason about the whole rule ("never read") should hold back.
+    pub had_syntax_errors: bool,
 }
 
 /// Parses the rule already in `sources` as `file` (read from `path`) and
@@ -51,6 +54,7 @@ pub fn load_rule(
         loader,
         include_path,
         stack: vec![normalize(path)],
+        once: Vec::new(),
         diagnostics: Vec::new(),
     };
     let text = context.sources.get(file).text.clone();
@@ -63,6 +67,7 @@ pub fn load_rule(
         path: path.to_path_buf(),
         header: rule.header,
         items,
+        had_syntax_errors: crate::diagnostic::has_errors(&context.diagnostics),
     };
     (loaded, context.diagnostics)
 }
@@ -73,6 +78,8 @@ struct Context<'a> {
     include_path: &'a [PathBuf],
     /// The files being included, outermost first, to catch cycles.
     stack: Vec<PathBuf>,
+    /// Files that said `#pragma once`.
+    once: Vec<PathBuf>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -120,19 +127,37 @@ impl Context<'_> {
             };
             let key = normalize(&path);
             if self.stack.contains(&key) {
+                let chain: Vec<String> = self
+                    .stack
+                    .iter()
+                    .chain([&key])
+                    .map(|p| p.display().to_string())
+                    .collect();
                 self.diagnostics.push(
                     Diagnostic::new(
                         Code::RecursiveInclude,
                         include.path_span,
-                        format!("`{}` includes itself", include.path),
+                        format!(
+                            "including `{}` here would include it inside itself",
+                            include.path
+                        ),
                     )
-                    .with_label("this include starts the cycle again"),
+                    .with_label("this include closes a cycle")
+                    .with_note(format!("the includes run {}", chain.join(" -> "))),
                 );
                 continue;
             }
+            if self.once.contains(&key) {
+                // `#pragma once`: included before, so nothing to add.
+                continue;
+            }
+            let path = key.clone();
             let file = self.sources.add(path.display().to_string(), text.clone());
             let (rule, diagnostics) = parse(file, &text);
             self.diagnostics.extend(diagnostics);
+            if rule.items.iter().any(is_pragma_once) {
+                self.once.push(key.clone());
+            }
             self.stack.push(key);
             self.splice(rule.items, &path, out);
             self.stack.pop();
@@ -162,6 +187,10 @@ impl Context<'_> {
         }
         Ok(None)
     }
+}
+
+fn is_pragma_once(item: &Item) -> bool {
+    matches!(item, Item::Pragma(pragma) if pragma.once)
 }
 
 /// `a/./b/../c` as `a/c`, so one file reached two ways is one file.

@@ -75,8 +75,10 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
         Rule::string | Rule::string_body => "a string",
         Rule::trace => "`trace`",
         Rule::step => "a step",
-        Rule::outcomes | Rule::abort_outcome | Rule::halt_outcome => "an outcome",
-        Rule::arguments | Rule::argument => "arguments",
+        Rule::outcomes | Rule::abort_outcome | Rule::halt_outcome => "`=>`",
+        Rule::arguments => "`(`",
+        Rule::argument => "a value",
+        Rule::returns => "`returns`",
         _ => return None,
     })
 }
@@ -291,9 +293,13 @@ pub fn occurrence(
         }
         return Err(diagnostic);
     }
+    // The rule's view of the event, or the catalog's for an API the rule
+    // does not name (its values still have types).
+    let catalog_signature = catalog.get(&step.function).map(|p| p.signature());
     let signature = automaton
         .event_id(&event)
-        .map(|id| &automaton.events[id].signature);
+        .map(|id| &automaton.events[id].signature)
+        .or(catalog_signature.as_ref());
     let parameter_is_pointer = |index: usize| {
         signature
             .and_then(|s| s.parameters.as_ref())

@@ -52,7 +52,7 @@ impl Checker<'_> {
                             index: index_in_defines,
                             item: index,
                         };
-                        self.declare(&define.name.name, symbol, define.name.span);
+                        let _ = self.declare(&define.name.name, symbol, define.name.span);
                     }
                 }
                 _ => {}
@@ -100,7 +100,8 @@ impl Checker<'_> {
         }
     }
 
-    fn declare(&mut self, name: &str, symbol: Symbol, span: Span) {
+    /// Declares a name; whether it was accepted.
+    fn declare(&mut self, name: &str, symbol: Symbol, span: Span) -> bool {
         if builtins::constant_named(name).is_some() {
             self.error(
                 Diagnostic::new(
@@ -111,7 +112,7 @@ impl Checker<'_> {
                 .with_label("cannot be declared again")
                 .with_note("choose another name"),
             );
-            return;
+            return false;
         }
         if let Err(earlier) = self.scope.declare(name, symbol, span) {
             self.error(
@@ -119,7 +120,9 @@ impl Checker<'_> {
                     .with_label("declared again here")
                     .with_secondary(earlier, "first declared here"),
             );
+            return false;
         }
+        true
     }
 
     /// Declares the enumerators and variables of one declaration. Initial
@@ -136,7 +139,7 @@ impl Checker<'_> {
                         enumeration,
                         value: value as i64,
                     };
-                    self.declare(&enumerator.name, symbol, enumerator.span);
+                    let _ = self.declare(&enumerator.name, symbol, enumerator.span);
                 }
                 Some(ValueType::enumeration(enumeration))
             }
@@ -154,11 +157,14 @@ impl Checker<'_> {
                 init: 0,
                 span: declarator.name.span,
             });
-            self.declare(
+            let accepted = self.declare(
                 &declarator.name.name,
                 Symbol::Variable(id),
                 declarator.name.span,
             );
+            if !accepted || ty.is_none() {
+                self.rejected.insert(id);
+            }
         }
     }
 
@@ -205,8 +211,9 @@ impl Checker<'_> {
                     )
                     .with_label("unsupported type")
                     .with_note(
-                        "state variables are enums, `int`, `unsigned`, `BOOLEAN` (or `bool`), \
-                         `KIRQL`, `void *` (or `PVOID`)",
+                        "state variables are enums, `int` (`long`, `LONG`, `NTSTATUS`), `unsigned` \
+                         (`ULONG`), `BOOLEAN` (`bool`, `UCHAR`), `KIRQL`, `ULONG_PTR`, \
+                         and pointers (`void *`, `PVOID`)",
                     ),
                 );
                 None
@@ -254,17 +261,16 @@ impl Checker<'_> {
                 continue;
             }
             first = Some(watch.span);
+            self.watch_written = true;
             let Some(kind) = self.event_kind(&watch.kind) else {
                 continue;
             };
-            let Some((event, signature)) = self.resolve_event(&watch.function, kind) else {
+            let Some(resolved) = self.resolve_event(&watch.function, kind) else {
                 continue;
             };
-            if self.check_argument_in_range(
-                watch.argument.index,
-                watch.argument.span,
-                &[(event.clone(), signature)],
-            ) {
+            let event = resolved.event.clone();
+            if self.check_argument_in_range(watch.argument.index, watch.argument.span, &[resolved])
+            {
                 self.watch = Some(WatchModel {
                     event,
                     argument: watch.argument.index,

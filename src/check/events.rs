@@ -2,16 +2,25 @@
 
 use super::Checker;
 use super::scope::closest;
-use crate::catalog::{CType, Prototype};
+
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Event, HandlerModel, ParameterType, Signature, Target, ValueType};
 use crate::roles::{self, RoleName, RoleValue};
 use crate::span::Span;
-use crate::syntax::ast::{EventKind, Handler, Ident};
+use crate::syntax::ast::{ArgRef, EventKind, Handler, Ident};
+
+/// An event name of a rule, resolved.
+#[derive(Clone)]
+pub(super) struct Resolved {
+    pub event: Event,
+    pub signature: Signature,
+    /// The name as the rule wrote it (a stub alias, say), for messages.
+    pub written: String,
+}
 
 /// A handler being checked: the events it runs on, with their signatures.
 pub(super) struct HandlerContext {
-    pub events: Vec<(Event, Signature)>,
+    pub events: Vec<Resolved>,
     /// `None` when the kind word was not valid (already reported).
     pub kind: Option<EventKind>,
     /// The item index, for `#define` visibility.
@@ -40,20 +49,16 @@ impl Checker<'_> {
 
     /// What `name.kind` refers to: a role, an SDV stub alias (whose kind
     /// replaces the handler's), or a function of the catalog or not.
-    pub(super) fn resolve_event(
-        &mut self,
-        name: &Ident,
-        kind: EventKind,
-    ) -> Option<(Event, Signature)> {
-        let resolved = self.resolve_event_name(name, kind)?;
-        if !self
-            .signatures
-            .iter()
-            .any(|(event, _)| *event == resolved.0)
-        {
-            self.signatures.push(resolved.clone());
+    pub(super) fn resolve_event(&mut self, name: &Ident, kind: EventKind) -> Option<Resolved> {
+        let (event, signature) = self.resolve_event_name(name, kind)?;
+        if !self.signatures.iter().any(|(known, _)| *known == event) {
+            self.signatures.push((event.clone(), signature.clone()));
         }
-        Some(resolved)
+        Some(Resolved {
+            event,
+            signature,
+            written: name.name.clone(),
+        })
     }
 
     fn resolve_event_name(&mut self, name: &Ident, kind: EventKind) -> Option<(Event, Signature)> {
@@ -102,7 +107,7 @@ impl Checker<'_> {
             kind,
         };
         if let Some(prototype) = self.catalog.get(&name.name) {
-            return Some((event, signature_of(prototype)));
+            return Some((event, prototype.signature()));
         }
         let catalog = self.catalog;
         let candidates = catalog
@@ -116,6 +121,11 @@ impl Checker<'_> {
             format!("`{}` is neither in the API catalog nor a role", name.name),
         )
         .with_note("the event still binds by name, but its arguments cannot be checked");
+        if self.catalog.incomplete {
+            diagnostic = diagnostic.with_note(
+                "the API catalog has errors (reported above), so it may be missing here",
+            );
+        }
         diagnostic = match closest(&name.name, candidates) {
             Some(similar) => diagnostic.with_label(format!("did you mean `{similar}`?")),
             None => diagnostic.with_label("unknown function"),
@@ -136,8 +146,11 @@ impl Checker<'_> {
         &mut self,
         index: u32,
         span: Span,
-        events: &[(Event, Signature)],
+        events: &[Resolved],
     ) -> bool {
+        if index == ArgRef::TOO_LARGE {
+            return false;
+        }
         if index == 0 {
             self.error(
                 Diagnostic::new(
@@ -150,10 +163,11 @@ impl Checker<'_> {
             return false;
         }
         let mut in_range = true;
-        for (event, signature) in events {
-            let Some(parameters) = &signature.parameters else {
+        for resolved in events {
+            let Some(parameters) = &resolved.signature.parameters else {
                 continue;
             };
+            let name = &resolved.written;
             if index as usize > parameters.len() {
                 let count = match parameters.len() {
                     0 => "no arguments".to_string(),
@@ -164,12 +178,9 @@ impl Checker<'_> {
                     Diagnostic::new(
                         Code::ArgumentOutOfRange,
                         span,
-                        format!(
-                            "`${index}` is beyond the arguments of `{}`",
-                            event.target.name()
-                        ),
+                        format!("`${index}` is beyond the arguments of `{name}`"),
                     )
-                    .with_label(format!("`{}` takes {count}", event.target.name())),
+                    .with_label(format!("`{name}` takes {count}")),
                 );
                 in_range = false;
             }
@@ -179,18 +190,21 @@ impl Checker<'_> {
 
     pub(super) fn handler(&mut self, handler: &Handler, item: usize) {
         let kind = self.event_kind(&handler.kind);
-        let mut events: Vec<(Event, Signature)> = Vec::new();
+        let mut events: Vec<Resolved> = Vec::new();
         let mut spans: Vec<Span> = Vec::new();
         for name in &handler.events {
             let Some(resolved) = self.resolve_event(name, kind.unwrap_or(EventKind::Exit)) else {
                 continue;
             };
-            if let Some(at) = events.iter().position(|(event, _)| *event == resolved.0) {
+            if let Some(at) = events
+                .iter()
+                .position(|known| known.event == resolved.event)
+            {
                 self.diagnostics.push(
                     Diagnostic::new(
                         Code::DuplicateEvent,
                         name.span,
-                        format!("`{}` is listed twice in this handler", resolved.0),
+                        format!("`{}` is listed twice in this handler", resolved.event),
                     )
                     .with_label("listed again here")
                     .with_secondary(spans[at], "first listed here"),
@@ -201,7 +215,7 @@ impl Checker<'_> {
             spans.push(name.span);
         }
         if let Some(guard) = handler.guard {
-            if self.watch.is_none() {
+            if !self.watch_written {
                 self.error(
                     Diagnostic::new(
                         Code::GuardWithoutWatch,
@@ -211,45 +225,21 @@ impl Checker<'_> {
                     .with_label("guard on the object in this argument")
                     .with_note("`watch F.exit.$N;` says which objects the rule follows"),
                 );
-            } else {
+            } else if self.watch.is_some() {
                 self.check_argument_in_range(guard.index, guard.span, &events);
             }
         }
         let context = HandlerContext { events, kind, item };
         let body = self.block(&handler.body.statements, &context);
         self.handlers.push(HandlerModel {
-            events: context.events.into_iter().map(|(event, _)| event).collect(),
+            events: context
+                .events
+                .into_iter()
+                .map(|resolved| resolved.event)
+                .collect(),
             guard: handler.guard.map(|g| g.index),
             body,
             span: handler.header_span,
         });
-    }
-}
-
-/// The values an API's events carry, from its prototype.
-pub(super) fn signature_of(prototype: &Prototype) -> Signature {
-    let parameters = prototype
-        .parameters
-        .iter()
-        .map(|parameter| {
-            let ty = match &parameter.ty {
-                CType::Pointer(_) => ValueType::POINTER,
-                other => ValueType::int(other.value_type().unwrap_or(crate::types::IntType::INT64)),
-            };
-            let pointee = match &parameter.ty {
-                CType::Pointer(inner) => match inner.as_ref() {
-                    CType::Int(int) => Some(*int),
-                    CType::Pointer(_) => Some(crate::types::IntType::POINTER),
-                    _ => None,
-                },
-                _ => None,
-            };
-            ParameterType { ty, pointee }
-        })
-        .collect();
-    Signature {
-        parameters: Some(parameters),
-        returns: prototype.returns.value_type(),
-        returns_void: prototype.returns.is_void(),
     }
 }

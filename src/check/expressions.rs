@@ -107,12 +107,12 @@ impl Checker<'_> {
             }
             E::Name(name) => self.name(name, expr.span, place),
             E::Argument(index) => {
-                let context = self.handler_context(place, expr.span, "event values")?;
+                let context = self.handler_context(place, expr.span, &format!("`${index}`"))?;
                 let types = self.argument_types(*index, expr.span, context, false)?;
                 typed(ExprKind::Argument(*index), types)
             }
             E::Deref(index) => {
-                let context = self.handler_context(place, expr.span, "event values")?;
+                let context = self.handler_context(place, expr.span, &format!("`*${index}`"))?;
                 let types = self.argument_types(*index, expr.span, context, true)?;
                 typed(ExprKind::Deref(*index), types)
             }
@@ -325,8 +325,12 @@ impl Checker<'_> {
             Place::Handler(context) => Some(context),
             Place::Constant { .. } => {
                 self.error(
-                    Diagnostic::new(Code::NotConstant, span, format!("{what} are not constant"))
-                        .with_label("only available inside a handler"),
+                    Diagnostic::new(
+                        Code::NotConstant,
+                        span,
+                        format!("{what} is an event value, not a constant"),
+                    )
+                    .with_label("only available inside a handler"),
                 );
                 None
             }
@@ -345,8 +349,8 @@ impl Checker<'_> {
             return None;
         }
         let mut types = Vec::new();
-        for (event, signature) in &context.events {
-            let Some(parameters) = &signature.parameters else {
+        for resolved in &context.events {
+            let Some(parameters) = &resolved.signature.parameters else {
                 continue;
             };
             let parameter = &parameters[index as usize - 1];
@@ -366,7 +370,7 @@ impl Checker<'_> {
                         Diagnostic::new(
                             Code::BadDereference,
                             span,
-                            format!("`*${index}` cannot be read: argument {index} of `{}` {what}", event.target.name()),
+                            format!("`*${index}` cannot be read: argument {index} of `{}` {what}", resolved.written),
                         )
                         .with_label("cannot read through this argument")
                         .with_note("`*$N` reads a number an argument points to, such as the `PKIRQL` of `KeAcquireSpinLock`"),
@@ -392,7 +396,8 @@ impl Checker<'_> {
             return None;
         }
         let mut types = Vec::new();
-        for (event, signature) in &context.events {
+        for resolved in &context.events {
+            let signature = &resolved.signature;
             if signature.returns_void {
                 self.error(
                     Diagnostic::new(
@@ -400,7 +405,7 @@ impl Checker<'_> {
                         span,
                         format!(
                             "`{}` returns nothing, so `$return` has no value",
-                            event.target.name()
+                            resolved.written
                         ),
                     )
                     .with_label("no return value"),

@@ -34,6 +34,14 @@ pub struct Checker<'a> {
     reads: HashSet<VarId>,
     aborts: Vec<AbortInfo>,
     watch: Option<WatchModel>,
+    /// A `watch` was written, even if it did not check: guards are then
+    /// not reported as lacking one.
+    watch_written: bool,
+    /// Some item did not parse: what it would have read is unknown, so
+    /// "never read" warnings would be guesses.
+    had_syntax_errors: bool,
+    /// Variables whose declaration was rejected.
+    rejected: HashSet<VarId>,
     handlers: Vec<HandlerModel>,
     signatures: Vec<(Event, Signature)>,
     diagnostics: Vec<Diagnostic>,
@@ -56,6 +64,9 @@ pub fn check(
         reads: HashSet::new(),
         aborts: Vec::new(),
         watch: None,
+        watch_written: false,
+        had_syntax_errors: rule.had_syntax_errors,
+        rejected: HashSet::new(),
         handlers: Vec::new(),
         signatures: Vec::new(),
         diagnostics: Vec::new(),
@@ -65,9 +76,10 @@ pub fn check(
     for (index, item) in rule.items.iter().enumerate() {
         match item {
             Item::Handler(handler) => checker.handler(handler, index),
-            Item::Pragma(span) => checker.diagnostics.push(
-                Diagnostic::new(Code::PragmaIgnored, *span, "`#pragma` is ignored")
-                    .with_label("has no effect in a rule"),
+            Item::Pragma(pragma) if !pragma.once => checker.diagnostics.push(
+                Diagnostic::new(Code::PragmaIgnored, pragma.span, "`#pragma` is ignored")
+                    .with_label("has no effect in a rule")
+                    .with_note("slic honours only `#pragma once`"),
             ),
             _ => {}
         }
@@ -127,6 +139,7 @@ impl Checker<'_> {
                     span,
                     format!("the header names rule `{name}` but the file is `{stem}`"),
                 )
+                .with_label("names the rule here")
                 .with_note(format!("reports will call this rule `{name}`")),
             );
         }
@@ -134,8 +147,11 @@ impl Checker<'_> {
     }
 
     fn unused_variables(&mut self) {
+        if self.had_syntax_errors {
+            return;
+        }
         for (id, variable) in self.variables.iter().enumerate() {
-            if !self.reads.contains(&id) {
+            if !self.reads.contains(&id) && !self.rejected.contains(&id) {
                 self.diagnostics.push(
                     Diagnostic::new(
                         Code::UnusedVariable,

@@ -71,7 +71,14 @@ impl Checker<'_> {
                 span,
             } => {
                 let variable = self.assignment_target(target, place);
+                // A variable read only to compute its own next value (`n++`)
+                // is still unused: nothing else ever depends on it.
+                let read_before = variable.map(|v| self.reads.contains(&v));
+                let value_span = value.span;
                 let value = self.expression(value, place);
+                if let (Some(variable), Some(false)) = (variable, read_before) {
+                    self.reads.remove(&variable);
+                }
                 let (Some(variable), Some(value)) = (variable, value) else {
                     return;
                 };
@@ -84,7 +91,6 @@ impl Checker<'_> {
                             kind: ExprKind::Variable(variable),
                             ty: var_ty,
                         };
-                        self.reads.insert(variable);
                         let Some(combined) = self.binary(*op, current, value, target.span, *span)
                         else {
                             return;
@@ -96,7 +102,7 @@ impl Checker<'_> {
                     let name = self.variables[variable].name.clone();
                     let diagnostic = self
                         .enum_mismatch(
-                            *span,
+                            value_span,
                             &format!("`{name}` is assigned a value of another type"),
                             var_ty,
                             value.ty,

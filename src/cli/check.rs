@@ -23,6 +23,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
+    args.options.validate()?;
     // Every input is read before anything is checked: an unreadable file is
     // a usage error, reported alone.
     let texts = args

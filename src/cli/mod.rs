@@ -62,6 +62,25 @@ pub fn run() -> ExitCode {
     }
 }
 
+impl CompileOptions {
+    /// Inputs named by options are checked before any work starts, like
+    /// the files named on the command line.
+    pub fn validate(&self) -> Result<(), Failure> {
+        if let Some(catalog) = &self.catalog {
+            io::read_text(catalog)?;
+        }
+        for directory in &self.include_path {
+            if !directory.is_dir() {
+                return Err(Failure::usage(format!(
+                    "include directory `{}` does not exist",
+                    directory.display()
+                )));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Options every command that compiles rules shares.
 #[derive(clap::Args, Clone, Default)]
 pub struct CompileOptions {

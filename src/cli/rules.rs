@@ -54,6 +54,7 @@ pub fn compile(paths: &[PathBuf], options: &CompileOptions) -> Result<Compiled, 
 
 /// Like [`compile`], without printing.
 pub fn compile_quietly(paths: &[PathBuf], options: &CompileOptions) -> Result<Compiled, Failure> {
+    options.validate()?;
     let built_in = paths.is_empty();
     let inputs: Vec<(PathBuf, String, String)> = if built_in {
         slic::pack::rules()

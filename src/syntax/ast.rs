@@ -34,7 +34,10 @@ pub struct Header {
 pub struct HeaderField {
     pub name: String,
     pub value: String,
+    /// The field's name.
     pub span: Span,
+    /// The value, from its first character to its last, if there is one.
+    pub value_span: Option<Span>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,8 +53,16 @@ pub enum Item {
     Handler(Handler),
     Define(Define),
     Include(Include),
-    /// `#pragma ...`: kept so the checker can warn once, in place.
-    Pragma(Span),
+    /// `#pragma ...`: kept so the checker can warn in place, and so that
+    /// `#pragma once` works in included files.
+    Pragma(Pragma),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pragma {
+    pub span: Span,
+    /// `#pragma once`, which slic honours; any other pragma is ignored.
+    pub once: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,6 +114,12 @@ pub struct Watch {
 pub struct ArgRef {
     pub index: u32,
     pub span: Span,
+}
+
+impl ArgRef {
+    /// The index of a `$N` whose number does not fit; the parser has
+    /// reported it, so later checks stay quiet about it.
+    pub const TOO_LARGE: u32 = u32::MAX;
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -82,7 +82,8 @@ fn describe_tokens(tokens: impl Iterator<Item = String>) -> BTreeSet<&'static st
             phrases.insert("a string");
         } else if token == "guard" {
             phrases.insert("`guard`");
-        } else if token == "a..z" && !starts_expression {
+        } else if token == "a..z" && !starts_expression && !tokens.iter().any(|t| t == "0..9") {
+            // A digit would continue a word already begun, not start a name.
             phrases.insert("a name");
         }
     }

@@ -58,10 +58,16 @@ pub fn parse(file: FileId, text: &str, range: Range<usize>) -> (Header, Vec<Diag
             Some((name, inline_value)) => {
                 base_indent.get_or_insert(line.indent);
                 let name_start = line.start + line.indent;
+                let value = inline_value.trim();
+                let value_span = (!value.is_empty()).then(|| {
+                    let start = line.start + line.text.len() - inline_value.trim_start().len();
+                    Span::new(file, start..start + value.len())
+                });
                 fields.push(HeaderField {
                     name: name.to_string(),
-                    value: inline_value.trim().to_string(),
+                    value: value.to_string(),
                     span: Span::new(file, name_start..name_start + name.len()),
+                    value_span,
                 });
             }
             None => match fields.last_mut() {
@@ -72,6 +78,12 @@ pub fn parse(file: FileId, text: &str, range: Range<usize>) -> (Header, Vec<Diag
                         field.value.push(' ');
                     }
                     field.value.push_str(line.text.trim());
+                    let start = line.start + line.indent;
+                    let this_line = Span::new(file, start..line.start + line.text.len());
+                    field.value_span = Some(match field.value_span {
+                        Some(earlier) => earlier.to(this_line),
+                        None => this_line,
+                    });
                 }
                 Some(_) => {
                     let start = line.start + line.indent;
@@ -136,9 +148,10 @@ pub fn parse(file: FileId, text: &str, range: Range<usize>) -> (Header, Vec<Diag
                 None => diagnostics.push(
                     Diagnostic::new(
                         Code::MalformedHeader,
-                        field.span,
+                        field.value_span.unwrap_or(field.span),
                         format!("`{}` is not a rule ID", field.value),
                     )
+                    .with_label("not a number or `Not Applicable`")
                     .with_note("a rule ID is a number such as 0x00040007, or `Not Applicable`"),
                 ),
             },

@@ -37,61 +37,84 @@ pub fn integer(text: &str) -> Result<IntegerLiteral, String> {
         })
 }
 
+/// A string escape that does not decode: why, and where in the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadEscape {
+    pub message: String,
+    pub range: std::ops::Range<usize>,
+}
+
 /// Decodes the escapes of a C string literal body (without the quotes).
-pub fn unescape(body: &str) -> Result<String, String> {
+pub fn unescape(body: &str) -> Result<String, BadEscape> {
+    let chars: Vec<(usize, char)> = body.char_indices().collect();
     let mut out = String::with_capacity(body.len());
-    let mut chars = body.chars().peekable();
-    while let Some(c) = chars.next() {
+    let mut at = 0;
+    while at < chars.len() {
+        let (start, c) = chars[at];
+        at += 1;
         if c != '\\' {
             out.push(c);
             continue;
         }
-        let escaped = chars.next().ok_or("a string ends with a lone backslash")?;
-        match escaped {
-            'n' => out.push('\n'),
-            't' => out.push('\t'),
-            'r' => out.push('\r'),
-            'a' => out.push('\x07'),
-            'b' => out.push('\x08'),
-            'f' => out.push('\x0C'),
-            'v' => out.push('\x0B'),
-            '\\' | '\'' | '"' | '?' => out.push(escaped),
-            'x' => {
-                let mut value = 0u32;
-                let mut count = 0;
-                while let Some(digit) = chars.peek().and_then(|c| c.to_digit(16)) {
-                    value = value * 16 + digit;
-                    count += 1;
-                    chars.next();
-                    if value > 0xFF {
-                        return Err("hex escape is out of range".into());
-                    }
-                }
-                if count == 0 {
-                    return Err("`\\x` needs at least one hex digit".into());
-                }
-                out.push(char::from(value as u8));
+        let decoded = decode_escape(&chars, &mut at);
+        let end = chars.get(at).map_or(body.len(), |&(i, _)| i);
+        match decoded {
+            Ok(c) => out.push(c),
+            Err(message) => {
+                return Err(BadEscape {
+                    message,
+                    range: start..end,
+                });
             }
-            '0'..='7' => {
-                let mut value = escaped.to_digit(8).expect("an octal digit");
-                for _ in 0..2 {
-                    match chars.peek().and_then(|c| c.to_digit(8)) {
-                        Some(digit) => {
-                            value = value * 8 + digit;
-                            chars.next();
-                        }
-                        None => break,
-                    }
-                }
-                if value > 0xFF {
-                    return Err("octal escape is out of range".into());
-                }
-                out.push(char::from(value as u8));
-            }
-            other => return Err(format!("unknown escape `\\{other}`")),
         }
     }
     Ok(out)
+}
+
+/// Decodes one escape whose backslash is just before `chars[*at]`,
+/// advancing `at` past it.
+fn decode_escape(chars: &[(usize, char)], at: &mut usize) -> Result<char, String> {
+    let digit = |at: usize, radix| chars.get(at).and_then(|&(_, c)| c.to_digit(radix));
+    let Some(&(_, escaped)) = chars.get(*at) else {
+        return Err("a string ends with a lone backslash".into());
+    };
+    *at += 1;
+    let simple = match escaped {
+        'n' => Some('\n'),
+        't' => Some('\t'),
+        'r' => Some('\r'),
+        'a' => Some('\x07'),
+        'b' => Some('\x08'),
+        'f' => Some('\x0C'),
+        'v' => Some('\x0B'),
+        '\\' | '\'' | '"' | '?' => Some(escaped),
+        _ => None,
+    };
+    if let Some(c) = simple {
+        return Ok(c);
+    }
+    let (radix, mut value, max_digits) = match escaped {
+        'x' => (16, 0, usize::MAX),
+        '0'..='7' => (8, escaped.to_digit(8).expect("an octal digit"), 2),
+        other => return Err(format!("unknown escape `\\{other}`")),
+    };
+    let mut count = 0;
+    while count < max_digits {
+        let Some(d) = digit(*at, radix) else { break };
+        value = value.saturating_mul(radix).saturating_add(d);
+        *at += 1;
+        count += 1;
+    }
+    if radix == 16 && count == 0 {
+        return Err("`\\x` needs at least one hex digit".into());
+    }
+    if value > 0xFF {
+        return Err(format!(
+            "{} escape is out of range",
+            if radix == 16 { "hex" } else { "octal" }
+        ));
+    }
+    Ok(char::from(value as u8))
 }
 
 #[cfg(test)]
@@ -118,7 +141,11 @@ mod tests {
     #[test]
     fn string_escapes() {
         assert_eq!(unescape(r#"a\"b\n\x41\101"#).unwrap(), "a\"b\nAA");
-        assert!(unescape(r"\q").is_err());
+        assert!(unescape(r"\x41B").is_err(), "C reads every hex digit");
+        assert_eq!(unescape(r"\x41 B").unwrap(), "A B");
+        let error = unescape(r"ok \q").unwrap_err();
+        assert_eq!(error.range, 3..5);
         assert!(unescape(r"\x").is_err());
+        assert!(unescape(r"\x100").is_err());
     }
 }

@@ -52,6 +52,17 @@ pub fn parse(file: FileId, text: &str) -> (SourceRule, Vec<Diagnostic>) {
             ChunkKind::Item => Rule::item_input,
             ChunkKind::Directive => Rule::directive_input,
         };
+        if source.trim() == "}" {
+            converter.diagnostics.push(
+                Diagnostic::new(
+                    Code::Syntax,
+                    Span::new(file, chunk.range.clone()),
+                    "unexpected `}`",
+                )
+                .with_label("no `{` opens this"),
+            );
+            continue;
+        }
         match SlicParser::parse(rule_kind, source) {
             Ok(pairs) => {
                 for pair in pairs {
@@ -146,7 +157,10 @@ impl Converter {
             Rule::handler => Item::Handler(self.handler(pair)),
             Rule::include => Item::Include(self.include(pair)),
             Rule::define => self.define(pair)?,
-            Rule::pragma => Item::Pragma(self.span(&pair)),
+            Rule::pragma => Item::Pragma(Pragma {
+                span: self.span(&pair),
+                once: pair.as_str()["pragma".len()..].trim() == "once",
+            }),
             Rule::unsupported_directive => {
                 let word = pair.into_inner().next().expect("a directive word");
                 let span = self.span(&word);
@@ -195,13 +209,17 @@ impl Converter {
                 enumerators: type_pair.into_inner().map(|p| self.ident(p)).collect(),
                 span,
             },
-            Rule::scalar_type => TypeSpec::Scalar {
-                words: type_pair
-                    .into_inner()
-                    .map(|p| p.as_str().to_string())
-                    .collect(),
-                span,
-            },
+            Rule::scalar_type => {
+                // The pair's span ends after the whitespace before the
+                // declarator; the words themselves are the type.
+                let words: Vec<Pair<Rule>> = type_pair.into_inner().collect();
+                let first = self.span(words.first().expect("a type word"));
+                let last = self.span(words.last().expect("a type word"));
+                TypeSpec::Scalar {
+                    words: words.iter().map(|p| p.as_str().to_string()).collect(),
+                    span: first.to(last),
+                }
+            }
             rule => unreachable!("not a type: {rule:?}"),
         };
         let declarators = inner
@@ -236,7 +254,7 @@ impl Converter {
                 span,
                 "argument number is too large",
             ));
-            u32::MAX
+            ArgRef::TOO_LARGE
         });
         ArgRef { index, span }
     }
@@ -418,13 +436,20 @@ impl Converter {
     }
 
     fn string(&mut self, pair: Pair<Rule>) -> String {
-        let span = self.span(&pair);
-        let body = pair.into_inner().next().expect("a string body").as_str();
+        let body_pair = pair.into_inner().next().expect("a string body");
+        let body_start = self.span(&body_pair).start as usize;
+        let body = body_pair.as_str();
         match literal::unescape(body) {
             Ok(text) => text,
             Err(problem) => {
+                let range = body_start + problem.range.start..body_start + problem.range.end;
                 self.diagnostics.push(
-                    Diagnostic::new(Code::BadLiteral, span, problem).with_label("in this string"),
+                    Diagnostic::new(
+                        Code::BadLiteral,
+                        Span::new(self.file, range),
+                        problem.message,
+                    )
+                    .with_label("this escape"),
                 );
                 body.to_string()
             }
@@ -515,8 +540,10 @@ impl Converter {
             Rule::integer => match literal::integer(pair.as_str()) {
                 Ok(literal) => ExprKind::Integer(literal),
                 Err(problem) => {
-                    self.diagnostics
-                        .push(Diagnostic::new(Code::BadLiteral, span, problem));
+                    self.diagnostics.push(
+                        Diagnostic::new(Code::BadLiteral, span, problem)
+                            .with_label("not a valid literal"),
+                    );
                     ExprKind::Integer(IntegerLiteral {
                         value: 0,
                         base: 10,

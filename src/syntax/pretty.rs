@@ -37,10 +37,21 @@ fn print_item(out: &mut String, item: &Item) {
         Item::Define(define) => {
             let _ = write!(out, "#define {}", define.name.name);
             if let Some(value) = &define.value {
-                let _ = write!(out, " {}", expression(value));
+                // A C reader expects a define's value parenthesised unless
+                // it is a single token; slic means the same either way.
+                let text = expression(value);
+                match value.kind {
+                    ExprKind::Integer(_) | ExprKind::Name(_) => {
+                        let _ = write!(out, " {text}");
+                    }
+                    _ => {
+                        let _ = write!(out, " ({text})");
+                    }
+                }
             }
             out.push('\n');
         }
+        Item::Pragma(pragma) if pragma.once => out.push_str("#pragma once\n"),
         Item::Pragma(_) => {}
         Item::State(state) => {
             out.push_str("state {\n");
@@ -274,6 +285,7 @@ pub fn without_spans(rule: &SourceRule) -> SourceRule {
         header.span = Span::default();
         for field in &mut header.fields {
             field.span = Span::default();
+            field.value_span = field.value_span.map(|_| Span::default());
         }
     }
     for item in &mut rule.items {
@@ -320,7 +332,7 @@ pub fn without_spans(rule: &SourceRule) -> SourceRule {
                 define.value.iter_mut().for_each(erase_expr);
             }
             Item::Include(include) => include.path_span = Span::default(),
-            Item::Pragma(span) => *span = Span::default(),
+            Item::Pragma(pragma) => pragma.span = Span::default(),
         }
     }
     rule

@@ -45,7 +45,8 @@ struct Splitter<'a> {
 pub fn split(text: &str) -> Split {
     let mut splitter = Splitter {
         text: text.as_bytes(),
-        pos: 0,
+        // A UTF-8 byte-order mark, as Windows editors write, is not text.
+        pos: if text.starts_with('\u{FEFF}') { 3 } else { 0 },
         split: Split::default(),
         chunk_start: None,
         open_braces: Vec::new(),

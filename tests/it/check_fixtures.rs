@@ -132,3 +132,67 @@ fn walk(directory: &std::path::Path) -> Vec<std::path::PathBuf> {
     files.sort();
     files
 }
+
+/// `docs/diagnostics.md` shows, for each code, a fixture and what slic
+/// prints for it. Both must be what the fixture holds and what slic prints
+/// today. With `SLIC_BLESS=1` the test rewrites the page instead.
+#[test]
+fn diagnostics_page_shows_what_slic_prints() {
+    let page_path = root().join("docs/diagnostics.md");
+    let page = std::fs::read_to_string(&page_path).unwrap();
+    let mut out = String::new();
+    let mut lines = page.lines().peekable();
+    let mut checked = 0;
+    let mut current_fixture: Option<String> = None;
+    let mut stale = Vec::new();
+    while let Some(line) = lines.next() {
+        out.push_str(line);
+        out.push('\n');
+        if let Some(path) = line
+            .strip_prefix("**Example** (`")
+            .and_then(|l| l.strip_suffix("`):"))
+        {
+            current_fixture = path
+                .starts_with("tests/fixtures/check/")
+                .then(|| path.to_string());
+            continue;
+        }
+        let Some(fixture) = &current_fixture else {
+            continue;
+        };
+        let expected = match line {
+            "```c" => std::fs::read_to_string(root().join(fixture)).unwrap(),
+            "```text" => {
+                let compiled = compile_file(&root().join(fixture));
+                render::to_text(&compiled.sources, &compiled.diagnostics)
+            }
+            _ => continue,
+        };
+        let mut shown = String::new();
+        for block_line in lines.by_ref() {
+            if block_line == "```" {
+                break;
+            }
+            shown.push_str(block_line);
+            shown.push('\n');
+        }
+        if shown.trim_end() != expected.trim_end() {
+            stale.push(format!("{fixture} ({line})"));
+        }
+        out.push_str(expected.trim_end());
+        out.push_str("\n```\n");
+        checked += 1;
+        if line == "```text" {
+            current_fixture = None;
+        }
+    }
+    assert!(checked >= 60, "only {checked} example blocks found");
+    if std::env::var_os("SLIC_BLESS").is_some() {
+        std::fs::write(&page_path, out).unwrap();
+    } else {
+        assert!(
+            stale.is_empty(),
+            "docs/diagnostics.md is out of date (run with SLIC_BLESS=1): {stale:#?}"
+        );
+    }
+}
