@@ -19,6 +19,7 @@ pub mod interp;
 pub mod ir;
 pub mod load;
 pub mod model;
+pub mod monitor;
 pub mod pack;
 pub mod render;
 pub mod roles;

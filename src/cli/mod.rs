@@ -5,6 +5,7 @@ mod diagnostics;
 mod explore;
 mod graph;
 mod io;
+mod monitor;
 mod rules;
 mod test;
 
@@ -28,6 +29,7 @@ enum Command {
     Graph(graph::Args),
     Test(test::Args),
     Explore(explore::Args),
+    Monitor(monitor::Args),
 }
 
 /// Why a command stopped without doing its job.
@@ -51,6 +53,7 @@ pub fn run() -> ExitCode {
         Command::Graph(args) => graph::run(args),
         Command::Test(args) => test::run(args),
         Command::Explore(args) => explore::run(args),
+        Command::Monitor(args) => monitor::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,193 @@
+//! Rule expressions as C, computing exactly what `eval.rs` computes.
+//!
+//! Every value is an `int64_t` holding the 64-bit pattern of its C type
+//! (sign- or zero-extended), as in the interpreter. Arithmetic is done on
+//! `uint64_t` so nothing overflows in C's sense, and conversions go through
+//! the `SLIC_AS_*` macros of the generated monitor. What C leaves undefined
+//! (division by zero, shift counts) goes through helpers that implement
+//! slic's definitions.
+
+use crate::model::{ExprKind, TypedExpr};
+use crate::syntax::ast::{BinaryOp, UnaryOp};
+use crate::types::IntType;
+
+/// How the generated code names the values an expression reads.
+pub trait Names {
+    fn variable(&self, id: usize) -> String;
+    fn argument(&self, index: u32) -> String;
+    fn pointee(&self, index: u32) -> String;
+    fn return_value(&self) -> String;
+}
+
+/// The macro that converts an `int64_t` to a type's pattern.
+pub fn convert(ty: IntType, value: &str) -> String {
+    if ty.bits >= 64 {
+        return format!("({value})");
+    }
+    format!(
+        "SLIC_AS_{}{}({value})",
+        if ty.signed { "I" } else { "U" },
+        ty.bits
+    )
+}
+
+pub fn constant(value: i64) -> String {
+    if value == i64::MIN {
+        "(-INT64_C(9223372036854775807) - 1)".to_string()
+    } else {
+        format!("INT64_C({value})")
+    }
+}
+
+pub fn expression(expr: &TypedExpr, names: &dyn Names) -> String {
+    let ty = expr.ty.int;
+    match &expr.kind {
+        ExprKind::Constant(value) => constant(*value),
+        ExprKind::Variable(id) => names.variable(*id),
+        ExprKind::Argument(index) => convert(ty, &names.argument(*index)),
+        ExprKind::Deref(index) => convert(ty, &names.pointee(*index)),
+        ExprKind::Return => convert(ty, &names.return_value()),
+        ExprKind::Unary(op, operand) => {
+            let value = expression(operand, names);
+            match op {
+                UnaryOp::Not => format!("(int64_t)({value} == 0)"),
+                UnaryOp::BitNot => convert(ty, &format!("~{value}")),
+                UnaryOp::Negate => {
+                    convert(ty, &format!("(int64_t)(UINT64_C(0) - (uint64_t){value})"))
+                }
+                UnaryOp::Plus => convert(ty, &value),
+            }
+        }
+        ExprKind::Binary {
+            op, left, right, ..
+        } if op.is_logical() => {
+            let symbol = if *op == BinaryOp::And { "&&" } else { "||" };
+            format!(
+                "(int64_t)({} != 0 {symbol} {} != 0)",
+                expression(left, names),
+                expression(right, names)
+            )
+        }
+        ExprKind::Binary {
+            op,
+            operand_type,
+            left,
+            right,
+        } => binary(*op, *operand_type, left, right, ty, names),
+        ExprKind::Conditional(condition, then_value, else_value) => format!(
+            "({} != 0 ? {} : {})",
+            expression(condition, names),
+            convert(ty, &expression(then_value, names)),
+            convert(ty, &expression(else_value, names))
+        ),
+    }
+}
+
+fn binary(
+    op: BinaryOp,
+    t: IntType,
+    left: &TypedExpr,
+    right: &TypedExpr,
+    result: IntType,
+    names: &dyn Names,
+) -> String {
+    use BinaryOp::*;
+    let a = convert(t, &expression(left, names));
+    if matches!(op, Shl | Shr) {
+        let count_type = right.ty.int.promoted();
+        let count = convert(count_type, &expression(right, names));
+        let function = if op == Shl { "slic_shl" } else { "slic_shr" };
+        return format!(
+            "{function}({a}, {count}, {}, {}, {})",
+            t.bits,
+            u8::from(t.signed),
+            u8::from(count_type.signed)
+        );
+    }
+    let b = convert(t, &expression(right, names));
+    let unsigned = |symbol: &str| format!("(int64_t)((uint64_t){a} {symbol} (uint64_t){b})");
+    let compare = |symbol: &str| {
+        if t.signed {
+            format!("(int64_t)({a} {symbol} {b})")
+        } else {
+            format!("(int64_t)((uint64_t){a} {symbol} (uint64_t){b})")
+        }
+    };
+    let sign = if t.signed { "s" } else { "u" };
+    match op {
+        Add => convert(result, &unsigned("+")),
+        Sub => convert(result, &unsigned("-")),
+        Mul => convert(result, &unsigned("*")),
+        BitAnd => convert(result, &unsigned("&")),
+        BitOr => convert(result, &unsigned("|")),
+        BitXor => convert(result, &unsigned("^")),
+        Div => convert(result, &format!("slic_div_{sign}({a}, {b})")),
+        Rem => convert(result, &format!("slic_rem_{sign}({a}, {b})")),
+        Eq => compare("=="),
+        Ne => compare("!="),
+        Lt => compare("<"),
+        Gt => compare(">"),
+        Le => compare("<="),
+        Ge => compare(">="),
+        Shl | Shr | And | Or => unreachable!("handled above"),
+    }
+}
+
+/// The helpers and macros the expressions above rely on, for the top of a
+/// generated monitor.
+pub const PRELUDE: &str = r#"#if defined(__GNUC__) || defined(__clang__)
+#define SLIC_UNUSED __attribute__((unused))
+#else
+#define SLIC_UNUSED
+#endif
+
+#define SLIC_AS_I8(x) ((int64_t)(int8_t)(x))
+#define SLIC_AS_U8(x) ((int64_t)(uint8_t)(x))
+#define SLIC_AS_I16(x) ((int64_t)(int16_t)(x))
+#define SLIC_AS_U16(x) ((int64_t)(uint16_t)(x))
+#define SLIC_AS_I32(x) ((int64_t)(int32_t)(x))
+#define SLIC_AS_U32(x) ((int64_t)(uint32_t)(x))
+
+/* What C leaves undefined, slic defines (see docs/language.md). */
+SLIC_UNUSED static int64_t slic_div_s(int64_t a, int64_t b)
+{
+    if (b == 0) return 0;
+    if (b == -1) return (int64_t)(UINT64_C(0) - (uint64_t)a);
+    return a / b;
+}
+SLIC_UNUSED static int64_t slic_rem_s(int64_t a, int64_t b)
+{
+    if (b == 0 || b == -1) return 0;
+    return a % b;
+}
+SLIC_UNUSED static int64_t slic_div_u(int64_t a, int64_t b)
+{
+    return b == 0 ? 0 : (int64_t)((uint64_t)a / (uint64_t)b);
+}
+SLIC_UNUSED static int64_t slic_rem_u(int64_t a, int64_t b)
+{
+    return b == 0 ? 0 : (int64_t)((uint64_t)a % (uint64_t)b);
+}
+SLIC_UNUSED static int64_t slic_fit(int64_t value, int bits, int is_signed)
+{
+    if (bits >= 64) return value;
+    if (is_signed) {
+        uint64_t sign = UINT64_C(1) << (bits - 1);
+        uint64_t low = (uint64_t)value & ((UINT64_C(1) << bits) - 1);
+        return (int64_t)((low ^ sign) - sign);
+    }
+    return (int64_t)((uint64_t)value & ((UINT64_C(1) << bits) - 1));
+}
+SLIC_UNUSED static int64_t slic_shl(int64_t a, int64_t count, int bits, int is_signed, int count_signed)
+{
+    if ((count_signed && count < 0) || (uint64_t)count >= (uint64_t)bits) return 0;
+    return slic_fit((int64_t)((uint64_t)a << count), bits, is_signed);
+}
+SLIC_UNUSED static int64_t slic_shr(int64_t a, int64_t count, int bits, int is_signed, int count_signed)
+{
+    if ((count_signed && count < 0) || (uint64_t)count >= (uint64_t)bits)
+        return (is_signed && a < 0) ? -1 : 0;
+    if (is_signed) return slic_fit(a >> count, bits, 1);
+    return slic_fit((int64_t)((uint64_t)a >> count), bits, 0);
+}
+"#;
