@@ -28,3 +28,4 @@ pub mod syntax;
 pub mod testing;
 pub mod trace;
 pub mod types;
+pub mod weave;

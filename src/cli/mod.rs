@@ -6,8 +6,10 @@ mod explore;
 mod graph;
 mod io;
 mod monitor;
+mod roles;
 mod rules;
 mod test;
+mod weave;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -30,6 +32,8 @@ enum Command {
     Test(test::Args),
     Explore(explore::Args),
     Monitor(monitor::Args),
+    Weave(weave::Args),
+    Roles(roles::Args),
 }
 
 /// Why a command stopped without doing its job.
@@ -54,6 +58,8 @@ pub fn run() -> ExitCode {
         Command::Test(args) => test::run(args),
         Command::Explore(args) => explore::run(args),
         Command::Monitor(args) => monitor::run(args),
+        Command::Weave(args) => weave::run(args),
+        Command::Roles(args) => roles::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -81,6 +87,31 @@ impl CompileOptions {
             }
         }
         Ok(())
+    }
+}
+
+/// The rule options of commands that work on drivers (`weave`, `monitor`,
+/// `cc`), where `-I` belongs to the driver's include path.
+#[derive(clap::Args, Clone, Default)]
+pub struct DriverRuleOptions {
+    /// Search this directory for files the rules `#include`
+    #[arg(long = "rule-include", value_name = "DIR")]
+    pub include_path: Vec<PathBuf>,
+    /// Use this API catalog for every rule instead of the `ddi.h` beside each rule
+    #[arg(long, value_name = "FILE")]
+    pub catalog: Option<PathBuf>,
+    /// How to print diagnostics
+    #[arg(long, value_enum, default_value = "human")]
+    pub message_format: diagnostics::MessageFormat,
+}
+
+impl From<DriverRuleOptions> for CompileOptions {
+    fn from(options: DriverRuleOptions) -> CompileOptions {
+        CompileOptions {
+            include_path: options.include_path,
+            catalog: options.catalog,
+            message_format: options.message_format,
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use slic::monitor::{Flavour, Monitor};
 
 use super::io::write_output;
 use super::rules::compile;
-use super::{CompileOptions, Failure, diagnostics};
+use super::{CompileOptions, DriverRuleOptions, Failure, diagnostics};
 
 /// Generate the C monitor (slic_monitor.h and slic_monitor.c) for rules
 #[derive(clap::Args)]
@@ -24,7 +24,7 @@ pub struct Args {
     #[arg(short, long, value_name = "DIR")]
     output: PathBuf,
     #[command(flatten)]
-    options: CompileOptions,
+    rule_options: DriverRuleOptions,
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
@@ -34,7 +34,8 @@ enum FlavourArg {
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
-    let compiled = compile(&args.rules, &args.options)?;
+    let options: CompileOptions = args.rule_options.clone().into();
+    let compiled = compile(&args.rules, &options)?;
     let flavour = match args.flavour {
         FlavourArg::Runtime => Flavour::Runtime,
         FlavourArg::Static => Flavour::Static,
@@ -43,11 +44,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let monitor = match Monitor::new(automata, flavour) {
         Ok(monitor) => monitor,
         Err(diagnostic) => {
-            diagnostics::print(
-                args.options.message_format,
-                &compiled.sources,
-                &[diagnostic],
-            );
+            diagnostics::print(options.message_format, &compiled.sources, &[diagnostic]);
             return Err(Failure::Errors);
         }
     };

@@ -600,7 +600,7 @@ static void slic_table_full(const struct slic_rule *rule, const struct slic_call
 
 /// What a violation does at run time: fill the report, call `slic_report`.
 const RUNTIME_REPORT: &str = r#"
-static void slic_violation(const struct slic_rule *rule, const struct slic_abort *abort_info,
+SLIC_UNUSED static void slic_violation(const struct slic_rule *rule, const struct slic_abort *abort_info,
                            const struct slic_call *c, uintptr_t object)
 {
     struct slic_violation v;
@@ -616,7 +616,7 @@ static void slic_violation(const struct slic_rule *rule, const struct slic_abort
     slic_report(&v);
 }
 
-static void slic_table_full(const struct slic_rule *rule, const struct slic_call *c, uintptr_t object)
+SLIC_UNUSED static void slic_table_full(const struct slic_rule *rule, const struct slic_call *c, uintptr_t object)
 {
     struct slic_violation v;
     v.kind = SLIC_TABLE_FULL;

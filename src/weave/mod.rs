@@ -1,0 +1,78 @@
+//! Stage 4b: weaving, putting the hooks into a driver.
+//!
+//! Both weavers are text-to-text functions: C source in `c/`, LLVM IR in
+//! `ir/`. What they share lives here: the role map, the site table that
+//! gives every event its place in the driver, and the error type. Both
+//! make their changes as edits (`crate::edit`).
+
+pub mod c;
+pub mod ir;
+pub mod roles;
+
+use crate::model::Event;
+
+/// A place in the woven driver that reports events: a call of an API, the
+/// entry or the exit of a routine.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Site {
+    /// The events the rules see here (`KeAcquireSpinLock.exit`,
+    /// `SDV_RunDispatchFunction.exit`).
+    pub events: Vec<Event>,
+    /// `None` when the place is unknown (no debug information, a call
+    /// through a function pointer).
+    pub position: Option<Position>,
+    /// The function the event happens in: the caller for API calls, the
+    /// routine itself for its entry and exit, the function or global that
+    /// took an API's address for calls through pointers.
+    pub function: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Position {
+    pub file: String,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl std::fmt::Display for Position {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// A woven file and what was bound where.
+#[derive(Debug, Clone)]
+pub struct Woven {
+    pub text: String,
+    /// Every site the woven code reports from, in the order of its ids.
+    pub sites: Vec<Site>,
+    pub warnings: Vec<WeaveWarning>,
+}
+
+/// Something the user should know about a weave that still succeeded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeaveWarning {
+    pub message: String,
+    /// Where in the input, if there is a place to point at.
+    pub position: Option<Position>,
+}
+
+/// Why a file could not be woven. The message is one line, naming the
+/// place in the input where there is one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WeaveError {
+    pub message: String,
+    pub position: Option<Position>,
+}
+
+impl std::fmt::Display for WeaveError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.position {
+            Some(position) => write!(f, "{position}: {}", self.message),
+            None => f.write_str(&self.message),
+        }
+    }
+}
+
+/// The marker every woven file carries, so weaving twice is refused.
+pub const WOVEN_MARKER: &str = "woven by slic";

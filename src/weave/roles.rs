@@ -1,0 +1,165 @@
+//! Which routines of a driver play which role, and the roles file.
+//!
+//! `slic roles` writes the map as TOML, one table per role:
+//!
+//! ```toml
+//! [dispatch]
+//! routines = ["DispatchCreate", "DispatchRead"]
+//!
+//! [cancel]
+//! routines = ["CancelIrp"]
+//! ```
+//!
+//! and `--roles FILE` reads it back; `--role dispatch=DispatchRead` adds one.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::roles::{ROLES, Role};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RoleMap {
+    routines: BTreeMap<Role, BTreeSet<String>>,
+}
+
+impl RoleMap {
+    pub fn add(&mut self, role: Role, routine: impl Into<String>) {
+        self.routines
+            .entry(role)
+            .or_default()
+            .insert(routine.into());
+    }
+
+    pub fn merge(&mut self, other: &RoleMap) {
+        for (role, names) in &other.routines {
+            for name in names {
+                self.add(*role, name.clone());
+            }
+        }
+    }
+
+    /// The roles of a routine, in the role table's order.
+    pub fn roles_of(&self, routine: &str) -> Vec<Role> {
+        self.routines
+            .iter()
+            .filter(|(_, names)| names.contains(routine))
+            .map(|(role, _)| *role)
+            .collect()
+    }
+
+    pub fn routines(&self, role: Role) -> impl Iterator<Item = &str> {
+        self.routines
+            .get(&role)
+            .into_iter()
+            .flatten()
+            .map(String::as_str)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.routines.values().all(BTreeSet::is_empty)
+    }
+
+    /// The map as a roles file. `sources` are named in a comment.
+    pub fn to_toml(&self, sources: &[String]) -> String {
+        let mut out = String::from(
+            "# Driver routines by role, for `slic weave --roles` and `slic cc --roles`.\n",
+        );
+        if !sources.is_empty() {
+            out.push_str(&format!(
+                "# Found by `slic roles` in: {}\n",
+                sources.join(", ")
+            ));
+        }
+        for info in ROLES {
+            let Some(names) = self.routines.get(&info.role).filter(|n| !n.is_empty()) else {
+                continue;
+            };
+            let quoted: Vec<String> = names.iter().map(|n| format!("{n:?}")).collect();
+            out.push_str(&format!(
+                "\n[{}]\nroutines = [{}]\n",
+                info.key,
+                quoted.join(", ")
+            ));
+        }
+        out
+    }
+
+    /// Reads a roles file; the error says what is wrong, in one line.
+    pub fn from_toml(text: &str) -> Result<RoleMap, String> {
+        let table: toml::Table = text
+            .parse()
+            .map_err(|error: toml::de::Error| error.message().to_string())?;
+        let mut map = RoleMap::default();
+        for (key, value) in &table {
+            let role = Role::from_key(key).ok_or_else(|| unknown_role(key))?;
+            let routines = value
+                .get("routines")
+                .and_then(|r| r.as_array())
+                .ok_or_else(|| format!("[{key}] needs `routines = [\"Name\", ...]`"))?;
+            for routine in routines {
+                let name = routine
+                    .as_str()
+                    .ok_or_else(|| format!("[{key}] routines must be strings"))?;
+                map.add(role, name);
+            }
+        }
+        Ok(map)
+    }
+
+    /// Reads `KIND=NAME` from `--role`.
+    pub fn parse_assignment(text: &str) -> Result<(Role, String), String> {
+        let (key, name) = text.split_once('=').ok_or_else(|| {
+            format!("`{text}` is not KIND=NAME (for example dispatch=DispatchRead)")
+        })?;
+        let role = Role::from_key(key.trim()).ok_or_else(|| unknown_role(key.trim()))?;
+        let name = name.trim();
+        let is_identifier = name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !is_identifier {
+            return Err(format!("`{name}` is not a C function name"));
+        }
+        Ok((role, name.to_string()))
+    }
+}
+
+fn unknown_role(key: &str) -> String {
+    let keys: Vec<&str> = ROLES.iter().map(|info| info.key).collect();
+    format!("`{key}` is not a role; the roles are {}", keys.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn toml_round_trip() {
+        let mut map = RoleMap::default();
+        map.add(Role::Dispatch, "DispatchRead");
+        map.add(Role::Dispatch, "DispatchCreate");
+        map.add(Role::Cancel, "CancelIrp");
+        let text = map.to_toml(&["driver.c".to_string()]);
+        assert!(text.contains("[dispatch]\nroutines = [\"DispatchCreate\", \"DispatchRead\"]"));
+        assert_eq!(RoleMap::from_toml(&text).unwrap(), map);
+        assert_eq!(map.roles_of("CancelIrp"), [Role::Cancel]);
+    }
+
+    #[test]
+    fn bad_roles_files_and_assignments_say_why() {
+        assert!(
+            RoleMap::from_toml("[dispach]\nroutines = []")
+                .unwrap_err()
+                .contains("not a role")
+        );
+        assert!(
+            RoleMap::from_toml("[dispatch]\nnames = []")
+                .unwrap_err()
+                .contains("routines")
+        );
+        assert!(RoleMap::from_toml("[dispatch").is_err());
+        assert_eq!(
+            RoleMap::parse_assignment("cancel=CancelIrp").unwrap(),
+            (Role::Cancel, "CancelIrp".to_string())
+        );
+        assert!(RoleMap::parse_assignment("CancelIrp").is_err());
+        assert!(RoleMap::parse_assignment("cancel=1x").is_err());
+    }
+}
