@@ -67,6 +67,13 @@ struct slic_site {
     const char *function;
 };
 
+/* For declarations woven code may not use. */
+#if defined(__GNUC__) || defined(__clang__)
+#define SLIC_MAYBE_UNUSED __attribute__((unused))
+#else
+#define SLIC_MAYBE_UNUSED
+#endif
+
 #define SLIC_VIOLATION 1
 #define SLIC_TABLE_FULL 2
 

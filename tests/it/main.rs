@@ -1,7 +1,9 @@
 //! The integration tests: one binary, one module per area.
 
+mod c_drivers;
 mod check_fixtures;
 mod cli_check;
+mod driver_support;
 mod parse_properties;
 mod semantics;
 mod support;

@@ -112,12 +112,11 @@ pub fn blank(source: &str, extra: &[String]) -> Blanking {
                 let mut end = at;
                 let mut arguments = None;
                 let after = skip_blanks(bytes, at);
-                if bytes.get(after) == Some(&b'(') {
-                    if let Some(close) = matching_paren(bytes, after) {
+                if bytes.get(after) == Some(&b'(')
+                    && let Some(close) = matching_paren(bytes, after) {
                         arguments = Some(source[after + 1..close].to_string());
                         end = close + 1;
                     }
-                }
                 for byte in &mut text[start..end] {
                     if *byte != b'\n' && *byte != b'\r' {
                         *byte = b' ';

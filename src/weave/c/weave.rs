@@ -193,7 +193,7 @@ impl<'a> Weaver<'a> {
                 .find(|(word, _)| apis.iter().any(|a| a == word));
             let routine = words
                 .iter()
-                .find(|(word, _)| wrapped_routines.iter().any(|r| *r == word));
+                .find(|(word, _)| wrapped_routines.contains(&word));
             if let Some((word, offset)) = api.or(routine) {
                 return Err(self.error(
                     node.start_byte() + offset,
@@ -268,14 +268,14 @@ impl<'a> Weaver<'a> {
                 self.wrap_api_use(&word);
                 let after = body[offset + word.len()..].trim_start();
                 let at = start + offset;
-                if after.starts_with('(') {
+                if let Some(inside) = after.strip_prefix('(') {
                     // `F(` becomes `slic_w_F(SLIC_HERE, `: the site of the
                     // macro's use, defined before each use (see `identifier`).
                     let paren = start
                         + offset
                         + word.len()
                         + (body[offset + word.len()..].len() - after.len());
-                    let empty = after[1..].trim_start().starts_with(')');
+                    let empty = inside.trim_start().starts_with(')');
                     self.edits
                         .push(Edit::replace(at..at + word.len(), format!("slic_w_{word}")));
                     let separator = if empty { "" } else { ", " };
@@ -547,7 +547,7 @@ impl<'a> Weaver<'a> {
             // macros' expansions) report from an unknown place.
             let _ = writeln!(
                 block,
-                "static const struct slic_site slic_site_in_macro = {{ 0, 0, 0, \"{IN_A_MACRO}\" }};\n#define SLIC_HERE (&slic_site_in_macro)"
+                "SLIC_MAYBE_UNUSED static const struct slic_site slic_site_in_macro = {{ 0, 0, 0, \"{IN_A_MACRO}\" }};\n#define SLIC_HERE (&slic_site_in_macro)"
             );
         }
         for api in self.wrapped_apis.clone() {

@@ -1,0 +1,103 @@
+/*
+ * A mock driver that queues IRPs under an in-stack queued spin lock.
+ * rules: rules/wdm/QueuedSpinLockRelease.slic
+ *
+ * Seeded bugs, each marked with the report slic must give on its line
+ * (`expect:`), or with no position, for calls through pointers
+ * (`expect-unknown:`).
+ */
+#include "driver.h"
+
+#define WITH_QUEUE_LOCK(ext, handle) KeAcquireInStackQueuedSpinLock(&(ext)->QueueLock, (handle))
+
+_Use_decl_annotations_
+NTSTATUS
+DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
+{
+    UNREFERENCED_PARAMETER(RegistryPath);
+    DriverObject->MajorFunction[IRP_MJ_READ] = DispatchRead;
+    DriverObject->MajorFunction[IRP_MJ_WRITE] = DispatchWrite;
+    DriverObject->MajorFunction[IRP_MJ_DEVICE_CONTROL] = DispatchDeviceControl;
+    DriverObject->DriverUnload = Unload;
+    return STATUS_SUCCESS;
+}
+
+/* Correct: the lock is released on every path. */
+_Use_decl_annotations_
+NTSTATUS
+DispatchRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    PDEVICE_EXTENSION extension = (PDEVICE_EXTENSION)DeviceObject->DeviceExtension;
+    KLOCK_QUEUE_HANDLE handle;
+
+    KeAcquireInStackQueuedSpinLock(&extension->QueueLock, &handle);
+    extension->Reads++;
+    if (extension->Pending) {
+        KeReleaseInStackQueuedSpinLock(&handle);
+        Irp->IoStatus.Status = STATUS_PENDING;
+        return STATUS_PENDING;
+    }
+    extension->Pending = Irp;
+    IoSetCancelRoutine(Irp, CancelQueuedIrp);
+    KeReleaseInStackQueuedSpinLock(&handle);
+    return STATUS_PENDING;
+}
+
+/* Bug: an error path returns with the queue lock held. */
+_Use_decl_annotations_
+NTSTATUS
+DispatchWrite(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    PDEVICE_EXTENSION extension = (PDEVICE_EXTENSION)DeviceObject->DeviceExtension;
+    KLOCK_QUEUE_HANDLE handle;
+
+    WITH_QUEUE_LOCK(extension, &handle);
+    if (Irp->Context == NULL) {
+        Irp->IoStatus.Status = STATUS_INVALID_DEVICE_REQUEST;
+        return STATUS_INVALID_DEVICE_REQUEST;
+    }
+    KeReleaseInStackQueuedSpinLock(&handle);
+    return STATUS_SUCCESS;
+} // expect: QueuedSpinLockRelease in DispatchWrite
+
+/* Bug: the lock is acquired a second time, through a function pointer. */
+_Use_decl_annotations_
+NTSTATUS
+DispatchDeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    PDEVICE_EXTENSION extension = (PDEVICE_EXTENSION)DeviceObject->DeviceExtension;
+    KLOCK_QUEUE_HANDLE outer, inner;
+    VOID (FASTCALL *acquire)(PKSPIN_LOCK, PKLOCK_QUEUE_HANDLE) = KeAcquireInStackQueuedSpinLock;
+
+    UNREFERENCED_PARAMETER(Irp);
+    KeAcquireInStackQueuedSpinLock(&extension->QueueLock, &outer);
+    acquire(&extension->QueueLock, &inner); // expect-unknown: QueuedSpinLockRelease in DispatchDeviceControl
+    KeReleaseInStackQueuedSpinLock(&inner);
+    KeReleaseInStackQueuedSpinLock(&outer);
+    return STATUS_SUCCESS;
+}
+
+/* Correct: entered with the cancel spin lock held, which it releases. */
+_Use_decl_annotations_
+VOID
+CancelQueuedIrp(PDEVICE_OBJECT DeviceObject, PIRP Irp)
+{
+    PDEVICE_EXTENSION extension = (PDEVICE_EXTENSION)DeviceObject->DeviceExtension;
+    KLOCK_QUEUE_HANDLE handle;
+
+    IoReleaseCancelSpinLock(Irp->CancelIrql);
+    KeAcquireInStackQueuedSpinLock(&extension->QueueLock, &handle);
+    if (extension->Pending == Irp) {
+        extension->Pending = NULL;
+    }
+    KeReleaseInStackQueuedSpinLock(&handle);
+    Irp->IoStatus.Status = STATUS_CANCELLED;
+    IoCompleteRequest(Irp, IO_NO_INCREMENT);
+}
+
+_Use_decl_annotations_
+VOID
+Unload(PDRIVER_OBJECT DriverObject)
+{
+    UNREFERENCED_PARAMETER(DriverObject);
+}
