@@ -7,7 +7,7 @@ use crate::ir::explicit::{Graph, Node};
 
 fn rule_title(automaton: &Automaton) -> String {
     match automaton.rule_id {
-        Some(id) => format!("{} ({id:#010x})", automaton.name),
+        Some(id) => format!("{} (0x{id:08X})", automaton.name),
         None => automaton.name.clone(),
     }
 }
@@ -150,7 +150,7 @@ pub fn to_json(automaton: &Automaton, graph: &Graph) -> String {
     });
     let value = serde_json::json!({
         "rule": automaton.name,
-        "rule_id": automaton.rule_id.map(|id| format!("{id:#010x}")),
+        "rule_id": automaton.rule_id.map(|id| format!("0x{id:08X}")),
         "watch": watch,
         "bounded": graph.bounded,
         "nodes": nodes,

@@ -138,7 +138,8 @@ pub fn describe(automaton: &Automaton, config: &Config, objects: &Objects) -> St
                 Status::Halted => " [halted]",
                 Status::Failed(_) => " [error]",
             };
-            let state = automaton.state_name(&instance.values);
+            let state = automaton
+                .state_name_with(&instance.values, &|v| objects.name(v).map(str::to_string));
             match object {
                 Some(object) => format!("{}: {state}{status}", objects.write(*object)),
                 None => format!("{state}{status}"),
@@ -224,7 +225,7 @@ fn compare(
             None => mismatches.push(format!(
                 "step {number} `{}`: expected {}, which did not happen",
                 step_text(step),
-                outcome_text(message, wanted_object, objects)
+                outcome_text(message, wanted_object, &objects_copy)
             )),
         }
     }

@@ -300,6 +300,9 @@ pub fn occurrence(
         .event_id(&event)
         .map(|id| &automaton.events[id].signature)
         .or(catalog_signature.as_ref());
+    if let Some(signature) = signature {
+        check_shape(step, signature)?;
+    }
     let parameter_is_pointer = |index: usize| {
         signature
             .and_then(|s| s.parameters.as_ref())
@@ -352,6 +355,45 @@ pub fn occurrence(
     }
     automaton.normalize(&mut occurrence);
     Ok(occurrence)
+}
+
+/// A step must fit the function: no more arguments than it has, `->` only
+/// on pointers to numbers, `returns` only if it returns something.
+fn check_shape(step: &Step, signature: &crate::model::Signature) -> Result<(), Diagnostic> {
+    let bad = |message: String| Err(Diagnostic::new(Code::TraceBadValue, step.span, message));
+    let name = format!("{}.{}", step.function, step.kind);
+    if let Some(parameters) = &signature.parameters {
+        if step.arguments.len() > parameters.len() {
+            return bad(format!(
+                "`{name}` is given {} values, but `{}` takes {}",
+                step.arguments.len(),
+                step.function,
+                parameters.len()
+            ));
+        }
+        for (index, (argument, parameter)) in step.arguments.iter().zip(parameters).enumerate() {
+            if argument.pointee.is_some() && parameter.pointee.is_none() {
+                return bad(format!(
+                    "argument {} of `{}` does not point to a number, so it takes no `->` value",
+                    index + 1,
+                    step.function
+                ));
+            }
+        }
+    }
+    if step.returns.is_some() && signature.returns_void {
+        return bad(format!(
+            "`{}` returns nothing, so `{name}` takes no `returns`",
+            step.function
+        ));
+    }
+    let kind = EventKind::parse(&step.kind);
+    if step.returns.is_some() && kind.is_some_and(|k| !k.is_after()) {
+        return bad(format!(
+            "`{name}` happens before the call returns, so it takes no `returns`"
+        ));
+    }
+    Ok(())
 }
 
 /// Writes a trace in the syntax `parse` reads.

@@ -8,6 +8,7 @@ mod io;
 mod monitor;
 mod roles;
 mod rules;
+mod rules_list;
 mod test;
 mod weave;
 
@@ -34,6 +35,7 @@ enum Command {
     Monitor(monitor::Args),
     Weave(weave::Args),
     Roles(roles::Args),
+    Rules(rules_list::Args),
 }
 
 /// Why a command stopped without doing its job.
@@ -60,6 +62,7 @@ pub fn run() -> ExitCode {
         Command::Monitor(args) => monitor::run(args),
         Command::Weave(args) => weave::run(args),
         Command::Roles(args) => roles::run(args),
+        Command::Rules(args) => rules_list::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -20,6 +20,16 @@ impl Automaton {
 
     /// `s=locked, n=2`: a valuation of every variable.
     pub fn state_name(&self, values: &[i64]) -> String {
+        self.state_name_with(values, &|_| None)
+    }
+
+    /// Like [`Automaton::state_name`], with names for pointer values (the
+    /// objects of a trace).
+    pub fn state_name_with(
+        &self,
+        values: &[i64],
+        pointer_name: &dyn Fn(i64) -> Option<String>,
+    ) -> String {
         if self.variables.is_empty() {
             return "initial".to_string();
         }
@@ -27,7 +37,9 @@ impl Automaton {
             .iter()
             .zip(values)
             .map(|(variable, &value)| {
-                format!("{}={}", variable.name, self.value_name(variable.ty, value))
+                let named = variable.ty.pointer.then(|| pointer_name(value)).flatten();
+                let shown = named.unwrap_or_else(|| self.value_name(variable.ty, value));
+                format!("{}={shown}", variable.name)
             })
             .collect::<Vec<_>>()
             .join(", ")

@@ -5,5 +5,6 @@ mod check_fixtures;
 mod cli_check;
 mod driver_support;
 mod parse_properties;
+mod rule_pack;
 mod semantics;
 mod support;

@@ -82,11 +82,12 @@ pub fn scan(source: &str, file: &str, extra_blank: &[String]) -> (Vec<Found>, Ve
             "declaration" | "function_definition" => {
                 let names = declared_routines(node, &blanking.text);
                 if let Some(role_type) = node.child_by_field_name("type").map(text_of)
-                    && let Some(role) = Role::from_role_type(role_type) {
-                        for name in &names {
-                            add(role, name, format!("{role_type} declaration"), node);
-                        }
+                    && let Some(role) = Role::from_role_type(role_type)
+                {
+                    for name in &names {
+                        add(role, name, format!("{role_type} declaration"), node);
                     }
+                }
                 if let Some(annotation) =
                     dispatch_annotation(&blanking.blanked, node, &blanking.text)
                 {
