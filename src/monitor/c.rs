@@ -104,6 +104,12 @@ int slic_format(const struct slic_violation *violation, char *buffer, unsigned s
     for hook in &monitor.hooks.hooks {
         let _ = writeln!(out, "{};", hook_prototype(hook));
     }
+    if monitor.flavour == Flavour::Static {
+        out.push_str(
+            "\n/* The static flavour: which abort was reached last (\"Rule: message (location)\"),\n   and a reset to the initial state, for harnesses that run many paths. */\n\
+             extern const char *slic_static_violation;\nvoid slic_static_reset(void);\n",
+        );
+    }
     out.push_str(
         r#"
 #ifdef __cplusplus
@@ -169,6 +175,22 @@ pub fn source(monitor: &Monitor) -> String {
     }
     for (index, automaton) in monitor.rules.iter().enumerate() {
         rule(&mut out, monitor.flavour, index, automaton);
+    }
+    if monitor.flavour == Flavour::Static {
+        out.push_str("\nconst char *slic_static_violation;\n\nvoid slic_static_reset(void)\n{\n    slic_static_violation = 0;\n");
+        for (index, automaton) in monitor.rules.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "    slic_r{index}_started = 0;\n    slic_r{index}_state.status = SLIC_LIVE;"
+            );
+            if automaton.watch.is_some() {
+                let _ = writeln!(
+                    out,
+                    "    slic_r{index}_chosen = 0;\n    slic_r{index}_passed_count = 0;"
+                );
+            }
+        }
+        out.push_str("}\n");
     }
     out.push_str("\n/* ---- Hooks: the entry points woven code calls. ---- */\n");
     for hook in &monitor.hooks.hooks {
@@ -266,7 +288,7 @@ fn rule(out: &mut String, flavour: Flavour, index: usize, automaton: &Automaton)
     }
     storage(out, flavour, &r, automaton);
     for (handler_index, handler) in automaton.handlers.iter().enumerate() {
-        handler_function(out, flavour, &r, handler_index, handler);
+        handler_function(out, flavour, &r, automaton, handler_index, handler);
     }
     for (event_id, info) in automaton.events.iter().enumerate() {
         event_function(
@@ -313,20 +335,30 @@ fn storage(out: &mut String, flavour: Flavour, r: &str, automaton: &Automaton) {
                 u8::from(!watch)
             );
             if watch {
-                // One object, chosen nondeterministically among those the
-                // events name: a model checker explores every choice.
+                // One object, chosen nondeterministically when it is first
+                // seen: an object passed over once is never chosen later,
+                // or its earlier events would be missing from its state.
                 let _ = write!(
                     out,
                     "static int {r}_chosen;\n\
+                     static uintptr_t {r}_passed[SLIC_STATIC_OBJECTS];\n\
+                     static unsigned {r}_passed_count;\n\
                      static struct {r}_state *{r}_track(uintptr_t object)\n\
-                     {{\n    struct {r}_state *s = {r}_global();\n    if (!{r}_chosen && __VERIFIER_nondet_bool()) {{\n        {r}_chosen = 1;\n        s->object = object;\n    }}\n    if ({r}_chosen && s->object == object) {{\n        s->exists = 1;\n        return s;\n    }}\n    return 0;\n}}\n"
+                     {{\n    struct {r}_state *s = {r}_global();\n    unsigned i;\n    if ({r}_chosen) {{\n        if (s->object != object) return 0;\n        s->exists = 1;\n        return s;\n    }}\n    for (i = 0; i < {r}_passed_count; i++)\n        if ({r}_passed[i] == object) return 0;\n    if (__VERIFIER_nondet_bool()) {{\n        {r}_chosen = 1;\n        s->object = object;\n        s->exists = 1;\n        return s;\n    }}\n    /* More objects than the harness can remember: not a path to explore. */\n    __VERIFIER_assume({r}_passed_count < SLIC_STATIC_OBJECTS);\n    {r}_passed[{r}_passed_count++] = object;\n    return 0;\n}}\n"
                 );
             }
         }
     }
 }
 
-fn handler_function(out: &mut String, flavour: Flavour, r: &str, index: usize, handler: &Handler) {
+fn handler_function(
+    out: &mut String,
+    flavour: Flavour,
+    r: &str,
+    automaton: &Automaton,
+    index: usize,
+    handler: &Handler,
+) {
     let _ = writeln!(
         out,
         "\nstatic void {r}_h{index}(struct {r}_state *s, const struct slic_call *c)\n{{"
@@ -375,8 +407,16 @@ fn handler_function(out: &mut String, flavour: Flavour, r: &str, index: usize, h
                     "        s->status = SLIC_FAILED;\n        slic_violation(&{r}_rule, &{r}_aborts[{abort}], c, s->object);"
                 );
             }
-            (End::Abort(_), Flavour::Static) => {
-                out.push_str("        reach_error();\n        __VERIFIER_assume(0);\n");
+            (End::Abort(abort), Flavour::Static) => {
+                let info = &automaton.aborts[abort];
+                let _ = writeln!(
+                    out,
+                    "        slic_static_violation = {};\n        reach_error();\n        __VERIFIER_assume(0);",
+                    c_string(&format!(
+                        "{}: {} ({})",
+                        automaton.name, info.message, info.location
+                    ))
+                );
             }
         }
         out.push_str("        return;\n    }\n");
@@ -757,5 +797,10 @@ extern _Bool __VERIFIER_nondet_bool(void);
 #define SLIC_LIVE 0
 #define SLIC_HALTED 1
 #define SLIC_FAILED 2
+
+/* How many objects a `watch` rule may pass over before choosing one. */
+#ifndef SLIC_STATIC_OBJECTS
+#define SLIC_STATIC_OBJECTS 64
+#endif
 
 "#;

@@ -7,4 +7,5 @@ mod driver_support;
 mod parse_properties;
 mod rule_pack;
 mod semantics;
+mod static_monitor;
 mod support;
