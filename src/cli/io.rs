@@ -82,6 +82,11 @@ pub fn write_output(path: &Path, contents: &[u8]) -> Result<(), Failure> {
     let fail = |error: std::io::Error| {
         Failure::usage(format!("cannot write `{}`: {error}", path.display()))
     };
+    // A device or a pipe (`/dev/null`, `/dev/stdout`, a FIFO) is written in
+    // place: renaming a file over it would replace it.
+    if path.exists() && !path.metadata().is_ok_and(|m| m.is_file()) {
+        return std::fs::write(path, contents).map_err(fail);
+    }
     // The temporary file is removed when dropped, unless persisted.
     let mut temporary = tempfile::NamedTempFile::new_in(&directory).map_err(fail)?;
     temporary.write_all(contents).map_err(fail)?;

@@ -1,5 +1,6 @@
 //! The integration tests: one binary, one module per area.
 
+mod c_backend;
 mod c_drivers;
 mod check_fixtures;
 mod cli_check;

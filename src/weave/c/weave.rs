@@ -457,17 +457,17 @@ impl<'a> Weaver<'a> {
             }
         }
         let returns_void = returns_void(node, declarator, &self.blank);
-        let entry_site = self.add_site(
-            entry_hooks.iter().map(|h| h.event.clone()).collect(),
-            Some(self.position(body.start_byte())),
-            name.clone(),
-        );
+        // A site for each end that has hooks: the `{` for entry events,
+        // the closing `}` for exit events (where clang's `ret` points too).
         let closing = body.end_byte() - 1;
-        let exit_site = self.add_site(
-            exit_hooks.iter().map(|h| h.event.clone()).collect(),
-            Some(self.position(closing)),
-            name.clone(),
-        );
+        let entry_site = (!entry_hooks.is_empty()).then(|| {
+            let events = entry_hooks.iter().map(|h| h.event.clone()).collect();
+            self.add_site(events, Some(self.position(body.start_byte())), name.clone())
+        });
+        let exit_site = (!exit_hooks.is_empty()).then(|| {
+            let events = exit_hooks.iter().map(|h| h.event.clone()).collect();
+            self.add_site(events, Some(self.position(closing)), name.clone())
+        });
         self.edits.push(Edit::replace(
             name_node.byte_range(),
             format!("slic_orig_{name}"),
@@ -493,7 +493,12 @@ impl<'a> Weaver<'a> {
             let _ = writeln!(
                 wrapper,
                 "    {};",
-                hook_call(hook, entry_site, &parameters, None)
+                hook_call(
+                    hook,
+                    entry_site.expect("entry hooks have a site"),
+                    &parameters,
+                    None
+                )
             );
         }
         match &result_type {
@@ -512,7 +517,12 @@ impl<'a> Weaver<'a> {
             let _ = writeln!(
                 wrapper,
                 "    {};",
-                hook_call(hook, exit_site, &parameters, ret)
+                hook_call(
+                    hook,
+                    exit_site.expect("exit hooks have a site"),
+                    &parameters,
+                    ret
+                )
             );
         }
         if result_type.is_some() {
