@@ -107,7 +107,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             return Err(Failure::Errors);
         }
     };
-    let mut roles = given_roles(args.roles.as_deref(), &args.role)?;
+    let roles = given_roles(args.roles.as_deref(), &args.role)?;
     let name = args
         .name
         .clone()
@@ -115,14 +115,6 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let woven = match kind {
         Kind::C => {
             let text = read_text(&args.input)?;
-            let (found, _) = slic::weave::c::roles::scan_with_headers(
-                &FsLoader,
-                &args.input,
-                &text,
-                &args.include_dirs,
-                &args.blank,
-            );
-            roles.merge(&found);
             let prototypes = prototypes(&compiled, &hooks);
             slic::weave::c::weave(&slic::weave::c::Input {
                 text: &text,
@@ -131,6 +123,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 prototypes: &prototypes,
                 roles: &roles,
                 extra_blank: &args.blank,
+                source: Some(slic::weave::c::SourceFile {
+                    path: &args.input,
+                    loader: &FsLoader,
+                    include_dirs: &args.include_dirs,
+                }),
             })
         }
         Kind::Ir | Kind::Bitcode => {

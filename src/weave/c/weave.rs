@@ -8,6 +8,7 @@ use std::fmt::Write;
 use tree_sitter::Node;
 
 use super::blank::blank;
+use super::roles;
 use super::tree::{self, text};
 use crate::catalog::Prototype;
 use crate::edit::{self, Edit};
@@ -24,9 +25,20 @@ pub struct Input<'a> {
     pub hooks: &'a HookSet,
     /// The catalog prototypes of the functions the rules name.
     pub prototypes: &'a HashMap<String, Prototype>,
+    /// Roles given on the command line or in a roles file; those the file
+    /// and its headers declare are found while weaving.
     pub roles: &'a RoleMap,
     /// Macros to blank besides the built-in list.
     pub extra_blank: &'a [String],
+    /// Where the file is, to find the headers it includes with quotes.
+    pub source: Option<SourceFile<'a>>,
+}
+
+/// The file on disk and how to read what it includes.
+pub struct SourceFile<'a> {
+    pub path: &'a std::path::Path,
+    pub loader: &'a dyn crate::load::SourceLoader,
+    pub include_dirs: &'a [std::path::PathBuf],
 }
 
 /// Sites whose position is unknown get this function name when nothing
@@ -49,6 +61,8 @@ struct Weaver<'a> {
     macro_apis: HashMap<String, Vec<String>>,
     /// The first byte any woven use needs the monitor declared by.
     first_use: Option<usize>,
+    /// The roles given, with those found in the file and its headers.
+    roles: RoleMap,
 }
 
 pub fn weave(input: &Input) -> Result<Woven, WeaveError> {
@@ -75,19 +89,69 @@ pub fn weave(input: &Input) -> Result<Woven, WeaveError> {
         pointer_wrappers: Vec::new(),
         macro_apis: HashMap::new(),
         first_use: None,
+        roles: RoleMap::default(),
     };
-    let nodes = tree::all_nodes(&parsed);
+    // One walk of the tree collects every node (for the passes below) and,
+    // in source order, the identifiers that may need weaving (with their
+    // context, which tree-sitter nodes cannot give cheaply later) and the
+    // function definitions.
+    let candidates: BTreeSet<&str> = input
+        .hooks
+        .functions()
+        .into_iter()
+        .chain(macro_names(&weaver.blank))
+        .collect();
+    enum Found<'t> {
+        Use(Node<'t>, Node<'t>, Option<String>),
+        Definition(Node<'t>),
+    }
+    let mut nodes = Vec::new();
+    let mut found = Vec::new();
+    tree::walk(&parsed, |visit| {
+        nodes.push(visit.node);
+        match visit.node.kind() {
+            "identifier" if !visit.in_directive => {
+                let name = text(visit.node, &weaver.blank);
+                if let (true, Some(parent)) = (candidates.contains(name), visit.parent) {
+                    let enclosing = visit.enclosing_name(&weaver.blank).map(str::to_string);
+                    found.push(Found::Use(visit.node, parent, enclosing));
+                }
+            }
+            "function_definition" => found.push(Found::Definition(visit.node)),
+            _ => {}
+        }
+    });
+    // The file's own role declarations and registrations, and those of the
+    // headers it includes with quotes.
+    let (own, includes) = roles::scan_parsed(&nodes, &weaver.blank, &blanking.blanked, input.path);
+    let mut all_roles = input.roles.clone();
+    for item in &own {
+        all_roles.add(item.role, item.routine.clone());
+    }
+    if let Some(source) = &input.source {
+        let (in_headers, _) = roles::scan_includes(
+            source.loader,
+            source.path,
+            includes,
+            source.include_dirs,
+            input.extra_blank,
+        );
+        all_roles.merge(&in_headers);
+    }
+    weaver.roles = all_roles;
     let defined = weaver.defined_functions(&nodes);
     let apis = weaver.apis(&defined)?;
     weaver.refuse_broken_regions(&nodes, &apis, &defined)?;
     let macros = weaver.macro_bodies(&nodes, &apis);
-    for node in &nodes {
-        match node.kind() {
-            "identifier" if !tree::in_directive(*node) => {
-                weaver.identifier(*node, &apis, &macros)?
+    for item in found {
+        match item {
+            Found::Use(node, parent, enclosing) => {
+                let name = text(node, &weaver.blank);
+                if apis.iter().any(|a| a == name) || macros.iter().any(|m| m == name) {
+                    weaver.identifier(node, parent, enclosing, &apis, &macros)?;
+                }
             }
-            "function_definition" => weaver.definition(*node)?,
-            _ => {}
+            Found::Definition(node) => weaver.definition(node)?,
         }
     }
     weaver.finish(&nodes)
@@ -209,7 +273,6 @@ impl<'a> Weaver<'a> {
 
     fn needs_wrapping(&self, routine: &str) -> bool {
         let role_hooks = self
-            .input
             .roles
             .roles_of(routine)
             .into_iter()
@@ -319,17 +382,16 @@ impl<'a> Weaver<'a> {
     fn identifier(
         &mut self,
         node: Node,
+        parent: Node,
+        enclosing: Option<String>,
         apis: &[String],
         macros: &[String],
     ) -> Result<(), WeaveError> {
         let name = text(node, &self.blank).to_string();
-        let Some(parent) = node.parent() else {
-            return Ok(());
-        };
         let is_callee = parent.kind() == "call_expression"
             && parent.child_by_field_name("function") == Some(node);
         if macros.contains(&name) && is_callee {
-            return self.macro_use(node, &name);
+            return self.macro_use(node, &name, enclosing.unwrap_or_default());
         }
         if !apis.contains(&name) || is_declarator(node, parent) {
             return Ok(());
@@ -341,7 +403,7 @@ impl<'a> Weaver<'a> {
             ));
         }
         self.wrap_api_use(&name);
-        let function = tree::enclosing_name(node, &self.blank).map(str::to_string);
+        let function = enclosing;
         self.note_use(node.start_byte());
         let events = self.api_events(&name);
         if is_callee {
@@ -379,11 +441,8 @@ impl<'a> Weaver<'a> {
     /// A use of a macro whose body calls a bound API: `SLIC_HERE` is
     /// defined, just before the line, as the site of this use, and `#line`
     /// puts the line back where it was.
-    fn macro_use(&mut self, node: Node, name: &str) -> Result<(), WeaveError> {
+    fn macro_use(&mut self, node: Node, name: &str, function: String) -> Result<(), WeaveError> {
         let position = self.position(node.start_byte());
-        let function = tree::enclosing_name(node, &self.blank)
-            .unwrap_or_default()
-            .to_string();
         let site = self.add_site(self.macro_events(name), Some(position.clone()), function);
         let line_start = self.line_starts[position.line as usize - 1];
         self.note_use(line_start);
@@ -427,7 +486,7 @@ impl<'a> Weaver<'a> {
                 format!("cannot wrap `{name}`: {problem}"),
             )
         })?;
-        let roles = self.input.roles.roles_of(&name);
+        let roles = self.roles.roles_of(&name);
         let mut entry_hooks: Vec<&Hook> = Vec::new();
         let mut exit_hooks: Vec<&Hook> = Vec::new();
         let hooks = self.input.hooks;
@@ -889,6 +948,22 @@ fn result_type(definition: Node, declarator: Node, source: &str) -> String {
         out.push_str(&stars);
     }
     out
+}
+
+/// The names of every `#define` in a text, by a quick look at its lines.
+fn macro_names(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().filter_map(|line| {
+        let rest = line
+            .trim_start()
+            .strip_prefix('#')?
+            .trim_start()
+            .strip_prefix("define")?;
+        let name = rest.trim_start();
+        let end = name
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(name.len());
+        (end > 0).then(|| &name[..end])
+    })
 }
 
 /// Identifiers in raw text (macro bodies, broken regions), with offsets;
