@@ -1,5 +1,6 @@
 //! Command-line parsing and the commands.
 
+mod cc;
 mod check;
 mod diagnostics;
 mod explore;
@@ -36,6 +37,7 @@ enum Command {
     Weave(weave::Args),
     Roles(roles::Args),
     Rules(rules_list::Args),
+    Cc(cc::Args),
 }
 
 /// Why a command stopped without doing its job.
@@ -44,6 +46,8 @@ pub enum Failure {
     Usage(String),
     /// Diagnostics with errors were printed: exit code 1.
     Errors,
+    /// A wrapped program failed and said why: exit with its code.
+    Exit(i32),
 }
 
 impl Failure {
@@ -63,10 +67,12 @@ pub fn run() -> ExitCode {
         Command::Weave(args) => weave::run(args),
         Command::Roles(args) => roles::run(args),
         Command::Rules(args) => rules_list::run(args),
+        Command::Cc(args) => cc::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Errors) => ExitCode::from(1),
+        Err(Failure::Exit(code)) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
         Err(Failure::Usage(message)) => {
             eprintln!("slic: error: {message}");
             ExitCode::from(2)

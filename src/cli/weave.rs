@@ -41,6 +41,9 @@ pub struct Args {
     /// How reports name the file (default: INPUT as given)
     #[arg(long, value_name = "PATH")]
     name: Option<String>,
+    /// Write the binding report here (JSON): for each rule and event, the sites it bound to
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
     #[command(flatten)]
     rule_options: DriverRuleOptions,
 }
@@ -143,6 +146,17 @@ pub fn run(args: Args) -> Result<(), Failure> {
     };
     let woven = woven.map_err(|error| Failure::usage(format!("cannot weave: {error}")))?;
     report_warnings(&woven);
+    let warnings: Vec<_> = slic::weave::report::unbound(&automata, &woven)
+        .into_iter()
+        .map(|(rule, events)| slic::weave::report::unbound_warning(&automata[rule], &events, &name))
+        .collect();
+    diagnostics::print(options.message_format, &compiled.sources, &warnings);
+    if let Some(report) = &args.report {
+        let json = slic::weave::report::to_json(&name, &automata, &woven);
+        let mut text = serde_json::to_string_pretty(&json).expect("JSON values serialize");
+        text.push('\n');
+        write_output(report, text.as_bytes())?;
+    }
     write_output(&args.output, woven.text.as_bytes())
 }
 

@@ -194,7 +194,7 @@ pub fn source(monitor: &Monitor) -> String {
     }
     out.push_str("\n/* ---- Hooks: the entry points woven code calls. ---- */\n");
     for hook in &monitor.hooks.hooks {
-        let _ = writeln!(out, "\n{}\n{{", hook_prototype(hook));
+        let _ = writeln!(out, "\nSLIC_ENTRY {}\n{{", hook_prototype(hook));
         out.push_str("    struct slic_call c;\n");
         let _ = writeln!(
             out,
@@ -315,8 +315,8 @@ fn storage(out: &mut String, flavour: Flavour, r: &str, automaton: &Automaton) {
                  SLIC_TABLE({r}, struct {r}_state)\n\
                  #define {r}_per_thread() slic_table_find_{r}((uintptr_t)KeGetCurrentThread(), 1)\n\
                  #else\n\
-                 static SLIC_THREAD_LOCAL struct {r}_state {r}_thread;\n\
-                 static SLIC_THREAD_LOCAL unsigned char {r}_ready;\n\
+                 SLIC_STATE SLIC_THREAD_LOCAL struct {r}_state {r}_thread;\n\
+                 SLIC_STATE SLIC_THREAD_LOCAL unsigned char {r}_ready;\n\
                  static struct {r}_state *{r}_per_thread(void)\n\
                  {{\n    if (!{r}_ready) {{\n        unsigned i;\n        for (i = 0; i < sizeof {r}_initial / sizeof {r}_initial[0]; i++) {r}_thread.v[i] = {r}_initial[i];\n        {r}_thread.exists = 1;\n        {r}_ready = 1;\n    }}\n    return &{r}_thread;\n}}\n\
                  #endif\n"
@@ -574,6 +574,17 @@ typedef unsigned char slic_spin_t;
 typedef volatile char slic_spin_t;
 #endif
 
+/* With SLIC_SHARED_STATE the monitor is compiled into every woven file (as
+   `slic cc` does): its state and entry points are then weak, and the
+   linker keeps one copy of each. */
+#if defined(SLIC_SHARED_STATE) && (defined(__GNUC__) || defined(__clang__))
+#define SLIC_STATE __attribute__((weak))
+#define SLIC_ENTRY __attribute__((weak))
+#else
+#define SLIC_STATE static
+#define SLIC_ENTRY
+#endif
+
 /* How many objects a `watch` rule tracks at once (held locks, say): an
    object is tracked while its state differs from the initial one. */
 #ifndef SLIC_MAX_OBJECTS
@@ -600,7 +611,7 @@ static void slic_table_full(const struct slic_rule *rule, const struct slic_call
 /* A bounded, allocation-free table of instances, dense: slots[0..count).
    Each rule has its own, behind its own spin lock. */
 #define SLIC_TABLE(r, state_type)                                                     \
-    static struct {                                                                   \
+    SLIC_STATE struct {                                                               \
         slic_spin_t lock;                                                             \
         unsigned char full_reported;                                                  \
         unsigned count;                                                               \
@@ -706,7 +717,7 @@ static void slic_put_number(char *buffer, unsigned size, unsigned *at, uint64_t 
     }
 }
 
-int slic_format(const struct slic_violation *v, char *buffer, unsigned size)
+SLIC_ENTRY int slic_format(const struct slic_violation *v, char *buffer, unsigned size)
 {
     unsigned at = 0;
     if (size) buffer[0] = 0;
@@ -750,14 +761,14 @@ int slic_format(const struct slic_violation *v, char *buffer, unsigned size)
 }
 
 #if defined(SLIC_KERNEL)
-void slic_report_default(const struct slic_violation *v)
+SLIC_ENTRY void slic_report_default(const struct slic_violation *v)
 {
     /* Like Driver Verifier: bug check 0xC4, parameter 1 the rule ID. */
     KeBugCheckEx(0xC4, v->has_rule_id ? v->rule_id : 0, (ULONG_PTR)v->message,
                  (ULONG_PTR)v->site, (ULONG_PTR)v->object);
 }
 #else
-void slic_report_default(const struct slic_violation *v)
+SLIC_ENTRY void slic_report_default(const struct slic_violation *v)
 {
     static int mode = -1;
     char text[1024];
