@@ -507,7 +507,6 @@ impl Context<'_> {
                 return Err(Failure::usage(format!("cannot weave: {error}")));
             }
         };
-        self.after_weaving(&name, object, &woven)?;
         let stem = source.file_stem().unwrap().to_string_lossy().to_string();
         let woven_source = self.work.join(format!("{number}-{stem}.c"));
         let mut text = woven.text.clone();
@@ -556,8 +555,10 @@ impl Context<'_> {
                 self.work.display()
             )));
         }
-        // Warnings about the user's code, on the user's lines (`#line`).
+        // Warnings about the user's code, on the user's lines (`#line`),
+        // then slic's own about what bound where.
         let _ = std::io::stderr().write_all(&output.stderr);
+        self.after_weaving(&name, object, &woven)?;
         Ok(None)
     }
 

@@ -2,6 +2,7 @@
 
 mod c_backend;
 mod c_drivers;
+mod cc;
 mod check_fixtures;
 mod cli_check;
 mod driver_support;
