@@ -28,7 +28,7 @@ use super::{CompileOptions, DriverRuleOptions, Failure, diagnostics};
 /// Compile with rule checks woven in: a drop-in compiler wrapper
 #[derive(clap::Args)]
 #[command(
-    after_help = "Use it as the C compiler of an unchanged build:\n  make CC=\"slic cc -- gcc\"\n  make CC=\"slic cc --rule rules/wdm/SpinLock.slic -- clang\"\n  slic cc -- clang -O2 -g -c driver.c -o driver.o\n\nCompiles of C sources are woven (through LLVM IR with clang, through C with other\ncompilers); links and everything else pass through. The monitor is compiled into\nevery object, so the link needs nothing new. Behind ccache or distcc, put slic cc\nfirst: CC=\"slic cc -- ccache gcc\" caches the woven compiles."
+    after_help = "Examples, as the C compiler of an unchanged build:\n  make CC=\"slic cc -- gcc\"\n  make CC=\"slic cc --rule rules/wdm/SpinLock.slic -- clang\"\n  slic cc -- clang -O2 -g -c driver.c -o driver.o\n\nCompiles of C sources are woven (through LLVM IR with clang, through C with other\ncompilers); links and everything else pass through. The monitor is compiled into\nevery object, so the link needs nothing new. Behind ccache or distcc, put slic cc\nfirst: CC=\"slic cc -- ccache gcc\" caches the woven compiles."
 )]
 pub struct Args {
     /// A rule to weave (repeat for several); the built-in pack when none
@@ -49,7 +49,8 @@ pub struct Args {
     /// Keep the intermediate files (woven sources, IR) in this directory
     #[arg(long, value_name = "DIR")]
     keep: Option<PathBuf>,
-    /// Print every unbound-event warning, not just a summary
+    /// Print, for each woven file, the events of rules that bind to no site in it (W0010);
+    /// with --report, the link prints those that bind nowhere in the whole build anyway
     #[arg(long)]
     verbose: bool,
     #[command(flatten)]
@@ -185,6 +186,19 @@ impl CompilerCommand {
         }
     }
 
+    /// A link: no compile-only or preprocessing option, and object inputs.
+    fn links(&self) -> bool {
+        !self.compile_only
+            && !self
+                .arguments
+                .iter()
+                .any(|a| NOT_A_COMPILE.contains(&a.as_str()))
+            && self
+                .arguments
+                .iter()
+                .any(|a| a.ends_with(".o") || a.ends_with(".a"))
+    }
+
     fn weaves(&self) -> bool {
         !self.sources.is_empty()
             && !self
@@ -290,7 +304,14 @@ pub fn run(args: Args) -> Result<(), Failure> {
     }
     let command = CompilerCommand::parse(&args.command);
     if !command.weaves() {
-        return exit_with(run_command(&command.compiler, &command.arguments)?);
+        let status = run_command(&command.compiler, &command.arguments)?;
+        if status.success()
+            && command.links()
+            && let Some(report) = &args.report
+        {
+            summarize_build(report);
+        }
+        return exit_with(status);
     }
     let options: CompileOptions = args.rule_options.clone().into();
     let compiled = compile(&args.rules, &options)?;
@@ -588,15 +609,6 @@ impl Context<'_> {
                 &self.compiled.sources,
                 &warnings,
             );
-        } else if !unbound.is_empty() {
-            let rules: Vec<&str> = unbound
-                .iter()
-                .map(|(rule, _)| self.automata[*rule].name.as_str())
-                .collect();
-            eprintln!(
-                "slic cc: {name}: warning[W0010]: some events of {} bind to no site here (--verbose for details)",
-                rules.join(", ")
-            );
         }
         if let Some(report) = &self.args.report {
             let mut json = slic::weave::report::to_json(name, self.automata, woven);
@@ -614,6 +626,59 @@ impl Context<'_> {
                 .map_err(|e| Failure::usage(format!("cannot write `{}`: {e}", report.display())))?;
         }
         Ok(())
+    }
+}
+
+/// At the link, with a binding report: the events of each rule that bound
+/// in no file of the build, for the rules that bound somewhere. A driver
+/// of many files binds most events in few of them, so the build as a whole
+/// is what tells whether something was missed.
+fn summarize_build(report: &Path) {
+    let Ok(text) = std::fs::read_to_string(report) else {
+        return;
+    };
+    let mut files = 0;
+    // rule -> event -> sites over all files, in first-seen order.
+    let mut rules: Vec<(String, Vec<(String, u64)>)> = Vec::new();
+    for line in text.lines() {
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        files += 1;
+        for rule in value["rules"].as_array().into_iter().flatten() {
+            let name = rule["rule"].as_str().unwrap_or_default().to_string();
+            let position = match rules.iter().position(|(n, _)| *n == name) {
+                Some(position) => position,
+                None => {
+                    rules.push((name, Vec::new()));
+                    rules.len() - 1
+                }
+            };
+            for event in rule["events"].as_array().into_iter().flatten() {
+                let event_name = event["event"].as_str().unwrap_or_default().to_string();
+                let count = event["sites"].as_array().map_or(0, |s| s.len() as u64);
+                let events = &mut rules[position].1;
+                match events.iter_mut().find(|(e, _)| *e == event_name) {
+                    Some((_, total)) => *total += count,
+                    None => events.push((event_name, count)),
+                }
+            }
+        }
+    }
+    for (rule, events) in &rules {
+        let api = |e: &str| !e.starts_with("SDV_") && !e.starts_with("sdv_");
+        let bound = events.iter().any(|(e, n)| api(e) && *n > 0);
+        let nowhere: Vec<&str> = events
+            .iter()
+            .filter(|(e, n)| api(e) && *n == 0)
+            .map(|(e, _)| e.as_str())
+            .collect();
+        if bound && !nowhere.is_empty() {
+            eprintln!(
+                "slic cc: warning[W0010]: in the {files} woven files of this build, rule `{rule}` never binds {}",
+                nowhere.join(", ")
+            );
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 
 mod cc;
 mod check;
+mod completions;
 mod diagnostics;
 mod explore;
 mod graph;
@@ -21,8 +22,14 @@ use clap::{Parser, Subcommand};
 /// slic compiles driver API rules written in SLIC, the rule language of
 /// Static Driver Verifier, into checks for driver builds.
 #[derive(Parser)]
-#[command(name = "slic", version, about, long_about = None)]
-struct Cli {
+#[command(
+    name = "slic",
+    version,
+    about,
+    long_about = None,
+    after_help = "Examples:\n  slic check my-rule.slic                 check a rule\n  slic test rules/                        run the trace tests of rules\n  slic explore rules/wdm/SpinLock.slic    the shortest trace to each violation\n  slic graph rules/wdm/SpinLock.slic | dot -Tsvg > spinlock.svg\n  make CC=\"slic cc -- clang\"              build a driver with the checks woven in\n\nWithout --rule, commands use the built-in WDM rule pack (`slic rules` lists it).\nExit status: 0 success, 1 errors in rules (or a failing test), 2 usage or I/O errors."
+)]
+pub struct Cli {
     #[command(subcommand)]
     command: Command,
 }
@@ -38,6 +45,7 @@ enum Command {
     Roles(roles::Args),
     Rules(rules_list::Args),
     Cc(cc::Args),
+    Completions(completions::Args),
 }
 
 /// Why a command stopped without doing its job.
@@ -68,6 +76,7 @@ pub fn run() -> ExitCode {
         Command::Roles(args) => roles::run(args),
         Command::Rules(args) => rules_list::run(args),
         Command::Cc(args) => cc::run(args),
+        Command::Completions(args) => completions::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -8,7 +8,7 @@ use slic::hooks::HookSet;
 use slic::weave::roles::RoleMap;
 use slic::weave::{WeaveError, Woven};
 
-use super::io::{FsLoader, read_text, write_output};
+use super::io::{FsLoader, check_output_path, read_text, write_output};
 use super::rules::{Compiled, compile};
 use super::{CompileOptions, DriverRuleOptions, Failure, diagnostics};
 
@@ -18,10 +18,11 @@ use super::{CompileOptions, DriverRuleOptions, Failure, diagnostics};
     after_help = "Examples:\n  slic weave driver.c -o woven/driver.c             (the built-in pack)\n  slic weave --rule rules/wdm/SpinLock.slic -I inc driver.c -o woven.c\n  slic weave --roles roles.toml driver.ll -o driver.woven.ll\n\nCompile the woven file with the monitor (`slic monitor -o DIR`, then add DIR to the include path)."
 )]
 pub struct Args {
-    /// The file to weave: `.c`, `.ll` or `.bc`
-    input: PathBuf,
-    /// Where to write the woven file (`-` for standard output)
-    #[arg(short, long, value_name = "FILE")]
+    /// The files to weave: `.c`, `.ll` or `.bc`
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    /// Where to write the woven file (`-` for standard output), or a directory for several inputs
+    #[arg(short, long, value_name = "FILE|DIR")]
     output: PathBuf,
     /// A rule to weave (repeat for several); the built-in pack when none
     #[arg(long = "rule", value_name = "RULE")]
@@ -85,21 +86,44 @@ pub fn prototypes(compiled: &Compiled, hooks: &HookSet) -> HashMap<String, Proto
 
 pub fn run(args: Args) -> Result<(), Failure> {
     let options: CompileOptions = args.rule_options.clone().into();
-    let kind = match args.input.extension().and_then(|e| e.to_str()) {
-        Some("c") => Kind::C,
-        Some("ll") => Kind::Ir,
-        Some("bc") => Kind::Bitcode,
-        _ => {
+    // Every input and output is checked before any work starts.
+    let mut jobs = Vec::new();
+    let into_directory = args.inputs.len() > 1 || args.output.is_dir();
+    if args.inputs.len() > 1 && !args.output.is_dir() {
+        return Err(Failure::usage(format!(
+            "with several inputs, -o names a directory, and `{}` is not one",
+            args.output.display()
+        )));
+    }
+    for input in &args.inputs {
+        let kind = match input.extension().and_then(|e| e.to_str()) {
+            Some("c") => Kind::C,
+            Some("ll") => Kind::Ir,
+            Some("bc") => Kind::Bitcode,
+            _ => {
+                return Err(Failure::usage(format!(
+                    "cannot weave `{}`: slic weaves `.c`, `.ll` and `.bc` files",
+                    input.display()
+                )));
+            }
+        };
+        let output = if into_directory {
+            args.output
+                .join(input.file_name().expect("an input names a file"))
+        } else {
+            args.output.clone()
+        };
+        if output != Path::new("-") && same_file(input, &output) {
             return Err(Failure::usage(format!(
-                "cannot weave `{}`: slic weaves `.c`, `.ll` and `.bc` files",
-                args.input.display()
+                "the output would overwrite the input `{}`; choose another output",
+                input.display()
             )));
         }
-    };
-    if args.output != Path::new("-") && same_file(&args.input, &args.output) {
-        return Err(Failure::usage(
-            "the output would overwrite the input; choose another output file",
-        ));
+        check_output_path(&output)?;
+        jobs.push((input, output, kind));
+    }
+    if let Some(report) = &args.report {
+        check_output_path(report)?;
     }
     let compiled = compile(&args.rules, &options)?;
     let automata: Vec<_> = compiled.rules.iter().map(|r| r.automaton.clone()).collect();
@@ -111,53 +135,102 @@ pub fn run(args: Args) -> Result<(), Failure> {
         }
     };
     let roles = given_roles(args.roles.as_deref(), &args.role)?;
-    let name = args
-        .name
-        .clone()
-        .unwrap_or_else(|| args.input.display().to_string());
+    let progress = progress_bar(jobs.len());
+    let mut reports = Vec::new();
+    for (input, output, kind) in jobs {
+        progress.set_message(input.display().to_string());
+        let name = match (&args.name, args.inputs.len()) {
+            (Some(name), 1) => name.clone(),
+            _ => input.display().to_string(),
+        };
+        let woven = weave_file(
+            &args, &compiled, &automata, &hooks, &roles, input, &name, kind,
+        );
+        let woven = woven.inspect_err(|_| progress.finish_and_clear())?;
+        progress.suspend(|| {
+            report_warnings(&woven);
+            let warnings: Vec<_> = slic::weave::report::unbound(&automata, &woven)
+                .into_iter()
+                .map(|(rule, events)| {
+                    slic::weave::report::unbound_warning(&automata[rule], &events, &name)
+                })
+                .collect();
+            diagnostics::print(options.message_format, &compiled.sources, &warnings);
+        });
+        reports.push(slic::weave::report::to_json(&name, &automata, &woven));
+        write_output(&output, woven.text.as_bytes())?;
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    if let Some(report) = &args.report {
+        let json = if reports.len() == 1 {
+            reports.pop().expect("one report")
+        } else {
+            serde_json::Value::Array(reports)
+        };
+        let mut text = serde_json::to_string_pretty(&json).expect("JSON values serialize");
+        text.push('\n');
+        write_output(report, text.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// A bar on stderr when it is a terminal and there are several files;
+/// nothing otherwise, so logs and pipes stay clean.
+fn progress_bar(count: usize) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if count < 2 || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(count as u64);
+    let style = indicatif::ProgressStyle::with_template("weaving [{bar:30}] {pos}/{len} {msg}")
+        .expect("a valid template")
+        .progress_chars("=> ");
+    bar.set_style(style);
+    bar
+}
+
+#[allow(clippy::too_many_arguments)]
+fn weave_file(
+    args: &Args,
+    compiled: &Compiled,
+    automata: &[slic::ir::Automaton],
+    hooks: &HookSet,
+    roles: &RoleMap,
+    input: &Path,
+    name: &str,
+    kind: Kind,
+) -> Result<Woven, Failure> {
     let woven = match kind {
         Kind::C => {
-            let text = read_text(&args.input)?;
-            let prototypes = prototypes(&compiled, &hooks);
+            let text = read_text(input)?;
+            let prototypes = prototypes(compiled, hooks);
             slic::weave::c::weave(&slic::weave::c::Input {
                 text: &text,
-                path: &name,
-                hooks: &hooks,
+                path: name,
+                hooks,
                 prototypes: &prototypes,
-                roles: &roles,
+                roles,
                 extra_blank: &args.blank,
                 source: Some(slic::weave::c::SourceFile {
-                    path: &args.input,
+                    path: input,
                     loader: &FsLoader,
                     include_dirs: &args.include_dirs,
                 }),
             })
         }
         Kind::Ir | Kind::Bitcode => {
-            let text = read_text(&args.input)?;
+            let text = read_text(input)?;
             slic::weave::ir::weave(&slic::weave::ir::Input {
                 text: &text,
-                path: &name,
-                rules: &automata,
-                hooks: &hooks,
-                roles: &roles,
+                path: name,
+                rules: automata,
+                hooks,
+                roles,
             })
         }
     };
-    let woven = woven.map_err(|error| Failure::usage(format!("cannot weave: {error}")))?;
-    report_warnings(&woven);
-    let warnings: Vec<_> = slic::weave::report::unbound(&automata, &woven)
-        .into_iter()
-        .map(|(rule, events)| slic::weave::report::unbound_warning(&automata[rule], &events, &name))
-        .collect();
-    diagnostics::print(options.message_format, &compiled.sources, &warnings);
-    if let Some(report) = &args.report {
-        let json = slic::weave::report::to_json(&name, &automata, &woven);
-        let mut text = serde_json::to_string_pretty(&json).expect("JSON values serialize");
-        text.push('\n');
-        write_output(report, text.as_bytes())?;
-    }
-    write_output(&args.output, woven.text.as_bytes())
+    woven.map_err(|error| Failure::usage(format!("cannot weave: {error}")))
 }
 
 enum Kind {

@@ -809,6 +809,8 @@ extern _Bool __VERIFIER_nondet_bool(void);
 #define SLIC_HALTED 1
 #define SLIC_FAILED 2
 
+#define SLIC_ENTRY
+
 /* How many objects a `watch` rule may pass over before choosing one. */
 #ifndef SLIC_STATIC_OBJECTS
 #define SLIC_STATIC_OBJECTS 64

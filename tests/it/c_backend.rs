@@ -330,3 +330,62 @@ fn output_to_a_pipe_stays_a_pipe() {
     use std::os::unix::fs::FileTypeExt;
     assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
 }
+
+/// `--report` lists, per rule and event, the sites it bound to.
+#[test]
+fn binding_report() {
+    let work = tempfile::tempdir().unwrap();
+    let report = work.path().join("report.json");
+    let report_path = report.display().to_string();
+    let result = slic(&[
+        "weave",
+        "--rule",
+        "rules/wdm/QueuedSpinLockRelease.slic",
+        "--rule",
+        "rules/wdm/CancelSpinLock.slic",
+        "-I",
+        "tests/drivers/queued",
+        "--report",
+        &report_path,
+        "tests/drivers/queued/driver.c",
+        "-o",
+        "/dev/null",
+    ]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    // CancelSpinLock sees the release of the cancel lock but no acquire.
+    assert!(
+        text(&result.stderr)
+            .contains("warning[W0010]: 1 event of rule `CancelSpinLock` binds to no site")
+    );
+    insta::assert_snapshot!(std::fs::read_to_string(&report).unwrap());
+}
+
+/// Several inputs go into a directory, each under its own name.
+#[test]
+fn several_inputs_into_a_directory() {
+    let work = tempfile::tempdir().unwrap();
+    let out = work.path().display().to_string();
+    let result = slic(&[
+        "weave",
+        "-I",
+        "tests/drivers/queued",
+        "tests/drivers/queued/driver.c",
+        "examples/driver/queue.c",
+        "-o",
+        &out,
+    ]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    for name in ["driver.c", "queue.c"] {
+        let woven = std::fs::read_to_string(work.path().join(name)).unwrap();
+        assert!(woven.contains("woven by slic"), "{name}");
+    }
+    let not_a_directory = work.path().join("driver.c").display().to_string();
+    let refused = slic(&[
+        "weave",
+        "tests/drivers/queued/driver.c",
+        "examples/driver/queue.c",
+        "-o",
+        &not_a_directory,
+    ]);
+    assert_eq!(refused.status.code(), Some(2));
+}

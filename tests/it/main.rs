@@ -5,6 +5,7 @@ mod c_drivers;
 mod cc;
 mod check_fixtures;
 mod cli_check;
+mod cli_help;
 mod driver_support;
 mod parse_properties;
 mod rule_pack;
