@@ -12,3 +12,4 @@ mod rule_pack;
 mod semantics;
 mod static_monitor;
 mod support;
+mod tutorial;
