@@ -15,6 +15,13 @@
 //! Handlers of one event run in source order. `abort` puts the instance in
 //! the error state: it reports once and checks nothing more. `halt` stops
 //! checking it. Other instances go on.
+//!
+//! A trace is one thread. At run time, with several threads, the monitors
+//! keep rules without `watch` per thread, and give each object's instance
+//! to the thread of its last guarded event (the one that took the lock): a
+//! handler without a guard runs on the current thread's instances only, so
+//! one thread returning from a dispatch routine is not blamed for a lock
+//! another thread holds. On a single thread that is exactly the above.
 
 use std::collections::BTreeMap;
 

@@ -244,7 +244,7 @@ fn rule(out: &mut String, flavour: Flavour, index: usize, automaton: &Automaton)
     );
     let _ = writeln!(
         out,
-        "struct {r}_state {{\n    uintptr_t object;\n    unsigned char status;\n    unsigned char exists;\n    int64_t v[{count}];\n}};"
+        "struct {r}_state {{\n    uintptr_t object;\n    uintptr_t owner;\n    unsigned char status;\n    unsigned char exists;\n    int64_t v[{count}];\n}};"
     );
     let initial: Vec<String> = if automaton.variables.is_empty() {
         vec!["0".to_string()]
@@ -479,7 +479,7 @@ fn event_function(
             if watch.event == event {
                 let _ = writeln!(
                     out,
-                    "    (void)slic_table_find_{r}((uintptr_t)c->a[{}], 1);",
+                    "    {{\n        struct {r}_state *s = slic_table_find_{r}((uintptr_t)c->a[{}], 1);\n        if (s) s->owner = SLIC_THREAD_ID();\n    }}",
                     watch.argument - 1
                 );
             }
@@ -488,14 +488,14 @@ fn event_function(
                     Some(argument) => {
                         let _ = writeln!(
                             out,
-                            "    {{\n        struct {r}_state *s = slic_table_find_{r}((uintptr_t)c->a[{}], 1);\n        if (s && s->status == SLIC_LIVE) {r}_h{handler}(s, c);\n    }}",
+                            "    {{\n        struct {r}_state *s = slic_table_find_{r}((uintptr_t)c->a[{}], 1);\n        if (s && s->status == SLIC_LIVE) {{\n            s->owner = SLIC_THREAD_ID();\n            {r}_h{handler}(s, c);\n        }}\n    }}",
                             argument - 1
                         );
                     }
                     None => {
                         let _ = writeln!(
                             out,
-                            "    {{\n        unsigned i, n = slic_table_{r}.count;\n        for (i = 0; i < n; i++) {{\n            struct {r}_state *s = &slic_table_{r}.slots[i];\n            if (s->status == SLIC_LIVE) {r}_h{handler}(s, c);\n        }}\n    }}"
+                            "    {{\n        unsigned i, n = slic_table_{r}.count;\n        uintptr_t self = SLIC_THREAD_ID();\n        for (i = 0; i < n; i++) {{\n            struct {r}_state *s = &slic_table_{r}.slots[i];\n            if (s->status == SLIC_LIVE && s->owner == self) {r}_h{handler}(s, c);\n        }}\n    }}"
                         );
                     }
                 }
@@ -583,6 +583,18 @@ typedef volatile char slic_spin_t;
 #else
 #define SLIC_STATE static
 #define SLIC_ENTRY
+#endif
+
+/* Which thread is running. An object's instance belongs to the thread of
+   its last guarded event (the thread that took the lock, say); a handler
+   without a guard (a dispatch routine returning) runs on the current
+   thread's instances only, so one thread's locks are never blamed on
+   another. With one thread this is the interpreter's semantics. */
+#ifdef SLIC_KERNEL
+#define SLIC_THREAD_ID() ((uintptr_t)KeGetCurrentThread())
+#else
+SLIC_STATE SLIC_THREAD_LOCAL char slic_thread_marker;
+#define SLIC_THREAD_ID() ((uintptr_t)&slic_thread_marker)
 #endif
 
 /* How many objects a `watch` rule tracks at once (held locks, say): an

@@ -6,6 +6,7 @@ mod cc;
 mod check_fixtures;
 mod cli_check;
 mod cli_help;
+mod concurrency;
 mod driver_support;
 mod parse_properties;
 mod rule_pack;
