@@ -593,7 +593,7 @@ typedef volatile char slic_spin_t;
 #ifdef SLIC_KERNEL
 #define SLIC_THREAD_ID() ((uintptr_t)KeGetCurrentThread())
 #else
-SLIC_STATE SLIC_THREAD_LOCAL char slic_thread_marker;
+SLIC_UNUSED SLIC_STATE SLIC_THREAD_LOCAL char slic_thread_marker;
 #define SLIC_THREAD_ID() ((uintptr_t)&slic_thread_marker)
 #endif
 
