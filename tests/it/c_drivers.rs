@@ -18,3 +18,8 @@ fn check_driver(name: &str) {
 fn queued_driver_reports_its_seeded_bugs() {
     check_driver("queued");
 }
+
+#[test]
+fn serial_driver_reports_its_seeded_bugs() {
+    check_driver("serial");
+}
