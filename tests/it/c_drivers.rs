@@ -23,3 +23,8 @@ fn queued_driver_reports_its_seeded_bugs() {
 fn serial_driver_reports_its_seeded_bugs() {
     check_driver("serial");
 }
+
+#[test]
+fn legacy_driver_reports_its_seeded_bugs() {
+    check_driver("legacy");
+}

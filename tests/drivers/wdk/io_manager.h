@@ -48,4 +48,8 @@ PKDPC wdm_user_next_dpc(void);
 BOOLEAN wdm_user_run_work_item(void);
 VOID wdm_user_set_irql(KIRQL irql);
 
+/* For test programs whose driver left the cancel spin lock held (a real
+   kernel would hang): frees it so that the next scenario can run. */
+VOID wdm_user_reset_cancel_lock(void);
+
 #endif

@@ -477,6 +477,7 @@ NTKERNELAPI VOID IoStartNextPacket(_In_ PDEVICE_OBJECT DeviceObject, _In_ BOOLEA
     IofCompleteRequest(a, b)
 NTKERNELAPI VOID FASTCALL IofCompleteRequest(_In_ PIRP Irp, _In_ CCHAR PriorityBoost);
 NTKERNELAPI PDRIVER_CANCEL IoSetCancelRoutine(_In_ PIRP Irp, _In_opt_ PDRIVER_CANCEL CancelRoutine);
+NTKERNELAPI BOOLEAN IoCancelIrp(_In_ PIRP Irp);
 NTKERNELAPI PVOID ExAllocatePoolWithTag(_In_ POOL_TYPE PoolType, _In_ SIZE_T NumberOfBytes, _In_ ULONG Tag);
 NTKERNELAPI VOID ExFreePoolWithTag(_In_ PVOID P, _In_ ULONG Tag);
 NTKERNELAPI VOID ProbeForRead(_In_ volatile VOID *Address, _In_ SIZE_T Length, _In_ ULONG Alignment);

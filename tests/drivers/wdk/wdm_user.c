@@ -439,6 +439,24 @@ PDRIVER_CANCEL IoSetCancelRoutine(PIRP Irp, PDRIVER_CANCEL CancelRoutine)
     return __atomic_exchange_n(&Irp->CancelRoutine, CancelRoutine, __ATOMIC_ACQ_REL);
 }
 
+/* The I/O manager's cancellation: the cancel spin lock, then the IRP's
+   cancel routine, which releases it. */
+BOOLEAN IoCancelIrp(PIRP Irp)
+{
+    PDRIVER_CANCEL routine;
+    IoAcquireCancelSpinLock(&Irp->CancelIrql);
+    Irp->Cancel = TRUE;
+    routine = IoSetCancelRoutine(Irp, NULL);
+    if (!routine) {
+        IoReleaseCancelSpinLock(Irp->CancelIrql);
+        return FALSE;
+    }
+    routine(IoGetCurrentIrpStackLocation(Irp)->DeviceObject, Irp);
+    return TRUE;
+}
+
+VOID wdm_user_reset_cancel_lock(void) { spin_release(&cancel_lock); }
+
 PVOID ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
 {
     (void)PoolType;
