@@ -28,3 +28,8 @@ fn serial_driver_reports_its_seeded_bugs() {
 fn legacy_driver_reports_its_seeded_bugs() {
     check_driver("legacy");
 }
+
+#[test]
+fn config_driver_reports_its_seeded_bugs() {
+    check_driver("config");
+}
