@@ -33,3 +33,8 @@ fn legacy_driver_reports_its_seeded_bugs() {
 fn config_driver_reports_its_seeded_bugs() {
     check_driver("config");
 }
+
+#[test]
+fn handoff_driver_reports_nothing_while_another_thread_holds_its_locks() {
+    check_driver("handoff");
+}

@@ -164,8 +164,15 @@ impl MockDriver {
 
 /// Runs a built driver with `SLIC_ON_VIOLATION=continue`; its reports.
 pub fn run_driver(executable: &Path) -> Vec<Report> {
+    run_driver_with(executable, &[]).0
+}
+
+/// Runs a built driver with `SLIC_ON_VIOLATION=continue` and the given
+/// environment; its reports and its standard output.
+pub fn run_driver_with(executable: &Path, environment: &[(&str, &str)]) -> (Vec<Report>, String) {
     let output = Command::new(executable)
         .env("SLIC_ON_VIOLATION", "continue")
+        .envs(environment.iter().copied())
         .current_dir(root())
         .output()
         .unwrap();
@@ -176,7 +183,10 @@ pub fn run_driver(executable: &Path) -> Vec<Report> {
         executable.display(),
         output.status
     );
-    parse_reports(&stderr)
+    (
+        parse_reports(&stderr),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
 }
 
 /// Reads the reports in a program's standard error (the first two lines of
