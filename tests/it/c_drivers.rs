@@ -1,7 +1,7 @@
 //! The C back end on the mock drivers: woven, compiled with gcc and clang,
 //! run, and the reports compared with the bugs seeded in the source.
 
-use crate::driver_support::{MockDriver, run_driver, run_driver_with};
+use crate::driver_support::{MockDriver, run_driver_with};
 
 fn check_driver(name: &str) {
     let driver = MockDriver::open(name);
@@ -9,8 +9,12 @@ fn check_driver(name: &str) {
     for compiler in ["gcc", "clang-19"] {
         let work = tempfile::tempdir().unwrap();
         let executable = driver.build_with_c_weaver(compiler, work.path());
-        let reports = run_driver(&executable);
+        let (reports, stdout) = run_driver_with(&executable, &[]);
         assert_eq!(reports, expected, "{name} built with {compiler}");
+        assert!(
+            !stdout.lines().any(|line| line.starts_with("failed")),
+            "the test program of {name} checks the driver's results:\n{stdout}"
+        );
     }
 }
 
@@ -37,6 +41,11 @@ fn config_driver_reports_its_seeded_bugs() {
 #[test]
 fn handoff_driver_reports_nothing_while_another_thread_holds_its_locks() {
     check_driver("handoff");
+}
+
+#[test]
+fn ringbuf_driver_reports_nothing() {
+    check_driver("ringbuf");
 }
 
 #[test]

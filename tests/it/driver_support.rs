@@ -162,11 +162,6 @@ impl MockDriver {
     }
 }
 
-/// Runs a built driver with `SLIC_ON_VIOLATION=continue`; its reports.
-pub fn run_driver(executable: &Path) -> Vec<Report> {
-    run_driver_with(executable, &[]).0
-}
-
 /// Runs a built driver with `SLIC_ON_VIOLATION=continue` and the given
 /// environment; its reports and its standard output.
 pub fn run_driver_with(executable: &Path, environment: &[(&str, &str)]) -> (Vec<Report>, String) {
