@@ -8,3 +8,4 @@ mod parse_properties;
 mod rule_pack;
 mod semantics;
 mod support;
+mod wdk_style;

@@ -20,7 +20,11 @@
 #endif
 #define NTKERNELAPI
 #define NTHALAPI
+#if defined(_MSC_VER)
+#define FORCEINLINE __forceinline
+#else
 #define FORCEINLINE static inline
+#endif
 #define DECLSPEC_NOINLINE
 
 /* SAL and driver annotations: documentation for the compiler. */
@@ -487,5 +491,10 @@ LONG FASTCALL InterlockedDecrement(_Inout_ _Interlocked_ volatile LONG *Addend);
 
 #define EXCEPTION_EXECUTE_HANDLER 1
 #define EXCEPTION_CONTINUE_SEARCH 0
+#if defined(_MSC_VER)
+/* Structured exception handling, as excpt.h spells it. */
+unsigned long __cdecl _exception_code(void);
+#define GetExceptionCode _exception_code
+#endif
 
 #endif /* SLIC_TEST_WDM_H */
