@@ -579,7 +579,7 @@ impl<'a> Weaver<'a> {
         let closing_line = self.position(closing).line;
         wrapper.push_str(&line_directive(closing_line, self.input.path));
         self.edits.push(Edit::insert(body.end_byte(), wrapper));
-        self.note_use(node.start_byte().max(1) - 1);
+        self.note_use(node.start_byte());
         Ok(())
     }
 

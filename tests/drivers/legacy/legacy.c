@@ -3,7 +3,9 @@
  * queued under the cancel spin lock, each with a cancel routine; a flush
  * runs in a work item; notification requests wait in a queue under an
  * in-stack queued spin lock. No routine is declared with a role type: the
- * roles come from the registrations. Checked with the whole built-in pack.
+ * roles come from the registrations, all in this file; the cancel routines
+ * and the work item are defined in legacy_cancel.c. Checked with the whole
+ * built-in pack.
  *
  * Seeded bugs, each marked with every report the pack gives for it on its
  * line (`expect:`).
@@ -11,8 +13,9 @@
 #include "legacy.h"
 
 /* Reached with the cancel spin lock still held from LegacyCancelWait
-   (a seeded bug below): the report points here, in the helper. */
-static VOID
+   (a seeded bug in legacy_cancel.c): the report points here, in the
+   helper. */
+VOID
 LegacyCompleteRequest(PIRP Irp, NTSTATUS Status, ULONG_PTR Information)
 {
     Irp->IoStatus.Status = Status;
@@ -81,21 +84,6 @@ LegacyRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     return STATUS_PENDING;
 }
 
-/* Correct: entered holding the cancel spin lock, released before the
-   IRP is completed. (When the driver calls IoCancelIrp while it holds the
-   cancel spin lock, see IOCTL_LEGACY_CANCEL_ALL, this routine starts
-   under the driver's lock, and its completion happens under it.) */
-VOID
-LegacyCancelRead(PDEVICE_OBJECT DeviceObject, PIRP Irp)
-{ // expect: CancelSpinLock in LegacyCancelRead
-    UNREFERENCED_PARAMETER(DeviceObject);
-    RemoveEntryList(&Irp->Tail.Overlay.ListEntry);
-    IoReleaseCancelSpinLock(Irp->CancelIrql);
-    Irp->IoStatus.Status = STATUS_CANCELLED;
-    Irp->IoStatus.Information = 0;
-    IoCompleteRequest(Irp, IO_NO_INCREMENT); // expect: SpinLockSafe in LegacyCancelRead
-}
-
 /* Correct: a write satisfies the first pending read, or waits for one. */
 NTSTATUS
 LegacyWrite(PDEVICE_OBJECT DeviceObject, PIRP Irp)
@@ -123,93 +111,6 @@ LegacyWrite(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     LegacyCompleteRequest(Irp, STATUS_SUCCESS, sizeof(ULONG));
     return STATUS_SUCCESS;
 }
-
-/* Bug: never releases the cancel spin lock it was called with, and
-   completes the IRP under it. */
-VOID
-LegacyCancelWrite(PDEVICE_OBJECT DeviceObject, PIRP Irp)
-{
-    UNREFERENCED_PARAMETER(DeviceObject);
-    RemoveEntryList(&Irp->Tail.Overlay.ListEntry);
-    Irp->IoStatus.Status = STATUS_CANCELLED;
-    Irp->IoStatus.Information = 0;
-    IoCompleteRequest(Irp, IO_NO_INCREMENT); // expect: SpinLockSafe in LegacyCancelWrite
-} // expect: CancelSpinLock in LegacyCancelWrite ; CancelSpinlockRelease in LegacyCancelWrite
-
-/* Bug: acquires the cancel spin lock as if it had not been called with
-   it, releases once, and so completes the IRP (in LegacyCompleteRequest)
-   still holding the one it was given. */
-VOID
-LegacyCancelWait(PDEVICE_OBJECT DeviceObject, PIRP Irp)
-{
-    KIRQL irql;
-
-    UNREFERENCED_PARAMETER(DeviceObject);
-    IoAcquireCancelSpinLock(&irql); // expect: CancelSpinLock in LegacyCancelWait ; CancelSpinlockRelease in LegacyCancelWait
-    RemoveEntryList(&Irp->Tail.Overlay.ListEntry);
-    IoReleaseCancelSpinLock(irql);
-    LegacyCompleteRequest(Irp, STATUS_CANCELLED, 0);
-}
-
-/* Bug: when the signalling path has already taken the IRP off the queue
-   (it lost the race for the cancel routine), the routine returns with the
-   notify lock held (and leaves the IRP uncompleted). */
-VOID
-LegacyCancelNotify(PDEVICE_OBJECT DeviceObject, PIRP Irp)
-{
-    PLEGACY_EXTENSION extension = DeviceObject->DeviceExtension;
-    KLOCK_QUEUE_HANDLE handle;
-    PLIST_ENTRY entry;
-    BOOLEAN found = FALSE;
-
-    IoReleaseCancelSpinLock(Irp->CancelIrql);
-    KeAcquireInStackQueuedSpinLock(&extension->NotifyLock, &handle);
-    for (entry = extension->NotifyQueue.Flink; entry != &extension->NotifyQueue; entry = entry->Flink) {
-        if (entry == &Irp->Tail.Overlay.ListEntry) {
-            found = TRUE;
-            break;
-        }
-    }
-    if (!found) {
-        return;
-    }
-    RemoveEntryList(&Irp->Tail.Overlay.ListEntry);
-    KeReleaseInStackQueuedSpinLock(&handle);
-    LegacyCompleteRequest(Irp, STATUS_CANCELLED, 0);
-} // expect: QueuedSpinLockRelease in LegacyCancelNotify
-
-/* Completes the pending reads; the queue is empty on the bug's path. */
-VOID
-LegacyFlushWorker(PDEVICE_OBJECT DeviceObject, PVOID Context)
-{
-    PLEGACY_EXTENSION extension = DeviceObject->DeviceExtension;
-    PIO_WORKITEM item = Context;
-    LIST_ENTRY flushed;
-    KIRQL irql;
-
-    IoFreeWorkItem(item);
-    InitializeListHead(&flushed);
-    IoAcquireCancelSpinLock(&irql);
-    if (IsListEmpty(&extension->ReadQueue)) {
-        /* Bug: the early path keeps the cancel spin lock. */
-        return;
-    }
-    while (!IsListEmpty(&extension->ReadQueue)) {
-        PLIST_ENTRY entry = RemoveHeadList(&extension->ReadQueue);
-        PIRP irp = CONTAINING_RECORD(entry, IRP, Tail.Overlay.ListEntry);
-        if (IoSetCancelRoutine(irp, NULL) == NULL) {
-            /* Its cancel routine is about to run and will remove it. */
-            InitializeListHead(entry);
-            continue;
-        }
-        InsertTailList(&flushed, entry);
-    }
-    IoReleaseCancelSpinLock(irql);
-    while (!IsListEmpty(&flushed)) {
-        PLIST_ENTRY entry = RemoveHeadList(&flushed);
-        LegacyCompleteRequest(CONTAINING_RECORD(entry, IRP, Tail.Overlay.ListEntry), STATUS_CANCELLED, 0);
-    }
-} // expect: CancelSpinlockRelease in LegacyFlushWorker
 
 /* Bug: an empty queue returns with the cancel spin lock held, and
    completes the cleanup request under it. */

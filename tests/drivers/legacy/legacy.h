@@ -36,6 +36,7 @@ VOID LegacyCancelWait(PDEVICE_OBJECT DeviceObject, PIRP Irp);
 VOID LegacyCancelNotify(PDEVICE_OBJECT DeviceObject, PIRP Irp);
 VOID LegacyFlushWorker(PDEVICE_OBJECT DeviceObject, PVOID Context);
 VOID LegacyUnload(PDRIVER_OBJECT DriverObject);
+VOID LegacyCompleteRequest(PIRP Irp, NTSTATUS Status, ULONG_PTR Information);
 NTSTATUS DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath);
 
 #endif
