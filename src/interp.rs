@@ -17,11 +17,10 @@
 //! checking it. Other instances go on.
 //!
 //! A trace is one thread. At run time, with several threads, the monitors
-//! keep rules without `watch` per thread, and give each object's instance
-//! to the thread of its last guarded event (the one that took the lock): a
-//! handler without a guard runs on the current thread's instances only, so
-//! one thread returning from a dispatch routine is not blamed for a lock
-//! another thread holds. On a single thread that is exactly the above.
+//! keep rules without `watch` per thread, and instances of `watch` rules per
+//! object and thread: a thread sees its own lock discipline, and a handler
+//! without a guard runs on the current thread's instances only. On a single
+//! thread that is exactly the above.
 
 use std::collections::BTreeMap;
 

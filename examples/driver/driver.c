@@ -5,7 +5,19 @@ _Use_decl_annotations_
 NTSTATUS
 DriverEntry(PDRIVER_OBJECT DriverObject, PUNICODE_STRING RegistryPath)
 {
+    PDEVICE_OBJECT device;
+    PDEVICE_EXTENSION extension;
+    NTSTATUS status;
+
     UNREFERENCED_PARAMETER(RegistryPath);
+    status = IoCreateDevice(DriverObject, sizeof(DEVICE_EXTENSION), NULL, FILE_DEVICE_UNKNOWN, 0, FALSE, &device);
+    if (!NT_SUCCESS(status)) {
+        return status;
+    }
+    extension = (PDEVICE_EXTENSION)device->DeviceExtension;
+    KeInitializeSpinLock(&extension->QueueLock);
+    extension->PendingRead = NULL;
+    extension->Bytes = 0;
     DriverObject->MajorFunction[IRP_MJ_CREATE] = DispatchCreateClose;
     DriverObject->MajorFunction[IRP_MJ_CLOSE] = DispatchCreateClose;
     DriverObject->MajorFunction[IRP_MJ_READ] = DispatchRead;

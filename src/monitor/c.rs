@@ -244,7 +244,7 @@ fn rule(out: &mut String, flavour: Flavour, index: usize, automaton: &Automaton)
     );
     let _ = writeln!(
         out,
-        "struct {r}_state {{\n    uintptr_t object;\n    uintptr_t owner;\n    unsigned char status;\n    unsigned char exists;\n    int64_t v[{count}];\n}};"
+        "struct {r}_state {{\n    uintptr_t object;\n    uintptr_t thread;\n    unsigned char status;\n    unsigned char exists;\n    int64_t v[{count}];\n}};"
     );
     let initial: Vec<String> = if automaton.variables.is_empty() {
         vec!["0".to_string()]
@@ -479,7 +479,7 @@ fn event_function(
             if watch.event == event {
                 let _ = writeln!(
                     out,
-                    "    {{\n        struct {r}_state *s = slic_table_find_{r}((uintptr_t)c->a[{}], 1);\n        if (s) s->owner = SLIC_THREAD_ID();\n    }}",
+                    "    (void)slic_table_find_{r}((uintptr_t)c->a[{}], 1);",
                     watch.argument - 1
                 );
             }
@@ -488,14 +488,14 @@ fn event_function(
                     Some(argument) => {
                         let _ = writeln!(
                             out,
-                            "    {{\n        struct {r}_state *s = slic_table_find_{r}((uintptr_t)c->a[{}], 1);\n        if (s && s->status == SLIC_LIVE) {{\n            s->owner = SLIC_THREAD_ID();\n            {r}_h{handler}(s, c);\n        }}\n    }}",
+                            "    {{\n        struct {r}_state *s = slic_table_find_{r}((uintptr_t)c->a[{}], 1);\n        if (s && s->status == SLIC_LIVE) {r}_h{handler}(s, c);\n    }}",
                             argument - 1
                         );
                     }
                     None => {
                         let _ = writeln!(
                             out,
-                            "    {{\n        unsigned i, n = slic_table_{r}.count;\n        uintptr_t self = SLIC_THREAD_ID();\n        for (i = 0; i < n; i++) {{\n            struct {r}_state *s = &slic_table_{r}.slots[i];\n            if (s->status == SLIC_LIVE && s->owner == self) {r}_h{handler}(s, c);\n        }}\n    }}"
+                            "    {{\n        unsigned i, n = slic_table_{r}.count;\n        uintptr_t self = SLIC_CURRENT_THREAD();\n        for (i = 0; i < n; i++) {{\n            struct {r}_state *s = &slic_table_{r}.slots[i];\n            if (s->status == SLIC_LIVE && s->thread == self) {r}_h{handler}(s, c);\n        }}\n    }}"
                         );
                     }
                 }
@@ -585,16 +585,21 @@ typedef volatile char slic_spin_t;
 #define SLIC_ENTRY
 #endif
 
-/* Which thread is running. An object's instance belongs to the thread of
-   its last guarded event (the thread that took the lock, say); a handler
-   without a guard (a dispatch routine returning) runs on the current
-   thread's instances only, so one thread's locks are never blamed on
-   another. With one thread this is the interpreter's semantics. */
+/* The thread an event happens on. Instances of `watch` rules belong to a
+   thread as well as to an object: a thread sees its own lock discipline
+   (the locks it holds, the routines it returns from), as the rules without
+   `watch` do; another thread's acquisition of the same lock is contention,
+   not a second acquisition, and its routine returns say nothing about the
+   locks this thread holds. Keying by thread also closes the window between
+   a release returning in one thread and its hook running, in which another
+   thread's acquisition of the lock could return first. */
 #ifdef SLIC_KERNEL
-#define SLIC_THREAD_ID() ((uintptr_t)KeGetCurrentThread())
+#define SLIC_CURRENT_THREAD() ((uintptr_t)KeGetCurrentThread())
 #else
-SLIC_UNUSED SLIC_STATE SLIC_THREAD_LOCAL char slic_thread_marker;
-#define SLIC_THREAD_ID() ((uintptr_t)&slic_thread_marker)
+/* Shared between the files of a build (SLIC_SHARED_STATE): one thread has
+   one identity whichever copy of the monitor asks. */
+SLIC_UNUSED SLIC_STATE SLIC_THREAD_LOCAL char slic_thread_identity;
+#define SLIC_CURRENT_THREAD() ((uintptr_t)&slic_thread_identity)
 #endif
 
 /* How many objects a `watch` rule tracks at once (held locks, say): an
@@ -634,8 +639,11 @@ static void slic_table_full(const struct slic_rule *rule, const struct slic_call
     SLIC_UNUSED static state_type *slic_table_find_##r(uintptr_t object, int create)  \
     {                                                                                 \
         unsigned i;                                                                   \
+        uintptr_t thread = SLIC_CURRENT_THREAD();                                     \
         for (i = 0; i < slic_table_##r.count; i++)                                    \
-            if (slic_table_##r.slots[i].object == object) return &slic_table_##r.slots[i]; \
+            if (slic_table_##r.slots[i].object == object                              \
+                && slic_table_##r.slots[i].thread == thread)                          \
+                return &slic_table_##r.slots[i];                                      \
         if (!create) return 0;                                                        \
         if (slic_table_##r.count == SLIC_MAX_OBJECTS) {                               \
             if (!slic_table_##r.full_reported) {                                      \
@@ -647,6 +655,7 @@ static void slic_table_full(const struct slic_rule *rule, const struct slic_call
         {                                                                             \
             state_type *s = &slic_table_##r.slots[slic_table_##r.count++];             \
             s->object = object;                                                       \
+            s->thread = thread;                                                       \
             s->status = SLIC_LIVE;                                                    \
             s->exists = 1;                                                            \
             for (i = 0; i < sizeof r##_initial / sizeof r##_initial[0]; i++) s->v[i] = r##_initial[i]; \

@@ -70,8 +70,8 @@ fn expected_example_reports() -> Vec<Report> {
         function: "DispatchWrite".to_string(),
     };
     let mut expected = vec![
-        report("SpinLockSafe", 54),
-        report("QueuedSpinLockRelease", 56),
+        report("SpinLockSafe", 66),
+        report("QueuedSpinLockRelease", 68),
     ];
     expected.sort();
     expected

@@ -14,3 +14,4 @@ mod semantics;
 mod static_monitor;
 mod support;
 mod tutorial;
+mod wdk_style;

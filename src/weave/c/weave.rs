@@ -16,7 +16,7 @@ use crate::hooks::{Hook, HookSet};
 use crate::model::Event;
 use crate::syntax::ast::EventKind;
 use crate::weave::roles::RoleMap;
-use crate::weave::{Position, Site, WOVEN_MARKER, WeaveError, Woven};
+use crate::weave::{Position, Site, WOVEN_MARKER, WeaveError, WeaveWarning, Woven};
 
 pub struct Input<'a> {
     pub text: &'a str,
@@ -63,6 +63,7 @@ struct Weaver<'a> {
     first_use: Option<usize>,
     /// The roles given, with those found in the file and its headers.
     roles: RoleMap,
+    warnings: Vec<WeaveWarning>,
 }
 
 pub fn weave(input: &Input) -> Result<Woven, WeaveError> {
@@ -90,6 +91,7 @@ pub fn weave(input: &Input) -> Result<Woven, WeaveError> {
         macro_apis: HashMap::new(),
         first_use: None,
         roles: RoleMap::default(),
+        warnings: Vec::new(),
     };
     // One walk of the tree collects every node (for the passes below) and,
     // in source order, the identifiers that may need weaving (with their
@@ -148,7 +150,14 @@ pub fn weave(input: &Input) -> Result<Woven, WeaveError> {
             Found::Use(node, parent, enclosing) => {
                 let name = text(node, &weaver.blank);
                 if apis.iter().any(|a| a == name) || macros.iter().any(|m| m == name) {
-                    weaver.identifier(node, parent, enclosing, &apis, &macros)?;
+                    weaver.identifier(
+                        node,
+                        parsed.root_node(),
+                        parent,
+                        enclosing,
+                        &apis,
+                        &macros,
+                    )?;
                 }
             }
             Found::Definition(node) => weaver.definition(node)?,
@@ -268,6 +277,33 @@ impl<'a> Weaver<'a> {
                 ));
             }
         }
+        // A definition whose head the preprocessor chooses (`#if DBG` head
+        // `#else` head `#endif` body) parses as declarations missing their
+        // `;` and a body on its own: the routine would go unwrapped.
+        for node in nodes.iter().filter(|n| n.is_missing()) {
+            let Some(declaration) = node.parent().filter(|p| p.kind() == "declaration") else {
+                continue;
+            };
+            let mut cursor = declaration.walk();
+            let names: Vec<Node> = declaration
+                .children_by_field_name("declarator", &mut cursor)
+                .filter(|d| d.kind() == "function_declarator")
+                .filter_map(tree::declared_name)
+                .collect();
+            for name in names {
+                let routine = text(name, &self.blank);
+                if self.needs_wrapping(routine) {
+                    return Err(self.error(
+                        name.start_byte(),
+                        format!(
+                            "cannot wrap `{routine}`: the C parser found no definition here, only a head \
+                             without a body (is the head chosen by `#if`? write it once, with the \
+                             conditional parts inside the parameter list or the body)"
+                        ),
+                    ));
+                }
+            }
+        }
         Ok(())
     }
 
@@ -293,13 +329,33 @@ impl<'a> Weaver<'a> {
                 Some((self.text(name).to_string(), value))
             })
             .collect();
+        // A name pasted with `##` is part of another token, whose name
+        // only the expansion knows: it is left as it is, and said so.
+        for (name, value) in &definitions {
+            let body = self.text(*value);
+            for (word, offset) in identifiers(body) {
+                if apis.contains(&word) && is_pasted(body, offset, word.len()) {
+                    self.warnings.push(WeaveWarning {
+                        message: format!(
+                            "`{word}` is pasted with `##` in the body of the macro `{name}`: \
+                             the calls it makes are not checked"
+                        ),
+                        position: Some(self.position(value.start_byte() + offset)),
+                    });
+                }
+            }
+        }
         // Grow the set of bearing macros until it stops changing: a macro
         // bears the APIs its body names and those of the macros it uses.
         loop {
             let mut changed = false;
             for (name, value) in &definitions {
                 let mut uses: Vec<String> = Vec::new();
-                for (word, _) in identifiers(self.text(*value)) {
+                let body = self.text(*value);
+                for (word, offset) in identifiers(body) {
+                    if is_pasted(body, offset, word.len()) {
+                        continue;
+                    }
                     if apis.contains(&word) {
                         uses.push(word);
                     } else if let Some(inner) = self.macro_apis.get(&word) {
@@ -325,7 +381,7 @@ impl<'a> Weaver<'a> {
             let body = self.text(*value);
             let start = value.start_byte();
             for (word, offset) in identifiers(body) {
-                if !apis.contains(&word) {
+                if !apis.contains(&word) || is_pasted(body, offset, word.len()) {
                     continue;
                 }
                 self.wrap_api_use(&word);
@@ -382,6 +438,7 @@ impl<'a> Weaver<'a> {
     fn identifier(
         &mut self,
         node: Node,
+        root: Node,
         parent: Node,
         enclosing: Option<String>,
         apis: &[String],
@@ -391,7 +448,7 @@ impl<'a> Weaver<'a> {
         let is_callee = parent.kind() == "call_expression"
             && parent.child_by_field_name("function") == Some(node);
         if macros.contains(&name) && is_callee {
-            return self.macro_use(node, &name, enclosing.unwrap_or_default());
+            return self.macro_use(node, root, &name, enclosing.unwrap_or_default());
         }
         if !apis.contains(&name) || is_declarator(node, parent) {
             return Ok(());
@@ -441,10 +498,23 @@ impl<'a> Weaver<'a> {
     /// A use of a macro whose body calls a bound API: `SLIC_HERE` is
     /// defined, just before the line, as the site of this use, and `#line`
     /// puts the line back where it was.
-    fn macro_use(&mut self, node: Node, name: &str, function: String) -> Result<(), WeaveError> {
+    fn macro_use(
+        &mut self,
+        node: Node,
+        root: Node,
+        name: &str,
+        function: String,
+    ) -> Result<(), WeaveError> {
         let position = self.position(node.start_byte());
         let site = self.add_site(self.macro_events(name), Some(position.clone()), function);
-        let line_start = self.line_starts[position.line as usize - 1];
+        // Directives only work at the start of a line outside comments: a
+        // line that starts inside a block comment gets them before the
+        // line where the comment starts.
+        let mut line = position.line;
+        while let Some(comment) = comment_around(root, self.line_starts[line as usize - 1]) {
+            line = self.position(comment).line;
+        }
+        let line_start = self.line_starts[line as usize - 1];
         self.note_use(line_start);
         let already = self.edits.iter().any(|e| {
             e.range == (line_start..line_start) && e.replacement.contains("#define SLIC_HERE")
@@ -454,7 +524,7 @@ impl<'a> Weaver<'a> {
                 line_start,
                 format!(
                     "#undef SLIC_HERE\n#define SLIC_HERE (&slic_sites[{site}])\n{}",
-                    line_directive(position.line, self.input.path)
+                    line_directive(line, self.input.path)
                 ),
             ));
         }
@@ -591,7 +661,7 @@ impl<'a> Weaver<'a> {
         let closing_line = self.position(closing).line;
         wrapper.push_str(&line_directive(closing_line, self.input.path));
         self.edits.push(Edit::insert(body.end_byte(), wrapper));
-        self.note_use(node.start_byte().max(1) - 1);
+        self.note_use(node.start_byte());
         Ok(())
     }
 
@@ -648,7 +718,7 @@ impl<'a> Weaver<'a> {
         Ok(Woven {
             text,
             sites: self.sites,
-            warnings: Vec::new(),
+            warnings: self.warnings,
         })
     }
 
@@ -679,7 +749,7 @@ impl<'a> Weaver<'a> {
         let count = self.sites.len().max(1);
         let _ = writeln!(
             out,
-            "static const struct slic_site slic_sites[{count}] = {{"
+            "SLIC_MAYBE_UNUSED static const struct slic_site slic_sites[{count}] = {{"
         );
         for site in &self.sites {
             match &site.position {
@@ -704,7 +774,11 @@ impl<'a> Weaver<'a> {
         out.push_str("};\n");
     }
 
-    /// `slic_w_F(site, args...)`: the hooks around the real call.
+    /// `slic_w_F(site, args...)`: the hooks around the real call. Its only
+    /// uses may be in code the preprocessor drops (`KdPrint` arguments in a
+    /// free build, an `#if DBG` branch), so it is marked maybe-unused, as are
+    /// the site table and the pointer wrappers: WDK builds treat warnings as
+    /// errors.
     fn api_wrapper(&self, out: &mut String, api: &str) {
         let prototype = &self.input.prototypes[api];
         let parameters: Vec<String> = (1..=prototype.parameters.len())
@@ -721,7 +795,7 @@ impl<'a> Weaver<'a> {
         let returns_void = prototype.returns.is_void();
         let _ = writeln!(
             out,
-            "static {} slic_w_{api}({})\n{{",
+            "SLIC_MAYBE_UNUSED static {} slic_w_{api}({})\n{{",
             prototype.return_spelling,
             signature.join(", ")
         );
@@ -799,7 +873,7 @@ impl<'a> Weaver<'a> {
         };
         let _ = writeln!(
             out,
-            "static {} {convention}slic_wp{site}_{api}({declared})\n{{\n    {body}\n}}",
+            "SLIC_MAYBE_UNUSED static {} {convention}slic_wp{site}_{api}({declared})\n{{\n    {body}\n}}",
             prototype.return_spelling
         );
     }
@@ -964,6 +1038,18 @@ fn macro_names(text: &str) -> impl Iterator<Item = &str> {
             .unwrap_or(name.len());
         (end > 0).then(|| &name[..end])
     })
+}
+
+/// The start of the comment `offset` is inside of (not at its start).
+fn comment_around(root: Node, offset: usize) -> Option<usize> {
+    let node = root.descendant_for_byte_range(offset, offset)?;
+    (node.kind() == "comment" && node.start_byte() < offset).then(|| node.start_byte())
+}
+
+/// Whether the word at `offset` in a macro body is an operand of `##`.
+fn is_pasted(body: &str, offset: usize, length: usize) -> bool {
+    body[..offset].trim_end().ends_with("##")
+        || body[offset + length..].trim_start().starts_with("##")
 }
 
 /// Identifiers in raw text (macro bodies, broken regions), with offsets;
