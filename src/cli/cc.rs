@@ -468,7 +468,7 @@ impl Context<'_> {
             hooks: self.hooks,
             roles: &roles,
         })
-        .map_err(|error| Failure::usage(format!("cannot weave: {error}")))?;
+        .map_err(|error| Failure::Refused(format!("cannot weave: {error}")))?;
         self.after_weaving(&name, object, &woven)?;
         let woven_ir = self.work.join(format!("{number}-{stem}.woven.ll"));
         write(&woven_ir, &woven.text)?;
@@ -525,7 +525,7 @@ impl Context<'_> {
                 if let Some(code) = self.original_diagnostics(source)? {
                     return Ok(Some(code));
                 }
-                return Err(Failure::usage(format!("cannot weave: {error}")));
+                return Err(Failure::Refused(format!("cannot weave: {error}")));
             }
         };
         let stem = source.file_stem().unwrap().to_string_lossy().to_string();

@@ -27,7 +27,7 @@ use clap::{Parser, Subcommand};
     version,
     about,
     long_about = None,
-    after_help = "Examples:\n  slic check my-rule.slic                 check a rule\n  slic test rules/                        run the trace tests of rules\n  slic explore rules/wdm/SpinLock.slic    the shortest trace to each violation\n  slic graph rules/wdm/SpinLock.slic | dot -Tsvg > spinlock.svg\n  make CC=\"slic cc -- clang\"              build a driver with the checks woven in\n\nWithout --rule, commands use the built-in WDM rule pack (`slic rules` lists it).\nExit status: 0 success, 1 errors in rules (or a failing test), 2 usage or I/O errors."
+    after_help = "Examples:\n  slic check my-rule.slic                 check a rule\n  slic test rules/                        run the trace tests of rules\n  slic explore rules/wdm/SpinLock.slic    the shortest trace to each violation\n  slic graph rules/wdm/SpinLock.slic | dot -Tsvg > spinlock.svg\n  make CC=\"slic cc -- clang\"              build a driver with the checks woven in\n\nWithout --rule, commands use the built-in WDM rule pack (`slic rules` lists it).\nExit status: 0 success, 1 errors in the input (a rule, a trace, a file that cannot be woven) or a failing test, 2 usage or I/O errors."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -54,6 +54,9 @@ pub enum Failure {
     Usage(String),
     /// Diagnostics with errors were printed: exit code 1.
     Errors,
+    /// The input is wrong in a way a one-line message tells (a file that
+    /// cannot be woven, say): exit code 1, like diagnostics with errors.
+    Refused(String),
     /// A wrapped program failed and said why: exit with its code.
     Exit(i32),
 }
@@ -81,6 +84,10 @@ pub fn run() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Errors) => ExitCode::from(1),
+        Err(Failure::Refused(message)) => {
+            eprintln!("slic: error: {message}");
+            ExitCode::from(1)
+        }
         Err(Failure::Exit(code)) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
         Err(Failure::Usage(message)) => {
             eprintln!("slic: error: {message}");

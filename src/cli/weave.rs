@@ -230,7 +230,7 @@ fn weave_file(
             })
         }
     };
-    woven.map_err(|error| Failure::usage(format!("cannot weave: {error}")))
+    woven.map_err(|error| Failure::Refused(format!("cannot weave: {error}")))
 }
 
 enum Kind {

@@ -8,11 +8,7 @@ use crate::driver_support::{check_output, require_tool, run_slic};
 use crate::support::root;
 
 fn slic(arguments: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_slic"))
-        .args(arguments)
-        .current_dir(root())
-        .output()
-        .unwrap()
+    crate::support::run_slic(arguments)
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -256,14 +252,17 @@ fn bad_weave_inputs_are_refused_with_one_line() {
     let broken_path = broken.display().to_string();
     let other_output = work.path().join("again.c").display().to_string();
     let missing_directory = work.path().join("no/such/dir/out.c").display().to_string();
-    let cases: Vec<(Vec<&str>, &str)> = vec![
+    // Usage and I/O errors exit with 2, inputs slic cannot weave with 1.
+    let cases: Vec<(Vec<&str>, &str, i32)> = vec![
         (
             vec!["weave", &woven_path, "-o", &other_output],
             "already woven",
+            1,
         ),
         (
             vec!["weave", &woven_path, "-o", &woven_path],
             "would overwrite the input",
+            2,
         ),
         (
             vec![
@@ -273,24 +272,28 @@ fn bad_weave_inputs_are_refused_with_one_line() {
                 &missing_directory,
             ],
             "does not exist",
+            2,
         ),
         (
             vec!["weave", "rules/wdm/ddi.h", "-o", &other_output],
             "`.c`, `.ll` and `.bc`",
+            2,
         ),
         (
             vec!["weave", "no/such/driver.c", "-o", &other_output],
             "no such file",
+            2,
         ),
         (
             vec!["weave", &broken_path, "-o", &other_output],
             "could not make sense",
+            1,
         ),
     ];
-    for (arguments, message) in cases {
+    for (arguments, message, code) in cases {
         let result = slic(&arguments);
         let stderr = text(&result.stderr);
-        assert_eq!(result.status.code(), Some(2), "{arguments:?}: {stderr}");
+        assert_eq!(result.status.code(), Some(code), "{arguments:?}: {stderr}");
         assert_eq!(stderr.lines().count(), 1, "{arguments:?}: {stderr}");
         assert!(stderr.contains(message), "{arguments:?}: {stderr}");
     }

@@ -8,6 +8,7 @@ mod cli_check;
 mod cli_help;
 mod concurrency;
 mod driver_support;
+mod fuzz_regressions;
 mod parse_properties;
 mod rule_pack;
 mod semantics;

@@ -1066,10 +1066,18 @@ fn identifiers(text: &str) -> Vec<(String, usize)> {
                 at += if bytes[at] == b'\\' { 2 } else { 1 };
             }
             at += 1;
-        } else if text[at..].starts_with("/*") {
-            at = text[at..].find("*/").map_or(bytes.len(), |i| at + i + 2);
-        } else if text[at..].starts_with("//") {
-            at = text[at..].find('\n').map_or(bytes.len(), |i| at + i);
+        } else if bytes[at..].starts_with(b"/*") {
+            // Bytes, not `str` slices: an escape skipped above may have
+            // left `at` inside a multi-byte character.
+            at = bytes[at + 2..]
+                .windows(2)
+                .position(|pair| pair == b"*/")
+                .map_or(bytes.len(), |i| at + 2 + i + 2);
+        } else if bytes[at..].starts_with(b"//") {
+            at = bytes[at..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |i| at + i);
         } else if byte.is_ascii_alphabetic() || byte == b'_' {
             let start = at;
             while at < bytes.len() && (bytes[at].is_ascii_alphanumeric() || bytes[at] == b'_') {
