@@ -17,7 +17,7 @@ fn inputs(kind: &str) -> Vec<PathBuf> {
     files
 }
 
-fn assert_answered(input: &PathBuf, output: &std::process::Output) {
+fn assert_answered(input: &std::path::Path, output: &std::process::Output) {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         matches!(output.status.code(), Some(0 | 1)) && !stderr.contains("panicked"),

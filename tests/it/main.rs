@@ -7,6 +7,7 @@ mod check_fixtures;
 mod cli_check;
 mod cli_help;
 mod concurrency;
+mod differential;
 mod driver_support;
 mod fuzz_regressions;
 mod parse_properties;
