@@ -17,10 +17,6 @@ impl Timing {
         sorted[sorted.len() / 2]
     }
 
-    pub fn min(&self) -> Duration {
-        *self.runs.iter().min().expect("at least one run")
-    }
-
     pub fn millis(&self) -> f64 {
         self.median().as_secs_f64() * 1e3
     }
