@@ -1,5 +1,6 @@
 //! The integration tests: one binary, one module per area.
 
+mod bad_input;
 mod c_backend;
 mod c_drivers;
 mod cc;
