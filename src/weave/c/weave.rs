@@ -362,6 +362,12 @@ impl<'a> Weaver<'a> {
                         uses.extend(inner.iter().cloned());
                     }
                 }
+                // Union with what the name bore already: a macro defined
+                // twice (under `#if` and `#else`) bears what both bodies
+                // name, and the sets only grow, so the loop ends.
+                if let Some(known) = self.macro_apis.get(name) {
+                    uses.extend(known.iter().cloned());
+                }
                 uses.sort();
                 uses.dedup();
                 if !uses.is_empty() && self.macro_apis.get(name) != Some(&uses) {
