@@ -31,7 +31,7 @@ fn run_slic(arguments: &[&str]) -> Output {
         std::thread::sleep(Duration::from_millis(10));
     }
     let status = child.wait().unwrap();
-    let mut read = |file: &mut std::fs::File| {
+    let read = |file: &mut std::fs::File| {
         use std::io::{Read, Seek};
         let mut bytes = Vec::new();
         file.rewind().unwrap();
