@@ -635,8 +635,9 @@ SLIC_UNUSED SLIC_STATE SLIC_THREAD_LOCAL char slic_thread_identity;
 #define SLIC_CURRENT_THREAD() ((uintptr_t)&slic_thread_identity)
 #endif
 
-/* How many objects a `watch` rule tracks at once (held locks, say): an
-   object is tracked while its state differs from the initial one. */
+/* How many objects a `watch` rule tracks at once (held locks, say), per
+   thread in user mode and in all in the kernel: an object is tracked while
+   its state differs from the initial one. */
 #ifndef SLIC_MAX_OBJECTS
 #define SLIC_MAX_OBJECTS 1024
 #endif
@@ -659,8 +660,12 @@ static void slic_violation(const struct slic_rule *rule, const struct slic_abort
 static void slic_table_full(const struct slic_rule *rule, const struct slic_call *c, uintptr_t object);
 
 /* A bounded, allocation-free table of instances, dense: slots[0..count).
-   Each rule has its own, behind its own spin lock. */
-#define SLIC_TABLE(r, state_type)                                                     \
+   Each rule has its own. Instances belong to one thread, so in user mode
+   each thread has its own table, in thread-local storage, and needs no
+   lock; the kernel has no thread-local storage for a driver, so there the
+   table is shared, behind a spin lock, and keyed by the thread too. */
+#ifdef SLIC_KERNEL
+#define SLIC_TABLE_STORAGE(r, state_type)                                             \
     SLIC_STATE struct {                                                               \
         slic_spin_t lock;                                                             \
         unsigned char full_reported;                                                  \
@@ -668,7 +673,19 @@ static void slic_table_full(const struct slic_rule *rule, const struct slic_call
         state_type slots[SLIC_MAX_OBJECTS];                                           \
     } slic_table_##r;                                                                 \
     SLIC_UNUSED static void slic_table_lock_##r(void) { SLIC_SPIN_LOCK(&slic_table_##r.lock); } \
-    SLIC_UNUSED static void slic_table_unlock_##r(void) { SLIC_SPIN_UNLOCK(&slic_table_##r.lock); } \
+    SLIC_UNUSED static void slic_table_unlock_##r(void) { SLIC_SPIN_UNLOCK(&slic_table_##r.lock); }
+#else
+#define SLIC_TABLE_STORAGE(r, state_type)                                             \
+    SLIC_STATE SLIC_THREAD_LOCAL struct {                                             \
+        unsigned char full_reported;                                                  \
+        unsigned count;                                                               \
+        state_type slots[SLIC_MAX_OBJECTS];                                           \
+    } slic_table_##r;                                                                 \
+    SLIC_UNUSED static void slic_table_lock_##r(void) { }                             \
+    SLIC_UNUSED static void slic_table_unlock_##r(void) { }
+#endif
+#define SLIC_TABLE(r, state_type)                                                     \
+    SLIC_TABLE_STORAGE(r, state_type)                                                 \
     SLIC_UNUSED static state_type *slic_table_find_##r(uintptr_t object, int create)  \
     {                                                                                 \
         unsigned i;                                                                   \
@@ -703,8 +720,8 @@ static void slic_table_full(const struct slic_rule *rule, const struct slic_call
             int initial = s->status == SLIC_LIVE;                                     \
             for (k = 0; initial && k < sizeof r##_initial / sizeof r##_initial[0]; k++) \
                 initial = s->v[k] == r##_initial[k];                                  \
-            if (initial) *s = slic_table_##r.slots[--slic_table_##r.count];           \
-            else i++;                                                                 \
+            if (!initial) i++;                                                        \
+            else if (i != --slic_table_##r.count) *s = slic_table_##r.slots[slic_table_##r.count]; \
         }                                                                             \
     }
 
