@@ -120,8 +120,22 @@ pub fn write_output(path: &Path, contents: &[u8]) -> Result<(), Failure> {
     if path.exists() && !path.metadata().is_ok_and(|m| m.is_file()) {
         return std::fs::write(path, contents).map_err(fail);
     }
-    // The temporary file is removed when dropped, unless persisted.
-    let mut temporary = tempfile::NamedTempFile::new_in(&directory).map_err(fail)?;
+    // The temporary file is removed when dropped, unless persisted. It gets
+    // the permissions the output would get from a plain write (the
+    // replaced file's, or 0666 less the umask), not tempfile's private 0600.
+    let mut builder = tempfile::Builder::new();
+    #[cfg(unix)]
+    let permissions;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        permissions = match path.metadata() {
+            Ok(existing) => existing.permissions(),
+            Err(_) => std::fs::Permissions::from_mode(0o666),
+        };
+        builder.permissions(permissions);
+    }
+    let mut temporary = builder.tempfile_in(&directory).map_err(fail)?;
     temporary.write_all(contents).map_err(fail)?;
     temporary.persist(path).map_err(|error| fail(error.error))?;
     Ok(())

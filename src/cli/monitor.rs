@@ -34,6 +34,12 @@ enum FlavourArg {
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
+    if args.output == std::path::Path::new("-") {
+        return Err(Failure::usage(
+            "`slic monitor` writes two files (slic_monitor.h and slic_monitor.c) into a directory: \
+             `-o -` is not one",
+        ));
+    }
     let options: CompileOptions = args.rule_options.clone().into();
     let compiled = compile(&args.rules, &options)?;
     let flavour = match args.flavour {

@@ -392,3 +392,45 @@ fn several_inputs_into_a_directory() {
     ]);
     assert_eq!(refused.status.code(), Some(2));
 }
+
+/// Outputs are written through a temporary file and a rename, but they get
+/// the permissions a plain write would give: the replaced file's, or those
+/// the umask allows (not the temporary file's private 0600).
+#[test]
+fn outputs_have_ordinary_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let work = tempfile::tempdir().unwrap();
+    let monitor = work.path().join("monitor");
+    let result = slic(&["monitor", "-o", monitor.to_str().unwrap()]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let mode =
+        |path: &std::path::Path| std::fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let plain = work.path().join("plain");
+    std::fs::write(&plain, "").unwrap();
+    assert_eq!(
+        mode(&monitor.join("slic_monitor.c")),
+        mode(&plain),
+        "as a plain write"
+    );
+    let woven = work.path().join("woven.c");
+    std::fs::write(&woven, "").unwrap();
+    std::fs::set_permissions(&woven, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let result = slic(&[
+        "weave",
+        "-I",
+        "tests/drivers/queued",
+        "tests/drivers/queued/driver.c",
+        "-o",
+        woven.to_str().unwrap(),
+    ]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    assert_eq!(
+        mode(&woven),
+        0o640,
+        "the replaced file's permissions are kept"
+    );
+    let refused = slic(&["monitor", "-o", "-"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(text(&refused.stderr).contains("`-o -` is not one"));
+    assert!(!root().join("-").exists(), "no directory named `-`");
+}
