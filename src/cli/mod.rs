@@ -5,6 +5,7 @@ mod diagnostics;
 mod explore;
 mod graph;
 mod io;
+mod llvm;
 mod monitor;
 mod roles;
 mod rules;

@@ -8,7 +8,8 @@ use slic::hooks::HookSet;
 use slic::weave::roles::RoleMap;
 use slic::weave::{WeaveError, Woven};
 
-use super::io::{FsLoader, read_text, write_output};
+use super::io::{FsLoader, read_bytes, read_text, write_output};
+use super::llvm;
 use super::rules::{Compiled, compile};
 use super::{CompileOptions, DriverRuleOptions, Failure, diagnostics};
 
@@ -134,14 +135,39 @@ pub fn run(args: Args) -> Result<(), Failure> {
             })
         }
         Kind::Ir | Kind::Bitcode => {
-            let text = read_text(&args.input)?;
-            slic::weave::ir::weave(&slic::weave::ir::Input {
+            let (text, version) = match kind {
+                Kind::Bitcode => {
+                    let bytes = read_bytes(&args.input)?;
+                    let version = llvm::bitcode_version(&args.input, &bytes)?;
+                    (llvm::disassemble(&args.input, version)?, Some(version))
+                }
+                _ => {
+                    let text = read_text(&args.input)?;
+                    let version = llvm::text_version(&text);
+                    (text, version)
+                }
+            };
+            let woven = slic::weave::ir::weave(&slic::weave::ir::Input {
                 text: &text,
                 path: &name,
                 rules: &automata,
                 hooks: &hooks,
                 roles: &roles,
             })
+            .map_err(|error| Failure::usage(format!("cannot weave: {error}")))?;
+            report_warnings(&woven);
+            if args.output.extension().is_some_and(|e| e == "bc") {
+                let version = version.ok_or_else(|| {
+                    Failure::usage(format!(
+                        "cannot write `{}` as bitcode: `{}` does not say which LLVM wrote it (no `!llvm.ident`); write a `.ll` and assemble it with your `llvm-as`",
+                        args.output.display(),
+                        args.input.display()
+                    ))
+                })?;
+                let bytes = llvm::assemble(&woven.text, version, &args.output)?;
+                return write_output(&args.output, &bytes);
+            }
+            return write_output(&args.output, woven.text.as_bytes());
         }
     };
     let woven = woven.map_err(|error| Failure::usage(format!("cannot weave: {error}")))?;

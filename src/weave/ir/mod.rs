@@ -26,6 +26,7 @@
 //! (clang puts the closing brace there). Without debug information a site
 //! has no position and names the function.
 
+pub mod bitcode;
 mod debug_info;
 mod emit;
 mod instruction;
