@@ -223,7 +223,8 @@ impl<'a> Emitter<'a> {
         let _ = writeln!(self.out, "{}{instruction}{}", self.indent, self.suffix.dbg);
     }
 
+    /// A new block's label, after a blank line as LLVM prints blocks.
     pub fn label(&mut self, name: &str) {
-        let _ = writeln!(self.out, "{name}:");
+        let _ = writeln!(self.out, "\n{name}:");
     }
 }

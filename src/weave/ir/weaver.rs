@@ -417,15 +417,22 @@ impl<'a> Weaver<'a> {
                                 self.warn(
                                     start_line,
                                     format!(
-                                        "ir-musttail: `{}` returns through a `musttail` call; its exit events are reported before that call (nothing may stand between a `musttail` call and its `ret`)",
+                                        "ir-musttail: `{}` returns through a `musttail` call; its exit events are reported before that call (nothing may stand between a `musttail` call and its `ret`), and `$return` reads as 0",
                                         context.name
                                     ),
                                 );
-                                before
+                                Some(before)
                             }
-                            None => start,
+                            None => None,
                         };
-                        self.exit_hooks(routine, context, &ret, &tokens, at);
+                        self.exit_hooks(
+                            routine,
+                            context,
+                            &ret,
+                            &tokens,
+                            at.unwrap_or(start),
+                            at.is_none(),
+                        );
                     }
                 }
                 "phi" => {
@@ -667,6 +674,7 @@ impl<'a> Weaver<'a> {
         ret: &instruction::Ret,
         tokens: &[Token],
         at: usize,
+        with_value: bool,
     ) {
         let source = self.source;
         let dbg = ret.dbg.map(|i| tokens[i].text(source));
@@ -675,11 +683,16 @@ impl<'a> Weaver<'a> {
             .and_then(|n| self.debug.location(n))
             .map(|(position, _)| position);
         let site = self.add_site(self.events(&routine.exit), position, context.name.clone());
-        let returned = ret.value.as_ref().map(|(ty, value)| SiteValue {
-            shape: ty.shape.clone(),
-            ty: ty.text(source, tokens).to_string(),
-            value: span(source, tokens, *value).to_string(),
-        });
+        // Before a `musttail` call, the value it will return is not there.
+        let returned = ret
+            .value
+            .as_ref()
+            .filter(|_| with_value)
+            .map(|(ty, value)| SiteValue {
+                shape: ty.shape.clone(),
+                ty: ty.text(source, tokens).to_string(),
+                value: span(source, tokens, *value).to_string(),
+            });
         let suffix = Suffix {
             dbg: self.dbg_suffix(dbg, context, 0),
             bundles: String::new(),

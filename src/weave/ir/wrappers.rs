@@ -122,8 +122,12 @@ impl Weaver<'_> {
                 continue;
             };
             let binding = self.bindings.apis[&request.symbol].clone();
-            let prefix: Vec<&str> = (header.prefix.0..header.prefix.1)
-                .map(|i| tokens[i].text(source))
+            // Calling convention and return attributes; not the linkage,
+            // nor metadata attached to the declaration (`!dbg !N`).
+            let prefix: Vec<&str> = tokens[header.prefix.0..header.prefix.1]
+                .iter()
+                .filter(|t| t.kind != Kind::Metadata)
+                .map(|t| t.text(source))
                 .filter(|word| !LINKAGE_WORDS.contains(word))
                 .collect();
             let prefix = prefix.join(" ");
