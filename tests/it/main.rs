@@ -4,6 +4,8 @@ mod c_drivers;
 mod check_fixtures;
 mod cli_check;
 mod driver_support;
+mod ir_drivers;
+mod ir_support;
 mod parse_properties;
 mod rule_pack;
 mod semantics;
