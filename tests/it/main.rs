@@ -6,6 +6,7 @@ mod cli_check;
 mod driver_support;
 mod ir_drivers;
 mod ir_support;
+mod ir_weave;
 mod parse_properties;
 mod rule_pack;
 mod semantics;

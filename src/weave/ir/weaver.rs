@@ -199,7 +199,11 @@ impl<'a> Weaver<'a> {
         let context = self.function_context(function, &header, &tokens);
         self.tokens = tokens;
         let header_lines = source[function.header.clone()].matches('\n').count();
-        self.body(function, &context, function.line + header_lines)
+        self.body(
+            function,
+            &context,
+            (function.line + header_lines).saturating_sub(1),
+        )
     }
 
     fn function_context(
@@ -264,13 +268,13 @@ impl<'a> Weaver<'a> {
         &mut self,
         function: &Function,
         context: &FunctionContext,
-        first_line: usize,
+        header_end_line: usize,
     ) -> Result<(), WeaveError> {
         let source = self.source;
         let end = function.body.end;
         let mut tokens = std::mem::take(&mut self.tokens);
         let mut lines = Lines::new(source, function.body.start);
-        let mut line_number = first_line;
+        let mut line_number = header_end_line;
         let mut records_start: Option<usize> = None;
         let mut seen_instruction = false;
         let mut block: Option<String> = None;

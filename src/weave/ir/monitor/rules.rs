@@ -88,7 +88,8 @@ pub fn rule(context: &Context, automaton: &Automaton) -> RuleCode {
     // is written again with the real one.
     let draft = code(context, automaton, "slic.RULE");
     let prefix = format!("slic.{readable}.{:016x}", fnv(&draft));
-    let mut text = code(context, automaton, &prefix);
+    let mut text = format!("; Rule {} ({}).\n", automaton.name, automaton.path);
+    text.push_str(&code(context, automaton, &prefix));
     strings(&mut text, automaton, &prefix);
     RuleCode {
         prefix,
@@ -227,7 +228,6 @@ fn code(context: &Context, automaton: &Automaton, prefix: &str) -> String {
         arity: arity(automaton),
     };
     let mut out = String::new();
-    let _ = writeln!(out, "; Rule {} ({}).", automaton.name, automaton.path);
     let initial = initial_values(automaton, variables);
     if automaton.watch.is_some() {
         let _ = writeln!(
