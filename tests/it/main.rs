@@ -5,6 +5,7 @@ mod check_fixtures;
 mod cli_check;
 mod driver_support;
 mod ir_drivers;
+mod ir_semantics;
 mod ir_support;
 mod ir_weave;
 mod parse_properties;
