@@ -266,7 +266,7 @@ fn rule(out: &mut String, flavour: Flavour, index: usize, automaton: &Automaton)
     }
     storage(out, flavour, &r, automaton);
     for (handler_index, handler) in automaton.handlers.iter().enumerate() {
-        handler_function(out, flavour, &r, handler_index, handler);
+        handler_function(out, flavour, &r, automaton, handler_index, handler);
     }
     for (event_id, info) in automaton.events.iter().enumerate() {
         event_function(
@@ -326,7 +326,14 @@ fn storage(out: &mut String, flavour: Flavour, r: &str, automaton: &Automaton) {
     }
 }
 
-fn handler_function(out: &mut String, flavour: Flavour, r: &str, index: usize, handler: &Handler) {
+fn handler_function(
+    out: &mut String,
+    flavour: Flavour,
+    r: &str,
+    automaton: &Automaton,
+    index: usize,
+    handler: &Handler,
+) {
     let _ = writeln!(
         out,
         "\nstatic void {r}_h{index}(struct {r}_state *s, const struct slic_call *c)\n{{"
@@ -358,11 +365,13 @@ fn handler_function(out: &mut String, flavour: Flavour, r: &str, index: usize, h
                 c_expr::expression(value, &HandlerNames)
             );
         }
-        for (id, value) in &path.updates {
+        // A value is stored as its variable's type (`k = k + 1` of a
+        // KIRQL wraps at 256), as the interpreter stores it.
+        for (id, _) in &path.updates {
             let _ = writeln!(
                 out,
                 "        s->v[{id}] = {};",
-                c_expr::convert(value.ty.int, &format!("n{id}"))
+                c_expr::convert(automaton.variables[*id].ty.int, &format!("n{id}"))
             );
         }
         match (path.end, flavour) {
