@@ -141,11 +141,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
                     let version = llvm::bitcode_version(&args.input, &bytes)?;
                     (llvm::disassemble(&args.input, version)?, Some(version))
                 }
-                _ => {
-                    let text = read_text(&args.input)?;
-                    let version = llvm::text_version(&text);
-                    (text, version)
-                }
+                _ => (read_text(&args.input)?, None),
             };
             let woven = slic::weave::ir::weave(&slic::weave::ir::Input {
                 text: &text,
@@ -157,7 +153,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             .map_err(|error| Failure::usage(format!("cannot weave: {error}")))?;
             report_warnings(&woven);
             if args.output.extension().is_some_and(|e| e == "bc") {
-                let version = version.ok_or_else(|| {
+                let version = version.or_else(|| llvm::text_version(&text)).ok_or_else(|| {
                     Failure::usage(format!(
                         "cannot write `{}` as bitcode: `{}` does not say which LLVM wrote it (no `!llvm.ident`); write a `.ll` and assemble it with your `llvm-as`",
                         args.output.display(),
@@ -167,7 +163,12 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 let bytes = llvm::assemble(&woven.text, version, &args.output)?;
                 return write_output(&args.output, &bytes);
             }
-            return write_output(&args.output, woven.text.as_bytes());
+            let written = write_output(&args.output, woven.text.as_bytes());
+            // A large module's text and its woven copy are freed by the
+            // exit, not one allocation at a time.
+            std::mem::forget(woven);
+            std::mem::forget(text);
+            return written;
         }
     };
     let woven = woven.map_err(|error| Failure::usage(format!("cannot weave: {error}")))?;

@@ -45,19 +45,20 @@ impl MetadataIndex {
     }
 }
 
-/// One specialized metadata node: its kind and its fields, as text.
+/// One specialized metadata node: its kind and its fields, as text of
+/// the module (nothing is copied: a large module has many).
 #[derive(Debug, Clone, Default)]
-struct Node {
-    kind: String,
-    fields: Vec<(String, String)>,
+struct Node<'s> {
+    kind: &'s str,
+    fields: Vec<(&'s str, &'s str)>,
 }
 
-impl Node {
-    fn field(&self, name: &str) -> Option<&str> {
+impl<'s> Node<'s> {
+    fn field(&self, name: &str) -> Option<&'s str> {
         self.fields
             .iter()
-            .find(|(key, _)| key == name)
-            .map(|(_, value)| value.as_str())
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| *value)
     }
 
     fn number(&self, name: &str) -> Option<u32> {
@@ -82,6 +83,12 @@ pub fn metadata_number(text: &str) -> Option<usize> {
     text.strip_prefix('!')?.parse().ok()
 }
 
+#[derive(Debug, Clone, Default)]
+struct Scope {
+    file: Option<String>,
+    function: Option<String>,
+}
+
 /// A function's `DISubprogram`, as much as sites need.
 #[derive(Debug, Clone)]
 pub struct Subprogram {
@@ -95,7 +102,10 @@ pub struct Subprogram {
 pub struct DebugInfo<'a> {
     source: &'a str,
     index: MetadataIndex,
-    nodes: HashMap<usize, Option<Node>>,
+    /// Scopes are shared by many locations: their file and function,
+    /// once worked out.
+    scopes: HashMap<usize, Scope>,
+    files: HashMap<usize, Option<String>>,
     tokens: Vec<Token>,
     /// New `DILocation`s: (line, column, scope) → number.
     created: Vec<(u32, u32, usize)>,
@@ -107,23 +117,19 @@ impl<'a> DebugInfo<'a> {
         DebugInfo {
             source,
             index,
-            nodes: HashMap::new(),
+            scopes: HashMap::new(),
+            files: HashMap::new(),
             tokens: Vec::new(),
             created: Vec::new(),
             created_numbers: HashMap::new(),
         }
     }
 
-    fn node(&mut self, number: usize) -> Option<Node> {
-        if let Some(node) = self.nodes.get(&number) {
-            return node.clone();
-        }
-        let node = self.parse(number);
-        self.nodes.insert(number, node.clone());
-        node
+    fn node(&mut self, number: usize) -> Option<Node<'a>> {
+        self.parse(number)
     }
 
-    fn parse(&mut self, number: usize) -> Option<Node> {
+    fn parse(&mut self, number: usize) -> Option<Node<'a>> {
         let line = self.index.range(number)?;
         self.tokens.clear();
         tokenize(self.source, line, &mut self.tokens);
@@ -133,13 +139,13 @@ impl<'a> DebugInfo<'a> {
         let kind_at = tokens
             .iter()
             .position(|t| t.kind == Kind::Metadata && t.text(source).starts_with("!DI"))?;
-        let kind = tokens[kind_at].text(source)[1..].to_string();
+        let kind = &tokens[kind_at].text(source)[1..];
         let mut fields = Vec::new();
         let mut at = kind_at + 2;
         while at < tokens.len() {
             let token = &tokens[at];
             if token.kind == Kind::Label {
-                let key = token.text(source).trim_end_matches(':').to_string();
+                let key = token.text(source).trim_end_matches(':');
                 let value_start = at + 1;
                 let mut end = value_start;
                 let mut depth = 0isize;
@@ -159,7 +165,7 @@ impl<'a> DebugInfo<'a> {
                 if end > value_start {
                     let text =
                         &source[tokens[value_start].start as usize..tokens[end - 1].end as usize];
-                    fields.push((key, text.to_string()));
+                    fields.push((key, text));
                 }
                 at = end;
             } else {
@@ -171,35 +177,48 @@ impl<'a> DebugInfo<'a> {
 
     /// The file of a `DIFile`, as the report names it.
     fn file(&mut self, number: usize) -> Option<String> {
-        let node = self.node(number)?;
-        if node.kind != "DIFile" {
-            return None;
+        if let Some(file) = self.files.get(&number) {
+            return file.clone();
         }
-        let filename = node.string("filename")?;
-        let directory = node.string("directory").unwrap_or_default();
-        Some(join(&directory, &filename))
+        let file = self
+            .node(number)
+            .filter(|n| n.kind == "DIFile")
+            .and_then(|node| {
+                let filename = node.string("filename")?;
+                let directory = node.string("directory").unwrap_or_default();
+                Some(join(&directory, &filename))
+            });
+        self.files.insert(number, file.clone());
+        file
     }
 
-    /// The file of a scope (lexical block, block file or subprogram).
-    fn scope_file(&mut self, scope: usize) -> Option<String> {
-        let node = self.node(scope)?;
-        match node.reference("file") {
-            Some(file) => self.file(file),
-            None => node.reference("scope").and_then(|s| self.scope_file(s)),
+    /// The file and the function of a scope (lexical block, block file or
+    /// subprogram): its own `file:`, else its parent's; the name of the
+    /// subprogram it is in.
+    fn scope(&mut self, number: usize) -> Scope {
+        if let Some(scope) = self.scopes.get(&number) {
+            return scope.clone();
         }
-    }
-
-    /// The subprogram a scope is in.
-    fn scope_subprogram(&mut self, scope: usize) -> Option<usize> {
-        let mut current = scope;
-        for _ in 0..1000 {
-            let node = self.node(current)?;
-            if node.kind == "DISubprogram" {
-                return Some(current);
+        // Marked first, so that a cycle of scopes ends.
+        self.scopes.insert(number, Scope::default());
+        let scope = match self.node(number) {
+            None => Scope::default(),
+            Some(node) => {
+                let parent = node.reference("scope").map(|p| self.scope(p));
+                let file = match node.reference("file") {
+                    Some(file) => self.file(file),
+                    None => parent.as_ref().and_then(|p| p.file.clone()),
+                };
+                let function = if node.kind == "DISubprogram" {
+                    node.string("name")
+                } else {
+                    parent.and_then(|p| p.function)
+                };
+                Scope { file, function }
             }
-            current = node.reference("scope")?;
-        }
-        None
+        };
+        self.scopes.insert(number, scope.clone());
+        scope
     }
 
     /// Where a `DILocation` points, and the name of the source function it
@@ -209,12 +228,9 @@ impl<'a> DebugInfo<'a> {
         if node.kind != "DILocation" {
             return None;
         }
-        let scope = node.reference("scope")?;
-        let file = self.scope_file(scope)?;
-        let function = self
-            .scope_subprogram(scope)
-            .and_then(|s| self.node(s))
-            .and_then(|s| s.string("name"));
+        let scope = self.scope(node.reference("scope")?);
+        let file = scope.file?;
+        let function = scope.function;
         Some((
             Position {
                 file,

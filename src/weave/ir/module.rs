@@ -79,10 +79,8 @@ impl Iterator for Lines<'_> {
             return None;
         }
         let start = self.at;
-        let end = match self.text.as_bytes()[start..]
-            .iter()
-            .position(|&b| b == b'\n')
-        {
+        // `str::find` of a character is a `memchr`.
+        let end = match self.text[start..].find('\n') {
             Some(offset) => start + offset + 1,
             None => self.text.len(),
         };
@@ -178,13 +176,15 @@ pub fn scan<'a>(source: &'a str, path: &str) -> Result<Module<'a>, WeaveError> {
                 let start_line = line_number;
                 line_number += header_lines - 1;
                 // The body ends at the first line that is `}`.
-                let mut body_end = None;
-                for body_line in lines.by_ref() {
-                    line_number += 1;
-                    if source[body_line.clone()].trim_end() == "}" {
-                        body_end = Some(body_line.start);
-                        break;
-                    }
+                let body_end = closing_line(source, body_start);
+                if let Some(end) = body_end {
+                    line_number += source[body_start..end].matches('\n').count() + 1;
+                    lines = Lines::new(
+                        source,
+                        source[end..]
+                            .find('\n')
+                            .map_or(source.len(), |i| end + i + 1),
+                    );
                 }
                 let body_end = body_end.ok_or_else(|| {
                     error_at(
@@ -296,6 +296,25 @@ pub fn scan<'a>(source: &'a str, path: &str) -> Result<Module<'a>, WeaveError> {
         None => producer_pointers(&module, ident),
     };
     Ok(module)
+}
+
+/// The start of the first line at or after `from` that is `}` (a line
+/// ending: LLVM never writes anything after a function's brace).
+fn closing_line(source: &str, from: usize) -> Option<usize> {
+    let mut at = from;
+    loop {
+        let candidate = if source[at..].starts_with('}') {
+            at
+        } else {
+            at + source[at..].find("\n}")? + 1
+        };
+        let rest = &source[candidate + 1..];
+        let line_end = rest.find('\n').unwrap_or(rest.len());
+        if rest[..line_end].trim().is_empty() {
+            return Some(candidate);
+        }
+        at = candidate + 1;
+    }
 }
 
 /// Top-level lines the weaver passes over as they are.

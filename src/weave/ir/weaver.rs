@@ -277,7 +277,7 @@ impl<'a> Weaver<'a> {
         let mut line_number = header_end_line;
         let mut records_start: Option<usize> = None;
         let mut seen_instruction = false;
-        let mut block: Option<String> = None;
+        let mut block: Option<BlockName> = None;
         // The number the next unnamed value or block gets: after the
         // unnamed parameters.
         let mut next_number = context.numbered_parameters;
@@ -306,7 +306,8 @@ impl<'a> Weaver<'a> {
                 if is_number(label) {
                     next_number = label.parse::<usize>().unwrap_or(next_number) + 1;
                 }
-                block = Some(format!("%{label}"));
+                let start = first.start as usize;
+                block = Some(BlockName::Label(start..start + label.len()));
                 records_start = None;
                 continue;
             }
@@ -352,7 +353,7 @@ impl<'a> Weaver<'a> {
                     // The entry block without a label is named by the
                     // next number.
                     next_number += 1;
-                    format!("%{}", next_number - 1)
+                    BlockName::Number(next_number - 1)
                 })
                 .clone();
             if !seen_instruction {
@@ -442,7 +443,7 @@ impl<'a> Weaver<'a> {
                 "phi" => {
                     for index in instruction::phi_blocks(source, &tokens) {
                         let token = tokens[index];
-                        phis.entry(current_block.clone())
+                        phis.entry(current_block.reference(source))
                             .or_default()
                             .push((token.range(), token.text(source).to_string()));
                     }
@@ -612,7 +613,7 @@ impl<'a> Weaver<'a> {
                 format!("%{new_block}"),
             ));
             split = Some(Split {
-                block: placed.block.to_string(),
+                block: placed.block.reference(source),
                 successor,
                 new_block,
             });
@@ -725,7 +726,24 @@ struct Placement<'b> {
     before: usize,
     after: usize,
     line: usize,
-    block: &'b str,
+    block: &'b BlockName,
+}
+
+/// A block's name: its label (without the colon), or the number of an
+/// unlabeled block. Made into text only when a PHI or a split needs it.
+#[derive(Debug, Clone)]
+enum BlockName {
+    Label(Range<usize>),
+    Number(usize),
+}
+
+impl BlockName {
+    fn reference(&self, source: &str) -> String {
+        match self {
+            BlockName::Label(range) => format!("%{}", &source[range.clone()]),
+            BlockName::Number(number) => format!("%{number}"),
+        }
+    }
 }
 
 /// The text of tokens `start..end`.

@@ -20,10 +20,13 @@ pub struct HookCode {
     pub text: String,
 }
 
+/// The symbol the code is written with before its hash is known.
+const DRAFT_SYMBOL: &str = "@slic.HOOK.SYMBOL";
+
 pub fn hook(context: &Context, hook: &Hook, rules: &[RuleCode]) -> HookCode {
-    let draft = code(context, hook, rules, "@slic.HOOK");
+    let draft = code(context, hook, rules, DRAFT_SYMBOL);
     let symbol = format!("@{}.{:016x}", hook.name, fnv(&draft));
-    let text = code(context, hook, rules, &symbol);
+    let text = draft.replace(DRAFT_SYMBOL, &symbol);
     HookCode { symbol, text }
 }
 

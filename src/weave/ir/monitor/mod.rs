@@ -176,19 +176,22 @@ pub fn generate(
     hooks: &HookSet,
     existing: &HashMap<String, Existing>,
 ) -> Monitor {
+    // The runtime is written with a placeholder prefix, hashed, and the
+    // placeholder replaced by `slic.rt.<hash>`.
+    const DRAFT: &str = "slic.RUNTIME.PREFIX";
     let draft_context = Context {
         target,
-        runtime_prefix: "slic.rt".to_string(),
+        runtime_prefix: DRAFT.to_string(),
         existing,
     };
-    let draft = runtime::functions(&draft_context, &mut Vec::new());
+    let mut externals = Vec::new();
+    let draft = runtime::functions(&draft_context, &mut externals);
     let context = Context {
         target,
         runtime_prefix: format!("slic.rt.{:016x}", fnv(&draft)),
         existing,
     };
-    let mut externals = Vec::new();
-    let runtime_text = runtime::functions(&context, &mut externals);
+    let runtime_text = draft.replace(DRAFT, &context.runtime_prefix);
     let mut text = String::new();
     text.push_str("; The monitor (slic's runtime flavour, as IR).\n");
     text.push_str(&runtime::types(&context));

@@ -72,6 +72,10 @@ pub fn arity(automaton: &Automaton) -> usize {
     highest.max(1)
 }
 
+/// The prefix the code is written with before its hash is known; nothing
+/// else in the code contains it.
+const DRAFT_PREFIX: &str = "slic.RULE.PREFIX";
+
 pub fn rule(context: &Context, automaton: &Automaton) -> RuleCode {
     let readable: String = automaton
         .name
@@ -84,12 +88,12 @@ pub fn rule(context: &Context, automaton: &Automaton) -> RuleCode {
             }
         })
         .collect();
-    // The hash is taken over the code with a fixed prefix, then the code
-    // is written again with the real one.
-    let draft = code(context, automaton, "slic.RULE");
+    // The hash is taken over the code with a fixed prefix, which is then
+    // replaced by the real one.
+    let draft = code(context, automaton, DRAFT_PREFIX);
     let prefix = format!("slic.{readable}.{:016x}", fnv(&draft));
     let mut text = format!("; Rule {} ({}).\n", automaton.name, automaton.path);
-    text.push_str(&code(context, automaton, &prefix));
+    text.push_str(&draft.replace(DRAFT_PREFIX, &prefix));
     strings(&mut text, automaton, &prefix);
     RuleCode {
         prefix,
