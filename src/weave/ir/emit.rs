@@ -20,7 +20,15 @@ use std::fmt::Write;
 
 use super::target::{Pointers, Target};
 use super::types::Shape;
-use crate::hooks::Hook;
+use crate::hooks::{Hook, HookSet};
+use crate::model::Event;
+
+/// The hooks of the rules and the symbols woven code calls them by.
+#[derive(Clone, Copy)]
+pub struct Hooks<'h> {
+    pub set: &'h HookSet,
+    pub symbols: &'h HashMap<Event, String>,
+}
 
 /// A value at a site: its shape, its type and its text, as the input has
 /// them.
@@ -179,7 +187,7 @@ impl<'a> Emitter<'a> {
     }
 
     /// A call of `hook` (whose symbol is `symbol`) from `site`.
-    pub fn hook_call(
+    fn hook_call(
         &mut self,
         hook: &Hook,
         symbol: &str,
@@ -202,8 +210,18 @@ impl<'a> Emitter<'a> {
             list.push(format!("i64 {operand}"));
         }
         if let Some(value) = hook.returns {
+            // One returned value per insertion point: cached beside the
+            // arguments, under an index no argument has.
             let operand = match returned {
-                Some(returned) => self.widen(returned, value.ty.signed),
+                Some(returned) => match self.converted.get(&(usize::MAX, value.ty.signed)) {
+                    Some(name) => name.clone(),
+                    None => {
+                        let name = self.widen(returned, value.ty.signed);
+                        self.converted
+                            .insert((usize::MAX, value.ty.signed), name.clone());
+                        name
+                    }
+                },
                 None => "0".to_string(),
             };
             list.push(format!("i64 {operand}"));
@@ -216,6 +234,22 @@ impl<'a> Emitter<'a> {
             self.suffix.bundles,
             self.suffix.dbg
         );
+    }
+
+    /// Calls of the hooks `indexes` (into the hook set), in order, from
+    /// one site.
+    pub fn calls(
+        &mut self,
+        hooks: Hooks,
+        indexes: &[usize],
+        site: &str,
+        values: &[SiteValue],
+        returned: Option<&SiteValue>,
+    ) {
+        for &index in indexes {
+            let hook = &hooks.set.hooks[index];
+            self.hook_call(hook, &hooks.symbols[&hook.event], site, values, returned);
+        }
     }
 
     /// A plain line (a branch in a split block).

@@ -22,7 +22,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use super::debug_info::{DebugInfo, metadata_number};
-use super::emit::{Emitter, Names, SiteValue, Suffix, c_arguments};
+use super::emit::{Emitter, Hooks, Names, SiteValue, Suffix, c_arguments};
 use super::instruction::{self, Call, Header, TailMarker};
 use super::lexer::{Kind, Token, depth_change, tokenize};
 use super::module::{Function, Lines, Module, error_at};
@@ -30,7 +30,7 @@ use super::names::{decode, undecorated};
 use super::sites;
 use super::types::Shape;
 use crate::edit::Edit;
-use crate::hooks::{Hook, HookSet};
+use crate::hooks::HookSet;
 use crate::model::Event;
 use crate::weave::{Position, Site, WeaveError, WeaveWarning};
 
@@ -161,9 +161,11 @@ impl<'a> Weaver<'a> {
             .collect()
     }
 
-    fn hook(&self, index: usize) -> (&'a Hook, &'a str) {
-        let hook = &self.hooks.hooks[index];
-        (hook, self.hook_symbols[&hook.event].as_str())
+    pub fn hook_refs(&self) -> Hooks<'a> {
+        Hooks {
+            set: self.hooks,
+            symbols: self.hook_symbols,
+        }
     }
 
     /// The API a `@global` token names, if any.
@@ -572,12 +574,10 @@ impl<'a> Weaver<'a> {
                 .unwrap_or_default(),
         };
         let target = &self.module.target;
+        let hooks = self.hook_refs();
         let mut names = std::mem::take(&mut self.names);
         let mut before = Emitter::new(target, &mut names, &suffix);
-        for &index in &binding.before {
-            let (hook, symbol) = self.hook(index);
-            before.hook_call(hook, symbol, &site_symbol, &values, None);
-        }
+        before.calls(hooks, &binding.before, &site_symbol, &values, None);
         let before_text = before.out;
         let mut split = None;
         let after_text = if binding.after.is_empty() {
@@ -592,10 +592,7 @@ impl<'a> Weaver<'a> {
                 ),
             );
             let mut after = Emitter::new(target, &mut names, &suffix);
-            for &index in &binding.after {
-                let (hook, symbol) = self.hook(index);
-                after.hook_call(hook, symbol, &site_symbol, &values, None);
-            }
+            after.calls(hooks, &binding.after, &site_symbol, &values, None);
             after.out
         } else if call.invoke {
             let normal = call.normal.expect("an invoke has a normal label");
@@ -603,10 +600,13 @@ impl<'a> Weaver<'a> {
             let new_block = names.fresh_block("ok");
             let mut after = Emitter::new(target, &mut names, &suffix);
             after.label(&new_block);
-            for &index in &binding.after {
-                let (hook, symbol) = self.hook(index);
-                after.hook_call(hook, symbol, &site_symbol, &values, returned.as_ref());
-            }
+            after.calls(
+                hooks,
+                &binding.after,
+                &site_symbol,
+                &values,
+                returned.as_ref(),
+            );
             after.line(format_args!("br label {successor}"));
             self.edits.push(Edit::replace(
                 tokens[normal].range(),
@@ -620,10 +620,13 @@ impl<'a> Weaver<'a> {
             after.out
         } else {
             let mut after = Emitter::new(target, &mut names, &suffix);
-            for &index in &binding.after {
-                let (hook, symbol) = self.hook(index);
-                after.hook_call(hook, symbol, &site_symbol, &values, returned.as_ref());
-            }
+            after.calls(
+                hooks,
+                &binding.after,
+                &site_symbol,
+                &values,
+                returned.as_ref(),
+            );
             after.out
         };
         self.names = names;
@@ -657,16 +660,13 @@ impl<'a> Weaver<'a> {
         };
         let mut names = std::mem::take(&mut self.names);
         let mut emitter = Emitter::new(&self.module.target, &mut names, &suffix);
-        for &index in &routine.entry {
-            let (hook, symbol) = self.hook(index);
-            emitter.hook_call(
-                hook,
-                symbol,
-                &sites::symbol(site),
-                &context.parameters,
-                None,
-            );
-        }
+        emitter.calls(
+            self.hook_refs(),
+            &routine.entry,
+            &sites::symbol(site),
+            &context.parameters,
+            None,
+        );
         let text = emitter.out;
         self.names = names;
         self.edits.push(Edit::insert(at, text));
@@ -704,16 +704,13 @@ impl<'a> Weaver<'a> {
         };
         let mut names = std::mem::take(&mut self.names);
         let mut emitter = Emitter::new(&self.module.target, &mut names, &suffix);
-        for &index in &routine.exit {
-            let (hook, symbol) = self.hook(index);
-            emitter.hook_call(
-                hook,
-                symbol,
-                &sites::symbol(site),
-                &context.parameters,
-                returned.as_ref(),
-            );
-        }
+        emitter.calls(
+            self.hook_refs(),
+            &routine.exit,
+            &sites::symbol(site),
+            &context.parameters,
+            returned.as_ref(),
+        );
         let text = emitter.out;
         self.names = names;
         self.edits.push(Edit::insert(at, text));

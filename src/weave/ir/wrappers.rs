@@ -164,18 +164,10 @@ impl Weaver<'_> {
             let site_symbol = sites::symbol(request.site);
             let suffix = Suffix::default();
             let target = &self.module.target;
+            let hooks = self.hook_refs();
             let mut names = std::mem::take(&mut self.names);
             let mut emitter = Emitter::new(target, &mut names, &suffix);
-            for &index in &binding.before {
-                let hook = &self.hooks.hooks[index];
-                emitter.hook_call(
-                    hook,
-                    &self.hook_symbols[&hook.event],
-                    &site_symbol,
-                    &values,
-                    None,
-                );
-            }
+            emitter.calls(hooks, &binding.before, &site_symbol, &values, None);
             let callee = tokens[header.name].text(source);
             let space = if prefix.is_empty() { "" } else { " " };
             let call = format!(
@@ -187,16 +179,13 @@ impl Weaver<'_> {
             } else {
                 emitter.line(format_args!("{call}"));
             }
-            for &index in &binding.after {
-                let hook = &self.hooks.hooks[index];
-                emitter.hook_call(
-                    hook,
-                    &self.hook_symbols[&hook.event],
-                    &site_symbol,
-                    &values,
-                    returned.as_ref(),
-                );
-            }
+            emitter.calls(
+                hooks,
+                &binding.after,
+                &site_symbol,
+                &values,
+                returned.as_ref(),
+            );
             if returns_value {
                 emitter.line(format_args!("ret {returns} %slic.result"));
             } else {

@@ -196,7 +196,10 @@ pub fn generate(
     text.push_str("; The monitor (slic's runtime flavour, as IR).\n");
     text.push_str(&runtime::types(&context));
     text.push_str(&runtime_text);
-    let codes: Vec<rules::RuleCode> = rules.iter().map(|r| rules::rule(&context, r)).collect();
+    let codes: Vec<rules::RuleCode> = rules
+        .iter()
+        .map(|r| rules::rule(&context, r, hooks))
+        .collect();
     for code in &codes {
         text.push('\n');
         text.push_str(&code.text);

@@ -21,8 +21,8 @@ use std::fmt::Write;
 use super::body::{Body, Value};
 use super::expr::{self, Operands};
 use super::{Context, fnv, string_constant};
+use crate::hooks::HookSet;
 use crate::ir::{Automaton, End, Handler};
-use crate::model::ExprKind;
 
 /// How many objects a `watch` rule tracks at once (the C monitor's
 /// `SLIC_MAX_OBJECTS`).
@@ -40,43 +40,26 @@ pub struct RuleCode {
     pub arity: usize,
 }
 
-/// How many argument values the rule's event functions take: enough for
-/// every parameter of every event and every `$N` the rule reads.
-pub fn arity(automaton: &Automaton) -> usize {
-    let mut highest = automaton
+/// How many argument values the rule's event functions take: as many as
+/// the widest hook of its events (a hook's shape is the rule's own: rules
+/// that disagree on one cannot be woven together, see `HookSet::new`).
+/// Pointees are passed by position, so as many of them.
+pub fn arity(automaton: &Automaton, hooks: &HookSet) -> usize {
+    automaton
         .events
         .iter()
-        .filter_map(|info| info.signature.parameters.as_ref().map(Vec::len))
+        .filter_map(|info| hooks.get(&info.event))
+        .map(|hook| hook.arguments.len())
         .max()
-        .unwrap_or(0);
-    if let Some(watch) = &automaton.watch {
-        highest = highest.max(watch.argument as usize);
-    }
-    for handler in &automaton.handlers {
-        highest = highest.max(handler.guard.unwrap_or(0) as usize);
-        for path in &handler.paths {
-            let expressions = path
-                .conditions
-                .iter()
-                .map(|(c, _)| c)
-                .chain(path.updates.iter().map(|(_, v)| v));
-            for expression in expressions {
-                crate::ir::rewrite::walk(expression, &mut |node| {
-                    if let ExprKind::Argument(n) | ExprKind::Deref(n) = node.kind {
-                        highest = highest.max(n as usize);
-                    }
-                });
-            }
-        }
-    }
-    highest.max(1)
+        .unwrap_or(0)
+        .max(1)
 }
 
 /// The prefix the code is written with before its hash is known; nothing
 /// else in the code contains it.
 const DRAFT_PREFIX: &str = "slic.RULE.PREFIX";
 
-pub fn rule(context: &Context, automaton: &Automaton) -> RuleCode {
+pub fn rule(context: &Context, automaton: &Automaton, hooks: &HookSet) -> RuleCode {
     let readable: String = automaton
         .name
         .chars()
@@ -90,7 +73,8 @@ pub fn rule(context: &Context, automaton: &Automaton) -> RuleCode {
         .collect();
     // The hash is taken over the code with a fixed prefix, which is then
     // replaced by the real one.
-    let draft = code(context, automaton, DRAFT_PREFIX);
+    let arity = arity(automaton, hooks);
+    let draft = code(context, automaton, arity, DRAFT_PREFIX);
     let prefix = format!("slic.{readable}.{:016x}", fnv(&draft));
     let mut text = format!("; Rule {} ({}).\n", automaton.name, automaton.path);
     text.push_str(&draft.replace(DRAFT_PREFIX, &prefix));
@@ -98,7 +82,7 @@ pub fn rule(context: &Context, automaton: &Automaton) -> RuleCode {
     RuleCode {
         prefix,
         text,
-        arity: arity(automaton),
+        arity,
     }
 }
 
@@ -150,20 +134,10 @@ impl Names<'_> {
         format!("@{}.{suffix}", self.prefix)
     }
 
-    /// The parameters every handler and event function takes after the
-    /// state: site, event name, arguments, pointees, return value.
-    fn value_parameters(&self) -> String {
-        let mut list = vec![
-            format!("{} %site", self.context.site_pointer()),
-            format!("{} %event", self.context.target.ptr("i8")),
-        ];
-        list.extend((1..=self.arity).map(|i| format!("i64 %a{i}")));
-        list.extend((1..=self.arity).map(|i| format!("i64 %d{i}")));
-        list.push("i64 %ret".to_string());
-        list.join(", ")
-    }
-
-    fn value_arguments(&self) -> String {
+    /// The values every handler and event function takes after the state,
+    /// as their parameters and as the arguments that pass them on (the
+    /// same text): site, event name, arguments, pointees, return value.
+    fn values(&self) -> String {
         let mut list = vec![
             format!("{} %site", self.context.site_pointer()),
             format!("{} %event", self.context.target.ptr("i8")),
@@ -219,7 +193,7 @@ impl Names<'_> {
     }
 }
 
-fn code(context: &Context, automaton: &Automaton, prefix: &str) -> String {
+fn code(context: &Context, automaton: &Automaton, arity: usize, prefix: &str) -> String {
     let variables = automaton.variables.len().max(1);
     let state = format!("{{ i64, i64, [{variables} x i64] }}");
     let names = Names {
@@ -229,7 +203,7 @@ fn code(context: &Context, automaton: &Automaton, prefix: &str) -> String {
         table: format!("{{ i8, i8, i32, [{MAX_OBJECTS} x {state}] }}"),
         state,
         variables,
-        arity: arity(automaton),
+        arity,
     };
     let mut out = String::new();
     let initial = initial_values(automaton, variables);
@@ -374,7 +348,7 @@ fn handler_function(
         "\ndefine linkonce_odr void {}({} %s, {}) nounwind {{\nentry:\n{}}}\n",
         names.symbol(&format!("h{index}")),
         names.state_pointer,
-        names.value_parameters(),
+        names.values(),
         body.text
     );
 }
@@ -394,7 +368,7 @@ fn run_if_live(body: &mut Body, names: &Names, state: &str, handler: usize, afte
         "call void {}({} {state}, {}) nounwind",
         names.symbol(&format!("h{handler}")),
         names.state_pointer,
-        names.value_arguments()
+        names.values()
     ));
     body.line(format_args!("br label %{after}"));
 }
@@ -487,7 +461,7 @@ fn event_function(out: &mut String, names: &Names, automaton: &Automaton, event:
         "\n; {}\ndefine linkonce_odr void {}({}) nounwind {{\nentry:\n{}}}\n",
         automaton.events[event].event,
         names.symbol(&format!("e{event}")),
-        names.value_parameters(),
+        names.values(),
         body.text
     );
 }
