@@ -382,3 +382,86 @@ fn full_tables_report_as_the_c_monitor_does() {
     assert!(c_reports.contains("The driver acquires a spin lock that it already holds."));
     assert_eq!(ir_reports, c_reports);
 }
+
+/// Two modules woven apart, one with more rules than the other, linked
+/// into one program: a lock acquired in one and released in the other is
+/// one rule state (the monitor's `linkonce_odr` state is shared), and a
+/// second acquisition is caught once.
+#[test]
+fn modules_woven_apart_share_the_state_of_a_rule() {
+    let work = tempfile::tempdir().unwrap();
+    let wdk = root().join("tests/drivers/wdk");
+    let acquire = "#include \"wdm.h\"\nvoid acquire(PKSPIN_LOCK lock, PKLOCK_QUEUE_HANDLE handle)\n{\n    KeAcquireInStackQueuedSpinLock(lock, handle);\n}\n";
+    let release = "#include \"wdm.h\"\nvoid release(PKLOCK_QUEUE_HANDLE handle)\n{\n    KeReleaseInStackQueuedSpinLock(handle);\n}\n";
+    let main = "#include \"wdm.h\"\nvoid acquire(PKSPIN_LOCK, PKLOCK_QUEUE_HANDLE);\nvoid release(PKLOCK_QUEUE_HANDLE);\nint main(void)\n{\n    KSPIN_LOCK lock = 0;\n    KLOCK_QUEUE_HANDLE handle;\n    acquire(&lock, &handle);\n    release(&handle);\n    acquire(&lock, &handle);\n    release(&handle);\n    acquire(&lock, &handle);\n    lock = 0;\n    acquire(&lock, &handle);\n    return 0;\n}\n";
+    let rules = |names: &[&str]| -> Vec<String> {
+        names
+            .iter()
+            .flat_map(|n| {
+                [
+                    "--rule".to_string(),
+                    root()
+                        .join(format!("rules/wdm/{n}.slic"))
+                        .display()
+                        .to_string(),
+                ]
+            })
+            .collect()
+    };
+    require_tool("clang-19");
+    let mut woven = Vec::new();
+    for (name, text, rule_set) in [
+        ("acquire", acquire, rules(&["QueuedSpinLockRelease"])),
+        (
+            "release",
+            release,
+            rules(&["SpinLock", "QueuedSpinLockRelease"]),
+        ),
+    ] {
+        let source = work.path().join(format!("{name}.c"));
+        std::fs::write(&source, text).unwrap();
+        let module = work.path().join(format!("{name}.ll"));
+        let mut command = Command::new("clang-19");
+        command
+            .args(["-S", "-emit-llvm", "-O0", "-Xclang", "-disable-O0-optnone"])
+            .arg(format!("-I{}", wdk.display()))
+            .arg(&source)
+            .arg("-o")
+            .arg(&module);
+        check_output(command, "clang-19 -emit-llvm");
+        let output = work.path().join(format!("{name}.woven.ll"));
+        let mut command = Command::new(env!("CARGO_BIN_EXE_slic"));
+        command
+            .arg("weave")
+            .args(&rule_set)
+            .arg(&module)
+            .arg("-o")
+            .arg(&output);
+        check_output(command, "slic weave");
+        woven.push(output);
+    }
+    let main_source = work.path().join("main.c");
+    std::fs::write(&main_source, main).unwrap();
+    let program = work.path().join("program");
+    let mut command = Command::new("clang-19");
+    command
+        .arg(format!("-I{}", wdk.display()))
+        .args(&woven)
+        .arg(&main_source)
+        .arg(wdk.join("wdm_user.c"))
+        .arg("-o")
+        .arg(&program);
+    check_output(command, "clang-19 linking two woven modules");
+    let reports = run_for_reports(Command::new(&program), "two woven modules");
+    assert_eq!(
+        reports
+            .matches("slic: violation of QueuedSpinLockRelease")
+            .count(),
+        1,
+        "{reports}"
+    );
+    assert!(
+        reports.contains("acquires an in-stack queued spin lock while it already holds one"),
+        "{reports}"
+    );
+}

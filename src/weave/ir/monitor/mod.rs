@@ -55,6 +55,11 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// `slic.rt.<hash>`.
+    pub fn runtime_prefix(&self) -> &str {
+        &self.runtime_prefix
+    }
+
     /// `@slic.rt.<hash>.name`.
     pub fn runtime(&self, name: &str) -> String {
         format!("@{}.{name}", self.runtime_prefix)

@@ -75,7 +75,10 @@ pub fn rule(context: &Context, automaton: &Automaton, hooks: &HookSet) -> RuleCo
     // replaced by the real one.
     let arity = arity(automaton, hooks);
     let draft = code(context, automaton, arity, DRAFT_PREFIX);
-    let prefix = format!("slic.{readable}.{:016x}", fnv(&draft));
+    // Not the runtime's name: it depends on what the module declares
+    // (`fputs`...), and two modules must share a rule's state all the same.
+    let identity = draft.replace(context.runtime_prefix(), "slic.rt");
+    let prefix = format!("slic.{readable}.{:016x}", fnv(&identity));
     let mut text = format!("; Rule {} ({}).\n", automaton.name, automaton.path);
     text.push_str(&draft.replace(DRAFT_PREFIX, &prefix));
     strings(&mut text, automaton, &prefix);
