@@ -16,12 +16,12 @@ use super::{CompileOptions, DriverRuleOptions, Failure, diagnostics};
 /// Weave rule checks into a driver source file (.c) or LLVM IR module (.ll, .bc)
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  slic weave driver.c -o woven/driver.c             (the built-in pack)\n  slic weave --rule rules/wdm/SpinLock.slic -I inc driver.c -o woven.c\n  slic weave --roles roles.toml driver.ll -o driver.woven.ll\n\nCompile the woven file with the monitor (`slic monitor -o DIR`, then add DIR to the include path)."
+    after_help = "Examples:\n  slic weave driver.c -o woven/driver.c             (the built-in pack)\n  slic weave --rule rules/wdm/SpinLock.slic -I inc driver.c -o woven.c\n  slic weave --roles roles.toml driver.ll -o driver.woven.ll\n  slic weave --roles roles.toml driver.bc -o driver.woven.bc\n\nCompile a woven C file with the monitor (`slic monitor -o DIR`, then add DIR to the include path).\nA woven module has the monitor in it. Bitcode is read and written with the llvm-dis and llvm-as\nof the LLVM version that wrote it (llvm-dis-16 for LLVM 16); see docs/ir-weaving.md."
 )]
 pub struct Args {
     /// The file to weave: `.c`, `.ll` or `.bc`
     input: PathBuf,
-    /// Where to write the woven file (`-` for standard output)
+    /// Where to write the woven file (`-` for standard output); a module is written as bitcode when FILE ends in `.bc`
     #[arg(short, long, value_name = "FILE")]
     output: PathBuf,
     /// A rule to weave (repeat for several); the built-in pack when none
