@@ -262,13 +262,17 @@ fn declarations(text: &str) -> Vec<std::ops::Range<usize>> {
     let mut at = 0;
     let mut line_start = true;
     while at < bytes.len() {
-        let rest = &text[at..];
-        if rest.starts_with("/*") {
-            at += rest.find("*/").map_or(rest.len(), |i| i + 2);
+        // Bytes, not `str` slices: `at` steps through multi-byte characters.
+        let rest = &bytes[at..];
+        if rest.starts_with(b"/*") {
+            at += rest[2..]
+                .windows(2)
+                .position(|pair| pair == b"*/")
+                .map_or(rest.len(), |i| 2 + i + 2);
             continue;
         }
-        if rest.starts_with("//") || (line_start && rest.starts_with('#')) {
-            at += rest.find('\n').unwrap_or(rest.len());
+        if rest.starts_with(b"//") || (line_start && rest.starts_with(b"#")) {
+            at += rest.iter().position(|&b| b == b'\n').unwrap_or(rest.len());
             continue;
         }
         let byte = bytes[at];

@@ -87,16 +87,19 @@ codes! {
     RuleNameMismatch = "W0007", Warning, "rule name in the header differs from the file name";
     UnreachableAbort = "W0008", Warning, "no explored trace reaches this `abort`";
     InertHandler = "W0009", Warning, "handler never changes anything on any explored trace";
+    UnboundEvent = "W0010", Warning, "an event of a rule binds to no site in a woven file";
 }
 
 /// Which command reports a code: `slic check` (and every command that
-/// compiles rules), `slic test`, `slic explore` or `slic graph`.
+/// compiles rules), `slic test`, `slic explore`, `slic graph`, or `slic
+/// weave` and `slic cc`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stage {
     Check,
     Trace,
     Explore,
     Graph,
+    Weave,
 }
 
 impl Code {
@@ -106,6 +109,7 @@ impl Code {
             TraceSyntax | TraceUnknownEvent | TraceBadValue | TraceMissingValue
             | TraceUnknownAbort => Stage::Trace,
             UnreachableAbort | InertHandler => Stage::Explore,
+            UnboundEvent => Stage::Weave,
             NotFinite => Stage::Graph,
             _ => Stage::Check,
         }

@@ -15,6 +15,12 @@
 //! Handlers of one event run in source order. `abort` puts the instance in
 //! the error state: it reports once and checks nothing more. `halt` stops
 //! checking it. Other instances go on.
+//!
+//! A trace is one thread. At run time, with several threads, the monitors
+//! keep rules without `watch` per thread, and instances of `watch` rules per
+//! object and thread: a thread sees its own lock discipline, and a handler
+//! without a guard runs on the current thread's instances only. On a single
+//! thread that is exactly the above.
 
 use std::collections::BTreeMap;
 

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use slic::ir::explicit::{self, DEFAULT_BOUND};
 
-use super::io::write_output;
+use super::io::{check_output_path, write_output};
 use super::rules::compile;
 use super::{CompileOptions, Failure, diagnostics};
 
@@ -36,6 +36,7 @@ enum Format {
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {
+    check_output_path(&args.output)?;
     let compiled = compile(std::slice::from_ref(&args.rule), &args.options)?;
     let rule = &compiled.rules[0];
     let graph = match explicit::build(&rule.automaton, args.bound) {

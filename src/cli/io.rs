@@ -70,6 +70,32 @@ impl SourceLoader for FsLoader {
     }
 }
 
+/// Checks that an output can be written where it is named (its directory
+/// exists, it is not a directory), before a command does any work.
+pub fn check_output_path(path: &Path) -> Result<(), Failure> {
+    if path == Path::new("-") {
+        return Ok(());
+    }
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    if !directory.is_dir() {
+        return Err(Failure::usage(format!(
+            "cannot write `{}`: directory `{}` does not exist",
+            path.display(),
+            directory.display()
+        )));
+    }
+    if path.is_dir() {
+        return Err(Failure::usage(format!(
+            "cannot write `{}`: it is a directory",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Writes `contents` to `path` atomically (or to stdout for `-`).
 pub fn write_output(path: &Path, contents: &[u8]) -> Result<(), Failure> {
     if path == Path::new("-") {
@@ -98,6 +124,11 @@ pub fn write_output(path: &Path, contents: &[u8]) -> Result<(), Failure> {
     let fail = |error: std::io::Error| {
         Failure::usage(format!("cannot write `{}`: {error}", path.display()))
     };
+    // A device or a pipe (`/dev/null`, `/dev/stdout`, a FIFO) is written in
+    // place: renaming a file over it would replace it.
+    if path.exists() && !path.metadata().is_ok_and(|m| m.is_file()) {
+        return std::fs::write(path, contents).map_err(fail);
+    }
     // The temporary file is removed when dropped, unless persisted.
     let mut temporary = tempfile::NamedTempFile::new_in(&directory).map_err(fail)?;
     temporary.write_all(contents).map_err(fail)?;

@@ -1,6 +1,8 @@
 //! Command-line parsing and the commands.
 
+mod cc;
 mod check;
+mod completions;
 mod diagnostics;
 mod explore;
 mod graph;
@@ -21,8 +23,14 @@ use clap::{Parser, Subcommand};
 /// slic compiles driver API rules written in SLIC, the rule language of
 /// Static Driver Verifier, into checks for driver builds.
 #[derive(Parser)]
-#[command(name = "slic", version, about, long_about = None)]
-struct Cli {
+#[command(
+    name = "slic",
+    version,
+    about,
+    long_about = None,
+    after_help = "Examples:\n  slic check my-rule.slic                 check a rule\n  slic test rules/                        run the trace tests of rules\n  slic explore rules/wdm/SpinLock.slic    the shortest trace to each violation\n  slic graph rules/wdm/SpinLock.slic | dot -Tsvg > spinlock.svg\n  make CC=\"slic cc -- clang\"              build a driver with the checks woven in\n\nWithout --rule, commands use the built-in WDM rule pack (`slic rules` lists it).\nExit status: 0 success, 1 errors in the input (a rule, a trace, a file that cannot be woven) or a failing test, 2 usage or I/O errors."
+)]
+pub struct Cli {
     #[command(subcommand)]
     command: Command,
 }
@@ -37,6 +45,8 @@ enum Command {
     Weave(weave::Args),
     Roles(roles::Args),
     Rules(rules_list::Args),
+    Cc(cc::Args),
+    Completions(completions::Args),
 }
 
 /// Why a command stopped without doing its job.
@@ -45,6 +55,11 @@ pub enum Failure {
     Usage(String),
     /// Diagnostics with errors were printed: exit code 1.
     Errors,
+    /// The input is wrong in a way a one-line message tells (a file that
+    /// cannot be woven, say): exit code 1, like diagnostics with errors.
+    Refused(String),
+    /// A wrapped program failed and said why: exit with its code.
+    Exit(i32),
 }
 
 impl Failure {
@@ -64,10 +79,17 @@ pub fn run() -> ExitCode {
         Command::Weave(args) => weave::run(args),
         Command::Roles(args) => roles::run(args),
         Command::Rules(args) => rules_list::run(args),
+        Command::Cc(args) => cc::run(args),
+        Command::Completions(args) => completions::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Errors) => ExitCode::from(1),
+        Err(Failure::Refused(message)) => {
+            eprintln!("slic: error: {message}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Exit(code)) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
         Err(Failure::Usage(message)) => {
             eprintln!("slic: error: {message}");
             ExitCode::from(2)

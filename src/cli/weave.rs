@@ -8,7 +8,7 @@ use slic::hooks::HookSet;
 use slic::weave::roles::RoleMap;
 use slic::weave::{WeaveError, Woven};
 
-use super::io::{FsLoader, read_bytes, read_text, write_output};
+use super::io::{FsLoader, check_output_path, read_bytes, read_text, write_output};
 use super::llvm;
 use super::rules::{Compiled, compile};
 use super::{CompileOptions, DriverRuleOptions, Failure, diagnostics};
@@ -19,10 +19,11 @@ use super::{CompileOptions, DriverRuleOptions, Failure, diagnostics};
     after_help = "Examples:\n  slic weave driver.c -o woven/driver.c             (the built-in pack)\n  slic weave --rule rules/wdm/SpinLock.slic -I inc driver.c -o woven.c\n  slic weave --roles roles.toml driver.ll -o driver.woven.ll\n  slic weave --roles roles.toml driver.bc -o driver.woven.bc\n\nCompile a woven C file with the monitor (`slic monitor -o DIR`, then add DIR to the include path).\nA woven module has the monitor in it. Bitcode is read and written with the llvm-dis and llvm-as\nof the LLVM version that wrote it (llvm-dis-16 for LLVM 16); see docs/ir-weaving.md."
 )]
 pub struct Args {
-    /// The file to weave: `.c`, `.ll` or `.bc`
-    input: PathBuf,
-    /// Where to write the woven file (`-` for standard output); a module is written as bitcode when FILE ends in `.bc`
-    #[arg(short, long, value_name = "FILE")]
+    /// The files to weave: `.c`, `.ll` or `.bc`
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    /// Where to write the woven file (`-` for standard output), or a directory for several inputs; a module is written as bitcode when FILE ends in `.bc`
+    #[arg(short, long, value_name = "FILE|DIR")]
     output: PathBuf,
     /// A rule to weave (repeat for several); the built-in pack when none
     #[arg(long = "rule", value_name = "RULE")]
@@ -42,6 +43,9 @@ pub struct Args {
     /// How reports name the file (default: INPUT as given)
     #[arg(long, value_name = "PATH")]
     name: Option<String>,
+    /// Write the binding report here (JSON): for each rule and event, the sites it bound to
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
     #[command(flatten)]
     rule_options: DriverRuleOptions,
 }
@@ -83,21 +87,44 @@ pub fn prototypes(compiled: &Compiled, hooks: &HookSet) -> HashMap<String, Proto
 
 pub fn run(args: Args) -> Result<(), Failure> {
     let options: CompileOptions = args.rule_options.clone().into();
-    let kind = match args.input.extension().and_then(|e| e.to_str()) {
-        Some("c") => Kind::C,
-        Some("ll") => Kind::Ir,
-        Some("bc") => Kind::Bitcode,
-        _ => {
+    // Every input and output is checked before any work starts.
+    let mut jobs = Vec::new();
+    let into_directory = args.inputs.len() > 1 || args.output.is_dir();
+    if args.inputs.len() > 1 && !args.output.is_dir() {
+        return Err(Failure::usage(format!(
+            "with several inputs, -o names a directory, and `{}` is not one",
+            args.output.display()
+        )));
+    }
+    for input in &args.inputs {
+        let kind = match input.extension().and_then(|e| e.to_str()) {
+            Some("c") => Kind::C,
+            Some("ll") => Kind::Ir,
+            Some("bc") => Kind::Bitcode,
+            _ => {
+                return Err(Failure::usage(format!(
+                    "cannot weave `{}`: slic weaves `.c`, `.ll` and `.bc` files",
+                    input.display()
+                )));
+            }
+        };
+        let output = if into_directory {
+            args.output
+                .join(input.file_name().expect("an input names a file"))
+        } else {
+            args.output.clone()
+        };
+        if output != Path::new("-") && same_file(input, &output) {
             return Err(Failure::usage(format!(
-                "cannot weave `{}`: slic weaves `.c`, `.ll` and `.bc` files",
-                args.input.display()
+                "the output would overwrite the input `{}`; choose another output",
+                input.display()
             )));
         }
-    };
-    if args.output != Path::new("-") && same_file(&args.input, &args.output) {
-        return Err(Failure::usage(
-            "the output would overwrite the input; choose another output file",
-        ));
+        check_output_path(&output)?;
+        jobs.push((input, output, kind));
+    }
+    if let Some(report) = &args.report {
+        check_output_path(report)?;
     }
     let compiled = compile(&args.rules, &options)?;
     let automata: Vec<_> = compiled.rules.iter().map(|r| r.automaton.clone()).collect();
@@ -108,74 +135,134 @@ pub fn run(args: Args) -> Result<(), Failure> {
             return Err(Failure::Errors);
         }
     };
-    let mut roles = given_roles(args.roles.as_deref(), &args.role)?;
-    let name = args
-        .name
-        .clone()
-        .unwrap_or_else(|| args.input.display().to_string());
+    let roles = given_roles(args.roles.as_deref(), &args.role)?;
+    let progress = progress_bar(jobs.len());
+    let mut reports = Vec::new();
+    for (input, output, kind) in jobs {
+        progress.set_message(input.display().to_string());
+        let name = match (&args.name, args.inputs.len()) {
+            (Some(name), 1) => name.clone(),
+            _ => input.display().to_string(),
+        };
+        let woven = weave_file(
+            &args, &compiled, &automata, &hooks, &roles, input, &name, kind,
+        );
+        let (woven, version) = woven.inspect_err(|_| progress.finish_and_clear())?;
+        progress.suspend(|| {
+            report_warnings(&woven);
+            let warnings: Vec<_> = slic::weave::report::unbound(&automata, &woven)
+                .into_iter()
+                .map(|(rule, events)| {
+                    slic::weave::report::unbound_warning(&automata[rule], &events, &name)
+                })
+                .collect();
+            diagnostics::print(options.message_format, &compiled.sources, &warnings);
+        });
+        reports.push(slic::weave::report::to_json(&name, &automata, &woven));
+        let module = matches!(kind, Kind::Ir | Kind::Bitcode);
+        if module && output.extension().is_some_and(|e| e == "bc") {
+            // The bitcode of the LLVM that wrote the input (for a `.ll`,
+            // the version its `!llvm.ident` names).
+            let version = version
+                .or_else(|| llvm::text_version(&woven.text))
+                .ok_or_else(|| {
+                    Failure::usage(format!(
+                        "cannot write `{}` as bitcode: `{}` does not say which LLVM wrote it (no `!llvm.ident`); write a `.ll` and assemble it with your `llvm-as`",
+                        output.display(),
+                        input.display()
+                    ))
+                })?;
+            write_output(&output, &llvm::assemble(&woven.text, version, &output)?)?;
+        } else {
+            write_output(&output, woven.text.as_bytes())?;
+        }
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    if let Some(report) = &args.report {
+        let json = if reports.len() == 1 {
+            reports.pop().expect("one report")
+        } else {
+            serde_json::Value::Array(reports)
+        };
+        let mut text = serde_json::to_string_pretty(&json).expect("JSON values serialize");
+        text.push('\n');
+        write_output(report, text.as_bytes())?;
+    }
+    Ok(())
+}
+
+/// A bar on stderr when it is a terminal and there are several files;
+/// nothing otherwise, so logs and pipes stay clean.
+fn progress_bar(count: usize) -> indicatif::ProgressBar {
+    use std::io::IsTerminal;
+    if count < 2 || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new(count as u64);
+    let style = indicatif::ProgressStyle::with_template("weaving [{bar:30}] {pos}/{len} {msg}")
+        .expect("a valid template")
+        .progress_chars("=> ");
+    bar.set_style(style);
+    bar
+}
+
+#[allow(clippy::too_many_arguments)]
+fn weave_file(
+    args: &Args,
+    compiled: &Compiled,
+    automata: &[slic::ir::Automaton],
+    hooks: &HookSet,
+    roles: &RoleMap,
+    input: &Path,
+    name: &str,
+    kind: Kind,
+) -> Result<(Woven, Option<u32>), Failure> {
     let woven = match kind {
         Kind::C => {
-            let text = read_text(&args.input)?;
-            let (found, _) = slic::weave::c::roles::scan_with_headers(
-                &FsLoader,
-                &args.input,
-                &text,
-                &args.include_dirs,
-                &args.blank,
-            );
-            roles.merge(&found);
-            let prototypes = prototypes(&compiled, &hooks);
+            let text = read_text(input)?;
+            let prototypes = prototypes(compiled, hooks);
             slic::weave::c::weave(&slic::weave::c::Input {
                 text: &text,
-                path: &name,
-                hooks: &hooks,
+                path: name,
+                hooks,
                 prototypes: &prototypes,
-                roles: &roles,
+                roles,
                 extra_blank: &args.blank,
+                source: Some(slic::weave::c::SourceFile {
+                    path: input,
+                    loader: &FsLoader,
+                    include_dirs: &args.include_dirs,
+                }),
             })
         }
         Kind::Ir | Kind::Bitcode => {
             let (text, version) = match kind {
                 Kind::Bitcode => {
-                    let bytes = read_bytes(&args.input)?;
-                    let version = llvm::bitcode_version(&args.input, &bytes)?;
-                    (llvm::disassemble(&args.input, version)?, Some(version))
+                    let bytes = read_bytes(input)?;
+                    let version = llvm::bitcode_version(input, &bytes)?;
+                    (llvm::disassemble(input, version)?, Some(version))
                 }
-                _ => (read_text(&args.input)?, None),
+                _ => (read_text(input)?, None),
             };
             let woven = slic::weave::ir::weave(&slic::weave::ir::Input {
                 text: &text,
-                path: &name,
-                rules: &automata,
-                hooks: &hooks,
-                roles: &roles,
-            })
-            .map_err(|error| Failure::usage(format!("cannot weave: {error}")))?;
-            report_warnings(&woven);
-            if args.output.extension().is_some_and(|e| e == "bc") {
-                let version = version.or_else(|| llvm::text_version(&text)).ok_or_else(|| {
-                    Failure::usage(format!(
-                        "cannot write `{}` as bitcode: `{}` does not say which LLVM wrote it (no `!llvm.ident`); write a `.ll` and assemble it with your `llvm-as`",
-                        args.output.display(),
-                        args.input.display()
-                    ))
-                })?;
-                let bytes = llvm::assemble(&woven.text, version, &args.output)?;
-                return write_output(&args.output, &bytes);
-            }
-            let written = write_output(&args.output, woven.text.as_bytes());
-            // A large module's text and its woven copy are freed by the
-            // exit, not one allocation at a time.
-            std::mem::forget(woven);
-            std::mem::forget(text);
-            return written;
+                path: name,
+                rules: automata,
+                hooks,
+                roles,
+            });
+            return woven
+                .map(|woven| (woven, version))
+                .map_err(|error| Failure::Refused(format!("cannot weave: {error}")));
         }
     };
-    let woven = woven.map_err(|error| Failure::usage(format!("cannot weave: {error}")))?;
-    report_warnings(&woven);
-    write_output(&args.output, woven.text.as_bytes())
+    woven
+        .map(|woven| (woven, None))
+        .map_err(|error| Failure::Refused(format!("cannot weave: {error}")))
 }
 
+#[derive(Clone, Copy)]
 enum Kind {
     C,
     Ir,

@@ -104,6 +104,12 @@ int slic_format(const struct slic_violation *violation, char *buffer, unsigned s
     for hook in &monitor.hooks.hooks {
         let _ = writeln!(out, "{};", hook_prototype(hook));
     }
+    if monitor.flavour == Flavour::Static {
+        out.push_str(
+            "\n/* The static flavour: which abort was reached last (\"Rule: message (location)\"),\n   and a reset to the initial state, for harnesses that run many paths. */\n\
+             extern const char *slic_static_violation;\nvoid slic_static_reset(void);\n",
+        );
+    }
     out.push_str(
         r#"
 #ifdef __cplusplus
@@ -170,9 +176,25 @@ pub fn source(monitor: &Monitor) -> String {
     for (index, automaton) in monitor.rules.iter().enumerate() {
         rule(&mut out, monitor.flavour, index, automaton);
     }
+    if monitor.flavour == Flavour::Static {
+        out.push_str("\nconst char *slic_static_violation;\n\nvoid slic_static_reset(void)\n{\n    slic_static_violation = 0;\n");
+        for (index, automaton) in monitor.rules.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "    slic_r{index}_started = 0;\n    slic_r{index}_state.status = SLIC_LIVE;"
+            );
+            if automaton.watch.is_some() {
+                let _ = writeln!(
+                    out,
+                    "    slic_r{index}_chosen = 0;\n    slic_r{index}_passed_count = 0;"
+                );
+            }
+        }
+        out.push_str("}\n");
+    }
     out.push_str("\n/* ---- Hooks: the entry points woven code calls. ---- */\n");
     for hook in &monitor.hooks.hooks {
-        let _ = writeln!(out, "\n{}\n{{", hook_prototype(hook));
+        let _ = writeln!(out, "\nSLIC_ENTRY {}\n{{", hook_prototype(hook));
         out.push_str("    struct slic_call c;\n");
         let _ = writeln!(
             out,
@@ -222,7 +244,7 @@ fn rule(out: &mut String, flavour: Flavour, index: usize, automaton: &Automaton)
     );
     let _ = writeln!(
         out,
-        "struct {r}_state {{\n    uintptr_t object;\n    unsigned char status;\n    unsigned char exists;\n    int64_t v[{count}];\n}};"
+        "struct {r}_state {{\n    uintptr_t object;\n    uintptr_t thread;\n    unsigned char status;\n    unsigned char exists;\n    int64_t v[{count}];\n}};"
     );
     let initial: Vec<String> = if automaton.variables.is_empty() {
         vec!["0".to_string()]
@@ -293,8 +315,8 @@ fn storage(out: &mut String, flavour: Flavour, r: &str, automaton: &Automaton) {
                  SLIC_TABLE({r}, struct {r}_state)\n\
                  #define {r}_per_thread() slic_table_find_{r}((uintptr_t)KeGetCurrentThread(), 1)\n\
                  #else\n\
-                 static SLIC_THREAD_LOCAL struct {r}_state {r}_thread;\n\
-                 static SLIC_THREAD_LOCAL unsigned char {r}_ready;\n\
+                 SLIC_STATE SLIC_THREAD_LOCAL struct {r}_state {r}_thread;\n\
+                 SLIC_STATE SLIC_THREAD_LOCAL unsigned char {r}_ready;\n\
                  static struct {r}_state *{r}_per_thread(void)\n\
                  {{\n    if (!{r}_ready) {{\n        unsigned i;\n        for (i = 0; i < sizeof {r}_initial / sizeof {r}_initial[0]; i++) {r}_thread.v[i] = {r}_initial[i];\n        {r}_thread.exists = 1;\n        {r}_ready = 1;\n    }}\n    return &{r}_thread;\n}}\n\
                  #endif\n"
@@ -313,13 +335,16 @@ fn storage(out: &mut String, flavour: Flavour, r: &str, automaton: &Automaton) {
                 u8::from(!watch)
             );
             if watch {
-                // One object, chosen nondeterministically among those the
-                // events name: a model checker explores every choice.
+                // One object, chosen nondeterministically when it is first
+                // seen: an object passed over once is never chosen later,
+                // or its earlier events would be missing from its state.
                 let _ = write!(
                     out,
                     "static int {r}_chosen;\n\
+                     static uintptr_t {r}_passed[SLIC_STATIC_OBJECTS];\n\
+                     static unsigned {r}_passed_count;\n\
                      static struct {r}_state *{r}_track(uintptr_t object)\n\
-                     {{\n    struct {r}_state *s = {r}_global();\n    if (!{r}_chosen && __VERIFIER_nondet_bool()) {{\n        {r}_chosen = 1;\n        s->object = object;\n    }}\n    if ({r}_chosen && s->object == object) {{\n        s->exists = 1;\n        return s;\n    }}\n    return 0;\n}}\n"
+                     {{\n    struct {r}_state *s = {r}_global();\n    unsigned i;\n    if ({r}_chosen) {{\n        if (s->object != object) return 0;\n        s->exists = 1;\n        return s;\n    }}\n    for (i = 0; i < {r}_passed_count; i++)\n        if ({r}_passed[i] == object) return 0;\n    if (__VERIFIER_nondet_bool()) {{\n        {r}_chosen = 1;\n        s->object = object;\n        s->exists = 1;\n        return s;\n    }}\n    /* More objects than the harness can remember: not a path to explore. */\n    __VERIFIER_assume({r}_passed_count < SLIC_STATIC_OBJECTS);\n    {r}_passed[{r}_passed_count++] = object;\n    return 0;\n}}\n"
                 );
             }
         }
@@ -384,8 +409,16 @@ fn handler_function(
                     "        s->status = SLIC_FAILED;\n        slic_violation(&{r}_rule, &{r}_aborts[{abort}], c, s->object);"
                 );
             }
-            (End::Abort(_), Flavour::Static) => {
-                out.push_str("        reach_error();\n        __VERIFIER_assume(0);\n");
+            (End::Abort(abort), Flavour::Static) => {
+                let info = &automaton.aborts[abort];
+                let _ = writeln!(
+                    out,
+                    "        slic_static_violation = {};\n        reach_error();\n        __VERIFIER_assume(0);",
+                    c_string(&format!(
+                        "{}: {} ({})",
+                        automaton.name, info.message, info.location
+                    ))
+                );
             }
         }
         out.push_str("        return;\n    }\n");
@@ -464,7 +497,7 @@ fn event_function(
                     None => {
                         let _ = writeln!(
                             out,
-                            "    {{\n        unsigned i, n = slic_table_{r}.count;\n        for (i = 0; i < n; i++) {{\n            struct {r}_state *s = &slic_table_{r}.slots[i];\n            if (s->status == SLIC_LIVE) {r}_h{handler}(s, c);\n        }}\n    }}"
+                            "    {{\n        unsigned i, n = slic_table_{r}.count;\n        uintptr_t self = SLIC_CURRENT_THREAD();\n        for (i = 0; i < n; i++) {{\n            struct {r}_state *s = &slic_table_{r}.slots[i];\n            if (s->status == SLIC_LIVE && s->thread == self) {r}_h{handler}(s, c);\n        }}\n    }}"
                         );
                     }
                 }
@@ -543,6 +576,34 @@ typedef unsigned char slic_spin_t;
 typedef volatile char slic_spin_t;
 #endif
 
+/* With SLIC_SHARED_STATE the monitor is compiled into every woven file (as
+   `slic cc` does): its state and entry points are then weak, and the
+   linker keeps one copy of each. */
+#if defined(SLIC_SHARED_STATE) && (defined(__GNUC__) || defined(__clang__))
+#define SLIC_STATE __attribute__((weak))
+#define SLIC_ENTRY __attribute__((weak))
+#else
+#define SLIC_STATE static
+#define SLIC_ENTRY
+#endif
+
+/* The thread an event happens on. Instances of `watch` rules belong to a
+   thread as well as to an object: a thread sees its own lock discipline
+   (the locks it holds, the routines it returns from), as the rules without
+   `watch` do; another thread's acquisition of the same lock is contention,
+   not a second acquisition, and its routine returns say nothing about the
+   locks this thread holds. Keying by thread also closes the window between
+   a release returning in one thread and its hook running, in which another
+   thread's acquisition of the lock could return first. */
+#ifdef SLIC_KERNEL
+#define SLIC_CURRENT_THREAD() ((uintptr_t)KeGetCurrentThread())
+#else
+/* Shared between the files of a build (SLIC_SHARED_STATE): one thread has
+   one identity whichever copy of the monitor asks. */
+SLIC_UNUSED SLIC_STATE SLIC_THREAD_LOCAL char slic_thread_identity;
+#define SLIC_CURRENT_THREAD() ((uintptr_t)&slic_thread_identity)
+#endif
+
 /* How many objects a `watch` rule tracks at once (held locks, say): an
    object is tracked while its state differs from the initial one. */
 #ifndef SLIC_MAX_OBJECTS
@@ -569,7 +630,7 @@ static void slic_table_full(const struct slic_rule *rule, const struct slic_call
 /* A bounded, allocation-free table of instances, dense: slots[0..count).
    Each rule has its own, behind its own spin lock. */
 #define SLIC_TABLE(r, state_type)                                                     \
-    static struct {                                                                   \
+    SLIC_STATE struct {                                                               \
         slic_spin_t lock;                                                             \
         unsigned char full_reported;                                                  \
         unsigned count;                                                               \
@@ -580,8 +641,11 @@ static void slic_table_full(const struct slic_rule *rule, const struct slic_call
     SLIC_UNUSED static state_type *slic_table_find_##r(uintptr_t object, int create)  \
     {                                                                                 \
         unsigned i;                                                                   \
+        uintptr_t thread = SLIC_CURRENT_THREAD();                                     \
         for (i = 0; i < slic_table_##r.count; i++)                                    \
-            if (slic_table_##r.slots[i].object == object) return &slic_table_##r.slots[i]; \
+            if (slic_table_##r.slots[i].object == object                              \
+                && slic_table_##r.slots[i].thread == thread)                          \
+                return &slic_table_##r.slots[i];                                      \
         if (!create) return 0;                                                        \
         if (slic_table_##r.count == SLIC_MAX_OBJECTS) {                               \
             if (!slic_table_##r.full_reported) {                                      \
@@ -593,6 +657,7 @@ static void slic_table_full(const struct slic_rule *rule, const struct slic_call
         {                                                                             \
             state_type *s = &slic_table_##r.slots[slic_table_##r.count++];             \
             s->object = object;                                                       \
+            s->thread = thread;                                                       \
             s->status = SLIC_LIVE;                                                    \
             s->exists = 1;                                                            \
             for (i = 0; i < sizeof r##_initial / sizeof r##_initial[0]; i++) s->v[i] = r##_initial[i]; \
@@ -675,7 +740,7 @@ static void slic_put_number(char *buffer, unsigned size, unsigned *at, uint64_t 
     }
 }
 
-int slic_format(const struct slic_violation *v, char *buffer, unsigned size)
+SLIC_ENTRY int slic_format(const struct slic_violation *v, char *buffer, unsigned size)
 {
     unsigned at = 0;
     if (size) buffer[0] = 0;
@@ -719,14 +784,14 @@ int slic_format(const struct slic_violation *v, char *buffer, unsigned size)
 }
 
 #if defined(SLIC_KERNEL)
-void slic_report_default(const struct slic_violation *v)
+SLIC_ENTRY void slic_report_default(const struct slic_violation *v)
 {
     /* Like Driver Verifier: bug check 0xC4, parameter 1 the rule ID. */
     KeBugCheckEx(0xC4, v->has_rule_id ? v->rule_id : 0, (ULONG_PTR)v->message,
                  (ULONG_PTR)v->site, (ULONG_PTR)v->object);
 }
 #else
-void slic_report_default(const struct slic_violation *v)
+SLIC_ENTRY void slic_report_default(const struct slic_violation *v)
 {
     static int mode = -1;
     char text[1024];
@@ -766,5 +831,12 @@ extern _Bool __VERIFIER_nondet_bool(void);
 #define SLIC_LIVE 0
 #define SLIC_HALTED 1
 #define SLIC_FAILED 2
+
+#define SLIC_ENTRY
+
+/* How many objects a `watch` rule may pass over before choosing one. */
+#ifndef SLIC_STATIC_OBJECTS
+#define SLIC_STATIC_OBJECTS 64
+#endif
 
 "#;

@@ -7,6 +7,7 @@
 
 pub mod c;
 pub mod ir;
+pub mod report;
 pub mod roles;
 
 use crate::model::Event;

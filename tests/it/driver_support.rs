@@ -11,7 +11,9 @@
 //! ```
 //!
 //! `expect-unknown` is for reports without a position (calls through
-//! function pointers). A `rules:` line in a comment of the driver names
+//! function pointers). The driver's sources are woven with the roles
+//! `slic roles` finds in all of them, as a build of a driver in several
+//! files would do. A `rules:` line in a comment of the driver names
 //! the rules to weave (paths from the repository root); without one, the
 //! built-in pack.
 
@@ -121,6 +123,23 @@ impl MockDriver {
             ]
             .concat(),
         );
+        // As a build of a driver in several files does: the roles of all
+        // its sources first (a routine may be registered in another file
+        // than the one that defines it), then each source woven with them.
+        let roles = work.join("roles.toml");
+        let mut arguments = vec![
+            "roles".to_string(),
+            "-I".to_string(),
+            self.directory.display().to_string(),
+            "-o".to_string(),
+            roles.display().to_string(),
+        ];
+        arguments.extend(
+            self.sources
+                .iter()
+                .map(|s| root().join(s).display().to_string()),
+        );
+        run_slic(&arguments);
         let mut objects = Vec::new();
         for source in &self.sources {
             let woven = work.join(source.file_name().unwrap());
@@ -132,6 +151,8 @@ impl MockDriver {
                         self.directory.display().to_string(),
                         "--name".to_string(),
                         source.display().to_string(),
+                        "--roles".to_string(),
+                        roles.display().to_string(),
                         root().join(source).display().to_string(),
                         "-o".to_string(),
                         woven.display().to_string(),
@@ -162,10 +183,12 @@ impl MockDriver {
     }
 }
 
-/// Runs a built driver with `SLIC_ON_VIOLATION=continue`; its reports.
-pub fn run_driver(executable: &Path) -> Vec<Report> {
+/// Runs a built driver with `SLIC_ON_VIOLATION=continue` and the given
+/// environment; its reports and its standard output.
+pub fn run_driver_with(executable: &Path, environment: &[(&str, &str)]) -> (Vec<Report>, String) {
     let output = Command::new(executable)
         .env("SLIC_ON_VIOLATION", "continue")
+        .envs(environment.iter().copied())
         .current_dir(root())
         .output()
         .unwrap();
@@ -176,7 +199,10 @@ pub fn run_driver(executable: &Path) -> Vec<Report> {
         executable.display(),
         output.status
     );
-    parse_reports(&stderr)
+    (
+        parse_reports(&stderr),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
 }
 
 /// Reads the reports in a program's standard error (the first two lines of

@@ -22,7 +22,7 @@ use slic::syntax::ast::EventKind;
 use slic::weave::roles::RoleMap;
 
 use crate::driver_support::{check_output, require_tool};
-use crate::ir_support::run_for_reports;
+use crate::ir_support::{Match, comparable, run_for_reports, wdk_macros};
 use crate::support::{compile_text, root};
 
 /// Expressions of `$1` and `$2` of `F` (not in the catalog: 64-bit signed
@@ -199,17 +199,18 @@ fn expressions_compute_what_the_interpreter_computes() {
         roles: &RoleMap::default(),
     })
     .unwrap();
-    // Reads the rule's thread-local state, for the harness.
+    // Reads the rule's thread-local state, for the harness: `{ object,
+    // thread, status, [values] }`.
     let state = woven
         .text
         .lines()
-        .find(|line| line.contains(" = linkonce_odr thread_local global "))
+        .find(|line| line.contains(".state = linkonce_odr thread_local global "))
         .and_then(|line| line.split(" = ").next())
         .expect("the rule's state")
         .to_string();
     let count = automaton.variables.len();
     let module = format!(
-        "{}\ndefine i64 @semantics_value(i32 %index) {{\n  %at = getelementptr inbounds {{ i64, i64, [{count} x i64] }}, ptr {state}, i32 0, i32 2, i32 %index\n  %value = load i64, ptr %at\n  ret i64 %value\n}}\n",
+        "{}\ndefine i64 @semantics_value(i32 %index) {{\n  %at = getelementptr inbounds {{ i64, i64, i64, [{count} x i64] }}, ptr {state}, i32 0, i32 3, i32 %index\n  %value = load i64, ptr %at\n  ret i64 %value\n}}\n",
         woven.text
     );
     let work = tempfile::tempdir().unwrap();
@@ -287,7 +288,7 @@ fn expressions_compute_what_the_interpreter_computes() {
             let expression = WIDE.iter().chain(IRQL).chain(CHAR).nth(index - 3).unwrap();
             assert_eq!(
                 got, want,
-                "`{expression}` with {} ({a}, {b})",
+                "`{expression}` with {} ({a}, {b}): {line}",
                 names[which as usize]
             );
         }
@@ -380,7 +381,13 @@ fn full_tables_report_as_the_c_monitor_does() {
         "{c_reports}"
     );
     assert!(c_reports.contains("The driver acquires a spin lock that it already holds."));
-    assert_eq!(ir_reports, c_reports);
+    // `KeAcquireSpinLock` is a macro of the mock WDK: the C weaver reports
+    // its name, the IR weaver the function it calls.
+    let macros = wdk_macros();
+    assert_eq!(
+        comparable(&ir_reports, Match::Exact, &macros),
+        comparable(&c_reports, Match::Exact, &macros)
+    );
 }
 
 /// Two modules woven apart, one with more rules than the other, linked

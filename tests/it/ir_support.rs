@@ -8,10 +8,15 @@ use std::process::Command;
 use crate::driver_support::{MockDriver, check_output, require_tool};
 use crate::support::root;
 
-/// One fixture: `<source>.<clang>.<target>.<O0|O2>[.g].<ll|bc>`.
+/// One build of a driver's sources: the fixtures
+/// `<source>.<clang>.<target>.<O0|O2>[.g].<ll|bc>` of every source with one
+/// suffix.
 #[derive(Debug, Clone)]
 pub struct Fixture {
-    pub path: PathBuf,
+    /// One file per source of the driver, sorted.
+    pub files: Vec<PathBuf>,
+    /// The suffix the files share (`14.x86_64-linux-gnu.O0.g.ll`).
+    pub variant: String,
     pub clang: u32,
     pub target: String,
     pub optimised: bool,
@@ -21,11 +26,7 @@ pub struct Fixture {
 
 impl Fixture {
     pub fn name(&self) -> String {
-        self.path
-            .file_name()
-            .unwrap()
-            .to_string_lossy()
-            .into_owned()
+        self.variant.clone()
     }
 
     pub fn is_linux(&self) -> bool {
@@ -34,41 +35,64 @@ impl Fixture {
 }
 
 /// The fixtures of one directory under `tests/fixtures/ir/` made by one
-/// clang, sorted.
+/// clang, grouped by build, sorted.
 pub fn fixtures(directory: &str, clang: u32) -> Vec<Fixture> {
     let directory = root().join("tests/fixtures/ir").join(directory);
-    let mut list: Vec<Fixture> = std::fs::read_dir(&directory)
-        .unwrap_or_else(|error| {
-            panic!(
-                "{}: {error} (run scripts/regenerate-ir-fixtures)",
-                directory.display()
-            )
-        })
-        .map(|entry| entry.unwrap().path())
-        .filter_map(|path| {
-            let name = path.file_name()?.to_str()?.to_string();
-            let (stem, bitcode) = match name.strip_suffix(".ll") {
-                Some(stem) => (stem.to_string(), false),
-                None => (name.strip_suffix(".bc")?.to_string(), true),
-            };
-            let debug = stem.ends_with(".g");
-            let stem = stem.strip_suffix(".g").unwrap_or(&stem);
-            let (rest, level) = stem.rsplit_once('.')?;
-            let (rest, target) = rest.rsplit_once('.')?;
-            let (_, version) = rest.rsplit_once('.')?;
-            Some(Fixture {
-                clang: version.parse().ok()?,
+    let mut builds: std::collections::BTreeMap<String, Fixture> = Default::default();
+    let entries = std::fs::read_dir(&directory).unwrap_or_else(|error| {
+        panic!(
+            "{}: {error} (run scripts/regenerate-ir-fixtures)",
+            directory.display()
+        )
+    });
+    for path in entries.map(|entry| entry.unwrap().path()) {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let (stem, bitcode) = match name.strip_suffix(".ll") {
+            Some(stem) => (stem.to_string(), false),
+            None => match name.strip_suffix(".bc") {
+                Some(stem) => (stem.to_string(), true),
+                None => continue,
+            },
+        };
+        let debug = stem.ends_with(".g");
+        let rest = stem.strip_suffix(".g").unwrap_or(&stem);
+        let Some((rest, level)) = rest.rsplit_once('.') else {
+            continue;
+        };
+        let Some((rest, target)) = rest.rsplit_once('.') else {
+            continue;
+        };
+        let Some((source, version)) = rest.rsplit_once('.') else {
+            continue;
+        };
+        let Ok(version) = version.parse::<u32>() else {
+            continue;
+        };
+        if version != clang {
+            continue;
+        }
+        let variant = name[source.len() + 1..].to_string();
+        builds
+            .entry(variant.clone())
+            .or_insert_with(|| Fixture {
+                files: Vec::new(),
+                variant,
+                clang: version,
                 target: target.to_string(),
                 optimised: level == "O2",
                 debug,
                 bitcode,
-                path,
             })
+            .files
+            .push(path);
+    }
+    builds
+        .into_values()
+        .map(|mut fixture| {
+            fixture.files.sort();
+            fixture
         })
-        .filter(|fixture| fixture.clang == clang)
-        .collect();
-    list.sort_by(|a, b| a.path.cmp(&b.path));
-    list
+        .collect()
 }
 
 /// The mock drivers that have IR fixtures.
@@ -126,9 +150,11 @@ pub fn rule_arguments(rules: &[PathBuf]) -> Vec<String> {
         .collect()
 }
 
-/// Weaves a fixture; returns the woven file and slic's standard error.
+/// Weaves one file of a fixture; returns the woven file and slic's
+/// standard error.
 pub fn weave(
     fixture: &Fixture,
+    file: &Path,
     extra: &[String],
     work: &Path,
     extension: &str,
@@ -137,10 +163,13 @@ pub fn weave(
         require_tool(&format!("llvm-dis-{}", fixture.clang));
         require_tool(&format!("llvm-as-{}", fixture.clang));
     }
-    let woven = work.join(format!("{}.woven.{extension}", fixture.name()));
+    let woven = work.join(format!(
+        "{}.woven.{extension}",
+        file.file_name().unwrap().to_string_lossy()
+    ));
     let mut arguments = vec![
         "weave".to_string(),
-        fixture.path.display().to_string(),
+        file.display().to_string(),
         "-o".to_string(),
         woven.display().to_string(),
     ];
@@ -215,29 +244,61 @@ fn include_flags(driver: &MockDriver) -> Vec<String> {
     ]
 }
 
-/// Links a woven module with its companions, compiled by the same clang,
+/// The companions compiled once by one clang, as objects (`native`) or as
+/// IR for `llvm-link`.
+fn companion_builds(version: u32, driver: &MockDriver, work: &Path, native: bool) -> Vec<PathBuf> {
+    companions(driver)
+        .into_iter()
+        .map(|source| {
+            let built = work.join(format!(
+                "{}.{version}.companion.{}",
+                source.file_stem().unwrap().to_string_lossy(),
+                if native { "o" } else { "ll" }
+            ));
+            if !built.is_file() {
+                let mut command = Command::new(tool("clang", version));
+                command
+                    .args(["-target", "x86_64-linux-gnu", "-O0", "-g", "-w"])
+                    .args(if native {
+                        vec!["-c"]
+                    } else {
+                        vec!["-S", "-emit-llvm"]
+                    })
+                    .args(include_flags(driver))
+                    .arg(&source)
+                    .arg("-o")
+                    .arg(&built);
+                check_output(command, &format!("clang-{version} on {}", source.display()));
+            }
+            built
+        })
+        .collect()
+}
+
+/// Links woven modules with their companions, compiled by the same clang,
 /// into a native program.
-pub fn link_native(version: u32, woven: &Path, driver: &MockDriver, work: &Path) -> PathBuf {
+pub fn link_native(version: u32, woven: &[PathBuf], driver: &MockDriver, work: &Path) -> PathBuf {
     let executable = work.join(format!(
         "{}.exe",
-        woven.file_name().unwrap().to_string_lossy()
+        woven[0].file_name().unwrap().to_string_lossy()
     ));
     let mut command = Command::new(tool("clang", version));
     command
         .args(["-target", "x86_64-linux-gnu", "-g", "-w"])
-        .args(include_flags(driver))
-        .arg(woven)
-        .args(companions(driver))
+        .args(woven)
+        .args(companion_builds(version, driver, work, true))
         .args(["-lpthread", "-o"])
         .arg(&executable);
     check_output(
         command,
-        &format!("clang-{version} linking {}", woven.display()),
+        &format!("clang-{version} linking {}", woven[0].display()),
     );
     executable
 }
 
 /// Runs a program with `SLIC_ON_VIOLATION=continue`: its standard error.
+/// A test program that checks the driver's results prints `failed: ...`
+/// on standard output when one is wrong.
 pub fn run_for_reports(mut command: Command, what: &str) -> String {
     let output = command
         .env("SLIC_ON_VIOLATION", "continue")
@@ -245,71 +306,176 @@ pub fn run_for_reports(mut command: Command, what: &str) -> String {
         .output()
         .unwrap_or_else(|error| panic!("cannot run {what}: {error}"));
     let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         output.status.success(),
         "{what} failed ({}):\n{stderr}",
         output.status
     );
+    assert!(
+        !stdout.lines().any(|line| line.starts_with("failed")),
+        "{what}: the test program finds the driver's results wrong:\n{stdout}"
+    );
     stderr
 }
 
-/// Links a woven module with its companions as IR (`llvm-link`) and runs
-/// it with `lli`: its standard error.
-pub fn run_with_lli(version: u32, woven: &Path, driver: &MockDriver, work: &Path) -> String {
-    let mut modules = vec![woven.to_path_buf()];
-    for source in companions(driver) {
-        let module = work.join(format!(
-            "{}.{version}.companion.ll",
-            source.file_stem().unwrap().to_string_lossy()
-        ));
-        if !module.is_file() {
-            let mut command = Command::new(tool("clang", version));
-            command
-                .args([
-                    "-target",
-                    "x86_64-linux-gnu",
-                    "-S",
-                    "-emit-llvm",
-                    "-O0",
-                    "-w",
-                ])
-                .args(include_flags(driver))
-                .arg(&source)
-                .arg("-o")
-                .arg(&module);
-            check_output(command, &format!("clang-{version} on {}", source.display()));
+/// The reports of a run, whole (three lines each), in a fixed order: the
+/// threads of a test program may report in any order.
+pub fn report_blocks(stderr: &str) -> Vec<String> {
+    let mut blocks: Vec<String> = Vec::new();
+    for line in stderr.lines() {
+        if line.starts_with("slic: ") {
+            blocks.push(String::new());
         }
-        modules.push(module);
+        if let Some(block) = blocks.last_mut() {
+            block.push_str(line);
+            block.push('\n');
+        }
     }
+    blocks.sort();
+    blocks
+}
+
+/// Links woven modules with their companions as IR (`llvm-link`) and runs
+/// the result with `lli`: its standard error.
+pub fn run_with_lli(version: u32, woven: &[PathBuf], driver: &MockDriver, work: &Path) -> String {
     let linked = work.join(format!(
         "{}.linked.bc",
-        woven.file_name().unwrap().to_string_lossy()
+        woven[0].file_name().unwrap().to_string_lossy()
     ));
     let mut command = Command::new(tool("llvm-link", version));
-    command.args(&modules).arg("-o").arg(&linked);
+    command
+        .args(woven)
+        .args(companion_builds(version, driver, work, false))
+        .arg("-o")
+        .arg(&linked);
     check_output(
         command,
-        &format!("llvm-link-{version} on {}", woven.display()),
+        &format!("llvm-link-{version} on {}", woven[0].display()),
     );
     let mut command = Command::new(tool("lli", version));
     command.arg(&linked);
     run_for_reports(command, &format!("lli-{version} {}", linked.display()))
 }
 
-/// The reports of a run, each with its place hidden: what must agree when
-/// the module has no debug information or was optimised before weaving
-/// (an optimiser may turn a call through a pointer into a direct one, or
-/// move a `ret`).
-pub fn without_places(stderr: &str) -> String {
-    stderr
-        .lines()
-        .map(|line| match line.strip_prefix(" --> ") {
-            Some(rest) => {
-                let (_, function) = rest.split_once(" in ").expect("PLACE in FUNCTION");
-                format!(" --> <place> in {function}")
-            }
-            None => line.to_string(),
+/// How closely the IR back end's reports must match the C back end's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Match {
+    /// -O0 with debug information: the same reports, place and all.
+    Exact,
+    /// Without debug information the IR back end knows no place.
+    WithoutPlaces,
+    /// Optimised before weaving: routines are inlined (without debug
+    /// information their calls are in their callers) and calls through
+    /// pointers may have become direct; the same violations are reported.
+    Optimised,
+}
+
+/// The function-like macros of the mock `wdm.h` that call an API under
+/// another name (`KeAcquireSpinLock` calls `KeAcquireSpinLockRaiseToDpc`),
+/// as in the WDK. The C weaver sees the macro's name; the IR weaver sees
+/// the call the macro expands to.
+pub fn wdk_macros() -> Vec<(String, String)> {
+    let header = std::fs::read_to_string(root().join("tests/drivers/wdk/wdm.h")).unwrap();
+    let joined = header.replace("\\\n", " ");
+    let declared = |name: &str| {
+        joined.lines().any(|line| {
+            (line.starts_with("NTKERNELAPI") || line.starts_with("NTHALAPI"))
+                && line.contains(&format!(" {name}("))
         })
-        .collect::<Vec<_>>()
-        .join("\n")
+    };
+    let mut macros = Vec::new();
+    for line in joined.lines() {
+        let Some(rest) = line.strip_prefix("#define ") else {
+            continue;
+        };
+        let Some((name, body)) = rest.split_once('(') else {
+            continue;
+        };
+        if name.contains(' ') {
+            continue;
+        }
+        let body = body.split_once(')').map_or("", |(_, b)| b);
+        let mut words = body
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '('))
+            .filter_map(|word| word.split_once('(').map(|(w, _)| w))
+            .filter(|word| !word.is_empty());
+        if let Some(callee) = words.find(|word| *word != name && declared(word)) {
+            macros.push((name.to_string(), callee.to_string()));
+        }
+    }
+    macros
+}
+
+/// The reports of a run, whole, as far as `level` compares them, with the
+/// C weaver's macro events named as the IR weaver names them: the event of
+/// the function the macro calls; the rule may handle that function in
+/// another handler, so the rule location of those is not compared.
+pub fn comparable(stderr: &str, level: Match, macros: &[(String, String)]) -> Vec<String> {
+    let mut blocks: Vec<String> = report_blocks(stderr)
+        .into_iter()
+        .map(|block| {
+            let lines: Vec<&str> = block.lines().collect();
+            if lines.len() != 3 {
+                return block;
+            }
+            let (place, rest) = lines[1]
+                .strip_prefix(" --> ")
+                .and_then(|l| l.split_once(" in "))
+                .expect("` --> PLACE in FUNCTION (EVENT)`");
+            let (function, event) = rest.rsplit_once(" (").expect("an event");
+            let event = event.trim_end_matches(')');
+            let (target, kind) = event.rsplit_once('.').expect("FUNCTION.KIND");
+            let mut location = lines[2].to_string();
+            let target = match macros.iter().find(|(name, _)| name == target) {
+                Some((_, callee)) => callee.as_str(),
+                None => target,
+            };
+            if macros.iter().any(|(_, callee)| callee == target) {
+                location = " rule: (the handler of a macro's call)".to_string();
+            }
+            let place = if level == Match::Exact {
+                place
+            } else {
+                "<place>"
+            };
+            let function = if level == Match::Optimised {
+                "<function>"
+            } else {
+                function
+            };
+            format!(
+                "{}\n --> {place} in {function} ({target}.{kind})\n{location}\n",
+                lines[0]
+            )
+        })
+        .collect();
+    blocks.sort();
+    blocks
+}
+
+/// Two lists of report blocks are equal; else a message with what only one
+/// of them has.
+pub fn assert_same_reports(ir: &[String], c: &[String], context: &str) {
+    if ir == c {
+        return;
+    }
+    let only = |a: &[String], b: &[String]| -> String {
+        let mut rest: Vec<&String> = b.iter().collect();
+        let mut out = String::new();
+        for block in a {
+            match rest.iter().position(|other| *other == block) {
+                Some(index) => {
+                    rest.remove(index);
+                }
+                None => out.push_str(block),
+            }
+        }
+        out
+    };
+    panic!(
+        "{context}: the IR back end reports differently.\n--- only from the IR back end:\n{}--- only from the C back end:\n{}",
+        only(ir, c),
+        only(c, ir)
+    );
 }

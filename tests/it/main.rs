@@ -1,9 +1,14 @@
 //! The integration tests: one binary, one module per area.
 
+mod c_backend;
 mod c_drivers;
+mod cc;
 mod check_fixtures;
 mod cli_check;
+mod cli_help;
+mod concurrency;
 mod driver_support;
+mod fuzz_regressions;
 mod ir_drivers;
 mod ir_semantics;
 mod ir_support;
@@ -11,4 +16,7 @@ mod ir_weave;
 mod parse_properties;
 mod rule_pack;
 mod semantics;
+mod static_monitor;
 mod support;
+mod tutorial;
+mod wdk_style;

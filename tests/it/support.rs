@@ -68,3 +68,12 @@ pub fn expected_codes(text: &str) -> Vec<String> {
     codes.dedup();
     codes
 }
+
+/// Runs the slic binary in the repository's root and returns what it did.
+pub fn run_slic(arguments: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_slic"))
+        .args(arguments)
+        .current_dir(root())
+        .output()
+        .expect("the slic binary runs")
+}

@@ -10,4 +10,4 @@ pub mod roles;
 mod tree;
 mod weave;
 
-pub use weave::{Input, weave};
+pub use weave::{Input, SourceFile, weave};

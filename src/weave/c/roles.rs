@@ -55,7 +55,22 @@ const REGISTRATION_CALLS: &[(&str, usize, Role)] = &[
 pub fn scan(source: &str, file: &str, extra_blank: &[String]) -> (Vec<Found>, Vec<String>) {
     let blanking = blank(source, extra_blank);
     let parsed = tree::parse(&blanking.text);
-    let text_of = |node: Node| text(node, &blanking.text);
+    scan_parsed(
+        &tree::all_nodes(&parsed),
+        &blanking.text,
+        &blanking.blanked,
+        file,
+    )
+}
+
+/// Like [`scan`], on a file already blanked and parsed.
+pub fn scan_parsed(
+    nodes: &[Node],
+    blank_text: &str,
+    blanked: &[Blanked],
+    file: &str,
+) -> (Vec<Found>, Vec<String>) {
+    let text_of = |node: Node| text(node, blank_text);
     let line_of = |node: Node| node.start_position().row as u32 + 1;
     let mut found = Vec::new();
     let mut includes = Vec::new();
@@ -68,7 +83,7 @@ pub fn scan(source: &str, file: &str, extra_blank: &[String]) -> (Vec<Found>, Ve
             line: line_of(node),
         });
     };
-    for node in tree::all_nodes(&parsed) {
+    for &node in nodes {
         match node.kind() {
             "preproc_include" => {
                 let Some(path) = node.child_by_field_name("path") else {
@@ -80,7 +95,7 @@ pub fn scan(source: &str, file: &str, extra_blank: &[String]) -> (Vec<Found>, Ve
                 }
             }
             "declaration" | "function_definition" => {
-                let names = declared_routines(node, &blanking.text);
+                let names = declared_routines(node, blank_text);
                 if let Some(role_type) = node.child_by_field_name("type").map(text_of)
                     && let Some(role) = Role::from_role_type(role_type)
                 {
@@ -88,9 +103,7 @@ pub fn scan(source: &str, file: &str, extra_blank: &[String]) -> (Vec<Found>, Ve
                         add(role, name, format!("{role_type} declaration"), node);
                     }
                 }
-                if let Some(annotation) =
-                    dispatch_annotation(&blanking.blanked, node, &blanking.text)
-                {
+                if let Some(annotation) = dispatch_annotation(blanked, node, blank_text) {
                     for name in &names {
                         add(
                             Role::Dispatch,
@@ -117,7 +130,7 @@ pub fn scan(source: &str, file: &str, extra_blank: &[String]) -> (Vec<Found>, Ve
                 ) else {
                     continue;
                 };
-                let Some(routine) = routine_named(right, &blanking.text) else {
+                let Some(routine) = routine_named(right, blank_text) else {
                     continue;
                 };
                 let field = match left.kind() {
@@ -145,7 +158,7 @@ pub fn scan(source: &str, file: &str, extra_blank: &[String]) -> (Vec<Found>, Ve
                 let argument = node
                     .child_by_field_name("arguments")
                     .and_then(|arguments| arguments.named_child(position as u32 - 1));
-                if let Some(routine) = argument.and_then(|a| routine_named(a, &blanking.text)) {
+                if let Some(routine) = argument.and_then(|a| routine_named(a, blank_text)) {
                     add(role, routine, format!("passed to {function}"), node);
                 }
             }
@@ -210,16 +223,29 @@ pub fn scan_with_headers(
     include_dirs: &[PathBuf],
     extra_blank: &[String],
 ) -> (RoleMap, Vec<Found>) {
+    let (found, includes) = scan(source, &path.display().to_string(), extra_blank);
+    let (mut map, mut all) = scan_includes(loader, path, includes, include_dirs, extra_blank);
+    for item in found.into_iter().rev() {
+        map.add(item.role, item.routine.clone());
+        all.insert(0, item);
+    }
+    (map, all)
+}
+
+/// The roles in the files `from` includes with quotes (`includes`), and in
+/// theirs, each file once.
+pub fn scan_includes(
+    loader: &dyn SourceLoader,
+    from: &Path,
+    includes: Vec<String>,
+    include_dirs: &[PathBuf],
+    extra_blank: &[String],
+) -> (RoleMap, Vec<Found>) {
     let mut map = RoleMap::default();
     let mut all = Vec::new();
-    let mut seen = vec![path.to_path_buf()];
-    let mut queue = vec![(path.to_path_buf(), source.to_string())];
-    while let Some((file, text)) = queue.pop() {
-        let (found, includes) = scan(&text, &file.display().to_string(), extra_blank);
-        for item in found {
-            map.add(item.role, item.routine.clone());
-            all.push(item);
-        }
+    let mut seen = vec![from.to_path_buf()];
+    let mut queue: Vec<(PathBuf, Vec<String>)> = vec![(from.to_path_buf(), includes)];
+    while let Some((file, includes)) = queue.pop() {
         for include in includes {
             let directory = file.parent().unwrap_or(Path::new("")).to_path_buf();
             let candidates = std::iter::once(directory).chain(include_dirs.iter().cloned());
@@ -230,7 +256,13 @@ pub fn scan_with_headers(
                 match loader.load(&candidate) {
                     Ok(text) => {
                         seen.push(candidate.clone());
-                        queue.push((candidate, text));
+                        let (found, nested) =
+                            scan(&text, &candidate.display().to_string(), extra_blank);
+                        for item in found {
+                            map.add(item.role, item.routine.clone());
+                            all.push(item);
+                        }
+                        queue.push((candidate, nested));
                         break;
                     }
                     Err(LoadError::NotFound | LoadError::Unreadable(_)) => continue,

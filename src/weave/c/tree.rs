@@ -77,45 +77,92 @@ pub fn function_declarator(declarator: Node) -> Option<Node> {
     }
 }
 
-/// The name of the function a node is in, or of the global variable whose
-/// initialiser it is in; `None` at file scope elsewhere.
-pub fn enclosing_name<'a>(node: Node, source: &'a str) -> Option<&'a str> {
-    let mut current = node.parent();
-    while let Some(parent) = current {
-        match parent.kind() {
-            "function_definition" => {
-                let declarator = parent.child_by_field_name("declarator")?;
-                return declared_name(declarator).map(|n| text(n, source));
-            }
-            "init_declarator" => {
-                let declarator = parent.child_by_field_name("declarator")?;
-                if declarator.kind() != "function_declarator" {
-                    let inside_function =
-                        ancestors(parent).any(|a| a.kind() == "function_definition");
-                    if !inside_function {
-                        return declared_name(declarator).map(|n| text(n, source));
-                    }
-                }
-            }
-            _ => {}
-        }
-        current = parent.parent();
+/// A node in a walk of the tree, with what the weaver asks about its
+/// surroundings. (tree-sitter nodes have no parent pointer: `Node::parent`
+/// searches down from the root, so a walk that keeps its own stack of
+/// ancestors is what makes weaving large files fast.)
+pub struct Visit<'t> {
+    pub node: Node<'t>,
+    pub parent: Option<Node<'t>>,
+    /// Inside the raw text of a `#define` or other directive.
+    pub in_directive: bool,
+    /// The function definition the node is in.
+    pub function: Option<Node<'t>>,
+    /// The declarator of the global variable whose initialiser the node
+    /// is in, outside any function.
+    pub global: Option<Node<'t>>,
+}
+
+impl Visit<'_> {
+    /// The name of the enclosing function, or of the global variable being
+    /// initialised.
+    pub fn enclosing_name<'s>(&self, source: &'s str) -> Option<&'s str> {
+        let declarator = match self.function {
+            Some(function) => function.child_by_field_name("declarator")?,
+            None => self.global?,
+        };
+        declared_name(declarator).map(|n| text(n, source))
     }
-    None
 }
 
-pub fn ancestors(node: Node) -> impl Iterator<Item = Node> {
-    std::iter::successors(node.parent(), |n| n.parent())
-}
-
-/// Whether the node is inside a preprocessor directive's raw text.
-pub fn in_directive(node: Node) -> bool {
-    ancestors(node).any(|a| {
-        matches!(
-            a.kind(),
-            "preproc_def" | "preproc_function_def" | "preproc_call"
-        )
-    })
+/// Calls `visit` on every node, parents first.
+pub fn walk<'t>(tree: &'t Tree, mut visit: impl FnMut(&Visit<'t>)) {
+    struct Frame<'t> {
+        node: Node<'t>,
+        directive: bool,
+        function: Option<Node<'t>>,
+        global: Option<Node<'t>>,
+    }
+    let mut cursor = tree.walk();
+    let mut stack: Vec<Frame<'t>> = Vec::new();
+    loop {
+        let node = cursor.node();
+        let parent = stack.last();
+        let in_directive = parent.is_some_and(|p| p.directive);
+        let function = parent.and_then(|p| p.function);
+        let global = parent.and_then(|p| p.global);
+        visit(&Visit {
+            node,
+            parent: parent.map(|p| p.node),
+            in_directive,
+            function,
+            global,
+        });
+        let kind = node.kind();
+        let frame = Frame {
+            node,
+            directive: in_directive
+                || matches!(
+                    kind,
+                    "preproc_def" | "preproc_function_def" | "preproc_call"
+                ),
+            function: if kind == "function_definition" {
+                Some(node)
+            } else {
+                function
+            },
+            global: match (kind, function) {
+                ("init_declarator", None) => node
+                    .child_by_field_name("declarator")
+                    .filter(|d| d.kind() != "function_declarator")
+                    .or(global),
+                _ => global,
+            },
+        };
+        if cursor.goto_first_child() {
+            stack.push(frame);
+            continue;
+        }
+        loop {
+            if cursor.goto_next_sibling() {
+                break;
+            }
+            if !cursor.goto_parent() {
+                return;
+            }
+            stack.pop();
+        }
+    }
 }
 
 /// Every node under `node`, `node` first.

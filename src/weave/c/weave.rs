@@ -8,6 +8,7 @@ use std::fmt::Write;
 use tree_sitter::Node;
 
 use super::blank::blank;
+use super::roles;
 use super::tree::{self, text};
 use crate::catalog::Prototype;
 use crate::edit::{self, Edit};
@@ -15,7 +16,7 @@ use crate::hooks::{Hook, HookSet};
 use crate::model::Event;
 use crate::syntax::ast::EventKind;
 use crate::weave::roles::RoleMap;
-use crate::weave::{Position, Site, WOVEN_MARKER, WeaveError, Woven};
+use crate::weave::{Position, Site, WOVEN_MARKER, WeaveError, WeaveWarning, Woven};
 
 pub struct Input<'a> {
     pub text: &'a str,
@@ -24,9 +25,20 @@ pub struct Input<'a> {
     pub hooks: &'a HookSet,
     /// The catalog prototypes of the functions the rules name.
     pub prototypes: &'a HashMap<String, Prototype>,
+    /// Roles given on the command line or in a roles file; those the file
+    /// and its headers declare are found while weaving.
     pub roles: &'a RoleMap,
     /// Macros to blank besides the built-in list.
     pub extra_blank: &'a [String],
+    /// Where the file is, to find the headers it includes with quotes.
+    pub source: Option<SourceFile<'a>>,
+}
+
+/// The file on disk and how to read what it includes.
+pub struct SourceFile<'a> {
+    pub path: &'a std::path::Path,
+    pub loader: &'a dyn crate::load::SourceLoader,
+    pub include_dirs: &'a [std::path::PathBuf],
 }
 
 /// Sites whose position is unknown get this function name when nothing
@@ -49,6 +61,9 @@ struct Weaver<'a> {
     macro_apis: HashMap<String, Vec<String>>,
     /// The first byte any woven use needs the monitor declared by.
     first_use: Option<usize>,
+    /// The roles given, with those found in the file and its headers.
+    roles: RoleMap,
+    warnings: Vec<WeaveWarning>,
 }
 
 pub fn weave(input: &Input) -> Result<Woven, WeaveError> {
@@ -75,19 +90,77 @@ pub fn weave(input: &Input) -> Result<Woven, WeaveError> {
         pointer_wrappers: Vec::new(),
         macro_apis: HashMap::new(),
         first_use: None,
+        roles: RoleMap::default(),
+        warnings: Vec::new(),
     };
-    let nodes = tree::all_nodes(&parsed);
+    // One walk of the tree collects every node (for the passes below) and,
+    // in source order, the identifiers that may need weaving (with their
+    // context, which tree-sitter nodes cannot give cheaply later) and the
+    // function definitions.
+    let candidates: BTreeSet<&str> = input
+        .hooks
+        .functions()
+        .into_iter()
+        .chain(macro_names(&weaver.blank))
+        .collect();
+    enum Found<'t> {
+        Use(Node<'t>, Node<'t>, Option<String>),
+        Definition(Node<'t>),
+    }
+    let mut nodes = Vec::new();
+    let mut found = Vec::new();
+    tree::walk(&parsed, |visit| {
+        nodes.push(visit.node);
+        match visit.node.kind() {
+            "identifier" if !visit.in_directive => {
+                let name = text(visit.node, &weaver.blank);
+                if let (true, Some(parent)) = (candidates.contains(name), visit.parent) {
+                    let enclosing = visit.enclosing_name(&weaver.blank).map(str::to_string);
+                    found.push(Found::Use(visit.node, parent, enclosing));
+                }
+            }
+            "function_definition" => found.push(Found::Definition(visit.node)),
+            _ => {}
+        }
+    });
+    // The file's own role declarations and registrations, and those of the
+    // headers it includes with quotes.
+    let (own, includes) = roles::scan_parsed(&nodes, &weaver.blank, &blanking.blanked, input.path);
+    let mut all_roles = input.roles.clone();
+    for item in &own {
+        all_roles.add(item.role, item.routine.clone());
+    }
+    if let Some(source) = &input.source {
+        let (in_headers, _) = roles::scan_includes(
+            source.loader,
+            source.path,
+            includes,
+            source.include_dirs,
+            input.extra_blank,
+        );
+        all_roles.merge(&in_headers);
+    }
+    weaver.roles = all_roles;
     let defined = weaver.defined_functions(&nodes);
     let apis = weaver.apis(&defined)?;
     weaver.refuse_broken_regions(&nodes, &apis, &defined)?;
     let macros = weaver.macro_bodies(&nodes, &apis);
-    for node in &nodes {
-        match node.kind() {
-            "identifier" if !tree::in_directive(*node) => {
-                weaver.identifier(*node, &apis, &macros)?
+    for item in found {
+        match item {
+            Found::Use(node, parent, enclosing) => {
+                let name = text(node, &weaver.blank);
+                if apis.iter().any(|a| a == name) || macros.iter().any(|m| m == name) {
+                    weaver.identifier(
+                        node,
+                        parsed.root_node(),
+                        parent,
+                        enclosing,
+                        &apis,
+                        &macros,
+                    )?;
+                }
             }
-            "function_definition" => weaver.definition(*node)?,
-            _ => {}
+            Found::Definition(node) => weaver.definition(node)?,
         }
     }
     weaver.finish(&nodes)
@@ -204,12 +277,38 @@ impl<'a> Weaver<'a> {
                 ));
             }
         }
+        // A definition whose head the preprocessor chooses (`#if DBG` head
+        // `#else` head `#endif` body) parses as declarations missing their
+        // `;` and a body on its own: the routine would go unwrapped.
+        for node in nodes.iter().filter(|n| n.is_missing()) {
+            let Some(declaration) = node.parent().filter(|p| p.kind() == "declaration") else {
+                continue;
+            };
+            let mut cursor = declaration.walk();
+            let names: Vec<Node> = declaration
+                .children_by_field_name("declarator", &mut cursor)
+                .filter(|d| d.kind() == "function_declarator")
+                .filter_map(tree::declared_name)
+                .collect();
+            for name in names {
+                let routine = text(name, &self.blank);
+                if self.needs_wrapping(routine) {
+                    return Err(self.error(
+                        name.start_byte(),
+                        format!(
+                            "cannot wrap `{routine}`: the C parser found no definition here, only a head \
+                             without a body (is the head chosen by `#if`? write it once, with the \
+                             conditional parts inside the parameter list or the body)"
+                        ),
+                    ));
+                }
+            }
+        }
         Ok(())
     }
 
     fn needs_wrapping(&self, routine: &str) -> bool {
         let role_hooks = self
-            .input
             .roles
             .roles_of(routine)
             .into_iter()
@@ -230,13 +329,33 @@ impl<'a> Weaver<'a> {
                 Some((self.text(name).to_string(), value))
             })
             .collect();
+        // A name pasted with `##` is part of another token, whose name
+        // only the expansion knows: it is left as it is, and said so.
+        for (name, value) in &definitions {
+            let body = self.text(*value);
+            for (word, offset) in identifiers(body) {
+                if apis.contains(&word) && is_pasted(body, offset, word.len()) {
+                    self.warnings.push(WeaveWarning {
+                        message: format!(
+                            "`{word}` is pasted with `##` in the body of the macro `{name}`: \
+                             the calls it makes are not checked"
+                        ),
+                        position: Some(self.position(value.start_byte() + offset)),
+                    });
+                }
+            }
+        }
         // Grow the set of bearing macros until it stops changing: a macro
         // bears the APIs its body names and those of the macros it uses.
         loop {
             let mut changed = false;
             for (name, value) in &definitions {
                 let mut uses: Vec<String> = Vec::new();
-                for (word, _) in identifiers(self.text(*value)) {
+                let body = self.text(*value);
+                for (word, offset) in identifiers(body) {
+                    if is_pasted(body, offset, word.len()) {
+                        continue;
+                    }
                     if apis.contains(&word) {
                         uses.push(word);
                     } else if let Some(inner) = self.macro_apis.get(&word) {
@@ -262,7 +381,7 @@ impl<'a> Weaver<'a> {
             let body = self.text(*value);
             let start = value.start_byte();
             for (word, offset) in identifiers(body) {
-                if !apis.contains(&word) {
+                if !apis.contains(&word) || is_pasted(body, offset, word.len()) {
                     continue;
                 }
                 self.wrap_api_use(&word);
@@ -319,17 +438,17 @@ impl<'a> Weaver<'a> {
     fn identifier(
         &mut self,
         node: Node,
+        root: Node,
+        parent: Node,
+        enclosing: Option<String>,
         apis: &[String],
         macros: &[String],
     ) -> Result<(), WeaveError> {
         let name = text(node, &self.blank).to_string();
-        let Some(parent) = node.parent() else {
-            return Ok(());
-        };
         let is_callee = parent.kind() == "call_expression"
             && parent.child_by_field_name("function") == Some(node);
         if macros.contains(&name) && is_callee {
-            return self.macro_use(node, &name);
+            return self.macro_use(node, root, &name, enclosing.unwrap_or_default());
         }
         if !apis.contains(&name) || is_declarator(node, parent) {
             return Ok(());
@@ -341,7 +460,7 @@ impl<'a> Weaver<'a> {
             ));
         }
         self.wrap_api_use(&name);
-        let function = tree::enclosing_name(node, &self.blank).map(str::to_string);
+        let function = enclosing;
         self.note_use(node.start_byte());
         let events = self.api_events(&name);
         if is_callee {
@@ -379,13 +498,23 @@ impl<'a> Weaver<'a> {
     /// A use of a macro whose body calls a bound API: `SLIC_HERE` is
     /// defined, just before the line, as the site of this use, and `#line`
     /// puts the line back where it was.
-    fn macro_use(&mut self, node: Node, name: &str) -> Result<(), WeaveError> {
+    fn macro_use(
+        &mut self,
+        node: Node,
+        root: Node,
+        name: &str,
+        function: String,
+    ) -> Result<(), WeaveError> {
         let position = self.position(node.start_byte());
-        let function = tree::enclosing_name(node, &self.blank)
-            .unwrap_or_default()
-            .to_string();
         let site = self.add_site(self.macro_events(name), Some(position.clone()), function);
-        let line_start = self.line_starts[position.line as usize - 1];
+        // Directives only work at the start of a line outside comments: a
+        // line that starts inside a block comment gets them before the
+        // line where the comment starts.
+        let mut line = position.line;
+        while let Some(comment) = comment_around(root, self.line_starts[line as usize - 1]) {
+            line = self.position(comment).line;
+        }
+        let line_start = self.line_starts[line as usize - 1];
         self.note_use(line_start);
         let already = self.edits.iter().any(|e| {
             e.range == (line_start..line_start) && e.replacement.contains("#define SLIC_HERE")
@@ -395,7 +524,7 @@ impl<'a> Weaver<'a> {
                 line_start,
                 format!(
                     "#undef SLIC_HERE\n#define SLIC_HERE (&slic_sites[{site}])\n{}",
-                    line_directive(position.line, self.input.path)
+                    line_directive(line, self.input.path)
                 ),
             ));
         }
@@ -427,7 +556,7 @@ impl<'a> Weaver<'a> {
                 format!("cannot wrap `{name}`: {problem}"),
             )
         })?;
-        let roles = self.input.roles.roles_of(&name);
+        let roles = self.roles.roles_of(&name);
         let mut entry_hooks: Vec<&Hook> = Vec::new();
         let mut exit_hooks: Vec<&Hook> = Vec::new();
         let hooks = self.input.hooks;
@@ -457,17 +586,17 @@ impl<'a> Weaver<'a> {
             }
         }
         let returns_void = returns_void(node, declarator, &self.blank);
-        let entry_site = self.add_site(
-            entry_hooks.iter().map(|h| h.event.clone()).collect(),
-            Some(self.position(body.start_byte())),
-            name.clone(),
-        );
+        // A site for each end that has hooks: the `{` for entry events,
+        // the closing `}` for exit events (where clang's `ret` points too).
         let closing = body.end_byte() - 1;
-        let exit_site = self.add_site(
-            exit_hooks.iter().map(|h| h.event.clone()).collect(),
-            Some(self.position(closing)),
-            name.clone(),
-        );
+        let entry_site = (!entry_hooks.is_empty()).then(|| {
+            let events = entry_hooks.iter().map(|h| h.event.clone()).collect();
+            self.add_site(events, Some(self.position(body.start_byte())), name.clone())
+        });
+        let exit_site = (!exit_hooks.is_empty()).then(|| {
+            let events = exit_hooks.iter().map(|h| h.event.clone()).collect();
+            self.add_site(events, Some(self.position(closing)), name.clone())
+        });
         self.edits.push(Edit::replace(
             name_node.byte_range(),
             format!("slic_orig_{name}"),
@@ -493,7 +622,12 @@ impl<'a> Weaver<'a> {
             let _ = writeln!(
                 wrapper,
                 "    {};",
-                hook_call(hook, entry_site, &parameters, None)
+                hook_call(
+                    hook,
+                    entry_site.expect("entry hooks have a site"),
+                    &parameters,
+                    None
+                )
             );
         }
         match &result_type {
@@ -512,7 +646,12 @@ impl<'a> Weaver<'a> {
             let _ = writeln!(
                 wrapper,
                 "    {};",
-                hook_call(hook, exit_site, &parameters, ret)
+                hook_call(
+                    hook,
+                    exit_site.expect("exit hooks have a site"),
+                    &parameters,
+                    ret
+                )
             );
         }
         if result_type.is_some() {
@@ -522,7 +661,7 @@ impl<'a> Weaver<'a> {
         let closing_line = self.position(closing).line;
         wrapper.push_str(&line_directive(closing_line, self.input.path));
         self.edits.push(Edit::insert(body.end_byte(), wrapper));
-        self.note_use(node.start_byte().max(1) - 1);
+        self.note_use(node.start_byte());
         Ok(())
     }
 
@@ -579,7 +718,7 @@ impl<'a> Weaver<'a> {
         Ok(Woven {
             text,
             sites: self.sites,
-            warnings: Vec::new(),
+            warnings: self.warnings,
         })
     }
 
@@ -610,7 +749,7 @@ impl<'a> Weaver<'a> {
         let count = self.sites.len().max(1);
         let _ = writeln!(
             out,
-            "static const struct slic_site slic_sites[{count}] = {{"
+            "SLIC_MAYBE_UNUSED static const struct slic_site slic_sites[{count}] = {{"
         );
         for site in &self.sites {
             match &site.position {
@@ -635,7 +774,11 @@ impl<'a> Weaver<'a> {
         out.push_str("};\n");
     }
 
-    /// `slic_w_F(site, args...)`: the hooks around the real call.
+    /// `slic_w_F(site, args...)`: the hooks around the real call. Its only
+    /// uses may be in code the preprocessor drops (`KdPrint` arguments in a
+    /// free build, an `#if DBG` branch), so it is marked maybe-unused, as are
+    /// the site table and the pointer wrappers: WDK builds treat warnings as
+    /// errors.
     fn api_wrapper(&self, out: &mut String, api: &str) {
         let prototype = &self.input.prototypes[api];
         let parameters: Vec<String> = (1..=prototype.parameters.len())
@@ -652,7 +795,7 @@ impl<'a> Weaver<'a> {
         let returns_void = prototype.returns.is_void();
         let _ = writeln!(
             out,
-            "static {} slic_w_{api}({})\n{{",
+            "SLIC_MAYBE_UNUSED static {} slic_w_{api}({})\n{{",
             prototype.return_spelling,
             signature.join(", ")
         );
@@ -730,7 +873,7 @@ impl<'a> Weaver<'a> {
         };
         let _ = writeln!(
             out,
-            "static {} {convention}slic_wp{site}_{api}({declared})\n{{\n    {body}\n}}",
+            "SLIC_MAYBE_UNUSED static {} {convention}slic_wp{site}_{api}({declared})\n{{\n    {body}\n}}",
             prototype.return_spelling
         );
     }
@@ -881,6 +1024,34 @@ fn result_type(definition: Node, declarator: Node, source: &str) -> String {
     out
 }
 
+/// The names of every `#define` in a text, by a quick look at its lines.
+fn macro_names(text: &str) -> impl Iterator<Item = &str> {
+    text.lines().filter_map(|line| {
+        let rest = line
+            .trim_start()
+            .strip_prefix('#')?
+            .trim_start()
+            .strip_prefix("define")?;
+        let name = rest.trim_start();
+        let end = name
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .unwrap_or(name.len());
+        (end > 0).then(|| &name[..end])
+    })
+}
+
+/// The start of the comment `offset` is inside of (not at its start).
+fn comment_around(root: Node, offset: usize) -> Option<usize> {
+    let node = root.descendant_for_byte_range(offset, offset)?;
+    (node.kind() == "comment" && node.start_byte() < offset).then(|| node.start_byte())
+}
+
+/// Whether the word at `offset` in a macro body is an operand of `##`.
+fn is_pasted(body: &str, offset: usize, length: usize) -> bool {
+    body[..offset].trim_end().ends_with("##")
+        || body[offset + length..].trim_start().starts_with("##")
+}
+
 /// Identifiers in raw text (macro bodies, broken regions), with offsets;
 /// strings, character constants and comments are skipped.
 fn identifiers(text: &str) -> Vec<(String, usize)> {
@@ -895,10 +1066,18 @@ fn identifiers(text: &str) -> Vec<(String, usize)> {
                 at += if bytes[at] == b'\\' { 2 } else { 1 };
             }
             at += 1;
-        } else if text[at..].starts_with("/*") {
-            at = text[at..].find("*/").map_or(bytes.len(), |i| at + i + 2);
-        } else if text[at..].starts_with("//") {
-            at = text[at..].find('\n').map_or(bytes.len(), |i| at + i);
+        } else if bytes[at..].starts_with(b"/*") {
+            // Bytes, not `str` slices: an escape skipped above may have
+            // left `at` inside a multi-byte character.
+            at = bytes[at + 2..]
+                .windows(2)
+                .position(|pair| pair == b"*/")
+                .map_or(bytes.len(), |i| at + 2 + i + 2);
+        } else if bytes[at..].starts_with(b"//") {
+            at = bytes[at..]
+                .iter()
+                .position(|&b| b == b'\n')
+                .map_or(bytes.len(), |i| at + i);
         } else if byte.is_ascii_alphabetic() || byte == b'_' {
             let start = at;
             while at < bytes.len() && (bytes[at].is_ascii_alphanumeric() || bytes[at] == b'_') {

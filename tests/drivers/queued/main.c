@@ -7,19 +7,17 @@
 #include "io_manager.h"
 #include "driver.h"
 
-static DEVICE_EXTENSION extension;
-static DEVICE_OBJECT device = { 0, &extension };
 static PDRIVER_OBJECT driver;
+static PDEVICE_OBJECT device;
+static PDEVICE_EXTENSION extension;
 
 static void *read_then_cancel(void *unused)
 {
     IRP first, second;
     (void)unused;
-    memset(&first, 0, sizeof first);
-    memset(&second, 0, sizeof second);
-    io_call_driver(driver, &device, &first, IRP_MJ_READ);
-    io_call_driver(driver, &device, &second, IRP_MJ_READ);
-    io_cancel_irp(&device, &first);
+    io_call_driver(device, &first, IRP_MJ_READ);
+    io_call_driver(device, &second, IRP_MJ_READ);
+    io_cancel_irp(device, &first);
     return 0;
 }
 
@@ -27,10 +25,10 @@ static void *write_error_path(void *unused)
 {
     IRP irp;
     (void)unused;
-    memset(&irp, 0, sizeof irp);
-    io_call_driver(driver, &device, &irp, IRP_MJ_WRITE);
+    io_build_irp(&irp, IRP_MJ_WRITE);
+    io_send_irp(device, &irp);
     /* The driver left the lock held; a real kernel would hang or crash. */
-    extension.QueueLock = 0;
+    extension->QueueLock = 0;
     return 0;
 }
 
@@ -38,11 +36,9 @@ static void *device_control(void *unused)
 {
     IRP irp;
     (void)unused;
-    memset(&irp, 0, sizeof irp);
     /* The double acquire would deadlock on a real lock: let it through. */
-    extension.QueueLock = 0;
-    io_call_driver(driver, &device, &irp, IRP_MJ_DEVICE_CONTROL);
-    extension.QueueLock = 0;
+    io_call_driver(device, &irp, IRP_MJ_DEVICE_CONTROL);
+    extension->QueueLock = 0;
     return 0;
 }
 
@@ -55,10 +51,12 @@ static void run(void *(*scenario)(void *))
 
 int main(void)
 {
-    driver = io_load_driver(DriverEntry, &device);
+    driver = io_load_driver(DriverEntry);
+    device = driver->DeviceObject;
+    extension = (PDEVICE_EXTENSION)device->DeviceExtension;
     run(read_then_cancel);
-    run(write_error_path);
     run(device_control);
+    run(write_error_path);
     io_unload_driver(driver);
     puts("done");
     return 0;

@@ -15,6 +15,8 @@ DRIVER_DISPATCH DispatchWrite;
 _Dispatch_type_(IRP_MJ_DEVICE_CONTROL)
 DRIVER_DISPATCH DispatchDeviceControl;
 
+DRIVER_UNLOAD Unload;
+
 typedef struct _DEVICE_EXTENSION {
     KSPIN_LOCK Lock;
     FAST_MUTEX Mutex;

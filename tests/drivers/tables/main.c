@@ -7,16 +7,25 @@
 #include "io_manager.h"
 #include "driver.h"
 
-static DEVICE_EXTENSION extension;
-static DEVICE_OBJECT device = { 0, &extension };
 static PDRIVER_OBJECT driver;
+static PDEVICE_OBJECT device;
+static PDEVICE_EXTENSION extension;
+static int failures;
+
+static void expect(int condition, const char *what)
+{
+    if (!condition) {
+        printf("failed: %s\n", what);
+        failures++;
+    }
+}
 
 static void *read_scenario(void *unused)
 {
     IRP irp;
     (void)unused;
-    memset(&irp, 0, sizeof irp);
-    io_call_driver(driver, &device, &irp, IRP_MJ_READ);
+    expect(io_call_driver(device, &irp, IRP_MJ_READ) == STATUS_SUCCESS, "read succeeds");
+    expect(io_completed(&irp), "read completes its IRP");
     return 0;
 }
 
@@ -24,10 +33,11 @@ static void *write_error_path(void *unused)
 {
     IRP irp;
     (void)unused;
-    memset(&irp, 0, sizeof irp);
-    io_call_driver(driver, &device, &irp, IRP_MJ_WRITE);
+    io_build_irp(&irp, IRP_MJ_WRITE);
+    expect(io_send_irp(device, &irp) == STATUS_INVALID_DEVICE_REQUEST, "a write without context fails");
     /* The driver left the mutex held; a real kernel would deadlock later. */
-    extension.Mutex.Count = 0;
+    extension->Mutex.Count = 0;
+    extension->Mutex.Owner = NULL;
     return 0;
 }
 
@@ -35,9 +45,9 @@ static void *write_scenario(void *unused)
 {
     IRP irp;
     (void)unused;
-    memset(&irp, 0, sizeof irp);
-    irp.Context = &extension;
-    io_call_driver(driver, &device, &irp, IRP_MJ_WRITE);
+    io_build_irp(&irp, IRP_MJ_WRITE);
+    irp.Context = extension;
+    expect(io_send_irp(device, &irp) == STATUS_SUCCESS, "a write succeeds");
     return 0;
 }
 
@@ -45,8 +55,7 @@ static void *device_control(void *unused)
 {
     IRP irp;
     (void)unused;
-    memset(&irp, 0, sizeof irp);
-    io_call_driver(driver, &device, &irp, IRP_MJ_DEVICE_CONTROL);
+    io_call_driver(device, &irp, IRP_MJ_DEVICE_CONTROL);
     return 0;
 }
 
@@ -59,13 +68,16 @@ static void run(void *(*scenario)(void *))
 
 int main(void)
 {
-    driver = io_load_driver(DriverEntry, &device);
+    driver = io_load_driver(DriverEntry);
+    device = driver->DeviceObject;
+    extension = (PDEVICE_EXTENSION)device->DeviceExtension;
     run(read_scenario);
     run(write_error_path);
     run(write_scenario);
     run(device_control);
     run(read_scenario);
+    expect(extension->Reads >= 3, "reads are counted");
     io_unload_driver(driver);
-    puts("done");
+    printf("done, %d failed\n", failures);
     return 0;
 }

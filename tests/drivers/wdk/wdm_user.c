@@ -4,7 +4,12 @@
  * concurrency tests run drivers on several threads); IRQL is tracked per
  * thread. This file is never woven: it plays the kernel.
  */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
 #include "wdm.h"
+#include "io_manager.h"
 
 static _Thread_local KIRQL current_irql = PASSIVE_LEVEL;
 static KSPIN_LOCK cancel_lock;
@@ -63,11 +68,14 @@ VOID FASTCALL KeReleaseInStackQueuedSpinLockFromDpcLevel(PKLOCK_QUEUE_HANDLE Loc
     if (LockHandle->Lock) spin_release(LockHandle->Lock);
 }
 
-VOID KeAcquireSpinLock(PKSPIN_LOCK SpinLock, PKIRQL OldIrql)
+VOID KeAcquireInStackQueuedSpinLockForDpc(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle)
 {
-    *OldIrql = current_irql;
-    spin_acquire(SpinLock);
-    current_irql = DISPATCH_LEVEL;
+    KeAcquireInStackQueuedSpinLock(SpinLock, LockHandle);
+}
+
+VOID KeReleaseInStackQueuedSpinLockForDpc(PKLOCK_QUEUE_HANDLE LockHandle)
+{
+    KeReleaseInStackQueuedSpinLock(LockHandle);
 }
 
 KIRQL KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock)
@@ -101,9 +109,29 @@ VOID IoReleaseCancelSpinLock(KIRQL Irql)
     current_irql = Irql;
 }
 
-VOID FASTCALL ExAcquireFastMutex(PFAST_MUTEX FastMutex) { while (__atomic_exchange_n(&FastMutex->Count, 1, __ATOMIC_ACQUIRE)) { } }
-VOID FASTCALL ExReleaseFastMutex(PFAST_MUTEX FastMutex) { __atomic_store_n(&FastMutex->Count, 0, __ATOMIC_RELEASE); }
-BOOLEAN FASTCALL ExTryToAcquireFastMutex(PFAST_MUTEX FastMutex) { return __atomic_exchange_n(&FastMutex->Count, 1, __ATOMIC_ACQUIRE) == 0; }
+/* A fast mutex its owner acquires again would wait forever; here the
+   second acquisition goes through, as for spin locks above. */
+VOID FASTCALL ExAcquireFastMutex(PFAST_MUTEX FastMutex)
+{
+    if (__atomic_load_n(&FastMutex->Owner, __ATOMIC_ACQUIRE) == (PVOID)&thread_identity) return;
+    while (__atomic_exchange_n(&FastMutex->Count, 1, __ATOMIC_ACQUIRE)) { }
+    __atomic_store_n(&FastMutex->Owner, (PVOID)&thread_identity, __ATOMIC_RELAXED);
+}
+
+VOID FASTCALL ExReleaseFastMutex(PFAST_MUTEX FastMutex)
+{
+    __atomic_store_n(&FastMutex->Owner, (PVOID)0, __ATOMIC_RELAXED);
+    __atomic_store_n(&FastMutex->Count, 0, __ATOMIC_RELEASE);
+}
+
+BOOLEAN FASTCALL ExTryToAcquireFastMutex(PFAST_MUTEX FastMutex)
+{
+    if (__atomic_exchange_n(&FastMutex->Count, 1, __ATOMIC_ACQUIRE)) return FALSE;
+    __atomic_store_n(&FastMutex->Owner, (PVOID)&thread_identity, __ATOMIC_RELAXED);
+    return TRUE;
+}
+
+VOID KeInitializeGuardedMutex(PKGUARDED_MUTEX Mutex) { Mutex->Count = 0; }
 VOID KeAcquireGuardedMutex(PKGUARDED_MUTEX Mutex) { while (__atomic_exchange_n(&Mutex->Count, 1, __ATOMIC_ACQUIRE)) { } }
 VOID KeReleaseGuardedMutex(PKGUARDED_MUTEX Mutex) { __atomic_store_n(&Mutex->Count, 0, __ATOMIC_RELEASE); }
 
@@ -114,24 +142,80 @@ VOID KeLeaveCriticalRegion(VOID) { critical_regions--; }
 VOID KeEnterGuardedRegion(VOID) { guarded_regions++; }
 VOID KeLeaveGuardedRegion(VOID) { guarded_regions--; }
 
+/* An executive resource: Shared counts the shared owners, Exclusive is
+   the exclusive owner (0 for none), which may acquire it again,
+   exclusively or shared (OwnerCount counts those). */
+NTSTATUS ExInitializeResourceLite(PERESOURCE Resource)
+{
+    Resource->Shared = 0;
+    Resource->Exclusive = 0;
+    Resource->OwnerCount = 0;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS ExDeleteResourceLite(PERESOURCE Resource)
+{
+    (void)Resource;
+    return STATUS_SUCCESS;
+}
+
+static ULONG_PTR self(void) { return (ULONG_PTR)&thread_identity; }
+
 BOOLEAN ExAcquireResourceExclusiveLite(PERESOURCE Resource, BOOLEAN Wait)
 {
-    if (!Wait) return __atomic_exchange_n(&Resource->Exclusive, 1, __ATOMIC_ACQUIRE) == 0;
-    while (__atomic_exchange_n(&Resource->Exclusive, 1, __ATOMIC_ACQUIRE)) { }
-    return TRUE;
+    ULONG_PTR none = 0;
+    if (__atomic_load_n(&Resource->Exclusive, __ATOMIC_ACQUIRE) == self()) {
+        Resource->OwnerCount++;
+        return TRUE;
+    }
+    for (;;) {
+        if (__atomic_load_n(&Resource->Shared, __ATOMIC_ACQUIRE) == 0
+            && __atomic_compare_exchange_n(&Resource->Exclusive, &none, self(), 0, __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+            if (__atomic_load_n(&Resource->Shared, __ATOMIC_ACQUIRE) == 0) {
+                Resource->OwnerCount = 1;
+                return TRUE;
+            }
+            __atomic_store_n(&Resource->Exclusive, (ULONG_PTR)0, __ATOMIC_RELEASE);
+        }
+        none = 0;
+        if (!Wait) return FALSE;
+    }
 }
 
 BOOLEAN ExAcquireResourceSharedLite(PERESOURCE Resource, BOOLEAN Wait)
 {
-    (void)Wait;
-    __atomic_add_fetch(&Resource->Shared, 1, __ATOMIC_ACQUIRE);
-    return TRUE;
+    if (__atomic_load_n(&Resource->Exclusive, __ATOMIC_ACQUIRE) == self()) {
+        Resource->OwnerCount++;
+        return TRUE;
+    }
+    for (;;) {
+        __atomic_add_fetch(&Resource->Shared, 1, __ATOMIC_ACQUIRE);
+        if (__atomic_load_n(&Resource->Exclusive, __ATOMIC_ACQUIRE) == 0) return TRUE;
+        __atomic_sub_fetch(&Resource->Shared, 1, __ATOMIC_RELEASE);
+        if (!Wait) return FALSE;
+    }
+}
+
+BOOLEAN ExAcquireSharedStarveExclusive(PERESOURCE Resource, BOOLEAN Wait)
+{
+    return ExAcquireResourceSharedLite(Resource, Wait);
+}
+
+BOOLEAN ExAcquireSharedWaitForExclusive(PERESOURCE Resource, BOOLEAN Wait)
+{
+    return ExAcquireResourceSharedLite(Resource, Wait);
 }
 
 VOID FASTCALL ExReleaseResourceLite(PERESOURCE Resource)
 {
-    if (__atomic_load_n(&Resource->Shared, __ATOMIC_ACQUIRE) > 0) __atomic_sub_fetch(&Resource->Shared, 1, __ATOMIC_RELEASE);
-    else __atomic_store_n(&Resource->Exclusive, 0, __ATOMIC_RELEASE);
+    if (__atomic_load_n(&Resource->Exclusive, __ATOMIC_ACQUIRE) == self()) {
+        if (--Resource->OwnerCount <= 0) {
+            Resource->OwnerCount = 0;
+            __atomic_store_n(&Resource->Exclusive, (ULONG_PTR)0, __ATOMIC_RELEASE);
+        }
+    } else if (__atomic_load_n(&Resource->Shared, __ATOMIC_ACQUIRE) > 0) {
+        __atomic_sub_fetch(&Resource->Shared, 1, __ATOMIC_RELEASE);
+    }
 }
 
 VOID ExReleaseResourceForThreadLite(PERESOURCE Resource, ERESOURCE_THREAD ResourceThreadId)
@@ -153,10 +237,11 @@ VOID FASTCALL ExReleaseResourceAndLeaveCriticalRegion(PERESOURCE Resource)
     KeLeaveCriticalRegion();
 }
 
-VOID KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql)
+KIRQL KfRaiseIrql(KIRQL NewIrql)
 {
-    *OldIrql = current_irql;
+    KIRQL old = current_irql;
     current_irql = NewIrql;
+    return old;
 }
 
 VOID KeLowerIrql(KIRQL NewIrql) { current_irql = NewIrql; }
@@ -170,19 +255,237 @@ KIRQL KeRaiseIrqlToDpcLevel(VOID)
 
 KIRQL KeGetCurrentIrql(VOID) { return current_irql; }
 
-VOID IoStartNextPacket(PDEVICE_OBJECT DeviceObject, BOOLEAN Cancelable)
+PKTHREAD KeGetCurrentThread(VOID) { return (PKTHREAD)(void *)&thread_identity; }
+
+/* ---- DPCs: queued here, run by the I/O manager (io_run_dpcs). ---- */
+
+static KSPIN_LOCK dpc_lock;
+static LIST_ENTRY dpc_queue = { &dpc_queue, &dpc_queue };
+
+VOID KeInitializeDpc(PRKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutine, PVOID DeferredContext)
 {
-    (void)DeviceObject;
-    (void)Cancelable;
+    Dpc->DeferredRoutine = DeferredRoutine;
+    Dpc->DeferredContext = DeferredContext;
+    Dpc->Inserted = 0;
 }
 
-VOID IoCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
+BOOLEAN KeInsertQueueDpc(PRKDPC Dpc, PVOID SystemArgument1, PVOID SystemArgument2)
+{
+    BOOLEAN inserted = FALSE;
+    spin_acquire(&dpc_lock);
+    if (!Dpc->Inserted) {
+        Dpc->Inserted = 1;
+        Dpc->SystemArgument1 = SystemArgument1;
+        Dpc->SystemArgument2 = SystemArgument2;
+        InsertTailList(&dpc_queue, &Dpc->DpcListEntry);
+        inserted = TRUE;
+    }
+    spin_release(&dpc_lock);
+    return inserted;
+}
+
+BOOLEAN KeRemoveQueueDpc(PRKDPC Dpc)
+{
+    BOOLEAN removed = FALSE;
+    spin_acquire(&dpc_lock);
+    if (Dpc->Inserted) {
+        RemoveEntryList(&Dpc->DpcListEntry);
+        Dpc->Inserted = 0;
+        removed = TRUE;
+    }
+    spin_release(&dpc_lock);
+    return removed;
+}
+
+PKDPC wdm_user_next_dpc(void)
+{
+    PKDPC dpc = NULL;
+    spin_acquire(&dpc_lock);
+    if (!IsListEmpty(&dpc_queue)) {
+        dpc = CONTAINING_RECORD(RemoveHeadList(&dpc_queue), KDPC, DpcListEntry);
+        dpc->Inserted = 0;
+    }
+    spin_release(&dpc_lock);
+    return dpc;
+}
+
+VOID wdm_user_set_irql(KIRQL irql) { current_irql = irql; }
+
+/* ---- Work items: queued here, run by the I/O manager (io_run_work_items). ---- */
+
+struct _IO_WORKITEM {
+    LIST_ENTRY Entry;
+    PDEVICE_OBJECT DeviceObject;
+    PIO_WORKITEM_ROUTINE Routine;
+    PVOID Context;
+};
+
+static KSPIN_LOCK work_lock;
+static LIST_ENTRY work_queue = { &work_queue, &work_queue };
+
+PIO_WORKITEM IoAllocateWorkItem(PDEVICE_OBJECT DeviceObject)
+{
+    PIO_WORKITEM item = calloc(1, sizeof *item);
+    if (item) item->DeviceObject = DeviceObject;
+    return item;
+}
+
+VOID IoQueueWorkItem(PIO_WORKITEM IoWorkItem, PIO_WORKITEM_ROUTINE WorkerRoutine, WORK_QUEUE_TYPE QueueType, PVOID Context)
+{
+    (void)QueueType;
+    IoWorkItem->Routine = WorkerRoutine;
+    IoWorkItem->Context = Context;
+    spin_acquire(&work_lock);
+    InsertTailList(&work_queue, &IoWorkItem->Entry);
+    spin_release(&work_lock);
+}
+
+VOID IoFreeWorkItem(PIO_WORKITEM IoWorkItem) { free(IoWorkItem); }
+
+BOOLEAN wdm_user_run_work_item(void)
+{
+    PIO_WORKITEM item = NULL;
+    spin_acquire(&work_lock);
+    if (!IsListEmpty(&work_queue)) item = CONTAINING_RECORD(RemoveHeadList(&work_queue), IO_WORKITEM, Entry);
+    spin_release(&work_lock);
+    if (!item) return FALSE;
+    item->Routine(item->DeviceObject, item->Context);
+    return TRUE;
+}
+
+/* ---- Devices and requests. ---- */
+
+NTSTATUS IoCreateDevice(PDRIVER_OBJECT DriverObject, ULONG DeviceExtensionSize, PUNICODE_STRING DeviceName,
+                        DEVICE_TYPE DeviceType, ULONG DeviceCharacteristics, BOOLEAN Exclusive,
+                        PDEVICE_OBJECT *DeviceObject)
+{
+    PDEVICE_OBJECT device;
+    (void)DeviceName;
+    (void)DeviceCharacteristics;
+    (void)Exclusive;
+    device = calloc(1, sizeof *device + DeviceExtensionSize + 16);
+    if (!device) return STATUS_INSUFFICIENT_RESOURCES;
+    device->DriverObject = DriverObject;
+    device->DeviceExtension = DeviceExtensionSize ? (PVOID)(device + 1) : NULL;
+    device->DeviceType = DeviceType;
+    device->Flags = DO_DEVICE_INITIALIZING;
+    InitializeListHead(&device->DeviceQueue.DeviceListHead);
+    device->NextDevice = DriverObject->DeviceObject;
+    DriverObject->DeviceObject = device;
+    *DeviceObject = device;
+    return STATUS_SUCCESS;
+}
+
+VOID IoDeleteDevice(PDEVICE_OBJECT DeviceObject)
+{
+    PDEVICE_OBJECT *link = &DeviceObject->DriverObject->DeviceObject;
+    while (*link && *link != DeviceObject) link = &(*link)->NextDevice;
+    if (*link) *link = DeviceObject->NextDevice;
+    free(DeviceObject);
+}
+
+/* The device queue of IoStartPacket: the driver's StartIo runs at
+   DISPATCH_LEVEL for one IRP at a time. */
+VOID IoStartPacket(PDEVICE_OBJECT DeviceObject, PIRP Irp, PULONG Key, PDRIVER_CANCEL CancelFunction)
+{
+    KIRQL irql = current_irql;
+    BOOLEAN start;
+    (void)Key;
+    current_irql = DISPATCH_LEVEL;
+    if (CancelFunction) IoSetCancelRoutine(Irp, CancelFunction);
+    spin_acquire(&DeviceObject->DeviceQueue.Lock);
+    start = !DeviceObject->DeviceQueue.Busy;
+    if (start) {
+        DeviceObject->DeviceQueue.Busy = TRUE;
+        DeviceObject->CurrentIrp = Irp;
+    } else {
+        InsertTailList(&DeviceObject->DeviceQueue.DeviceListHead, &Irp->Tail.Overlay.DeviceQueueEntry);
+    }
+    spin_release(&DeviceObject->DeviceQueue.Lock);
+    if (start) DeviceObject->DriverObject->DriverStartIo(DeviceObject, Irp);
+    current_irql = irql;
+}
+
+VOID IoStartNextPacket(PDEVICE_OBJECT DeviceObject, BOOLEAN Cancelable)
+{
+    PIRP next = NULL;
+    (void)Cancelable;
+    spin_acquire(&DeviceObject->DeviceQueue.Lock);
+    if (IsListEmpty(&DeviceObject->DeviceQueue.DeviceListHead)) {
+        DeviceObject->DeviceQueue.Busy = FALSE;
+        DeviceObject->CurrentIrp = NULL;
+    } else {
+        next = CONTAINING_RECORD(RemoveHeadList(&DeviceObject->DeviceQueue.DeviceListHead), IRP, Tail.Overlay.DeviceQueueEntry);
+        DeviceObject->CurrentIrp = next;
+    }
+    spin_release(&DeviceObject->DeviceQueue.Lock);
+    if (next) {
+        KIRQL irql = current_irql;
+        current_irql = DISPATCH_LEVEL;
+        DeviceObject->DriverObject->DriverStartIo(DeviceObject, next);
+        current_irql = irql;
+    }
+}
+
+VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost)
 {
     (void)PriorityBoost;
     Irp->CancelRoutine = 0;
+    __atomic_store_n(&Irp->Completed, 1, __ATOMIC_RELEASE);
 }
 
 PDRIVER_CANCEL IoSetCancelRoutine(PIRP Irp, PDRIVER_CANCEL CancelRoutine)
 {
     return __atomic_exchange_n(&Irp->CancelRoutine, CancelRoutine, __ATOMIC_ACQ_REL);
 }
+
+/* The I/O manager's cancellation: the cancel spin lock, then the IRP's
+   cancel routine, which releases it. */
+BOOLEAN IoCancelIrp(PIRP Irp)
+{
+    PDRIVER_CANCEL routine;
+    IoAcquireCancelSpinLock(&Irp->CancelIrql);
+    Irp->Cancel = TRUE;
+    routine = IoSetCancelRoutine(Irp, NULL);
+    if (!routine) {
+        IoReleaseCancelSpinLock(Irp->CancelIrql);
+        return FALSE;
+    }
+    routine(IoGetCurrentIrpStackLocation(Irp)->DeviceObject, Irp);
+    return TRUE;
+}
+
+VOID wdm_user_reset_cancel_lock(void) { spin_release(&cancel_lock); }
+
+PVOID ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
+{
+    (void)PoolType;
+    (void)Tag;
+    return calloc(1, NumberOfBytes);
+}
+
+VOID ExFreePoolWithTag(PVOID P, ULONG Tag)
+{
+    (void)Tag;
+    free(P);
+}
+
+VOID ProbeForRead(volatile VOID *Address, SIZE_T Length, ULONG Alignment)
+{
+    (void)Address;
+    (void)Length;
+    (void)Alignment;
+}
+
+ULONG DbgPrint(PCSTR Format, ...)
+{
+    va_list arguments;
+    int written;
+    va_start(arguments, Format);
+    written = vfprintf(stdout, Format, arguments);
+    va_end(arguments);
+    return written < 0 ? 0 : (ULONG)written;
+}
+
+LONG FASTCALL InterlockedIncrement(volatile LONG *Addend) { return __atomic_add_fetch(Addend, 1, __ATOMIC_SEQ_CST); }
+LONG FASTCALL InterlockedDecrement(volatile LONG *Addend) { return __atomic_sub_fetch(Addend, 1, __ATOMIC_SEQ_CST); }

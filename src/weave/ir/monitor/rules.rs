@@ -4,10 +4,12 @@
 //! The semantics are the C monitor's (`src/monitor/c.rs`, runtime
 //! flavour), which are the interpreter's (`src/interp.rs`): per-thread
 //! state for rules without `watch`; for `watch` rules a dense table of
-//! `SLIC_MAX_OBJECTS` (1024) instances behind a spin lock, where the
-//! watched event and guarded handlers create instances, unguarded
-//! handlers run on the live ones, and after each event every live
-//! instance back in its initial state is dropped. A handler that aborts
+//! `SLIC_MAX_OBJECTS` (1024) instances behind a spin lock, each of one
+//! object and one thread (a thread sees its own lock discipline), where the
+//! watched event and guarded handlers create the current thread's instance
+//! of an object, unguarded handlers run on the current thread's live
+//! instances, and after each event every live instance back in its initial
+//! state is dropped. A handler that aborts
 //! leaves its instance failed (it reports once); one that halts leaves it
 //! halted.
 //!
@@ -29,6 +31,15 @@ use crate::ir::{Automaton, End, Handler};
 pub const MAX_OBJECTS: usize = 1024;
 
 const LIVE: i64 = 0;
+/// Fields of an instance.
+const OBJECT: u32 = 0;
+const THREAD: u32 = 1;
+const STATUS: u32 = 2;
+const VALUES: u32 = 3;
+
+/// The current thread: the address of a thread-local byte, the C
+/// monitor's `SLIC_CURRENT_THREAD()` (one symbol for every woven module).
+const THREAD_IDENTITY: &str = "@slic.thread";
 const HALTED: i64 = 1;
 const FAILED: i64 = 2;
 
@@ -123,7 +134,7 @@ fn strings(out: &mut String, automaton: &Automaton, prefix: &str) {
 struct Names<'a> {
     context: &'a Context<'a>,
     prefix: &'a str,
-    /// `{ i64 object, i64 status, [N x i64] values }`.
+    /// `{ i64 object, i64 thread, i64 status, [N x i64] values }`.
     state: String,
     state_pointer: String,
     /// `{ i8 lock, i8 full_reported, i32 count, [1024 x state] }`.
@@ -161,7 +172,7 @@ impl Names<'_> {
 
     fn variable(&self, body: &mut Body, state: &str, index: usize) -> String {
         body.value(format_args!(
-            "getelementptr inbounds {}, {} {state}, i32 0, i32 2, i32 {index}",
+            "getelementptr inbounds {}, {} {state}, i32 0, i32 3, i32 {index}",
             self.state, self.state_pointer
         ))
     }
@@ -198,7 +209,7 @@ impl Names<'_> {
 
 fn code(context: &Context, automaton: &Automaton, arity: usize, prefix: &str) -> String {
     let variables = automaton.variables.len().max(1);
-    let state = format!("{{ i64, i64, [{variables} x i64] }}");
+    let state = format!("{{ i64, i64, i64, [{variables} x i64] }}");
     let names = Names {
         context,
         prefix,
@@ -221,7 +232,7 @@ fn code(context: &Context, automaton: &Automaton, arity: usize, prefix: &str) ->
     } else {
         let _ = writeln!(
             out,
-            "{} = linkonce_odr thread_local global {} {{ i64 0, i64 {LIVE}, [{variables} x i64] {initial} }}",
+            "{} = linkonce_odr thread_local global {} {{ i64 0, i64 0, i64 {LIVE}, [{variables} x i64] {initial} }}",
             names.symbol("state"),
             names.state
         );
@@ -233,6 +244,14 @@ fn code(context: &Context, automaton: &Automaton, arity: usize, prefix: &str) ->
         event_function(&mut out, &names, automaton, event);
     }
     out
+}
+
+/// The current thread, as an `i64`.
+fn current_thread(body: &mut Body, names: &Names) -> String {
+    body.value(format_args!(
+        "ptrtoint {} {THREAD_IDENTITY} to i64",
+        names.context.target.ptr("i8")
+    ))
 }
 
 fn initial_values(automaton: &Automaton, count: usize) -> String {
@@ -309,19 +328,19 @@ fn handler_function(
         match path.end {
             End::Done => {}
             End::Halt => {
-                let status = names.field(&mut body, "%s", 1);
+                let status = names.field(&mut body, "%s", STATUS);
                 body.line(format_args!(
                     "store i64 {HALTED}, {} {status}",
                     context.target.ptr("i64")
                 ));
             }
             End::Abort(abort) => {
-                let status = names.field(&mut body, "%s", 1);
+                let status = names.field(&mut body, "%s", STATUS);
                 body.line(format_args!(
                     "store i64 {FAILED}, {} {status}",
                     context.target.ptr("i64")
                 ));
-                let object_field = names.field(&mut body, "%s", 0);
+                let object_field = names.field(&mut body, "%s", OBJECT);
                 let object = body.value(format_args!(
                     "load i64, {} {object_field}",
                     context.target.ptr("i64")
@@ -356,14 +375,31 @@ fn handler_function(
     );
 }
 
-/// Calls handler `handler` on the state at `state` if it is live.
-fn run_if_live(body: &mut Body, names: &Names, state: &str, handler: usize, after: &str) {
-    let status_field = names.field(body, state, 1);
+/// Calls handler `handler` on the state at `state` if it is live (and, with
+/// `thread`, belongs to that thread).
+fn run_if_live(
+    body: &mut Body,
+    names: &Names,
+    state: &str,
+    handler: usize,
+    after: &str,
+    thread: Option<&str>,
+) {
+    let status_field = names.field(body, state, STATUS);
     let status = body.value(format_args!(
         "load i64, {} {status_field}",
         names.context.target.ptr("i64")
     ));
-    let live = body.value(format_args!("icmp eq i64 {status}, {LIVE}"));
+    let mut live = body.value(format_args!("icmp eq i64 {status}, {LIVE}"));
+    if let Some(thread) = thread {
+        let owner_field = names.field(body, state, THREAD);
+        let owner = body.value(format_args!(
+            "load i64, {} {owner_field}",
+            names.context.target.ptr("i64")
+        ));
+        let mine = body.value(format_args!("icmp eq i64 {owner}, {thread}"));
+        live = body.value(format_args!("and i1 {live}, {mine}"));
+    }
     let run = body.block("run");
     body.line(format_args!("br i1 {live}, label %{run}, label %{after}"));
     body.label(&run);
@@ -386,7 +422,14 @@ fn event_function(out: &mut String, names: &Names, automaton: &Automaton, event:
         None => {
             for handler in handlers {
                 let next = body.block("next");
-                run_if_live(&mut body, names, &names.symbol("state"), handler, &next);
+                run_if_live(
+                    &mut body,
+                    names,
+                    &names.symbol("state"),
+                    handler,
+                    &next,
+                    None,
+                );
                 body.label(&next);
             }
         }
@@ -414,7 +457,7 @@ fn event_function(out: &mut String, names: &Names, automaton: &Automaton, event:
                         let check = body.block("check");
                         body.line(format_args!("br i1 {found}, label %{check}, label %{next}"));
                         body.label(&check);
-                        run_if_live(&mut body, names, &state, handler, &next);
+                        run_if_live(&mut body, names, &state, handler, &next, None);
                     }
                     None => {
                         // Every instance that exists before the handler runs.
@@ -440,7 +483,8 @@ fn event_function(out: &mut String, names: &Names, automaton: &Automaton, event:
                         body.line(format_args!("br i1 {more}, label %{visit}, label %{next}"));
                         body.label(&visit);
                         let slot = names.slot(&mut body, &index);
-                        run_if_live(&mut body, names, &slot, handler, &step);
+                        let thread = current_thread(&mut body, names);
+                        run_if_live(&mut body, names, &slot, handler, &step, Some(&thread));
                         body.label(&step);
                         body.line(format_args!("{increment} = add i32 {index}, 1"));
                         body.line(format_args!("br label %{head}"));
@@ -504,8 +548,10 @@ entry:
         bp = byte_pointer,
     );
 
-    // find(object, create): the instance of an object, made if asked.
+    // find(object, create): the current thread's instance of an object,
+    // made if asked.
     let mut body = Body::default();
+    let thread = current_thread(&mut body, names);
     let count_field = names.table_field(&mut body, 2);
     let count = body.value(format_args!(
         "load i32, {} {count_field}",
@@ -518,12 +564,19 @@ entry:
     body.line(format_args!("br i1 {more}, label %visit, label %missing"));
     body.label("visit");
     let slot = names.slot(&mut body, "%i");
-    let object_field = names.field(&mut body, &slot, 0);
+    let object_field = names.field(&mut body, &slot, OBJECT);
     let object = body.value(format_args!(
         "load i64, {} {object_field}",
         context.target.ptr("i64")
     ));
-    let hit = body.value(format_args!("icmp eq i64 {object}, %object"));
+    let same_object = body.value(format_args!("icmp eq i64 {object}, %object"));
+    let owner_field = names.field(&mut body, &slot, THREAD);
+    let owner = body.value(format_args!(
+        "load i64, {} {owner_field}",
+        context.target.ptr("i64")
+    ));
+    let same_thread = body.value(format_args!("icmp eq i64 {owner}, {thread}"));
+    let hit = body.value(format_args!("and i1 {same_object}, {same_thread}"));
     body.line(format_args!("br i1 {hit}, label %found, label %next"));
     body.label("found");
     body.line(format_args!("ret {} {slot}", names.state_pointer));
@@ -559,17 +612,22 @@ entry:
         "store i32 {grown}, {} {count_field}",
         context.target.ptr("i32")
     ));
-    let object_field = names.field(&mut body, &added, 0);
+    let object_field = names.field(&mut body, &added, OBJECT);
     body.line(format_args!(
         "store i64 %object, {} {object_field}",
         context.target.ptr("i64")
     ));
-    let status_field = names.field(&mut body, &added, 1);
+    let thread_field = names.field(&mut body, &added, THREAD);
+    body.line(format_args!(
+        "store i64 {thread}, {} {thread_field}",
+        context.target.ptr("i64")
+    ));
+    let status_field = names.field(&mut body, &added, STATUS);
     body.line(format_args!(
         "store i64 {LIVE}, {} {status_field}",
         context.target.ptr("i64")
     ));
-    let values_field = names.field(&mut body, &added, 2);
+    let values_field = names.field(&mut body, &added, VALUES);
     let values = format!("[{} x i64]", names.variables);
     body.line(format_args!(
         "store {values} {initial}, {} {values_field}",
@@ -599,7 +657,7 @@ entry:
     body.line(format_args!("br i1 {more}, label %visit, label %done"));
     body.label("visit");
     let slot = names.slot(&mut body, "%i");
-    let status_field = names.field(&mut body, &slot, 1);
+    let status_field = names.field(&mut body, &slot, STATUS);
     let status = body.value(format_args!(
         "load i64, {} {status_field}",
         context.target.ptr("i64")

@@ -49,6 +49,9 @@ pub fn functions(context: &Context, externals: &mut Vec<External>) -> String {
         "{} = linkonce_odr global i32 -1",
         context.runtime("on_violation")
     );
+    // The thread an event happens on is the address of this byte (the C
+    // monitor's `slic_thread_identity`): one symbol for all woven modules.
+    out.push_str("@slic.thread = linkonce_odr thread_local global i8 0\n");
     strings.definitions(&mut out);
     out
 }

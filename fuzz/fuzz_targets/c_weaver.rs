@@ -1,0 +1,53 @@
+//! Any text as a C file to weave with the built-in pack: the weaver never
+//! panics; it weaves or says why not.
+#![no_main]
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use libfuzzer_sys::fuzz_target;
+use slic::catalog::Prototype;
+use slic::hooks::HookSet;
+use slic::weave::roles::RoleMap;
+
+struct Pack {
+    hooks: HookSet,
+    prototypes: HashMap<String, Prototype>,
+}
+
+fn pack() -> &'static Pack {
+    static PACK: OnceLock<Pack> = OnceLock::new();
+    PACK.get_or_init(|| {
+        let loader = slic::pack::loader();
+        let mut session = slic::frontend::Session::new(&loader);
+        let (models, _) = slic::frontend::compile_pack(&mut session);
+        let automata: Vec<_> = models.iter().map(slic::ir::lower).collect();
+        let hooks = HookSet::new(&automata).expect("the pack's hooks agree");
+        let catalog = slic::catalog::parse(Default::default(), slic::pack::file("rules/wdm/ddi.h").unwrap()).0;
+        let prototypes = hooks
+            .functions()
+            .into_iter()
+            .filter_map(|name| catalog.get(name).map(|p| (name.to_string(), p.clone())))
+            .collect();
+        Pack { hooks, prototypes }
+    })
+}
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let pack = pack();
+    let mut roles = RoleMap::default();
+    roles.add(slic::roles::Role::Dispatch, "Dispatch");
+    let result = slic::weave::c::weave(&slic::weave::c::Input {
+        text,
+        path: "fuzz.c",
+        hooks: &pack.hooks,
+        prototypes: &pack.prototypes,
+        roles: &roles,
+        extra_blank: &[],
+        source: None,
+    });
+    if let Ok(woven) = result {
+        assert!(woven.text.contains(slic::weave::WOVEN_MARKER));
+    }
+});

@@ -1,0 +1,710 @@
+//! `slic cc`: a drop-in compiler wrapper for instrumented builds.
+//!
+//! `CC="slic cc -- clang"` in an unchanged Makefile weaves every C source
+//! it compiles. With clang the source becomes IR at -O0 (optnone off),
+//! the IR is woven, and the woven IR is compiled with the user's own flags
+//! and optimisation level. With other compilers the C source is woven
+//! and compiled, the monitor included with weak linkage. Either way the
+//! monitor travels inside the objects (the linker keeps one copy), so the
+//! link step needs nothing new; it, and anything else that is not a
+//! compile of C, passes through unchanged.
+
+use std::ffi::OsStr;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus};
+
+use slic::hooks::HookSet;
+use slic::ir::Automaton;
+use slic::monitor::{Flavour, Monitor};
+use slic::weave::Woven;
+use slic::weave::roles::RoleMap;
+
+use super::io::{FsLoader, read_text};
+use super::rules::{Compiled, compile};
+use super::weave::{given_roles, prototypes, report_warnings};
+use super::{CompileOptions, DriverRuleOptions, Failure, diagnostics};
+
+/// Compile with rule checks woven in: a drop-in compiler wrapper
+#[derive(clap::Args)]
+#[command(
+    after_help = "Examples, as the C compiler of an unchanged build:\n  make CC=\"slic cc -- gcc\"\n  make CC=\"slic cc --rule rules/wdm/SpinLock.slic -- clang\"\n  slic cc -- clang -O2 -g -c driver.c -o driver.o\n\nCompiles of C sources are woven (through LLVM IR with clang, through C with other\ncompilers); links and everything else pass through. The monitor is compiled into\nevery object, so the link needs nothing new. Behind ccache or distcc, put slic cc\nfirst: CC=\"slic cc -- ccache gcc\" caches the woven compiles."
+)]
+pub struct Args {
+    /// A rule to weave (repeat for several); the built-in pack when none
+    #[arg(long = "rule", value_name = "RULE")]
+    rules: Vec<PathBuf>,
+    /// A roles file (the TOML `slic roles` prints); roles declared in the sources are found anyway
+    #[arg(long, value_name = "FILE")]
+    roles: Option<PathBuf>,
+    /// A routine's role, as KIND=NAME
+    #[arg(long = "role", value_name = "KIND=NAME")]
+    role: Vec<String>,
+    /// Append a binding report (one JSON object per line, one line per woven source) to this file
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// Weave through LLVM IR (clang only) or through C source; `auto` picks IR for clang
+    #[arg(long, value_enum, default_value = "auto")]
+    via: Via,
+    /// Keep the intermediate files (woven sources, IR) in this directory
+    #[arg(long, value_name = "DIR")]
+    keep: Option<PathBuf>,
+    /// Print, for each woven file, the events of rules that bind to no site in it (W0010);
+    /// with --report, the link prints those that bind nowhere in the whole build anyway
+    #[arg(long)]
+    verbose: bool,
+    #[command(flatten)]
+    rule_options: DriverRuleOptions,
+    /// The compiler and its arguments
+    #[arg(last = true, required = true, value_name = "COMPILER ARGS")]
+    command: Vec<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Via {
+    Auto,
+    Ir,
+    C,
+}
+
+/// Options whose value is the next argument.
+const TAKES_VALUE: &[&str] = &[
+    "-o",
+    "-I",
+    "-D",
+    "-U",
+    "-include",
+    "-imacros",
+    "-isystem",
+    "-iquote",
+    "-idirafter",
+    "-x",
+    "-MF",
+    "-MT",
+    "-MQ",
+    "-L",
+    "-l",
+    "-target",
+    "--target",
+    "-Xclang",
+    "-Xlinker",
+    "-Xpreprocessor",
+    "-Xassembler",
+    "-arch",
+    "-aux-info",
+    "-isysroot",
+    "--sysroot",
+    "-iprefix",
+    "-iwithprefix",
+    "-mllvm",
+];
+
+/// Options that mean "this is not a compile to an object".
+const NOT_A_COMPILE: &[&str] = &[
+    "-E",
+    "-M",
+    "-MM",
+    "-S",
+    "-fsyntax-only",
+    "--version",
+    "-dumpversion",
+    "-dumpmachine",
+    "-###",
+    "-print-search-dirs",
+    "-print-libgcc-file-name",
+    "-print-prog-name",
+    "-print-file-name",
+];
+
+/// The compiler's command line, understood as far as the wrapper needs.
+struct CompilerCommand {
+    /// The compiler, behind any launcher (`ccache gcc`, `distcc clang`).
+    compiler: Vec<String>,
+    arguments: Vec<String>,
+    /// Indexes of C sources among the arguments.
+    sources: Vec<usize>,
+    /// `-o X`: the index of X.
+    output: Option<usize>,
+    compile_only: bool,
+    include_dirs: Vec<PathBuf>,
+    is_clang: bool,
+}
+
+impl CompilerCommand {
+    fn parse(command: &[String]) -> CompilerCommand {
+        let launcher = |word: &String| {
+            let name = Path::new(word)
+                .file_name()
+                .and_then(OsStr::to_str)
+                .unwrap_or("");
+            matches!(name, "ccache" | "distcc" | "sccache" | "icecc")
+        };
+        let launchers = command.iter().take_while(|w| launcher(w)).count();
+        let split = (launchers + 1).min(command.len());
+        let compiler = command[..split].to_vec();
+        let arguments: Vec<String> = command[split..].to_vec();
+        let mut sources = Vec::new();
+        let mut output = None;
+        let mut include_dirs = Vec::new();
+        let mut compile_only = false;
+        let mut index = 0;
+        while index < arguments.len() {
+            let argument = arguments[index].as_str();
+            if TAKES_VALUE.contains(&argument) {
+                match argument {
+                    "-o" => output = Some(index + 1),
+                    "-I" | "-iquote" => {
+                        include_dirs.extend(arguments.get(index + 1).map(PathBuf::from))
+                    }
+                    _ => {}
+                }
+                index += 2;
+                continue;
+            }
+            if argument == "-c" {
+                compile_only = true;
+            } else if let Some(directory) = argument.strip_prefix("-I").filter(|d| !d.is_empty()) {
+                include_dirs.push(PathBuf::from(directory));
+            } else if !argument.starts_with('-') && argument.ends_with(".c") {
+                sources.push(index);
+            }
+            index += 1;
+        }
+        let is_clang = compiler
+            .last()
+            .and_then(|c| Path::new(c).file_name())
+            .and_then(OsStr::to_str)
+            .is_some_and(|name| name.contains("clang"));
+        CompilerCommand {
+            compiler,
+            arguments,
+            sources,
+            output,
+            compile_only,
+            include_dirs,
+            is_clang,
+        }
+    }
+
+    /// A link: no compile-only or preprocessing option, and object inputs.
+    fn links(&self) -> bool {
+        !self.compile_only
+            && !self
+                .arguments
+                .iter()
+                .any(|a| NOT_A_COMPILE.contains(&a.as_str()))
+            && self
+                .arguments
+                .iter()
+                .any(|a| a.ends_with(".o") || a.ends_with(".a"))
+    }
+
+    fn weaves(&self) -> bool {
+        !self.sources.is_empty()
+            && !self
+                .arguments
+                .iter()
+                .any(|a| NOT_A_COMPILE.contains(&a.as_str()))
+    }
+
+    /// The arguments without the sources and without `-c` and `-o X`.
+    fn flags(&self) -> Vec<String> {
+        let mut flags = Vec::new();
+        let mut index = 0;
+        while index < self.arguments.len() {
+            if self.sources.contains(&index) || self.arguments[index] == "-c" {
+                index += 1;
+                continue;
+            }
+            if Some(index + 1) == self.output {
+                index += 2;
+                continue;
+            }
+            flags.push(self.arguments[index].clone());
+            index += 1;
+        }
+        flags
+    }
+}
+
+/// Dependency-file options (`-MD`, `-MMD`, `-MF X`, `-MT X`, `-MQ X`, `-MP`).
+fn without_dependency_options(flags: &[String]) -> (Vec<String>, Vec<String>) {
+    let mut kept = Vec::new();
+    let mut dependency = Vec::new();
+    let mut index = 0;
+    while index < flags.len() {
+        let flag = flags[index].as_str();
+        if matches!(flag, "-MF" | "-MT" | "-MQ") {
+            dependency.extend(flags[index..(index + 2).min(flags.len())].iter().cloned());
+            index += 2;
+            continue;
+        }
+        if matches!(flag, "-MD" | "-MMD" | "-MP") {
+            dependency.push(flag.to_string());
+        } else {
+            kept.push(flag.to_string());
+        }
+        index += 1;
+    }
+    (kept, dependency)
+}
+
+/// What compiling IR needs of the user's flags: code generation, not the
+/// preprocessor or C diagnostics (which clang would call unused).
+fn code_generation_flags(flags: &[String]) -> Vec<String> {
+    let mut kept = Vec::new();
+    let mut index = 0;
+    while index < flags.len() {
+        let flag = flags[index].as_str();
+        if matches!(
+            flag,
+            "-I" | "-D"
+                | "-U"
+                | "-include"
+                | "-imacros"
+                | "-isystem"
+                | "-iquote"
+                | "-idirafter"
+                | "-x"
+        ) {
+            index += 2;
+            continue;
+        }
+        let preprocessor = ["-I", "-D", "-U", "-std=", "-W", "-pedantic", "-ansi"]
+            .iter()
+            .any(|prefix| flag.starts_with(prefix));
+        if !preprocessor {
+            kept.push(flag.to_string());
+        }
+        index += 1;
+    }
+    kept
+}
+
+fn run_command(program: &[String], arguments: &[String]) -> Result<ExitStatus, Failure> {
+    Command::new(&program[0])
+        .args(&program[1..])
+        .args(arguments)
+        .status()
+        .map_err(|error| Failure::usage(format!("cannot run `{}`: {error}", program.join(" "))))
+}
+
+/// Runs the wrapped compiler's failure or success on as the wrapper's.
+fn exit_with(status: ExitStatus) -> Result<(), Failure> {
+    match status.code() {
+        Some(0) => Ok(()),
+        Some(code) => Err(Failure::Exit(code)),
+        None => Err(Failure::Exit(1)),
+    }
+}
+
+pub fn run(args: Args) -> Result<(), Failure> {
+    if args.command.is_empty() {
+        return Err(Failure::usage("no compiler given after `--`"));
+    }
+    let command = CompilerCommand::parse(&args.command);
+    if !command.weaves() {
+        let status = run_command(&command.compiler, &command.arguments)?;
+        if status.success()
+            && command.links()
+            && let Some(report) = &args.report
+        {
+            summarize_build(report);
+        }
+        return exit_with(status);
+    }
+    let options: CompileOptions = args.rule_options.clone().into();
+    let compiled = compile(&args.rules, &options)?;
+    let automata: Vec<Automaton> = compiled.rules.iter().map(|r| r.automaton.clone()).collect();
+    let hooks = HookSet::new(&automata).map_err(|diagnostic| {
+        diagnostics::print(options.message_format, &compiled.sources, &[diagnostic]);
+        Failure::Errors
+    })?;
+    let given = given_roles(args.roles.as_deref(), &args.role)?;
+    let via_ir = match args.via {
+        Via::Ir => true,
+        Via::C => false,
+        Via::Auto => command.is_clang,
+    };
+    let temporary = tempfile::tempdir()
+        .map_err(|e| Failure::usage(format!("cannot make a temporary directory: {e}")))?;
+    let work = match &args.keep {
+        Some(directory) => {
+            std::fs::create_dir_all(directory).map_err(|e| {
+                Failure::usage(format!("cannot create `{}`: {e}", directory.display()))
+            })?;
+            directory.clone()
+        }
+        None => temporary.path().to_path_buf(),
+    };
+    let context = Context {
+        command: &command,
+        compiled: &compiled,
+        automata: &automata,
+        hooks: &hooks,
+        given: &given,
+        work: &work,
+        args: &args,
+        options: &options,
+    };
+    if !via_ir {
+        let monitor = Monitor::new(automata.clone(), Flavour::Runtime).map_err(|d| {
+            diagnostics::print(options.message_format, &compiled.sources, &[d]);
+            Failure::Errors
+        })?;
+        let files = monitor.to_c();
+        write(&work.join("slic_monitor.h"), &files.header)?;
+        write(&work.join("slic_monitor.c"), &files.source)?;
+    }
+    let mut objects = Vec::new();
+    for (number, &index) in command.sources.iter().enumerate() {
+        let source = PathBuf::from(&command.arguments[index]);
+        let object = match (command.compile_only, command.output) {
+            (true, Some(output)) if command.sources.len() == 1 => {
+                PathBuf::from(&command.arguments[output])
+            }
+            (true, _) => PathBuf::from(
+                source
+                    .with_extension("o")
+                    .file_name()
+                    .expect("a source has a name"),
+            ),
+            (false, _) => work.join(format!(
+                "{number}-{}",
+                source
+                    .with_extension("o")
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+            )),
+        };
+        let status = if via_ir {
+            context.compile_through_ir(&source, &object, number)?
+        } else {
+            context.compile_through_c(&source, &object, number)?
+        };
+        if let Some(code) = status {
+            return Err(Failure::Exit(code));
+        }
+        objects.push((index, object));
+    }
+    if command.compile_only {
+        return Ok(());
+    }
+    // Compile and link in one command: link the woven objects instead of
+    // the sources, with everything else as the user wrote it.
+    let mut arguments = command.arguments.clone();
+    for (index, object) in objects {
+        arguments[index] = object.display().to_string();
+    }
+    exit_with(run_command(&command.compiler, &arguments)?)
+}
+
+struct Context<'a> {
+    command: &'a CompilerCommand,
+    compiled: &'a Compiled,
+    automata: &'a [Automaton],
+    hooks: &'a HookSet,
+    given: &'a RoleMap,
+    work: &'a Path,
+    args: &'a Args,
+    options: &'a CompileOptions,
+}
+
+fn write(path: &Path, text: &str) -> Result<(), Failure> {
+    std::fs::write(path, text)
+        .map_err(|e| Failure::usage(format!("cannot write `{}`: {e}", path.display())))
+}
+
+impl Context<'_> {
+    /// Roles declared in the source and its headers, and those given.
+    fn roles(&self, source: &Path, text: &str) -> RoleMap {
+        let (mut found, _) = slic::weave::c::roles::scan_with_headers(
+            &FsLoader,
+            source,
+            text,
+            &self.command.include_dirs,
+            &[],
+        );
+        found.merge(self.given);
+        found
+    }
+
+    /// clang: the source to IR at -O0 (the user's errors come out here, as
+    /// clang writes them), the IR woven, the woven IR compiled with the
+    /// user's flags.
+    fn compile_through_ir(
+        &self,
+        source: &Path,
+        object: &Path,
+        number: usize,
+    ) -> Result<Option<i32>, Failure> {
+        let stem = source.file_stem().unwrap().to_string_lossy().to_string();
+        let ir = self.work.join(format!("{number}-{stem}.ll"));
+        let (flags, dependency) = without_dependency_options(&self.command.flags());
+        let mut first: Vec<String> = flags
+            .iter()
+            .filter(|f| !f.starts_with("-O"))
+            .cloned()
+            .collect();
+        first.extend(dependency_arguments(&dependency, object));
+        first.extend(
+            ["-S", "-emit-llvm", "-O0", "-Xclang", "-disable-O0-optnone"].map(String::from),
+        );
+        first.push(source.display().to_string());
+        first.extend(["-o".to_string(), ir.display().to_string()]);
+        let status = run_command(&self.command.compiler, &first)?;
+        if !status.success() {
+            return Ok(Some(status.code().unwrap_or(1)));
+        }
+        let text = read_text(&ir)?;
+        let c_text = read_text(source)?;
+        let roles = self.roles(source, &c_text);
+        let name = source.display().to_string();
+        let woven = slic::weave::ir::weave(&slic::weave::ir::Input {
+            text: &text,
+            path: &name,
+            rules: self.automata,
+            hooks: self.hooks,
+            roles: &roles,
+        })
+        .map_err(|error| Failure::Refused(format!("cannot weave: {error}")))?;
+        self.after_weaving(&name, object, &woven)?;
+        let woven_ir = self.work.join(format!("{number}-{stem}.woven.ll"));
+        write(&woven_ir, &woven.text)?;
+        let mut second = code_generation_flags(&flags);
+        second.extend([
+            "-Wno-override-module".to_string(),
+            "-c".to_string(),
+            "-x".to_string(),
+            "ir".to_string(),
+        ]);
+        second.push(woven_ir.display().to_string());
+        second.extend(["-o".to_string(), object.display().to_string()]);
+        let status = run_command(&self.command.compiler, &second)?;
+        if !status.success() {
+            return Err(Failure::usage(format!(
+                "the woven IR of `{name}` does not compile: this is a bug in slic (kept in {})",
+                self.work.display()
+            )));
+        }
+        Ok(None)
+    }
+
+    /// Other compilers: the C source woven (with the monitor, weak, at the
+    /// end) and compiled with the user's flags; `#line` keeps the user's
+    /// file names and lines.
+    fn compile_through_c(
+        &self,
+        source: &Path,
+        object: &Path,
+        number: usize,
+    ) -> Result<Option<i32>, Failure> {
+        let text = read_text(source)?;
+        let name = source.display().to_string();
+        let roles = self.roles(source, &text);
+        let prototypes = prototypes(self.compiled, self.hooks);
+        let woven = slic::weave::c::weave(&slic::weave::c::Input {
+            text: &text,
+            path: &name,
+            hooks: self.hooks,
+            prototypes: &prototypes,
+            roles: &roles,
+            extra_blank: &[],
+            source: Some(slic::weave::c::SourceFile {
+                path: source,
+                loader: &FsLoader,
+                include_dirs: &self.command.include_dirs,
+            }),
+        });
+        let woven = match woven {
+            Ok(woven) => woven,
+            // A file slic cannot weave may be one the compiler rejects too:
+            // let the compiler say so first, in its words.
+            Err(error) => {
+                if let Some(code) = self.original_diagnostics(source)? {
+                    return Ok(Some(code));
+                }
+                return Err(Failure::Refused(format!("cannot weave: {error}")));
+            }
+        };
+        let stem = source.file_stem().unwrap().to_string_lossy().to_string();
+        let woven_source = self.work.join(format!("{number}-{stem}.c"));
+        let mut text = woven.text.clone();
+        text.push_str("\n#define SLIC_SHARED_STATE 1\n#include \"slic_monitor.c\"\n");
+        write(&woven_source, &text)?;
+        let (flags, dependency) = without_dependency_options(&self.command.flags());
+        if !dependency.is_empty() {
+            // The dependency file names the user's source, not the woven
+            // one: the preprocessor makes it from the original.
+            let mut depend: Vec<String> = flags.clone();
+            depend.extend(dependency_arguments(&dependency, object));
+            depend.extend([
+                "-E".to_string(),
+                source.display().to_string(),
+                "-o".to_string(),
+                null_device(),
+            ]);
+            run_command(&self.command.compiler, &depend)?;
+        }
+        let directory = source
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let mut arguments = flags;
+        arguments.extend(["-iquote".to_string(), directory.display().to_string()]);
+        arguments.push(format!("-I{}", self.work.display()));
+        arguments.extend(["-c".to_string(), woven_source.display().to_string()]);
+        arguments.extend(["-o".to_string(), object.display().to_string()]);
+        let output = Command::new(&self.command.compiler[0])
+            .args(&self.command.compiler[1..])
+            .args(&arguments)
+            .output()
+            .map_err(|error| {
+                Failure::usage(format!(
+                    "cannot run `{}`: {error}",
+                    self.command.compiler.join(" ")
+                ))
+            })?;
+        if !output.status.success() {
+            if let Some(code) = self.original_diagnostics(source)? {
+                return Ok(Some(code));
+            }
+            let _ = std::io::stderr().write_all(&output.stderr);
+            return Err(Failure::usage(format!(
+                "`{name}` compiles, but its woven form does not: this is a bug in slic (kept in {})",
+                self.work.display()
+            )));
+        }
+        // Warnings about the user's code, on the user's lines (`#line`),
+        // then slic's own about what bound where.
+        let _ = std::io::stderr().write_all(&output.stderr);
+        self.after_weaving(&name, object, &woven)?;
+        Ok(None)
+    }
+
+    /// Compiles the original source as the user asked (without writing an
+    /// object); when that fails, its output is what the user must see.
+    fn original_diagnostics(&self, source: &Path) -> Result<Option<i32>, Failure> {
+        let (flags, _) = without_dependency_options(&self.command.flags());
+        let mut arguments = flags;
+        arguments.extend(["-fsyntax-only".to_string(), source.display().to_string()]);
+        let status = run_command(&self.command.compiler, &arguments)?;
+        Ok((!status.success()).then(|| status.code().unwrap_or(1)))
+    }
+
+    /// Warnings about unbound events, and the binding report.
+    fn after_weaving(&self, name: &str, object: &Path, woven: &Woven) -> Result<(), Failure> {
+        report_warnings(woven);
+        let unbound = slic::weave::report::unbound(self.automata, woven);
+        if self.args.verbose {
+            let warnings: Vec<_> = unbound
+                .iter()
+                .map(|(rule, events)| {
+                    slic::weave::report::unbound_warning(&self.automata[*rule], events, name)
+                })
+                .collect();
+            diagnostics::print(
+                self.options.message_format,
+                &self.compiled.sources,
+                &warnings,
+            );
+        }
+        if let Some(report) = &self.args.report {
+            let mut json = slic::weave::report::to_json(name, self.automata, woven);
+            json["object"] = object.display().to_string().into();
+            let mut line = json.to_string();
+            line.push('\n');
+            // One write per source, appended: parallel builds interleave
+            // whole lines.
+            let mut file = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(report)
+                .map_err(|e| Failure::usage(format!("cannot write `{}`: {e}", report.display())))?;
+            file.write_all(line.as_bytes())
+                .map_err(|e| Failure::usage(format!("cannot write `{}`: {e}", report.display())))?;
+        }
+        Ok(())
+    }
+}
+
+/// At the link, with a binding report: the events of each rule that bound
+/// in no file of the build, for the rules that bound somewhere. A driver
+/// of many files binds most events in few of them, so the build as a whole
+/// is what tells whether something was missed.
+fn summarize_build(report: &Path) {
+    let Ok(text) = std::fs::read_to_string(report) else {
+        return;
+    };
+    let mut files = 0;
+    // rule -> event -> sites over all files, in first-seen order.
+    let mut rules: Vec<(String, Vec<(String, u64)>)> = Vec::new();
+    for line in text.lines() {
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(line) else {
+            continue;
+        };
+        files += 1;
+        for rule in value["rules"].as_array().into_iter().flatten() {
+            let name = rule["rule"].as_str().unwrap_or_default().to_string();
+            let position = match rules.iter().position(|(n, _)| *n == name) {
+                Some(position) => position,
+                None => {
+                    rules.push((name, Vec::new()));
+                    rules.len() - 1
+                }
+            };
+            for event in rule["events"].as_array().into_iter().flatten() {
+                let event_name = event["event"].as_str().unwrap_or_default().to_string();
+                let count = event["sites"].as_array().map_or(0, |s| s.len() as u64);
+                let events = &mut rules[position].1;
+                match events.iter_mut().find(|(e, _)| *e == event_name) {
+                    Some((_, total)) => *total += count,
+                    None => events.push((event_name, count)),
+                }
+            }
+        }
+    }
+    for (rule, events) in &rules {
+        let api = |e: &str| !e.starts_with("SDV_") && !e.starts_with("sdv_");
+        let bound = events.iter().any(|(e, n)| api(e) && *n > 0);
+        let nowhere: Vec<&str> = events
+            .iter()
+            .filter(|(e, n)| api(e) && *n == 0)
+            .map(|(e, _)| e.as_str())
+            .collect();
+        if bound && !nowhere.is_empty() {
+            eprintln!(
+                "slic cc: warning[W0010]: in the {files} woven files of this build, rule `{rule}` never binds {}",
+                nowhere.join(", ")
+            );
+        }
+    }
+}
+
+/// The dependency options for a compile that writes `object`, with the
+/// target and file names the user's build expects.
+fn dependency_arguments(dependency: &[String], object: &Path) -> Vec<String> {
+    if dependency.is_empty() {
+        return Vec::new();
+    }
+    let mut arguments: Vec<String> = dependency.to_vec();
+    if !dependency.iter().any(|d| d == "-MT" || d == "-MQ") {
+        arguments.extend(["-MT".to_string(), object.display().to_string()]);
+    }
+    if !dependency.iter().any(|d| d == "-MF") {
+        arguments.extend([
+            "-MF".to_string(),
+            object.with_extension("d").display().to_string(),
+        ]);
+    }
+    arguments
+}
+
+fn null_device() -> String {
+    if cfg!(windows) {
+        "NUL".to_string()
+    } else {
+        "/dev/null".to_string()
+    }
+}

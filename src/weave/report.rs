@@ -1,0 +1,118 @@
+//! The binding report: for each rule and each of its events, the sites of
+//! a woven file it bound to, and the events that bound nowhere.
+
+use crate::diagnostic::{Code, Diagnostic};
+use crate::ir::Automaton;
+use crate::model::Event;
+use crate::span::Span;
+
+use super::Woven;
+
+/// The report of one woven file, as JSON.
+pub fn to_json(source: &str, rules: &[Automaton], woven: &Woven) -> serde_json::Value {
+    let rules_json: Vec<serde_json::Value> = rules
+        .iter()
+        .map(|rule| {
+            let events: Vec<serde_json::Value> = rule
+                .events
+                .iter()
+                .map(|info| {
+                    let sites: Vec<serde_json::Value> = woven
+                        .sites
+                        .iter()
+                        .filter(|site| site.events.contains(&info.event))
+                        .map(|site| match &site.position {
+                            Some(position) => serde_json::json!({
+                                "file": position.file,
+                                "line": position.line,
+                                "column": position.column,
+                                "function": site.function,
+                            }),
+                            None => serde_json::json!({
+                                "file": null,
+                                "line": null,
+                                "column": null,
+                                "function": site.function,
+                            }),
+                        })
+                        .collect();
+                    serde_json::json!({ "event": info.event.to_string(), "sites": sites })
+                })
+                .collect();
+            serde_json::json!({
+                "rule": rule.name,
+                "rule_id": rule.rule_id.map(|id| format!("0x{id:08X}")),
+                "events": events,
+            })
+        })
+        .collect();
+    serde_json::json!({ "source": source, "sites": woven.sites.len(), "rules": rules_json })
+}
+
+/// For each rule that bound some API event in a file, the API events it
+/// did not bind: a rule that sees the acquire but never the release in a
+/// file is worth a look. Rules with no API site at all, and routines a file
+/// does not have (no DPC routine, say), are normal in a driver of many
+/// files; summaries count them.
+pub fn unbound(rules: &[Automaton], woven: &Woven) -> Vec<(usize, Vec<Event>)> {
+    let bound = |event: &Event| woven.sites.iter().any(|site| site.events.contains(event));
+    let mut result = Vec::new();
+    for (index, rule) in rules.iter().enumerate() {
+        let apis = rule
+            .events
+            .iter()
+            .map(|info| &info.event)
+            .filter(|event| matches!(event.target, crate::model::Target::Function(_)));
+        let (bound_apis, unbound_apis): (Vec<&Event>, Vec<&Event>) =
+            apis.partition(|event| bound(event));
+        if !bound_apis.is_empty() && !unbound_apis.is_empty() {
+            result.push((index, unbound_apis.into_iter().cloned().collect()));
+        }
+    }
+    result
+}
+
+/// One warning per partly bound rule, pointing at the rule's first handler
+/// of an unbound event.
+pub fn unbound_warning(rule: &Automaton, events: &[Event], file: &str) -> Diagnostic {
+    let span = rule
+        .handlers
+        .iter()
+        .find(|handler| {
+            handler
+                .events
+                .iter()
+                .any(|&id| events.contains(&rule.events[id].event))
+        })
+        .map(|handler| handler.span)
+        .unwrap_or(Span::default());
+    let mut names: Vec<String> = events.iter().take(6).map(|e| format!("`{e}`")).collect();
+    if events.len() > 6 {
+        names.push(format!("and {} more", events.len() - 6));
+    }
+    let count = if events.len() == 1 {
+        "1 event of rule `{}` binds".to_string()
+    } else {
+        format!("{} events of rule `{{}}` bind", events.len())
+    }
+    .replace("{}", &rule.name);
+    Diagnostic::new(Code::UnboundEvent, span, format!("{count} to no site in `{file}`"))
+        .with_label("a handler of one of them")
+    .with_note(format!("never bound: {}", names.join(", ")))
+    .with_note("other events of the rule are bound in this file; if these calls are made in another file or through a header macro the C weaver cannot see, the IR weaver (`slic cc` with clang) sees them")
+}
+
+/// How many rules bound somewhere, for one-line summaries.
+pub fn rules_bound(rules: &[Automaton], woven: &Woven) -> usize {
+    rules
+        .iter()
+        .filter(|rule| {
+            rule.events.iter().any(|info| {
+                woven
+                    .sites
+                    .iter()
+                    .any(|site| site.events.contains(&info.event))
+            })
+        })
+        .count()
+}

@@ -1,0 +1,150 @@
+//! `slic cc` as a build uses it: an unchanged Makefile, a multi-file
+//! driver, the user's compile errors as the compiler wrote them.
+
+use std::path::Path;
+use std::process::Command;
+
+use crate::driver_support::{Report, parse_reports, require_tool};
+use crate::support::root;
+
+fn slic_path() -> String {
+    env!("CARGO_BIN_EXE_slic").to_string()
+}
+
+/// Builds the example driver with `make CC="slic cc ... -- COMPILER"` in a
+/// copy of its directory, runs it, and returns its reports.
+fn build_example(compiler: &str, via: &str) -> Vec<Report> {
+    require_tool(compiler);
+    require_tool("make");
+    let work = tempfile::tempdir().unwrap();
+    let example = work.path().join("driver");
+    std::fs::create_dir(&example).unwrap();
+    for entry in std::fs::read_dir(root().join("examples/driver")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, example.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let report = work.path().join("bindings.jsonl");
+    let cc = format!(
+        "{} cc --via {via} --report {} -- {compiler}",
+        slic_path(),
+        report.display()
+    );
+    let output = Command::new("make")
+        .current_dir(&example)
+        .arg(format!("CC={cc}"))
+        .arg(format!(
+            "WDK={}",
+            root().join("tests/drivers/wdk").display()
+        ))
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "make with {compiler}:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // Two driver sources were woven: two lines of binding report.
+    let bindings = std::fs::read_to_string(&report).unwrap();
+    assert_eq!(bindings.lines().count(), 2, "{bindings}");
+    for line in bindings.lines() {
+        let value: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert!(value["sites"].as_u64().unwrap() > 0);
+        assert!(value["object"].as_str().unwrap().ends_with(".o"));
+    }
+    let run = Command::new(example.join("example-driver"))
+        .env("SLIC_ON_VIOLATION", "continue")
+        .output()
+        .unwrap();
+    assert!(run.status.success());
+    assert!(String::from_utf8_lossy(&run.stdout).contains("example driver: done"));
+    parse_reports(&String::from_utf8_lossy(&run.stderr))
+}
+
+fn expected_example_reports() -> Vec<Report> {
+    let report = |rule: &str, line: u32| Report {
+        rule: rule.to_string(),
+        place: Some(format!("driver.c:{line}")),
+        function: "DispatchWrite".to_string(),
+    };
+    let mut expected = vec![
+        report("SpinLockSafe", 66),
+        report("QueuedSpinLockRelease", 68),
+    ];
+    expected.sort();
+    expected
+}
+
+#[test]
+fn example_driver_with_gcc() {
+    assert_eq!(build_example("gcc", "auto"), expected_example_reports());
+}
+
+#[test]
+fn example_driver_with_clang_through_c() {
+    assert_eq!(build_example("clang-19", "c"), expected_example_reports());
+}
+
+#[test]
+fn compile_errors_come_out_as_the_compiler_wrote_them() {
+    require_tool("gcc");
+    let work = tempfile::tempdir().unwrap();
+    let source = work.path().join("broken.c");
+    std::fs::write(&source, "void KeEnterCriticalRegion(void);\nint f(void) { KeEnterCriticalRegion(); int x = ; return x; }\n").unwrap();
+    let direct = Command::new("gcc")
+        .current_dir(work.path())
+        .args(["-c", "broken.c", "-o", "broken.o"])
+        .output()
+        .unwrap();
+    let wrapped = Command::new(slic_path())
+        .current_dir(work.path())
+        .args(["cc", "--", "gcc", "-c", "broken.c", "-o", "broken.o"])
+        .output()
+        .unwrap();
+    assert!(!direct.status.success());
+    assert_eq!(wrapped.status.code(), direct.status.code());
+    assert_eq!(
+        String::from_utf8_lossy(&wrapped.stderr),
+        String::from_utf8_lossy(&direct.stderr)
+    );
+    assert!(!work.path().join("broken.o").exists());
+}
+
+#[test]
+fn other_invocations_pass_through() {
+    require_tool("gcc");
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(
+        work.path().join("plain.c"),
+        "int main(void) { return 3; }\n",
+    )
+    .unwrap();
+    let version = Command::new(slic_path())
+        .args(["cc", "--", "gcc", "--version"])
+        .output()
+        .unwrap();
+    assert!(version.status.success());
+    assert!(String::from_utf8_lossy(&version.stdout).contains("gcc"));
+    let preprocess = Command::new(slic_path())
+        .current_dir(work.path())
+        .args(["cc", "--", "gcc", "-E", "plain.c"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&preprocess.stdout).contains("return 3"));
+    // Compile and link in one step: woven, then linked as asked.
+    let build = Command::new(slic_path())
+        .current_dir(work.path())
+        .args(["cc", "--", "gcc", "plain.c", "-o", "plain"])
+        .output()
+        .unwrap();
+    assert!(
+        build.status.success(),
+        "{}",
+        String::from_utf8_lossy(&build.stderr)
+    );
+    let run = Command::new(work.path().join("plain")).status().unwrap();
+    assert_eq!(run.code(), Some(3));
+    let _ = Path::new("");
+}
