@@ -158,7 +158,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 .collect();
             diagnostics::print(options.message_format, &compiled.sources, &warnings);
         });
-        reports.push(slic::weave::report::to_json(&name, &automata, &woven));
+        // Only when asked for: for a large module it is large.
+        if args.report.is_some() {
+            reports.push(slic::weave::report::to_json(&name, &automata, &woven));
+        }
         let module = matches!(kind, Kind::Ir | Kind::Bitcode);
         if module && output.extension().is_some_and(|e| e == "bc") {
             // The bitcode of the LLVM that wrote the input (for a `.ll`,
