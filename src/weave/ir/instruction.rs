@@ -225,7 +225,7 @@ pub fn call(source: &str, tokens: &[Token]) -> Option<Call> {
         _ => (ty.start, ty.end),
     };
     at = ty.end;
-    let callee_start = at;
+
     let first = tokens.get(at)?;
     let mut direct = None;
     match first.kind {
@@ -264,7 +264,6 @@ pub fn call(source: &str, tokens: &[Token]) -> Option<Call> {
         }
         _ => return None,
     }
-    let _callee = callee_start..at;
     let open = at;
     if !tokens.get(open)?.is(source, b'(') {
         return None;

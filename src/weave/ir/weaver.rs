@@ -654,18 +654,32 @@ impl<'a> Weaver<'a> {
             context.name.clone(),
         );
         let line = context.entry_position.as_ref().map_or(0, |p| p.line);
+        let dbg = self.dbg_suffix(None, context, line);
+        self.routine_hooks(&routine.entry, site, dbg, &context.parameters, None, at);
+    }
+
+    /// The hooks of a routine's entry or exit, from `site`, inserted at `at`.
+    fn routine_hooks(
+        &mut self,
+        hooks: &[usize],
+        site: usize,
+        dbg: String,
+        parameters: &[SiteValue],
+        returned: Option<&SiteValue>,
+        at: usize,
+    ) {
         let suffix = Suffix {
-            dbg: self.dbg_suffix(None, context, line),
+            dbg,
             bundles: String::new(),
         };
         let mut names = std::mem::take(&mut self.names);
         let mut emitter = Emitter::new(&self.module.target, &mut names, &suffix);
         emitter.calls(
             self.hook_refs(),
-            &routine.entry,
+            hooks,
             &sites::symbol(site),
-            &context.parameters,
-            None,
+            parameters,
+            returned,
         );
         let text = emitter.out;
         self.names = names;
@@ -698,22 +712,15 @@ impl<'a> Weaver<'a> {
                 ty: ty.text(source, tokens).to_string(),
                 value: span(source, tokens, *value).to_string(),
             });
-        let suffix = Suffix {
-            dbg: self.dbg_suffix(dbg, context, 0),
-            bundles: String::new(),
-        };
-        let mut names = std::mem::take(&mut self.names);
-        let mut emitter = Emitter::new(&self.module.target, &mut names, &suffix);
-        emitter.calls(
-            self.hook_refs(),
+        let dbg = self.dbg_suffix(dbg, context, 0);
+        self.routine_hooks(
             &routine.exit,
-            &sites::symbol(site),
+            site,
+            dbg,
             &context.parameters,
             returned.as_ref(),
+            at,
         );
-        let text = emitter.out;
-        self.names = names;
-        self.edits.push(Edit::insert(at, text));
     }
 }
 
