@@ -88,6 +88,7 @@ codes! {
     UnreachableAbort = "W0008", Warning, "no explored trace reaches this `abort`";
     InertHandler = "W0009", Warning, "handler never changes anything on any explored trace";
     UnboundEvent = "W0010", Warning, "an event of a rule binds to no site in a woven file";
+    NoHandlers = "W0011", Warning, "the rule has no event handlers: it checks nothing";
 }
 
 /// Which command reports a code: `slic check` (and every command that

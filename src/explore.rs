@@ -48,11 +48,18 @@ struct Reads {
     returns: bool,
 }
 
+/// Every occurrence the search tries at each step: each event of the rule
+/// with each combination of the values it distinguishes.
+pub fn alphabet(automaton: &Automaton, options: &Options) -> Vec<Occurrence> {
+    let inputs = Inputs::new(automaton, options);
+    (0..automaton.events.len())
+        .flat_map(|event| inputs.choices_for(automaton, event))
+        .collect()
+}
+
 pub fn explore(automaton: &Automaton, options: &Options) -> Exploration {
     let inputs = Inputs::new(automaton, options);
-    let occurrences: Vec<Occurrence> = (0..automaton.events.len())
-        .flat_map(|event| inputs.choices_for(automaton, event))
-        .collect();
+    let occurrences = alphabet(automaton, options);
     let mut shortest: Vec<Option<Trace>> = vec![None; automaton.aborts.len()];
     let mut effective = vec![false; automaton.handlers.len()];
     // Parent links: configuration index -> (parent index, occurrence index).

@@ -19,7 +19,7 @@ use crate::load::LoadedRule;
 use crate::model::{
     AbortInfo, EnumDef, Event, HandlerModel, Model, Signature, VarId, Variable, WatchModel,
 };
-use crate::span::SourceMap;
+use crate::span::{SourceMap, Span};
 use crate::syntax::ast::{Item, RuleId};
 
 pub use scope::closest;
@@ -85,6 +85,7 @@ pub fn check(
         }
     }
     checker.unused_variables();
+    checker.no_handlers(rule);
     let name = checker.rule_name(rule);
     let mut diagnostics = checker.diagnostics;
     diagnostic::sort(&mut diagnostics);
@@ -144,6 +145,32 @@ impl Checker<'_> {
             );
         }
         name
+    }
+
+    /// A rule without handlers is legal but checks nothing: an empty file,
+    /// or one whose handlers were left in another file.
+    fn no_handlers(&mut self, rule: &LoadedRule) {
+        if self.had_syntax_errors
+            || rule
+                .items
+                .iter()
+                .any(|item| matches!(item, Item::Handler(_)))
+        {
+            return;
+        }
+        let text = &self.sources.get(rule.file).text;
+        let message = if text.trim().is_empty() {
+            "the rule file is empty: it checks nothing"
+        } else {
+            "this rule has no event handlers: it checks nothing"
+        };
+        self.diagnostics.push(
+            Diagnostic::new(Code::NoHandlers, Span::new(rule.file, 0..0), message)
+                .with_label("no handler in this file or the files it includes")
+                .with_note(
+                    "a rule reacts to events in handlers such as `KeAcquireSpinLock.exit { ... }`",
+                ),
+        );
     }
 
     fn unused_variables(&mut self) {

@@ -42,6 +42,13 @@ fn load_bytes(path: &Path) -> Result<Vec<u8>, LoadError> {
     if path.is_dir() {
         return Err(LoadError::Unreadable("it is a directory".to_string()));
     }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if std::fs::metadata(path).is_ok_and(|m| m.file_type().is_socket()) {
+            return Err(LoadError::Unreadable("it is a socket".to_string()));
+        }
+    }
     std::fs::read(path).map_err(|error| match error.kind() {
         std::io::ErrorKind::NotFound => LoadError::NotFound,
         std::io::ErrorKind::PermissionDenied => {

@@ -38,7 +38,14 @@ fn rule_files(inputs: &[PathBuf]) -> Result<Vec<PathBuf>, Failure> {
         }
     }
     if !inputs.is_empty() && files.is_empty() {
-        return Err(Failure::usage("no rule files (`.slic`) found"));
+        let searched: Vec<String> = inputs
+            .iter()
+            .map(|input| format!("`{}`", input.display()))
+            .collect();
+        return Err(Failure::usage(format!(
+            "no rule files (`.slic`) found in {}",
+            searched.join(", ")
+        )));
     }
     Ok(files)
 }

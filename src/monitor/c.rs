@@ -192,6 +192,9 @@ pub fn source(monitor: &Monitor) -> String {
         }
         out.push_str("}\n");
     }
+    if monitor.flavour == Flavour::Runtime {
+        testing_state(&mut out, monitor);
+    }
     out.push_str("\n/* ---- Hooks: the entry points woven code calls. ---- */\n");
     for hook in &monitor.hooks.hooks {
         let _ = writeln!(out, "\nSLIC_ENTRY {}\n{{", hook_prototype(hook));
@@ -232,6 +235,36 @@ pub fn source(monitor: &Monitor) -> String {
         out.push_str("}\n");
     }
     out
+}
+
+/// `slic_testing_state`, for slic's differential tests (`SLIC_TESTING`):
+/// hands every instance the monitor keeps to a callback, in table order, so
+/// that a test can tell two monitor states apart. The calling thread's
+/// state only, for rules without `watch`.
+fn testing_state(out: &mut String, monitor: &Monitor) {
+    out.push_str(
+        "\n#if defined(SLIC_TESTING) && !defined(SLIC_KERNEL)\n\
+         typedef void slic_instance_fn(const char *rule, uintptr_t object, int status, const int64_t *values, unsigned count);\n\
+         void slic_testing_state(slic_instance_fn *instance);\n\
+         SLIC_ENTRY void slic_testing_state(slic_instance_fn *instance)\n{\n",
+    );
+    for (index, automaton) in monitor.rules.iter().enumerate() {
+        let r = format!("slic_r{index}");
+        let name = c_string(&automaton.name);
+        let count = automaton.variables.len().max(1);
+        if automaton.watch.is_some() {
+            let _ = writeln!(
+                out,
+                "    {{\n        unsigned i;\n        for (i = 0; i < slic_table_{r}.count; i++)\n            instance({name}, slic_table_{r}.slots[i].object, slic_table_{r}.slots[i].status, slic_table_{r}.slots[i].v, {count});\n    }}"
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "    if ({r}_ready) instance({name}, 0, {r}_thread.status, {r}_thread.v, {count});"
+            );
+        }
+    }
+    out.push_str("}\n#endif\n");
 }
 
 fn rule(out: &mut String, flavour: Flavour, index: usize, automaton: &Automaton) {

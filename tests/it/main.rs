@@ -1,5 +1,6 @@
 //! The integration tests: one binary, one module per area.
 
+mod bad_input;
 mod c_backend;
 mod c_drivers;
 mod cc;
@@ -7,6 +8,7 @@ mod check_fixtures;
 mod cli_check;
 mod cli_help;
 mod concurrency;
+mod differential;
 mod driver_support;
 mod fuzz_regressions;
 mod ir_drivers;

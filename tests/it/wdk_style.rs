@@ -187,3 +187,84 @@ fn a_routine_head_split_by_the_preprocessor_is_refused() {
         "no partial output"
     );
 }
+
+/// The weaver defines its wrappers at the end of the file, after the
+/// file's own declarations; a file that ends in the pageable section
+/// (`#pragma code_seg("PAGE")`) must not take them there, since a lock
+/// wrapper runs at DISPATCH_LEVEL.
+#[test]
+fn wrappers_stay_in_the_default_code_section() {
+    require_tool(CLANG);
+    require_tool("llvm-objdump-19");
+    let work = tempfile::tempdir().unwrap();
+    let monitor = work.path().join("monitor");
+    let woven = work.path().join("paged_end.c");
+    let object = work.path().join("paged_end.obj");
+    run_slic(&[
+        "monitor".to_string(),
+        "-o".to_string(),
+        monitor.display().to_string(),
+    ]);
+    run_slic(&[
+        "weave".to_string(),
+        "-I".to_string(),
+        "tests/drivers/wdk".to_string(),
+        "tests/fixtures/wdk-style/paged_end.c".to_string(),
+        "-o".to_string(),
+        woven.display().to_string(),
+    ]);
+    let compiled = Command::new(CLANG)
+        .args(["-target", "x86_64-pc-windows-msvc", "-fms-extensions", "-c"])
+        .arg(format!("-I{}", root().join("tests/drivers/wdk").display()))
+        .arg(format!("-I{}", monitor.display()))
+        .arg(&woven)
+        .arg("-o")
+        .arg(&object)
+        .output()
+        .unwrap();
+    assert!(
+        compiled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&compiled.stderr)
+    );
+    let symbols = Command::new("llvm-objdump-19")
+        .arg("-t")
+        .arg(&object)
+        .output()
+        .unwrap();
+    let symbols = String::from_utf8_lossy(&symbols.stdout);
+    // `[ 0](sec  1)(...) 0x00000000 .text`: section numbers by name.
+    let section_of = |symbol: &str| -> String {
+        let line = symbols
+            .lines()
+            .find(|line| line.ends_with(&format!(" {symbol}")))
+            .unwrap_or_else(|| panic!("no symbol {symbol} in\n{symbols}"));
+        let number = line
+            .split("(sec")
+            .nth(1)
+            .unwrap()
+            .split(')')
+            .next()
+            .unwrap()
+            .trim();
+        symbols
+            .lines()
+            .filter(|l| l.contains("(nx 1)"))
+            .find(|l| {
+                l.split("(sec")
+                    .nth(1)
+                    .unwrap()
+                    .split(')')
+                    .next()
+                    .unwrap()
+                    .trim()
+                    == number
+            })
+            .and_then(|l| l.split_whitespace().last())
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(section_of("slic_orig_PagedUnload"), "PAGE", "{symbols}");
+    assert_eq!(section_of("slic_w_KeAcquireSpinLock"), ".text", "{symbols}");
+    assert_eq!(section_of("slic_w_KeReleaseSpinLock"), ".text", "{symbols}");
+}

@@ -362,6 +362,12 @@ impl<'a> Weaver<'a> {
                         uses.extend(inner.iter().cloned());
                     }
                 }
+                // Union with what the name bore already: a macro defined
+                // twice (under `#if` and `#else`) bears what both bodies
+                // name, and the sets only grow, so the loop ends.
+                if let Some(known) = self.macro_apis.get(name) {
+                    uses.extend(known.iter().cloned());
+                }
                 uses.sort();
                 uses.dedup();
                 if !uses.is_empty() && self.macro_apis.get(name) != Some(&uses) {
@@ -689,13 +695,35 @@ impl<'a> Weaver<'a> {
                 "SLIC_MAYBE_UNUSED static const struct slic_site slic_site_in_macro = {{ 0, 0, 0, \"{IN_A_MACRO}\" }};\n#define SLIC_HERE (&slic_site_in_macro)"
             );
         }
+        // Wrappers are declared here, where the headers have declared the
+        // types they use, and defined at the end of the file, where the
+        // APIs they call are declared even if the file declares one itself.
+        let mut definitions = String::new();
         for api in self.wrapped_apis.clone() {
-            self.api_wrapper(&mut block, &api);
+            self.api_wrapper(&mut block, &mut definitions, &api);
         }
         for (site, api) in self.pointer_wrappers.clone() {
-            self.pointer_wrapper(&mut block, site, &api);
+            self.pointer_wrapper(&mut block, &mut definitions, site, &api);
         }
         block.push_str(&line_directive(line_after, self.input.path));
+        if !definitions.is_empty() {
+            let text = self.input.text;
+            let newline = if text.is_empty() || text.ends_with('\n') {
+                ""
+            } else {
+                "\n"
+            };
+            // A file may end in a pageable code section (`#pragma
+            // code_seg("PAGE")`); wrappers run at any IRQL, so they go back
+            // to the default section.
+            self.edits.push(Edit::insert(
+                text.len(),
+                format!(
+                    "{newline}{}#ifdef _MSC_VER\n#pragma code_seg(push)\n#pragma code_seg()\n#endif\n{definitions}#ifdef _MSC_VER\n#pragma code_seg(pop)\n#endif\n",
+                    line_directive(1, GENERATED)
+                ),
+            ));
+        }
         let top = format!(
             "/* {WOVEN_MARKER} {}: edit the original, not this file. */\n{}",
             env!("CARGO_PKG_VERSION"),
@@ -779,7 +807,7 @@ impl<'a> Weaver<'a> {
     /// free build, an `#if DBG` branch), so it is marked maybe-unused, as are
     /// the site table and the pointer wrappers: WDK builds treat warnings as
     /// errors.
-    fn api_wrapper(&self, out: &mut String, api: &str) {
+    fn api_wrapper(&self, declarations: &mut String, out: &mut String, api: &str) {
         let prototype = &self.input.prototypes[api];
         let parameters: Vec<String> = (1..=prototype.parameters.len())
             .map(|i| format!("a{i}"))
@@ -793,12 +821,13 @@ impl<'a> Weaver<'a> {
         let mut signature = vec!["const struct slic_site *slic_site".to_string()];
         signature.extend(declared);
         let returns_void = prototype.returns.is_void();
-        let _ = writeln!(
-            out,
-            "SLIC_MAYBE_UNUSED static {} slic_w_{api}({})\n{{",
+        let head = format!(
+            "SLIC_MAYBE_UNUSED static {} slic_w_{api}({})",
             prototype.return_spelling,
             signature.join(", ")
         );
+        let _ = writeln!(declarations, "{head};");
+        let _ = writeln!(out, "{head}\n{{");
         let hooks: Vec<&Hook> = self.input.hooks.of_function(api).collect();
         let order = [
             EventKind::Call,
@@ -843,7 +872,7 @@ impl<'a> Weaver<'a> {
 
     /// A function with the API's own prototype (calling convention too), for
     /// a use of its address.
-    fn pointer_wrapper(&self, out: &mut String, site: usize, api: &str) {
+    fn pointer_wrapper(&self, declarations: &mut String, out: &mut String, site: usize, api: &str) {
         let prototype = &self.input.prototypes[api];
         let parameters: Vec<String> = (1..=prototype.parameters.len())
             .map(|i| format!("a{i}"))
@@ -871,11 +900,12 @@ impl<'a> Weaver<'a> {
         } else {
             format!("return {call};")
         };
-        let _ = writeln!(
-            out,
-            "SLIC_MAYBE_UNUSED static {} {convention}slic_wp{site}_{api}({declared})\n{{\n    {body}\n}}",
+        let head = format!(
+            "SLIC_MAYBE_UNUSED static {} {convention}slic_wp{site}_{api}({declared})",
             prototype.return_spelling
         );
+        let _ = writeln!(declarations, "{head};");
+        let _ = writeln!(out, "{head}\n{{\n    {body}\n}}");
     }
 }
 

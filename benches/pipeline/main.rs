@@ -1,0 +1,413 @@
+//! `cargo bench --bench pipeline`: slic measured against the tools it sits
+//! beside, on inputs the benchmark makes from the mock drivers, with each
+//! result as a ratio where there is something to compare with.
+//!
+//! - `front-end`: `slic check` of the whole pack, `slic explore --depth 8`
+//!   of every pack rule;
+//! - `c-weave`: weaving a driver file of 50,000 lines vs `gcc -fsyntax-only`;
+//! - `ir-weave`: weaving a module of more than 200,000 lines vs `llvm-as`,
+//!   and peak memory vs the size of the file;
+//! - `monitor`: the monitor's cost per event in a lock-heavy loop, woven vs
+//!   plain, for a rule kept per thread and a `watch` rule, on 1 and 4
+//!   threads, through both weavers;
+//! - `cc`: `slic cc` vs the plain compiler on the mock drivers' sources.
+//!
+//! `cargo bench --bench pipeline -- monitor cc` runs only those sections.
+//! docs/performance.md records the results.
+
+mod inputs;
+mod measure;
+
+use std::path::{Path, PathBuf};
+
+use measure::{require, run, time};
+
+const CLANG: &str = "clang-19";
+const LLVM_AS: &str = "llvm-as-19";
+
+struct Row {
+    what: String,
+    value: String,
+    target: &'static str,
+    met: Option<bool>,
+}
+
+struct Bench {
+    slic: &'static str,
+    work: PathBuf,
+    rows: Vec<Row>,
+}
+
+impl Bench {
+    fn row(
+        &mut self,
+        what: impl Into<String>,
+        value: String,
+        target: &'static str,
+        met: Option<bool>,
+    ) {
+        let row = Row {
+            what: what.into(),
+            value,
+            target,
+            met,
+        };
+        eprintln!("  {}: {}", row.what, row.value);
+        self.rows.push(row);
+    }
+
+    fn path(&self, name: &str) -> String {
+        self.work.join(name).display().to_string()
+    }
+}
+
+fn main() {
+    let sections: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with("--"))
+        .collect();
+    let wants = |name: &str| sections.is_empty() || sections.iter().any(|s| s == name);
+    std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let mut bench = Bench {
+        slic: env!("CARGO_BIN_EXE_slic"),
+        work: work.path().to_path_buf(),
+        rows: Vec::new(),
+    };
+    eprintln!("machine: {}", machine());
+    if wants("front-end") {
+        front_end(&mut bench);
+    }
+    if wants("c-weave") {
+        c_weave(&mut bench);
+    }
+    if wants("ir-weave") {
+        ir_weave(&mut bench);
+    }
+    if wants("monitor") {
+        monitor(&mut bench);
+    }
+    if wants("cc") {
+        cc(&mut bench);
+    }
+    println!("| what | result | target | met |\n|---|---|---|---|");
+    for row in &bench.rows {
+        let met = match row.met {
+            Some(true) => "yes",
+            Some(false) => "**no**",
+            None => "",
+        };
+        println!("| {} | {} | {} | {met} |", row.what, row.value, row.target);
+    }
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|m| m.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_string());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    format!("{cpu}, {cores} cores")
+}
+
+fn front_end(bench: &mut Bench) {
+    eprintln!("front end");
+    let check = time(&[bench.slic, "check"], 20);
+    bench.row(
+        "`slic check` (the pack: 13 rules and the catalog)",
+        format!("{:.1} ms", check.millis()),
+        "",
+        None,
+    );
+    let mut rules: Vec<PathBuf> = std::fs::read_dir("rules/wdm")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "slic"))
+        .collect();
+    rules.sort();
+    let mut total = 0.0;
+    let mut slowest = (0.0, String::new());
+    for rule in &rules {
+        let rule = rule.display().to_string();
+        let timing = time(&[bench.slic, "explore", "--depth", "8", &rule], 5);
+        total += timing.millis();
+        if timing.millis() > slowest.0 {
+            slowest = (timing.millis(), rule);
+        }
+    }
+    bench.row(
+        format!("`slic explore --depth 8`, all {} pack rules", rules.len()),
+        format!(
+            "{total:.1} ms in all; slowest {} {:.1} ms",
+            Path::new(&slowest.1).file_stem().unwrap().to_string_lossy(),
+            slowest.0
+        ),
+        "",
+        None,
+    );
+}
+
+fn c_weave(bench: &mut Bench) {
+    eprintln!("C weaving");
+    require("gcc");
+    let big = bench.path("big.c");
+    let lines = inputs::large_c_driver(Path::new("tests/drivers/queued"), 50_000, Path::new(&big));
+    let woven = bench.path("big.woven.c");
+    let gcc = time(
+        &[
+            "gcc",
+            "-fsyntax-only",
+            "-Itests/drivers/queued",
+            "-Itests/drivers/wdk",
+            &big,
+        ],
+        10,
+    );
+    let weave_command = [
+        bench.slic,
+        "weave",
+        "-I",
+        "tests/drivers/queued",
+        &big,
+        "-o",
+        &woven,
+    ];
+    let weave = time(&weave_command, 10);
+    let memory = measure::peak_memory(&weave_command);
+    let ratio = weave.millis() / gcc.millis();
+    bench.row(
+        format!("`slic weave` of a {lines}-line C driver / `gcc -fsyntax-only`"),
+        format!(
+            "{ratio:.2} ({:.1} ms / {:.1} ms); peak memory {:.1} MB",
+            weave.millis(),
+            gcc.millis(),
+            memory as f64 / 1e6
+        ),
+        "≤ 1.0",
+        Some(ratio <= 1.0),
+    );
+}
+
+fn ir_weave(bench: &mut Bench) {
+    eprintln!("IR weaving");
+    require(CLANG);
+    require(LLVM_AS);
+    require("opt-19");
+    // clang's IR of a generated driver file: at -O0 -g, about four lines
+    // of IR per line of C.
+    let mut c_lines = 55_000;
+    let (module, lines) = loop {
+        let big = bench.path("module.c");
+        inputs::large_c_driver(Path::new("tests/drivers/queued"), c_lines, Path::new(&big));
+        let module = bench.path("module.ll");
+        run(&[
+            CLANG,
+            "-S",
+            "-emit-llvm",
+            "-O0",
+            "-g",
+            "-w",
+            "-Itests/drivers/queued",
+            "-Itests/drivers/wdk",
+            &big,
+            "-o",
+            &module,
+        ]);
+        let lines = measure::lines(Path::new(&module));
+        if lines >= 200_000 {
+            break (module, lines);
+        }
+        c_lines = c_lines * 210_000 / lines + 1;
+    };
+    let roles = bench.path("module-roles.toml");
+    run(&[
+        bench.slic,
+        "roles",
+        "-I",
+        "tests/drivers/queued",
+        &bench.path("module.c"),
+        "-o",
+        &roles,
+    ]);
+    let woven = bench.path("module.woven.ll");
+    let weave_command = [
+        bench.slic, "weave", "--roles", &roles, &module, "-o", &woven,
+    ];
+    let assemble_output = bench.path("module.bc");
+    let assemble = time(&[LLVM_AS, &module, "-o", &assemble_output], 10);
+    let weave = time(&weave_command, 10);
+    run(&["opt-19", "-passes=verify", "-disable-output", &woven]);
+    let memory = measure::peak_memory(&weave_command);
+    let size = measure::bytes(Path::new(&module));
+    let ratio = weave.millis() / assemble.millis();
+    bench.row(
+        format!("`slic weave` of a {lines}-line module / `llvm-as-19`"),
+        format!(
+            "{ratio:.3} ({:.1} ms / {:.1} ms)",
+            weave.millis(),
+            assemble.millis()
+        ),
+        "≤ 0.10",
+        Some(ratio <= 0.10),
+    );
+    let times = memory as f64 / size as f64;
+    bench.row(
+        "its peak memory / the module's size",
+        format!(
+            "{times:.2} ({:.1} MB / {:.1} MB)",
+            memory as f64 / 1e6,
+            size as f64 / 1e6
+        ),
+        "≤ 4",
+        Some(times <= 4.0),
+    );
+}
+
+/// The lock loop (`benches/lockloop`), plain and woven with one rule.
+fn lockloop(bench: &Bench, compiler: &str, via: Option<(&str, &str)>, name: &str) -> String {
+    let object = bench.path(&format!("{name}.o"));
+    let mut compile: Vec<&str> = Vec::new();
+    let rule;
+    if let Some((via, rule_name)) = via {
+        rule = format!("rules/wdm/{rule_name}.slic");
+        compile.extend([bench.slic, "cc", "--via", via, "--rule", &rule, "--"]);
+    }
+    compile.extend([
+        compiler,
+        "-O2",
+        "-Itests/drivers/wdk",
+        "-Ibenches/lockloop",
+        "-c",
+        "benches/lockloop/lockloop.c",
+        "-o",
+        &object,
+    ]);
+    run(&compile);
+    let executable = bench.path(name);
+    run(&[
+        compiler,
+        "-O2",
+        "-Itests/drivers/wdk",
+        "-Ibenches/lockloop",
+        &object,
+        "benches/lockloop/main.c",
+        "tests/drivers/wdk/wdm_user.c",
+        "-o",
+        &executable,
+        "-lpthread",
+    ]);
+    executable
+}
+
+/// CPU nanoseconds per loop iteration, the best of five rounds.
+fn per_iteration(executable: &str, threads: u32) -> f64 {
+    let iterations = (20_000_000 / threads).to_string();
+    run(&[executable, &threads.to_string(), &iterations, "5"])
+        .trim()
+        .parse()
+        .expect("the lock loop prints its time")
+}
+
+fn monitor(bench: &mut Bench) {
+    eprintln!("monitor cost");
+    require("gcc");
+    require(CLANG);
+    // QueuedSpinLockRelease keeps its state per thread; QueuedSpinLock
+    // has an instance per lock handle (`watch`).
+    let rules = [
+        ("QueuedSpinLockRelease", "per-thread rule", true),
+        ("QueuedSpinLock", "`watch` rule", false),
+    ];
+    for (back_end, compiler, via) in [
+        ("C weaver, gcc -O2", "gcc", "c"),
+        ("IR weaver, clang-19 -O2", CLANG, "ir"),
+    ] {
+        let plain = lockloop(bench, compiler, None, &format!("plain-{via}"));
+        for (rule, kind, has_target) in rules {
+            let woven = lockloop(bench, compiler, Some((via, rule)), &format!("{rule}-{via}"));
+            for threads in [1, 4] {
+                let base = per_iteration(&plain, threads);
+                let with = per_iteration(&woven, threads);
+                // Two events per iteration: the acquisition's and the release's exits.
+                let cost = (with - base) / 2.0;
+                bench.row(
+                    format!(
+                        "monitor cost per event: {kind} ({rule}), {back_end}, {threads} thread{}",
+                        if threads == 1 { "" } else { "s" }
+                    ),
+                    format!("{cost:.2} ns (loop {base:.2} → {with:.2} ns per iteration)"),
+                    if has_target { "≤ 2 ns" } else { "" },
+                    has_target.then_some(cost <= 2.0),
+                );
+            }
+        }
+    }
+}
+
+/// The mock drivers' own sources (not their test programs).
+fn driver_sources() -> Vec<(PathBuf, PathBuf)> {
+    let mut sources = Vec::new();
+    let mut directories: Vec<PathBuf> = std::fs::read_dir("tests/drivers")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().is_some_and(|n| n != "wdk"))
+        .collect();
+    directories.push(PathBuf::from("examples/driver"));
+    directories.sort();
+    for directory in directories {
+        for entry in std::fs::read_dir(&directory).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "c")
+                && path.file_name().is_some_and(|n| n != "main.c")
+            {
+                sources.push((directory.clone(), path));
+            }
+        }
+    }
+    sources.sort();
+    sources
+}
+
+fn cc(bench: &mut Bench) {
+    eprintln!("slic cc");
+    let sources = driver_sources();
+    let work = bench.work.clone();
+    let build = |wrapper: &[&str], compiler: &str| -> f64 {
+        let mut total = 0.0;
+        for (index, (directory, source)) in sources.iter().enumerate() {
+            let include = format!("-I{}", directory.display());
+            let object = work.join(format!("cc-{index}.o")).display().to_string();
+            let mut words: Vec<&str> = wrapper.to_vec();
+            words.extend([
+                compiler,
+                "-O2",
+                "-Itests/drivers/wdk",
+                &include,
+                "-c",
+                source.to_str().unwrap(),
+                "-o",
+                &object,
+            ]);
+            total += time(&words, 5).millis();
+        }
+        total
+    };
+    for (compiler, via) in [("gcc", "c"), (CLANG, "ir")] {
+        let plain = build(&[], compiler);
+        let woven = build(
+            &[env!("CARGO_BIN_EXE_slic"), "cc", "--via", via, "--"],
+            compiler,
+        );
+        bench.row(
+            format!("`slic cc --via {via} -- {compiler} -O2 -c` / `{compiler} -O2 -c`, {} driver sources", sources.len()),
+            format!("{:.2} ({woven:.0} ms / {plain:.0} ms)", woven / plain),
+            "",
+            None,
+        );
+    }
+}
