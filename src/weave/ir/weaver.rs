@@ -291,6 +291,28 @@ impl<'a> Weaver<'a> {
                 break;
             }
             line_number += 1;
+            // Most lines of a body need no tokens at all.
+            if let Some(number) = plain_instruction(&source[line.clone()]) {
+                let rest = source[line.end..end].trim_start_matches([' ', '\t']);
+                if !rest.starts_with("to ") && !rest.starts_with("unwind ") {
+                    let start = records_start.take().unwrap_or(line.start);
+                    block.get_or_insert_with(|| {
+                        next_number += 1;
+                        BlockName::Number(next_number - 1)
+                    });
+                    if !seen_instruction {
+                        seen_instruction = true;
+                        if let Some(routine) = &context.routine {
+                            self.entry_hooks(routine, context, start);
+                        }
+                    }
+                    if let Some(number) = number {
+                        next_number = number + 1;
+                    }
+                    musttail_before = None;
+                    continue;
+                }
+            }
             tokens.clear();
             tokenize(source, line.clone(), &mut tokens);
             let Some(first) = tokens.first().copied() else {
@@ -753,6 +775,44 @@ impl BlockName {
 /// The text of tokens `start..end`.
 pub fn span<'s>(source: &'s str, tokens: &[Token], (start, end): (usize, usize)) -> &'s str {
     &source[tokens[start].start as usize..tokens[end - 1].end as usize]
+}
+
+/// Whether a body line is an instruction the weaver has nothing to do
+/// with, decided from its bytes: indented, naming no global (`@`: an API
+/// could be one), without quotes or colons (no label, no string), with
+/// balanced brackets (it does not go on to the next line), and not a
+/// `ret`, `phi`, call or invoke. `Some(Some(n))` when it defines `%n`.
+/// Anything else is tokenized; this is only a shortcut.
+fn plain_instruction(line: &str) -> Option<Option<usize>> {
+    let trimmed = line.trim_start_matches([' ', '\t']);
+    if trimmed.len() == line.len() || trimmed.starts_with(['#', ';', '\n', '\r']) {
+        return None;
+    }
+    let code = trimmed.split(';').next().unwrap_or("");
+    let mut depth = 0i32;
+    for byte in code.bytes() {
+        match byte {
+            b'@' | b'"' | b':' => return None,
+            b'(' | b'[' | b'{' | b'<' => depth += 1,
+            b')' | b']' | b'}' | b'>' => depth -= 1,
+            _ => {}
+        }
+    }
+    if depth != 0 {
+        return None;
+    }
+    let (number, operation) = match code.strip_prefix('%') {
+        Some(rest) => {
+            let (name, after) = rest.split_once(" = ")?;
+            (is_number(name).then(|| name.parse().ok()).flatten(), after)
+        }
+        None => (None, code),
+    };
+    let word = operation.split([' ', '\n', '\r']).next().unwrap_or("");
+    const BUSY: &[&str] = &[
+        "ret", "phi", "call", "tail", "musttail", "notail", "invoke", "callbr",
+    ];
+    (!BUSY.contains(&word)).then_some(number)
 }
 
 fn is_number(text: &str) -> bool {
