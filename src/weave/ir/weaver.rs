@@ -818,3 +818,35 @@ fn plain_instruction(line: &str) -> Option<Option<usize>> {
 fn is_number(text: &str) -> bool {
     !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::plain_instruction;
+
+    #[test]
+    fn plain_lines_are_told_from_their_bytes() {
+        assert_eq!(
+            plain_instruction("  %5 = load ptr, ptr %4, align 8, !dbg !123\n"),
+            Some(Some(5))
+        );
+        assert_eq!(
+            plain_instruction("  store i32 0, ptr %3, align 4\n"),
+            Some(None)
+        );
+        assert_eq!(plain_instruction("  %x = add i32 %a, 1 ; [\n"), Some(None));
+        // Globals, calls, rets, PHIs, labels, records, open brackets: tokenized.
+        for line in [
+            "  store ptr @F, ptr %8, align 8\n",
+            "  call void %12(ptr %1)\n",
+            "  %3 = tail call i32 %f()\n",
+            "  ret i32 %23, !dbg !161\n",
+            "  %12 = phi i32 [ %2, %6 ], [ 0, %4 ]\n",
+            "  switch i32 %x, label %d [\n",
+            "21:\n",
+            "  foo:\n",
+            "    #dbg_value(i32 %x, !10, !DIExpression(), !12)\n",
+        ] {
+            assert!(plain_instruction(line).is_none(), "{line}");
+        }
+    }
+}
