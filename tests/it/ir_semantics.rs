@@ -472,3 +472,115 @@ fn modules_woven_apart_share_the_state_of_a_rule() {
         "{reports}"
     );
 }
+
+/// The report contract, from a woven module: without
+/// `SLIC_ON_VIOLATION=continue` the default `slic_report` prints one report
+/// and aborts; a program's own `slic_report` (compiled against the C
+/// monitor's header) replaces the weak default and reads the same
+/// `struct slic_violation` and `struct slic_site` the C monitor fills.
+#[test]
+fn report_contract_of_woven_modules() {
+    let work = tempfile::tempdir().unwrap();
+    let wdk = root().join("tests/drivers/wdk");
+    require_tool("clang-19");
+    let rule = root().join("rules/wdm/QueuedSpinLockRelease.slic");
+    let source = work.path().join("twice.c");
+    std::fs::write(
+        &source,
+        "#include \"wdm.h\"\nint main(void)\n{\n    KSPIN_LOCK lock = 0;\n    KLOCK_QUEUE_HANDLE handle;\n    KeAcquireInStackQueuedSpinLock(&lock, &handle);\n    lock = 0;\n    KeAcquireInStackQueuedSpinLock(&lock, &handle);\n    return 0;\n}\n",
+    )
+    .unwrap();
+    let module = work.path().join("twice.ll");
+    let mut command = Command::new("clang-19");
+    command
+        .args([
+            "-S",
+            "-emit-llvm",
+            "-O0",
+            "-Xclang",
+            "-disable-O0-optnone",
+            "-g",
+        ])
+        .arg("-fdebug-compilation-dir=.")
+        .arg(format!("-I{}", wdk.display()))
+        .arg("twice.c")
+        .arg("-o")
+        .arg(&module)
+        .current_dir(work.path());
+    check_output(command, "clang-19 -emit-llvm");
+    let woven = work.path().join("twice.woven.ll");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_slic"));
+    command
+        .args(["weave", "--rule"])
+        .arg(&rule)
+        .arg(&module)
+        .arg("-o")
+        .arg(&woven);
+    check_output(command, "slic weave");
+    let link = |extra: &[&Path], name: &str| {
+        let program = work.path().join(name);
+        let mut command = Command::new("clang-19");
+        command
+            .arg(&woven)
+            .args(extra)
+            .arg(wdk.join("wdm_user.c"))
+            .arg(format!("-I{}", wdk.display()))
+            .arg("-o")
+            .arg(&program);
+        check_output(command, "clang-19 linking the woven module");
+        program
+    };
+
+    // The default: one report, then abort().
+    let default = link(&[], "default");
+    let output = Command::new(&default)
+        .env_remove("SLIC_ON_VIOLATION")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert_eq!(stderr.matches("slic: violation of ").count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("slic: violation of QueuedSpinLockRelease (0x00040007): The driver acquires an in-stack queued spin lock while it already holds one.\n --> twice.c:8:5 in main (KeAcquireInStackQueuedSpinLock.exit)\n rule: "),
+        "{stderr}"
+    );
+
+    // A program's own slic_report, reading the structures.
+    let monitor = work.path().join("monitor");
+    let mut command = Command::new(env!("CARGO_BIN_EXE_slic"));
+    command
+        .args(["monitor", "--rule"])
+        .arg(&rule)
+        .arg("-o")
+        .arg(&monitor);
+    check_output(command, "slic monitor");
+    let own = work.path().join("own_report.c");
+    std::fs::write(
+        &own,
+        "#include <stdio.h>\n#include \"slic_monitor.h\"\nvoid slic_report(const struct slic_violation *v)\n{\n    char text[512];\n    slic_format(v, text, sizeof text);\n    printf(\"own: kind %d rule %s id %d:%#x at %s:%u:%u in %s event %s object %s\\n%s\", v->kind, v->rule, v->has_rule_id, (unsigned)v->rule_id, v->site->file, v->site->line, v->site->column, v->site->function, v->event, v->object ? \"set\" : \"null\", text);\n}\n",
+    )
+    .unwrap();
+    let mut command = Command::new("clang-19");
+    command
+        .arg("-c")
+        .arg(format!("-I{}", monitor.display()))
+        .arg(&own)
+        .arg("-o")
+        .arg(work.path().join("own_report.o"));
+    check_output(command, "clang-19 on the program's slic_report");
+    let overridden = link(&[&work.path().join("own_report.o")], "overridden");
+    let output = Command::new(&overridden)
+        .env_remove("SLIC_ON_VIOLATION")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "its own slic_report does not abort"
+    );
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.starts_with("own: kind 1 rule QueuedSpinLockRelease id 1:0x40007 at twice.c:8:5 in main event KeAcquireInStackQueuedSpinLock.exit object null\nslic: violation of QueuedSpinLockRelease (0x00040007): "),
+        "{stdout}"
+    );
+}
