@@ -78,8 +78,10 @@ NTKERNELAPI VOID ExReleaseResourceForThreadLite(PERESOURCE Resource, ERESOURCE_T
 NTKERNELAPI PVOID ExEnterCriticalRegionAndAcquireResourceExclusive(PERESOURCE Resource);
 NTKERNELAPI VOID FASTCALL ExReleaseResourceAndLeaveCriticalRegion(PERESOURCE Resource);
 
-/* IRQL. KeRaiseIrql is a macro on x64; drivers call it by this name. */
+/* IRQL. KeRaiseIrql is a macro on x64; drivers call it by this name, and
+   the macro calls KfRaiseIrql, which is what compiled code (LLVM IR) calls. */
 NTKERNELAPI VOID KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql);
+NTHALAPI KIRQL FASTCALL KfRaiseIrql(KIRQL NewIrql);
 NTKERNELAPI VOID KeLowerIrql(KIRQL NewIrql);
 NTKERNELAPI KIRQL KeRaiseIrqlToDpcLevel(VOID);
 

@@ -26,7 +26,19 @@ pub fn read_text(path: &Path) -> Result<String, Failure> {
     }
 }
 
-fn load(path: &Path) -> Result<String, LoadError> {
+/// Reads a binary input named on the command line (a `.bc` module).
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, Failure> {
+    load_bytes(path).map_err(|error| match error {
+        LoadError::NotFound => {
+            Failure::usage(format!("cannot read `{}`: no such file", path.display()))
+        }
+        LoadError::Unreadable(reason) => {
+            Failure::usage(format!("cannot read `{}`: {reason}", path.display()))
+        }
+    })
+}
+
+fn load_bytes(path: &Path) -> Result<Vec<u8>, LoadError> {
     if path.is_dir() {
         return Err(LoadError::Unreadable("it is a directory".to_string()));
     }
@@ -37,13 +49,17 @@ fn load(path: &Path) -> Result<String, LoadError> {
             return Err(LoadError::Unreadable("it is a socket".to_string()));
         }
     }
-    let bytes = std::fs::read(path).map_err(|error| match error.kind() {
+    std::fs::read(path).map_err(|error| match error.kind() {
         std::io::ErrorKind::NotFound => LoadError::NotFound,
         std::io::ErrorKind::PermissionDenied => {
             LoadError::Unreadable("permission denied".to_string())
         }
         _ => LoadError::Unreadable(error.to_string()),
-    })?;
+    })
+}
+
+fn load(path: &Path) -> Result<String, LoadError> {
+    let bytes = load_bytes(path)?;
     String::from_utf8(bytes).map_err(|error| {
         LoadError::Unreadable(format!(
             "not a text file (invalid UTF-8 at byte {})",

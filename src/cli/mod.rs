@@ -7,6 +7,7 @@ mod diagnostics;
 mod explore;
 mod graph;
 mod io;
+mod llvm;
 mod monitor;
 mod roles;
 mod rules;

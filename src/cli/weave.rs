@@ -8,20 +8,21 @@ use slic::hooks::HookSet;
 use slic::weave::roles::RoleMap;
 use slic::weave::{WeaveError, Woven};
 
-use super::io::{FsLoader, check_output_path, read_text, write_output};
+use super::io::{FsLoader, check_output_path, read_bytes, read_text, write_output};
+use super::llvm;
 use super::rules::{Compiled, compile};
 use super::{CompileOptions, DriverRuleOptions, Failure, diagnostics};
 
 /// Weave rule checks into a driver source file (.c) or LLVM IR module (.ll, .bc)
 #[derive(clap::Args)]
 #[command(
-    after_help = "Examples:\n  slic weave driver.c -o woven/driver.c             (the built-in pack)\n  slic weave --rule rules/wdm/SpinLock.slic -I inc driver.c -o woven.c\n  slic weave --roles roles.toml driver.ll -o driver.woven.ll\n\nCompile the woven file with the monitor (`slic monitor -o DIR`, then add DIR to the include path)."
+    after_help = "Examples:\n  slic weave driver.c -o woven/driver.c             (the built-in pack)\n  slic weave --rule rules/wdm/SpinLock.slic -I inc driver.c -o woven.c\n  slic weave --roles roles.toml driver.ll -o driver.woven.ll\n  slic weave --roles roles.toml driver.bc -o driver.woven.bc\n\nCompile a woven C file with the monitor (`slic monitor -o DIR`, then add DIR to the include path).\nA woven module has the monitor in it. Bitcode is read and written with the llvm-dis and llvm-as\nof the LLVM version that wrote it (llvm-dis-16 for LLVM 16); see docs/ir-weaving.md."
 )]
 pub struct Args {
     /// The files to weave: `.c`, `.ll` or `.bc`
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
-    /// Where to write the woven file (`-` for standard output), or a directory for several inputs
+    /// Where to write the woven file (`-` for standard output), or a directory for several inputs; a module is written as bitcode when FILE ends in `.bc`
     #[arg(short, long, value_name = "FILE|DIR")]
     output: PathBuf,
     /// A rule to weave (repeat for several); the built-in pack when none
@@ -146,7 +147,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         let woven = weave_file(
             &args, &compiled, &automata, &hooks, &roles, input, &name, kind,
         );
-        let woven = woven.inspect_err(|_| progress.finish_and_clear())?;
+        let (woven, version) = woven.inspect_err(|_| progress.finish_and_clear())?;
         progress.suspend(|| {
             report_warnings(&woven);
             let warnings: Vec<_> = slic::weave::report::unbound(&automata, &woven)
@@ -157,8 +158,27 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 .collect();
             diagnostics::print(options.message_format, &compiled.sources, &warnings);
         });
-        reports.push(slic::weave::report::to_json(&name, &automata, &woven));
-        write_output(&output, woven.text.as_bytes())?;
+        // Only when asked for: for a large module it is large.
+        if args.report.is_some() {
+            reports.push(slic::weave::report::to_json(&name, &automata, &woven));
+        }
+        let module = matches!(kind, Kind::Ir | Kind::Bitcode);
+        if module && output.extension().is_some_and(|e| e == "bc") {
+            // The bitcode of the LLVM that wrote the input (for a `.ll`,
+            // the version its `!llvm.ident` names).
+            let version = version
+                .or_else(|| llvm::text_version(&woven.text))
+                .ok_or_else(|| {
+                    Failure::usage(format!(
+                        "cannot write `{}` as bitcode: `{}` does not say which LLVM wrote it (no `!llvm.ident`); write a `.ll` and assemble it with your `llvm-as`",
+                        output.display(),
+                        input.display()
+                    ))
+                })?;
+            write_output(&output, &llvm::assemble(&woven.text, version, &output)?)?;
+        } else {
+            write_output(&output, woven.text.as_bytes())?;
+        }
         progress.inc(1);
     }
     progress.finish_and_clear();
@@ -200,7 +220,7 @@ fn weave_file(
     input: &Path,
     name: &str,
     kind: Kind,
-) -> Result<Woven, Failure> {
+) -> Result<(Woven, Option<u32>), Failure> {
     let woven = match kind {
         Kind::C => {
             let text = read_text(input)?;
@@ -220,19 +240,32 @@ fn weave_file(
             })
         }
         Kind::Ir | Kind::Bitcode => {
-            let text = read_text(input)?;
-            slic::weave::ir::weave(&slic::weave::ir::Input {
+            let (text, version) = match kind {
+                Kind::Bitcode => {
+                    let bytes = read_bytes(input)?;
+                    let version = llvm::bitcode_version(input, &bytes)?;
+                    (llvm::disassemble(input, version)?, Some(version))
+                }
+                _ => (read_text(input)?, None),
+            };
+            let woven = slic::weave::ir::weave(&slic::weave::ir::Input {
                 text: &text,
                 path: name,
                 rules: automata,
                 hooks,
                 roles,
-            })
+            });
+            return woven
+                .map(|woven| (woven, version))
+                .map_err(|error| Failure::Refused(format!("cannot weave: {error}")));
         }
     };
-    woven.map_err(|error| Failure::Refused(format!("cannot weave: {error}")))
+    woven
+        .map(|woven| (woven, None))
+        .map_err(|error| Failure::Refused(format!("cannot weave: {error}")))
 }
 
+#[derive(Clone, Copy)]
 enum Kind {
     C,
     Ir,

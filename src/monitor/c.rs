@@ -423,11 +423,13 @@ fn handler_function(
                 c_expr::expression(value, &HandlerNames)
             );
         }
-        for (id, value) in &path.updates {
+        // A value is stored as its variable's type (`k = k + 1` of a
+        // KIRQL wraps at 256), as the interpreter stores it.
+        for (id, _) in &path.updates {
             let _ = writeln!(
                 out,
                 "        s->v[{id}] = {};",
-                c_expr::convert(value.ty.int, &format!("n{id}"))
+                c_expr::convert(automaton.variables[*id].ty.int, &format!("n{id}"))
             );
         }
         match (path.end, flavour) {

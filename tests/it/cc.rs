@@ -87,6 +87,32 @@ fn example_driver_with_clang_through_c() {
     assert_eq!(build_example("clang-19", "c"), expected_example_reports());
 }
 
+/// Through LLVM IR (clang): the same bugs. The places differ as IR knows
+/// them: clang names the file with its compilation directory (no
+/// `-fdebug-compilation-dir`), and a routine with a single `return` has its
+/// `ret` (its exit) on that statement, where the C weaver reports the
+/// closing brace.
+#[test]
+fn example_driver_with_clang_through_ir() {
+    let reports: Vec<Report> = build_example("clang-19", "ir")
+        .into_iter()
+        .map(|report| Report {
+            place: report
+                .place
+                .map(|place| place.rsplit('/').next().unwrap().to_string()),
+            ..report
+        })
+        .collect();
+    let mut expected = expected_example_reports();
+    for report in &mut expected {
+        if report.rule == "QueuedSpinLockRelease" {
+            report.place = Some("driver.c:67".to_string());
+        }
+    }
+    expected.sort();
+    assert_eq!(reports, expected);
+}
+
 #[test]
 fn compile_errors_come_out_as_the_compiler_wrote_them() {
     require_tool("gcc");

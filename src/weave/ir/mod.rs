@@ -1,11 +1,59 @@
 //! The LLVM IR weaver: textual `.ll` in, textual `.ll` out.
 //!
-//! Not written yet: `weave` refuses every input with a clear error.
+//! It works on the text, with a tokenizer of its own, so it reads what
+//! clang 14 (typed pointers), 16 and 19 (opaque `ptr`) write for every
+//! target, copies types and operands verbatim, and makes every change as
+//! an edit of the input (`crate::edit`), which keeps the rest of the file
+//! byte for byte. The stages:
+//!
+//! 1. `module.rs`: the top level: functions, declarations, globals,
+//!    metadata lines, target, pointer style.
+//! 2. bindings (here): which symbols are bound APIs (declared functions
+//!    some rule names, matched by their undecorated C names) and which are
+//!    routines (defined functions with events of their own or of a role
+//!    given by `--roles` / `--role`).
+//! 3. `monitor/`: the monitor as IR, generated from the rules; its hooks'
+//!    symbols are what woven code calls.
+//! 4. `weaver.rs`: function bodies (calls, invokes, rets, entries);
+//!    `wrappers.rs`: uses of API addresses; `emit.rs`: the hook calls.
+//! 5. The monitor, the site constants (`sites.rs`), the wrappers and new
+//!    debug locations (`debug_info.rs`) are appended to the module, and a
+//!    comment and a named metadata node mark it woven.
+//!
+//! Sites: a call's position is its `!dbg` location; a routine's entry is
+//! its `DISubprogram`'s `scopeLine`, column 1 (IR has no column for it,
+//! where the C weaver reports the `{`); an exit is its `ret`'s location
+//! (clang puts the closing brace there). Without debug information a site
+//! has no position and names the function.
+
+pub mod bitcode;
+mod debug_info;
+mod emit;
+mod instruction;
+mod lexer;
+mod module;
+pub mod monitor;
+pub mod names;
+mod sites;
+mod target;
+mod types;
+mod weaver;
+mod wrappers;
+
+use std::collections::HashMap;
+use std::fmt::Write;
 
 use super::roles::RoleMap;
-use super::{WeaveError, Woven};
+use super::{WOVEN_MARKER, WeaveError, Woven};
+use crate::edit::{self, Edit};
 use crate::hooks::HookSet;
 use crate::ir::Automaton;
+use crate::model::Target as EventTarget;
+use crate::syntax::ast::EventKind;
+use debug_info::DebugInfo;
+use weaver::{ApiBinding, Bindings, RoutineBinding, Weaver};
+
+pub use target::Pointers;
 
 /// What the IR weaver needs.
 pub struct Input<'a> {
@@ -18,12 +66,172 @@ pub struct Input<'a> {
 }
 
 pub fn weave(input: &Input) -> Result<Woven, WeaveError> {
-    let _ = (input.text, input.rules, input.hooks, input.roles);
-    Err(WeaveError {
-        message: format!(
-            "cannot weave `{}`: the LLVM IR weaver is not written yet",
-            input.path
+    let mut module = module::scan(input.text, input.path)?;
+    let bindings = bind(input, &module)?;
+    let monitor = monitor::generate(&module.target, input.rules, input.hooks, &module.existing);
+    let metadata = std::mem::take(&mut module.metadata);
+    let debug = DebugInfo::new(input.text, metadata);
+    let mut weaver = Weaver::new(
+        input.text,
+        input.path,
+        &module,
+        input.hooks,
+        &monitor.hooks,
+        &bindings,
+        debug,
+    );
+    for function in &module.functions {
+        weaver.weave_function(function)?;
+    }
+    weaver.weave_globals()?;
+    // The monitor defines these; a declaration of its own would clash.
+    for name in ["slic_report", "slic_format"] {
+        if let Some(declared) = module.declared.get(name).filter(|d| !d.defined) {
+            weaver.edits.push(Edit::replace(
+                declared.text.clone(),
+                format!("; `{name}` is defined by the monitor below\n"),
+            ));
+        }
+    }
+
+    let mut tail = String::new();
+    if !input.text.is_empty() && !input.text.ends_with('\n') {
+        tail.push('\n');
+    }
+    let _ = writeln!(
+        tail,
+        "\n; ---- {WOVEN_MARKER} {}: the monitor, the sites and the wrappers ----\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    tail.push_str(&monitor.text);
+    tail.push_str("\n; Sites.\n");
+    let mut strings = sites::Strings::default();
+    sites::table(&mut tail, &module.target, &weaver.sites, &mut strings);
+    strings.definitions(&mut tail);
+    tail.push_str("@slic.zero = private unnamed_addr constant [8 x i8] zeroinitializer, align 8\n");
+    weaver.wrapper_definitions(&mut tail);
+    tail.push('\n');
+    tail.push_str(&weaver.debug.created_definitions());
+    let marker = weaver.debug.reserve();
+    let _ = writeln!(
+        tail,
+        "!slic.woven = !{{!{marker}}}\n!{marker} = !{{!\"{WOVEN_MARKER} {}\"}}",
+        env!("CARGO_PKG_VERSION")
+    );
+    let mut edits = std::mem::take(&mut weaver.edits);
+    edits.push(Edit::insert(
+        0,
+        format!(
+            "; {WOVEN_MARKER} {}: edit the original, not this file.\n",
+            env!("CARGO_PKG_VERSION")
         ),
+    ));
+    edits.push(Edit::insert(input.text.len(), tail));
+    let text = edit::apply(input.text, edits).map_err(|overlap| WeaveError {
+        message: format!("internal error in the IR weaver: {overlap}"),
         position: None,
+    })?;
+    Ok(Woven {
+        text,
+        sites: weaver.sites,
+        warnings: weaver.warnings,
     })
+}
+
+/// Which symbols are APIs and which are routines, and their hooks.
+fn bind(input: &Input, module: &module::Module) -> Result<Bindings, WeaveError> {
+    let hooks = input.hooks;
+    let mut symbols: HashMap<&str, Vec<&str>> = HashMap::new();
+    let mut all: Vec<&String> = module.declared.keys().collect();
+    all.sort();
+    for symbol in all {
+        symbols
+            .entry(names::undecorated(symbol))
+            .or_default()
+            .push(symbol);
+    }
+    let mut bindings = Bindings::default();
+    let index_of = |event: &crate::model::Event| {
+        hooks
+            .hooks
+            .iter()
+            .position(|h| &h.event == event)
+            .expect("a hook of the set")
+    };
+    for name in hooks.functions() {
+        for &symbol in symbols.get(name).into_iter().flatten() {
+            let of_kind = |kinds: &[EventKind]| -> Vec<usize> {
+                kinds
+                    .iter()
+                    .flat_map(|kind| {
+                        hooks
+                            .of_function(name)
+                            .filter(move |h| h.event.kind == *kind)
+                            .map(|h| index_of(&h.event))
+                    })
+                    .collect()
+            };
+            if module.declared[symbol].defined {
+                if let Some(hook) = hooks
+                    .of_function(name)
+                    .find(|h| matches!(h.event.kind, EventKind::Call | EventKind::Return))
+                {
+                    return Err(WeaveError {
+                        message: format!(
+                            "`{name}` is defined in `{}`; the IR weaver supports `entry` and `exit` events of defined functions, not `{}`",
+                            input.path,
+                            hook.event.kind.as_str()
+                        ),
+                        position: None,
+                    });
+                }
+                continue;
+            }
+            bindings.apis.insert(
+                symbol.to_string(),
+                ApiBinding {
+                    c_name: name.to_string(),
+                    before: of_kind(&[EventKind::Call, EventKind::Entry]),
+                    after: of_kind(&[EventKind::Exit, EventKind::Return]),
+                },
+            );
+        }
+    }
+    for function in &module.functions {
+        let name = names::undecorated(&function.symbol);
+        let mut entry = Vec::new();
+        let mut exit = Vec::new();
+        for role in input.roles.roles_of(name) {
+            for hook in hooks.of_role(role) {
+                match hook.event.kind {
+                    EventKind::Entry => entry.push(index_of(&hook.event)),
+                    EventKind::Exit => exit.push(index_of(&hook.event)),
+                    kind => {
+                        return Err(WeaveError {
+                            message: format!(
+                                "the IR weaver cannot place `{}` events of roles ({name} is {}); use `entry` and `exit`",
+                                kind.as_str(),
+                                role.rule_name()
+                            ),
+                            position: None,
+                        });
+                    }
+                }
+            }
+        }
+        for hook in hooks.of_function(name) {
+            if let EventTarget::Function(_) = &hook.event.target {
+                match hook.event.kind {
+                    EventKind::Entry => entry.push(index_of(&hook.event)),
+                    _ => exit.push(index_of(&hook.event)),
+                }
+            }
+        }
+        if !entry.is_empty() || !exit.is_empty() {
+            bindings
+                .routines
+                .insert(function.symbol.clone(), RoutineBinding { entry, exit });
+        }
+    }
+    Ok(bindings)
 }

@@ -1,0 +1,382 @@
+//! Debug information: where a call, a `ret` or a routine is in the source,
+//! and the `!DILocation`s of inserted calls.
+//!
+//! Metadata lines are indexed by number while the module is scanned and
+//! parsed only when a site needs them. A position is the `DILocation`'s
+//! line and column, in the file of its scope (`DILexicalBlock`,
+//! `DILexicalBlockFile` or `DISubprogram`), and that file is the
+//! `DIFile`'s `filename`, joined to its `directory` only when it is
+//! relative and the directory is neither empty nor `.`: so a driver
+//! compiled from the repository with `-fdebug-compilation-dir=.` (or
+//! with relative paths and no directory) is reported with the path clang
+//! was given, as the C weaver reports the path it was given.
+
+use std::collections::HashMap;
+
+use super::lexer::{Kind, Token, tokenize};
+use super::names::unescape;
+use crate::weave::Position;
+
+/// Metadata definitions by number: byte offset of each `!N = ...` line.
+#[derive(Debug, Default)]
+pub struct MetadataIndex {
+    lines: Vec<Option<(u32, u32)>>,
+}
+
+impl MetadataIndex {
+    pub fn add(&mut self, number: usize, line: std::ops::Range<usize>) {
+        if self.lines.len() <= number {
+            self.lines.resize(number + 1, None);
+        }
+        self.lines[number] = Some((line.start as u32, line.end as u32));
+    }
+
+    /// The first number no definition uses.
+    pub fn next_free(&self) -> usize {
+        self.lines.len()
+    }
+
+    pub fn range(&self, number: usize) -> Option<std::ops::Range<usize>> {
+        self.lines
+            .get(number)
+            .copied()
+            .flatten()
+            .map(|(start, end)| start as usize..end as usize)
+    }
+}
+
+/// One specialized metadata node: its kind and its fields, as text of
+/// the module (nothing is copied: a large module has many).
+#[derive(Debug, Clone, Default)]
+struct Node<'s> {
+    kind: &'s str,
+    fields: Vec<(&'s str, &'s str)>,
+}
+
+impl<'s> Node<'s> {
+    fn field(&self, name: &str) -> Option<&'s str> {
+        self.fields
+            .iter()
+            .find(|(key, _)| *key == name)
+            .map(|(_, value)| *value)
+    }
+
+    fn number(&self, name: &str) -> Option<u32> {
+        self.field(name)?.parse().ok()
+    }
+
+    fn reference(&self, name: &str) -> Option<usize> {
+        metadata_number(self.field(name)?)
+    }
+
+    fn string(&self, name: &str) -> Option<String> {
+        let value = self.field(name)?;
+        value
+            .strip_prefix('"')
+            .and_then(|v| v.strip_suffix('"'))
+            .map(unescape)
+    }
+}
+
+/// `!12` → 12.
+pub fn metadata_number(text: &str) -> Option<usize> {
+    text.strip_prefix('!')?.parse().ok()
+}
+
+#[derive(Debug, Clone, Default)]
+struct Scope {
+    file: Option<String>,
+    function: Option<String>,
+}
+
+/// A function's `DISubprogram`, as much as sites need.
+#[derive(Debug, Clone)]
+pub struct Subprogram {
+    pub name: Option<String>,
+    pub file: Option<String>,
+    pub scope_line: Option<u32>,
+    pub line: Option<u32>,
+}
+
+/// Reads the metadata of one module, caching what it has parsed.
+pub struct DebugInfo<'a> {
+    source: &'a str,
+    index: MetadataIndex,
+    /// Scopes are shared by many locations: their file and function,
+    /// once worked out.
+    scopes: HashMap<usize, Scope>,
+    files: HashMap<usize, Option<String>>,
+    tokens: Vec<Token>,
+    /// New `DILocation`s: (line, column, scope) → number.
+    created: Vec<(u32, u32, usize)>,
+    created_numbers: HashMap<(u32, u32, usize), usize>,
+}
+
+impl<'a> DebugInfo<'a> {
+    pub fn new(source: &'a str, index: MetadataIndex) -> DebugInfo<'a> {
+        DebugInfo {
+            source,
+            index,
+            scopes: HashMap::new(),
+            files: HashMap::new(),
+            tokens: Vec::new(),
+            created: Vec::new(),
+            created_numbers: HashMap::new(),
+        }
+    }
+
+    fn node(&mut self, number: usize) -> Option<Node<'a>> {
+        self.parse(number)
+    }
+
+    fn parse(&mut self, number: usize) -> Option<Node<'a>> {
+        let line = self.index.range(number)?;
+        self.tokens.clear();
+        tokenize(self.source, line, &mut self.tokens);
+        let source = self.source;
+        let tokens = &self.tokens;
+        // `!N = [distinct] !Kind(field: value, ...)`
+        let kind_at = tokens
+            .iter()
+            .position(|t| t.kind == Kind::Metadata && t.text(source).starts_with("!DI"))?;
+        let kind = &tokens[kind_at].text(source)[1..];
+        let mut fields = Vec::new();
+        let mut at = kind_at + 2;
+        while at < tokens.len() {
+            let token = &tokens[at];
+            if token.kind == Kind::Label {
+                let key = token.text(source).trim_end_matches(':');
+                let value_start = at + 1;
+                let mut end = value_start;
+                let mut depth = 0isize;
+                while end < tokens.len() {
+                    let t = &tokens[end];
+                    if t.kind == Kind::Punct {
+                        match t.text(source) {
+                            "(" | "{" | "[" => depth += 1,
+                            ")" | "}" | "]" if depth == 0 => break,
+                            ")" | "}" | "]" => depth -= 1,
+                            "," if depth == 0 => break,
+                            _ => {}
+                        }
+                    }
+                    end += 1;
+                }
+                if end > value_start {
+                    let text =
+                        &source[tokens[value_start].start as usize..tokens[end - 1].end as usize];
+                    fields.push((key, text));
+                }
+                at = end;
+            } else {
+                at += 1;
+            }
+        }
+        Some(Node { kind, fields })
+    }
+
+    /// The file of a `DIFile`, as the report names it.
+    fn file(&mut self, number: usize) -> Option<String> {
+        if let Some(file) = self.files.get(&number) {
+            return file.clone();
+        }
+        let file = self
+            .node(number)
+            .filter(|n| n.kind == "DIFile")
+            .and_then(|node| {
+                let filename = node.string("filename")?;
+                let directory = node.string("directory").unwrap_or_default();
+                Some(join(&directory, &filename))
+            });
+        self.files.insert(number, file.clone());
+        file
+    }
+
+    /// The file and the function of a scope (lexical block, block file or
+    /// subprogram): its own `file:`, else its parent's; the name of the
+    /// subprogram it is in.
+    fn scope(&mut self, number: usize) -> Scope {
+        if let Some(scope) = self.scopes.get(&number) {
+            return scope.clone();
+        }
+        // Marked first, so that a cycle of scopes ends.
+        self.scopes.insert(number, Scope::default());
+        let scope = match self.node(number) {
+            None => Scope::default(),
+            Some(node) => {
+                let parent = node.reference("scope").map(|p| self.scope(p));
+                let file = match node.reference("file") {
+                    Some(file) => self.file(file),
+                    None => parent.as_ref().and_then(|p| p.file.clone()),
+                };
+                let function = if node.kind == "DISubprogram" {
+                    node.string("name")
+                } else {
+                    parent.and_then(|p| p.function)
+                };
+                Scope { file, function }
+            }
+        };
+        self.scopes.insert(number, scope.clone());
+        scope
+    }
+
+    /// Where a `DILocation` points, and the name of the source function it
+    /// is in (for an inlined call, the function it was written in).
+    pub fn location(&mut self, number: usize) -> Option<(Position, Option<String>)> {
+        let node = self.node(number)?;
+        if node.kind != "DILocation" {
+            return None;
+        }
+        let scope = self.scope(node.reference("scope")?);
+        let file = scope.file?;
+        let function = scope.function;
+        Some((
+            Position {
+                file,
+                line: node.number("line").unwrap_or(0),
+                column: node.number("column").unwrap_or(0),
+            },
+            function,
+        ))
+    }
+
+    pub fn subprogram(&mut self, number: usize) -> Option<Subprogram> {
+        let node = self.node(number)?;
+        if node.kind != "DISubprogram" {
+            return None;
+        }
+        let file = node.reference("file").and_then(|f| self.file(f));
+        Some(Subprogram {
+            name: node.string("name"),
+            file,
+            scope_line: node.number("scopeLine"),
+            line: node.number("line"),
+        })
+    }
+
+    /// A `DILocation` for an inserted instruction: an existing node's
+    /// number is reused by the caller; this makes a new one.
+    pub fn new_location(&mut self, line: u32, column: u32, scope: usize) -> usize {
+        let key = (line, column, scope);
+        if let Some(&number) = self.created_numbers.get(&key) {
+            return number;
+        }
+        let number = self.index.next_free() + self.created.len();
+        self.created.push(key);
+        self.created_numbers.insert(key, number);
+        number
+    }
+
+    /// A number for one more node after those `new_location` made.
+    pub fn reserve(&mut self) -> usize {
+        let number = self.index.next_free() + self.created.len();
+        self.created.push((u32::MAX, 0, 0));
+        number
+    }
+
+    /// The definitions of the nodes `new_location` made (reserved numbers
+    /// are the caller's to define).
+    pub fn created_definitions(&self) -> String {
+        let first = self.index.next_free();
+        let mut out = String::new();
+        for (offset, (line, column, scope)) in self.created.iter().enumerate() {
+            if *line == u32::MAX {
+                continue;
+            }
+            out.push_str(&format!(
+                "!{} = !DILocation(line: {line}, column: {column}, scope: !{scope})\n",
+                first + offset
+            ));
+        }
+        out
+    }
+}
+
+/// A `DIFile`'s path: the filename, behind its directory only when it is
+/// relative and the directory says something.
+pub fn join(directory: &str, filename: &str) -> String {
+    let absolute = filename.starts_with('/')
+        || filename.starts_with('\\')
+        || filename.as_bytes().get(1) == Some(&b':');
+    if absolute || directory.is_empty() || directory == "." {
+        return filename.to_string();
+    }
+    let separator = if directory.contains('\\') && !directory.contains('/') {
+        '\\'
+    } else {
+        '/'
+    };
+    format!(
+        "{}{separator}{filename}",
+        directory.trim_end_matches(['/', '\\'])
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn info(text: &str) -> DebugInfo<'_> {
+        let mut index = MetadataIndex::default();
+        let mut at = 0;
+        for line in text.split_inclusive('\n') {
+            let number = metadata_number(line.split_whitespace().next().unwrap()).unwrap();
+            index.add(number, at..at + line.len());
+            at += line.len();
+        }
+        DebugInfo::new(text, index)
+    }
+
+    const MODULE: &str = r#"!1 = !DIFile(filename: "tests/drivers/queued/driver.c", directory: ".")
+!2 = !DIFile(filename: "driver.c", directory: "/src/drv")
+!3 = distinct !DISubprogram(name: "DispatchRead", scope: !1, file: !1, line: 28, type: !9, scopeLine: 29, flags: DIFlagPrototyped, spFlags: DISPFlagDefinition, unit: !0, retainedNodes: !{})
+!4 = distinct !DILexicalBlock(scope: !3, file: !2, line: 35, column: 29)
+!5 = !DILocation(line: 36, column: 9, scope: !4)
+!6 = !DILocation(line: 44, scope: !3)
+!7 = !DILocation(line: 1, column: 2, scope: !8, inlinedAt: !6)
+!8 = distinct !DISubprogram(name: "helper\22x", scope: !2, file: !2, line: 1, scopeLine: 1, unit: !0)
+"#;
+
+    #[test]
+    fn locations_follow_their_scopes() {
+        let mut info = info(MODULE);
+        let (position, function) = info.location(5).unwrap();
+        assert_eq!(position.to_string(), "/src/drv/driver.c:36:9");
+        assert_eq!(function.as_deref(), Some("DispatchRead"));
+        // CodeView locations have no column.
+        let (position, _) = info.location(6).unwrap();
+        assert_eq!(position.to_string(), "tests/drivers/queued/driver.c:44:0");
+        // An inlined location is in the function it was written in.
+        assert_eq!(info.location(7).unwrap().1.as_deref(), Some("helper\"x"));
+        assert!(info.location(3).is_none());
+        let subprogram = info.subprogram(3).unwrap();
+        assert_eq!(subprogram.scope_line, Some(29));
+        assert_eq!(
+            subprogram.file.as_deref(),
+            Some("tests/drivers/queued/driver.c")
+        );
+    }
+
+    #[test]
+    fn new_locations_are_numbered_after_the_module() {
+        let mut info = info(MODULE);
+        assert_eq!(info.new_location(29, 1, 3), 9);
+        assert_eq!(info.new_location(29, 1, 3), 9);
+        assert_eq!(info.new_location(0, 0, 8), 10);
+        assert_eq!(
+            info.created_definitions(),
+            "!9 = !DILocation(line: 29, column: 1, scope: !3)\n!10 = !DILocation(line: 0, column: 0, scope: !8)\n"
+        );
+    }
+
+    #[test]
+    fn paths_join_like_clang_wrote_them() {
+        assert_eq!(join("/work", "a/b.c"), "/work/a/b.c");
+        assert_eq!(join("", "a/b.c"), "a/b.c");
+        assert_eq!(join(".", "a/b.c"), "a/b.c");
+        assert_eq!(join("/x", "/abs/b.c"), "/abs/b.c");
+        assert_eq!(join("C:\\src", "b.c"), "C:\\src\\b.c");
+        assert_eq!(join("/x", "C:\\abs\\b.c"), "C:\\abs\\b.c");
+    }
+}

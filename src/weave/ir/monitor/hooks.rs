@@ -1,0 +1,104 @@
+//! The hooks as IR: the functions woven code calls, one per event.
+//!
+//! A hook takes the site and the event's values as `i64` (converted at the
+//! call site from their IR types), brings each to its C type, and runs the
+//! event on every rule that handles it, in the order the rules were given,
+//! as the C monitor's hooks do.
+
+use std::fmt::Write;
+
+use super::body::{Body, Value};
+use super::expr::convert;
+use super::rules::RuleCode;
+use super::{Context, fnv, string_constant};
+use crate::hooks::Hook;
+use crate::weave::ir::names::quote;
+
+/// A hook's definition and the symbol woven code calls.
+pub struct HookCode {
+    pub symbol: String,
+    pub text: String,
+}
+
+/// The symbol the code is written with before its hash is known.
+const DRAFT_SYMBOL: &str = "@slic.HOOK.SYMBOL";
+
+pub fn hook(context: &Context, hook: &Hook, rules: &[RuleCode]) -> HookCode {
+    let draft = code(context, hook, rules, DRAFT_SYMBOL);
+    let symbol = format!("@{}.{:016x}", hook.name, fnv(&draft));
+    let text = draft.replace(DRAFT_SYMBOL, &symbol);
+    HookCode { symbol, text }
+}
+
+/// The parameters woven code passes: site, arguments, pointees, return.
+pub fn parameter_count(hook: &Hook) -> usize {
+    hook.arguments.len() + hook.pointees.len() + usize::from(hook.returns.is_some())
+}
+
+fn code(context: &Context, hook: &Hook, rules: &[RuleCode], symbol: &str) -> String {
+    let event_name = hook.event.to_string();
+    let event_symbol = format!("@{}", quote(&format!("slic.event.{event_name}")));
+    let mut parameters = vec![format!("{} %site", context.site_pointer())];
+    parameters.extend((1..=hook.arguments.len()).map(|i| format!("i64 %a{i}")));
+    parameters.extend(hook.pointees.iter().map(|(p, _)| format!("i64 %d{p}")));
+    if hook.returns.is_some() {
+        parameters.push("i64 %ret".to_string());
+    }
+    let mut body = Body::default();
+    let arguments: Vec<Value> = hook
+        .arguments
+        .iter()
+        .enumerate()
+        .map(|(i, value)| convert(&mut body, value.ty, Value::Named(format!("%a{}", i + 1))))
+        .collect();
+    let pointees: Vec<(u32, Value)> = hook
+        .pointees
+        .iter()
+        .map(|(p, value)| {
+            (
+                *p,
+                convert(&mut body, value.ty, Value::Named(format!("%d{p}"))),
+            )
+        })
+        .collect();
+    let ret = match hook.returns {
+        Some(value) => convert(&mut body, value.ty, Value::Named("%ret".to_string())),
+        None => Value::Constant(0),
+    };
+    let event = context.string_operand(&event_symbol, &event_name);
+    for &(rule, event_id) in &hook.rules {
+        let code = &rules[rule];
+        let mut list = vec![format!("{} %site", context.site_pointer()), event.clone()];
+        for i in 0..code.arity {
+            let value = arguments.get(i).cloned().unwrap_or(Value::Constant(0));
+            list.push(format!("i64 {value}"));
+        }
+        for position in 1..=code.arity as u32 {
+            let value = pointees
+                .iter()
+                .find(|(p, _)| *p == position)
+                .map_or(Value::Constant(0), |(_, v)| v.clone());
+            list.push(format!("i64 {value}"));
+        }
+        list.push(format!("i64 {ret}"));
+        body.line(format_args!(
+            "call void @{}.e{event_id}({}) nounwind",
+            code.prefix,
+            list.join(", ")
+        ));
+    }
+    body.line("ret void");
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}",
+        string_constant(&event_symbol, &event_name, "linkonce_odr")
+    );
+    let _ = write!(
+        out,
+        "define linkonce_odr void {symbol}({}) nounwind {{\nentry:\n{}}}\n",
+        parameters.join(", "),
+        body.text
+    );
+    out
+}

@@ -1,0 +1,229 @@
+//! The monitor as LLVM IR, inside every woven module.
+//!
+//! It is the C monitor's runtime flavour (`src/monitor/c.rs`) written as
+//! IR, so a woven module needs nothing else: the same state (per thread
+//! for rules without `watch`, a table per `watch` rule), the same report
+//! text, the same weak `slic_report`. Everything is `linkonce_odr`, so
+//! linking several woven modules keeps one copy of each function and one
+//! state per rule; the names carry a hash of the code they stand for, so
+//! modules woven with different rule sets (or by another version of
+//! slic) never merge two different things under one name.
+//!
+//! - `runtime.rs`: report structures, `slic_format`, `slic_report`;
+//! - `rules.rs`: each rule's state, handlers and event functions;
+//! - `expr.rs`: expressions, with `eval.rs`'s semantics;
+//! - `hooks.rs`: the functions woven code calls.
+
+mod body;
+mod expr;
+mod hooks;
+pub mod rules;
+mod runtime;
+
+use std::collections::HashMap;
+use std::fmt::Write;
+
+use super::names::escape;
+use super::target::{Pointers, Target};
+use crate::hooks::HookSet;
+use crate::ir::Automaton;
+use crate::model::Event;
+
+pub use hooks::parameter_count;
+
+/// A function or global the module already has, which the monitor must
+/// use as it is instead of declaring it again.
+#[derive(Debug, Clone)]
+pub enum Existing {
+    /// The function type as written (`i32 (i8*, %struct._IO_FILE*)`),
+    /// and whether the module defines it.
+    Function { type_text: String, defined: bool },
+    /// The value type of a global.
+    Global { value_type: String },
+}
+
+/// A declaration the monitor needs and the module lacks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct External {
+    pub declaration: String,
+}
+
+pub struct Context<'a> {
+    pub target: &'a Target,
+    runtime_prefix: String,
+    existing: &'a HashMap<String, Existing>,
+}
+
+impl Context<'_> {
+    /// `slic.rt.<hash>`.
+    pub fn runtime_prefix(&self) -> &str {
+        &self.runtime_prefix
+    }
+
+    /// `@slic.rt.<hash>.name`.
+    pub fn runtime(&self, name: &str) -> String {
+        format!("@{}.{name}", self.runtime_prefix)
+    }
+
+    pub fn site_pointer(&self) -> String {
+        self.target.ptr("%slic.site")
+    }
+
+    /// `ptr @s` or `i8* getelementptr (...)`: an operand for a string
+    /// constant `symbol` holding `text`.
+    pub fn string_operand(&self, symbol: &str, text: &str) -> String {
+        format!(
+            "{} {}",
+            self.target.ptr("i8"),
+            self.target.string_ref(symbol, text.len() + 1)
+        )
+    }
+
+    /// Whether the module itself defines `name` (a program's own
+    /// `slic_report`).
+    pub fn user_defines(&self, name: &str) -> bool {
+        matches!(
+            self.existing.get(name),
+            Some(Existing::Function { defined: true, .. })
+        )
+    }
+
+    /// How to call `@name` as `returns (parameters)`: directly, or, in a
+    /// typed module that declares it with another type, through a
+    /// `bitcast`.
+    pub fn function_ref(&self, name: &str, returns: &str, parameters: &[&str]) -> String {
+        let wanted = format!("{returns} ({})", parameters.join(", "));
+        let symbol = format!("@{}", super::names::quote(name));
+        match self.existing.get(name) {
+            Some(Existing::Function { type_text, .. })
+                if self.target.pointers == Pointers::Typed && *type_text != wanted =>
+            {
+                format!("bitcast ({type_text}* {symbol} to {wanted}*)")
+            }
+            _ => symbol,
+        }
+    }
+
+    /// A C library function: referenced as the module has it, or declared.
+    pub fn external(
+        &self,
+        externals: &mut Vec<External>,
+        name: &str,
+        returns: &str,
+        parameters: &[&str],
+    ) -> String {
+        if !self.existing.contains_key(name) {
+            let declaration = format!("declare {returns} @{name}({})", parameters.join(", "));
+            if !externals.iter().any(|e| e.declaration == declaration) {
+                externals.push(External { declaration });
+            }
+        }
+        self.function_ref(name, returns, parameters)
+    }
+
+    /// A C library global of type `value_type`, as a pointer to it.
+    pub fn external_global(
+        &self,
+        externals: &mut Vec<External>,
+        name: &str,
+        value_type: &str,
+    ) -> String {
+        match self.existing.get(name) {
+            Some(Existing::Global { value_type: theirs })
+                if self.target.pointers == Pointers::Typed && theirs != value_type =>
+            {
+                format!(
+                    "bitcast ({theirs}* @{name} to {})",
+                    self.target.ptr(value_type)
+                )
+            }
+            Some(_) => format!("@{name}"),
+            None => {
+                externals.push(External {
+                    declaration: format!("@{name} = external global {value_type}"),
+                });
+                format!("@{name}")
+            }
+        }
+    }
+}
+
+/// A string constant: `@name = <linkage> unnamed_addr constant [N x i8] c"..\00"`.
+pub fn string_constant(symbol: &str, text: &str, linkage: &str) -> String {
+    format!(
+        "{symbol} = {linkage} unnamed_addr constant [{} x i8] c\"{}\\00\"",
+        text.len() + 1,
+        escape(text)
+    )
+}
+
+/// FNV-1a, 64 bits: a stable hash of generated code (not a secret).
+pub fn fnv(text: &str) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in text.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    hash
+}
+
+/// The generated monitor of one module.
+pub struct Monitor {
+    /// Types, runtime, rules and hooks, ready to append to the module.
+    pub text: String,
+    /// The symbol of each event's hook.
+    pub hooks: HashMap<Event, String>,
+}
+
+pub fn generate(
+    target: &Target,
+    rules: &[Automaton],
+    hooks: &HookSet,
+    existing: &HashMap<String, Existing>,
+) -> Monitor {
+    // The runtime is written with a placeholder prefix, hashed, and the
+    // placeholder replaced by `slic.rt.<hash>`.
+    const DRAFT: &str = "slic.RUNTIME.PREFIX";
+    let draft_context = Context {
+        target,
+        runtime_prefix: DRAFT.to_string(),
+        existing,
+    };
+    let mut externals = Vec::new();
+    let draft = runtime::functions(&draft_context, &mut externals);
+    let context = Context {
+        target,
+        runtime_prefix: format!("slic.rt.{:016x}", fnv(&draft)),
+        existing,
+    };
+    let runtime_text = draft.replace(DRAFT, &context.runtime_prefix);
+    let mut text = String::new();
+    text.push_str("; The monitor (slic's runtime flavour, as IR).\n");
+    text.push_str(&runtime::types(&context));
+    text.push_str(&runtime_text);
+    let codes: Vec<rules::RuleCode> = rules
+        .iter()
+        .map(|r| rules::rule(&context, r, hooks))
+        .collect();
+    for code in &codes {
+        text.push('\n');
+        text.push_str(&code.text);
+    }
+    let mut symbols = HashMap::new();
+    for hook in &hooks.hooks {
+        let code = hooks::hook(&context, hook, &codes);
+        text.push('\n');
+        text.push_str(&code.text);
+        symbols.insert(hook.event.clone(), code.symbol);
+    }
+    if !externals.is_empty() {
+        text.push('\n');
+        for external in &externals {
+            let _ = writeln!(text, "{}", external.declaration);
+        }
+    }
+    Monitor {
+        text,
+        hooks: symbols,
+    }
+}

@@ -1,0 +1,210 @@
+//! Uses of an API's address: calls through function pointers.
+//!
+//! A call through a pointer cannot be recognised where it happens, so
+//! every use of a bound API other than as a direct callee (stored to a
+//! variable, passed as an argument, in a global's initializer such as a
+//! table of operations) is replaced by a wrapper: a function with the
+//! API's calling convention, parameter and return attributes and type
+//! (so the pointer's type and the ABI stay the same), that calls the hooks
+//! around a direct call of the API. As in the C weaver, the site has no
+//! position, and names the function (or global variable) that took the
+//! address; each use gets its own wrapper and site.
+
+use std::fmt::Write;
+use std::ops::Range;
+
+use super::emit::{Emitter, SiteValue, Suffix, c_arguments};
+use super::instruction::{self, LINKAGE_WORDS};
+use super::lexer::{Kind, Token, tokenize};
+use super::names::undecorated;
+use super::sites;
+use super::weaver::{Weaver, WrapperRequest, span};
+use crate::edit::Edit;
+use crate::weave::WeaveError;
+
+impl Weaver<'_> {
+    /// Replaces one use of `symbol`'s address (the token at `range`) by a
+    /// wrapper. `function` is where the address was taken.
+    pub fn address_taken(
+        &mut self,
+        symbol: &str,
+        range: Range<usize>,
+        function: String,
+        line: usize,
+    ) {
+        let binding = &self.bindings.apis[symbol];
+        let variadic = self.declaration(symbol).is_none_or(|d| d.1.variadic);
+        if variadic {
+            let c_name = binding.c_name.clone();
+            self.warnings.push(crate::weave::WeaveWarning {
+                message: format!(
+                    "ir-unwrappable-address: the address of `{c_name}` is taken here but its declaration takes a variable number of arguments, so calls through it are not seen"
+                ),
+                position: Some(crate::weave::Position {
+                    file: self.path.to_string(),
+                    line: line as u32,
+                    column: 1,
+                }),
+            });
+            return;
+        }
+        let events = binding
+            .before
+            .iter()
+            .chain(&binding.after)
+            .map(|&h| self.hooks.hooks[h].event.clone())
+            .collect();
+        let site = self.add_site(events, None, function);
+        self.edits.push(Edit::replace(range, wrapper_symbol(site)));
+        self.wrappers.push(WrapperRequest {
+            site,
+            symbol: symbol.to_string(),
+        });
+    }
+
+    /// The tokens of an API's declaration, parsed.
+    fn declaration(&self, symbol: &str) -> Option<(Vec<Token>, instruction::Header)> {
+        let declared = self.module.declared.get(symbol)?;
+        let mut tokens = Vec::new();
+        tokenize(self.source, declared.text.clone(), &mut tokens);
+        let header = instruction::header(self.source, &tokens)?;
+        Some((tokens, header))
+    }
+
+    /// Uses of API addresses in global initializers.
+    pub fn weave_globals(&mut self) -> Result<(), WeaveError> {
+        let source = self.source;
+        let mut tokens = Vec::new();
+        for global in &self.module.globals {
+            // `llvm.used` and friends list symbols; they do not call them.
+            if global.symbol.starts_with("llvm.") {
+                continue;
+            }
+            tokens.clear();
+            tokenize(source, global.range.clone(), &mut tokens);
+            if tokens.iter().any(|t| t.kind == Kind::Unterminated) {
+                return Err(super::module::error_at(
+                    global.line,
+                    self.path,
+                    "unterminated string or quoted name".to_string(),
+                ));
+            }
+            let owner = self.owner(&global.symbol);
+            for token in tokens.iter().skip(1) {
+                if let Some(symbol) = self.api_of(token) {
+                    self.address_taken(&symbol, token.range(), owner.clone(), global.line);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// How a site names a global: clang names a function's `static`
+    /// variable `function.variable`, and the C weaver names the function.
+    fn owner(&self, global: &str) -> String {
+        if let Some((function, _)) = global.split_once('.')
+            && self
+                .module
+                .declared
+                .get(function)
+                .is_some_and(|d| d.defined)
+        {
+            return undecorated(function).to_string();
+        }
+        undecorated(global).to_string()
+    }
+
+    /// The wrapper definitions.
+    pub fn wrapper_definitions(&mut self, out: &mut String) {
+        let source = self.source;
+        for request in self.wrappers.clone() {
+            let Some((tokens, header)) = self.declaration(&request.symbol) else {
+                continue;
+            };
+            let binding = self.bindings.apis[&request.symbol].clone();
+            // Calling convention and return attributes; not the linkage,
+            // nor metadata attached to the declaration (`!dbg !N`).
+            let prefix: Vec<&str> = tokens[header.prefix.0..header.prefix.1]
+                .iter()
+                .filter(|t| t.kind != Kind::Metadata)
+                .map(|t| t.text(source))
+                .filter(|word| !LINKAGE_WORDS.contains(word))
+                .collect();
+            let prefix = prefix.join(" ");
+            let returns = header.returns.text(source, &tokens);
+            let mut parameters = Vec::new();
+            let mut arguments = Vec::new();
+            let mut values = Vec::new();
+            for (index, parameter) in header.parameters.iter().enumerate() {
+                let ty = parameter.ty.text(source, &tokens);
+                let attributes = if parameter.attributes.1 > parameter.attributes.0 {
+                    format!(" {}", span(source, &tokens, parameter.attributes))
+                } else {
+                    String::new()
+                };
+                let name = format!("%slic.a{}", index + 1);
+                parameters.push(format!("{ty}{attributes} {name}"));
+                arguments.push(format!("{ty}{attributes} {name}"));
+                values.push((
+                    SiteValue {
+                        shape: parameter.ty.shape.clone(),
+                        ty: ty.to_string(),
+                        value: name,
+                    },
+                    parameter.sret,
+                ));
+            }
+            let values = c_arguments(values);
+            let returns_value = !matches!(header.returns.shape, super::types::Shape::Void);
+            let returned = returns_value.then(|| SiteValue {
+                shape: header.returns.shape.clone(),
+                ty: returns.to_string(),
+                value: "%slic.result".to_string(),
+            });
+            let site_symbol = sites::symbol(request.site);
+            let suffix = Suffix::default();
+            let target = &self.module.target;
+            let hooks = self.hook_refs();
+            let mut names = std::mem::take(&mut self.names);
+            let mut emitter = Emitter::new(target, &mut names, &suffix);
+            emitter.calls(hooks, &binding.before, &site_symbol, &values, None);
+            let callee = tokens[header.name].text(source);
+            let space = if prefix.is_empty() { "" } else { " " };
+            let call = format!(
+                "call {prefix}{space}{returns} {callee}({})",
+                arguments.join(", ")
+            );
+            if returns_value {
+                emitter.line(format_args!("%slic.result = {call}"));
+            } else {
+                emitter.line(format_args!("{call}"));
+            }
+            emitter.calls(
+                hooks,
+                &binding.after,
+                &site_symbol,
+                &values,
+                returned.as_ref(),
+            );
+            if returns_value {
+                emitter.line(format_args!("ret {returns} %slic.result"));
+            } else {
+                emitter.line(format_args!("ret void"));
+            }
+            let body = emitter.out;
+            self.names = names;
+            let _ = write!(
+                out,
+                "\n; `{}` through a pointer taken in {}.\ndefine internal {prefix}{space}{returns} {}({}) {{\nentry:\n{body}}}\n",
+                binding.c_name,
+                self.sites[request.site].function,
+                wrapper_symbol(request.site),
+                parameters.join(", ")
+            );
+        }
+    }
+}
+
+pub fn wrapper_symbol(site: usize) -> String {
+    format!("@slic.wp.{site}")
+}

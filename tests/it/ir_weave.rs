@@ -1,0 +1,248 @@
+//! The IR weaver on small modules: snapshots of what it inserts, and its
+//! errors.
+//!
+//! Every `.ll` under `tests/fixtures/ir/small/` is woven with
+//! `events.slic` (every event kind) and the roles its first lines name
+//! (`; roles: dispatch=Name`), checked with the `opt` its header names
+//! (`; verify: 19`), and snapshotted: the module up to the monitor, then
+//! the sites, wrappers and debug locations (the monitor is pinned once, in
+//! `monitor_of_the_events_rule`).
+
+use std::path::Path;
+use std::process::Command;
+
+use slic::hooks::HookSet;
+use slic::ir::Automaton;
+use slic::weave::roles::RoleMap;
+use slic::weave::{WeaveError, Woven};
+
+use crate::driver_support::{check_output, require_tool};
+use crate::support::{compile_file, root};
+
+fn automaton(rule: &str) -> Automaton {
+    let compiled = compile_file(&root().join(rule));
+    slic::ir::lower(&compiled.model.expect("the rule checks"))
+}
+
+fn weave_with(text: &str, rules: &[Automaton], roles: &RoleMap) -> Result<Woven, WeaveError> {
+    let hooks = HookSet::new(rules).unwrap();
+    slic::weave::ir::weave(&slic::weave::ir::Input {
+        text,
+        path: "module.ll",
+        rules,
+        hooks: &hooks,
+        roles,
+    })
+}
+
+fn header_value<'a>(text: &'a str, key: &str) -> Option<&'a str> {
+    text.lines()
+        .take_while(|line| line.starts_with(';'))
+        .find_map(|line| line.strip_prefix(&format!("; {key}:")))
+        .map(str::trim)
+}
+
+fn roles_of(text: &str) -> RoleMap {
+    let mut roles = RoleMap::default();
+    for assignment in header_value(text, "roles").unwrap_or("").split_whitespace() {
+        let (role, name) = RoleMap::parse_assignment(assignment).unwrap();
+        roles.add(role, name);
+    }
+    roles
+}
+
+fn verify(version: &str, text: &str) {
+    let tool = format!("opt-{version}");
+    require_tool(&tool);
+    let file = tempfile::Builder::new().suffix(".ll").tempfile().unwrap();
+    std::fs::write(file.path(), text).unwrap();
+    let mut command = Command::new(&tool);
+    command
+        .args(["-passes=verify", "-disable-output"])
+        .arg(file.path());
+    check_output(command, &tool);
+}
+
+/// The woven module without the monitor: what the weaver put in the
+/// functions, and the sites, wrappers and metadata it appended.
+fn without_monitor(text: &str) -> String {
+    let start = text
+        .find("\n; ---- woven by slic")
+        .expect("the monitor's heading");
+    let sites = text.find("\n; Sites.").expect("the sites' heading");
+    format!(
+        "{}\n[... the monitor ...]\n{}",
+        &text[..start],
+        &text[sites + 1..]
+    )
+}
+
+#[test]
+fn small_modules_woven() {
+    let rules = [automaton("tests/fixtures/ir/small/events.slic")];
+    insta::glob!("../fixtures/ir/small", "*.ll", |path| {
+        let text = std::fs::read_to_string(path).unwrap();
+        let woven = weave_with(&text, &rules, &roles_of(&text)).unwrap();
+        let version = header_value(&text, "verify").expect("a `; verify: N` line");
+        verify(version, &woven.text);
+        let warnings: Vec<String> = woven
+            .warnings
+            .iter()
+            .map(|w| format!("{}: {}", w.position.as_ref().unwrap(), w.message))
+            .collect();
+        insta::assert_snapshot!(format!(
+            "{}\n--- warnings ---\n{}",
+            without_monitor(&woven.text),
+            warnings.join("\n")
+        ));
+    });
+}
+
+#[test]
+fn monitor_of_the_events_rule() {
+    let rules = [automaton("tests/fixtures/ir/small/events.slic")];
+    let text = std::fs::read_to_string(root().join("tests/fixtures/ir/small/musttail.ll")).unwrap();
+    let woven = weave_with(&text, &rules, &RoleMap::default()).unwrap();
+    let start = woven.text.find("; The monitor").unwrap();
+    let end = woven.text.find("\n; Sites.").unwrap();
+    insta::assert_snapshot!(&woven.text[start..end]);
+}
+
+#[test]
+fn weaving_is_deterministic_and_refuses_woven_modules() {
+    let rules = [
+        automaton("rules/wdm/QueuedSpinLock.slic"),
+        automaton("rules/wdm/IrqlKeRaiseLower.slic"),
+    ];
+    let text =
+        std::fs::read_to_string(root().join("tests/fixtures/ir/small/invoke_phi.ll")).unwrap();
+    let roles = roles_of(&text);
+    let first = weave_with(&text, &rules, &roles).unwrap();
+    let second = weave_with(&text, &rules, &roles).unwrap();
+    assert_eq!(first.text, second.text);
+    let again = weave_with(&first.text, &rules, &roles).unwrap_err();
+    assert!(again.message.contains("already woven"), "{again}");
+    // Without the comment (llvm-dis drops comments), the named metadata
+    // still says so.
+    let stripped: String = first
+        .text
+        .lines()
+        .filter(|line| !line.starts_with(';'))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    let again = weave_with(&stripped, &rules, &roles).unwrap_err();
+    assert!(again.message.contains("already woven"), "{again}");
+}
+
+#[test]
+fn malformed_modules_are_refused_with_their_line() {
+    let rules = [automaton("rules/wdm/SpinLock.slic")];
+    let declare = "declare void @KeAcquireSpinLock(ptr, ptr)\n";
+    let cases: &[(&str, u32, &str)] = &[
+        (
+            "define void @f() {\n  ret void\n",
+            1,
+            "never closed by a `}` line",
+        ),
+        ("garbage here\n", 1, "expected a top-level item"),
+        (
+            "define void @f(ptr %l) {\n  call void @KeAcquireSpinLock(ptr %l, ptr %l\n  ret void\n}\n",
+            2,
+            "never closed",
+        ),
+        (
+            "define void @f(ptr %l) {\n  call void @KeAcquireSpinLock(ptr %l, ptr %l) [ \"x\n}\n",
+            2,
+            "unterminated",
+        ),
+        (
+            "define void @f(ptr %l) {\n  call void @KeAcquireSpinLock(ptr %l, ptr)\n  ret void\n}\n",
+            2,
+            "cannot read this call of `@KeAcquireSpinLock`",
+        ),
+        (
+            "define void @f(ptr %l {\n}\n",
+            1,
+            "cannot read this function header",
+        ),
+    ];
+    for (body, line, message) in cases {
+        let text = format!("{declare}{body}");
+        let error = weave_with(&text, &rules, &RoleMap::default()).unwrap_err();
+        assert!(error.message.contains(message), "{body}: {error}");
+        assert_eq!(
+            error.position.as_ref().map(|p| p.line),
+            Some(line + 1),
+            "{body}: {error}"
+        );
+    }
+}
+
+#[test]
+fn a_failed_weave_leaves_no_output_file() {
+    let work = tempfile::tempdir().unwrap();
+    let input = work.path().join("bad.ll");
+    std::fs::write(&input, "define void @f() {\n  ret void\n").unwrap();
+    let output = work.path().join("out.ll");
+    let result = Command::new(env!("CARGO_BIN_EXE_slic"))
+        .args(["weave"])
+        .arg(&input)
+        .arg("-o")
+        .arg(&output)
+        .output()
+        .unwrap();
+    // An input slic cannot weave is refused (exit 1), like a rule with errors.
+    assert_eq!(result.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(
+        stderr.contains("bad.ll:1:1: the body of `f` is never closed"),
+        "{stderr}"
+    );
+    assert!(!output.exists());
+    assert_eq!(
+        std::fs::read_dir(work.path()).unwrap().count(),
+        1,
+        "a temporary file is left"
+    );
+}
+
+#[test]
+fn bitcode_is_woven_with_the_tools_of_its_producer() {
+    let work = tempfile::tempdir().unwrap();
+    for version in [14, 16, 19] {
+        let input = root().join(format!(
+            "tests/fixtures/ir/queued/driver.{version}.x86_64-linux-gnu.O0.g.bc"
+        ));
+        let output = work.path().join(format!("woven.{version}.bc"));
+        let result = Command::new(env!("CARGO_BIN_EXE_slic"))
+            .arg("weave")
+            .arg(&input)
+            .arg("-o")
+            .arg(&output)
+            .output()
+            .unwrap();
+        assert!(
+            result.status.success(),
+            "{}",
+            String::from_utf8_lossy(&result.stderr)
+        );
+        let bytes = std::fs::read(&output).unwrap();
+        let producer = slic::weave::ir::bitcode::producer(&bytes).unwrap();
+        assert!(
+            producer.starts_with(&format!("LLVM{version}.")),
+            "{producer}"
+        );
+        let input_producer =
+            slic::weave::ir::bitcode::producer(&std::fs::read(&input).unwrap()).unwrap();
+        assert_eq!(producer, input_producer);
+        verify(&version.to_string(), &disassemble(version, &output));
+    }
+}
+
+fn disassemble(version: u32, path: &Path) -> String {
+    let tool = format!("llvm-dis-{version}");
+    require_tool(&tool);
+    let mut command = Command::new(&tool);
+    command.arg(path).args(["-o", "-"]);
+    String::from_utf8(check_output(command, &tool).stdout).unwrap()
+}
