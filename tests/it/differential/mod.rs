@@ -33,7 +33,6 @@ use crate::support::root;
 use program::{Function, Program};
 
 const DEPTH: usize = 6;
-const TEMPORARY_WITH_IR: bool = false;
 const CLANG: &str = "clang-19";
 
 /// The verdicts of one trace: for each step, the violations reported
@@ -190,40 +189,48 @@ fn build(rule: &str, functions: &[Function], work: &Path) -> Vec<(&'static str, 
             executable: c_executable,
         },
     )];
-    if TEMPORARY_WITH_IR {
-        // The IR weaver: clang's IR of the same program.
-        let (harness_ll, woven_ll) = (path("harness.ll"), path("woven.ll"));
-        let mut emit = Command::new(CLANG);
-        emit.args(["-O1", "-S", "-emit-llvm", "-I"])
-            .arg(&differential)
-            .arg(&harness_c)
-            .arg("-o")
-            .arg(&harness_ll);
-        check_output(emit, "clang on the harness");
-        let mut ir_weave: Vec<&str> = weave.iter().map(String::as_str).collect();
-        ir_weave.extend([harness_ll.as_str(), "-o", &woven_ll]);
-        slic(&ir_weave);
-        let ir_executable = work.join("harness-ir");
-        let mut link = Command::new(CLANG);
-        link.args(["-O1", "-I"])
-            .arg(&differential)
-            .arg("-I")
-            .arg(&monitor)
-            .arg(&woven_ll)
-            .arg(work.join("stubs.c"))
-            .arg(differential.join("main.c"))
-            .arg("-o")
-            .arg(&ir_executable);
-        check_output(link, "clang on the IR-woven harness");
-        harnesses.push((
-            "IR",
-            Harness {
-                executable: ir_executable,
-            },
-        ));
-    }
+    // The IR weaver: clang's IR of the same program.
+    let (harness_ll, woven_ll) = (path("harness.ll"), path("woven.ll"));
+    let mut emit = Command::new(CLANG);
+    // As `slic cc` does: IR at -O0 (optnone off), so that nothing is
+    // inlined before weaving; the optimiser runs on the woven module.
+    emit.args([
+        "-O0",
+        "-Xclang",
+        "-disable-O0-optnone",
+        "-S",
+        "-emit-llvm",
+        "-I",
+    ])
+    .arg(&differential)
+    .arg(&harness_c)
+    .arg("-o")
+    .arg(&harness_ll);
+    check_output(emit, "clang on the harness");
+    let mut ir_weave: Vec<&str> = weave.iter().map(String::as_str).collect();
+    ir_weave.extend([harness_ll.as_str(), "-o", &woven_ll]);
+    slic(&ir_weave);
+    let ir_executable = work.join("harness-ir");
+    let mut link = Command::new(CLANG);
+    link.args(["-O1", "-I"])
+        .arg(&differential)
+        .arg("-I")
+        .arg(&monitor)
+        .arg(&woven_ll)
+        .arg(work.join("stubs.c"))
+        .arg(differential.join("main.c"))
+        .arg("-o")
+        .arg(&ir_executable);
+    check_output(link, "clang on the IR-woven harness");
+    harnesses.push((
+        "IR",
+        Harness {
+            executable: ir_executable,
+        },
+    ));
     harnesses
 }
+
 /// A trace the search reached, with what the interpreter holds after it.
 struct Node {
     trace: Vec<Occurrence>,

@@ -4,8 +4,9 @@
 //! The semantics are the C monitor's (`src/monitor/c.rs`, runtime
 //! flavour), which are the interpreter's (`src/interp.rs`): per-thread
 //! state for rules without `watch`; for `watch` rules a dense table of
-//! `SLIC_MAX_OBJECTS` (1024) instances behind a spin lock, each of one
-//! object and one thread (a thread sees its own lock discipline), where the
+//! `SLIC_MAX_OBJECTS` (1024) instances per thread, in thread-local storage
+//! (so no lock), each of one object and one thread (a thread sees its own
+//! lock discipline; the thread is kept as the C monitor keeps it), where the
 //! watched event and guarded handlers create the current thread's instance
 //! of an object, unguarded handlers run on the current thread's live
 //! instances, and after each event every live instance back in its initial
@@ -224,7 +225,7 @@ fn code(context: &Context, automaton: &Automaton, arity: usize, prefix: &str) ->
     if automaton.watch.is_some() {
         let _ = writeln!(
             out,
-            "{} = linkonce_odr global {} zeroinitializer",
+            "{} = linkonce_odr thread_local global {} zeroinitializer",
             names.symbol("table"),
             names.table
         );
@@ -514,38 +515,26 @@ fn event_function(out: &mut String, names: &Names, automaton: &Automaton, event:
 }
 
 /// The table's lock, lookup and sweep (see `SLIC_TABLE` in the C monitor).
+/// The table is the thread's own, as in the C monitor in user mode: the
+/// lock and unlock are empty, and the optimiser removes their calls.
 fn table_functions(out: &mut String, names: &Names, automaton: &Automaton, initial: &str) {
     let context = names.context;
-    let table = names.symbol("table");
-    let table_pointer = context.target.ptr(&names.table);
     let byte_pointer = context.target.ptr("i8");
     let _ = write!(
         out,
         "
 define linkonce_odr void {lock}() nounwind {{
 entry:
-  br label %spin
-spin:
-  %lock = getelementptr inbounds {t}, {tp} {table}, i32 0, i32 0
-  %held = atomicrmw xchg {bp} %lock, i8 1 acquire
-  %busy = icmp ne i8 %held, 0
-  br i1 %busy, label %spin, label %done
-done:
   ret void
 }}
 
 define linkonce_odr void {unlock}() nounwind {{
 entry:
-  %lock = getelementptr inbounds {t}, {tp} {table}, i32 0, i32 0
-  store atomic i8 0, {bp} %lock release, align 1
   ret void
 }}
 ",
         lock = names.symbol("lock"),
         unlock = names.symbol("unlock"),
-        t = names.table,
-        tp = table_pointer,
-        bp = byte_pointer,
     );
 
     // find(object, create): the current thread's instance of an object,
