@@ -99,6 +99,16 @@ const TAKES_VALUE: &[&str] = &[
     "-mllvm",
 ];
 
+/// Whether the compile asks for debug information: the last `-g` option
+/// decides (`-g -g0` asks for none).
+fn asks_for_debug_info(flags: &[String]) -> bool {
+    flags
+        .iter()
+        .rev()
+        .find(|f| f.starts_with("-g") && !f.starts_with("-gcc") && !f.starts_with("-gno-"))
+        .is_some_and(|f| f != "-g0")
+}
+
 /// Options that mean "this is not a compile to an object".
 const NOT_A_COMPILE: &[&str] = &[
     "-E",
@@ -451,6 +461,12 @@ impl Context<'_> {
         first.extend(
             ["-S", "-emit-llvm", "-O0", "-Xclang", "-disable-O0-optnone"].map(String::from),
         );
+        // Reports need line tables to say where; a build without debug
+        // information gets them for weaving only (stripped below).
+        let debug = asks_for_debug_info(&flags);
+        if !debug {
+            first.push("-gline-tables-only".to_string());
+        }
         first.push(source.display().to_string());
         first.extend(["-o".to_string(), ir.display().to_string()]);
         let status = run_command(&self.command.compiler, &first)?;
@@ -471,7 +487,11 @@ impl Context<'_> {
         .map_err(|error| Failure::Refused(format!("cannot weave: {error}")))?;
         self.after_weaving(&name, object, &woven)?;
         let woven_ir = self.work.join(format!("{number}-{stem}.woven.ll"));
-        write(&woven_ir, &woven.text)?;
+        if debug {
+            write(&woven_ir, &woven.text)?;
+        } else {
+            write(&woven_ir, &slic::weave::ir::strip_debug_info(&woven.text))?;
+        }
         let mut second = code_generation_flags(&flags);
         second.extend([
             "-Wno-override-module".to_string(),

@@ -14,6 +14,12 @@ fn slic_path() -> String {
 /// Builds the example driver with `make CC="slic cc ... -- COMPILER"` in a
 /// copy of its directory, runs it, and returns its reports.
 fn build_example(compiler: &str, via: &str) -> Vec<Report> {
+    build_example_with(compiler, via, None)
+}
+
+/// The same, with the Makefile's CFLAGS replaced; without `-g` in them,
+/// the driver's objects must come out without debug information.
+fn build_example_with(compiler: &str, via: &str, cflags: Option<&str>) -> Vec<Report> {
     require_tool(compiler);
     require_tool("make");
     let work = tempfile::tempdir().unwrap();
@@ -31,7 +37,11 @@ fn build_example(compiler: &str, via: &str) -> Vec<Report> {
         slic_path(),
         report.display()
     );
-    let output = Command::new("make")
+    let mut make = Command::new("make");
+    if let Some(cflags) = cflags {
+        make.arg(format!("CFLAGS={cflags}"));
+    }
+    let output = make
         .current_dir(&example)
         .arg(format!("CC={cc}"))
         .arg(format!(
@@ -53,6 +63,20 @@ fn build_example(compiler: &str, via: &str) -> Vec<Report> {
         let value: serde_json::Value = serde_json::from_str(line).unwrap();
         assert!(value["sites"].as_u64().unwrap() > 0);
         assert!(value["object"].as_str().unwrap().ends_with(".o"));
+    }
+    if cflags.is_some_and(|flags| !flags.contains("-g")) {
+        for object in ["driver.o", "queue.o"] {
+            let sections = Command::new("readelf")
+                .arg("-S")
+                .arg(example.join(object))
+                .output()
+                .unwrap();
+            let sections = String::from_utf8_lossy(&sections.stdout);
+            assert!(
+                !sections.contains(".debug"),
+                "{object} has debug information the build did not ask for:\n{sections}"
+            );
+        }
     }
     let run = Command::new(example.join("example-driver"))
         .env("SLIC_ON_VIOLATION", "continue")
@@ -94,7 +118,23 @@ fn example_driver_with_clang_through_c() {
 /// closing brace.
 #[test]
 fn example_driver_with_clang_through_ir() {
-    let reports: Vec<Report> = build_example("clang-19", "ir")
+    assert_eq!(
+        ir_places(build_example("clang-19", "ir")),
+        expected_ir_reports()
+    );
+}
+
+/// A build without `-g`: the IR is woven with line tables (the reports say
+/// where) that are stripped before the object is made.
+#[test]
+fn example_driver_through_ir_without_debug_information() {
+    let reports = build_example_with("clang-19", "ir", Some("-O2 -Wall -Wextra"));
+    assert_eq!(ir_places(reports), expected_ir_reports());
+}
+
+/// File names without the compilation directory clang records.
+fn ir_places(reports: Vec<Report>) -> Vec<Report> {
+    reports
         .into_iter()
         .map(|report| Report {
             place: report
@@ -102,7 +142,10 @@ fn example_driver_with_clang_through_ir() {
                 .map(|place| place.rsplit('/').next().unwrap().to_string()),
             ..report
         })
-        .collect();
+        .collect()
+}
+
+fn expected_ir_reports() -> Vec<Report> {
     let mut expected = expected_example_reports();
     for report in &mut expected {
         if report.rule == "QueuedSpinLockRelease" {
@@ -110,7 +153,7 @@ fn example_driver_with_clang_through_ir() {
         }
     }
     expected.sort();
-    assert_eq!(reports, expected);
+    expected
 }
 
 #[test]
@@ -173,4 +216,52 @@ fn other_invocations_pass_through() {
     let run = Command::new(work.path().join("plain")).status().unwrap();
     assert_eq!(run.code(), Some(3));
     let _ = Path::new("");
+}
+
+/// CMake, with `slic cc` as the compiler launcher of the driver's sources
+/// (`examples/driver/CMakeLists.txt`), through C and through IR.
+#[test]
+fn example_driver_with_cmake_launcher() {
+    require_tool("cmake");
+    for compiler in ["gcc", "clang-19"] {
+        require_tool(compiler);
+        let work = tempfile::tempdir().unwrap();
+        let build = work.path().join("build");
+        let configure = Command::new("cmake")
+            .arg("-S")
+            .arg(root().join("examples/driver"))
+            .arg("-B")
+            .arg(&build)
+            .arg(format!("-DCMAKE_C_COMPILER={compiler}"))
+            .arg(format!("-DCMAKE_C_COMPILER_LAUNCHER={};cc;--", slic_path()))
+            .output()
+            .unwrap();
+        assert!(
+            configure.status.success(),
+            "{}",
+            String::from_utf8_lossy(&configure.stderr)
+        );
+        let built = Command::new("cmake")
+            .arg("--build")
+            .arg(&build)
+            .output()
+            .unwrap();
+        assert!(
+            built.status.success(),
+            "{}{}",
+            String::from_utf8_lossy(&built.stdout),
+            String::from_utf8_lossy(&built.stderr)
+        );
+        let run = Command::new(build.join("example-driver"))
+            .env("SLIC_ON_VIOLATION", "continue")
+            .output()
+            .unwrap();
+        let reports = ir_places(parse_reports(&String::from_utf8_lossy(&run.stderr)));
+        let expected = if compiler == "gcc" {
+            expected_example_reports()
+        } else {
+            expected_ir_reports()
+        };
+        assert_eq!(reports, expected, "{compiler}");
+    }
 }

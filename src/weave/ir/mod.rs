@@ -35,6 +35,7 @@ mod module;
 pub mod monitor;
 pub mod names;
 mod sites;
+mod strip;
 mod target;
 mod types;
 mod weaver;
@@ -53,6 +54,7 @@ use crate::syntax::ast::EventKind;
 use debug_info::DebugInfo;
 use weaver::{ApiBinding, Bindings, RoutineBinding, Weaver};
 
+pub use strip::strip_debug_info;
 pub use target::Pointers;
 
 /// What the IR weaver needs.
