@@ -99,6 +99,46 @@ const TAKES_VALUE: &[&str] = &[
     "-mllvm",
 ];
 
+/// Where the woven files of one compile go. The path is the same every time
+/// the same command runs in the same directory, so that a compiler cache
+/// behind `slic cc` (ccache hashes the input's path and the `-I` options)
+/// finds the woven compile again; it is removed afterwards.
+struct WorkDirectory {
+    path: PathBuf,
+}
+
+impl WorkDirectory {
+    fn for_command(command: &CompilerCommand) -> Result<WorkDirectory, Failure> {
+        // FNV-1a over the working directory and the command line.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        let directory = std::env::current_dir().unwrap_or_default();
+        let words = std::iter::once(directory.display().to_string())
+            .chain(command.compiler.iter().cloned())
+            .chain(command.arguments.iter().cloned());
+        for word in words {
+            for byte in word.bytes().chain([0]) {
+                hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        let path = std::env::temp_dir().join(format!("slic-cc-{hash:016x}"));
+        // Left over by a compile that was killed: start afresh.
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path)
+            .map_err(|e| Failure::usage(format!("cannot create `{}`: {e}", path.display())))?;
+        Ok(WorkDirectory { path })
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for WorkDirectory {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
 /// Whether the compile asks for debug information: the last `-g` option
 /// decides (`-g -g0` asks for none).
 fn asks_for_debug_info(flags: &[String]) -> bool {
@@ -336,8 +376,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         Via::C => false,
         Via::Auto => command.is_clang,
     };
-    let temporary = tempfile::tempdir()
-        .map_err(|e| Failure::usage(format!("cannot make a temporary directory: {e}")))?;
+    let temporary = WorkDirectory::for_command(&command)?;
     let work = match &args.keep {
         Some(directory) => {
             std::fs::create_dir_all(directory).map_err(|e| {

@@ -265,3 +265,67 @@ fn example_driver_with_cmake_launcher() {
         assert_eq!(reports, expected, "{compiler}");
     }
 }
+
+/// Behind ccache (`slic cc -- ccache gcc`): the woven compile is what is
+/// cached, so a clean rebuild is served from the cache and still checks
+/// the driver.
+#[test]
+fn example_driver_behind_ccache() {
+    require_tool("ccache");
+    require_tool("gcc");
+    let work = tempfile::tempdir().unwrap();
+    let cache = work.path().join("cache");
+    let stats = |what: &str| -> String {
+        let output = Command::new("ccache")
+            .env("CCACHE_DIR", &cache)
+            .arg(what)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let build = work.path().join("build");
+    std::fs::create_dir(&build).unwrap();
+    for name in ["driver.c", "queue.c", "driver.h"] {
+        std::fs::copy(root().join("examples/driver").join(name), build.join(name)).unwrap();
+    }
+    // A build, then a clean rebuild of the same tree.
+    for round in 0..2 {
+        for object in ["driver.o", "queue.o"] {
+            let _ = std::fs::remove_file(build.join(object));
+        }
+        for name in ["driver.c", "queue.c"] {
+            let compiled = Command::new(slic_path())
+                .current_dir(&build)
+                .env("CCACHE_DIR", &cache)
+                .args(["cc", "--", "ccache", "gcc", "-O2", "-I."])
+                .arg(format!("-I{}", root().join("tests/drivers/wdk").display()))
+                .args(["-c", name, "-o"])
+                .arg(name.replace(".c", ".o"))
+                .output()
+                .unwrap();
+            assert!(
+                compiled.status.success(),
+                "{}",
+                String::from_utf8_lossy(&compiled.stderr)
+            );
+        }
+        let nm = Command::new("nm")
+            .arg(build.join("driver.o"))
+            .output()
+            .unwrap();
+        assert!(
+            String::from_utf8_lossy(&nm.stdout).contains("slic_hook_"),
+            "round {round}: the cached object is the woven one"
+        );
+    }
+    let summary = stats("--print-stats");
+    let hits: u64 = summary
+        .lines()
+        .filter(|l| l.starts_with("direct_cache_hit") || l.starts_with("preprocessed_cache_hit"))
+        .filter_map(|l| l.split_whitespace().last()?.parse::<u64>().ok())
+        .sum();
+    assert_eq!(
+        hits, 2,
+        "the second build's two compiles come from the cache:\n{summary}"
+    );
+}
