@@ -4,10 +4,12 @@
 //! it compiles. With clang the source becomes IR at -O0 (optnone off),
 //! the IR is woven, and the woven IR is compiled with the user's own flags
 //! and optimisation level. With other compilers the C source is woven
-//! and compiled, the monitor included with weak linkage. Either way the
-//! monitor travels inside the objects (the linker keeps one copy), so the
-//! link step needs nothing new; it, and anything else that is not a
-//! compile of C, passes through unchanged.
+//! and compiled. Either way the monitor travels inside the objects, with
+//! weak linkage (the linker keeps one copy), so the link step needs
+//! nothing new; it, and anything else that is not a compile of C, passes
+//! through unchanged. The monitor is compiled once per compiler and flags
+//! into a cache and joined to each object by a relocatable link (`cc -r`);
+//! where there is none (LTO, MSVC targets) it is compiled with each file.
 
 use std::ffi::OsStr;
 use std::io::Write;
@@ -137,6 +139,44 @@ impl Drop for WorkDirectory {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.path);
     }
+}
+
+/// Whether objects of this compile can be linked together ahead of the
+/// link (`cc -r`): not LTO objects (IR, not code), not MSVC targets (their
+/// linker has no relocatable link).
+fn links_ahead(flags: &[String]) -> bool {
+    !flags.iter().any(|f| {
+        f.starts_with("-flto") || f.contains("msvc") || f.contains("windows") || f == "-emit-llvm"
+    })
+}
+
+/// The flags that choose the target and the linker, for a relocatable link.
+fn link_selection_flags(flags: &[String]) -> Vec<String> {
+    let mut kept = Vec::new();
+    let mut index = 0;
+    while index < flags.len() {
+        let flag = flags[index].as_str();
+        if matches!(flag, "-target" | "--target" | "-B" | "--sysroot") {
+            kept.extend(flags[index..(index + 2).min(flags.len())].iter().cloned());
+            index += 2;
+            continue;
+        }
+        let selects = [
+            "-m",
+            "--target=",
+            "--sysroot=",
+            "-B",
+            "-fuse-ld=",
+            "--ld-path=",
+        ]
+        .iter()
+        .any(|prefix| flag.starts_with(prefix));
+        if selects {
+            kept.push(flag.to_string());
+        }
+        index += 1;
+    }
+    kept
 }
 
 /// Whether the compile asks for debug information: the last `-g` option
@@ -386,6 +426,17 @@ pub fn run(args: Args) -> Result<(), Failure> {
         }
         None => temporary.path().to_path_buf(),
     };
+    let mut monitor_source = String::new();
+    if !via_ir {
+        let monitor = Monitor::new(automata.clone(), Flavour::Runtime).map_err(|d| {
+            diagnostics::print(options.message_format, &compiled.sources, &[d]);
+            Failure::Errors
+        })?;
+        let files = monitor.to_c();
+        write(&work.join("slic_monitor.h"), &files.header)?;
+        write(&work.join("slic_monitor.c"), &files.source)?;
+        monitor_source = files.source;
+    }
     let context = Context {
         command: &command,
         compiled: &compiled,
@@ -395,16 +446,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
         work: &work,
         args: &args,
         options: &options,
+        monitor_source: &monitor_source,
     };
-    if !via_ir {
-        let monitor = Monitor::new(automata.clone(), Flavour::Runtime).map_err(|d| {
-            diagnostics::print(options.message_format, &compiled.sources, &[d]);
-            Failure::Errors
-        })?;
-        let files = monitor.to_c();
-        write(&work.join("slic_monitor.h"), &files.header)?;
-        write(&work.join("slic_monitor.c"), &files.source)?;
-    }
     let mut objects = Vec::new();
     for (number, &index) in command.sources.iter().enumerate() {
         let source = PathBuf::from(&command.arguments[index]);
@@ -456,6 +499,8 @@ struct Context<'a> {
     hooks: &'a HookSet,
     given: &'a RoleMap,
     work: &'a Path,
+    /// The C monitor's source (through C only).
+    monitor_source: &'a str,
     args: &'a Args,
     options: &'a CompileOptions,
 }
@@ -516,14 +561,32 @@ impl Context<'_> {
         let c_text = read_text(source)?;
         let roles = self.roles(source, &c_text);
         let name = source.display().to_string();
-        let woven = slic::weave::ir::weave(&slic::weave::ir::Input {
+        let input = slic::weave::ir::Input {
             text: &text,
             path: &name,
             rules: self.automata,
             hooks: self.hooks,
             roles: &roles,
-        })
-        .map_err(|error| Failure::Refused(format!("cannot weave: {error}")))?;
+        };
+        let refused =
+            |error: slic::weave::WeaveError| Failure::Refused(format!("cannot weave: {error}"));
+        // The monitor compiled once and linked in where the toolchain can
+        // (as through C), defined in the module where it cannot.
+        let monitor = if links_ahead(&flags) {
+            let module = slic::weave::ir::monitor_module(&input).map_err(refused)?;
+            let mut extra = vec!["-x", "ir", "-Wno-override-module"];
+            if !debug {
+                extra.push("-g0");
+            }
+            self.cached_monitor(&flags, &module, "slic_monitor.ll", &extra)?
+        } else {
+            None
+        };
+        let placement = match monitor {
+            Some(_) => slic::weave::ir::MonitorPlacement::Declared,
+            None => slic::weave::ir::MonitorPlacement::InModule,
+        };
+        let woven = slic::weave::ir::weave_placing(&input, placement).map_err(refused)?;
         self.after_weaving(&name, object, &woven)?;
         let woven_ir = self.work.join(format!("{number}-{stem}.woven.ll"));
         if debug {
@@ -539,13 +602,20 @@ impl Context<'_> {
             "ir".to_string(),
         ]);
         second.push(woven_ir.display().to_string());
-        second.extend(["-o".to_string(), object.display().to_string()]);
+        let compiled_object = match &monitor {
+            Some(_) => self.work.join(format!("{number}-{stem}.woven.o")),
+            None => object.to_path_buf(),
+        };
+        second.extend(["-o".to_string(), compiled_object.display().to_string()]);
         let status = run_command(&self.command.compiler, &second)?;
         if !status.success() {
             return Err(Failure::usage(format!(
                 "the woven IR of `{name}` does not compile: this is a bug in slic (kept in {})",
                 self.work.display()
             )));
+        }
+        if let Some(monitor) = &monitor {
+            self.link_monitor(&flags, &compiled_object, monitor, object, &name)?;
         }
         Ok(None)
     }
@@ -589,10 +659,16 @@ impl Context<'_> {
         };
         let stem = source.file_stem().unwrap().to_string_lossy().to_string();
         let woven_source = self.work.join(format!("{number}-{stem}.c"));
-        let mut text = woven.text.clone();
-        text.push_str("\n#define SLIC_SHARED_STATE 1\n#include \"slic_monitor.c\"\n");
-        write(&woven_source, &text)?;
         let (flags, dependency) = without_dependency_options(&self.command.flags());
+        // The monitor goes into the object: compiled once and linked in
+        // (`cc -r`) where the toolchain can, compiled with the file where
+        // it cannot.
+        let monitor = self.monitor_object(&flags)?;
+        let mut text = woven.text.clone();
+        if monitor.is_none() {
+            text.push_str("\n#define SLIC_SHARED_STATE 1\n#include \"slic_monitor.c\"\n");
+        }
+        write(&woven_source, &text)?;
         if !dependency.is_empty() {
             // The dependency file names the user's source, not the woven
             // one: the preprocessor makes it from the original.
@@ -610,11 +686,15 @@ impl Context<'_> {
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        let mut arguments = flags;
+        let mut arguments = flags.clone();
         arguments.extend(["-iquote".to_string(), directory.display().to_string()]);
         arguments.push(format!("-I{}", self.work.display()));
         arguments.extend(["-c".to_string(), woven_source.display().to_string()]);
-        arguments.extend(["-o".to_string(), object.display().to_string()]);
+        let compiled_object = match &monitor {
+            Some(_) => self.work.join(format!("{number}-{stem}.woven.o")),
+            None => object.to_path_buf(),
+        };
+        arguments.extend(["-o".to_string(), compiled_object.display().to_string()]);
         let output = Command::new(&self.command.compiler[0])
             .args(&self.command.compiler[1..])
             .args(&arguments)
@@ -638,8 +718,114 @@ impl Context<'_> {
         // Warnings about the user's code, on the user's lines (`#line`),
         // then slic's own about what bound where.
         let _ = std::io::stderr().write_all(&output.stderr);
+        if let Some(monitor) = &monitor {
+            self.link_monitor(&flags, &compiled_object, monitor, object, &name)?;
+        }
         self.after_weaving(&name, object, &woven)?;
         Ok(None)
+    }
+
+    /// The C monitor compiled for these flags (see `cached_monitor`).
+    fn monitor_object(&self, flags: &[String]) -> Result<Option<PathBuf>, Failure> {
+        self.cached_monitor(
+            flags,
+            self.monitor_source,
+            "slic_monitor.c",
+            &["-DSLIC_SHARED_STATE=1"],
+        )
+    }
+
+    /// A monitor compiled for these flags, from the cache of compiled
+    /// monitors (made if missing); `None` where objects cannot be linked
+    /// together ahead of the link (`cc -r`): LTO objects, MSVC targets.
+    /// Compiling the monitor into every file instead costs more than the
+    /// file itself (the whole pack's monitor is some 3,700 lines of C).
+    fn cached_monitor(
+        &self,
+        flags: &[String],
+        text: &str,
+        file_name: &str,
+        extra: &[&str],
+    ) -> Result<Option<PathBuf>, Failure> {
+        if !links_ahead(flags) {
+            return Ok(None);
+        }
+        let mut arguments = code_generation_flags(flags);
+        arguments.push("-w".to_string());
+        arguments.extend(extra.iter().map(|a| a.to_string()));
+        arguments.push("-c".to_string());
+        // FNV-1a over what makes the object: the monitor, the compiler and
+        // its code-generation flags.
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        let words = std::iter::once(text)
+            .chain(self.command.compiler.iter().map(String::as_str))
+            .chain(arguments.iter().map(String::as_str));
+        for word in words {
+            for byte in word.bytes().chain([0]) {
+                hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+            }
+        }
+        let cache = std::env::temp_dir().join("slic-cc-monitors");
+        let cached = cache.join(format!("slic_monitor-{hash:016x}.o"));
+        if cached.is_file() {
+            return Ok(Some(cached));
+        }
+        std::fs::create_dir_all(&cache)
+            .map_err(|e| Failure::usage(format!("cannot create `{}`: {e}", cache.display())))?;
+        let source = self.work.join(file_name);
+        write(&source, text)?;
+        // Made aside and renamed: parallel compiles may race to make it.
+        let made = self.work.join("slic_monitor.o");
+        arguments.push(source.display().to_string());
+        arguments.extend(["-o".to_string(), made.display().to_string()]);
+        let status = run_command(&self.command.compiler, &arguments)?;
+        if !status.success() {
+            return Err(Failure::usage(format!(
+                "the monitor does not compile with `{}`: this is a bug in slic (kept in {})",
+                self.command.compiler.join(" "),
+                self.work.display()
+            )));
+        }
+        let staged = cache.join(format!("slic_monitor-{hash:016x}.{}.o", std::process::id()));
+        std::fs::copy(&made, &staged)
+            .and_then(|_| std::fs::rename(&staged, &cached))
+            .map_err(|e| Failure::usage(format!("cannot write `{}`: {e}", cached.display())))?;
+        Ok(Some(cached))
+    }
+
+    /// `cc -r`: the compiled file and the monitor, as one object.
+    fn link_monitor(
+        &self,
+        flags: &[String],
+        compiled: &Path,
+        monitor: &Path,
+        object: &Path,
+        name: &str,
+    ) -> Result<(), Failure> {
+        let mut link = link_selection_flags(flags);
+        link.extend(["-r".to_string(), "-nostdlib".to_string()]);
+        link.push(compiled.display().to_string());
+        link.push(monitor.display().to_string());
+        link.extend(["-o".to_string(), object.display().to_string()]);
+        let output = Command::new(&self.command.compiler[0])
+            .args(&self.command.compiler[1..])
+            .args(&link)
+            .output()
+            .map_err(|error| {
+                Failure::usage(format!(
+                    "cannot run `{}`: {error}",
+                    self.command.compiler.join(" ")
+                ))
+            })?;
+        if !output.status.success() {
+            let _ = std::io::stderr().write_all(&output.stderr);
+            return Err(Failure::usage(format!(
+                "cannot link the monitor into the object of `{name}` (`{} {}`)",
+                self.command.compiler.join(" "),
+                link.join(" ")
+            )));
+        }
+        Ok(())
     }
 
     /// Compiles the original source as the user asked (without writing an

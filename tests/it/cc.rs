@@ -40,6 +40,7 @@ fn build_example_with(compiler: &str, via: &str, cflags: Option<&str>) -> Vec<Re
     let mut make = Command::new("make");
     if let Some(cflags) = cflags {
         make.arg(format!("CFLAGS={cflags}"));
+        make.arg(format!("LDFLAGS={cflags}"));
     }
     let output = make
         .current_dir(&example)
@@ -104,6 +105,16 @@ fn expected_example_reports() -> Vec<Report> {
 #[test]
 fn example_driver_with_gcc() {
     assert_eq!(build_example("gcc", "auto"), expected_example_reports());
+}
+
+/// Link-time optimisation: objects are GCC's IR, which cannot be joined
+/// ahead of the link, so each carries its own copy of the monitor.
+#[test]
+fn example_driver_with_gcc_lto() {
+    assert_eq!(
+        build_example_with("gcc", "auto", Some("-O2 -flto")),
+        expected_example_reports()
+    );
 }
 
 #[test]

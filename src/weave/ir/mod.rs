@@ -67,10 +67,55 @@ pub struct Input<'a> {
     pub roles: &'a RoleMap,
 }
 
+/// Where the monitor goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MonitorPlacement {
+    /// Defined in the woven module (`linkonce_odr`): the module needs
+    /// nothing else, and modules woven apart share one copy when linked.
+    InModule,
+    /// Only declared: the module is linked with the object of
+    /// `monitor_module` (as `slic cc` does, to compile the monitor once).
+    Declared,
+}
+
 pub fn weave(input: &Input) -> Result<Woven, WeaveError> {
+    weave_placing(input, MonitorPlacement::InModule)
+}
+
+/// The monitor as a module of its own, for the target of the module
+/// `text`: what modules woven with `MonitorPlacement::Declared` link with.
+pub fn monitor_module(input: &Input) -> Result<String, WeaveError> {
+    let module = module::scan(input.text, input.path)?;
+    let monitor = monitor::generate(&module.target, input.rules, input.hooks, &HashMap::new());
+    let mut text = format!(
+        "; {WOVEN_MARKER} {}: the monitor of modules woven to link with it.\n",
+        env!("CARGO_PKG_VERSION")
+    );
+    if let Some(layout) = &module.target.datalayout {
+        let _ = writeln!(text, "target datalayout = \"{layout}\"");
+    }
+    if !module.target.triple.is_empty() {
+        let _ = writeln!(text, "target triple = \"{}\"", module.target.triple);
+    }
+    text.push('\n');
+    // Nothing in this module calls the hooks: `linkonce_odr` would let the
+    // compiler drop them. `weak_odr` keeps every definition, and the
+    // linker still keeps one copy of each.
+    text.push_str(&monitor.text.replace(" linkonce_odr ", " weak_odr "));
+    Ok(text)
+}
+
+pub fn weave_placing(input: &Input, placement: MonitorPlacement) -> Result<Woven, WeaveError> {
     let mut module = module::scan(input.text, input.path)?;
     let bindings = bind(input, &module)?;
-    let monitor = monitor::generate(&module.target, input.rules, input.hooks, &module.existing);
+    // A monitor linked in is the same for every module of a target: it is
+    // made without regard to what this module declares.
+    let no_existing = HashMap::new();
+    let existing = match placement {
+        MonitorPlacement::InModule => &module.existing,
+        MonitorPlacement::Declared => &no_existing,
+    };
+    let monitor = monitor::generate(&module.target, input.rules, input.hooks, existing);
     let metadata = std::mem::take(&mut module.metadata);
     let debug = DebugInfo::new(input.text, metadata);
     let mut weaver = Weaver::new(
@@ -87,7 +132,11 @@ pub fn weave(input: &Input) -> Result<Woven, WeaveError> {
     }
     weaver.weave_globals()?;
     // The monitor defines these; a declaration of its own would clash.
-    for name in ["slic_report", "slic_format"] {
+    let in_module = placement == MonitorPlacement::InModule;
+    for name in ["slic_report", "slic_format"]
+        .into_iter()
+        .filter(|_| in_module)
+    {
         if let Some(declared) = module.declared.get(name).filter(|d| !d.defined) {
             weaver.edits.push(Edit::replace(
                 declared.text.clone(),
@@ -105,7 +154,10 @@ pub fn weave(input: &Input) -> Result<Woven, WeaveError> {
         "\n; ---- {WOVEN_MARKER} {}: the monitor, the sites and the wrappers ----\n",
         env!("CARGO_PKG_VERSION")
     );
-    tail.push_str(&monitor.text);
+    tail.push_str(match placement {
+        MonitorPlacement::InModule => &monitor.text,
+        MonitorPlacement::Declared => &monitor.declarations,
+    });
     tail.push_str("\n; Sites.\n");
     let mut strings = sites::Strings::default();
     sites::table(&mut tail, &module.target, &weaver.sites, &mut strings);

@@ -118,6 +118,7 @@ pub fn scan<'a>(source: &'a str, path: &str) -> Result<Module<'a>, WeaveError> {
             pointers: Pointers::Opaque,
             pointer_bits: 64,
             triple: String::new(),
+            datalayout: None,
         },
         debug_info: false,
         existing: HashMap::new(),
@@ -274,8 +275,9 @@ pub fn scan<'a>(source: &'a str, path: &str) -> Result<Module<'a>, WeaveError> {
                 if let Some(rest) = trimmed.strip_prefix("target triple = \"") {
                     module.target.triple = rest.split('"').next().unwrap_or("").to_string();
                 } else if let Some(rest) = trimmed.strip_prefix("target datalayout = \"") {
-                    layout_bits =
-                        target::pointer_bits_of_layout(rest.split('"').next().unwrap_or(""));
+                    let layout = rest.split('"').next().unwrap_or("");
+                    layout_bits = target::pointer_bits_of_layout(layout);
+                    module.target.datalayout = Some(layout.to_string());
                 } else if !TOP_LEVEL_WORDS.iter().any(|w| trimmed.starts_with(w)) {
                     let shown: String = trimmed.trim_end().chars().take(40).collect();
                     return Err(error_at(

@@ -17,6 +17,8 @@ pub struct Target {
     /// 32 or 64.
     pub pointer_bits: u32,
     pub triple: String,
+    /// `target datalayout = "..."`'s string, if the module has one.
+    pub datalayout: Option<String>,
 }
 
 impl Target {
@@ -124,6 +126,7 @@ mod tests {
             pointers: Pointers::Opaque,
             pointer_bits: 64,
             triple: "x86_64-pc-linux-gnu".into(),
+            datalayout: None,
         };
         assert_eq!(target.ptr("i8"), "ptr");
         assert_eq!(target.string_ref("@s", 3), "@s");

@@ -18,6 +18,9 @@ use crate::weave::ir::names::quote;
 pub struct HookCode {
     pub symbol: String,
     pub text: String,
+    /// `declare void @symbol(...)`, for a module that links with the
+    /// monitor instead of holding it.
+    pub declaration: String,
 }
 
 /// The symbol the code is written with before its hash is known.
@@ -27,7 +30,25 @@ pub fn hook(context: &Context, hook: &Hook, rules: &[RuleCode]) -> HookCode {
     let draft = code(context, hook, rules, DRAFT_SYMBOL);
     let symbol = format!("@{}.{:016x}", hook.name, fnv(&draft));
     let text = draft.replace(DRAFT_SYMBOL, &symbol);
-    HookCode { symbol, text }
+    let declaration = format!(
+        "declare void {symbol}({}) nounwind",
+        parameter_types(context, hook).join(", ")
+    );
+    HookCode {
+        symbol,
+        text,
+        declaration,
+    }
+}
+
+/// The hook's parameter types: the site, then `i64` per value.
+fn parameter_types(context: &Context, hook: &Hook) -> Vec<String> {
+    let mut types = vec![context.site_pointer()];
+    types.extend(std::iter::repeat_n(
+        "i64".to_string(),
+        parameter_count(hook),
+    ));
+    types
 }
 
 /// The parameters woven code passes: site, arguments, pointees, return.

@@ -171,6 +171,9 @@ pub fn fnv(text: &str) -> u64 {
 pub struct Monitor {
     /// Types, runtime, rules and hooks, ready to append to the module.
     pub text: String,
+    /// The types and the hooks' declarations: what a module needs to call
+    /// a monitor it does not hold.
+    pub declarations: String,
     /// The symbol of each event's hook.
     pub hooks: HashMap<Event, String>,
 }
@@ -200,6 +203,10 @@ pub fn generate(
     let mut text = String::new();
     text.push_str("; The monitor (slic's runtime flavour, as IR).\n");
     text.push_str(&runtime::types(&context));
+    let mut declarations = format!(
+        "; The monitor is linked in: its hooks.\n{}",
+        runtime::types(&context)
+    );
     text.push_str(&runtime_text);
     let codes: Vec<rules::RuleCode> = rules
         .iter()
@@ -214,6 +221,7 @@ pub fn generate(
         let code = hooks::hook(&context, hook, &codes);
         text.push('\n');
         text.push_str(&code.text);
+        let _ = writeln!(declarations, "{}", code.declaration);
         symbols.insert(hook.event.clone(), code.symbol);
     }
     if !externals.is_empty() {
@@ -224,6 +232,7 @@ pub fn generate(
     }
     Monitor {
         text,
+        declarations,
         hooks: symbols,
     }
 }
