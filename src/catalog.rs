@@ -145,6 +145,7 @@ impl Prototype {
         Signature {
             parameters: Some(parameters),
             returns: self.returns.value_type(),
+            returns_pointer: matches!(self.returns, CType::Pointer(_)),
             returns_void: self.returns.is_void(),
         }
     }

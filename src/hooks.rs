@@ -13,20 +13,29 @@ use crate::roles::Role;
 use crate::syntax::ast::EventKind;
 use crate::types::IntType;
 
-/// How a value crosses into the monitor: as `uintptr_t` or `intptr_t`,
-/// then brought to its C type (`normalize`).
+/// How a value crosses into the monitor: as a pointer-sized integer (a
+/// 64-bit one for 64-bit integers, which a 32-bit target's `uintptr_t`
+/// would cut), then brought to its C type (`normalize`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct HookValue {
     pub ty: IntType,
+    pub pointer: bool,
 }
 
 impl HookValue {
-    /// `intptr_t` for signed values, `uintptr_t` for everything else.
+    pub fn int(ty: IntType) -> HookValue {
+        HookValue { ty, pointer: false }
+    }
+
+    /// `uintptr_t` for pointers; `int64_t`/`uint64_t` for 64-bit integers;
+    /// `intptr_t` for other signed values, `uintptr_t` for the rest.
     pub fn c_carrier(self) -> &'static str {
-        if self.ty.signed {
-            "intptr_t"
-        } else {
-            "uintptr_t"
+        match (self.pointer, self.ty.bits == 64, self.ty.signed) {
+            (true, _, _) => "uintptr_t",
+            (false, true, true) => "int64_t",
+            (false, true, false) => "uint64_t",
+            (false, false, true) => "intptr_t",
+            (false, false, false) => "uintptr_t",
         }
     }
 }
@@ -164,18 +173,22 @@ fn shape(
     let arguments = match &signature.parameters {
         Some(parameters) => parameters
             .iter()
-            .map(|p| HookValue { ty: p.ty.int })
+            .map(|p| HookValue {
+                ty: p.ty.int,
+                pointer: p.ty.pointer,
+            })
             .collect(),
         // A function outside the catalog: as many values as rules read,
         // carried as signed pointer-sized integers.
         None => {
             let highest = highest_argument_read(automaton, event);
-            vec![HookValue { ty: IntType::INT64 }; highest as usize]
+            vec![HookValue::int(IntType::INT64); highest as usize]
         }
     };
     let returns = if kind.is_after() && !signature.returns_void {
         Some(HookValue {
             ty: signature.returns.unwrap_or(IntType::INT64),
+            pointer: signature.returns_pointer,
         })
     } else {
         None
@@ -244,7 +257,15 @@ fn pointees_read(
                 .and_then(|p| p.get(position as usize - 1))
                 .and_then(|p| p.pointee)
                 .unwrap_or(IntType::INT64);
-            (position, HookValue { ty })
+            // A pointer read through a pointer: the catalog says only
+            // that it is pointer-sized.
+            (
+                position,
+                HookValue {
+                    ty,
+                    pointer: ty == IntType::POINTER,
+                },
+            )
         })
         .collect()
 }

@@ -113,6 +113,8 @@ pub struct Signature {
     /// `None` for a function the catalog does not know: any `$N` is allowed.
     pub parameters: Option<Vec<ParameterType>>,
     pub returns: Option<IntType>,
+    /// The return value is a pointer (`returns` is then pointer-sized).
+    pub returns_pointer: bool,
     /// The function returns nothing (`VOID`).
     pub returns_void: bool,
 }

@@ -80,6 +80,7 @@ impl Checker<'_> {
                             .collect(),
                     ),
                     returns: info.returns.map(|r| value(&r).int),
+                    returns_pointer: matches!(info.returns, Some(RoleValue::Pointer)),
                     returns_void: info.returns.is_none(),
                 };
                 let event = Event {
@@ -92,6 +93,7 @@ impl Checker<'_> {
                 let signature = Signature {
                     parameters: Some(Vec::new()),
                     returns: None,
+                    returns_pointer: false,
                     returns_void: true,
                 };
                 let event = Event {
@@ -136,6 +138,7 @@ impl Checker<'_> {
             Signature {
                 parameters: None,
                 returns: None,
+                returns_pointer: false,
                 returns_void: false,
             },
         ))

@@ -587,7 +587,7 @@ impl Context<'_> {
             None => slic::weave::ir::MonitorPlacement::InModule,
         };
         let woven = slic::weave::ir::weave_placing(&input, placement).map_err(refused)?;
-        self.after_weaving(&name, object, &woven)?;
+        self.after_weaving(&name, object, &woven, slic::weave::report::Weaver::Ir)?;
         let woven_ir = self.work.join(format!("{number}-{stem}.woven.ll"));
         if debug {
             write(&woven_ir, &woven.text)?;
@@ -721,7 +721,7 @@ impl Context<'_> {
         if let Some(monitor) = &monitor {
             self.link_monitor(&flags, &compiled_object, monitor, object, &name)?;
         }
-        self.after_weaving(&name, object, &woven)?;
+        self.after_weaving(&name, object, &woven, slic::weave::report::Weaver::C)?;
         Ok(None)
     }
 
@@ -839,14 +839,25 @@ impl Context<'_> {
     }
 
     /// Warnings about unbound events, and the binding report.
-    fn after_weaving(&self, name: &str, object: &Path, woven: &Woven) -> Result<(), Failure> {
+    fn after_weaving(
+        &self,
+        name: &str,
+        object: &Path,
+        woven: &Woven,
+        weaver: slic::weave::report::Weaver,
+    ) -> Result<(), Failure> {
         report_warnings(woven);
         let unbound = slic::weave::report::unbound(self.automata, woven);
         if self.args.verbose {
             let warnings: Vec<_> = unbound
                 .iter()
                 .map(|(rule, events)| {
-                    slic::weave::report::unbound_warning(&self.automata[*rule], events, name)
+                    slic::weave::report::unbound_warning(
+                        &self.automata[*rule],
+                        events,
+                        name,
+                        weaver,
+                    )
                 })
                 .collect();
             diagnostics::print(

@@ -148,12 +148,16 @@ pub fn run(args: Args) -> Result<(), Failure> {
             &args, &compiled, &automata, &hooks, &roles, input, &name, kind,
         );
         let (woven, version) = woven.inspect_err(|_| progress.finish_and_clear())?;
+        let weaver = match kind {
+            Kind::C => slic::weave::report::Weaver::C,
+            Kind::Ir | Kind::Bitcode => slic::weave::report::Weaver::Ir,
+        };
         progress.suspend(|| {
             report_warnings(&woven);
             let warnings: Vec<_> = slic::weave::report::unbound(&automata, &woven)
                 .into_iter()
                 .map(|(rule, events)| {
-                    slic::weave::report::unbound_warning(&automata[rule], &events, &name)
+                    slic::weave::report::unbound_warning(&automata[rule], &events, &name, weaver)
                 })
                 .collect();
             diagnostics::print(options.message_format, &compiled.sources, &warnings);

@@ -74,7 +74,19 @@ pub fn unbound(rules: &[Automaton], woven: &Woven) -> Vec<(usize, Vec<Event>)> {
 
 /// One warning per partly bound rule, pointing at the rule's first handler
 /// of an unbound event.
-pub fn unbound_warning(rule: &Automaton, events: &[Event], file: &str) -> Diagnostic {
+/// Which weaver wove the file, for the advice a warning gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weaver {
+    C,
+    Ir,
+}
+
+pub fn unbound_warning(
+    rule: &Automaton,
+    events: &[Event],
+    file: &str,
+    weaver: Weaver,
+) -> Diagnostic {
     let span = rule
         .handlers
         .iter()
@@ -96,10 +108,22 @@ pub fn unbound_warning(rule: &Automaton, events: &[Event], file: &str) -> Diagno
         format!("{} events of rule `{{}}` bind", events.len())
     }
     .replace("{}", &rule.name);
-    Diagnostic::new(Code::UnboundEvent, span, format!("{count} to no site in `{file}`"))
-        .with_label("a handler of one of them")
+    let advice = match weaver {
+        Weaver::C => {
+            "other events of the rule are bound in this file; if these calls are made in another file or through a header macro the C weaver cannot see, the IR weaver (`slic cc` with clang) sees them"
+        }
+        Weaver::Ir => {
+            "other events of the rule are bound in this file; these calls may be made in another file, or inlined from another module before weaving"
+        }
+    };
+    Diagnostic::new(
+        Code::UnboundEvent,
+        span,
+        format!("{count} to no site in `{file}`"),
+    )
+    .with_label("a handler of one of them")
     .with_note(format!("never bound: {}", names.join(", ")))
-    .with_note("other events of the rule are bound in this file; if these calls are made in another file or through a header macro the C weaver cannot see, the IR weaver (`slic cc` with clang) sees them")
+    .with_note(advice)
 }
 
 /// How many rules bound somewhere, for one-line summaries.

@@ -434,3 +434,38 @@ fn outputs_have_ordinary_permissions() {
     assert!(text(&refused.stderr).contains("`-o -` is not one"));
     assert!(!root().join("-").exists(), "no directory named `-`");
 }
+
+/// A 64-bit integer crosses into the monitor as a 64-bit integer: a 32-bit
+/// target's `uintptr_t` would cut it. Pointers stay `uintptr_t`.
+#[test]
+fn wide_integers_keep_their_width_into_the_monitor() {
+    let work = tempfile::tempdir().unwrap();
+    std::fs::write(
+        work.path().join("ddi.h"),
+        "typedef long long LONGLONG;\ntypedef unsigned long long ULONGLONG;\ntypedef void *PVOID;\n\
+         void Wide(LONGLONG Signed, ULONGLONG Unsigned, PVOID Pointer);\n",
+    )
+    .unwrap();
+    let rule = work.path().join("Wide.slic");
+    std::fs::write(
+        &rule,
+        "state { int seen = 0; }\nWide.exit { if ($1 + $2 == 0 && $3 == 0) { seen = 1; abort \"zero\"; } }\n",
+    )
+    .unwrap();
+    let monitor = work.path().join("monitor");
+    let result = slic(&[
+        "monitor",
+        "--rule",
+        rule.to_str().unwrap(),
+        "-o",
+        monitor.to_str().unwrap(),
+    ]);
+    assert!(result.status.success(), "{}", text(&result.stderr));
+    let header = std::fs::read_to_string(monitor.join("slic_monitor.h")).unwrap();
+    assert!(
+        header.contains(
+            "void slic_hook_Wide_exit(const struct slic_site *site, int64_t a1, uint64_t a2, uintptr_t a3);"
+        ),
+        "{header}"
+    );
+}
