@@ -181,3 +181,73 @@ fn empty_c_file() {
         "the input is untouched"
     );
 }
+
+/// A real module cut short at many places: each is woven or refused with
+/// one line that names the file and the line, never half written.
+#[test]
+fn truncated_ir() {
+    let inputs = Inputs::new();
+    let fixture =
+        crate::support::root().join("tests/fixtures/ir/queued/driver.19.x86_64-linux-gnu.O0.g.ll");
+    let text = std::fs::read_to_string(&fixture).unwrap();
+    let mut refused = 0;
+    for tenth in 1..10 {
+        let mut cut = text.len() * tenth / 10;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let input = inputs.path(&format!("cut{tenth}.ll"));
+        std::fs::write(&input, &text[..cut]).unwrap();
+        let out = inputs.path(&format!("cut{tenth}.woven.ll"));
+        let output = run_slic(&["weave", &input, "-o", &out]);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        match output.status.code() {
+            Some(0) => assert!(Path::new(&out).exists()),
+            Some(1) => {
+                refused += 1;
+                assert_eq!(stderr.lines().count(), 1, "{stderr}");
+                assert!(
+                    stderr.contains(&format!("cut{tenth}.ll:")),
+                    "names the file and line: {stderr}"
+                );
+                assert!(!Path::new(&out).exists(), "no partial output");
+            }
+            other => panic!("cut at {tenth}/10: exit {other:?}: {stderr}"),
+        }
+        assert_eq!(
+            std::fs::read_to_string(&input).unwrap(),
+            &text[..cut],
+            "the input is untouched"
+        );
+    }
+    assert!(refused > 0, "some cuts fall inside a function");
+}
+
+/// `slic ... | head -1`: when the reader goes away, slic stops quietly
+/// (SIGPIPE, as other tools), instead of panicking on the failed write.
+#[test]
+fn a_closed_pipe_ends_slic_quietly() {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_slic"))
+        .args([
+            "explore",
+            "--depth",
+            "10",
+            "rules/wdm/ExclusiveResourceAccess.slic",
+        ])
+        .current_dir(crate::support::root())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(!first.is_empty());
+    // The pipe is closed here, with most of the output unread.
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_ne!(output.status.code(), Some(101), "{stderr}");
+}
