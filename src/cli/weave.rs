@@ -157,7 +157,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 .collect();
             diagnostics::print(options.message_format, &compiled.sources, &warnings);
         });
-        reports.push(slic::weave::report::to_json(&name, &automata, &woven));
+        // The report has an entry per site and event: built only if asked.
+        if args.report.is_some() {
+            reports.push(slic::weave::report::to_json(&name, &automata, &woven));
+        }
         write_output(&output, woven.text.as_bytes())?;
         progress.inc(1);
     }
