@@ -106,3 +106,44 @@ pub fn identifiers(text: &str) -> Vec<(String, usize)> {
     }
     words
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bearing_macros_through_other_macros_and_twice_defined_ones() {
+        let text = "KeAcquireSpinLock(a, b)|(x = KeAcquireSpinLockRaiseToDpc(a))|LOCK(l, i)|Kind##KeReleaseSpinLock(l)";
+        let parts: Vec<std::ops::Range<usize>> = text
+            .split('|')
+            .scan(0, |at, part| {
+                let range = *at..*at + part.len();
+                *at += part.len() + 1;
+                Some(range)
+            })
+            .collect();
+        let definitions = [
+            ("LOCK", parts[0].clone()),
+            ("LOCK", parts[1].clone()),
+            ("OUTER", parts[2].clone()),
+            ("PASTED", parts[3].clone()),
+        ];
+        let apis: Vec<String> = [
+            "KeAcquireSpinLock",
+            "KeAcquireSpinLockRaiseToDpc",
+            "KeReleaseSpinLock",
+        ]
+        .map(String::from)
+        .to_vec();
+        let found = bearing(&definitions, text, &apis);
+        let both = ["KeAcquireSpinLock", "KeAcquireSpinLockRaiseToDpc"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(found["LOCK"], both, "either definition's APIs");
+        assert_eq!(found["OUTER"], both, "through LOCK");
+        assert!(
+            !found.contains_key("PASTED"),
+            "a pasted name is another token"
+        );
+    }
+}

@@ -127,6 +127,7 @@ pub fn structure(scan: &Scan, text: &str) -> Structure {
     let mut branches: Vec<u32> = vec![0];
     let mut next_branch = 0;
     let mut insertion_point = 0;
+    let mut last_include = 0;
     let line_after = |end: usize| match text.as_bytes().get(end) {
         Some(b'\n') => end + 1,
         _ => end,
@@ -176,9 +177,10 @@ pub fn structure(scan: &Scan, text: &str) -> Structure {
                     }
                 }
                 DirectiveKind::Include { .. } if state.stack.is_empty() => {
+                    last_include = line_after(directive.range.end);
                     match conditionals.first_mut() {
                         Some(outer) => outer.holds_include = true,
-                        None => insertion_point = line_after(directive.range.end),
+                        None => insertion_point = last_include,
                     }
                 }
                 _ => {}
@@ -293,6 +295,13 @@ pub fn structure(scan: &Scan, text: &str) -> Structure {
                 imbalance: item.imbalance,
             });
         }
+    }
+    // A conditional left open at the end still holds its includes.
+    if conditionals
+        .iter()
+        .any(|conditional| conditional.holds_include)
+    {
+        insertion_point = last_include;
     }
     // The file ends inside an item.
     if let Some(mut item) = state.item.take() {
@@ -689,6 +698,13 @@ mod tests {
         assert_eq!(
             structure(&scanned, text).insertion_point,
             text.find("void f").unwrap()
+        );
+        // An `#if` never closed still holds its includes.
+        let open = "#include <a.h>\n#if X\n#include \"b.h\"\nint x;\n";
+        let scanned = scan(open, &[]);
+        assert_eq!(
+            structure(&scanned, open).insertion_point,
+            open.find("int x").unwrap()
         );
     }
 }
