@@ -149,7 +149,9 @@ impl<'t> CFile<'t> {
 
     /// Whether the token at `index` (if any) is this punctuation.
     pub fn is(&self, index: Option<usize>, byte: u8) -> bool {
-        index.is_some_and(|i| self.scan.tokens[i].is(byte))
+        index
+            .and_then(|i| self.scan.tokens.get(i))
+            .is_some_and(|token| token.is(byte))
     }
 
     /// The token that closes the `(`, `[` or `{` at `open`, in the same

@@ -529,8 +529,9 @@ fn name_in(tokens: &[Token], text: &str, head: Range<usize>, depth: usize) -> Op
                 }
                 level += 1;
             }
-            Kind::Punctuation(b')' | b']' | b'}') => {
-                level = level.saturating_sub(1);
+            // A closer with nothing open belongs to no group.
+            Kind::Punctuation(b')' | b']' | b'}') if level > 0 => {
+                level -= 1;
                 if level == 0 && tokens[index].is(b')') && tokens[open].is(b'(') {
                     groups.push((open, index));
                 }

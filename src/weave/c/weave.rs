@@ -191,7 +191,7 @@ pub fn weave(input: &Input) -> Result<Woven, WeaveError> {
         .collect();
     weaver.roles = all_roles;
     weaver.refuse_what_makes_no_sense(&read.errors, &hits)?;
-    weaver.rewrite_macro_bodies(&definitions, &apis);
+    weaver.rewrite_macro_bodies(&definitions, &apis)?;
     for step in weaver.steps(read, &hits) {
         match step {
             Step::Use(found) => weaver.weave_use(found)?,
@@ -401,7 +401,7 @@ impl<'a> Weaver<'a> {
         &mut self,
         definitions: &[(&str, std::ops::Range<usize>)],
         apis: &[String],
-    ) {
+    ) -> Result<(), WeaveError> {
         let text = self.input.text;
         for (name, value) in definitions {
             let body = &text[value.clone()];
@@ -427,6 +427,9 @@ impl<'a> Weaver<'a> {
                 if !apis.contains(&word) || is_pasted(body, offset, word.len()) {
                     continue;
                 }
+                if !self.input.prototypes.contains_key(&word) {
+                    return Err(self.not_in_catalog(start + offset, &word));
+                }
                 self.wrap_api_use(&word);
                 let after = body[offset + word.len()..].trim_start();
                 let at = start + offset;
@@ -451,6 +454,7 @@ impl<'a> Weaver<'a> {
                 }
             }
         }
+        Ok(())
     }
 
     /// The uses to rewrite and the definitions to wrap, in the order of the
@@ -509,6 +513,13 @@ impl<'a> Weaver<'a> {
             .collect()
     }
 
+    fn not_in_catalog(&self, at: usize, name: &str) -> WeaveError {
+        self.error(
+            at,
+            format!("cannot weave calls to `{name}`: it is not in the API catalog, so slic does not know its prototype"),
+        )
+    }
+
     fn wrap_api_use(&mut self, api: &str) {
         if !self.wrapped_apis.iter().any(|a| a == api) {
             self.wrapped_apis.push(api.to_string());
@@ -526,10 +537,7 @@ impl<'a> Weaver<'a> {
             return self.macro_use(at, name, function.unwrap_or_default().to_string());
         }
         if !self.input.prototypes.contains_key(name) {
-            return Err(self.error(
-                at,
-                format!("cannot weave calls to `{name}`: it is not in the API catalog, so slic does not know its prototype"),
-            ));
+            return Err(self.not_in_catalog(at, name));
         }
         self.wrap_api_use(name);
         self.note_use(at);
