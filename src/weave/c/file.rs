@@ -73,9 +73,6 @@ pub enum Place {
 /// How many ranges tree-sitter parses at a time.
 const RANGES_PER_PARSE: usize = 32;
 
-/// From how many batches on the parsing is shared with a second thread.
-const PARALLEL_BATCHES: usize = 8;
-
 /// A batch of a file's pieces, parsed.
 pub struct Parsed<'p> {
     pub tree: &'p Tree,
@@ -277,61 +274,22 @@ impl<'t> CFile<'t> {
                 batches.push(Vec::new());
             }
         }
-        let parse = |parser: &mut tree_sitter::Parser, batch: &[Range<usize>]| {
-            super::tree::parse_ranges(
-                parser,
+        let mut parser = super::tree::parser();
+        for batch in &batches {
+            let tree = super::tree::parse_ranges(
+                &mut parser,
                 self.text,
                 &self.scan.blanked,
                 batch,
                 &self.scan.line_starts,
-            )
-        };
-        let mut parser = super::tree::parser();
-        // Parsing takes most of the time; with enough of it, a second thread
-        // parses the second half of the batches while this one parses and
-        // reads the first.
-        let (first, second) = batches.split_at(if batches.len() >= PARALLEL_BATCHES {
-            batches.len() / 2
-        } else {
-            batches.len()
-        });
-        std::thread::scope(|scope| {
-            let helper = (!second.is_empty())
-                .then(|| {
-                    std::thread::Builder::new().spawn_scoped(scope, || {
-                        let mut parser = super::tree::parser();
-                        second
-                            .iter()
-                            .map(|batch| parse(&mut parser, batch))
-                            .collect::<Vec<_>>()
-                    })
-                })
-                .and_then(Result::ok);
-            for batch in first {
-                if let Some(tree) = parse(&mut parser, batch) {
-                    read(&Parsed {
-                        tree: &tree,
-                        ranges: batch,
-                    });
-                }
+            );
+            if let Some(tree) = tree {
+                read(&Parsed {
+                    tree: &tree,
+                    ranges: batch,
+                });
             }
-            let trees = match helper.map(|helper| helper.join()) {
-                Some(Ok(trees)) => trees,
-                // No thread, or it failed: parse here.
-                _ => second
-                    .iter()
-                    .map(|batch| parse(&mut parser, batch))
-                    .collect(),
-            };
-            for (tree, batch) in trees.iter().zip(second) {
-                if let Some(tree) = tree {
-                    read(&Parsed {
-                        tree,
-                        ranges: batch,
-                    });
-                }
-            }
-        });
+        }
     }
 
     /// Whether the bytes hold only white space and attribute-like macros.

@@ -250,7 +250,7 @@ pub fn parsed_evidence(c: &CFile, nodes: &[Node], file: &str) -> Vec<(usize, Fou
             ));
         };
         let names = declared_routines(node, c.text);
-        if let Some(role_type) = node.child_by_field_name("type").map(|t| text(t, c.text))
+        if let Some(role_type) = tree::child(node, tree::Field::Type).map(|t| text(t, c.text))
             && let Some(role) = Role::from_role_type(role_type)
         {
             for name in &names {

@@ -8,6 +8,38 @@ use tree_sitter::{Node, Parser, Point, Tree};
 
 use super::blank::Blanked;
 
+/// The fields of tree-sitter-c's nodes the weaver reads. tree-sitter looks
+/// a field up by name with a search through all the names; by number, it
+/// does not.
+#[derive(Debug, Clone, Copy)]
+pub enum Field {
+    Arguments,
+    Body,
+    Declarator,
+    Function,
+    Parameters,
+    Type,
+}
+
+const FIELD_NAMES: [&str; 6] = [
+    "arguments",
+    "body",
+    "declarator",
+    "function",
+    "parameters",
+    "type",
+];
+
+/// The child of `node` in `field`.
+pub fn child<'t>(node: Node<'t>, field: Field) -> Option<Node<'t>> {
+    static IDS: std::sync::OnceLock<[u16; 6]> = std::sync::OnceLock::new();
+    let ids = IDS.get_or_init(|| {
+        let language: tree_sitter::Language = tree_sitter_c::LANGUAGE.into();
+        FIELD_NAMES.map(|name| language.field_id_for_name(name).map_or(0, |id| id.get()))
+    });
+    node.child_by_field_id(ids[field as usize])
+}
+
 /// A parser of C.
 pub fn parser() -> Parser {
     let mut parser = Parser::new();
@@ -77,7 +109,7 @@ pub fn declared_name(declarator: Node) -> Option<Node> {
             | "pointer_declarator"
             | "array_declarator"
             | "init_declarator"
-            | "attributed_declarator" => node = node.child_by_field_name("declarator")?,
+            | "attributed_declarator" => node = child(node, Field::Declarator)?,
             "parenthesized_declarator" => node = node.named_child(0)?,
             _ => return None,
         }
@@ -94,11 +126,9 @@ pub fn function_declarator(declarator: Node) -> Option<Node> {
         let next = match node.kind() {
             "function_declarator" => {
                 found = Some(node);
-                node.child_by_field_name("declarator")
+                child(node, Field::Declarator)
             }
-            "pointer_declarator" | "attributed_declarator" => {
-                node.child_by_field_name("declarator")
-            }
+            "pointer_declarator" | "attributed_declarator" => child(node, Field::Declarator),
             "parenthesized_declarator" => node.named_child(0),
             _ => None,
         };
@@ -119,29 +149,27 @@ pub fn is_declarator(node: Node, parent: Node) -> bool {
         | "parenthesized_declarator"
         | "declaration"
         | "parameter_declaration"
-        | "attributed_declarator" => parent.child_by_field_name("declarator") == Some(node),
+        | "attributed_declarator" => child(parent, Field::Declarator) == Some(node),
         _ => false,
     }
 }
 
 /// The names of a definition's parameters, to forward them.
 pub fn parameter_names(function: Node, source: &str) -> Result<Vec<String>, String> {
-    let Some(list) = function.child_by_field_name("parameters") else {
+    let Some(list) = child(function, Field::Parameters) else {
         return Ok(Vec::new());
     };
     let mut names = Vec::new();
     let mut cursor = list.walk();
     for parameter in list.named_children(&mut cursor) {
         match parameter.kind() {
-            "parameter_declaration" => match parameter.child_by_field_name("declarator") {
+            "parameter_declaration" => match child(parameter, Field::Declarator) {
                 Some(declarator) => match declared_name(declarator) {
                     Some(name) => names.push(text(name, source).to_string()),
                     None => return Err("a parameter has no name".to_string()),
                 },
                 None => {
-                    let ty = parameter
-                        .child_by_field_name("type")
-                        .map(|t| text(t, source));
+                    let ty = child(parameter, Field::Type).map(|t| text(t, source));
                     if !matches!(ty, Some("void" | "VOID")) {
                         return Err("a parameter has no name".to_string());
                     }
@@ -161,23 +189,20 @@ pub fn parameter_names(function: Node, source: &str) -> Result<Vec<String>, Stri
 
 /// Whether a definition returns nothing: `void` or `VOID`, not a pointer.
 pub fn returns_void(definition: Node, declarator: Node, source: &str) -> bool {
-    let ty = definition
-        .child_by_field_name("type")
-        .map(|t| text(t, source));
+    let ty = child(definition, Field::Type).map(|t| text(t, source));
     matches!(ty, Some("void" | "VOID")) && declarator.kind() != "pointer_declarator"
 }
 
 /// The return type as text: the type specifiers plus any pointer stars of
 /// the declarator.
 pub fn result_type(definition: Node, declarator: Node, source: &str) -> String {
-    let ty = definition
-        .child_by_field_name("type")
-        .map_or("int".to_string(), |t| text(t, source).to_string());
+    let ty =
+        child(definition, Field::Type).map_or("int".to_string(), |t| text(t, source).to_string());
     let mut stars = String::new();
     let mut node = declarator;
     while node.kind() == "pointer_declarator" {
         stars.push('*');
-        match node.child_by_field_name("declarator") {
+        match child(node, Field::Declarator) {
             Some(inner) => node = inner,
             None => break,
         }
@@ -223,7 +248,7 @@ impl Visit<'_> {
     /// initialised.
     pub fn enclosing_name<'s>(&self, source: &'s str) -> Option<&'s str> {
         let declarator = match self.function {
-            Some(function) => function.child_by_field_name("declarator")?,
+            Some(function) => child(function, Field::Declarator)?,
             None => self.global?,
         };
         declared_name(declarator).map(|n| text(n, source))
@@ -267,8 +292,7 @@ pub fn walk<'t>(tree: &'t Tree, mut visit: impl FnMut(&Visit<'t>)) {
                 function
             },
             global: match (kind, function) {
-                ("init_declarator", None) => node
-                    .child_by_field_name("declarator")
+                ("init_declarator", None) => child(node, Field::Declarator)
                     .filter(|d| d.kind() != "function_declarator")
                     .or(global),
                 _ => global,

@@ -46,14 +46,14 @@ pub(super) fn parsed_use<'t>(
     bearing: bool,
 ) -> Option<Use<'t>> {
     let name = &file.text[node.byte_range()];
-    let is_callee =
-        parent.kind() == "call_expression" && parent.child_by_field_name("function") == Some(node);
+    let is_callee = parent.kind() == "call_expression"
+        && tree::child(parent, tree::Field::Function) == Some(node);
     let kind = if bearing && is_callee {
         UseKind::Macro
     } else if !is_api || tree::is_declarator(node, parent) {
         return None;
     } else if is_callee {
-        let open = parent.child_by_field_name("arguments")?.start_byte();
+        let open = tree::child(parent, tree::Field::Arguments)?.start_byte();
         let empty = file
             .scan
             .token_at(open)

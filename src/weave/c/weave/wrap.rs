@@ -26,10 +26,10 @@ pub(super) struct Head {
 
 impl Head {
     pub(super) fn of(node: Node, text: &str) -> Option<Head> {
-        let declarator = node.child_by_field_name("declarator")?;
+        let declarator = tree::child(node, tree::Field::Declarator)?;
         let name = tree::declared_name(declarator)?;
         let function = tree::function_declarator(declarator)?;
-        let body = node.child_by_field_name("body")?;
+        let body = tree::child(node, tree::Field::Body)?;
         let returns_void = tree::returns_void(node, declarator, text);
         Some(Head {
             start: node.start_byte(),
