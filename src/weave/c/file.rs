@@ -396,4 +396,47 @@ mod tests {
             "lines stay where they were"
         );
     }
+
+    /// The name the scan gives each definition is the one tree-sitter
+    /// finds in its head.
+    #[test]
+    fn definition_names_agree_with_tree_sitter() {
+        let tricky = "int (*f(void))(void) { return 0; }\nstatic VOID NTAPI\ng(_In_ PVOID a) { }\n\
+                      NTSTATUS (h)(PIRP i) { return 0; }\nint k(a, b) int a; char *b; { return a; }\n\
+                      void (*signal(int sig, void (*func)(int)))(int) { return 0; }\n\
+                      struct S *m(void) __attribute__((unused)) { return 0; }\n";
+        let texts = [
+            tricky,
+            include_str!("../../../tests/fixtures/wdk-style/knr.c"),
+            include_str!("../../../tests/fixtures/wdk-style/ntapi_inline.c"),
+            include_str!("../../../tests/fixtures/wdk-style/sal_dispatch.c"),
+            include_str!("../../../tests/drivers/serial/serial.c"),
+            include_str!("../../../tests/drivers/wdk/wdm_user.c"),
+        ];
+        for text in texts {
+            let file = CFile::read(text, &[]);
+            let definitions: Vec<usize> = (0..file.structure.items.len())
+                .filter(|&item| file.structure.items[item].body().is_some())
+                .collect();
+            assert!(!definitions.is_empty());
+            let mut parsed = Vec::new();
+            file.parse(&definitions, |pieces| {
+                super::super::tree::walk(pieces.tree, |visit| {
+                    if visit.node.kind() == "function_definition" {
+                        let name = super::super::tree::child(
+                            visit.node,
+                            super::super::tree::Field::Declarator,
+                        )
+                        .and_then(super::super::tree::declared_name);
+                        parsed.push(name.map(|n| n.start_byte()));
+                    }
+                });
+            });
+            let scanned: Vec<Option<usize>> = definitions
+                .iter()
+                .map(|&item| file.names[item].map(|token| file.start(token)))
+                .collect();
+            assert_eq!(scanned, parsed);
+        }
+    }
 }

@@ -643,4 +643,35 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn annotated_definitions_local_declarations_and_what_is_no_routine() {
+        let found = roles(
+            "_Dispatch_type_(IRP_MJ_CREATE)\nNTSTATUS Create(PDEVICE_OBJECT d, PIRP i) {\n\
+             DRIVER_CANCEL LocalCancel;\n IoSetCancelRoutine(i, NULL);\n\
+             GetDriver(d)->Object.DriverUnload = (Unload);\n d->MajorFunction[i->Major] = d->Other;\n return 0; }",
+        );
+        let lines: Vec<(Role, &str, &str)> = found
+            .iter()
+            .map(|(r, n, e)| (*r, n.as_str(), e.as_str()))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (Role::Dispatch, "Create", "_Dispatch_type_ annotation"),
+                (Role::Cancel, "LocalCancel", "DRIVER_CANCEL declaration"),
+                (Role::Unload, "Unload", "assigned to DriverUnload"),
+            ]
+        );
+        let lines: Vec<u32> = scan(
+            "NTSTATUS F(PDRIVER_OBJECT d) {\n  d->DriverUnload\n    = U;\n}",
+            "d.c",
+            &[],
+        )
+        .0
+        .iter()
+        .map(|f| f.line)
+        .collect();
+        assert_eq!(lines, [2], "a registration is where its assignment starts");
+    }
 }

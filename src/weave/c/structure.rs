@@ -551,6 +551,14 @@ fn name_in(tokens: &[Token], text: &str, head: Range<usize>, depth: usize) -> Op
             name = Some(open - 1);
         } else if let Some(inner) = name_in(tokens, text, open + 1..close, depth + 1) {
             name = Some(inner);
+        } else if followed_by_group {
+            // `(*f)(...)`, `(f)(...)`: the declarator's last name.
+            name = (open + 1..close)
+                .rev()
+                .find(|&t| {
+                    tokens[t].kind == Kind::Identifier && !is_keyword(&text[tokens[t].range()])
+                })
+                .or(name);
         }
     }
     name
