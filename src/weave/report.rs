@@ -55,7 +55,9 @@ pub fn to_json(source: &str, rules: &[Automaton], woven: &Woven) -> serde_json::
 /// does not have (no DPC routine, say), are normal in a driver of many
 /// files; summaries count them.
 pub fn unbound(rules: &[Automaton], woven: &Woven) -> Vec<(usize, Vec<Event>)> {
-    let bound = |event: &Event| woven.sites.iter().any(|site| site.events.contains(event));
+    let bound_events: std::collections::HashSet<&Event> =
+        woven.sites.iter().flat_map(|site| &site.events).collect();
+    let bound = |event: &Event| bound_events.contains(event);
     let mut result = Vec::new();
     for (index, rule) in rules.iter().enumerate() {
         let apis = rule

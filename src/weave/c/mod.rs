@@ -1,12 +1,21 @@
-//! The C-source weaver (tree-sitter-c).
+//! The C-source weaver.
 //!
-//! `blank` hides attribute-like macros from the parser without moving any
-//! byte; `roles` finds role routines; `weave` computes the edits and the
-//! generated code. The result compiles wherever the input did, with
-//! `#line` directives keeping the compiler and debugger on the user's lines.
+//! `scan` reads a file's tokens, directives and attribute-like macros
+//! (`blank`) in one pass; `structure` finds its top-level declarations and
+//! function definitions; `file` holds both and hands tree-sitter (`tree`)
+//! only the pieces where C's grammar matters. `roles` finds role routines;
+//! `macros` the driver's macros that use APIs; `weave` computes the edits,
+//! `generate` the code it adds. The result compiles wherever the input did,
+//! with `#line` directives keeping the compiler and debugger on the user's
+//! lines.
 
 pub mod blank;
+mod file;
+mod generate;
+mod macros;
 pub mod roles;
+mod scan;
+mod structure;
 mod tree;
 mod weave;
 

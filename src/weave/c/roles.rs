@@ -8,12 +8,20 @@
 //!   `_Dispatch_type_(IRP_MJ_READ)`, or the older `__drv_dispatchType(...)`;
 //! - registrations: `DriverObject->MajorFunction[IRP_MJ_READ] = DispatchRead;`,
 //!   `IoSetCancelRoutine(Irp, CancelIrp)` and the like, and `DriverEntry`.
+//!
+//! Declarations are read by tree-sitter (only those that name a role type
+//! or follow a dispatch annotation); registrations, which are in function
+//! bodies, from the tokens.
 
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use tree_sitter::Node;
 
-use super::blank::{Blanked, blank};
+use super::blank::Blanked;
+use super::file::{CFile, Place};
+use super::scan::{Kind, MAX_LENGTH};
+use super::structure::is_keyword;
 use super::tree::{self, text};
 use crate::load::{LoadError, SourceLoader};
 use crate::roles::Role;
@@ -50,134 +58,416 @@ const REGISTRATION_CALLS: &[(&str, usize, Role)] = &[
     ("IoConnectInterrupt", 2, Role::Isr),
 ];
 
+/// A word the role scan looks for in a file's tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RoleWord {
+    /// A role type: `DRIVER_DISPATCH`.
+    Type(Role),
+    /// A field of the driver object that takes a routine: `DriverUnload`.
+    Field(Role),
+    /// A call that registers a routine, and which of its arguments (from 1)
+    /// the routine is.
+    Call(usize, Role),
+}
+
+pub fn role_word(word: &str) -> Option<RoleWord> {
+    if let Some(&(_, role)) = REGISTRATION_FIELDS.iter().find(|(f, _)| *f == word) {
+        return Some(RoleWord::Field(role));
+    }
+    if let Some(&(_, argument, role)) = REGISTRATION_CALLS.iter().find(|(f, ..)| *f == word) {
+        return Some(RoleWord::Call(argument, role));
+    }
+    Role::from_role_type(word).map(RoleWord::Type)
+}
+
+/// Every word [`role_word`] knows.
+pub fn role_words() -> impl Iterator<Item = &'static str> {
+    let types = crate::roles::ROLES
+        .iter()
+        .flat_map(|info| info.role_types.iter().copied());
+    REGISTRATION_FIELDS
+        .iter()
+        .map(|(field, _)| *field)
+        .chain(REGISTRATION_CALLS.iter().map(|(call, ..)| *call))
+        .chain(types)
+}
+
 /// The roles declared or registered in one file, and the files it includes
 /// with quotes (where drivers usually declare their routines).
 pub fn scan(source: &str, file: &str, extra_blank: &[String]) -> (Vec<Found>, Vec<String>) {
-    let blanking = blank(source, extra_blank);
-    let parsed = tree::parse(&blanking.text);
-    scan_parsed(
-        &tree::all_nodes(&parsed),
-        &blanking.text,
-        &blanking.blanked,
-        file,
-    )
+    if source.len() > MAX_LENGTH {
+        return (Vec::new(), Vec::new());
+    }
+    let c = CFile::read(source, extra_blank);
+    let hits = c.hits(role_word);
+    let words = || {
+        hits.iter()
+            .map(|hit| (hit.token, hit.item, hit.place, hit.interest))
+    };
+    let declared = declared(&c, words(), file);
+    let parsed: Vec<usize> = (0..c.structure.items.len())
+        .filter(|&item| declared.to_parse[item])
+        .collect();
+    let mut found = declared.found;
+    c.parse(&parsed, |parsed| {
+        let mut nodes = Vec::new();
+        tree::walk(parsed.tree, |visit| {
+            if matches!(visit.node.kind(), "declaration" | "function_definition") {
+                nodes.push(visit.node);
+            }
+        });
+        found.extend(parsed_evidence(&c, &nodes, file));
+    });
+    found.extend(lexical_evidence(&c, words(), file));
+    (in_order(found), c.quoted_includes())
 }
 
-/// Like [`scan`], on a file already blanked and parsed.
-pub fn scan_parsed(
-    nodes: &[Node],
-    blank_text: &str,
-    blanked: &[Blanked],
+/// The role evidence of a file's declarations (and definition heads) that
+/// its tokens tell, and which of its items need tree-sitter for theirs.
+pub struct Declared {
+    pub found: Vec<(usize, Found)>,
+    /// By item.
+    pub to_parse: Vec<bool>,
+}
+
+/// Declarations that name a role type or follow a dispatch annotation.
+/// The usual shape, `[extern|static] DRIVER_DISPATCH Read, Write;`, is read
+/// from its tokens; any other goes to tree-sitter. `words` are the tokens
+/// [`role_word`] knows: (token, item, place, word).
+pub fn declared(
+    c: &CFile,
+    words: impl Iterator<Item = (usize, Option<usize>, Place, RoleWord)>,
     file: &str,
-) -> (Vec<Found>, Vec<String>) {
-    let text_of = |node: Node| text(node, blank_text);
-    let line_of = |node: Node| node.start_position().row as u32 + 1;
+) -> Declared {
+    let count = c.structure.items.len();
+    let mut role_types = vec![None; count];
+    for (token, item, place, word) in words {
+        if let (Some(item), Place::Head, RoleWord::Type(role)) = (item, place, word) {
+            role_types[item].get_or_insert((token, role));
+        }
+    }
     let mut found = Vec::new();
-    let mut includes = Vec::new();
-    let mut add = |role: Role, name: &str, evidence: String, node: Node| {
-        found.push(Found {
-            role,
-            routine: name.to_string(),
-            evidence,
-            file: file.to_string(),
-            line: line_of(node),
-        });
-    };
+    let mut to_parse = vec![false; count];
+    for item in 0..count {
+        let annotation = dispatch_annotation(
+            &c.scan.blanked,
+            c.start(c.structure.items[item].tokens.start),
+            c.text,
+        );
+        if role_types[item].is_none() && annotation.is_none() {
+            continue;
+        }
+        let Some(names) = simple_declaration(c, item, role_types[item].map(|(token, _)| token))
+        else {
+            to_parse[item] = true;
+            continue;
+        };
+        let at = c.start(c.structure.items[item].tokens.start);
+        let mut add = |role: Role, evidence: String| {
+            for &name in &names {
+                found.push((
+                    at,
+                    Found {
+                        role,
+                        routine: c.word(name).to_string(),
+                        evidence: evidence.clone(),
+                        file: file.to_string(),
+                        line: c.scan.line(at),
+                    },
+                ));
+            }
+        };
+        if let Some((token, role)) = role_types[item] {
+            add(role, format!("{} declaration", c.word(token)));
+        }
+        if let Some(annotation) = annotation {
+            add(Role::Dispatch, format!("{annotation} annotation"));
+        }
+    }
+    Declared { found, to_parse }
+}
+
+/// The names a declaration `[extern|static] TYPE Name, Other;` declares, if
+/// it is one (`TYPE` at `role_type`, or any name if none is given).
+fn simple_declaration(c: &CFile, item: usize, role_type: Option<usize>) -> Option<Vec<usize>> {
+    let item = &c.structure.items[item];
+    if item.body().is_some() {
+        return None;
+    }
+    let mut tokens = item.tokens.clone().peekable();
+    while tokens
+        .peek()
+        .is_some_and(|&t| matches!(c.word(t), "extern" | "static"))
+    {
+        tokens.next();
+    }
+    let ty = tokens.next()?;
+    if role_type.is_some_and(|r| r != ty) || c.tokens()[ty].kind != Kind::Identifier {
+        return None;
+    }
+    let mut names = Vec::new();
+    loop {
+        let name = tokens.next()?;
+        if c.tokens()[name].kind != Kind::Identifier || is_keyword(c.word(name)) {
+            return None;
+        }
+        names.push(name);
+        match tokens.next() {
+            Some(comma) if c.tokens()[comma].is(b',') => {}
+            Some(semicolon) if c.tokens()[semicolon].is(b';') => break,
+            _ => return None,
+        }
+    }
+    tokens.next().is_none().then_some(names)
+}
+
+/// Evidence, each with the byte it was found at, in the order of the text
+/// (what a declaration says before what is inside it).
+pub fn in_order(mut found: Vec<(usize, Found)>) -> Vec<Found> {
+    found.sort_by_key(|(at, _)| *at);
+    found.into_iter().map(|(_, found)| found).collect()
+}
+
+/// Role-type declarations and dispatch annotations, from the parsed
+/// declarations and definitions.
+pub fn parsed_evidence(c: &CFile, nodes: &[Node], file: &str) -> Vec<(usize, Found)> {
+    let mut found = Vec::new();
     for &node in nodes {
-        match node.kind() {
-            "preproc_include" => {
-                let Some(path) = node.child_by_field_name("path") else {
+        if !matches!(node.kind(), "declaration" | "function_definition") {
+            continue;
+        }
+        let at = node.start_byte();
+        let mut add = |role: Role, name: &str, evidence: String| {
+            found.push((
+                at,
+                Found {
+                    role,
+                    routine: name.to_string(),
+                    evidence,
+                    file: file.to_string(),
+                    line: c.scan.line(at),
+                },
+            ));
+        };
+        let names = declared_routines(node, c.text);
+        if let Some(role_type) = tree::child(node, tree::Field::Type).map(|t| text(t, c.text))
+            && let Some(role) = Role::from_role_type(role_type)
+        {
+            for name in &names {
+                add(role, name, format!("{role_type} declaration"));
+            }
+        }
+        if let Some(annotation) = dispatch_annotation(&c.scan.blanked, at, c.text) {
+            for name in &names {
+                add(Role::Dispatch, name, format!("{annotation} annotation"));
+            }
+        }
+    }
+    found
+}
+
+/// Registrations (`d->MajorFunction[IRP_MJ_READ] = Read;`,
+/// `IoSetCancelRoutine(irp, Cancel)`), role-type declarations inside
+/// functions, and `DriverEntry`, from the tokens: `words` are the tokens
+/// [`role_word`] knows: (token, item, place, word).
+pub fn lexical_evidence(
+    c: &CFile,
+    words: impl Iterator<Item = (usize, Option<usize>, Place, RoleWord)>,
+    file: &str,
+) -> Vec<(usize, Found)> {
+    let mut found = Vec::new();
+    let mut add = |at: usize, role: Role, routine: usize, evidence: String| {
+        found.push((
+            at,
+            Found {
+                role,
+                routine: c.word(routine).to_string(),
+                evidence,
+                file: file.to_string(),
+                line: c.scan.line(at),
+            },
+        ));
+    };
+    for (item, name) in c.names.iter().enumerate() {
+        if let Some(name) = *name
+            && c.word(name) == "DriverEntry"
+        {
+            let at = c.start(c.structure.items[item].tokens.start);
+            add(at, Role::DriverEntry, name, "its name".to_string());
+        }
+    }
+    for (token, _, place, word) in words {
+        let before = c.previous(token);
+        let after = c.next(token);
+        let field_access = before.is_some_and(|b| is_access(c, b));
+        match word {
+            RoleWord::Field(role) if field_access => {
+                let mut next = after;
+                if c.is(next, b'[') {
+                    next = next
+                        .and_then(|open| c.closing(open))
+                        .and_then(|close| c.next(close));
+                }
+                let Some(equals) = next.filter(|&n| c.tokens()[n].is(b'=')) else {
                     continue;
                 };
-                if path.kind() == "string_literal" {
-                    let quoted = text_of(path);
-                    includes.push(quoted.trim_matches('"').to_string());
-                }
-            }
-            "declaration" | "function_definition" => {
-                let names = declared_routines(node, blank_text);
-                if let Some(role_type) = node.child_by_field_name("type").map(text_of)
-                    && let Some(role) = Role::from_role_type(role_type)
+                if let Some(routine) = expression_after(c, equals).and_then(|v| routine_named(c, v))
                 {
-                    for name in &names {
-                        add(role, name, format!("{role_type} declaration"), node);
-                    }
-                }
-                if let Some(annotation) = dispatch_annotation(blanked, node, blank_text) {
-                    for name in &names {
-                        add(
-                            Role::Dispatch,
-                            name,
-                            format!("{annotation} annotation"),
-                            node,
-                        );
-                    }
-                }
-                if node.kind() == "function_definition" && names.iter().any(|n| n == "DriverEntry")
-                {
+                    let start = expression_start(c, before.expect("a field access"));
+                    let field = c.word(token);
                     add(
-                        Role::DriverEntry,
-                        "DriverEntry",
-                        "its name".to_string(),
-                        node,
+                        c.start(start),
+                        role,
+                        routine,
+                        format!("assigned to {field}"),
                     );
                 }
             }
-            "assignment_expression" => {
-                let (Some(left), Some(right)) = (
-                    node.child_by_field_name("left"),
-                    node.child_by_field_name("right"),
-                ) else {
-                    continue;
-                };
-                let Some(routine) = routine_named(right, blank_text) else {
-                    continue;
-                };
-                let field = match left.kind() {
-                    "subscript_expression" => left.child_by_field_name("argument"),
-                    _ => Some(left),
-                }
-                .filter(|n| n.kind() == "field_expression")
-                .and_then(|n| n.child_by_field_name("field"))
-                .map(text_of);
-                if let Some(&(field, role)) =
-                    REGISTRATION_FIELDS.iter().find(|(f, _)| Some(*f) == field)
-                {
-                    add(role, routine, format!("assigned to {field}"), node);
+            RoleWord::Call(argument, role) if !field_access && c.is(after, b'(') => {
+                let open = after.expect("a call has a `(`");
+                let value = arguments(c, open).into_iter().nth(argument - 1);
+                if let Some(routine) = value.and_then(|v| routine_named(c, v)) {
+                    let function = c.word(token);
+                    add(
+                        c.start(token),
+                        role,
+                        routine,
+                        format!("passed to {function}"),
+                    );
                 }
             }
-            "call_expression" => {
-                let Some(function) = node.child_by_field_name("function").map(text_of) else {
-                    continue;
-                };
-                let Some(&(_, position, role)) =
-                    REGISTRATION_CALLS.iter().find(|(f, ..)| *f == function)
-                else {
-                    continue;
-                };
-                let argument = node
-                    .child_by_field_name("arguments")
-                    .and_then(|arguments| arguments.named_child(position as u32 - 1));
-                if let Some(routine) = argument.and_then(|a| routine_named(a, blank_text)) {
-                    add(role, routine, format!("passed to {function}"), node);
+            RoleWord::Type(role) if place == Place::Body => {
+                // `DRIVER_CANCEL Cancel, Other;` inside a function.
+                let starts_statement = before.is_none_or(|b| {
+                    let token = c.tokens()[b];
+                    token.is(b';')
+                        || token.is(b'{')
+                        || token.is(b'}')
+                        || matches!(c.word(b), "extern" | "static")
+                });
+                let mut names = Vec::new();
+                let mut at = after;
+                while let Some(name) = at.filter(|&n| c.tokens()[n].kind == Kind::Identifier) {
+                    names.push(name);
+                    at = c.next(name);
+                    if !c.is(at, b',') {
+                        break;
+                    }
+                    at = at.and_then(|comma| c.next(comma));
+                }
+                if starts_statement && c.is(at, b';') {
+                    let role_type = c.word(token);
+                    for name in names {
+                        add(
+                            c.start(token),
+                            role,
+                            name,
+                            format!("{role_type} declaration"),
+                        );
+                    }
                 }
             }
             _ => {}
         }
     }
-    (found, includes)
+    found
 }
 
-/// `Foo`, `&Foo` or `(PDRIVER_CANCEL)Foo`: the routine an expression names.
-fn routine_named<'a>(node: Node, source: &'a str) -> Option<&'a str> {
-    match node.kind() {
-        "identifier" => Some(text(node, source)),
-        "pointer_expression" | "parenthesized_expression" => {
-            let last = node.named_child_count().checked_sub(1)?;
-            routine_named(node.named_child(last as u32)?, source)
+fn is_access(c: &CFile, token: usize) -> bool {
+    let token = c.tokens()[token];
+    token.is(b'.') || token.kind == Kind::Arrow
+}
+
+/// The tokens of the expression after the token `operator` (`=` or `,` or
+/// `(`): up to a `;`, or a `,` or closing delimiter outside the delimiters
+/// it opens.
+fn expression_after(c: &CFile, operator: usize) -> Option<Range<usize>> {
+    let first = operator + 1;
+    let mut depth = 0usize;
+    let mut at = first;
+    while let Some(token) = c.tokens().get(at) {
+        match token.kind {
+            Kind::Punctuation(b'(' | b'[' | b'{') => depth += 1,
+            Kind::Punctuation(b')' | b']' | b'}') if depth == 0 => break,
+            Kind::Punctuation(b')' | b']' | b'}') => depth -= 1,
+            Kind::Punctuation(b';') => break,
+            Kind::Punctuation(b',') if depth == 0 => break,
+            _ => {}
         }
-        "cast_expression" => routine_named(node.child_by_field_name("value")?, source),
-        _ => None,
+        at += 1;
+    }
+    Some(first..at)
+}
+
+/// The tokens of each argument of the call whose `(` is at `open`.
+fn arguments(c: &CFile, open: usize) -> Vec<Range<usize>> {
+    let mut arguments = Vec::new();
+    let mut at = open;
+    while let Some(argument) = expression_after(c, at) {
+        at = argument.end;
+        arguments.push(argument);
+        if !c.is(Some(at), b',') {
+            break;
+        }
+    }
+    arguments
+}
+
+/// Where the expression that ends with the field access at `access` (`.`
+/// or `->`) starts: `DriverObject->MajorFunction`, `(*d).DriverUnload`,
+/// `GetDriver()->DriverUnload`.
+fn expression_start(c: &CFile, access: usize) -> usize {
+    let mut at = access;
+    loop {
+        let Some(before) = c.previous(at) else {
+            return at;
+        };
+        let token = c.tokens()[before];
+        if token.kind == Kind::Identifier {
+            at = before;
+        } else if token.is(b')') || token.is(b']') {
+            let Some(open) = c.opening(before) else {
+                return at;
+            };
+            at = c
+                .previous(open)
+                .filter(|&name| c.tokens()[name].kind == Kind::Identifier)
+                .unwrap_or(open);
+        } else {
+            return at;
+        }
+        match c.previous(at) {
+            Some(access) if is_access(c, access) => at = access,
+            _ => return at,
+        }
+    }
+}
+
+/// `Foo`, `&Foo`, `(Foo)` or `(PDRIVER_CANCEL)Foo`: the routine an
+/// expression names.
+fn routine_named(c: &CFile, mut tokens: Range<usize>) -> Option<usize> {
+    loop {
+        let first = tokens.start;
+        let token = *c.tokens().get(first).filter(|_| !tokens.is_empty())?;
+        if token.is(b'&') || token.is(b'*') || token.kind == Kind::Directive {
+            tokens.start += 1;
+        } else if token.is(b'(') {
+            let close = c.closing(first).filter(|&close| close < tokens.end)?;
+            tokens = if close + 1 == tokens.end {
+                first + 1..close
+            } else {
+                // A cast: the value follows.
+                close + 1..tokens.end
+            };
+        } else {
+            // tree-sitter-c reads `NULL`, `TRUE` and their kin as constants.
+            let constant = matches!(
+                c.word(first),
+                "NULL" | "nullptr" | "TRUE" | "true" | "FALSE" | "false"
+            );
+            let name = token.kind == Kind::Identifier && !constant && !is_keyword(c.word(first));
+            return (name && tokens.len() == 1).then_some(first);
+        }
     }
 }
 
@@ -192,13 +482,13 @@ fn declared_routines(node: Node, source: &str) -> Vec<String> {
         .collect()
 }
 
-/// A dispatch annotation right before a declaration (only blanks between):
-/// its name, if there is one.
-fn dispatch_annotation(blanked: &[Blanked], node: Node, blank_text: &str) -> Option<String> {
-    let start = node.start_byte();
+/// A dispatch annotation right before what starts at `start` (only blanks
+/// and other annotations between): its name, if there is one.
+fn dispatch_annotation(blanked: &[Blanked], start: usize, text: &str) -> Option<String> {
     let mut at = start;
-    for annotation in blanked.iter().rev().filter(|b| b.range.end <= start) {
-        let between = &blank_text[annotation.range.end..at];
+    let before = blanked.partition_point(|b| b.range.end <= start);
+    for annotation in blanked[..before].iter().rev() {
+        let between = &text[annotation.range.end..at];
         if !between.trim().is_empty() {
             break;
         }
@@ -352,5 +642,36 @@ mod tests {
                 (Role::Dpc, "DpcRoutine"),
             ]
         );
+    }
+
+    #[test]
+    fn annotated_definitions_local_declarations_and_what_is_no_routine() {
+        let found = roles(
+            "_Dispatch_type_(IRP_MJ_CREATE)\nNTSTATUS Create(PDEVICE_OBJECT d, PIRP i) {\n\
+             DRIVER_CANCEL LocalCancel;\n IoSetCancelRoutine(i, NULL);\n\
+             GetDriver(d)->Object.DriverUnload = (Unload);\n d->MajorFunction[i->Major] = d->Other;\n return 0; }",
+        );
+        let lines: Vec<(Role, &str, &str)> = found
+            .iter()
+            .map(|(r, n, e)| (*r, n.as_str(), e.as_str()))
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                (Role::Dispatch, "Create", "_Dispatch_type_ annotation"),
+                (Role::Cancel, "LocalCancel", "DRIVER_CANCEL declaration"),
+                (Role::Unload, "Unload", "assigned to DriverUnload"),
+            ]
+        );
+        let lines: Vec<u32> = scan(
+            "NTSTATUS F(PDRIVER_OBJECT d) {\n  d->DriverUnload\n    = U;\n}",
+            "d.c",
+            &[],
+        )
+        .0
+        .iter()
+        .map(|f| f.line)
+        .collect();
+        assert_eq!(lines, [2], "a registration is where its assignment starts");
     }
 }

@@ -1,0 +1,217 @@
+//! The code the C weaver adds to a file: the site table, the wrappers of
+//! the APIs (by call and by address), and the calls of the hooks.
+
+use std::fmt::Write;
+
+use crate::catalog::Prototype;
+use crate::hooks::{Hook, HookSet};
+use crate::syntax::ast::EventKind;
+use crate::weave::Site;
+
+/// `slic_sites`: where each site is and the function it is in.
+pub fn site_table(sites: &[Site], out: &mut String) {
+    let count = sites.len().max(1);
+    let _ = writeln!(
+        out,
+        "SLIC_MAYBE_UNUSED static const struct slic_site slic_sites[{count}] = {{"
+    );
+    // Sites are many and their files few: each file is quoted once.
+    let mut file: Option<(&str, String)> = None;
+    for site in sites {
+        out.push_str("    { ");
+        match &site.position {
+            Some(position) => {
+                if file.as_ref().is_none_or(|(name, _)| *name != position.file) {
+                    file = Some((&position.file, c_string(&position.file)));
+                }
+                let quoted = &file.as_ref().expect("just set").1;
+                let _ = write!(out, "{quoted}, {}, {}, ", position.line, position.column);
+            }
+            None => out.push_str("0, 0, 0, "),
+        }
+        push_c_string(out, &site.function);
+        out.push_str(" },\n");
+    }
+    if sites.is_empty() {
+        out.push_str("    { 0, 0, 0, 0 },\n");
+    }
+    out.push_str("};\n");
+}
+
+/// `slic_w_F(site, args...)`: the hooks around the real call. Its only
+/// uses may be in code the preprocessor drops (`KdPrint` arguments in a
+/// free build, an `#if DBG` branch), so it is marked maybe-unused, as are
+/// the site table and the pointer wrappers: WDK builds treat warnings as
+/// errors.
+pub fn api_wrapper(
+    hooks: &HookSet,
+    prototype: &Prototype,
+    declarations: &mut String,
+    out: &mut String,
+    api: &str,
+) {
+    let parameters: Vec<String> = (1..=prototype.parameters.len())
+        .map(|i| format!("a{i}"))
+        .collect();
+    let declared: Vec<String> = prototype
+        .parameters
+        .iter()
+        .zip(&parameters)
+        .map(|(p, name)| declare(&p.spelling, name))
+        .collect();
+    let mut signature = vec!["const struct slic_site *slic_site".to_string()];
+    signature.extend(declared);
+    let returns_void = prototype.returns.is_void();
+    let head = format!(
+        "SLIC_MAYBE_UNUSED static {} slic_w_{api}({})",
+        prototype.return_spelling,
+        signature.join(", ")
+    );
+    let _ = writeln!(declarations, "{head};");
+    let _ = writeln!(out, "{head}\n{{");
+    let hooks: Vec<&Hook> = hooks.of_function(api).collect();
+    let order = [
+        EventKind::Call,
+        EventKind::Entry,
+        EventKind::Exit,
+        EventKind::Return,
+    ];
+    for kind in &order[..2] {
+        for hook in hooks.iter().filter(|h| h.event.kind == *kind) {
+            let _ = writeln!(
+                out,
+                "    {};",
+                hook_call_site(hook, "slic_site", &parameters, None)
+            );
+        }
+    }
+    let call = format!("{api}({})", parameters.join(", "));
+    if returns_void {
+        let _ = writeln!(out, "    {call};");
+    } else {
+        let _ = writeln!(
+            out,
+            "    {} slic_result = {call};",
+            prototype.return_spelling
+        );
+    }
+    let ret = (!returns_void).then_some("slic_result");
+    for kind in &order[2..] {
+        for hook in hooks.iter().filter(|h| h.event.kind == *kind) {
+            let _ = writeln!(
+                out,
+                "    {};",
+                hook_call_site(hook, "slic_site", &parameters, ret)
+            );
+        }
+    }
+    if !returns_void {
+        out.push_str("    return slic_result;\n");
+    }
+    out.push_str("}\n");
+}
+
+/// A function with the API's own prototype (calling convention too), for
+/// a use of its address.
+pub fn pointer_wrapper(
+    prototype: &Prototype,
+    declarations: &mut String,
+    out: &mut String,
+    site: usize,
+    api: &str,
+) {
+    let parameters: Vec<String> = (1..=prototype.parameters.len())
+        .map(|i| format!("a{i}"))
+        .collect();
+    let declared: Vec<String> = prototype
+        .parameters
+        .iter()
+        .zip(&parameters)
+        .map(|(p, name)| declare(&p.spelling, name))
+        .collect();
+    let convention = prototype
+        .calling_convention
+        .as_ref()
+        .map_or(String::new(), |c| format!("{c} "));
+    let declared = if declared.is_empty() {
+        "void".to_string()
+    } else {
+        declared.join(", ")
+    };
+    let mut arguments = vec![format!("&slic_sites[{site}]")];
+    arguments.extend(parameters);
+    let call = format!("slic_w_{api}({})", arguments.join(", "));
+    let body = if prototype.returns.is_void() {
+        format!("{call};")
+    } else {
+        format!("return {call};")
+    };
+    let head = format!(
+        "SLIC_MAYBE_UNUSED static {} {convention}slic_wp{site}_{api}({declared})",
+        prototype.return_spelling
+    );
+    let _ = writeln!(declarations, "{head};");
+    let _ = writeln!(out, "{head}\n{{\n    {body}\n}}");
+}
+
+pub const GENERATED: &str = "<slic generated>";
+
+pub fn line_directive(line: u32, file: &str) -> String {
+    format!("#line {line} {}\n", c_string(file))
+}
+
+fn c_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    push_c_string(&mut out, text);
+    out
+}
+
+/// `text` as a C string literal.
+fn push_c_string(out: &mut String, text: &str) {
+    out.push('"');
+    if !text.contains(['"', '\\', '\n']) {
+        out.push_str(text);
+    } else {
+        for c in text.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                c => out.push(c),
+            }
+        }
+    }
+    out.push('"');
+}
+
+/// `TYPE name`, with the stars of a spelled pointer type after the type.
+fn declare(spelling: &str, name: &str) -> String {
+    format!("{spelling} {name}")
+}
+
+/// A call of a hook from a routine wrapper: values are the routine's
+/// parameters; the site is one of the table.
+pub fn hook_call(hook: &Hook, site: usize, parameters: &[String], ret: Option<&str>) -> String {
+    hook_call_site(hook, &format!("&slic_sites[{site}]"), parameters, ret)
+}
+
+fn hook_call_site(hook: &Hook, site: &str, parameters: &[String], ret: Option<&str>) -> String {
+    let mut arguments = vec![site.to_string()];
+    for (index, value) in hook.arguments.iter().enumerate() {
+        let parameter = parameters.get(index).map_or("0", String::as_str);
+        arguments.push(format!("({})({parameter})", value.c_carrier()));
+    }
+    for (position, value) in &hook.pointees {
+        let parameter = parameters
+            .get(*position as usize - 1)
+            .map_or("0", String::as_str);
+        arguments.push(format!(
+            "({parameter} ? ({})*({parameter}) : 0)",
+            value.c_carrier()
+        ));
+    }
+    if let Some(value) = hook.returns {
+        arguments.push(format!("({})({})", value.c_carrier(), ret.unwrap_or("0")));
+    }
+    format!("{}({})", hook.name, arguments.join(", "))
+}
