@@ -12,6 +12,7 @@
 //! was given, as the C weaver reports the path it was given.
 
 use std::collections::HashMap;
+use std::fmt::Write;
 
 use super::lexer::{Kind, Token, tokenize};
 use super::names::unescape;
@@ -277,19 +278,18 @@ impl<'a> DebugInfo<'a> {
 
     /// The definitions of the nodes `new_location` made (reserved numbers
     /// are the caller's to define).
-    pub fn created_definitions(&self) -> String {
+    pub fn created_definitions(&self, out: &mut String) {
         let first = self.index.next_free();
-        let mut out = String::new();
         for (offset, (line, column, scope)) in self.created.iter().enumerate() {
             if *line == u32::MAX {
                 continue;
             }
-            out.push_str(&format!(
-                "!{} = !DILocation(line: {line}, column: {column}, scope: !{scope})\n",
+            let _ = writeln!(
+                out,
+                "!{} = !DILocation(line: {line}, column: {column}, scope: !{scope})",
                 first + offset
-            ));
+            );
         }
-        out
     }
 }
 
@@ -364,8 +364,10 @@ mod tests {
         assert_eq!(info.new_location(29, 1, 3), 9);
         assert_eq!(info.new_location(29, 1, 3), 9);
         assert_eq!(info.new_location(0, 0, 8), 10);
+        let mut definitions = String::new();
+        info.created_definitions(&mut definitions);
         assert_eq!(
-            info.created_definitions(),
+            definitions,
             "!9 = !DILocation(line: 29, column: 1, scope: !3)\n!10 = !DILocation(line: 0, column: 0, scope: !8)\n"
         );
     }
