@@ -192,12 +192,7 @@ impl<'a> Weaver<'a> {
         })?;
         let context = self.function_context(function, &header, &tokens);
         self.tokens = tokens;
-        let header_lines = count_lines(&source[function.header.clone()]);
-        self.body(
-            function,
-            &context,
-            (function.line + header_lines).saturating_sub(1),
-        )
+        self.body(function, &context)
     }
 
     fn function_context(
@@ -263,13 +258,13 @@ impl<'a> Weaver<'a> {
         &mut self,
         function: &Function,
         context: &FunctionContext<'a>,
-        header_end_line: usize,
     ) -> Result<(), WeaveError> {
         let source = self.source;
         let end = function.body.end;
         let mut tokens = std::mem::take(&mut self.tokens);
-        let mut lines = Lines::new(source, function.body.start);
-        let mut line_number = header_end_line;
+        let mut lines = Lines::new(&self.module.lines, function.body_line);
+        // The number (from 1) of the line read last.
+        let mut line_number = function.body_line;
         let mut records_start: Option<usize> = None;
         let mut seen_instruction = false;
         let mut block: Option<BlockName> = None;
@@ -870,11 +865,6 @@ fn continues(rest: &[u8]) -> bool {
         .unwrap_or(rest.len());
     let rest = &rest[start..];
     rest.starts_with(b"to ") || rest.starts_with(b"unwind ")
-}
-
-/// How many lines end in `text`.
-pub fn count_lines(text: &str) -> usize {
-    text.bytes().filter(|&b| b == b'\n').count()
 }
 
 fn is_number(text: &str) -> bool {
