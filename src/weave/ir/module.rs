@@ -205,6 +205,19 @@ pub fn scan<'a>(source: &'a str, path: &str) -> Result<Module<'a>, WeaveError> {
                 }
             }
             b'!' => {
+                // Most lines of a module are numbered metadata (`!12 = ...`).
+                let digits = trimmed.as_bytes()[1..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+                if digits > 0
+                    && matches!(trimmed.as_bytes().get(1 + digits), Some(b' ' | b'=') | None)
+                {
+                    if let Ok(number) = trimmed[1..1 + digits].parse() {
+                        module.metadata.add(number, line.clone());
+                    }
+                    continue;
+                }
                 if trimmed.starts_with("!llvm.dbg.cu ") {
                     module.debug_info = true;
                 } else if trimmed.starts_with("!slic.woven ") {
