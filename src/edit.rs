@@ -1,10 +1,17 @@
 //! The edit engine both weavers use.
 //!
 //! A weaver never splices strings as it goes: it describes each change as
-//! an [`Edit`] (a byte range of the input and its replacement), and `apply`
-//! makes them all in one sorted pass. Two edits that overlap are a bug in
-//! the weaver, so they are refused, never silently merged. Insertions at
-//! the same position keep the order in which they were made.
+//! an edit (a byte range of the input and its replacement), and the edits
+//! are made in one sorted pass. Two edits that overlap are a bug in the
+//! weaver, so they are refused, never silently merged. Insertions at the
+//! same position keep the order in which they were made.
+//!
+//! Edits come in two forms over the same engine: [`Edit`] values, each
+//! with its own replacement (for a few edits), and an [`EditBuffer`], whose
+//! replacements are written one after another into one string (for a
+//! weaver that makes tens of thousands). Either gives an [`Edited`]: the
+//! input and its sorted edits, read as the pieces of the output, so a
+//! large output can be written out without being built first.
 
 use std::ops::Range;
 
@@ -45,41 +52,139 @@ impl std::fmt::Display for Overlap {
 }
 
 /// Applies every edit to `source`. Edits may come in any order.
-pub fn apply(source: &str, mut edits: Vec<Edit>) -> Result<String, Overlap> {
-    // Stable: insertions at one position stay in the order they were made,
-    // and an insertion sorts before a replacement that starts there.
-    edits.sort_by_key(|edit| (edit.range.start, edit.range.end));
-    let mut out = String::with_capacity(
-        source.len() + edits.iter().map(|e| e.replacement.len()).sum::<usize>(),
-    );
-    let mut position = 0;
-    let mut previous: Option<Range<usize>> = None;
+pub fn apply(source: &str, edits: Vec<Edit>) -> Result<String, Overlap> {
+    let mut buffer = EditBuffer::default();
+    buffer
+        .text
+        .reserve(edits.iter().map(|e| e.replacement.len()).sum());
     for edit in edits {
-        assert!(
-            edit.range.start <= edit.range.end && edit.range.end <= source.len(),
-            "edit {:?} outside a source of {} bytes",
-            edit.range,
-            source.len()
-        );
-        if let Some(previous) = &previous {
-            let overlaps = edit.range.start < previous.end
-                || (edit.range.start == previous.start
-                    && !previous.is_empty()
-                    && !edit.range.is_empty());
-            if overlaps {
-                return Err(Overlap {
-                    first: previous.clone(),
-                    second: edit.range,
-                });
-            }
-        }
-        out.push_str(&source[position..edit.range.start]);
-        out.push_str(&edit.replacement);
-        position = edit.range.end;
-        previous = Some(edit.range);
+        buffer.replace(edit.range, &edit.replacement);
     }
-    out.push_str(&source[position..]);
-    Ok(out)
+    Ok(buffer.apply(source)?.to_text())
+}
+
+/// Edits whose replacements share one string. A replacement is either
+/// given whole ([`EditBuffer::replace`]) or written straight into `text`
+/// and then recorded ([`EditBuffer::mark`], [`EditBuffer::insert_since`]).
+#[derive(Debug, Default)]
+pub struct EditBuffer {
+    /// Every replacement, one after another.
+    pub text: String,
+    /// (range of the source, range of `text`), in the order made.
+    edits: Vec<(Range<usize>, Range<usize>)>,
+}
+
+impl EditBuffer {
+    pub fn replace(&mut self, range: Range<usize>, replacement: &str) {
+        let mark = self.mark();
+        self.text.push_str(replacement);
+        self.replace_since(range, mark);
+    }
+
+    pub fn insert(&mut self, at: usize, text: &str) {
+        self.replace(at..at, text);
+    }
+
+    /// Where the next replacement written into `text` starts.
+    pub fn mark(&self) -> usize {
+        self.text.len()
+    }
+
+    /// Makes what was written into `text` since `mark` the replacement of
+    /// `range`.
+    pub fn replace_since(&mut self, range: Range<usize>, mark: usize) {
+        self.edits.push((range, mark..self.text.len()));
+    }
+
+    /// Inserts what was written into `text` since `mark` at `at`, unless
+    /// nothing was.
+    pub fn insert_since(&mut self, at: usize, mark: usize) {
+        if self.text.len() > mark {
+            self.replace_since(at..at, mark);
+        }
+    }
+
+    /// The edits sorted, checked and ready to read as the output.
+    pub fn apply(mut self, source: &str) -> Result<Edited<'_>, Overlap> {
+        // Stable: insertions at one position stay in the order they were
+        // made, and an insertion sorts before a replacement that starts
+        // there.
+        self.edits
+            .sort_by_key(|(range, _)| (range.start, range.end));
+        let mut previous: Option<&Range<usize>> = None;
+        for (range, _) in &self.edits {
+            assert!(
+                range.start <= range.end && range.end <= source.len(),
+                "edit {range:?} outside a source of {} bytes",
+                source.len()
+            );
+            if let Some(previous) = previous {
+                let overlaps = range.start < previous.end
+                    || (range.start == previous.start && !previous.is_empty() && !range.is_empty());
+                if overlaps {
+                    return Err(Overlap {
+                        first: previous.clone(),
+                        second: range.clone(),
+                    });
+                }
+            }
+            previous = Some(range);
+        }
+        Ok(Edited {
+            source,
+            text: self.text,
+            edits: self.edits,
+        })
+    }
+}
+
+/// A source and its edits, sorted and without overlaps: the output, as
+/// pieces of the source and replacements.
+#[derive(Debug)]
+pub struct Edited<'s> {
+    source: &'s str,
+    text: String,
+    edits: Vec<(Range<usize>, Range<usize>)>,
+}
+
+impl Edited<'_> {
+    /// The output, piece by piece, in order (some pieces may be empty).
+    pub fn pieces(&self) -> impl Iterator<Item = &str> {
+        let mut position = 0;
+        self.edits
+            .iter()
+            .flat_map(move |(range, replacement)| {
+                let kept = &self.source[position..range.start];
+                position = range.end;
+                [kept, &self.text[replacement.clone()]]
+            })
+            .chain(std::iter::once_with(move || {
+                let last = self.edits.last().map_or(0, |(range, _)| range.end);
+                &self.source[last..]
+            }))
+    }
+
+    /// The length of the output in bytes.
+    pub fn len(&self) -> usize {
+        self.edits
+            .iter()
+            .map(|(range, replacement)| replacement.len() as isize - range.len() as isize)
+            .sum::<isize>()
+            .saturating_add_unsigned(self.source.len()) as usize
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The output as one string.
+    pub fn to_text(&self) -> String {
+        let mut out = String::with_capacity(self.len());
+        for piece in self.pieces() {
+            out.push_str(piece);
+        }
+        out
+    }
 }
 
 #[cfg(test)]

@@ -846,8 +846,8 @@ impl Context<'_> {
         woven: &Woven,
         weaver: slic::weave::report::Weaver,
     ) -> Result<(), Failure> {
-        report_warnings(woven);
-        let unbound = slic::weave::report::unbound(self.automata, woven);
+        report_warnings(&woven.warnings);
+        let unbound = slic::weave::report::unbound(self.automata, &woven.sites);
         if self.args.verbose {
             let warnings: Vec<_> = unbound
                 .iter()
@@ -867,7 +867,7 @@ impl Context<'_> {
             );
         }
         if let Some(report) = &self.args.report {
-            let mut json = slic::weave::report::to_json(name, self.automata, woven);
+            let mut json = slic::weave::report::to_json(name, self.automata, &woven.sites);
             json["object"] = object.display().to_string().into();
             let mut line = json.to_string();
             line.push('\n');

@@ -4,7 +4,7 @@
 //! message. Outputs are written to a temporary file beside the target and
 //! renamed, so a failed command never leaves a partial file behind.
 
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use slic::load::{LoadError, SourceLoader};
@@ -105,11 +105,25 @@ pub fn check_output_path(path: &Path) -> Result<(), Failure> {
 
 /// Writes `contents` to `path` atomically (or to stdout for `-`).
 pub fn write_output(path: &Path, contents: &[u8]) -> Result<(), Failure> {
+    write_output_with(path, |out| out.write_all(contents))
+}
+
+/// Like [`write_output`], for contents that `write` produces in pieces
+/// (through a buffer): a large output need not be built whole first.
+pub fn write_output_with(
+    path: &Path,
+    write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
+) -> Result<(), Failure> {
+    // Large enough that a few dozen writes make a large module.
+    const BUFFER: usize = 256 * 1024;
+    let buffered = |file: &mut dyn Write| -> std::io::Result<()> {
+        let mut out = BufWriter::with_capacity(BUFFER, file);
+        write(&mut out)?;
+        out.flush()
+    };
     if path == Path::new("-") {
-        std::io::stdout()
-            .write_all(contents)
-            .map_err(|error| Failure::usage(format!("cannot write to standard output: {error}")))?;
-        return Ok(());
+        return buffered(&mut std::io::stdout().lock())
+            .map_err(|error| Failure::usage(format!("cannot write to standard output: {error}")));
     }
     let directory = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
@@ -134,7 +148,8 @@ pub fn write_output(path: &Path, contents: &[u8]) -> Result<(), Failure> {
     // A device or a pipe (`/dev/null`, `/dev/stdout`, a FIFO) is written in
     // place: renaming a file over it would replace it.
     if path.exists() && !path.metadata().is_ok_and(|m| m.is_file()) {
-        return std::fs::write(path, contents).map_err(fail);
+        let mut file = std::fs::File::create(path).map_err(fail)?;
+        return buffered(&mut file).map_err(fail);
     }
     // The temporary file is removed when dropped, unless persisted. It gets
     // the permissions the output would get from a plain write (the
@@ -152,7 +167,7 @@ pub fn write_output(path: &Path, contents: &[u8]) -> Result<(), Failure> {
         builder.permissions(permissions);
     }
     let mut temporary = builder.tempfile_in(&directory).map_err(fail)?;
-    temporary.write_all(contents).map_err(fail)?;
+    buffered(temporary.as_file_mut()).map_err(fail)?;
     temporary.persist(path).map_err(|error| fail(error.error))?;
     Ok(())
 }

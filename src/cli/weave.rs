@@ -6,9 +6,11 @@ use std::path::{Path, PathBuf};
 use slic::catalog::Prototype;
 use slic::hooks::HookSet;
 use slic::weave::roles::RoleMap;
-use slic::weave::{WeaveError, Woven};
+use slic::weave::{WeaveError, WeaveWarning, Woven};
 
-use super::io::{FsLoader, check_output_path, read_bytes, read_text, write_output};
+use super::io::{
+    FsLoader, check_output_path, read_bytes, read_text, write_output, write_output_with,
+};
 use super::llvm;
 use super::rules::{Compiled, compile};
 use super::{CompileOptions, DriverRuleOptions, Failure, diagnostics};
@@ -144,17 +146,45 @@ pub fn run(args: Args) -> Result<(), Failure> {
             (Some(name), 1) => name.clone(),
             _ => input.display().to_string(),
         };
-        let woven = weave_file(
-            &args, &compiled, &automata, &hooks, &roles, input, &name, kind,
-        );
-        let (woven, version) = woven.inspect_err(|_| progress.finish_and_clear())?;
         let weaver = match kind {
             Kind::C => slic::weave::report::Weaver::C,
             Kind::Ir | Kind::Bitcode => slic::weave::report::Weaver::Ir,
         };
+        let finish = |failure: Failure| {
+            progress.finish_and_clear();
+            failure
+        };
+        // A module's text outlives its weaving: the woven module is the
+        // text and its edits, written out piece by piece.
+        let module = match kind {
+            Kind::C => None,
+            Kind::Ir | Kind::Bitcode => Some(read_module(input, kind).map_err(finish)?),
+        };
+        let woven = match &module {
+            None => {
+                Output::C(weave_c(&args, &compiled, &hooks, &roles, input, &name).map_err(finish)?)
+            }
+            Some((text, _)) => Output::Module(
+                slic::weave::ir::weave_module(
+                    &slic::weave::ir::Input {
+                        text,
+                        path: &name,
+                        rules: &automata,
+                        hooks: &hooks,
+                        roles: &roles,
+                    },
+                    slic::weave::ir::MonitorPlacement::InModule,
+                )
+                .map_err(|error| finish(Failure::Refused(format!("cannot weave: {error}"))))?,
+            ),
+        };
+        let (sites, warnings) = match &woven {
+            Output::C(woven) => (&woven.sites, &woven.warnings),
+            Output::Module(woven) => (&woven.sites, &woven.warnings),
+        };
         progress.suspend(|| {
-            report_warnings(&woven);
-            let warnings: Vec<_> = slic::weave::report::unbound(&automata, &woven)
+            report_warnings(warnings);
+            let warnings: Vec<_> = slic::weave::report::unbound(&automata, sites)
                 .into_iter()
                 .map(|(rule, events)| {
                     slic::weave::report::unbound_warning(&automata[rule], &events, &name, weaver)
@@ -164,24 +194,31 @@ pub fn run(args: Args) -> Result<(), Failure> {
         });
         // Only when asked for: for a large module it is large.
         if args.report.is_some() {
-            reports.push(slic::weave::report::to_json(&name, &automata, &woven));
+            reports.push(slic::weave::report::to_json(&name, &automata, sites));
         }
-        let module = matches!(kind, Kind::Ir | Kind::Bitcode);
-        if module && output.extension().is_some_and(|e| e == "bc") {
-            // The bitcode of the LLVM that wrote the input (for a `.ll`,
-            // the version its `!llvm.ident` names).
-            let version = version
-                .or_else(|| llvm::text_version(&woven.text))
-                .ok_or_else(|| {
+        match (&woven, &module) {
+            (Output::Module(woven), Some((text, version)))
+                if output.extension().is_some_and(|e| e == "bc") =>
+            {
+                // The bitcode of the LLVM that wrote the input (for a
+                // `.ll`, the version its `!llvm.ident` names).
+                let version = version.or_else(|| llvm::text_version(text)).ok_or_else(|| {
                     Failure::usage(format!(
                         "cannot write `{}` as bitcode: `{}` does not say which LLVM wrote it (no `!llvm.ident`); write a `.ll` and assemble it with your `llvm-as`",
                         output.display(),
                         input.display()
                     ))
                 })?;
-            write_output(&output, &llvm::assemble(&woven.text, version, &output)?)?;
-        } else {
-            write_output(&output, woven.text.as_bytes())?;
+                let text = woven.edited.to_text();
+                write_output(&output, &llvm::assemble(&text, version, &output)?)?;
+            }
+            (Output::Module(woven), _) => write_output_with(&output, |out| {
+                woven
+                    .edited
+                    .pieces()
+                    .try_for_each(|piece| out.write_all(piece.as_bytes()))
+            })?,
+            (Output::C(woven), _) => write_output(&output, woven.text.as_bytes())?,
         }
         progress.inc(1);
     }
@@ -214,59 +251,49 @@ fn progress_bar(count: usize) -> indicatif::ProgressBar {
     bar
 }
 
-#[allow(clippy::too_many_arguments)]
-fn weave_file(
+/// A woven file: C text, or a module's edits.
+enum Output<'a> {
+    C(Woven),
+    Module(slic::weave::ir::WovenModule<'a>),
+}
+
+fn weave_c(
     args: &Args,
     compiled: &Compiled,
-    automata: &[slic::ir::Automaton],
     hooks: &HookSet,
     roles: &RoleMap,
     input: &Path,
     name: &str,
-    kind: Kind,
-) -> Result<(Woven, Option<u32>), Failure> {
-    let woven = match kind {
-        Kind::C => {
-            let text = read_text(input)?;
-            let prototypes = prototypes(compiled, hooks);
-            slic::weave::c::weave(&slic::weave::c::Input {
-                text: &text,
-                path: name,
-                hooks,
-                prototypes: &prototypes,
-                roles,
-                extra_blank: &args.blank,
-                source: Some(slic::weave::c::SourceFile {
-                    path: input,
-                    loader: &FsLoader,
-                    include_dirs: &args.include_dirs,
-                }),
-            })
+) -> Result<Woven, Failure> {
+    let text = read_text(input)?;
+    let prototypes = prototypes(compiled, hooks);
+    slic::weave::c::weave(&slic::weave::c::Input {
+        text: &text,
+        path: name,
+        hooks,
+        prototypes: &prototypes,
+        roles,
+        extra_blank: &args.blank,
+        source: Some(slic::weave::c::SourceFile {
+            path: input,
+            loader: &FsLoader,
+            include_dirs: &args.include_dirs,
+        }),
+    })
+    .map_err(|error| Failure::Refused(format!("cannot weave: {error}")))
+}
+
+/// The text of a module, and the LLVM version that wrote it when it came
+/// as bitcode.
+fn read_module(input: &Path, kind: Kind) -> Result<(String, Option<u32>), Failure> {
+    match kind {
+        Kind::Bitcode => {
+            let bytes = read_bytes(input)?;
+            let version = llvm::bitcode_version(input, &bytes)?;
+            Ok((llvm::disassemble(input, version)?, Some(version)))
         }
-        Kind::Ir | Kind::Bitcode => {
-            let (text, version) = match kind {
-                Kind::Bitcode => {
-                    let bytes = read_bytes(input)?;
-                    let version = llvm::bitcode_version(input, &bytes)?;
-                    (llvm::disassemble(input, version)?, Some(version))
-                }
-                _ => (read_text(input)?, None),
-            };
-            let woven = slic::weave::ir::weave(&slic::weave::ir::Input {
-                text: &text,
-                path: name,
-                rules: automata,
-                hooks,
-                roles,
-            });
-            return woven
-                .map(|woven| (woven, version))
-                .map_err(|error| Failure::Refused(format!("cannot weave: {error}")));
-        }
-    };
-    woven
-        .map(|woven| (woven, None))
-        .map_err(|error| Failure::Refused(format!("cannot weave: {error}")))
+        _ => Ok((read_text(input)?, None)),
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -283,8 +310,8 @@ fn same_file(a: &Path, b: &Path) -> bool {
     }
 }
 
-pub fn report_warnings(woven: &Woven) {
-    for warning in &woven.warnings {
+pub fn report_warnings(warnings: &[WeaveWarning]) {
+    for warning in warnings {
         let error = WeaveError {
             message: warning.message.clone(),
             position: warning.position.clone(),

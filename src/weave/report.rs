@@ -1,15 +1,17 @@
 //! The binding report: for each rule and each of its events, the sites of
 //! a woven file it bound to, and the events that bound nowhere.
 
+use std::collections::HashSet;
+
 use crate::diagnostic::{Code, Diagnostic};
 use crate::ir::Automaton;
 use crate::model::Event;
 use crate::span::Span;
 
-use super::Woven;
+use super::Site;
 
-/// The report of one woven file, as JSON.
-pub fn to_json(source: &str, rules: &[Automaton], woven: &Woven) -> serde_json::Value {
+/// The report of one woven file (whose sites are `sites`), as JSON.
+pub fn to_json(source: &str, rules: &[Automaton], sites: &[Site]) -> serde_json::Value {
     let rules_json: Vec<serde_json::Value> = rules
         .iter()
         .map(|rule| {
@@ -17,8 +19,7 @@ pub fn to_json(source: &str, rules: &[Automaton], woven: &Woven) -> serde_json::
                 .events
                 .iter()
                 .map(|info| {
-                    let sites: Vec<serde_json::Value> = woven
-                        .sites
+                    let sites: Vec<serde_json::Value> = sites
                         .iter()
                         .filter(|site| site.events.contains(&info.event))
                         .map(|site| match &site.position {
@@ -46,7 +47,7 @@ pub fn to_json(source: &str, rules: &[Automaton], woven: &Woven) -> serde_json::
             })
         })
         .collect();
-    serde_json::json!({ "source": source, "sites": woven.sites.len(), "rules": rules_json })
+    serde_json::json!({ "source": source, "sites": sites.len(), "rules": rules_json })
 }
 
 /// For each rule that bound some API event in a file, the API events it
@@ -54,9 +55,8 @@ pub fn to_json(source: &str, rules: &[Automaton], woven: &Woven) -> serde_json::
 /// file is worth a look. Rules with no API site at all, and routines a file
 /// does not have (no DPC routine, say), are normal in a driver of many
 /// files; summaries count them.
-pub fn unbound(rules: &[Automaton], woven: &Woven) -> Vec<(usize, Vec<Event>)> {
-    let bound_events: std::collections::HashSet<&Event> =
-        woven.sites.iter().flat_map(|site| &site.events).collect();
+pub fn unbound(rules: &[Automaton], sites: &[Site]) -> Vec<(usize, Vec<Event>)> {
+    let bound_events = bound_events(sites);
     let bound = |event: &Event| bound_events.contains(event);
     let mut result = Vec::new();
     for (index, rule) in rules.iter().enumerate() {
@@ -129,16 +129,16 @@ pub fn unbound_warning(
 }
 
 /// How many rules bound somewhere, for one-line summaries.
-pub fn rules_bound(rules: &[Automaton], woven: &Woven) -> usize {
+pub fn rules_bound(rules: &[Automaton], sites: &[Site]) -> usize {
+    let bound = bound_events(sites);
     rules
         .iter()
-        .filter(|rule| {
-            rule.events.iter().any(|info| {
-                woven
-                    .sites
-                    .iter()
-                    .any(|site| site.events.contains(&info.event))
-            })
-        })
+        .filter(|rule| rule.events.iter().any(|info| bound.contains(&info.event)))
         .count()
+}
+
+/// Every event some site reports (a large module has tens of thousands of
+/// sites, and few events).
+fn bound_events(sites: &[Site]) -> HashSet<&Event> {
+    sites.iter().flat_map(|site| &site.events).collect()
 }

@@ -12,8 +12,8 @@
 //! was given, as the C weaver reports the path it was given.
 
 use std::collections::HashMap;
+use std::fmt::Write;
 
-use super::lexer::{Kind, Token, tokenize};
 use super::names::unescape;
 use crate::weave::Position;
 
@@ -45,37 +45,110 @@ impl MetadataIndex {
     }
 }
 
-/// One specialized metadata node: its kind and its fields, as text of
-/// the module (nothing is copied: a large module has many).
+/// One specialized metadata node: its kind and the text of its fields,
+/// as text of the module (nothing is copied: a large module has many).
 #[derive(Debug, Clone, Default)]
 struct Node<'s> {
     kind: &'s str,
-    fields: Vec<(&'s str, &'s str)>,
+    /// `field: value, ...`, between the node's parentheses.
+    fields: &'s str,
 }
 
 impl<'s> Node<'s> {
-    fn field(&self, name: &str) -> Option<&'s str> {
-        self.fields
-            .iter()
-            .find(|(key, _)| *key == name)
-            .map(|(_, value)| *value)
+    /// `!N = [distinct] !Kind(field: value, ...)`, read from its bytes (a
+    /// field's value may hold brackets, and strings, whose quotes LLVM
+    /// escapes as `\22`).
+    fn read(line: &'s str) -> Option<Node<'s>> {
+        // The kind is the second `!` of the line (after `!N = `).
+        let kind_start = line.get(1..)?.find('!')? + 2;
+        if !line[kind_start..].starts_with("DI") {
+            return None;
+        }
+        let kind_end = kind_start
+            + line[kind_start..]
+                .bytes()
+                .position(|b| !is_name_byte(b))
+                .unwrap_or(line.len() - kind_start);
+        let fields = line[kind_end..].strip_prefix('(')?;
+        let end = group_end(fields.as_bytes(), false);
+        Some(Node {
+            kind: &line[kind_start..kind_end],
+            fields: &fields[..end],
+        })
     }
 
-    fn number(&self, name: &str) -> Option<u32> {
-        self.field(name)?.parse().ok()
+    /// The values of the fields `names` (the first of each name), in one
+    /// pass over the node.
+    fn get<const N: usize>(&self, names: [&str; N]) -> [Option<&'s str>; N] {
+        let mut values = [None; N];
+        let bytes = self.fields.as_bytes();
+        let mut at = 0;
+        while at < bytes.len() {
+            while at < bytes.len() && matches!(bytes[at], b' ' | b'\t' | b',') {
+                at += 1;
+            }
+            let Some(colon) = bytes[at..].iter().position(|&b| b == b':') else {
+                break;
+            };
+            let key = &self.fields[at..at + colon];
+            at += colon + 1;
+            while at < bytes.len() && matches!(bytes[at], b' ' | b'\t') {
+                at += 1;
+            }
+            let end = at + group_end(&bytes[at..], true);
+            if end > at
+                && let Some(index) = names.iter().position(|&name| name == key)
+                && values[index].is_none()
+            {
+                values[index] = Some(self.fields[at..end].trim_end());
+            }
+            at = end;
+        }
+        values
     }
+}
 
-    fn reference(&self, name: &str) -> Option<usize> {
-        metadata_number(self.field(name)?)
-    }
+fn as_number(value: Option<&str>) -> Option<u32> {
+    value?.parse().ok()
+}
 
-    fn string(&self, name: &str) -> Option<String> {
-        let value = self.field(name)?;
-        value
-            .strip_prefix('"')
-            .and_then(|v| v.strip_suffix('"'))
-            .map(unescape)
+fn as_reference(value: Option<&str>) -> Option<usize> {
+    metadata_number(value?)
+}
+
+fn as_string(value: Option<&str>) -> Option<String> {
+    value?
+        .strip_prefix('"')
+        .and_then(|v| v.strip_suffix('"'))
+        .map(unescape)
+}
+
+fn is_name_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'$' | b'.' | b'_' | b'\\')
+}
+
+/// Where a field's value ends (at a `,`, with `at_comma`), or the fields
+/// of a node: at the closing bracket that is not inside their own brackets
+/// or strings (or at the end of the line).
+fn group_end(bytes: &[u8], at_comma: bool) -> usize {
+    let mut depth = 0usize;
+    let mut at = 0;
+    while at < bytes.len() {
+        match bytes[at] {
+            b'"' => match bytes[at + 1..].iter().position(|&b| b == b'"') {
+                Some(offset) => at += offset + 1,
+                None => return bytes.len(),
+            },
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' if depth == 0 => return at,
+            b')' | b']' | b'}' => depth -= 1,
+            b',' if depth == 0 && at_comma => return at,
+            b'\n' => return at,
+            _ => {}
+        }
+        at += 1;
     }
+    bytes.len()
 }
 
 /// `!12` → 12.
@@ -106,7 +179,6 @@ pub struct DebugInfo<'a> {
     /// once worked out.
     scopes: HashMap<usize, Scope>,
     files: HashMap<usize, Option<String>>,
-    tokens: Vec<Token>,
     /// New `DILocation`s: (line, column, scope) → number.
     created: Vec<(u32, u32, usize)>,
     created_numbers: HashMap<(u32, u32, usize), usize>,
@@ -119,60 +191,13 @@ impl<'a> DebugInfo<'a> {
             index,
             scopes: HashMap::new(),
             files: HashMap::new(),
-            tokens: Vec::new(),
             created: Vec::new(),
             created_numbers: HashMap::new(),
         }
     }
 
-    fn node(&mut self, number: usize) -> Option<Node<'a>> {
-        self.parse(number)
-    }
-
-    fn parse(&mut self, number: usize) -> Option<Node<'a>> {
-        let line = self.index.range(number)?;
-        self.tokens.clear();
-        tokenize(self.source, line, &mut self.tokens);
-        let source = self.source;
-        let tokens = &self.tokens;
-        // `!N = [distinct] !Kind(field: value, ...)`
-        let kind_at = tokens
-            .iter()
-            .position(|t| t.kind == Kind::Metadata && t.text(source).starts_with("!DI"))?;
-        let kind = &tokens[kind_at].text(source)[1..];
-        let mut fields = Vec::new();
-        let mut at = kind_at + 2;
-        while at < tokens.len() {
-            let token = &tokens[at];
-            if token.kind == Kind::Label {
-                let key = token.text(source).trim_end_matches(':');
-                let value_start = at + 1;
-                let mut end = value_start;
-                let mut depth = 0isize;
-                while end < tokens.len() {
-                    let t = &tokens[end];
-                    if t.kind == Kind::Punct {
-                        match t.text(source) {
-                            "(" | "{" | "[" => depth += 1,
-                            ")" | "}" | "]" if depth == 0 => break,
-                            ")" | "}" | "]" => depth -= 1,
-                            "," if depth == 0 => break,
-                            _ => {}
-                        }
-                    }
-                    end += 1;
-                }
-                if end > value_start {
-                    let text =
-                        &source[tokens[value_start].start as usize..tokens[end - 1].end as usize];
-                    fields.push((key, text));
-                }
-                at = end;
-            } else {
-                at += 1;
-            }
-        }
-        Some(Node { kind, fields })
+    fn node(&self, number: usize) -> Option<Node<'a>> {
+        Node::read(&self.source[self.index.range(number)?])
     }
 
     /// The file of a `DIFile`, as the report names it.
@@ -184,8 +209,9 @@ impl<'a> DebugInfo<'a> {
             .node(number)
             .filter(|n| n.kind == "DIFile")
             .and_then(|node| {
-                let filename = node.string("filename")?;
-                let directory = node.string("directory").unwrap_or_default();
+                let [filename, directory] = node.get(["filename", "directory"]);
+                let filename = as_string(filename)?;
+                let directory = as_string(directory).unwrap_or_default();
                 Some(join(&directory, &filename))
             });
         self.files.insert(number, file.clone());
@@ -204,13 +230,14 @@ impl<'a> DebugInfo<'a> {
         let scope = match self.node(number) {
             None => Scope::default(),
             Some(node) => {
-                let parent = node.reference("scope").map(|p| self.scope(p));
-                let file = match node.reference("file") {
+                let [scope, file, name] = node.get(["scope", "file", "name"]);
+                let parent = as_reference(scope).map(|p| self.scope(p));
+                let file = match as_reference(file) {
                     Some(file) => self.file(file),
                     None => parent.as_ref().and_then(|p| p.file.clone()),
                 };
                 let function = if node.kind == "DISubprogram" {
-                    node.string("name")
+                    as_string(name)
                 } else {
                     parent.and_then(|p| p.function)
                 };
@@ -228,14 +255,15 @@ impl<'a> DebugInfo<'a> {
         if node.kind != "DILocation" {
             return None;
         }
-        let scope = self.scope(node.reference("scope")?);
+        let [line, column, scope] = node.get(["line", "column", "scope"]);
+        let scope = self.scope(as_reference(scope)?);
         let file = scope.file?;
         let function = scope.function;
         Some((
             Position {
                 file,
-                line: node.number("line").unwrap_or(0),
-                column: node.number("column").unwrap_or(0),
+                line: as_number(line).unwrap_or(0),
+                column: as_number(column).unwrap_or(0),
             },
             function,
         ))
@@ -246,12 +274,13 @@ impl<'a> DebugInfo<'a> {
         if node.kind != "DISubprogram" {
             return None;
         }
-        let file = node.reference("file").and_then(|f| self.file(f));
+        let [name, file, scope_line, line] = node.get(["name", "file", "scopeLine", "line"]);
+        let file = as_reference(file).and_then(|f| self.file(f));
         Some(Subprogram {
-            name: node.string("name"),
+            name: as_string(name),
             file,
-            scope_line: node.number("scopeLine"),
-            line: node.number("line"),
+            scope_line: as_number(scope_line),
+            line: as_number(line),
         })
     }
 
@@ -277,19 +306,18 @@ impl<'a> DebugInfo<'a> {
 
     /// The definitions of the nodes `new_location` made (reserved numbers
     /// are the caller's to define).
-    pub fn created_definitions(&self) -> String {
+    pub fn created_definitions(&self, out: &mut String) {
         let first = self.index.next_free();
-        let mut out = String::new();
         for (offset, (line, column, scope)) in self.created.iter().enumerate() {
             if *line == u32::MAX {
                 continue;
             }
-            out.push_str(&format!(
-                "!{} = !DILocation(line: {line}, column: {column}, scope: !{scope})\n",
+            let _ = writeln!(
+                out,
+                "!{} = !DILocation(line: {line}, column: {column}, scope: !{scope})",
                 first + offset
-            ));
+            );
         }
-        out
     }
 }
 
@@ -364,8 +392,10 @@ mod tests {
         assert_eq!(info.new_location(29, 1, 3), 9);
         assert_eq!(info.new_location(29, 1, 3), 9);
         assert_eq!(info.new_location(0, 0, 8), 10);
+        let mut definitions = String::new();
+        info.created_definitions(&mut definitions);
         assert_eq!(
-            info.created_definitions(),
+            definitions,
             "!9 = !DILocation(line: 29, column: 1, scope: !3)\n!10 = !DILocation(line: 0, column: 0, scope: !8)\n"
         );
     }

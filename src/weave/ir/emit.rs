@@ -14,38 +14,90 @@
 //! Every inserted value is named `%slic.N` (never `%N`, which would
 //! renumber the function), and every inserted instruction carries the
 //! site's `!dbg` when the function has debug information.
+//!
+//! A large module has tens of thousands of sites, so the lines are written
+//! straight into the string the caller gives (the weaver's edit buffer),
+//! and operands are names and borrowed text, not strings of their own.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
-use std::fmt::Write;
+use std::fmt::{self, Write};
 
 use super::target::{Pointers, Target};
 use super::types::Shape;
 use crate::hooks::{Hook, HookSet};
 use crate::model::Event;
 
-/// The hooks of the rules and the symbols woven code calls them by.
-#[derive(Clone, Copy)]
+/// The hooks of the rules and what calling them takes, worked out once
+/// per module.
 pub struct Hooks<'h> {
     pub set: &'h HookSet,
-    pub symbols: &'h HashMap<Event, String>,
+    /// The symbol of each hook, by its index in the set (`None` for a hook
+    /// the monitor has no function for; no site calls those).
+    symbols: Vec<Option<&'h str>>,
+    /// The type of a site pointer: `ptr`, or `%slic.site*`.
+    site_type: String,
+    target: &'h Target,
+}
+
+impl<'h> Hooks<'h> {
+    pub fn new(set: &'h HookSet, symbols: &'h HashMap<Event, String>, target: &'h Target) -> Self {
+        Hooks {
+            set,
+            symbols: set
+                .hooks
+                .iter()
+                .map(|hook| symbols.get(&hook.event).map(String::as_str))
+                .collect(),
+            site_type: target.ptr("%slic.site"),
+            target,
+        }
+    }
 }
 
 /// A value at a site: its shape, its type and its text, as the input has
 /// them.
 #[derive(Debug, Clone)]
-pub struct SiteValue {
+pub struct SiteValue<'s> {
     pub shape: Shape,
-    pub ty: String,
-    pub value: String,
+    pub ty: &'s str,
+    pub value: Cow<'s, str>,
+}
+
+/// The `!dbg` of inserted lines.
+#[derive(Debug, Clone, Copy, Default)]
+pub enum Dbg<'s> {
+    /// The function has no debug information.
+    #[default]
+    None,
+    /// The neighbour's location (`!12`).
+    Existing(&'s str),
+    /// A location the weaver made.
+    New(usize),
 }
 
 /// What every inserted line ends with, and what hook calls carry.
-#[derive(Debug, Clone, Default)]
-pub struct Suffix {
-    /// `, !dbg !N`, or empty.
-    pub dbg: String,
-    /// ` [ "funclet"(token %x) ]`, or empty.
-    pub bundles: String,
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Suffix<'s> {
+    pub dbg: Dbg<'s>,
+    /// `[ "funclet"(token %x) ]`, or empty.
+    pub bundles: &'s str,
+}
+
+impl Suffix<'_> {
+    /// `, !dbg !N`, or nothing.
+    fn write_dbg(&self, out: &mut String) {
+        match self.dbg {
+            Dbg::None => {}
+            Dbg::Existing(location) => {
+                out.push_str(", !dbg ");
+                out.push_str(location);
+            }
+            Dbg::New(number) => {
+                let _ = write!(out, ", !dbg !{number}");
+            }
+        }
+    }
 }
 
 /// Names for inserted values, unique in the module.
@@ -55,33 +107,55 @@ pub struct Names {
 }
 
 impl Names {
-    pub fn fresh(&mut self) -> String {
-        let name = format!("%slic.{}", self.next);
+    /// The number of a new `%slic.N`.
+    pub fn fresh(&mut self) -> usize {
         self.next += 1;
-        name
+        self.next - 1
     }
 
     pub fn fresh_block(&mut self, hint: &str) -> String {
-        let name = format!("slic.{hint}.{}", self.next);
-        self.next += 1;
-        name
+        format!("slic.{hint}.{}", self.fresh())
+    }
+}
+
+/// An operand of an inserted instruction.
+#[derive(Debug, Clone, Copy)]
+enum Operand<'v> {
+    /// `%slic.N`.
+    Fresh(usize),
+    /// A value of the input, as written.
+    Text(&'v str),
+    Zero,
+}
+
+impl fmt::Display for Operand<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Operand::Fresh(number) => write!(f, "%slic.{number}"),
+            Operand::Text(text) => f.write_str(text),
+            Operand::Zero => f.write_str("0"),
+        }
     }
 }
 
 /// Emits lines of instructions for one insertion point, reusing each
 /// conversion for every hook there.
-pub struct Emitter<'a> {
-    pub target: &'a Target,
-    pub names: &'a mut Names,
-    pub suffix: &'a Suffix,
-    pub out: String,
-    converted: HashMap<(usize, bool), String>,
-    loaded: HashMap<(usize, u8, bool), String>,
-    indent: &'static str,
+pub struct Emitter<'a, 'v> {
+    hooks: &'a Hooks<'a>,
+    names: &'a mut Names,
+    suffix: &'a Suffix<'a>,
+    out: &'a mut String,
+    /// Values already converted: (argument index, signed), and the
+    /// returned value under an index no argument has.
+    converted: Vec<((usize, bool), Operand<'v>)>,
+    /// `*$N` already read: (argument index, bits, signed).
+    loaded: Vec<((usize, u8, bool), Operand<'v>)>,
 }
 
 /// The C arguments among IR arguments: a hidden `sret` pointer is not one.
-pub fn c_arguments(values: Vec<(SiteValue, bool)>) -> Vec<SiteValue> {
+pub fn c_arguments<'s>(
+    values: impl IntoIterator<Item = (SiteValue<'s>, bool)>,
+) -> Vec<SiteValue<'s>> {
     values
         .into_iter()
         .filter(|(_, sret)| !sret)
@@ -89,87 +163,106 @@ pub fn c_arguments(values: Vec<(SiteValue, bool)>) -> Vec<SiteValue> {
         .collect()
 }
 
-impl<'a> Emitter<'a> {
-    pub fn new(target: &'a Target, names: &'a mut Names, suffix: &'a Suffix) -> Emitter<'a> {
+const INDENT: &str = "  ";
+
+impl<'a, 'v> Emitter<'a, 'v> {
+    pub fn new(
+        hooks: &'a Hooks<'a>,
+        names: &'a mut Names,
+        suffix: &'a Suffix<'a>,
+        out: &'a mut String,
+    ) -> Emitter<'a, 'v> {
         Emitter {
-            target,
+            hooks,
             names,
             suffix,
-            out: String::new(),
-            converted: HashMap::new(),
-            loaded: HashMap::new(),
-            indent: "  ",
+            out,
+            converted: Vec::new(),
+            loaded: Vec::new(),
         }
     }
 
-    fn value(&mut self, instruction: std::fmt::Arguments) -> String {
+    fn target(&self) -> &Target {
+        self.hooks.target
+    }
+
+    /// A new value defined by `instruction`.
+    fn value(&mut self, instruction: fmt::Arguments) -> Operand<'v> {
         let name = self.names.fresh();
-        let _ = writeln!(
-            self.out,
-            "{}{name} = {instruction}{}",
-            self.indent, self.suffix.dbg
-        );
-        name
+        let _ = write!(self.out, "{INDENT}%slic.{name} = {instruction}");
+        self.suffix.write_dbg(self.out);
+        self.out.push('\n');
+        Operand::Fresh(name)
     }
 
     /// A value as an `i64` operand, extended as its C type says.
-    fn widen(&mut self, value: &SiteValue, signed: bool) -> String {
+    fn widen(&mut self, value: &'v SiteValue, signed: bool) -> Operand<'v> {
+        let (ty, text) = (value.ty, &value.value);
         match value.shape {
-            Shape::Int(64) => value.value.clone(),
-            Shape::Int(bits) if bits > 64 => {
-                self.value(format_args!("trunc {} {} to i64", value.ty, value.value))
-            }
+            Shape::Int(64) => Operand::Text(text),
+            Shape::Int(bits) if bits > 64 => self.value(format_args!("trunc {ty} {text} to i64")),
             Shape::Int(_) => {
                 let extend = if signed { "sext" } else { "zext" };
-                self.value(format_args!("{extend} {} {} to i64", value.ty, value.value))
+                self.value(format_args!("{extend} {ty} {text} to i64"))
             }
-            Shape::Pointer => {
-                self.value(format_args!("ptrtoint {} {} to i64", value.ty, value.value))
-            }
-            _ => "0".to_string(),
+            Shape::Pointer => self.value(format_args!("ptrtoint {ty} {text} to i64")),
+            _ => Operand::Zero,
         }
     }
 
-    fn argument(&mut self, values: &[SiteValue], index: usize, signed: bool) -> String {
+    fn argument(&mut self, values: &'v [SiteValue], index: usize, signed: bool) -> Operand<'v> {
         let Some(value) = values.get(index) else {
-            return "0".to_string();
+            return Operand::Zero;
         };
-        if let Some(name) = self.converted.get(&(index, signed)) {
-            return name.clone();
+        self.converted_value(index, value, signed)
+    }
+
+    /// `value` (argument `index`) as an `i64`, converted once.
+    fn converted_value(&mut self, index: usize, value: &'v SiteValue, signed: bool) -> Operand<'v> {
+        if let Some((_, operand)) = self
+            .converted
+            .iter()
+            .find(|(key, _)| *key == (index, signed))
+        {
+            return *operand;
         }
-        let name = self.widen(value, signed);
-        self.converted.insert((index, signed), name.clone());
-        name
+        let operand = self.widen(value, signed);
+        self.converted.push(((index, signed), operand));
+        operand
     }
 
     /// `*$N`: the `bits`-wide integer the argument points to, or 0.
-    fn pointee(&mut self, values: &[SiteValue], index: usize, bits: u8, signed: bool) -> String {
+    fn pointee(
+        &mut self,
+        values: &'v [SiteValue],
+        index: usize,
+        bits: u8,
+        signed: bool,
+    ) -> Operand<'v> {
         let Some(value) = values.get(index) else {
-            return "0".to_string();
+            return Operand::Zero;
         };
-        if let Some(name) = self.loaded.get(&(index, bits, signed)) {
-            return name.clone();
+        let key = (index, bits, signed);
+        if let Some((_, operand)) = self.loaded.iter().find(|(k, _)| *k == key) {
+            return *operand;
         }
         let integer = format!("i{bits}");
-        let pointer = self.target.ptr(&integer);
+        let pointer = self.target().ptr(&integer);
+        let typed = self.target().pointers == Pointers::Typed;
+        let (ty, text) = (value.ty, &value.value);
         let address = match value.shape {
-            Shape::Pointer if value.ty.contains("addrspace") => return "0".to_string(),
-            Shape::Pointer if self.target.pointers == Pointers::Typed && value.ty != pointer => {
-                self.value(format_args!(
-                    "bitcast {} {} to {pointer}",
-                    value.ty, value.value
-                ))
+            Shape::Pointer if ty.contains("addrspace") => return Operand::Zero,
+            Shape::Pointer if typed && ty != pointer => {
+                self.value(format_args!("bitcast {ty} {text} to {pointer}"))
             }
-            Shape::Pointer => value.value.clone(),
-            Shape::Int(_) => self.value(format_args!(
-                "inttoptr {} {} to {pointer}",
-                value.ty, value.value
-            )),
-            _ => return "0".to_string(),
+            Shape::Pointer => Operand::Text(text),
+            Shape::Int(_) => self.value(format_args!("inttoptr {ty} {text} to {pointer}")),
+            _ => return Operand::Zero,
         };
-        let zero = match self.target.pointers {
-            Pointers::Opaque => "@slic.zero".to_string(),
-            Pointers::Typed => format!("bitcast ([8 x i8]* @slic.zero to {pointer})"),
+        let zero = if typed {
+            format!("bitcast ([8 x i8]* @slic.zero to {pointer})")
+        } else {
+            "@slic.zero".to_string()
         };
         let null = self.value(format_args!("icmp eq {pointer} {address}, null"));
         let safe = self.value(format_args!(
@@ -182,79 +275,80 @@ impl<'a> Emitter<'a> {
             let extend = if signed { "sext" } else { "zext" };
             self.value(format_args!("{extend} {integer} {loaded} to i64"))
         };
-        self.loaded.insert((index, bits, signed), wide.clone());
+        self.loaded.push((key, wide));
         wide
     }
 
-    /// A call of `hook` (whose symbol is `symbol`) from `site`.
+    /// A call of `hook` (whose symbol is `symbol`) from site `site`.
     fn hook_call(
         &mut self,
         hook: &Hook,
         symbol: &str,
-        site: &str,
-        values: &[SiteValue],
-        returned: Option<&SiteValue>,
+        site: usize,
+        values: &'v [SiteValue],
+        returned: Option<&'v SiteValue>,
     ) {
-        let mut list = vec![format!("{} {site}", self.target.ptr("%slic.site"))];
+        // The operands first: converting them writes lines of their own.
+        let mut operands: Vec<Operand> =
+            Vec::with_capacity(hook.arguments.len() + hook.pointees.len() + 1);
         for (index, value) in hook.arguments.iter().enumerate() {
-            let operand = self.argument(values, index, value.ty.signed);
-            list.push(format!("i64 {operand}"));
+            operands.push(self.argument(values, index, value.ty.signed));
         }
         for (position, value) in &hook.pointees {
-            let operand = self.pointee(
+            operands.push(self.pointee(
                 values,
                 *position as usize - 1,
                 value.ty.bits,
                 value.ty.signed,
-            );
-            list.push(format!("i64 {operand}"));
+            ));
         }
         if let Some(value) = hook.returns {
-            // One returned value per insertion point: cached beside the
-            // arguments, under an index no argument has.
-            let operand = match returned {
-                Some(returned) => match self.converted.get(&(usize::MAX, value.ty.signed)) {
-                    Some(name) => name.clone(),
-                    None => {
-                        let name = self.widen(returned, value.ty.signed);
-                        self.converted
-                            .insert((usize::MAX, value.ty.signed), name.clone());
-                        name
-                    }
-                },
-                None => "0".to_string(),
-            };
-            list.push(format!("i64 {operand}"));
+            operands.push(match returned {
+                Some(returned) => self.converted_value(usize::MAX, returned, value.ty.signed),
+                None => Operand::Zero,
+            });
         }
-        let _ = writeln!(
-            self.out,
-            "{}call void {symbol}({}) nounwind{}{}",
-            self.indent,
-            list.join(", "),
-            self.suffix.bundles,
-            self.suffix.dbg
-        );
+        let out = &mut *self.out;
+        out.push_str(INDENT);
+        out.push_str("call void ");
+        out.push_str(symbol);
+        out.push('(');
+        out.push_str(&self.hooks.site_type);
+        let _ = write!(out, " @slic.site.{site}");
+        for operand in &operands {
+            let _ = write!(out, ", i64 {operand}");
+        }
+        out.push_str(") nounwind");
+        if !self.suffix.bundles.is_empty() {
+            out.push(' ');
+            out.push_str(self.suffix.bundles);
+        }
+        self.suffix.write_dbg(out);
+        out.push('\n');
     }
 
     /// Calls of the hooks `indexes` (into the hook set), in order, from
-    /// one site.
+    /// site `site`.
     pub fn calls(
         &mut self,
-        hooks: Hooks,
         indexes: &[usize],
-        site: &str,
-        values: &[SiteValue],
-        returned: Option<&SiteValue>,
+        site: usize,
+        values: &'v [SiteValue],
+        returned: Option<&'v SiteValue>,
     ) {
         for &index in indexes {
+            let hooks = self.hooks;
             let hook = &hooks.set.hooks[index];
-            self.hook_call(hook, &hooks.symbols[&hook.event], site, values, returned);
+            let symbol = hooks.symbols[index].expect("every hook a site calls has a symbol");
+            self.hook_call(hook, symbol, site, values, returned);
         }
     }
 
     /// A plain line (a branch in a split block).
-    pub fn line(&mut self, instruction: std::fmt::Arguments) {
-        let _ = writeln!(self.out, "{}{instruction}{}", self.indent, self.suffix.dbg);
+    pub fn line(&mut self, instruction: fmt::Arguments) {
+        let _ = write!(self.out, "{INDENT}{instruction}");
+        self.suffix.write_dbg(self.out);
+        self.out.push('\n');
     }
 
     /// A new block's label, after a blank line as LLVM prints blocks.

@@ -45,8 +45,8 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use super::roles::RoleMap;
-use super::{WOVEN_MARKER, WeaveError, Woven};
-use crate::edit::{self, Edit};
+use super::{Site, WOVEN_MARKER, WeaveError, WeaveWarning, Woven};
+use crate::edit::Edited;
 use crate::hooks::HookSet;
 use crate::ir::Automaton;
 use crate::model::Target as EventTarget;
@@ -106,6 +106,34 @@ pub fn monitor_module(input: &Input) -> Result<String, WeaveError> {
 }
 
 pub fn weave_placing(input: &Input, placement: MonitorPlacement) -> Result<Woven, WeaveError> {
+    weave_module(input, placement).map(WovenModule::into_woven)
+}
+
+/// A woven module before it is written: the input and its edits, which a
+/// caller can write out piece by piece (a large module's woven text need
+/// never be built whole).
+pub struct WovenModule<'a> {
+    pub edited: Edited<'a>,
+    /// Every site the woven code reports from, in the order of its ids.
+    pub sites: Vec<Site>,
+    pub warnings: Vec<WeaveWarning>,
+}
+
+impl WovenModule<'_> {
+    pub fn into_woven(self) -> Woven {
+        Woven {
+            text: self.edited.to_text(),
+            sites: self.sites,
+            warnings: self.warnings,
+        }
+    }
+}
+
+/// Weaves `input`, with the monitor where `placement` says.
+pub fn weave_module<'a>(
+    input: &Input<'a>,
+    placement: MonitorPlacement,
+) -> Result<WovenModule<'a>, WeaveError> {
     let mut module = module::scan(input.text, input.path)?;
     let bindings = bind(input, &module)?;
     // A monitor linked in is the same for every module of a target: it is
@@ -138,14 +166,17 @@ pub fn weave_placing(input: &Input, placement: MonitorPlacement) -> Result<Woven
         .filter(|_| in_module)
     {
         if let Some(declared) = module.declared.get(name).filter(|d| !d.defined) {
-            weaver.edits.push(Edit::replace(
+            weaver.edits.replace(
                 declared.text.clone(),
-                format!("; `{name}` is defined by the monitor below\n"),
-            ));
+                &format!("; `{name}` is defined by the monitor below\n"),
+            );
         }
     }
 
-    let mut tail = String::new();
+    // The monitor and the rest go at the end, written straight into the
+    // edit buffer.
+    let mut tail = std::mem::take(&mut weaver.edits.text);
+    let mark = tail.len();
     if !input.text.is_empty() && !input.text.ends_with('\n') {
         tail.push('\n');
     }
@@ -165,28 +196,30 @@ pub fn weave_placing(input: &Input, placement: MonitorPlacement) -> Result<Woven
     tail.push_str("@slic.zero = private unnamed_addr constant [8 x i8] zeroinitializer, align 8\n");
     weaver.wrapper_definitions(&mut tail);
     tail.push('\n');
-    tail.push_str(&weaver.debug.created_definitions());
+    weaver.debug.created_definitions(&mut tail);
     let marker = weaver.debug.reserve();
     let _ = writeln!(
         tail,
         "!slic.woven = !{{!{marker}}}\n!{marker} = !{{!\"{WOVEN_MARKER} {}\"}}",
         env!("CARGO_PKG_VERSION")
     );
-    let mut edits = std::mem::take(&mut weaver.edits);
-    edits.push(Edit::insert(
+    weaver.edits.text = tail;
+    weaver.edits.insert_since(input.text.len(), mark);
+    weaver.edits.insert(
         0,
-        format!(
+        &format!(
             "; {WOVEN_MARKER} {}: edit the original, not this file.\n",
             env!("CARGO_PKG_VERSION")
         ),
-    ));
-    edits.push(Edit::insert(input.text.len(), tail));
-    let text = edit::apply(input.text, edits).map_err(|overlap| WeaveError {
-        message: format!("internal error in the IR weaver: {overlap}"),
-        position: None,
-    })?;
-    Ok(Woven {
-        text,
+    );
+    let edited = std::mem::take(&mut weaver.edits)
+        .apply(input.text)
+        .map_err(|overlap| WeaveError {
+            message: format!("internal error in the IR weaver: {overlap}"),
+            position: None,
+        })?;
+    Ok(WovenModule {
+        edited,
         sites: weaver.sites,
         warnings: weaver.warnings,
     })

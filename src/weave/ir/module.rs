@@ -26,7 +26,11 @@ pub struct Function {
     pub header: Range<usize>,
     /// From the line after the header to the start of the `}` line.
     pub body: Range<usize>,
+    /// The line of `define` (from 1).
     pub line: usize,
+    /// The index of the body's first line in the module's line table
+    /// (which is also the number, from 1, of the header's last line).
+    pub body_line: usize,
 }
 
 /// A declaration or definition header, kept for wrappers and for the
@@ -47,6 +51,7 @@ pub struct Global {
 
 pub struct Module<'a> {
     pub source: &'a str,
+    pub lines: LineTable,
     pub functions: Vec<Function>,
     /// Every function declared or defined, by symbol.
     pub declared: HashMap<String, Declared>,
@@ -59,15 +64,78 @@ pub struct Module<'a> {
     pub existing: HashMap<String, Existing>,
 }
 
-/// Byte ranges of the lines of a text, each with its newline.
-pub struct Lines<'a> {
-    text: &'a str,
-    at: usize,
+/// Where every line of a text starts, found in one pass: the weaver walks
+/// a large module's lines twice (top level, then bodies), and numbers
+/// them for messages.
+#[derive(Debug, Default)]
+pub struct LineTable {
+    /// The start of each line, then the end of the text.
+    starts: Vec<u32>,
 }
 
-impl<'a> Lines<'a> {
-    pub fn new(text: &'a str, from: usize) -> Lines<'a> {
-        Lines { text, at: from }
+impl LineTable {
+    /// The lines of `text` (at most 4 GiB).
+    pub fn new(text: &str) -> LineTable {
+        let bytes = text.as_bytes();
+        let mut starts = Vec::with_capacity(bytes.len() / 32 + 2);
+        starts.push(0);
+        // Eight bytes at a time: a newline is a zero byte of the word
+        // XOR `\n`s, and `!((w & 0x7f..) + 0x7f.. | w | 0x7f..)` has the
+        // high bit of exactly the zero bytes (no carry crosses a byte).
+        const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+        const NEWLINES: u64 = 0x0a0a_0a0a_0a0a_0a0a;
+        let mut chunks = bytes.chunks_exact(8);
+        let mut offset = 0;
+        for chunk in &mut chunks {
+            let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes")) ^ NEWLINES;
+            let mut zeros = !(((word & LOW) + LOW) | word | LOW);
+            while zeros != 0 {
+                let byte = zeros.trailing_zeros() as usize / 8;
+                starts.push((offset + byte + 1) as u32);
+                zeros &= zeros - 1;
+            }
+            offset += 8;
+        }
+        for (index, &byte) in chunks.remainder().iter().enumerate() {
+            if byte == b'\n' {
+                starts.push((offset + index + 1) as u32);
+            }
+        }
+        // A last line without a newline.
+        if starts.last() != Some(&(bytes.len() as u32)) {
+            starts.push(bytes.len() as u32);
+        }
+        LineTable { starts }
+    }
+
+    /// How many lines there are.
+    pub fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// Line `index` (from 0), with its newline.
+    pub fn range(&self, index: usize) -> Range<usize> {
+        self.starts[index] as usize..self.starts[index + 1] as usize
+    }
+}
+
+/// Byte ranges of the lines of a text, each with its newline, from a line
+/// table.
+pub struct Lines<'t> {
+    table: &'t LineTable,
+    next: usize,
+}
+
+impl<'t> Lines<'t> {
+    /// The lines from line `index` (from 0) on.
+    pub fn new(table: &'t LineTable, index: usize) -> Lines<'t> {
+        Lines { table, next: index }
+    }
+
+    /// How many lines have been read, counting those before the first:
+    /// the number (from 1) of the line `next` returned last.
+    pub fn read(&self) -> usize {
+        self.next
     }
 }
 
@@ -75,17 +143,11 @@ impl Iterator for Lines<'_> {
     type Item = Range<usize>;
 
     fn next(&mut self) -> Option<Range<usize>> {
-        if self.at >= self.text.len() {
+        if self.next >= self.table.len() {
             return None;
         }
-        let start = self.at;
-        // `str::find` of a character is a `memchr`.
-        let end = match self.text[start..].find('\n') {
-            Some(offset) => start + offset + 1,
-            None => self.text.len(),
-        };
-        self.at = end;
-        Some(start..end)
+        self.next += 1;
+        Some(self.table.range(self.next - 1))
     }
 }
 
@@ -108,8 +170,10 @@ pub fn scan<'a>(source: &'a str, path: &str) -> Result<Module<'a>, WeaveError> {
             position: None,
         });
     }
+    let table = LineTable::new(source);
     let mut module = Module {
         source,
+        lines: LineTable::default(),
         functions: Vec::new(),
         declared: HashMap::new(),
         globals: Vec::new(),
@@ -127,10 +191,9 @@ pub fn scan<'a>(source: &'a str, path: &str) -> Result<Module<'a>, WeaveError> {
     let mut pointers: Option<Pointers> = None;
     let mut ident: Option<usize> = None;
     let mut tokens: Vec<Token> = Vec::new();
-    let mut lines = Lines::new(source, 0);
-    let mut line_number = 0usize;
+    let mut lines = Lines::new(&table, 0);
     while let Some(line) = lines.next() {
-        line_number += 1;
+        let line_number = lines.read();
         let text = &source[line.clone()];
         let trimmed = text.trim_start();
         let first = trimmed.as_bytes().first().copied().unwrap_or(b'\n');
@@ -142,6 +205,19 @@ pub fn scan<'a>(source: &'a str, path: &str) -> Result<Module<'a>, WeaveError> {
                 }
             }
             b'!' => {
+                // Most lines of a module are numbered metadata (`!12 = ...`).
+                let digits = trimmed.as_bytes()[1..]
+                    .iter()
+                    .take_while(|b| b.is_ascii_digit())
+                    .count();
+                if digits > 0
+                    && matches!(trimmed.as_bytes().get(1 + digits), Some(b' ' | b'=') | None)
+                {
+                    if let Ok(number) = trimmed[1..1 + digits].parse() {
+                        module.metadata.add(number, line.clone());
+                    }
+                    continue;
+                }
                 if trimmed.starts_with("!llvm.dbg.cu ") {
                     module.debug_info = true;
                 } else if trimmed.starts_with("!slic.woven ") {
@@ -155,7 +231,7 @@ pub fn scan<'a>(source: &'a str, path: &str) -> Result<Module<'a>, WeaveError> {
                 }
             }
             b'd' if trimmed.starts_with("define") => {
-                let (header, body_start, header_lines) =
+                let (header, body_start) =
                     header_through_brace(source, line.start, &mut tokens, &mut lines).ok_or_else(
                         || {
                             error_at(
@@ -174,22 +250,11 @@ pub fn scan<'a>(source: &'a str, path: &str) -> Result<Module<'a>, WeaveError> {
                     )
                 })?;
                 let symbol = decode(tokens[parsed.name].text(source));
-                let start_line = line_number;
-                line_number += header_lines - 1;
+                let body_line = lines.read();
                 // The body ends at the first line that is `}`.
-                let body_end = closing_line(source, body_start);
-                if let Some(end) = body_end {
-                    line_number += source[body_start..end].matches('\n').count() + 1;
-                    lines = Lines::new(
-                        source,
-                        source[end..]
-                            .find('\n')
-                            .map_or(source.len(), |i| end + i + 1),
-                    );
-                }
-                let body_end = body_end.ok_or_else(|| {
+                let body_end = closing_line(source, &mut lines).ok_or_else(|| {
                     error_at(
-                        start_line,
+                        line_number,
                         path,
                         format!("the body of `{symbol}` is never closed by a `}}` line"),
                     )
@@ -207,7 +272,8 @@ pub fn scan<'a>(source: &'a str, path: &str) -> Result<Module<'a>, WeaveError> {
                     symbol,
                     header,
                     body: body_start..body_end,
-                    line: start_line,
+                    line: line_number,
+                    body_line,
                 });
             }
             b'd' if trimmed.starts_with("declare") => {
@@ -234,13 +300,7 @@ pub fn scan<'a>(source: &'a str, path: &str) -> Result<Module<'a>, WeaveError> {
             }
             b'@' => {
                 let start_line = line_number;
-                let range = item_through_brackets(
-                    source,
-                    line.clone(),
-                    &mut tokens,
-                    &mut lines,
-                    &mut line_number,
-                );
+                let range = item_through_brackets(source, line.clone(), &mut tokens, &mut lines);
                 note_pointers(source, &tokens, &mut pointers);
                 let Some(name) = tokens.first().filter(|t| t.kind == Kind::Global) else {
                     return Err(error_at(
@@ -262,13 +322,7 @@ pub fn scan<'a>(source: &'a str, path: &str) -> Result<Module<'a>, WeaveError> {
                 });
             }
             b'%' => {
-                item_through_brackets(
-                    source,
-                    line.clone(),
-                    &mut tokens,
-                    &mut lines,
-                    &mut line_number,
-                );
+                item_through_brackets(source, line.clone(), &mut tokens, &mut lines);
                 note_pointers(source, &tokens, &mut pointers);
             }
             _ => {
@@ -297,26 +351,18 @@ pub fn scan<'a>(source: &'a str, path: &str) -> Result<Module<'a>, WeaveError> {
         Some(style) => style,
         None => producer_pointers(&module, ident),
     };
+    module.lines = table;
     Ok(module)
 }
 
-/// The start of the first line at or after `from` that is `}` (a line
-/// ending: LLVM never writes anything after a function's brace).
-fn closing_line(source: &str, from: usize) -> Option<usize> {
-    let mut at = from;
-    loop {
-        let candidate = if source[at..].starts_with('}') {
-            at
-        } else {
-            at + source[at..].find("\n}")? + 1
-        };
-        let rest = &source[candidate + 1..];
-        let line_end = rest.find('\n').unwrap_or(rest.len());
-        if rest[..line_end].trim().is_empty() {
-            return Some(candidate);
-        }
-        at = candidate + 1;
-    }
+/// Reads lines up to the first that is `}` (with nothing after it but
+/// blanks: LLVM never writes anything after a function's brace), and
+/// returns where that line starts.
+fn closing_line(source: &str, lines: &mut Lines) -> Option<usize> {
+    lines.find_map(|line| {
+        let text = &source[line.clone()];
+        (text.starts_with('}') && text[1..].trim().is_empty()).then_some(line.start)
+    })
 }
 
 /// Top-level lines the weaver passes over as they are.
@@ -338,28 +384,23 @@ pub fn already_woven(path: &str) -> WeaveError {
 }
 
 /// Tokenizes a `define` header, which may go on over several lines, up to
-/// its `{`. Returns the header's range, where the body starts, and how
-/// many lines the header took.
+/// its `{`. Returns the header's range and where the body starts.
 fn header_through_brace(
     source: &str,
     start: usize,
     tokens: &mut Vec<Token>,
     lines: &mut Lines,
-) -> Option<(Range<usize>, usize, usize)> {
-    tokens.clear();
+) -> Option<(Range<usize>, usize)> {
     let mut end = source[start..]
         .find('\n')
         .map_or(source.len(), |i| start + i + 1);
-    let mut count = 1;
     loop {
         tokens.clear();
         tokenize(source, start..end, tokens);
         if tokens.last().is_some_and(|t| t.is(source, b'{')) {
-            return Some((start..end, end, count));
+            return Some((start..end, end));
         }
-        let next = lines.next()?;
-        end = next.end;
-        count += 1;
+        end = lines.next()?.end;
     }
 }
 
@@ -370,7 +411,6 @@ fn item_through_brackets(
     line: Range<usize>,
     tokens: &mut Vec<Token>,
     lines: &mut Lines,
-    line_number: &mut usize,
 ) -> Range<usize> {
     tokens.clear();
     tokenize(source, line.clone(), tokens);
@@ -378,7 +418,6 @@ fn item_through_brackets(
     let mut end = line.end;
     while depth > 0 {
         let Some(next) = lines.next() else { break };
-        *line_number += 1;
         let before = tokens.len();
         tokenize(source, next.clone(), tokens);
         depth += depth_change(source, &tokens[before..]);
@@ -475,4 +514,38 @@ fn global_value_type(source: &str, tokens: &[Token]) -> Option<String> {
         .position(|t| t.is_word(source, "global") || t.is_word(source, "constant"))?;
     let ty = super::types::parse(source, tokens, keyword + 1)?;
     Some(ty.text(source, tokens).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{LineTable, Lines};
+
+    fn lines(text: &str) -> Vec<&str> {
+        let table = LineTable::new(text);
+        Lines::new(&table, 0).map(|range| &text[range]).collect()
+    }
+
+    #[test]
+    fn line_tables_split_like_lines_with_their_newlines() {
+        for text in [
+            "",
+            "\n",
+            "a",
+            "a\n",
+            "a\nb",
+            "\n\n\n",
+            "0123456\n89abcdef\n\n0123456789abcdef0123\n\u{e9}\u{e9}\n\u{10ffff}\nlast",
+            "\u{8a}\n\x0b\u{8a}\n\n\u{100}\n",
+        ] {
+            assert_eq!(
+                lines(text),
+                text.split_inclusive('\n').collect::<Vec<_>>(),
+                "{text:?}"
+            );
+        }
+        let table = LineTable::new("a\nb\nc");
+        let mut lines = Lines::new(&table, 1);
+        assert_eq!(lines.next(), Some(2..4));
+        assert_eq!(lines.read(), 2);
+    }
 }

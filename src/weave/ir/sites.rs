@@ -16,52 +16,71 @@ pub struct Strings {
 }
 
 impl Strings {
-    /// A `ptr`/`i8*` operand (without its type) for `text`.
-    pub fn reference(&mut self, target: &Target, text: &str) -> String {
-        let number = match self.numbers.get(text) {
-            Some(&number) => number,
-            None => {
-                self.texts.push(text.to_string());
-                self.numbers.insert(text.to_string(), self.texts.len() - 1);
-                self.texts.len() - 1
-            }
-        };
-        target.string_ref(&format!("@slic.string.{number}"), text.len() + 1)
+    /// The number of `text`'s constant (`@slic.string.N`).
+    fn number(&mut self, text: &str) -> usize {
+        if let Some(&number) = self.numbers.get(text) {
+            return number;
+        }
+        self.texts.push(text.to_string());
+        self.numbers.insert(text.to_string(), self.texts.len() - 1);
+        self.texts.len() - 1
     }
 
     pub fn definitions(&self, out: &mut String) {
         for (number, text) in self.texts.iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "{}",
-                string_constant(&format!("@slic.string.{number}"), text, "private")
-            );
+            out.push_str(&string_constant(
+                &format!("@slic.string.{number}"),
+                text,
+                "private",
+            ));
+            out.push('\n');
         }
     }
 }
 
-/// The symbol of site `index`.
-pub fn symbol(index: usize) -> String {
-    format!("@slic.site.{index}")
+/// A `ptr`/`i8*` operand for string constant `number` of `length` bytes
+/// (without its terminator).
+fn write_reference(out: &mut String, target: &Target, number: usize, length: usize) {
+    target.write_string_ref(out, format_args!("@slic.string.{number}"), length + 1);
+}
+
+/// The number of `text`'s constant, looked up only if `text` is not the
+/// text of the previous call with the same `last`.
+fn cached<'s>(strings: &mut Strings, last: &mut Option<(&'s str, usize)>, text: &'s str) -> usize {
+    match *last {
+        Some((previous, number)) if previous == text => number,
+        _ => {
+            let number = strings.number(text);
+            *last = Some((text, number));
+            number
+        }
+    }
 }
 
 /// The site constants.
 pub fn table(out: &mut String, target: &Target, sites: &[Site], strings: &mut Strings) {
     let byte = target.ptr("i8");
+    // Neighbouring sites are mostly in the same function and file: their
+    // strings are looked up once.
+    let mut last_function: Option<(&str, usize)> = None;
+    let mut last_file: Option<(&str, usize)> = None;
     for (index, site) in sites.iter().enumerate() {
-        let function = strings.reference(target, &site.function);
-        let (file, line, column) = match &site.position {
-            Some(position) => (
-                strings.reference(target, &position.file),
-                position.line,
-                position.column,
-            ),
-            None => ("null".to_string(), 0, 0),
-        };
-        let _ = writeln!(
+        let function = cached(strings, &mut last_function, &site.function);
+        let _ = write!(
             out,
-            "{} = private unnamed_addr constant %slic.site {{ {byte} {file}, i32 {line}, i32 {column}, {byte} {function} }}",
-            symbol(index)
+            "@slic.site.{index} = private unnamed_addr constant %slic.site {{ {byte} "
         );
+        match &site.position {
+            Some(position) => {
+                let file = cached(strings, &mut last_file, &position.file);
+                write_reference(out, target, file, position.file.len());
+                let _ = write!(out, ", i32 {}, i32 {}, ", position.line, position.column);
+            }
+            None => out.push_str("null, i32 0, i32 0, "),
+        }
+        out.push_str(&byte);
+        out.push(' ');
+        write_reference(out, target, function, site.function.len());
+        out.push_str(" }\n");
     }
 }

@@ -38,12 +38,22 @@ impl Target {
     /// A pointer to the first byte of a string constant `@name` of
     /// `length` bytes (terminator included).
     pub fn string_ref(&self, name: &str, length: usize) -> String {
-        match self.pointers {
-            Pointers::Opaque => name.to_string(),
-            Pointers::Typed => format!(
+        let mut out = String::new();
+        self.write_string_ref(&mut out, name, length);
+        out
+    }
+
+    /// `string_ref`, written to `out` (`name` may be anything that prints
+    /// as a global's name, so a caller need not build it first).
+    pub fn write_string_ref(&self, out: &mut String, name: impl std::fmt::Display, length: usize) {
+        use std::fmt::Write;
+        let _ = match self.pointers {
+            Pointers::Opaque => write!(out, "{name}"),
+            Pointers::Typed => write!(
+                out,
                 "getelementptr inbounds ([{length} x i8], [{length} x i8]* {name}, i32 0, i32 0)"
             ),
-        }
+        };
     }
 
     pub fn is_windows(&self) -> bool {

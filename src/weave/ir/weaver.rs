@@ -18,18 +18,18 @@
 //! - any other use of a bound API (its address taken) is replaced by a
 //!   wrapper with the API's own type (`wrappers.rs`).
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
 use super::debug_info::{DebugInfo, metadata_number};
-use super::emit::{Emitter, Hooks, Names, SiteValue, Suffix, c_arguments};
+use super::emit::{Dbg, Emitter, Hooks, Names, SiteValue, Suffix, c_arguments};
 use super::instruction::{self, Call, Header, TailMarker};
 use super::lexer::{Kind, Token, depth_change, tokenize};
 use super::module::{Function, Lines, Module, error_at};
 use super::names::{decode, undecorated};
-use super::sites;
 use super::types::Shape;
-use crate::edit::Edit;
+use crate::edit::EditBuffer;
 use crate::hooks::HookSet;
 use crate::model::Event;
 use crate::weave::{Position, Site, WeaveError, WeaveWarning};
@@ -70,10 +70,11 @@ pub struct Weaver<'a> {
     pub path: &'a str,
     pub module: &'a Module<'a>,
     pub hooks: &'a HookSet,
-    pub hook_symbols: &'a HashMap<Event, String>,
+    /// The hooks' symbols and call types.
+    pub calls: Hooks<'a>,
     pub bindings: &'a Bindings,
     pub debug: DebugInfo<'a>,
-    pub edits: Vec<Edit>,
+    pub edits: EditBuffer,
     pub sites: Vec<Site>,
     pub warnings: Vec<WeaveWarning>,
     pub names: Names,
@@ -82,16 +83,16 @@ pub struct Weaver<'a> {
 }
 
 /// What one function's weaving needs to know about it.
-struct FunctionContext {
+struct FunctionContext<'a> {
     name: String,
-    routine: Option<RoutineBinding>,
+    routine: Option<&'a RoutineBinding>,
     /// The `DISubprogram`, when the function has one.
     subprogram: Option<usize>,
     entry_position: Option<Position>,
     /// How many parameters are numbered (`%0`, `%1`, ...): the entry
     /// block, unlabeled, takes the next number.
     numbered_parameters: usize,
-    parameters: Vec<SiteValue>,
+    parameters: Vec<SiteValue<'a>>,
 }
 
 /// A normal edge of an invoke, split to run after-hooks.
@@ -117,10 +118,10 @@ impl<'a> Weaver<'a> {
             path,
             module,
             hooks,
-            hook_symbols,
+            calls: Hooks::new(hooks, hook_symbols, &module.target),
             bindings,
             debug,
-            edits: Vec::new(),
+            edits: EditBuffer::default(),
             sites: Vec::new(),
             warnings: Vec::new(),
             names: Names::default(),
@@ -161,29 +162,20 @@ impl<'a> Weaver<'a> {
             .collect()
     }
 
-    pub fn hook_refs(&self) -> Hooks<'a> {
-        Hooks {
-            set: self.hooks,
-            symbols: self.hook_symbols,
-        }
-    }
-
-    /// The API a `@global` token names, if any.
-    pub fn api_of(&self, token: &Token) -> Option<String> {
+    /// The API a `@global` token names, if any, as the bindings name it.
+    pub fn api_of(&self, token: &Token) -> Option<&'a str> {
         if token.kind != Kind::Global {
             return None;
         }
         let text = token.text(self.source);
+        let bindings: &'a Bindings = self.bindings;
         // Unquoted names need no decoding: look them up as they are.
-        if text.as_bytes().get(1) != Some(&b'"') {
-            return self
-                .bindings
-                .apis
-                .contains_key(&text[1..])
-                .then(|| text[1..].to_string());
-        }
-        let symbol = decode(text);
-        self.bindings.apis.contains_key(&symbol).then_some(symbol)
+        let found = if text.as_bytes().get(1) != Some(&b'"') {
+            bindings.apis.get_key_value(&text[1..])
+        } else {
+            bindings.apis.get_key_value(decode(text).as_str())
+        };
+        found.map(|(symbol, _)| symbol.as_str())
     }
 
     pub fn weave_function(&mut self, function: &Function) -> Result<(), WeaveError> {
@@ -200,12 +192,7 @@ impl<'a> Weaver<'a> {
         })?;
         let context = self.function_context(function, &header, &tokens);
         self.tokens = tokens;
-        let header_lines = source[function.header.clone()].matches('\n').count();
-        self.body(
-            function,
-            &context,
-            (function.line + header_lines).saturating_sub(1),
-        )
+        self.body(function, &context)
     }
 
     fn function_context(
@@ -213,7 +200,7 @@ impl<'a> Weaver<'a> {
         function: &Function,
         header: &Header,
         tokens: &[Token],
-    ) -> FunctionContext {
+    ) -> FunctionContext<'a> {
         let source = self.source;
         let subprogram = header
             .dbg
@@ -239,26 +226,27 @@ impl<'a> Weaver<'a> {
                     if is_number(&text[1..]) {
                         numbered += 1;
                     }
-                    text.to_string()
+                    Cow::Borrowed(text)
                 }
                 // An unnamed parameter is numbered like the named ones.
                 None => {
                     numbered += 1;
-                    format!("%{}", numbered - 1)
+                    Cow::Owned(format!("%{}", numbered - 1))
                 }
             };
             parameters.push((
                 SiteValue {
                     shape: parameter.ty.shape.clone(),
-                    ty: parameter.ty.text(source, tokens).to_string(),
+                    ty: parameter.ty.text(source, tokens),
                     value,
                 },
                 parameter.sret,
             ));
         }
+        let bindings: &'a Bindings = self.bindings;
         FunctionContext {
             name,
-            routine: self.bindings.routines.get(&function.symbol).cloned(),
+            routine: bindings.routines.get(&function.symbol),
             subprogram,
             entry_position,
             numbered_parameters: numbered,
@@ -269,14 +257,14 @@ impl<'a> Weaver<'a> {
     fn body(
         &mut self,
         function: &Function,
-        context: &FunctionContext,
-        header_end_line: usize,
+        context: &FunctionContext<'a>,
     ) -> Result<(), WeaveError> {
         let source = self.source;
         let end = function.body.end;
         let mut tokens = std::mem::take(&mut self.tokens);
-        let mut lines = Lines::new(source, function.body.start);
-        let mut line_number = header_end_line;
+        let mut lines = Lines::new(&self.module.lines, function.body_line);
+        // The number (from 1) of the line read last.
+        let mut line_number = function.body_line;
         let mut records_start: Option<usize> = None;
         let mut seen_instruction = false;
         let mut block: Option<BlockName> = None;
@@ -292,9 +280,21 @@ impl<'a> Weaver<'a> {
             }
             line_number += 1;
             // Most lines of a body need no tokens at all.
-            if let Some(number) = plain_instruction(&source[line.clone()]) {
-                let rest = source[line.end..end].trim_start_matches([' ', '\t']);
-                if !rest.starts_with("to ") && !rest.starts_with("unwind ") {
+            match quick_line(&source.as_bytes()[line.clone()]) {
+                Quick::Nothing => continue,
+                Quick::Record => {
+                    records_start.get_or_insert(line.start);
+                    continue;
+                }
+                Quick::Label(length, number) => {
+                    if let Some(number) = number {
+                        next_number = number + 1;
+                    }
+                    block = Some(BlockName::Label(line.start..line.start + length));
+                    records_start = None;
+                    continue;
+                }
+                Quick::Plain(number) if !continues(&source.as_bytes()[line.end..end]) => {
                     let start = records_start.take().unwrap_or(line.start);
                     block.get_or_insert_with(|| {
                         next_number += 1;
@@ -302,7 +302,7 @@ impl<'a> Weaver<'a> {
                     });
                     if !seen_instruction {
                         seen_instruction = true;
-                        if let Some(routine) = &context.routine {
+                        if let Some(routine) = context.routine {
                             self.entry_hooks(routine, context, start);
                         }
                     }
@@ -312,6 +312,7 @@ impl<'a> Weaver<'a> {
                     musttail_before = None;
                     continue;
                 }
+                Quick::Plain(_) | Quick::Other => {}
             }
             tokens.clear();
             tokenize(source, line.clone(), &mut tokens);
@@ -345,10 +346,7 @@ impl<'a> Weaver<'a> {
             let mut instruction_end = line.end;
             let mut depth = depth_change(source, &tokens);
             loop {
-                let continues = depth > 0 || {
-                    let rest = source[instruction_end..end].trim_start_matches([' ', '\t']);
-                    rest.starts_with("to ") || rest.starts_with("unwind ")
-                };
+                let continues = depth > 0 || continues(&source.as_bytes()[instruction_end..end]);
                 if !continues {
                     break;
                 }
@@ -382,7 +380,7 @@ impl<'a> Weaver<'a> {
                 .clone();
             if !seen_instruction {
                 seen_instruction = true;
-                if let Some(routine) = &context.routine {
+                if let Some(routine) = context.routine {
                     self.entry_hooks(routine, context, start);
                 }
             }
@@ -417,7 +415,7 @@ impl<'a> Weaver<'a> {
                                     block: &current_block,
                                 };
                                 if let Some(split) =
-                                    self.weave_call(&symbol, &call, &tokens, context, &placed)?
+                                    self.weave_call(symbol, &call, &tokens, context, &placed)?
                                 {
                                     splits.push(split);
                                 }
@@ -435,7 +433,7 @@ impl<'a> Weaver<'a> {
                     }
                 }
                 "ret" => {
-                    if let Some(routine) = &context.routine
+                    if let Some(routine) = context.routine
                         && !routine.exit.is_empty()
                     {
                         let ret = instruction::ret(source, &tokens).ok_or_else(|| {
@@ -482,7 +480,7 @@ impl<'a> Weaver<'a> {
                 }
                 if let Some(symbol) = self.api_of(token) {
                     let range = token.range();
-                    self.address_taken(&symbol, range, context.name.clone(), start_line);
+                    self.address_taken(symbol, range, context.name.clone(), start_line);
                 }
             }
         }
@@ -493,10 +491,8 @@ impl<'a> Weaver<'a> {
             };
             for (range, text) in entries {
                 if *text == split.block {
-                    self.edits.push(Edit::replace(
-                        range.clone(),
-                        format!("%{}", split.new_block),
-                    ));
+                    self.edits
+                        .replace(range.clone(), &format!("%{}", split.new_block));
                 }
             }
         }
@@ -504,20 +500,20 @@ impl<'a> Weaver<'a> {
         Ok(())
     }
 
-    /// The `, !dbg !N` of inserted lines: the neighbour's location, or a
-    /// new one in the function's subprogram.
-    fn dbg_suffix(
+    /// The `!dbg` of inserted lines: the neighbour's location, or a new
+    /// one in the function's subprogram.
+    fn dbg_of(
         &mut self,
-        neighbour: Option<&str>,
+        neighbour: Option<&'a str>,
         context: &FunctionContext,
         line: u32,
-    ) -> String {
+    ) -> Dbg<'a> {
         let Some(subprogram) = context.subprogram else {
-            return String::new();
+            return Dbg::None;
         };
         match neighbour {
-            Some(location) => format!(", !dbg {location}"),
-            None => format!(", !dbg !{}", self.debug.new_location(line, 0, subprogram)),
+            Some(location) => Dbg::Existing(location),
+            None => Dbg::New(self.debug.new_location(line, 0, subprogram)),
         }
     }
 
@@ -530,7 +526,8 @@ impl<'a> Weaver<'a> {
         placed: &Placement,
     ) -> Result<Option<Split>, WeaveError> {
         let source = self.source;
-        let binding = self.bindings.apis[symbol].clone();
+        let bindings: &'a Bindings = self.bindings;
+        let binding = &bindings.apis[symbol];
         let dbg = call.dbg.map(|i| tokens[i].text(source));
         let located = dbg
             .and_then(metadata_number)
@@ -548,28 +545,22 @@ impl<'a> Weaver<'a> {
             .chain(self.events(&binding.after))
             .collect();
         let site = self.add_site(events, position, function);
-        let site_symbol = sites::symbol(site);
-        let values = c_arguments(
-            call.arguments
-                .iter()
-                .map(|argument| {
-                    (
-                        SiteValue {
-                            shape: argument.ty.shape.clone(),
-                            ty: argument.ty.text(source, tokens).to_string(),
-                            value: span(source, tokens, argument.value).to_string(),
-                        },
-                        argument.sret,
-                    )
-                })
-                .collect(),
-        );
+        let values = c_arguments(call.arguments.iter().map(|argument| {
+            (
+                SiteValue {
+                    shape: argument.ty.shape.clone(),
+                    ty: argument.ty.text(source, tokens),
+                    value: Cow::Borrowed(span(source, tokens, argument.value)),
+                },
+                argument.sret,
+            )
+        }));
         let returned = match (call.result, &call.returns) {
             (_, Shape::Void) => None,
             (Some(result), shape) => Some(SiteValue {
                 shape: shape.clone(),
-                ty: span(source, tokens, call.returns_type).to_string(),
-                value: tokens[result].text(source).to_string(),
+                ty: span(source, tokens, call.returns_type),
+                value: Cow::Borrowed(tokens[result].text(source)),
             }),
             (None, _) => {
                 if binding
@@ -589,22 +580,14 @@ impl<'a> Weaver<'a> {
             }
         };
         let suffix = Suffix {
-            dbg: self.dbg_suffix(dbg, context, 0),
+            dbg: self.dbg_of(dbg, context, 0),
             bundles: call
                 .bundles
-                .map(|(open, close)| format!(" {}", span(source, tokens, (open, close + 1))))
+                .map(|(open, close)| span(source, tokens, (open, close + 1)))
                 .unwrap_or_default(),
         };
-        let target = &self.module.target;
-        let hooks = self.hook_refs();
-        let mut names = std::mem::take(&mut self.names);
-        let mut before = Emitter::new(target, &mut names, &suffix);
-        before.calls(hooks, &binding.before, &site_symbol, &values, None);
-        let before_text = before.out;
-        let mut split = None;
-        let after_text = if binding.after.is_empty() {
-            String::new()
-        } else if call.marker == TailMarker::MustTail {
+        let musttail = call.marker == TailMarker::MustTail;
+        if musttail && !binding.after.is_empty() {
             self.warn(
                 placed.line,
                 format!(
@@ -613,55 +596,44 @@ impl<'a> Weaver<'a> {
                     if returned.is_some() { "; `$return` reads as 0" } else { "" }
                 ),
             );
-            let mut after = Emitter::new(target, &mut names, &suffix);
-            after.calls(hooks, &binding.after, &site_symbol, &values, None);
-            after.out
-        } else if call.invoke {
+        }
+        let before = self.edits.mark();
+        let mut emitter = Emitter::new(&self.calls, &mut self.names, &suffix, &mut self.edits.text);
+        emitter.calls(&binding.before, site, &values, None);
+        if musttail {
+            // Before and after alike go before the call.
+            emitter.calls(&binding.after, site, &values, None);
+            self.edits.insert_since(placed.before, before);
+            return Ok(None);
+        }
+        self.edits.insert_since(placed.before, before);
+        if binding.after.is_empty() {
+            return Ok(None);
+        }
+        let after = self.edits.mark();
+        let mut split = None;
+        if call.invoke {
             let normal = call.normal.expect("an invoke has a normal label");
             let successor = tokens[normal].text(source).to_string();
-            let new_block = names.fresh_block("ok");
-            let mut after = Emitter::new(target, &mut names, &suffix);
-            after.label(&new_block);
-            after.calls(
-                hooks,
-                &binding.after,
-                &site_symbol,
-                &values,
-                returned.as_ref(),
-            );
-            after.line(format_args!("br label {successor}"));
-            self.edits.push(Edit::replace(
-                tokens[normal].range(),
-                format!("%{new_block}"),
-            ));
+            let new_block = self.names.fresh_block("ok");
+            let mut emitter =
+                Emitter::new(&self.calls, &mut self.names, &suffix, &mut self.edits.text);
+            emitter.label(&new_block);
+            emitter.calls(&binding.after, site, &values, returned.as_ref());
+            emitter.line(format_args!("br label {successor}"));
+            self.edits.insert_since(placed.after, after);
+            self.edits
+                .replace(tokens[normal].range(), &format!("%{new_block}"));
             split = Some(Split {
                 block: placed.block.reference(source),
                 successor,
                 new_block,
             });
-            after.out
         } else {
-            let mut after = Emitter::new(target, &mut names, &suffix);
-            after.calls(
-                hooks,
-                &binding.after,
-                &site_symbol,
-                &values,
-                returned.as_ref(),
-            );
-            after.out
-        };
-        self.names = names;
-        if call.marker == TailMarker::MustTail {
-            self.edits
-                .push(Edit::insert(placed.before, before_text + &after_text));
-        } else {
-            if !before_text.is_empty() {
-                self.edits.push(Edit::insert(placed.before, before_text));
-            }
-            if !after_text.is_empty() {
-                self.edits.push(Edit::insert(placed.after, after_text));
-            }
+            let mut emitter =
+                Emitter::new(&self.calls, &mut self.names, &suffix, &mut self.edits.text);
+            emitter.calls(&binding.after, site, &values, returned.as_ref());
+            self.edits.insert_since(placed.after, after);
         }
         Ok(split)
     }
@@ -676,7 +648,7 @@ impl<'a> Weaver<'a> {
             context.name.clone(),
         );
         let line = context.entry_position.as_ref().map_or(0, |p| p.line);
-        let dbg = self.dbg_suffix(None, context, line);
+        let dbg = self.dbg_of(None, context, line);
         self.routine_hooks(&routine.entry, site, dbg, &context.parameters, None, at);
     }
 
@@ -685,27 +657,16 @@ impl<'a> Weaver<'a> {
         &mut self,
         hooks: &[usize],
         site: usize,
-        dbg: String,
+        dbg: Dbg,
         parameters: &[SiteValue],
         returned: Option<&SiteValue>,
         at: usize,
     ) {
-        let suffix = Suffix {
-            dbg,
-            bundles: String::new(),
-        };
-        let mut names = std::mem::take(&mut self.names);
-        let mut emitter = Emitter::new(&self.module.target, &mut names, &suffix);
-        emitter.calls(
-            self.hook_refs(),
-            hooks,
-            &sites::symbol(site),
-            parameters,
-            returned,
-        );
-        let text = emitter.out;
-        self.names = names;
-        self.edits.push(Edit::insert(at, text));
+        let suffix = Suffix { dbg, bundles: "" };
+        let mark = self.edits.mark();
+        let mut emitter = Emitter::new(&self.calls, &mut self.names, &suffix, &mut self.edits.text);
+        emitter.calls(hooks, site, parameters, returned);
+        self.edits.insert_since(at, mark);
     }
 
     fn exit_hooks(
@@ -731,10 +692,10 @@ impl<'a> Weaver<'a> {
             .filter(|_| with_value)
             .map(|(ty, value)| SiteValue {
                 shape: ty.shape.clone(),
-                ty: ty.text(source, tokens).to_string(),
-                value: span(source, tokens, *value).to_string(),
+                ty: ty.text(source, tokens),
+                value: Cow::Borrowed(span(source, tokens, *value)),
             });
-        let dbg = self.dbg_suffix(dbg, context, 0);
+        let dbg = self.dbg_of(dbg, context, 0);
         self.routine_hooks(
             &routine.exit,
             site,
@@ -777,42 +738,133 @@ pub fn span<'s>(source: &'s str, tokens: &[Token], (start, end): (usize, usize))
     &source[tokens[start].start as usize..tokens[end - 1].end as usize]
 }
 
-/// Whether a body line is an instruction the weaver has nothing to do
-/// with, decided from its bytes: indented, naming no global (`@`: an API
-/// could be one), without quotes or colons (no label, no string), with
-/// balanced brackets (it does not go on to the next line), and not a
-/// `ret`, `phi`, call or invoke. `Some(Some(n))` when it defines `%n`.
-/// Anything else is tokenized; this is only a shortcut.
-fn plain_instruction(line: &str) -> Option<Option<usize>> {
-    let trimmed = line.trim_start_matches([' ', '\t']);
-    if trimmed.len() == line.len() || trimmed.starts_with(['#', ';', '\n', '\r']) {
-        return None;
+/// What a body line is, when its bytes alone tell. Only a shortcut:
+/// `Other` lines are tokenized, and every other answer is what the tokens
+/// would say.
+#[derive(Debug, PartialEq, Eq)]
+enum Quick {
+    /// Blank, or only a comment.
+    Nothing,
+    /// A debug record (`#dbg_value(...)`).
+    Record,
+    /// A block label (`entry:`, `12:`) of this many bytes without the
+    /// colon, and its number when it is one.
+    Label(usize, Option<usize>),
+    /// An instruction the weaver has nothing to do with: indented, naming
+    /// no global (`@`: an API could be one), without quotes or colons (no
+    /// label, no string), with balanced brackets (it does not go on to the
+    /// next line), and not a `ret`, `phi`, call or invoke. `Some(n)` when
+    /// it defines `%n`.
+    Plain(Option<usize>),
+    Other,
+}
+
+fn quick_line(line: &[u8]) -> Quick {
+    let indent = line
+        .iter()
+        .position(|&b| b != b' ' && b != b'\t')
+        .unwrap_or(line.len());
+    let rest = &line[indent..];
+    match rest.first() {
+        None | Some(b'\n' | b';') => return Quick::Nothing,
+        Some(b'\r') if rest.get(1).is_none_or(|&b| b == b'\n') => return Quick::Nothing,
+        Some(b'#') if indent > 0 && rest.starts_with(b"#dbg_") && !rest.contains(&b'"') => {
+            return Quick::Record;
+        }
+        Some(b'#' | b'\r') => return Quick::Other,
+        Some(_) if indent == 0 => return quick_label(line),
+        Some(_) => {}
     }
-    let code = trimmed.split(';').next().unwrap_or("");
     let mut depth = 0i32;
-    for byte in code.bytes() {
+    let mut code = rest;
+    for (index, &byte) in rest.iter().enumerate() {
         match byte {
-            b'@' | b'"' | b':' => return None,
+            b'@' | b'"' | b':' => return Quick::Other,
             b'(' | b'[' | b'{' | b'<' => depth += 1,
             b')' | b']' | b'}' | b'>' => depth -= 1,
+            b';' => {
+                code = &rest[..index];
+                break;
+            }
             _ => {}
         }
     }
     if depth != 0 {
-        return None;
+        return Quick::Other;
     }
-    let (number, operation) = match code.strip_prefix('%') {
-        Some(rest) => {
-            let (name, after) = rest.split_once(" = ")?;
-            (is_number(name).then(|| name.parse().ok()).flatten(), after)
+    let (number, operation) = match code.strip_prefix(b"%") {
+        Some(named) => {
+            let name_end = named.iter().position(|&b| b == b' ').unwrap_or(named.len());
+            let Some(operation) = named[name_end..].strip_prefix(b" = ") else {
+                return Quick::Other;
+            };
+            (number_of(&named[..name_end]), operation)
         }
         None => (None, code),
     };
-    let word = operation.split([' ', '\n', '\r']).next().unwrap_or("");
-    const BUSY: &[&str] = &[
-        "ret", "phi", "call", "tail", "musttail", "notail", "invoke", "callbr",
-    ];
-    (!BUSY.contains(&word)).then_some(number)
+    let word_end = operation
+        .iter()
+        .position(|&b| matches!(b, b' ' | b'\n' | b'\r'))
+        .unwrap_or(operation.len());
+    match &operation[..word_end] {
+        b"ret" | b"phi" | b"call" | b"tail" | b"musttail" | b"notail" | b"invoke" | b"callbr" => {
+            Quick::Other
+        }
+        _ => Quick::Plain(number),
+    }
+}
+
+/// A line that starts with no indentation: a label such as `for.body:` or
+/// `12:`, with nothing but a comment after it.
+fn quick_label(line: &[u8]) -> Quick {
+    let name_end = line
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'$' | b'.' | b'_')))
+        .unwrap_or(line.len());
+    let name = &line[..name_end];
+    // The tokenizer reads a name that starts with a digit as a number
+    // unless it is all digits, `$` as a comdat and `...` as punctuation;
+    // those are left to it.
+    let number = number_of(name);
+    if name.is_empty()
+        || (name[0].is_ascii_digit() && number.is_none())
+        || name[0] == b'$'
+        || name.starts_with(b"...")
+    {
+        return Quick::Other;
+    }
+    if line.get(name_end) != Some(&b':') {
+        return Quick::Other;
+    }
+    let after = &line[name_end + 1..];
+    let blank = after
+        .iter()
+        .position(|&b| !matches!(b, b' ' | b'\t' | b'\r'))
+        .is_none_or(|i| matches!(after[i], b'\n' | b';'));
+    if blank {
+        Quick::Label(name_end, number)
+    } else {
+        Quick::Other
+    }
+}
+
+/// The number a name of digits stands for.
+fn number_of(name: &[u8]) -> Option<usize> {
+    if name.is_empty() || !name.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(name).ok()?.parse().ok()
+}
+
+/// Whether the text after an instruction goes on with it: the next line
+/// starts (after blanks) with `to ` or `unwind ` (an `invoke`).
+fn continues(rest: &[u8]) -> bool {
+    let start = rest
+        .iter()
+        .position(|&b| b != b' ' && b != b'\t')
+        .unwrap_or(rest.len());
+    let rest = &rest[start..];
+    rest.starts_with(b"to ") || rest.starts_with(b"unwind ")
 }
 
 fn is_number(text: &str) -> bool {
@@ -821,20 +873,32 @@ fn is_number(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::plain_instruction;
+    use super::{Quick, quick_line};
 
     #[test]
-    fn plain_lines_are_told_from_their_bytes() {
+    fn lines_are_told_from_their_bytes() {
+        let quick = |line: &str| quick_line(line.as_bytes());
         assert_eq!(
-            plain_instruction("  %5 = load ptr, ptr %4, align 8, !dbg !123\n"),
-            Some(Some(5))
+            quick("  %5 = load ptr, ptr %4, align 8, !dbg !123\n"),
+            Quick::Plain(Some(5))
         );
         assert_eq!(
-            plain_instruction("  store i32 0, ptr %3, align 4\n"),
-            Some(None)
+            quick("  store i32 0, ptr %3, align 4\n"),
+            Quick::Plain(None)
         );
-        assert_eq!(plain_instruction("  %x = add i32 %a, 1 ; [\n"), Some(None));
-        // Globals, calls, rets, PHIs, labels, records, open brackets: tokenized.
+        assert_eq!(quick("  %x = add i32 %a, 1 ; [\n"), Quick::Plain(None));
+        assert_eq!(quick("\n"), Quick::Nothing);
+        assert_eq!(quick("  ; a comment\n"), Quick::Nothing);
+        assert_eq!(
+            quick("21:                                               ; preds = %2\n"),
+            Quick::Label(2, Some(21))
+        );
+        assert_eq!(quick("for.body:\n"), Quick::Label(8, None));
+        assert_eq!(
+            quick("    #dbg_value(i32 %x, !10, !DIExpression(), !12)\n"),
+            Quick::Record
+        );
+        // Globals, calls, rets, PHIs, quotes, open brackets: tokenized.
         for line in [
             "  store ptr @F, ptr %8, align 8\n",
             "  call void %12(ptr %1)\n",
@@ -842,11 +906,14 @@ mod tests {
             "  ret i32 %23, !dbg !161\n",
             "  %12 = phi i32 [ %2, %6 ], [ 0, %4 ]\n",
             "  switch i32 %x, label %d [\n",
-            "21:\n",
             "  foo:\n",
-            "    #dbg_value(i32 %x, !10, !DIExpression(), !12)\n",
+            "\"a b\":\n",
+            "1x:\n",
+            "$c:\n",
+            "foo: bar\n",
+            "    #dbg_value(metadata !\"x\", !10, !DIExpression(), !12)\n",
         ] {
-            assert!(plain_instruction(line).is_none(), "{line}");
+            assert_eq!(quick(line), Quick::Other, "{line}");
         }
     }
 }

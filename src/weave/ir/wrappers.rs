@@ -10,6 +10,7 @@
 //! position, and names the function (or global variable) that took the
 //! address; each use gets its own wrapper and site.
 
+use std::borrow::Cow;
 use std::fmt::Write;
 use std::ops::Range;
 
@@ -17,9 +18,7 @@ use super::emit::{Emitter, SiteValue, Suffix, c_arguments};
 use super::instruction::{self, LINKAGE_WORDS};
 use super::lexer::{Kind, Token, tokenize};
 use super::names::undecorated;
-use super::sites;
 use super::weaver::{Weaver, WrapperRequest, span};
-use crate::edit::Edit;
 use crate::weave::WeaveError;
 
 impl Weaver<'_> {
@@ -55,7 +54,7 @@ impl Weaver<'_> {
             .map(|&h| self.hooks.hooks[h].event.clone())
             .collect();
         let site = self.add_site(events, None, function);
-        self.edits.push(Edit::replace(range, wrapper_symbol(site)));
+        self.edits.replace(range, &wrapper_symbol(site));
         self.wrappers.push(WrapperRequest {
             site,
             symbol: symbol.to_string(),
@@ -92,7 +91,7 @@ impl Weaver<'_> {
             let owner = self.owner(&global.symbol);
             for token in tokens.iter().skip(1) {
                 if let Some(symbol) = self.api_of(token) {
-                    self.address_taken(&symbol, token.range(), owner.clone(), global.line);
+                    self.address_taken(symbol, token.range(), owner.clone(), global.line);
                 }
             }
         }
@@ -117,11 +116,11 @@ impl Weaver<'_> {
     /// The wrapper definitions.
     pub fn wrapper_definitions(&mut self, out: &mut String) {
         let source = self.source;
-        for request in self.wrappers.clone() {
+        for request in std::mem::take(&mut self.wrappers) {
             let Some((tokens, header)) = self.declaration(&request.symbol) else {
                 continue;
             };
-            let binding = self.bindings.apis[&request.symbol].clone();
+            let binding = &self.bindings.apis[&request.symbol];
             // Calling convention and return attributes; not the linkage,
             // nor metadata attached to the declaration (`!dbg !N`).
             let prefix: Vec<&str> = tokens[header.prefix.0..header.prefix.1]
@@ -133,7 +132,6 @@ impl Weaver<'_> {
             let prefix = prefix.join(" ");
             let returns = header.returns.text(source, &tokens);
             let mut parameters = Vec::new();
-            let mut arguments = Vec::new();
             let mut values = Vec::new();
             for (index, parameter) in header.parameters.iter().enumerate() {
                 let ty = parameter.ty.text(source, &tokens);
@@ -144,12 +142,11 @@ impl Weaver<'_> {
                 };
                 let name = format!("%slic.a{}", index + 1);
                 parameters.push(format!("{ty}{attributes} {name}"));
-                arguments.push(format!("{ty}{attributes} {name}"));
                 values.push((
                     SiteValue {
                         shape: parameter.ty.shape.clone(),
-                        ty: ty.to_string(),
-                        value: name,
+                        ty,
+                        value: Cow::Owned(name),
                     },
                     parameter.sret,
                 ));
@@ -158,41 +155,31 @@ impl Weaver<'_> {
             let returns_value = !matches!(header.returns.shape, super::types::Shape::Void);
             let returned = returns_value.then(|| SiteValue {
                 shape: header.returns.shape.clone(),
-                ty: returns.to_string(),
-                value: "%slic.result".to_string(),
+                ty: returns,
+                value: Cow::Borrowed("%slic.result"),
             });
-            let site_symbol = sites::symbol(request.site);
             let suffix = Suffix::default();
-            let target = &self.module.target;
-            let hooks = self.hook_refs();
-            let mut names = std::mem::take(&mut self.names);
-            let mut emitter = Emitter::new(target, &mut names, &suffix);
-            emitter.calls(hooks, &binding.before, &site_symbol, &values, None);
+            let mut body = String::new();
+            let mut emitter = Emitter::new(&self.calls, &mut self.names, &suffix, &mut body);
+            emitter.calls(&binding.before, request.site, &values, None);
             let callee = tokens[header.name].text(source);
             let space = if prefix.is_empty() { "" } else { " " };
+            // The arguments are the parameters, attributes and all.
             let call = format!(
                 "call {prefix}{space}{returns} {callee}({})",
-                arguments.join(", ")
+                parameters.join(", ")
             );
             if returns_value {
                 emitter.line(format_args!("%slic.result = {call}"));
             } else {
                 emitter.line(format_args!("{call}"));
             }
-            emitter.calls(
-                hooks,
-                &binding.after,
-                &site_symbol,
-                &values,
-                returned.as_ref(),
-            );
+            emitter.calls(&binding.after, request.site, &values, returned.as_ref());
             if returns_value {
                 emitter.line(format_args!("ret {returns} %slic.result"));
             } else {
                 emitter.line(format_args!("ret void"));
             }
-            let body = emitter.out;
-            self.names = names;
             let _ = write!(
                 out,
                 "\n; `{}` through a pointer taken in {}.\ndefine internal {prefix}{space}{returns} {}({}) {{\nentry:\n{body}}}\n",
