@@ -68,10 +68,13 @@ fn main() {
         .collect();
     let wants = |name: &str| sections.is_empty() || sections.iter().any(|s| s == name);
     std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
-    let work = tempfile::tempdir().unwrap();
+    // Kept after the run, so the inputs can be looked at or timed again by
+    // hand (docs/performance.md has the commands).
+    let work = PathBuf::from("target/bench");
+    std::fs::create_dir_all(&work).unwrap();
     let mut bench = Bench {
         slic: env!("CARGO_BIN_EXE_slic"),
-        work: work.path().to_path_buf(),
+        work,
         rows: Vec::new(),
     };
     eprintln!("machine: {}", machine());
