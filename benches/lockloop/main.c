@@ -41,7 +41,7 @@ int main(int argc, char **argv)
     rounds = atoi(argv[3]);
     if (threads < 1 || threads > 64 || rounds < 1) return 2;
     for (round = 0; round < rounds; round++) {
-        static LOOP_EXTENSION extensions[64];
+        static _Alignas(64) LOOP_EXTENSION extensions[64];
         static DEVICE_OBJECT devices[64];
         pthread_t workers[64];
         double start, elapsed;

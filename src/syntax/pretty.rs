@@ -189,9 +189,26 @@ fn print_branch(out: &mut String, branch: &Stmt, depth: usize) {
     }
 }
 
-pub fn quote(message: &str) -> String {
-    let mut out = String::from("\"");
-    for c in message.chars() {
+/// `text` as a C (and SLIC) string literal.
+pub fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    push_quoted(&mut out, text);
+    out
+}
+
+/// [`quote`], written to `out`.
+pub fn push_quoted(out: &mut String, text: &str) {
+    out.push('"');
+    // Most texts (file and function names) need no escape.
+    if !text
+        .chars()
+        .any(|c| c == '"' || c == '\\' || c < ' ' || c == '\x7F')
+    {
+        out.push_str(text);
+        out.push('"');
+        return;
+    }
+    for c in text.chars() {
         match c {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),
@@ -204,7 +221,6 @@ pub fn quote(message: &str) -> String {
         }
     }
     out.push('"');
-    out
 }
 
 /// Prints an expression with the parentheses C's precedence requires.

@@ -1,14 +1,18 @@
-//! The runtime monitor under many threads: correct use reports nothing,
+//! The runtime monitors under many threads: correct use reports nothing,
 //! seeded bugs are each reported exactly once, and ThreadSanitizer finds no
-//! race in the generated monitor (`tests/concurrency/stress.c`).
+//! race in the generated monitor. `tests/concurrency/stress.c` calls the C
+//! monitor's hooks directly; `tests/concurrency/driver` is a driver woven
+//! by `slic cc` through each weaver, so the IR monitor is tested too.
 
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::driver_support::{check_output, require_tool, run_slic};
 use crate::support::root;
 
-fn build(work: &std::path::Path, compiler: &str, sanitize: bool) -> std::path::PathBuf {
-    require_tool(compiler);
+/// The C monitor of the two rules both programs use, generated once per
+/// work directory.
+fn monitor(work: &Path) -> PathBuf {
     let monitor = work.join("monitor");
     if !monitor.exists() {
         run_slic(&[
@@ -21,6 +25,12 @@ fn build(work: &std::path::Path, compiler: &str, sanitize: bool) -> std::path::P
             monitor.display().to_string(),
         ]);
     }
+    monitor
+}
+
+fn build(work: &Path, compiler: &str, sanitize: bool) -> PathBuf {
+    require_tool(compiler);
+    let monitor = monitor(work);
     let executable = work.join(format!("stress-{compiler}-{sanitize}"));
     let mut command = Command::new(compiler);
     command.args(["-O1", "-g", "-std=c11", "-Wall", "-Wextra", "-Werror"]);
@@ -37,7 +47,7 @@ fn build(work: &std::path::Path, compiler: &str, sanitize: bool) -> std::path::P
     executable
 }
 
-fn run(executable: &std::path::Path, seeded: bool, rounds: u32) -> String {
+fn run(executable: &Path, seeded: bool, rounds: u32) -> String {
     let mut command = Command::new(executable);
     command.env("TSAN_OPTIONS", "halt_on_error=1 exitcode=66");
     command.args([
@@ -78,4 +88,75 @@ fn thread_sanitizer_finds_no_race_in_the_monitor() {
     // slower, and a few hundred rounds of 8 threads already interleave.
     assert_eq!(run(&executable, false, 200), CORRECT);
     assert_eq!(run(&executable, true, 200), SEEDED);
+}
+
+/// The driver of `tests/concurrency/driver` woven by `slic cc --via VIA`
+/// with the rules `build` uses, linked with its threads and the user-mode
+/// WDK.
+fn build_woven_driver(work: &Path, via: &str, compiler: &str, sanitize: bool) -> PathBuf {
+    require_tool(compiler);
+    // main.c reads `struct slic_violation` from the C monitor's header;
+    // the IR monitor passes the same structure.
+    let monitor = monitor(work);
+    let flags: &[&str] = if sanitize {
+        &["-O1", "-g", "-fsanitize=thread"]
+    } else {
+        &["-O2"]
+    };
+    let driver = root().join("tests/concurrency/driver");
+    let wdk = root().join("tests/drivers/wdk");
+    let name = format!("driver-{via}-{compiler}-{sanitize}");
+    let object = work.join(format!("{name}.o"));
+    let mut cc = Command::new(env!("CARGO_BIN_EXE_slic"));
+    cc.current_dir(root())
+        .args(["cc", "--via", via])
+        .args(["--rule", "rules/wdm/SpinLock.slic"])
+        .args(["--rule", "rules/wdm/QueuedSpinLockRelease.slic"])
+        .arg("--")
+        .arg(compiler)
+        .args(flags)
+        .arg(format!("-I{}", wdk.display()))
+        .arg("-c")
+        .arg(driver.join("driver.c"))
+        .arg("-o")
+        .arg(&object);
+    check_output(cc, &format!("slic cc --via {via} -- {compiler}"));
+    let executable = work.join(name);
+    let mut link = Command::new(compiler);
+    link.args(flags)
+        .arg(format!("-I{}", wdk.display()))
+        .arg(format!("-I{}", driver.display()))
+        .arg(format!("-I{}", monitor.display()))
+        .arg(&object)
+        .arg(driver.join("main.c"))
+        .arg(wdk.join("wdm_user.c"))
+        .args(["-lpthread", "-o"])
+        .arg(&executable);
+    check_output(link, &format!("{compiler} linking the woven driver"));
+    executable
+}
+
+/// 8 threads, 16 locks each acquired twice (SpinLock), each dispatch
+/// routine returning holding a queued lock (QueuedSpinLockRelease).
+const SEEDED_DRIVER: &str = "SpinLock 128\nQueuedSpinLockRelease 8\nother 0\n";
+
+#[test]
+fn woven_drivers_on_many_threads_through_both_weavers() {
+    let work = tempfile::tempdir().unwrap();
+    for (via, compiler) in [("c", "gcc"), ("c", "clang-19"), ("ir", "clang-19")] {
+        let executable = build_woven_driver(work.path(), via, compiler, false);
+        let what = format!("--via {via}, {compiler}");
+        assert_eq!(run(&executable, false, 5000), CORRECT, "{what}");
+        assert_eq!(run(&executable, true, 5000), SEEDED_DRIVER, "{what}");
+    }
+}
+
+#[test]
+fn thread_sanitizer_finds_no_race_in_woven_drivers() {
+    let work = tempfile::tempdir().unwrap();
+    for via in ["c", "ir"] {
+        let executable = build_woven_driver(work.path(), via, "clang-19", true);
+        assert_eq!(run(&executable, false, 300), CORRECT, "--via {via}");
+        assert_eq!(run(&executable, true, 300), SEEDED_DRIVER, "--via {via}");
+    }
 }

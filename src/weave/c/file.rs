@@ -154,37 +154,34 @@ impl<'t> CFile<'t> {
     /// The token that closes the `(`, `[` or `{` at `open`, in the same
     /// statement.
     pub fn closing(&self, open: usize) -> Option<usize> {
-        let mut depth = 0usize;
-        for (index, token) in self.scan.tokens.iter().enumerate().skip(open) {
-            match token.kind {
-                Kind::Punctuation(b'(' | b'[' | b'{') => depth += 1,
-                Kind::Punctuation(b')' | b']' | b'}') => {
-                    depth = depth.checked_sub(1)?;
-                    if depth == 0 {
-                        return Some(index);
-                    }
-                }
-                Kind::Punctuation(b';') => return None,
-                _ => {}
-            }
-        }
-        None
+        self.matching(open..self.scan.tokens.len(), b"([{", b")]}")
     }
 
-    /// The token that opens the `)` or `]` at `close`, in the same
+    /// The token that opens the `)`, `]` or `}` at `close`, in the same
     /// statement.
     pub fn opening(&self, close: usize) -> Option<usize> {
+        self.matching((0..=close).rev(), b")]}", b"([{")
+    }
+
+    /// Walks `indexes` from a delimiter to the one that balances it; a `;`
+    /// on the way means the two are not in one statement.
+    fn matching(
+        &self,
+        indexes: impl Iterator<Item = usize>,
+        deeper: &[u8],
+        shallower: &[u8],
+    ) -> Option<usize> {
         let mut depth = 0usize;
-        for index in (0..=close).rev() {
+        for index in indexes {
             match self.scan.tokens[index].kind {
-                Kind::Punctuation(b')' | b']' | b'}') => depth += 1,
-                Kind::Punctuation(b'(' | b'[' | b'{') => {
+                Kind::Punctuation(b';') => return None,
+                Kind::Punctuation(byte) if deeper.contains(&byte) => depth += 1,
+                Kind::Punctuation(byte) if shallower.contains(&byte) => {
                     depth = depth.checked_sub(1)?;
                     if depth == 0 {
                         return Some(index);
                     }
                 }
-                Kind::Punctuation(b';') => return None,
                 _ => {}
             }
         }

@@ -6,6 +6,7 @@ use std::fmt::Write;
 use crate::catalog::Prototype;
 use crate::hooks::{Hook, HookSet};
 use crate::syntax::ast::EventKind;
+use crate::syntax::pretty::{push_quoted, quote};
 use crate::weave::Site;
 
 /// `slic_sites`: where each site is and the function it is in.
@@ -22,14 +23,14 @@ pub fn site_table(sites: &[Site], out: &mut String) {
         match &site.position {
             Some(position) => {
                 if file.as_ref().is_none_or(|(name, _)| *name != position.file) {
-                    file = Some((&position.file, c_string(&position.file)));
+                    file = Some((&position.file, quote(&position.file)));
                 }
                 let quoted = &file.as_ref().expect("just set").1;
                 let _ = write!(out, "{quoted}, {}, {}, ", position.line, position.column);
             }
             None => out.push_str("0, 0, 0, "),
         }
-        push_c_string(out, &site.function);
+        push_quoted(out, &site.function);
         out.push_str(" },\n");
     }
     if sites.is_empty() {
@@ -50,15 +51,7 @@ pub fn api_wrapper(
     out: &mut String,
     api: &str,
 ) {
-    let parameters: Vec<String> = (1..=prototype.parameters.len())
-        .map(|i| format!("a{i}"))
-        .collect();
-    let declared: Vec<String> = prototype
-        .parameters
-        .iter()
-        .zip(&parameters)
-        .map(|(p, name)| declare(&p.spelling, name))
-        .collect();
+    let (parameters, declared) = parameters(prototype);
     let mut signature = vec!["const struct slic_site *slic_site".to_string()];
     signature.extend(declared);
     let returns_void = prototype.returns.is_void();
@@ -120,15 +113,7 @@ pub fn pointer_wrapper(
     site: usize,
     api: &str,
 ) {
-    let parameters: Vec<String> = (1..=prototype.parameters.len())
-        .map(|i| format!("a{i}"))
-        .collect();
-    let declared: Vec<String> = prototype
-        .parameters
-        .iter()
-        .zip(&parameters)
-        .map(|(p, name)| declare(&p.spelling, name))
-        .collect();
+    let (parameters, declared) = parameters(prototype);
     let convention = prototype
         .calling_convention
         .as_ref()
@@ -157,31 +142,22 @@ pub fn pointer_wrapper(
 pub const GENERATED: &str = "<slic generated>";
 
 pub fn line_directive(line: u32, file: &str) -> String {
-    format!("#line {line} {}\n", c_string(file))
+    format!("#line {line} {}\n", quote(file))
 }
 
-fn c_string(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    push_c_string(&mut out, text);
-    out
-}
-
-/// `text` as a C string literal.
-fn push_c_string(out: &mut String, text: &str) {
-    out.push('"');
-    if !text.contains(['"', '\\', '\n']) {
-        out.push_str(text);
-    } else {
-        for c in text.chars() {
-            match c {
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\n' => out.push_str("\\n"),
-                c => out.push(c),
-            }
-        }
-    }
-    out.push('"');
+/// The wrapper's parameters `a1, a2, ...`, and each declared with the
+/// API's type.
+fn parameters(prototype: &Prototype) -> (Vec<String>, Vec<String>) {
+    let names: Vec<String> = (1..=prototype.parameters.len())
+        .map(|i| format!("a{i}"))
+        .collect();
+    let declared = prototype
+        .parameters
+        .iter()
+        .zip(&names)
+        .map(|(p, name)| declare(&p.spelling, name))
+        .collect();
+    (names, declared)
 }
 
 /// `TYPE name`, with the stars of a spelled pointer type after the type.
