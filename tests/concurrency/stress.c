@@ -19,22 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "slic_monitor.h"
+#include "count_reports.h"
 
 #define THREADS 8
 #define SHARED_LOCKS 4
 #define BUGS_PER_THREAD 16
-
-static unsigned long spin_lock_reports;
-static unsigned long queued_reports;
-static unsigned long other_reports;
-
-void slic_report(const struct slic_violation *v)
-{
-    if (strcmp(v->rule, "SpinLock") == 0) __atomic_add_fetch(&spin_lock_reports, 1, __ATOMIC_RELAXED);
-    else if (strcmp(v->rule, "QueuedSpinLockRelease") == 0) __atomic_add_fetch(&queued_reports, 1, __ATOMIC_RELAXED);
-    else __atomic_add_fetch(&other_reports, 1, __ATOMIC_RELAXED);
-}
 
 static const struct slic_site site = { "stress.c", 1, 1, "worker" };
 static unsigned char shared_held[SHARED_LOCKS];
@@ -85,6 +74,6 @@ int main(int argc, char **argv)
     if (argc > 2) rounds = atoi(argv[2]);
     for (i = 0; i < THREADS; i++) pthread_create(&threads[i], 0, worker, (void *)i);
     for (i = 0; i < THREADS; i++) pthread_join(threads[i], 0);
-    printf("SpinLock %lu\nQueuedSpinLockRelease %lu\nother %lu\n", spin_lock_reports, queued_reports, other_reports);
+    print_report_counts();
     return 0;
 }

@@ -8,21 +8,9 @@
 #include <string.h>
 
 #include "driver.h"
-#include "slic_monitor.h"
+#include "../count_reports.h"
 
 #define THREADS 8
-
-static unsigned long spin_lock_reports;
-static unsigned long queued_reports;
-static unsigned long other_reports;
-
-/* Replaces the monitor's report (a weak symbol): count, do not stop. */
-void slic_report(const struct slic_violation *v)
-{
-    if (strcmp(v->rule, "SpinLock") == 0) __atomic_add_fetch(&spin_lock_reports, 1, __ATOMIC_RELAXED);
-    else if (strcmp(v->rule, "QueuedSpinLockRelease") == 0) __atomic_add_fetch(&queued_reports, 1, __ATOMIC_RELAXED);
-    else __atomic_add_fetch(&other_reports, 1, __ATOMIC_RELAXED);
-}
 
 static void *run(void *argument)
 {
@@ -52,6 +40,6 @@ int main(int argc, char **argv)
     }
     for (i = 0; i < THREADS; i++) pthread_create(&threads[i], 0, run, &devices[i]);
     for (i = 0; i < THREADS; i++) pthread_join(threads[i], 0);
-    printf("SpinLock %lu\nQueuedSpinLockRelease %lu\nother %lu\n", spin_lock_reports, queued_reports, other_reports);
+    print_report_counts();
     return 0;
 }
