@@ -11,6 +11,7 @@ use pest::iterators::Pair;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::span::{FileId, Span};
+use crate::syntax::errors::with_detail_on_error;
 use crate::types::IntType;
 
 #[derive(pest_derive::Parser)]
@@ -206,15 +207,16 @@ pub fn parse(file: FileId, text: &str) -> (Catalog, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
     for range in declarations(text) {
         let piece = &text[range.clone()];
-        let pair = match CatalogParser::parse(Rule::declaration_input, piece) {
-            Ok(mut pairs) => pairs.next().expect("a declaration"),
-            Err(error) => {
-                let position = range.start
-                    + match error.location {
-                        pest::error::InputLocation::Pos(p) => p,
-                        pest::error::InputLocation::Span((p, _)) => p,
-                    };
-                diagnostics.push(
+        let pair =
+            match with_detail_on_error(|| CatalogParser::parse(Rule::declaration_input, piece)) {
+                Ok(mut pairs) => pairs.next().expect("a declaration"),
+                Err(error) => {
+                    let position = range.start
+                        + match error.location {
+                            pest::error::InputLocation::Pos(p) => p,
+                            pest::error::InputLocation::Span((p, _)) => p,
+                        };
+                    diagnostics.push(
                     Diagnostic::new(
                         Code::Catalog,
                         Span::new(file, position..(position + 1).min(range.end)),
@@ -225,9 +227,9 @@ pub fn parse(file: FileId, text: &str) -> (Catalog, Vec<Diagnostic>) {
                         "write `typedef TYPE NAME;` and `RETURN [CONVENTION] NAME(PARAMETERS);`",
                     ),
                 );
-                continue;
-            }
-        };
+                    continue;
+                }
+            };
         let offset_file = Offset {
             file,
             base: range.start,

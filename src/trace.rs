@@ -17,6 +17,7 @@ use crate::roles::{self, RoleName};
 use crate::span::{FileId, Span};
 use crate::syntax::ast::EventKind;
 use crate::syntax::errors::syntax_error;
+use crate::syntax::errors::with_detail_on_error;
 use crate::syntax::pretty::quote;
 use crate::syntax::unescape;
 
@@ -84,8 +85,7 @@ fn describe_rule(rule: Rule) -> Option<&'static str> {
 }
 
 pub fn parse(file: FileId, text: &str) -> (Vec<Trace>, Vec<Diagnostic>) {
-    crate::syntax::errors::enable_detail();
-    let pairs = match TraceParser::parse(Rule::file, text) {
+    let pairs = match with_detail_on_error(|| TraceParser::parse(Rule::file, text)) {
         Ok(mut pairs) => pairs.next().expect("a file").into_inner(),
         Err(error) => {
             let mut diagnostic = syntax_error(file, text, 0..text.len(), &error, describe_rule);

@@ -9,7 +9,8 @@ use slic::weave::roles::RoleMap;
 use slic::weave::{WeaveError, WeaveWarning, Woven};
 
 use super::io::{
-    FsLoader, check_output_path, read_bytes, read_text, write_output, write_output_with,
+    FsLoader, Text, check_output_path, map_text, read_bytes, read_text, write_output,
+    write_output_with, write_pieces,
 };
 use super::llvm;
 use super::rules::{Compiled, compile};
@@ -212,12 +213,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 let text = woven.edited.to_text();
                 write_output(&output, &llvm::assemble(&text, version, &output)?)?;
             }
-            (Output::Module(woven), _) => write_output_with(&output, |out| {
-                woven
-                    .edited
-                    .pieces()
-                    .try_for_each(|piece| out.write_all(piece.as_bytes()))
-            })?,
+            (Output::Module(woven), _) => {
+                write_output_with(&output, |out| write_pieces(out, woven.edited.pieces()))?
+            }
             (Output::C(woven), _) => write_output(&output, woven.text.as_bytes())?,
         }
         progress.inc(1);
@@ -285,14 +283,17 @@ fn weave_c(
 
 /// The text of a module, and the LLVM version that wrote it when it came
 /// as bitcode.
-fn read_module(input: &Path, kind: Kind) -> Result<(String, Option<u32>), Failure> {
+fn read_module(input: &Path, kind: Kind) -> Result<(Text, Option<u32>), Failure> {
     match kind {
         Kind::Bitcode => {
             let bytes = read_bytes(input)?;
             let version = llvm::bitcode_version(input, &bytes)?;
-            Ok((llvm::disassemble(input, version)?, Some(version)))
+            Ok((
+                Text::Read(llvm::disassemble(input, version)?),
+                Some(version),
+            ))
         }
-        _ => Ok((read_text(input)?, None)),
+        _ => Ok((map_text(input)?, None)),
     }
 }
 

@@ -14,10 +14,18 @@ use super::parser::Rule;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::span::{FileId, Span};
 
-/// Turns on pest's tracking of expected literal tokens; without it errors
-/// can only name grammar rules.
-pub fn enable_detail() {
-    set_error_detail(true);
+/// Runs a pest parse, and if it fails, runs it again with pest's tracking
+/// of expected literal tokens, without which errors can only name grammar
+/// rules. The tracking makes every parse several times slower (it was most
+/// of compiling the built-in pack), and only a failed parse needs it.
+///
+/// pest's switch is global: it is turned on here and never off, so a
+/// parse on another thread that needs it cannot lose it midway.
+pub fn with_detail_on_error<T, E>(parse: impl Fn() -> Result<T, E>) -> Result<T, E> {
+    parse().or_else(|_| {
+        set_error_detail(true);
+        parse()
+    })
 }
 
 /// Phrases for the rules of the rule grammar.

@@ -21,6 +21,5 @@ use crate::span::FileId;
 
 /// Parses one rule file (without following its `#include`s).
 pub fn parse(file: FileId, text: &str) -> (ast::SourceRule, Vec<Diagnostic>) {
-    errors::enable_detail();
     parser::parse(file, text)
 }

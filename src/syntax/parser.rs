@@ -5,7 +5,7 @@ use pest::iterators::Pair;
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 
 use super::ast::*;
-use super::errors::{describe_rule, syntax_error};
+use super::errors::{describe_rule, syntax_error, with_detail_on_error};
 use super::header;
 use super::literal::{self, IntegerLiteral};
 use super::split::{ChunkKind, split};
@@ -63,7 +63,7 @@ pub fn parse(file: FileId, text: &str) -> (SourceRule, Vec<Diagnostic>) {
             );
             continue;
         }
-        match SlicParser::parse(rule_kind, source) {
+        match with_detail_on_error(|| SlicParser::parse(rule_kind, source)) {
             Ok(pairs) => {
                 for pair in pairs {
                     if let Some(item) = converter.item(pair) {
@@ -109,8 +109,9 @@ fn error_at_end(error: &pest::error::Error<Rule>, source: &str) -> bool {
 
 /// Parses a standalone expression (used by trace files and tests).
 pub fn parse_expression(file: FileId, text: &str) -> Result<Expr, Diagnostic> {
-    let mut pairs = SlicParser::parse(Rule::expression, text.trim_end())
-        .map_err(|error| syntax_error(file, text, 0..text.len(), &error, describe_rule))?;
+    let mut pairs =
+        with_detail_on_error(|| SlicParser::parse(Rule::expression, text.trim_end()))
+            .map_err(|error| syntax_error(file, text, 0..text.len(), &error, describe_rule))?;
     let pair = pairs.next().expect("an expression pair");
     if pair.as_str().len() != text.trim_end().len() {
         return Err(Diagnostic::new(
