@@ -193,12 +193,12 @@ pub fn write_output_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
 ) -> Result<(), Failure> {
-    let buffered = |file: &mut dyn Write| -> std::io::Result<()> {
+    let write_and_flush = |file: &mut dyn Write| -> std::io::Result<()> {
         write(file)?;
         file.flush()
     };
     if path == Path::new("-") {
-        return buffered(&mut std::io::stdout().lock())
+        return write_and_flush(&mut std::io::stdout().lock())
             .map_err(|error| Failure::usage(format!("cannot write to standard output: {error}")));
     }
     let directory = match path.parent() {
@@ -225,7 +225,7 @@ pub fn write_output_with(
     // place: renaming a file over it would replace it.
     if path.exists() && !path.metadata().is_ok_and(|m| m.is_file()) {
         let mut file = std::fs::File::create(path).map_err(fail)?;
-        return buffered(&mut file).map_err(fail);
+        return write_and_flush(&mut file).map_err(fail);
     }
     // The temporary file is removed when dropped, unless persisted. It gets
     // the permissions the output would get from a plain write (the
@@ -243,7 +243,7 @@ pub fn write_output_with(
         builder.permissions(permissions);
     }
     let mut temporary = builder.tempfile_in(&directory).map_err(fail)?;
-    buffered(temporary.as_file_mut()).map_err(fail)?;
+    write_and_flush(temporary.as_file_mut()).map_err(fail)?;
     temporary.persist(path).map_err(|error| fail(error.error))?;
     Ok(())
 }

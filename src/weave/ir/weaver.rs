@@ -760,11 +760,8 @@ enum Quick {
 }
 
 fn quick_line(line: &[u8]) -> Quick {
-    let indent = line
-        .iter()
-        .position(|&b| b != b' ' && b != b'\t')
-        .unwrap_or(line.len());
-    let rest = &line[indent..];
+    let rest = skip_blanks(line);
+    let indent = line.len() - rest.len();
     match rest.first() {
         None | Some(b'\n' | b';') => return Quick::Nothing,
         Some(b'\r') if rest.get(1).is_none_or(|&b| b == b'\n') => return Quick::Nothing,
@@ -856,14 +853,19 @@ fn number_of(name: &[u8]) -> Option<usize> {
     std::str::from_utf8(name).ok()?.parse().ok()
 }
 
+/// `bytes` after its leading spaces and tabs.
+fn skip_blanks(bytes: &[u8]) -> &[u8] {
+    let start = bytes
+        .iter()
+        .position(|&b| b != b' ' && b != b'\t')
+        .unwrap_or(bytes.len());
+    &bytes[start..]
+}
+
 /// Whether the text after an instruction goes on with it: the next line
 /// starts (after blanks) with `to ` or `unwind ` (an `invoke`).
 fn continues(rest: &[u8]) -> bool {
-    let start = rest
-        .iter()
-        .position(|&b| b != b' ' && b != b'\t')
-        .unwrap_or(rest.len());
-    let rest = &rest[start..];
+    let rest = skip_blanks(rest);
     rest.starts_with(b"to ") || rest.starts_with(b"unwind ")
 }
 
