@@ -10,8 +10,8 @@
 //! a negative count or by the type's width or more gives 0 (or -1 for `>>`
 //! of a negative value).
 
+use crate::model::{BinaryOp, UnaryOp};
 use crate::model::{ExprKind, TypedExpr};
-use crate::syntax::ast::{BinaryOp, UnaryOp};
 use crate::types::IntType;
 
 /// An event value a handler reads but the event did not provide.

@@ -10,10 +10,10 @@
 
 use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 
+use crate::automaton::rewrite::walk;
+use crate::automaton::{Automaton, EventId};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::interp::{Config, Occurrence};
-use crate::ir::rewrite::walk;
-use crate::ir::{Automaton, EventId};
 use crate::model::{ExprKind, TypedExpr};
 use crate::trace::{self, Expected, Objects, Step, Trace, Value};
 

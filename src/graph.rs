@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use crate::ir::Automaton;
-use crate::ir::explicit::{Graph, Node};
+use crate::automaton::Automaton;
+use crate::automaton::explicit::{Graph, Node};
 
 fn rule_title(automaton: &Automaton) -> String {
     match automaton.rule_id {

@@ -6,11 +6,11 @@
 //! order the rules were given. The C weaver, the IR weaver and both
 //! monitors all derive the hooks from this one description.
 
+use crate::automaton::{Automaton, EventId};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::ir::{Automaton, EventId};
+use crate::model::EventKind;
 use crate::model::{Event, Signature, Target};
-use crate::roles::Role;
-use crate::syntax::ast::EventKind;
+use crate::role_table::Role;
 use crate::types::IntType;
 
 /// How a value crosses into the monitor: as a pointer-sized integer (a
@@ -210,7 +210,7 @@ fn highest_argument_read(automaton: &Automaton, event: EventId) -> u32 {
                 .map(|(c, _)| c)
                 .chain(path.updates.iter().map(|(_, v)| v));
             for expression in expressions {
-                crate::ir::rewrite::walk(expression, &mut |node| {
+                crate::automaton::rewrite::walk(expression, &mut |node| {
                     if let crate::model::ExprKind::Argument(n) | crate::model::ExprKind::Deref(n) =
                         node.kind
                     {
@@ -237,7 +237,7 @@ fn pointees_read(
                 .map(|(c, _)| c)
                 .chain(path.updates.iter().map(|(_, v)| v));
             for expression in expressions {
-                crate::ir::rewrite::walk(expression, &mut |node| {
+                crate::automaton::rewrite::walk(expression, &mut |node| {
                     if let crate::model::ExprKind::Deref(n) = node.kind
                         && !positions.contains(&n)
                     {

@@ -24,8 +24,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::automaton::{Automaton, End, Handler};
 use crate::eval::{self, Env, Missing};
-use crate::ir::{Automaton, End, Handler};
 use crate::model::{AbortId, Event};
 
 /// One event with its values. Index 0 holds `$1`.

@@ -5,6 +5,7 @@
 //! binary in `src/main.rs` is the only place that does I/O. See
 //! `docs/ARCHITECTURE.md` for the map.
 
+pub mod automaton;
 pub mod builtins;
 pub mod catalog;
 pub mod check;
@@ -14,15 +15,16 @@ pub mod eval;
 pub mod explore;
 pub mod frontend;
 pub mod graph;
+pub mod hash;
 pub mod hooks;
 pub mod interp;
-pub mod ir;
+pub mod llvm;
 pub mod load;
 pub mod model;
 pub mod monitor;
 pub mod pack;
 pub mod render;
-pub mod roles;
+pub mod role_table;
 pub mod span;
 pub mod syntax;
 pub mod testing;

@@ -4,9 +4,9 @@
 //! left in it (no defines, no includes, no stub aliases), only the spans a
 //! report or a later diagnostic needs.
 
-use crate::roles::Role;
+use crate::role_table::Role;
 use crate::span::Span;
-use crate::syntax::ast::{BinaryOp, EventKind, Header, UnaryOp};
+use crate::syntax::ast::Header;
 use crate::types::IntType;
 
 #[derive(Debug, Clone)]
@@ -185,4 +185,140 @@ pub enum ExprKind {
         right: Box<TypedExpr>,
     },
     Conditional(Box<TypedExpr>, Box<TypedExpr>, Box<TypedExpr>),
+}
+
+// The vocabulary of events and operators. The parser builds the syntax tree
+// with these too: a rule names the same event kinds and operators in both.
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UnaryOp {
+    Not,
+    BitNot,
+    Negate,
+    Plus,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BinaryOp {
+    Or,
+    And,
+    BitOr,
+    BitXor,
+    BitAnd,
+    Eq,
+    Ne,
+    Lt,
+    Gt,
+    Le,
+    Ge,
+    Shl,
+    Shr,
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+}
+
+impl UnaryOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            UnaryOp::Not => "!",
+            UnaryOp::BitNot => "~",
+            UnaryOp::Negate => "-",
+            UnaryOp::Plus => "+",
+        }
+    }
+}
+
+impl BinaryOp {
+    pub fn symbol(self) -> &'static str {
+        use BinaryOp::*;
+        match self {
+            Or => "||",
+            And => "&&",
+            BitOr => "|",
+            BitXor => "^",
+            BitAnd => "&",
+            Eq => "==",
+            Ne => "!=",
+            Lt => "<",
+            Gt => ">",
+            Le => "<=",
+            Ge => ">=",
+            Shl => "<<",
+            Shr => ">>",
+            Add => "+",
+            Sub => "-",
+            Mul => "*",
+            Div => "/",
+            Rem => "%",
+        }
+    }
+
+    /// C's binding strength: higher binds tighter. The conditional operator
+    /// is below all of these.
+    pub fn precedence(self) -> u8 {
+        use BinaryOp::*;
+        match self {
+            Or => 1,
+            And => 2,
+            BitOr => 3,
+            BitXor => 4,
+            BitAnd => 5,
+            Eq | Ne => 6,
+            Lt | Gt | Le | Ge => 7,
+            Shl | Shr => 8,
+            Add | Sub => 9,
+            Mul | Div | Rem => 10,
+        }
+    }
+
+    pub fn is_comparison(self) -> bool {
+        use BinaryOp::*;
+        matches!(self, Eq | Ne | Lt | Gt | Le | Ge)
+    }
+
+    pub fn is_logical(self) -> bool {
+        matches!(self, BinaryOp::Or | BinaryOp::And)
+    }
+}
+
+/// The four event kinds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EventKind {
+    Entry,
+    Exit,
+    Call,
+    Return,
+}
+
+impl EventKind {
+    pub const ALL: [EventKind; 4] = [
+        EventKind::Entry,
+        EventKind::Exit,
+        EventKind::Call,
+        EventKind::Return,
+    ];
+
+    pub fn parse(word: &str) -> Option<EventKind> {
+        EventKind::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == word)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Entry => "entry",
+            EventKind::Exit => "exit",
+            EventKind::Call => "call",
+            EventKind::Return => "return",
+        }
+    }
+
+    /// Whether the event happens after the function returned, so that
+    /// `$return` has a value.
+    pub fn is_after(self) -> bool {
+        matches!(self, EventKind::Exit | EventKind::Return)
+    }
 }

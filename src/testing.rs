@@ -1,11 +1,11 @@
 //! Running trace tests: each step's outcome against what the trace expects,
 //! with a step-by-step log of every instance's state.
 
+use crate::automaton::Automaton;
 use crate::catalog::Catalog;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::Missing;
 use crate::interp::{Config, Outcome, Status};
-use crate::ir::Automaton;
 use crate::trace::{self, Expected, Objects, Trace, Value};
 
 #[derive(Debug, Clone)]

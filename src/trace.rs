@@ -8,14 +8,14 @@
 use pest::Parser as _;
 use pest::iterators::Pair;
 
+use crate::automaton::Automaton;
 use crate::builtins;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::interp::Occurrence;
-use crate::ir::Automaton;
+use crate::model::EventKind;
 use crate::model::{Event, Target};
-use crate::roles::{self, RoleName};
+use crate::role_table::{self, RoleName};
 use crate::span::{FileId, Span};
-use crate::syntax::ast::EventKind;
 use crate::syntax::errors::syntax_error;
 use crate::syntax::errors::with_detail_on_error;
 use crate::syntax::pretty::quote;
@@ -241,7 +241,7 @@ impl Objects {
 /// The event a step names, resolved like a rule's event names.
 pub fn resolve_event(function: &str, kind: &str) -> Option<Event> {
     let kind = EventKind::parse(kind)?;
-    Some(match roles::lookup_rule_name(function) {
+    Some(match role_table::lookup_rule_name(function) {
         Some(RoleName::Role(role)) => Event {
             target: Target::Role(role),
             kind,

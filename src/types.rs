@@ -14,7 +14,6 @@ pub struct IntType {
 }
 
 impl IntType {
-    pub const BOOL: IntType = IntType::unsigned(8);
     pub const UCHAR: IntType = IntType::unsigned(8);
     pub const INT: IntType = IntType::signed(32);
     pub const UINT: IntType = IntType::unsigned(32);

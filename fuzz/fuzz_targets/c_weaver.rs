@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 use libfuzzer_sys::fuzz_target;
 use slic::catalog::Prototype;
 use slic::hooks::HookSet;
-use slic::weave::roles::RoleMap;
+use slic::weave::role_map::RoleMap;
 
 struct Pack {
     hooks: HookSet,
@@ -21,7 +21,7 @@ fn pack() -> &'static Pack {
         let loader = slic::pack::loader();
         let mut session = slic::frontend::Session::new(&loader);
         let (models, _) = slic::frontend::compile_pack(&mut session);
-        let automata: Vec<_> = models.iter().map(slic::ir::lower).collect();
+        let automata: Vec<_> = models.iter().map(slic::automaton::lower).collect();
         let hooks = HookSet::new(&automata).expect("the pack's hooks agree");
         let catalog = slic::catalog::parse(Default::default(), slic::pack::file("rules/wdm/ddi.h").unwrap()).0;
         let prototypes = hooks
@@ -37,7 +37,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let pack = pack();
     let mut roles = RoleMap::default();
-    roles.add(slic::roles::Role::Dispatch, "Dispatch");
+    roles.add(slic::role_table::Role::Dispatch, "Dispatch");
     let result = slic::weave::c::weave(&slic::weave::c::Input {
         text,
         path: "fuzz.c",

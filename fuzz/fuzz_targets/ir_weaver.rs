@@ -6,8 +6,8 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use slic::hooks::HookSet;
-use slic::ir::Automaton;
-use slic::weave::roles::RoleMap;
+use slic::automaton::Automaton;
+use slic::weave::role_map::RoleMap;
 
 struct Pack {
     automata: Vec<Automaton>,
@@ -20,7 +20,7 @@ fn pack() -> &'static Pack {
         let loader = slic::pack::loader();
         let mut session = slic::frontend::Session::new(&loader);
         let (models, _) = slic::frontend::compile_pack(&mut session);
-        let automata: Vec<Automaton> = models.iter().map(slic::ir::lower).collect();
+        let automata: Vec<Automaton> = models.iter().map(slic::automaton::lower).collect();
         let hooks = HookSet::new(&automata).expect("the pack's hooks agree");
         Pack { automata, hooks }
     })
@@ -30,18 +30,18 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let pack = pack();
     let mut roles = RoleMap::default();
-    roles.add(slic::roles::Role::Dispatch, "DispatchRead");
-    roles.add(slic::roles::Role::Cancel, "CancelIrp");
-    let input = slic::weave::ir::Input {
+    roles.add(slic::role_table::Role::Dispatch, "DispatchRead");
+    roles.add(slic::role_table::Role::Cancel, "CancelIrp");
+    let input = slic::weave::llvm::Input {
         text,
         path: "fuzz.ll",
         rules: &pack.automata,
         hooks: &pack.hooks,
         roles: &roles,
     };
-    if let Ok(woven) = slic::weave::ir::weave(&input) {
+    if let Ok(woven) = slic::weave::llvm::weave(&input) {
         assert!(woven.text.contains(slic::weave::WOVEN_MARKER));
         // What the weaver wrote, it must read back as IR it refuses to weave twice.
-        assert!(slic::weave::ir::weave(&slic::weave::ir::Input { text: &woven.text, ..input }).is_err());
+        assert!(slic::weave::llvm::weave(&slic::weave::llvm::Input { text: &woven.text, ..input }).is_err());
     }
 });

@@ -20,10 +20,10 @@ fuzz_target!(|data: &[u8]| {
     let _ = slic::render::to_text(&session.sources, &diagnostics);
     assert_eq!(model.is_some(), !slic::diagnostic::has_errors(&diagnostics));
     if let Some(model) = model {
-        let automaton = slic::ir::lower(&model);
+        let automaton = slic::automaton::lower(&model);
         let options = slic::explore::Options { depth: 3, objects: 2 };
         let _ = slic::explore::explore(&automaton, &options);
-        if let Ok(graph) = slic::ir::explicit::build(&automaton, 3) {
+        if let Ok(graph) = slic::automaton::explicit::build(&automaton, 3) {
             let _ = slic::graph::to_dot(&automaton, &graph);
         }
         let _ = slic::monitor::Monitor::new(vec![automaton], slic::monitor::Flavour::Runtime).map(|m| m.to_c());

@@ -5,7 +5,7 @@ use super::scope::closest;
 
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{Event, HandlerModel, ParameterType, Signature, Target, ValueType};
-use crate::roles::{self, RoleName, RoleValue};
+use crate::role_table::{self, RoleName, RoleValue};
 use crate::span::Span;
 use crate::syntax::ast::{ArgRef, EventKind, Handler, Ident};
 
@@ -62,7 +62,7 @@ impl Checker<'_> {
     }
 
     fn resolve_event_name(&mut self, name: &Ident, kind: EventKind) -> Option<(Event, Signature)> {
-        match roles::lookup_rule_name(&name.name) {
+        match role_table::lookup_rule_name(&name.name) {
             Some(RoleName::Role(role)) => {
                 let info = role.info();
                 let value = |value: &RoleValue| match value {
@@ -116,7 +116,7 @@ impl Checker<'_> {
             .functions
             .keys()
             .map(String::as_str)
-            .chain(roles::all_rule_names().map(|name| -> &str { name }));
+            .chain(role_table::all_rule_names().map(|name| -> &str { name }));
         let mut diagnostic = Diagnostic::new(
             Code::UnknownFunction,
             name.span,

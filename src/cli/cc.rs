@@ -16,11 +16,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus};
 
+use slic::automaton::Automaton;
+use slic::hash::fnv_words;
 use slic::hooks::HookSet;
-use slic::ir::Automaton;
 use slic::monitor::{Flavour, Monitor};
 use slic::weave::Woven;
-use slic::weave::roles::RoleMap;
+use slic::weave::role_map::RoleMap;
 
 use super::io::{FsLoader, read_text};
 use super::rules::{Compiled, compile};
@@ -111,17 +112,16 @@ struct WorkDirectory {
 
 impl WorkDirectory {
     fn for_command(command: &CompilerCommand) -> Result<WorkDirectory, Failure> {
-        // FNV-1a over the working directory and the command line.
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        let directory = std::env::current_dir().unwrap_or_default();
-        let words = std::iter::once(directory.display().to_string())
-            .chain(command.compiler.iter().cloned())
-            .chain(command.arguments.iter().cloned());
-        for word in words {
-            for byte in word.bytes().chain([0]) {
-                hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-            }
-        }
+        // A hash of the working directory and the command line.
+        let directory = std::env::current_dir()
+            .unwrap_or_default()
+            .display()
+            .to_string();
+        let hash = fnv_words(
+            std::iter::once(directory.as_str())
+                .chain(command.compiler.iter().map(String::as_str))
+                .chain(command.arguments.iter().map(String::as_str)),
+        );
         let path = std::env::temp_dir().join(format!("slic-cc-{hash:016x}"));
         // Left over by a compile that was killed: start afresh.
         let _ = std::fs::remove_dir_all(&path);
@@ -513,7 +513,7 @@ fn write(path: &Path, text: &str) -> Result<(), Failure> {
 impl Context<'_> {
     /// Roles declared in the source and its headers, and those given.
     fn roles(&self, source: &Path, text: &str) -> RoleMap {
-        let (mut found, _) = slic::weave::c::roles::scan_with_headers(
+        let (mut found, _) = slic::weave::c::role_scan::scan_with_headers(
             &FsLoader,
             source,
             text,
@@ -561,7 +561,7 @@ impl Context<'_> {
         let c_text = read_text(source)?;
         let roles = self.roles(source, &c_text);
         let name = source.display().to_string();
-        let input = slic::weave::ir::Input {
+        let input = slic::weave::llvm::Input {
             text: &text,
             path: &name,
             rules: self.automata,
@@ -573,7 +573,7 @@ impl Context<'_> {
         // The monitor compiled once and linked in where the toolchain can
         // (as through C), defined in the module where it cannot.
         let monitor = if links_ahead(&flags) {
-            let module = slic::weave::ir::monitor_module(&input).map_err(refused)?;
+            let module = slic::weave::llvm::monitor_module(&input).map_err(refused)?;
             let mut extra = vec!["-x", "ir", "-Wno-override-module"];
             if !debug {
                 extra.push("-g0");
@@ -583,16 +583,16 @@ impl Context<'_> {
             None
         };
         let placement = match monitor {
-            Some(_) => slic::weave::ir::MonitorPlacement::Declared,
-            None => slic::weave::ir::MonitorPlacement::InModule,
+            Some(_) => slic::weave::llvm::MonitorPlacement::Declared,
+            None => slic::weave::llvm::MonitorPlacement::InModule,
         };
-        let woven = slic::weave::ir::weave_placing(&input, placement).map_err(refused)?;
+        let woven = slic::weave::llvm::weave_placing(&input, placement).map_err(refused)?;
         self.after_weaving(&name, object, &woven, slic::weave::report::Weaver::Ir)?;
         let woven_ir = self.work.join(format!("{number}-{stem}.woven.ll"));
         if debug {
             write(&woven_ir, &woven.text)?;
         } else {
-            write(&woven_ir, &slic::weave::ir::strip_debug_info(&woven.text))?;
+            write(&woven_ir, &slic::weave::llvm::strip_debug_info(&woven.text))?;
         }
         let mut second = code_generation_flags(&flags);
         second.extend([
@@ -754,17 +754,13 @@ impl Context<'_> {
         arguments.push("-w".to_string());
         arguments.extend(extra.iter().map(|a| a.to_string()));
         arguments.push("-c".to_string());
-        // FNV-1a over what makes the object: the monitor, the compiler and
+        // A hash of what makes the object: the monitor, the compiler and
         // its code-generation flags.
-        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-        let words = std::iter::once(text)
-            .chain(self.command.compiler.iter().map(String::as_str))
-            .chain(arguments.iter().map(String::as_str));
-        for word in words {
-            for byte in word.bytes().chain([0]) {
-                hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-            }
-        }
+        let hash = fnv_words(
+            std::iter::once(text)
+                .chain(self.command.compiler.iter().map(String::as_str))
+                .chain(arguments.iter().map(String::as_str)),
+        );
         let cache = std::env::temp_dir().join("slic-cc-monitors");
         let cached = cache.join(format!("slic_monitor-{hash:016x}.o"));
         if cached.is_file() {

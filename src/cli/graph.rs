@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use slic::ir::explicit::{self, DEFAULT_BOUND};
+use slic::automaton::explicit::{self, DEFAULT_BOUND};
 
 use super::io::{check_output_path, write_output};
 use super::rules::compile;

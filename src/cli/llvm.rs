@@ -11,7 +11,7 @@ use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use slic::weave::ir::bitcode;
+use slic::llvm::bitcode;
 
 use super::Failure;
 

@@ -2,8 +2,8 @@
 
 use std::path::PathBuf;
 
-use slic::weave::c::roles::scan_with_headers;
-use slic::weave::roles::RoleMap;
+use slic::weave::c::role_scan::scan_with_headers;
+use slic::weave::role_map::RoleMap;
 
 use super::Failure;
 use super::io::{FsLoader, read_text, write_output};

@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::LazyLock;
 
+use slic::automaton::{self, Automaton};
 use slic::catalog::Catalog;
 use slic::diagnostic::{Diagnostic, has_errors};
 use slic::frontend::{RuleSource, Session};
-use slic::ir::{self, Automaton};
 use slic::load::MemoryLoader;
 use slic::span::SourceMap;
 
@@ -85,7 +85,7 @@ pub fn compile_quietly(paths: &[PathBuf], options: &CompileOptions) -> Result<Co
         if let Some(model) = model {
             rules.push(CompiledRule {
                 path: path.clone(),
-                automaton: ir::lower(&model),
+                automaton: automaton::lower(&model),
                 catalog,
             });
         }

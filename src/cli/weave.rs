@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use slic::catalog::Prototype;
 use slic::hooks::HookSet;
-use slic::weave::roles::RoleMap;
+use slic::weave::role_map::RoleMap;
 use slic::weave::{WeaveError, WeaveWarning, Woven};
 
 use super::io::{
@@ -166,15 +166,15 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 Output::C(weave_c(&args, &compiled, &hooks, &roles, input, &name).map_err(finish)?)
             }
             Some((text, _)) => Output::Module(
-                slic::weave::ir::weave_module(
-                    &slic::weave::ir::Input {
+                slic::weave::llvm::weave_module(
+                    &slic::weave::llvm::Input {
                         text,
                         path: &name,
                         rules: &automata,
                         hooks: &hooks,
                         roles: &roles,
                     },
-                    slic::weave::ir::MonitorPlacement::InModule,
+                    slic::weave::llvm::MonitorPlacement::InModule,
                 )
                 .map_err(|error| finish(Failure::Refused(format!("cannot weave: {error}"))))?,
             ),
@@ -252,7 +252,7 @@ fn progress_bar(count: usize) -> indicatif::ProgressBar {
 /// A woven file: C text, or a module's edits.
 enum Output<'a> {
     C(Woven),
-    Module(slic::weave::ir::WovenModule<'a>),
+    Module(slic::weave::llvm::WovenModule<'a>),
 }
 
 fn weave_c(

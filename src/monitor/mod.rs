@@ -5,11 +5,11 @@
 //! writes the same monitor as LLVM IR.
 
 pub mod c;
-pub mod c_expr;
+pub mod llvm;
 
+use crate::automaton::Automaton;
 use crate::diagnostic::Diagnostic;
 use crate::hooks::HookSet;
-use crate::ir::Automaton;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flavour {

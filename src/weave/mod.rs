@@ -6,9 +6,9 @@
 //! make their changes as edits (`crate::edit`).
 
 pub mod c;
-pub mod ir;
+pub mod llvm;
 pub mod report;
-pub mod roles;
+pub mod role_map;
 
 use crate::model::Event;
 

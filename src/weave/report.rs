@@ -3,8 +3,8 @@
 
 use std::collections::HashSet;
 
+use crate::automaton::Automaton;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::ir::Automaton;
 use crate::model::Event;
 use crate::span::Span;
 
@@ -126,15 +126,6 @@ pub fn unbound_warning(
     .with_label("a handler of one of them")
     .with_note(format!("never bound: {}", names.join(", ")))
     .with_note(advice)
-}
-
-/// How many rules bound somewhere, for one-line summaries.
-pub fn rules_bound(rules: &[Automaton], sites: &[Site]) -> usize {
-    let bound = bound_events(sites);
-    rules
-        .iter()
-        .filter(|rule| rule.events.iter().any(|info| bound.contains(&info.event)))
-        .count()
 }
 
 /// Every event some site reports (a large module has tens of thousands of

@@ -19,7 +19,7 @@ use slic::hooks::HookSet;
 use slic::interp::Occurrence;
 use slic::model::{Event, Target};
 use slic::syntax::ast::EventKind;
-use slic::weave::roles::RoleMap;
+use slic::weave::role_map::RoleMap;
 
 use crate::driver_support::{check_output, require_tool};
 use crate::ir_support::{Match, comparable, run_for_reports, wdk_macros};
@@ -188,10 +188,10 @@ fn expressions_compute_what_the_interpreter_computes() {
             slic::render::to_text(&compiled.sources, &compiled.diagnostics)
         )
     });
-    let automaton = slic::ir::lower(&model);
+    let automaton = slic::automaton::lower(&model);
     let rules = [automaton.clone()];
     let hooks = HookSet::new(&rules).unwrap();
-    let woven = slic::weave::ir::weave(&slic::weave::ir::Input {
+    let woven = slic::weave::llvm::weave(&slic::weave::llvm::Input {
         text: DRIVE,
         path: "drive.ll",
         rules: &rules,

@@ -11,9 +11,9 @@
 use std::path::Path;
 use std::process::Command;
 
+use slic::automaton::Automaton;
 use slic::hooks::HookSet;
-use slic::ir::Automaton;
-use slic::weave::roles::RoleMap;
+use slic::weave::role_map::RoleMap;
 use slic::weave::{WeaveError, Woven};
 
 use crate::driver_support::{check_output, require_tool};
@@ -21,12 +21,12 @@ use crate::support::{compile_file, root};
 
 fn automaton(rule: &str) -> Automaton {
     let compiled = compile_file(&root().join(rule));
-    slic::ir::lower(&compiled.model.expect("the rule checks"))
+    slic::automaton::lower(&compiled.model.expect("the rule checks"))
 }
 
 fn weave_with(text: &str, rules: &[Automaton], roles: &RoleMap) -> Result<Woven, WeaveError> {
     let hooks = HookSet::new(rules).unwrap();
-    slic::weave::ir::weave(&slic::weave::ir::Input {
+    slic::weave::llvm::weave(&slic::weave::llvm::Input {
         text,
         path: "module.ll",
         rules,
@@ -227,13 +227,13 @@ fn bitcode_is_woven_with_the_tools_of_its_producer() {
             String::from_utf8_lossy(&result.stderr)
         );
         let bytes = std::fs::read(&output).unwrap();
-        let producer = slic::weave::ir::bitcode::producer(&bytes).unwrap();
+        let producer = slic::llvm::bitcode::producer(&bytes).unwrap();
         assert!(
             producer.starts_with(&format!("LLVM{version}.")),
             "{producer}"
         );
         let input_producer =
-            slic::weave::ir::bitcode::producer(&std::fs::read(&input).unwrap()).unwrap();
+            slic::llvm::bitcode::producer(&std::fs::read(&input).unwrap()).unwrap();
         assert_eq!(producer, input_producer);
         verify(&version.to_string(), &disassemble(version, &output));
     }

@@ -3,8 +3,8 @@
 
 use std::collections::BTreeSet;
 
+use slic::automaton;
 use slic::explore::{self, Options};
-use slic::ir;
 use slic::span::FileId;
 use slic::{testing, trace};
 
@@ -34,7 +34,7 @@ fn every_rule_is_complete() {
             "{name} has diagnostics:\n{}",
             slic::render::to_text(&compiled.sources, &compiled.diagnostics)
         );
-        let automaton = ir::lower(&compiled.model.unwrap());
+        let automaton = automaton::lower(&compiled.model.unwrap());
         assert_eq!(
             automaton.name, name,
             "the header names the rule as its file does"

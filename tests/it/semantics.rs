@@ -7,9 +7,9 @@
 use std::path::Path;
 use std::process::Command;
 
+use slic::automaton::explicit::{self, DEFAULT_BOUND};
+use slic::automaton::{self, Automaton};
 use slic::explore::{self, Options};
-use slic::ir::explicit::{self, DEFAULT_BOUND};
-use slic::ir::{self, Automaton};
 use slic::span::FileId;
 use slic::{graph, testing, trace};
 
@@ -29,7 +29,7 @@ fn automaton(path: &Path) -> (Automaton, std::rc::Rc<slic::catalog::Catalog>) {
         slic::pack::file(slic::pack::DEFAULT_CATALOG).unwrap(),
     )
     .0;
-    (ir::lower(&model), std::rc::Rc::new(catalog))
+    (automaton::lower(&model), std::rc::Rc::new(catalog))
 }
 
 fn run_traces(rule: &Path) -> Vec<testing::TraceResult> {
@@ -142,7 +142,7 @@ fn graph_follows_the_interpreter_on_the_counter() {
 fn integer_variables_are_explored_up_to_the_bound() {
     let text = "state { int n = 0; }\nKeEnterCriticalRegion.exit { n = n + 1; }\nSDV_RunDispatchFunction.exit { if (n > 100) { abort \"deep\"; } }\n";
     let compiled = compile_text(Path::new("bounded.slic"), "bounded.slic", text);
-    let automaton = ir::lower(&compiled.model.unwrap());
+    let automaton = automaton::lower(&compiled.model.unwrap());
     let graph = explicit::build(&automaton, 4).unwrap();
     assert_eq!(graph.bounded, Some(4));
     assert!(graph.nodes.contains(&explicit::Node::Beyond));
@@ -153,7 +153,7 @@ fn integer_variables_are_explored_up_to_the_bound() {
 fn variables_holding_event_values_have_no_graph() {
     let text = "state { void *held = NULL; }\nKeAcquireSpinLock.exit { held = $1; }\nKeReleaseSpinLock.exit { if (held != $1) { abort \"other lock\"; } }\n";
     let compiled = compile_text(Path::new("pointer.slic"), "pointer.slic", text);
-    let automaton = ir::lower(&compiled.model.unwrap());
+    let automaton = automaton::lower(&compiled.model.unwrap());
     let error = explicit::build(&automaton, DEFAULT_BOUND).unwrap_err();
     assert_eq!(error.code, slic::diagnostic::Code::NotFinite);
     assert!(error.message.contains("`held`"));

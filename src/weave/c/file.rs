@@ -8,13 +8,14 @@
 //! addresses, registrations of routines) is found in their tokens.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
 use std::ops::Range;
 
 use tree_sitter::Tree;
 
 use super::scan::{DirectiveKind, Kind, Scan, Token, scan};
 use super::structure::{Owners, Structure, definition_name, structure};
+use crate::hash::Fnv;
 
 pub struct CFile<'t> {
     pub text: &'t str,
@@ -28,27 +29,6 @@ pub struct CFile<'t> {
 /// A map keyed by identifiers, with a hash cheaper than the default one:
 /// the weaver looks up every identifier of a file.
 pub type WordMap<'w, V> = HashMap<&'w str, V, BuildHasherDefault<Fnv>>;
-
-/// The FNV-1a hash (no defence against chosen keys is needed here).
-pub struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Fnv {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Hasher for Fnv {
-    fn write(&mut self, bytes: &[u8]) {
-        for &byte in bytes {
-            self.0 = (self.0 ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
 
 /// An identifier the caller is interested in, and where it is.
 #[derive(Debug, Clone, Copy)]

@@ -5,7 +5,7 @@ use std::fmt::Write;
 
 use crate::catalog::Prototype;
 use crate::hooks::{Hook, HookSet};
-use crate::syntax::ast::EventKind;
+use crate::model::EventKind;
 use crate::syntax::pretty::{push_quoted, quote};
 use crate::weave::Site;
 

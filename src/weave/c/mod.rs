@@ -13,7 +13,7 @@ pub mod blank;
 mod file;
 mod generate;
 mod macros;
-pub mod roles;
+pub mod role_scan;
 mod scan;
 mod structure;
 mod tree;

@@ -18,15 +18,15 @@ mod wrap;
 use super::file::{CFile, Hit, Parsed, Place, WordMap};
 use super::generate::{GENERATED, api_wrapper, line_directive, pointer_wrapper, site_table};
 use super::macros::{bearing, identifiers, is_pasted};
-use super::roles;
+use super::role_scan;
 use super::scan::{Kind, MAX_LENGTH};
 use super::tree::{self, text};
 use crate::catalog::Prototype;
 use crate::edit::{self, Edit};
 use crate::hooks::HookSet;
 use crate::model::Event;
-use crate::syntax::ast::EventKind;
-use crate::weave::roles::RoleMap;
+use crate::model::EventKind;
+use crate::weave::role_map::RoleMap;
 use crate::weave::{Position, Site, WOVEN_MARKER, WeaveError, WeaveWarning, Woven};
 use uses::{Interest, Use, UseKind, body_use, parsed_use};
 use wrap::Head;
@@ -147,8 +147,8 @@ pub fn weave(input: &Input) -> Result<Woven, WeaveError> {
     for name in weaver.macro_apis.keys() {
         interests.entry(name).or_default().bearing = true;
     }
-    for word in roles::role_words() {
-        interests.entry(word).or_default().role = roles::role_word(word);
+    for word in role_scan::role_words() {
+        interests.entry(word).or_default().role = role_scan::role_word(word);
     }
     let hits = file.hits(|word| interests.get(word).copied());
     // Roles: registrations and the usual declarations in the tokens, the
@@ -158,12 +158,12 @@ pub fn weave(input: &Input) -> Result<Woven, WeaveError> {
         hits.iter()
             .filter_map(|hit| Some((hit.token, hit.item, hit.place, hit.interest.role?)))
     };
-    let declared = roles::declared(&file, role_words(), input.path);
+    let declared = role_scan::declared(&file, role_words(), input.path);
     let mut found = declared.found;
-    found.extend(roles::lexical_evidence(&file, role_words(), input.path));
+    found.extend(role_scan::lexical_evidence(&file, role_words(), input.path));
     let mut header_roles = RoleMap::default();
     if let Some(source) = &input.source {
-        header_roles = roles::scan_includes(
+        header_roles = role_scan::scan_includes(
             source.loader,
             source.path,
             file.quoted_includes(),
@@ -209,7 +209,7 @@ struct Read<'t> {
     /// Function definitions by the byte of their body's `{`.
     heads: HashMap<usize, Head>,
     /// The roles declarations declare.
-    found: Vec<(usize, roles::Found)>,
+    found: Vec<(usize, role_scan::Found)>,
     /// For each error of tree-sitter, the identifiers in the text it could
     /// not parse, with their bytes.
     errors: Vec<Vec<(String, usize)>>,
@@ -290,7 +290,7 @@ impl<'a> Weaver<'a> {
     fn pieces_to_parse(
         &self,
         hits: &[Hit<Interest>],
-        found: &[(usize, roles::Found)],
+        found: &[(usize, role_scan::Found)],
         declares_roles: &[bool],
         header_roles: &RoleMap,
     ) -> Vec<usize> {
@@ -376,8 +376,11 @@ impl<'a> Weaver<'a> {
                 }
             });
         }
-        read.found
-            .extend(roles::parsed_evidence(file, &declarations, self.input.path));
+        read.found.extend(role_scan::parsed_evidence(
+            file,
+            &declarations,
+            self.input.path,
+        ));
     }
 
     fn read_node<'n>(&self, node: Node<'n>, read: &mut Read<'a>, declarations: &mut Vec<Node<'n>>) {

@@ -24,8 +24,8 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use slic::automaton::Automaton;
 use slic::interp::{Config, Occurrence};
-use slic::ir::Automaton;
 use slic::model::Target;
 
 use crate::driver_support::{check_output, require_tool};
@@ -356,7 +356,7 @@ fn every_pack_rule_agrees_in_interpreter_c_and_ir() {
     let mut problems = Vec::new();
     let mut summary = Vec::new();
     for model in &models {
-        let automaton = slic::ir::lower(model);
+        let automaton = slic::automaton::lower(model);
         match check_rule(&automaton, &catalog) {
             Ok(runs) => summary.push(format!("{}: {runs} traces", automaton.name)),
             Err(found) => problems.extend(found),

@@ -5,11 +5,11 @@
 
 use std::fmt::Write;
 
+use slic::automaton::Automaton;
 use slic::catalog::{CType, Catalog, Prototype};
 use slic::interp::Occurrence;
-use slic::ir::Automaton;
 use slic::model::Target;
-use slic::roles::{Role, RoleValue};
+use slic::role_table::{Role, RoleValue};
 use slic::syntax::ast::EventKind;
 
 /// The objects of the traces (`explore`'s `obj1`, `obj2`, ...) live at

@@ -6,7 +6,7 @@
 use tree_sitter::Node;
 
 use crate::weave::c::file::CFile;
-use crate::weave::c::roles::RoleWord;
+use crate::weave::c::role_scan::RoleWord;
 use crate::weave::c::scan::Kind;
 use crate::weave::c::tree;
 

@@ -1,8 +1,8 @@
 //! Substituting into expressions and folding what became constant.
 
 use crate::eval::{self, Env, Missing};
+use crate::model::{BinaryOp, UnaryOp};
 use crate::model::{ExprKind, TypedExpr, VarId};
-use crate::syntax::ast::{BinaryOp, UnaryOp};
 
 /// Replaces variables for which `value` gives an expression.
 pub fn substitute(expr: &TypedExpr, value: &dyn Fn(VarId) -> Option<TypedExpr>) -> TypedExpr {

@@ -27,10 +27,10 @@ use super::emit::{Dbg, Emitter, Hooks, Names, SiteValue, Suffix, c_arguments};
 use super::instruction::{self, Call, Header, TailMarker};
 use super::lexer::{Kind, Token, depth_change, tokenize};
 use super::module::{Function, Lines, Module, error_at};
-use super::names::{decode, undecorated};
 use super::types::Shape;
 use crate::edit::EditBuffer;
 use crate::hooks::HookSet;
+use crate::llvm::names::{decode, undecorated};
 use crate::model::Event;
 use crate::weave::{Position, Site, WeaveError, WeaveWarning};
 

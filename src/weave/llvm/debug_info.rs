@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
-use super::names::unescape;
+use crate::llvm::names::unescape;
 use crate::weave::Position;
 
 /// Metadata definitions by number: byte offset of each `!N = ...` line.

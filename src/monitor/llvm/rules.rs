@@ -1,7 +1,7 @@
 //! One rule of the monitor as IR: its state, its handlers, and one
 //! function per event that runs the handlers on the right instances.
 //!
-//! The semantics are the C monitor's (`src/monitor/c.rs`, runtime
+//! The semantics are the C monitor's (`src/monitor/c/`, runtime
 //! flavour), which are the interpreter's (`src/interp.rs`): per-thread
 //! state for rules without `watch`; for `watch` rules a dense table of
 //! `SLIC_MAX_OBJECTS` (1024) instances per thread, in thread-local storage
@@ -23,9 +23,10 @@ use std::fmt::Write;
 
 use super::body::{Body, Value};
 use super::expr::{self, Operands};
-use super::{Context, fnv, string_constant};
+use super::{Context, string_constant};
+use crate::automaton::{Automaton, End, Handler};
+use crate::hash::fnv;
 use crate::hooks::HookSet;
-use crate::ir::{Automaton, End, Handler};
 
 /// How many objects a `watch` rule tracks at once (the C monitor's
 /// `SLIC_MAX_OBJECTS`).

@@ -12,9 +12,9 @@ use std::ops::Range;
 use super::debug_info::{MetadataIndex, metadata_number};
 use super::instruction::{self, Header};
 use super::lexer::{Kind, Token, depth_change, tokenize};
-use super::monitor::Existing;
-use super::names::decode;
-use super::target::{self, Pointers, Target};
+use crate::llvm::names::decode;
+use crate::llvm::target::{self, Pointers, Target};
+use crate::monitor::llvm::Existing;
 use crate::weave::{Position, WOVEN_MARKER, WeaveError};
 
 /// A function definition.

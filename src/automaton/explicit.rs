@@ -13,8 +13,8 @@ use super::rewrite::{constant_value, fold, substitute, walk};
 use super::{Automaton, End, EventId};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::{self, Env, Missing};
+use crate::model::BinaryOp;
 use crate::model::{AbortId, ExprKind, TypedExpr};
-use crate::syntax::ast::BinaryOp;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Node {

@@ -26,17 +26,13 @@
 //! (clang puts the closing brace there). Without debug information a site
 //! has no position and names the function.
 
-pub mod bitcode;
 mod debug_info;
 mod emit;
 mod instruction;
 mod lexer;
 mod module;
-pub mod monitor;
-pub mod names;
 mod sites;
 mod strip;
-mod target;
 mod types;
 mod weaver;
 mod wrappers;
@@ -44,18 +40,20 @@ mod wrappers;
 use std::collections::HashMap;
 use std::fmt::Write;
 
-use super::roles::RoleMap;
+use super::role_map::RoleMap;
 use super::{Site, WOVEN_MARKER, WeaveError, WeaveWarning, Woven};
+use crate::automaton::Automaton;
 use crate::edit::Edited;
 use crate::hooks::HookSet;
-use crate::ir::Automaton;
+use crate::llvm::names;
+use crate::model::EventKind;
 use crate::model::Target as EventTarget;
-use crate::syntax::ast::EventKind;
+use crate::monitor::llvm as monitor;
 use debug_info::DebugInfo;
 use weaver::{ApiBinding, Bindings, RoutineBinding, Weaver};
 
+pub use crate::llvm::target::Pointers;
 pub use strip::strip_debug_info;
-pub use target::Pointers;
 
 /// What the IR weaver needs.
 pub struct Input<'a> {

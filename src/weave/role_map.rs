@@ -14,7 +14,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::roles::{ROLES, Role};
+use crate::role_table::{ROLES, Role};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RoleMap {

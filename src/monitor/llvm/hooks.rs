@@ -10,9 +10,10 @@ use std::fmt::Write;
 use super::body::{Body, Value};
 use super::expr::convert;
 use super::rules::RuleCode;
-use super::{Context, fnv, string_constant};
+use super::{Context, string_constant};
+use crate::hash::fnv;
 use crate::hooks::Hook;
-use crate::weave::ir::names::quote;
+use crate::llvm::names::quote;
 
 /// A hook's definition and the symbol woven code calls.
 pub struct HookCode {

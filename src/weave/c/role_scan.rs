@@ -24,8 +24,8 @@ use super::scan::{Kind, MAX_LENGTH};
 use super::structure::is_keyword;
 use super::tree::{self, text};
 use crate::load::{LoadError, SourceLoader};
-use crate::roles::Role;
-use crate::weave::roles::RoleMap;
+use crate::role_table::Role;
+use crate::weave::role_map::RoleMap;
 
 /// One routine found, and why slic thinks it has its role.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,7 +82,7 @@ pub fn role_word(word: &str) -> Option<RoleWord> {
 
 /// Every word [`role_word`] knows.
 pub fn role_words() -> impl Iterator<Item = &'static str> {
-    let types = crate::roles::ROLES
+    let types = crate::role_table::ROLES
         .iter()
         .flat_map(|info| info.role_types.iter().copied());
     REGISTRATION_FIELDS

@@ -5,7 +5,7 @@
 //! violation or a full table.
 //!
 //! `struct slic_site` and `struct slic_violation` are the C header's
-//! (`src/monitor/c.rs`, `header`): user code reads them in its own
+//! (`src/monitor/c/`, `header`): user code reads them in its own
 //! `slic_report`, so the IR structures have the same fields in the same
 //! order, and LLVM lays them out as C does on every target.
 

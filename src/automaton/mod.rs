@@ -12,7 +12,7 @@ pub mod rewrite;
 
 pub use lower::lower;
 
-use crate::model::{AbortInfo, EnumDef, Event, Signature, TypedExpr, VarId, Variable, WatchModel};
+use crate::model::{AbortInfo, EnumDef, Event, Signature, TypedExpr, VarId, Variable};
 use crate::span::Span;
 
 pub type EventId = usize;
@@ -92,13 +92,5 @@ impl Automaton {
         self.handlers
             .iter()
             .filter(move |h| h.events.contains(&event))
-    }
-
-    pub fn watch_model(&self) -> Option<WatchModel> {
-        self.watch.as_ref().map(|w| WatchModel {
-            event: self.events[w.event].event.clone(),
-            argument: w.argument,
-            span: w.span,
-        })
     }
 }

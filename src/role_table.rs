@@ -5,7 +5,7 @@
 //! the driver's role-type declarations (`DRIVER_DISPATCH Foo;`), from a
 //! roles file or from the command line.
 
-use crate::syntax::ast::EventKind;
+use crate::model::EventKind;
 use crate::types::IntType;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]

@@ -10,8 +10,8 @@
 //! effect or can trap, so the result is the same as C's short circuit.
 
 use super::body::{Body, Value};
+use crate::model::{BinaryOp, UnaryOp};
 use crate::model::{ExprKind, TypedExpr};
-use crate::syntax::ast::{BinaryOp, UnaryOp};
 use crate::types::IntType;
 
 /// Where an expression's variables and event values are: `i64` operands.

@@ -10,13 +10,15 @@
 //!   nondeterministically; `abort` calls `reach_error()`, `halt` assumes
 //!   false (the SV-COMP conventions), for model checkers.
 
+pub mod expr;
+
 use std::fmt::Write;
 
-use super::c_expr::{self, Names};
 use super::{Flavour, Monitor};
+use crate::automaton::{Automaton, End, Handler};
 use crate::hooks::Hook;
-use crate::ir::{Automaton, End, Handler};
 use crate::syntax::pretty::quote;
+use expr::Names;
 
 struct HandlerNames;
 
@@ -48,59 +50,8 @@ pub fn header(monitor: &Monitor) -> String {
         env!("CARGO_PKG_VERSION")
     );
     let _ = writeln!(out, "/* Rules: {}. */", monitor.rule_names().join(", "));
-    out.push_str(
-        r#"#ifndef SLIC_MONITOR_H
-#define SLIC_MONITOR_H
-
-#include <stdint.h>
-
-#ifdef __cplusplus
-extern "C" {
-#endif
-
-/* Where an event happened in the driver. A site without a file has no
-   source position; `function` is still set. */
-struct slic_site {
-    const char *file;
-    unsigned line;
-    unsigned column;
-    const char *function;
-};
-
-/* For declarations woven code may not use. */
-#if defined(__GNUC__) || defined(__clang__)
-#define SLIC_MAYBE_UNUSED __attribute__((unused))
-#else
-#define SLIC_MAYBE_UNUSED
-#endif
-
-#define SLIC_VIOLATION 1
-#define SLIC_TABLE_FULL 2
-
-struct slic_violation {
-    int kind;                    /* SLIC_VIOLATION or SLIC_TABLE_FULL */
-    const char *rule;            /* "QueuedSpinLockRelease" */
-    int has_rule_id;
-    uint32_t rule_id;            /* bug check 0xC4 parameter 1 */
-    const char *message;         /* the abort's message */
-    const char *rule_location;   /* "rules/wdm/QueuedSpinLockRelease.slic:41:9" */
-    const char *event;           /* "SDV_RunDispatchFunction.exit" */
-    const struct slic_site *site;
-    uintptr_t object;            /* the object, for rules with `watch` */
-};
-
-/* Called on every violation. The default prints the report to stderr and
-   calls abort() (or goes on when SLIC_ON_VIOLATION=continue); with
-   SLIC_KERNEL it calls KeBugCheckEx(0xC4, rule ID, ...). Define your own
-   to override it. */
-void slic_report(const struct slic_violation *violation);
-
-/* Writes the report of a violation into `buffer` (always terminated);
-   returns the length it needed. */
-int slic_format(const struct slic_violation *violation, char *buffer, unsigned size);
-
-"#,
-    );
+    let (start, end) = header_parts();
+    out.push_str(start);
     for hook in &monitor.hooks.hooks {
         let _ = writeln!(out, "{};", hook_prototype(hook));
     }
@@ -110,15 +61,7 @@ int slic_format(const struct slic_violation *violation, char *buffer, unsigned s
              extern const char *slic_static_violation;\nvoid slic_static_reset(void);\n",
         );
     }
-    out.push_str(
-        r#"
-#ifdef __cplusplus
-}
-#endif
-
-#endif /* SLIC_MONITOR_H */
-"#,
-    );
+    out.push_str(end);
     out
 }
 
@@ -151,7 +94,7 @@ pub fn source(monitor: &Monitor) -> String {
         monitor.flavour.name()
     );
     out.push_str("#include \"slic_monitor.h\"\n\n");
-    out.push_str(c_expr::PRELUDE);
+    out.push_str(expr::PRELUDE);
     match monitor.flavour {
         Flavour::Runtime => out.push_str(RUNTIME_PLATFORM),
         Flavour::Static => out.push_str(STATIC_PLATFORM),
@@ -208,7 +151,7 @@ pub fn source(monitor: &Monitor) -> String {
             let _ = writeln!(
                 out,
                 "    c.a[{index}] = {};",
-                c_expr::convert(value.ty, &format!("(int64_t)a{}", index + 1))
+                expr::convert(value.ty, &format!("(int64_t)a{}", index + 1))
             );
         }
         for (position, value) in &hook.pointees {
@@ -216,7 +159,7 @@ pub fn source(monitor: &Monitor) -> String {
                 out,
                 "    c.d[{}] = {};",
                 position - 1,
-                c_expr::convert(value.ty, &format!("(int64_t)d{position}"))
+                expr::convert(value.ty, &format!("(int64_t)d{position}"))
             );
         }
         match hook.returns {
@@ -224,7 +167,7 @@ pub fn source(monitor: &Monitor) -> String {
                 let _ = writeln!(
                     out,
                     "    c.ret = {};",
-                    c_expr::convert(value.ty, "(int64_t)ret")
+                    expr::convert(value.ty, "(int64_t)ret")
                 );
             }
             None => out.push_str("    c.ret = 0;\n"),
@@ -285,7 +228,7 @@ fn rule(out: &mut String, flavour: Flavour, index: usize, automaton: &Automaton)
         automaton
             .initial()
             .iter()
-            .map(|&v| c_expr::constant(v))
+            .map(|&v| expr::constant(v))
             .collect()
     };
     let _ = writeln!(
@@ -402,7 +345,7 @@ fn handler_function(
             .conditions
             .iter()
             .map(|(condition, polarity)| {
-                let value = c_expr::expression(condition, &HandlerNames);
+                let value = expr::expression(condition, &HandlerNames);
                 if *polarity {
                     format!("{value} != 0")
                 } else {
@@ -420,7 +363,7 @@ fn handler_function(
             let _ = writeln!(
                 out,
                 "        int64_t n{id} = {};",
-                c_expr::expression(value, &HandlerNames)
+                expr::expression(value, &HandlerNames)
             );
         }
         // A value is stored as its variable's type (`k = k + 1` of a
@@ -429,7 +372,7 @@ fn handler_function(
             let _ = writeln!(
                 out,
                 "        s->v[{id}] = {};",
-                c_expr::convert(automaton.variables[*id].ty.int, &format!("n{id}"))
+                expr::convert(automaton.variables[*id].ty.int, &format!("n{id}"))
             );
         }
         match (path.end, flavour) {
@@ -579,314 +522,22 @@ fn event_function(
 
 /// Platform glue of the runtime flavour: thread-local storage, a spin lock,
 /// weak symbols, and the bounded per-object table.
-const RUNTIME_PLATFORM: &str = r#"#ifdef SLIC_KERNEL
-#include <ntddk.h>
-#else
-#include <stdio.h>
-#include <stdlib.h>
-#endif
+/// `slic_monitor.h` without the hooks: the generator writes their
+/// prototypes in place of the marker line.
+const HEADER: &str = include_str!("runtime/slic_monitor.h");
+const HOOKS_MARKER: &str = "/* slic: the hooks' prototypes go here. */\n";
 
-#define SLIC_LIVE 0
-#define SLIC_HALTED 1
-#define SLIC_FAILED 2
+/// The fixed parts of `slic_monitor.h`, before and after the hooks.
+fn header_parts() -> (&'static str, &'static str) {
+    HEADER
+        .split_once(HOOKS_MARKER)
+        .expect("slic_monitor.h has the hooks' marker")
+}
 
-#if defined(_MSC_VER) && !defined(__clang__)
-#define SLIC_THREAD_LOCAL __declspec(thread)
-#elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
-#define SLIC_THREAD_LOCAL _Thread_local
-#else
-#define SLIC_THREAD_LOCAL __thread
-#endif
-
-#if defined(__GNUC__) || defined(__clang__)
-#define SLIC_SPIN_LOCK(l) while (__atomic_test_and_set((l), __ATOMIC_ACQUIRE)) { }
-#define SLIC_SPIN_UNLOCK(l) __atomic_clear((l), __ATOMIC_RELEASE)
-typedef unsigned char slic_spin_t;
-#else
-#include <intrin.h>
-#define SLIC_SPIN_LOCK(l) while (_InterlockedExchange8((volatile char *)(l), 1)) { }
-#define SLIC_SPIN_UNLOCK(l) _InterlockedExchange8((volatile char *)(l), 0)
-typedef volatile char slic_spin_t;
-#endif
-
-/* With SLIC_SHARED_STATE the monitor is compiled into every woven file (as
-   `slic cc` does): its state and entry points are then weak, and the
-   linker keeps one copy of each. */
-#if defined(SLIC_SHARED_STATE) && (defined(__GNUC__) || defined(__clang__))
-#define SLIC_STATE __attribute__((weak))
-#define SLIC_ENTRY __attribute__((weak))
-#else
-#define SLIC_STATE static
-#define SLIC_ENTRY
-#endif
-
-/* The thread an event happens on. Instances of `watch` rules belong to a
-   thread as well as to an object: a thread sees its own lock discipline
-   (the locks it holds, the routines it returns from), as the rules without
-   `watch` do; another thread's acquisition of the same lock is contention,
-   not a second acquisition, and its routine returns say nothing about the
-   locks this thread holds. Keying by thread also closes the window between
-   a release returning in one thread and its hook running, in which another
-   thread's acquisition of the lock could return first. */
-#ifdef SLIC_KERNEL
-#define SLIC_CURRENT_THREAD() ((uintptr_t)KeGetCurrentThread())
-#else
-/* Shared between the files of a build (SLIC_SHARED_STATE): one thread has
-   one identity whichever copy of the monitor asks. */
-SLIC_UNUSED SLIC_STATE SLIC_THREAD_LOCAL char slic_thread_identity;
-#define SLIC_CURRENT_THREAD() ((uintptr_t)&slic_thread_identity)
-#endif
-
-/* How many objects a `watch` rule tracks at once (held locks, say), per
-   thread in user mode and in all in the kernel: an object is tracked while
-   its state differs from the initial one. */
-#ifndef SLIC_MAX_OBJECTS
-#define SLIC_MAX_OBJECTS 1024
-#endif
-
-struct slic_call;
-
-struct slic_rule {
-    const char *name;
-    int has_rule_id;
-    uint32_t rule_id;
-};
-
-struct slic_abort {
-    const char *message;
-    const char *location;
-};
-
-static void slic_violation(const struct slic_rule *rule, const struct slic_abort *abort_info,
-                           const struct slic_call *c, uintptr_t object);
-static void slic_table_full(const struct slic_rule *rule, const struct slic_call *c, uintptr_t object);
-
-/* A bounded, allocation-free table of instances, dense: slots[0..count).
-   Each rule has its own. Instances belong to one thread, so in user mode
-   each thread has its own table, in thread-local storage, and needs no
-   lock; the kernel has no thread-local storage for a driver, so there the
-   table is shared, behind a spin lock, and keyed by the thread too. */
-#ifdef SLIC_KERNEL
-#define SLIC_TABLE_STORAGE(r, state_type)                                             \
-    SLIC_STATE struct {                                                               \
-        slic_spin_t lock;                                                             \
-        unsigned char full_reported;                                                  \
-        unsigned count;                                                               \
-        state_type slots[SLIC_MAX_OBJECTS];                                           \
-    } slic_table_##r;                                                                 \
-    SLIC_UNUSED static void slic_table_lock_##r(void) { SLIC_SPIN_LOCK(&slic_table_##r.lock); } \
-    SLIC_UNUSED static void slic_table_unlock_##r(void) { SLIC_SPIN_UNLOCK(&slic_table_##r.lock); }
-#else
-#define SLIC_TABLE_STORAGE(r, state_type)                                             \
-    SLIC_STATE SLIC_THREAD_LOCAL struct {                                             \
-        unsigned char full_reported;                                                  \
-        unsigned count;                                                               \
-        state_type slots[SLIC_MAX_OBJECTS];                                           \
-    } slic_table_##r;                                                                 \
-    SLIC_UNUSED static void slic_table_lock_##r(void) { }                             \
-    SLIC_UNUSED static void slic_table_unlock_##r(void) { }
-#endif
-#define SLIC_TABLE(r, state_type)                                                     \
-    SLIC_TABLE_STORAGE(r, state_type)                                                 \
-    SLIC_UNUSED static state_type *slic_table_find_##r(uintptr_t object, int create)  \
-    {                                                                                 \
-        unsigned i;                                                                   \
-        uintptr_t thread = SLIC_CURRENT_THREAD();                                     \
-        for (i = 0; i < slic_table_##r.count; i++)                                    \
-            if (slic_table_##r.slots[i].object == object                              \
-                && slic_table_##r.slots[i].thread == thread)                          \
-                return &slic_table_##r.slots[i];                                      \
-        if (!create) return 0;                                                        \
-        if (slic_table_##r.count == SLIC_MAX_OBJECTS) {                               \
-            if (!slic_table_##r.full_reported) {                                      \
-                slic_table_##r.full_reported = 1;                                     \
-                slic_table_full(&r##_rule, 0, object);                                \
-            }                                                                         \
-            return 0;                                                                 \
-        }                                                                             \
-        {                                                                             \
-            state_type *s = &slic_table_##r.slots[slic_table_##r.count++];             \
-            s->object = object;                                                       \
-            s->thread = thread;                                                       \
-            s->status = SLIC_LIVE;                                                    \
-            s->exists = 1;                                                            \
-            for (i = 0; i < sizeof r##_initial / sizeof r##_initial[0]; i++) s->v[i] = r##_initial[i]; \
-            return s;                                                                 \
-        }                                                                             \
-    }                                                                                 \
-    SLIC_UNUSED static void slic_table_sweep_##r(void)                                \
-    {                                                                                 \
-        unsigned i = 0, k;                                                            \
-        while (i < slic_table_##r.count) {                                            \
-            state_type *s = &slic_table_##r.slots[i];                                 \
-            int initial = s->status == SLIC_LIVE;                                     \
-            for (k = 0; initial && k < sizeof r##_initial / sizeof r##_initial[0]; k++) \
-                initial = s->v[k] == r##_initial[k];                                  \
-            if (!initial) i++;                                                        \
-            else if (i != --slic_table_##r.count) *s = slic_table_##r.slots[slic_table_##r.count]; \
-        }                                                                             \
-    }
-
-"#;
+const RUNTIME_PLATFORM: &str = include_str!("runtime/runtime_platform.h");
 
 /// What a violation does at run time: fill the report, call `slic_report`.
-const RUNTIME_REPORT: &str = r#"
-SLIC_UNUSED static void slic_violation(const struct slic_rule *rule, const struct slic_abort *abort_info,
-                           const struct slic_call *c, uintptr_t object)
-{
-    struct slic_violation v;
-    v.kind = SLIC_VIOLATION;
-    v.rule = rule->name;
-    v.has_rule_id = rule->has_rule_id;
-    v.rule_id = rule->rule_id;
-    v.message = abort_info->message;
-    v.rule_location = abort_info->location;
-    v.event = c->event;
-    v.site = c->site;
-    v.object = object;
-    slic_report(&v);
-}
-
-SLIC_UNUSED static void slic_table_full(const struct slic_rule *rule, const struct slic_call *c, uintptr_t object)
-{
-    struct slic_violation v;
-    v.kind = SLIC_TABLE_FULL;
-    v.rule = rule->name;
-    v.has_rule_id = rule->has_rule_id;
-    v.rule_id = rule->rule_id;
-    v.message = "the monitor tracks SLIC_MAX_OBJECTS objects already; events on more objects are not checked";
-    v.rule_location = "";
-    v.event = c ? c->event : "";
-    v.site = c ? c->site : 0;
-    v.object = object;
-    slic_report(&v);
-}
-
-/* Appends to a bounded buffer, counting what did not fit. */
-static void slic_put(char *buffer, unsigned size, unsigned *at, const char *text)
-{
-    while (*text) {
-        if (*at + 1 < size) buffer[*at] = *text;
-        (*at)++;
-        text++;
-    }
-    if (size) buffer[*at < size ? *at : size - 1] = 0;
-}
-
-static void slic_put_number(char *buffer, unsigned size, unsigned *at, uint64_t value, unsigned base, unsigned width)
-{
-    char digits[24];
-    unsigned n = 0;
-    do {
-        digits[n++] = "0123456789ABCDEF"[value % base];
-        value /= base;
-    } while (value && n < sizeof digits);
-    while (n < width && n < sizeof digits) digits[n++] = '0';
-    while (n) {
-        char one[2];
-        one[0] = digits[--n];
-        one[1] = 0;
-        slic_put(buffer, size, at, one);
-    }
-}
-
-SLIC_ENTRY int slic_format(const struct slic_violation *v, char *buffer, unsigned size)
-{
-    unsigned at = 0;
-    if (size) buffer[0] = 0;
-    if (v->kind == SLIC_TABLE_FULL) {
-        slic_put(buffer, size, &at, "slic: monitor table full for ");
-        slic_put(buffer, size, &at, v->rule);
-        slic_put(buffer, size, &at, ": ");
-        slic_put(buffer, size, &at, v->message);
-        slic_put(buffer, size, &at, " (raise SLIC_MAX_OBJECTS)\n");
-        return (int)at;
-    }
-    slic_put(buffer, size, &at, "slic: violation of ");
-    slic_put(buffer, size, &at, v->rule);
-    slic_put(buffer, size, &at, " (");
-    if (v->has_rule_id) {
-        slic_put(buffer, size, &at, "0x");
-        slic_put_number(buffer, size, &at, v->rule_id, 16, 8);
-    } else {
-        slic_put(buffer, size, &at, "n/a");
-    }
-    slic_put(buffer, size, &at, "): ");
-    slic_put(buffer, size, &at, v->message);
-    slic_put(buffer, size, &at, "\n --> ");
-    if (v->site && v->site->file) {
-        slic_put(buffer, size, &at, v->site->file);
-        slic_put(buffer, size, &at, ":");
-        slic_put_number(buffer, size, &at, v->site->line, 10, 1);
-        slic_put(buffer, size, &at, ":");
-        slic_put_number(buffer, size, &at, v->site->column, 10, 1);
-    } else {
-        slic_put(buffer, size, &at, "<unknown>");
-    }
-    slic_put(buffer, size, &at, " in ");
-    slic_put(buffer, size, &at, v->site && v->site->function ? v->site->function : "<unknown>");
-    slic_put(buffer, size, &at, " (");
-    slic_put(buffer, size, &at, v->event);
-    slic_put(buffer, size, &at, ")\n rule: ");
-    slic_put(buffer, size, &at, v->rule_location);
-    slic_put(buffer, size, &at, "\n");
-    return (int)at;
-}
-
-#if defined(SLIC_KERNEL)
-SLIC_ENTRY void slic_report_default(const struct slic_violation *v)
-{
-    /* Like Driver Verifier: bug check 0xC4, parameter 1 the rule ID. */
-    KeBugCheckEx(0xC4, v->has_rule_id ? v->rule_id : 0, (ULONG_PTR)v->message,
-                 (ULONG_PTR)v->site, (ULONG_PTR)v->object);
-}
-#else
-SLIC_ENTRY void slic_report_default(const struct slic_violation *v)
-{
-    static int mode = -1;
-    char text[1024];
-    int length = slic_format(v, text, sizeof text);
-    (void)length;
-    fputs(text, stderr);
-    fflush(stderr);
-    if (mode < 0) {
-        const char *setting = getenv("SLIC_ON_VIOLATION");
-        mode = setting && setting[0] == 'c' && setting[1] == 'o' ? 1 : 0;
-    }
-    if (!mode) abort();
-}
-#endif
-
-/* `slic_report` is the default unless the program defines its own. */
-#if defined(_WIN32) && !defined(__MINGW32__)
-#if defined(_M_IX86)
-#pragma comment(linker, "/alternatename:_slic_report=_slic_report_default")
-#else
-#pragma comment(linker, "/alternatename:slic_report=slic_report_default")
-#endif
-#else
-__attribute__((weak)) void slic_report(const struct slic_violation *v)
-{
-    slic_report_default(v);
-}
-#endif
-"#;
+const RUNTIME_REPORT: &str = include_str!("runtime/runtime_report.c");
 
 /// Platform glue of the static flavour: the SV-COMP functions.
-const STATIC_PLATFORM: &str = r#"/* The SV-COMP conventions: a verifier (or a test harness) provides these. */
-extern void reach_error(void);
-extern void __VERIFIER_assume(int condition);
-extern _Bool __VERIFIER_nondet_bool(void);
-
-#define SLIC_LIVE 0
-#define SLIC_HALTED 1
-#define SLIC_FAILED 2
-
-#define SLIC_ENTRY
-
-/* How many objects a `watch` rule may pass over before choosing one. */
-#ifndef SLIC_STATIC_OBJECTS
-#define SLIC_STATIC_OBJECTS 64
-#endif
-
-"#;
+const STATIC_PLATFORM: &str = include_str!("runtime/static_platform.h");

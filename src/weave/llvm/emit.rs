@@ -23,9 +23,9 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::{self, Write};
 
-use super::target::{Pointers, Target};
 use super::types::Shape;
 use crate::hooks::{Hook, HookSet};
+use crate::llvm::target::{Pointers, Target};
 use crate::model::Event;
 
 /// The hooks of the rules and what calling them takes, worked out once

@@ -17,8 +17,8 @@ use std::ops::Range;
 use super::emit::{Emitter, SiteValue, Suffix, c_arguments};
 use super::instruction::{self, LINKAGE_WORDS};
 use super::lexer::{Kind, Token, tokenize};
-use super::names::undecorated;
 use super::weaver::{Weaver, WrapperRequest, span};
+use crate::llvm::names::undecorated;
 use crate::weave::WeaveError;
 
 impl Weaver<'_> {

@@ -1,6 +1,6 @@
 //! The monitor as LLVM IR, inside every woven module.
 //!
-//! It is the C monitor's runtime flavour (`src/monitor/c.rs`) written as
+//! It is the C monitor's runtime flavour (`src/monitor/c/`) written as
 //! IR, so a woven module needs nothing else: the same state (per thread
 //! for rules without `watch`, a table per `watch` rule), the same report
 //! text, the same weak `slic_report`. Everything is `linkonce_odr`, so
@@ -23,10 +23,11 @@ mod runtime;
 use std::collections::HashMap;
 use std::fmt::Write;
 
-use super::names::escape;
-use super::target::{Pointers, Target};
+use crate::automaton::Automaton;
+use crate::hash::fnv;
 use crate::hooks::HookSet;
-use crate::ir::Automaton;
+use crate::llvm::names::escape;
+use crate::llvm::target::{Pointers, Target};
 use crate::model::Event;
 
 pub use hooks::parameter_count;
@@ -93,7 +94,7 @@ impl Context<'_> {
     /// `bitcast`.
     pub fn function_ref(&self, name: &str, returns: &str, parameters: &[&str]) -> String {
         let wanted = format!("{returns} ({})", parameters.join(", "));
-        let symbol = format!("@{}", super::names::quote(name));
+        let symbol = format!("@{}", crate::llvm::names::quote(name));
         match self.existing.get(name) {
             Some(Existing::Function { type_text, .. })
                 if self.target.pointers == Pointers::Typed && *type_text != wanted =>
@@ -155,16 +156,6 @@ pub fn string_constant(symbol: &str, text: &str, linkage: &str) -> String {
         text.len() + 1,
         escape(text)
     )
-}
-
-/// FNV-1a, 64 bits: a stable hash of generated code (not a secret).
-pub fn fnv(text: &str) -> u64 {
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in text.bytes() {
-        hash ^= u64::from(byte);
-        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    hash
 }
 
 /// The generated monitor of one module.

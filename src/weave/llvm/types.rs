@@ -158,7 +158,7 @@ fn skip_address_space(source: &str, tokens: &[Token], at: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::weave::ir::lexer::tokenize;
+    use crate::weave::llvm::lexer::tokenize;
 
     fn shape_of(text: &str) -> (Shape, String) {
         let mut tokens = Vec::new();

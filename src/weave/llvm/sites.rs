@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::fmt::Write;
 
-use super::monitor::string_constant;
-use super::target::Target;
+use crate::llvm::target::Target;
+use crate::monitor::llvm::string_constant;
 use crate::weave::Site;
 
 /// Private strings of one module, each defined once.

@@ -507,7 +507,7 @@ pub const LINKAGE_WORDS: &[&str] = &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::weave::ir::lexer::tokenize;
+    use crate::weave::llvm::lexer::tokenize;
 
     fn tokens(text: &str) -> Vec<Token> {
         let mut tokens = Vec::new();

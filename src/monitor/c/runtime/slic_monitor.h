@@ -1,0 +1,57 @@
+#ifndef SLIC_MONITOR_H
+#define SLIC_MONITOR_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Where an event happened in the driver. A site without a file has no
+   source position; `function` is still set. */
+struct slic_site {
+    const char *file;
+    unsigned line;
+    unsigned column;
+    const char *function;
+};
+
+/* For declarations woven code may not use. */
+#if defined(__GNUC__) || defined(__clang__)
+#define SLIC_MAYBE_UNUSED __attribute__((unused))
+#else
+#define SLIC_MAYBE_UNUSED
+#endif
+
+#define SLIC_VIOLATION 1
+#define SLIC_TABLE_FULL 2
+
+struct slic_violation {
+    int kind;                    /* SLIC_VIOLATION or SLIC_TABLE_FULL */
+    const char *rule;            /* "QueuedSpinLockRelease" */
+    int has_rule_id;
+    uint32_t rule_id;            /* bug check 0xC4 parameter 1 */
+    const char *message;         /* the abort's message */
+    const char *rule_location;   /* "rules/wdm/QueuedSpinLockRelease.slic:41:9" */
+    const char *event;           /* "SDV_RunDispatchFunction.exit" */
+    const struct slic_site *site;
+    uintptr_t object;            /* the object, for rules with `watch` */
+};
+
+/* Called on every violation. The default prints the report to stderr and
+   calls abort() (or goes on when SLIC_ON_VIOLATION=continue); with
+   SLIC_KERNEL it calls KeBugCheckEx(0xC4, rule ID, ...). Define your own
+   to override it. */
+void slic_report(const struct slic_violation *violation);
+
+/* Writes the report of a violation into `buffer` (always terminated);
+   returns the length it needed. */
+int slic_format(const struct slic_violation *violation, char *buffer, unsigned size);
+
+/* slic: the hooks' prototypes go here. */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SLIC_MONITOR_H */

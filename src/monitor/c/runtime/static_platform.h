@@ -1,0 +1,16 @@
+/* The SV-COMP conventions: a verifier (or a test harness) provides these. */
+extern void reach_error(void);
+extern void __VERIFIER_assume(int condition);
+extern _Bool __VERIFIER_nondet_bool(void);
+
+#define SLIC_LIVE 0
+#define SLIC_HALTED 1
+#define SLIC_FAILED 2
+
+#define SLIC_ENTRY
+
+/* How many objects a `watch` rule may pass over before choosing one. */
+#ifndef SLIC_STATIC_OBJECTS
+#define SLIC_STATIC_OBJECTS 64
+#endif
+
