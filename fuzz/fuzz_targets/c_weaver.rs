@@ -41,6 +41,7 @@ fuzz_target!(|data: &[u8]| {
     let result = slic::weave::c::weave(&slic::weave::c::Input {
         text,
         path: "fuzz.c",
+        file: Default::default(),
         hooks: &pack.hooks,
         prototypes: &pack.prototypes,
         roles: &roles,

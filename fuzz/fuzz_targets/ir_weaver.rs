@@ -35,6 +35,7 @@ fuzz_target!(|data: &[u8]| {
     let input = slic::weave::llvm::Input {
         text,
         path: "fuzz.ll",
+        file: Default::default(),
         rules: &pack.automata,
         hooks: &pack.hooks,
         roles: &roles,

@@ -17,15 +17,20 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus};
 
 use slic::automaton::Automaton;
+use slic::diagnostic::{Code, Diagnostic};
 use slic::hash::fnv_words;
+use slic::model::Event;
 use slic::monitor::hooks::HookSet;
 use slic::monitor::{Flavour, Monitor};
+use slic::span::SourceMap;
 use slic::weave::Woven;
+use slic::weave::report::{BindingReport, EventBindings};
 use slic::weave::role_map::RoleMap;
 
+use super::diagnostics::MessageFormat;
 use super::io::{FsLoader, read_text};
 use super::rules::{Compiled, compile};
-use super::weave::{given_roles, prototypes, report_warnings};
+use super::weave::{given_roles, prototypes};
 use super::{CompileOptions, DriverRuleOptions, Failure, diagnostics};
 
 /// Compile with rule checks woven in: a drop-in compiler wrapper
@@ -399,7 +404,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
             && command.links()
             && let Some(report) = &args.report
         {
-            summarize_build(report);
+            let options: CompileOptions = args.rule_options.clone().into();
+            let compiled = compile(&args.rules, &options)?;
+            let automata: Vec<Automaton> =
+                compiled.rules.iter().map(|r| r.automaton.clone()).collect();
+            summarize_build(report, &automata, &compiled.sources, options.message_format);
         }
         return exit_with(status);
     }
@@ -564,12 +573,16 @@ impl Context<'_> {
         let input = slic::weave::llvm::Input {
             text: &text,
             path: &name,
+            file: self.compiled.sources.next_id(),
             rules: self.automata,
             hooks: self.hooks,
             roles: &roles,
         };
-        let refused =
-            |error: slic::weave::WeaveError| Failure::Refused(format!("cannot weave: {error}"));
+        let ir_name = ir.display().to_string();
+        let refused = |error: Diagnostic| {
+            self.show(&ir_name, text.as_bytes(), &[error]);
+            Failure::Errors
+        };
         // The monitor compiled once and linked in where the toolchain can
         // (as through C), defined in the module where it cannot.
         let monitor = if links_ahead(&flags) {
@@ -587,6 +600,11 @@ impl Context<'_> {
             None => slic::weave::llvm::MonitorPlacement::InModule,
         };
         let woven = slic::weave::llvm::weave_placing(&input, placement).map_err(refused)?;
+        self.show(
+            &ir_name,
+            text.as_bytes(),
+            &self.worth_showing(&woven.warnings),
+        );
         self.after_weaving(&name, object, &woven, slic::weave::report::Weaver::Ir)?;
         let woven_ir = self.work.join(format!("{number}-{stem}.woven.ll"));
         if debug {
@@ -636,6 +654,7 @@ impl Context<'_> {
         let woven = slic::weave::c::weave(&slic::weave::c::Input {
             text: &text,
             path: &name,
+            file: self.compiled.sources.next_id(),
             hooks: self.hooks,
             prototypes: &prototypes,
             roles: &roles,
@@ -654,9 +673,11 @@ impl Context<'_> {
                 if let Some(code) = self.original_diagnostics(source)? {
                     return Ok(Some(code));
                 }
-                return Err(Failure::Refused(format!("cannot weave: {error}")));
+                self.show(&name, text.as_bytes(), &[error]);
+                return Err(Failure::Errors);
             }
         };
+        self.show(&name, text.as_bytes(), &self.worth_showing(&woven.warnings));
         let stem = source.file_stem().unwrap().to_string_lossy().to_string();
         let woven_source = self.work.join(format!("{number}-{stem}.c"));
         let (flags, dependency) = without_dependency_options(&self.command.flags());
@@ -835,6 +856,28 @@ impl Context<'_> {
     }
 
     /// Warnings about unbound events, and the binding report.
+    /// The warnings of a weave a build shows: the note that a mock kernel's
+    /// definitions are left alone is said for every file of it, so only
+    /// with `--verbose`.
+    fn worth_showing(&self, warnings: &[Diagnostic]) -> Vec<Diagnostic> {
+        warnings
+            .iter()
+            .filter(|w| self.args.verbose || w.code != Code::KernelDefinition)
+            .cloned()
+            .collect()
+    }
+
+    /// Diagnostics about the input being woven (`name`, `text`).
+    fn show(&self, name: &str, text: &[u8], diagnostics: &[Diagnostic]) {
+        diagnostics::print_about_input(
+            self.options.message_format,
+            &self.compiled.sources,
+            name,
+            text,
+            diagnostics,
+        );
+    }
+
     fn after_weaving(
         &self,
         name: &str,
@@ -842,7 +885,6 @@ impl Context<'_> {
         woven: &Woven,
         weaver: slic::weave::report::Weaver,
     ) -> Result<(), Failure> {
-        report_warnings(&woven.warnings);
         let unbound = slic::weave::report::unbound(self.automata, &woven.sites);
         if self.args.verbose {
             let warnings: Vec<_> = unbound
@@ -863,9 +905,9 @@ impl Context<'_> {
             );
         }
         if let Some(report) = &self.args.report {
-            let mut json = slic::weave::report::to_json(name, self.automata, &woven.sites);
-            json["object"] = object.display().to_string().into();
-            let mut line = json.to_string();
+            let mut bindings = BindingReport::new(name, self.automata, &woven.sites);
+            bindings.object = Some(object.display().to_string());
+            let mut line = serde_json::to_string(&bindings).expect("a report serializes");
             line.push('\n');
             // One write per source, appended: parallel builds interleave
             // whole lines.
@@ -885,53 +927,64 @@ impl Context<'_> {
 /// in no file of the build, for the rules that bound somewhere. A driver
 /// of many files binds most events in few of them, so the build as a whole
 /// is what tells whether something was missed.
-fn summarize_build(report: &Path) {
+fn summarize_build(
+    report: &Path,
+    automata: &[Automaton],
+    sources: &SourceMap,
+    format: MessageFormat,
+) {
     let Ok(text) = std::fs::read_to_string(report) else {
         return;
     };
-    let mut files = 0;
+    let files: Vec<BindingReport> = text
+        .lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect();
     // rule -> event -> sites over all files, in first-seen order.
-    let mut rules: Vec<(String, Vec<(String, u64)>)> = Vec::new();
-    for line in text.lines() {
-        let Ok(value) = serde_json::from_str::<serde_json::Value>(line) else {
-            continue;
-        };
-        files += 1;
-        for rule in value["rules"].as_array().into_iter().flatten() {
-            let name = rule["rule"].as_str().unwrap_or_default().to_string();
-            let position = match rules.iter().position(|(n, _)| *n == name) {
+    let mut rules: Vec<(&str, Vec<(&EventBindings, usize)>)> = Vec::new();
+    for file in &files {
+        for rule in &file.rules {
+            let position = match rules.iter().position(|(n, _)| *n == rule.rule) {
                 Some(position) => position,
                 None => {
-                    rules.push((name, Vec::new()));
+                    rules.push((&rule.rule, Vec::new()));
                     rules.len() - 1
                 }
             };
-            for event in rule["events"].as_array().into_iter().flatten() {
-                let event_name = event["event"].as_str().unwrap_or_default().to_string();
-                let count = event["sites"].as_array().map_or(0, |s| s.len() as u64);
+            for event in &rule.events {
                 let events = &mut rules[position].1;
-                match events.iter_mut().find(|(e, _)| *e == event_name) {
-                    Some((_, total)) => *total += count,
-                    None => events.push((event_name, count)),
+                match events.iter_mut().find(|(e, _)| e.event == event.event) {
+                    Some((_, total)) => *total += event.sites.len(),
+                    None => events.push((event, event.sites.len())),
                 }
             }
         }
     }
+    let mut warnings = Vec::new();
     for (rule, events) in &rules {
-        let api = |e: &str| !e.starts_with("SDV_") && !e.starts_with("sdv_");
-        let bound = events.iter().any(|(e, n)| api(e) && *n > 0);
+        let bound = events.iter().any(|(e, n)| e.is_api() && *n > 0);
         let nowhere: Vec<&str> = events
             .iter()
-            .filter(|(e, n)| api(e) && *n == 0)
-            .map(|(e, _)| e.as_str())
+            .filter(|(e, n)| e.is_api() && *n == 0)
+            .map(|(e, _)| e.event.as_str())
             .collect();
-        if bound && !nowhere.is_empty() {
-            eprintln!(
-                "slic cc: warning[W0010]: in the {files} woven files of this build, rule `{rule}` never binds {}",
-                nowhere.join(", ")
-            );
+        if !bound || nowhere.is_empty() {
+            continue;
+        }
+        if let Some(automaton) = automata.iter().find(|a| a.name == *rule) {
+            let events: Vec<Event> = automaton
+                .events
+                .iter()
+                .map(|info| info.event.clone())
+                .filter(|event| nowhere.contains(&event.to_string().as_str()))
+                .collect();
+            let place = format!("the {} woven files of this build", files.len());
+            warnings.push(slic::weave::report::unbound_in_build(
+                automaton, &events, &place,
+            ));
         }
     }
+    diagnostics::print(format, sources, &warnings);
 }
 
 /// The dependency options for a compile that writes `object`, with the

@@ -32,6 +32,25 @@ pub fn print(format: MessageFormat, sources: &SourceMap, diagnostics: &[Diagnost
     }
 }
 
+/// Diagnostics about an input file that is not in `sources` (a driver
+/// being woven, whose id is `sources.next_id()`), with the rule files they
+/// may point to too. The input is added only when there is something to
+/// show; bytes that are not UTF-8 are shown replaced.
+pub fn print_about_input(
+    format: MessageFormat,
+    sources: &SourceMap,
+    name: &str,
+    text: &[u8],
+    diagnostics: &[Diagnostic],
+) {
+    if diagnostics.is_empty() {
+        return;
+    }
+    let mut sources = sources.clone();
+    sources.add(name, String::from_utf8_lossy(text).into_owned());
+    print(format, &sources, diagnostics);
+}
+
 /// "2 errors, 1 warning", or "no problems".
 pub fn summary(diagnostics: &[Diagnostic]) -> String {
     let errors = diagnostics

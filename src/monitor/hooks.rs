@@ -55,6 +55,9 @@ pub struct Hook {
     /// Which rules handle the event: index into the rule list, and the
     /// event's id in that rule's automaton.
     pub rules: Vec<(usize, EventId)>,
+    /// The function is in the rules' API catalog (a kernel API, not a
+    /// function of the driver).
+    pub in_catalog: bool,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -114,6 +117,8 @@ impl HookSet {
                         pointees,
                         returns,
                         rules: vec![(rule_index, event_id)],
+                        in_catalog: matches!(info.event.target, Target::Function(_))
+                            && info.signature.parameters.is_some(),
                     }),
                 }
             }
@@ -126,7 +131,10 @@ impl HookSet {
     }
 
     /// The hooks of one function (API or defined function), by kind.
-    pub fn of_function<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a Hook> + 'a {
+    pub fn of_function<'a, 'n>(
+        &'a self,
+        name: &'n str,
+    ) -> impl Iterator<Item = &'a Hook> + use<'a, 'n> {
         self.hooks
             .iter()
             .filter(move |hook| matches!(&hook.event.target, Target::Function(n) if n == name))
@@ -149,6 +157,19 @@ impl HookSet {
             }
         }
         names
+    }
+
+    /// Whether `name` is a function of the API catalog some rule names.
+    pub fn in_catalog(&self, name: &str) -> bool {
+        self.of_function(name).any(|hook| hook.in_catalog)
+    }
+
+    /// The position of a hook in the set.
+    pub fn index(&self, hook: &Hook) -> usize {
+        self.hooks
+            .iter()
+            .position(|h| h.event == hook.event)
+            .expect("a hook of the set")
     }
 
     pub fn roles(&self) -> Vec<Role> {

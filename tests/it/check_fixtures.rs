@@ -8,7 +8,7 @@ use slic::diagnostic::{Code, Stage};
 use slic::render;
 use slic::syntax::{self, pretty};
 
-use crate::support::{compile_file, expected_codes, root};
+use crate::support::{compile_file, expected_codes, root, weave_fixture};
 
 #[test]
 fn valid_rules_check_clean_and_print_back() {
@@ -82,8 +82,12 @@ fn invalid_rules_report_exactly_their_codes() {
     });
 }
 
+/// Weave codes no input of a reasonable size can trigger: a file over
+/// 4 GiB, and an internal error of a weaver.
+const WEAVE_CODES_WITHOUT_FIXTURE: &[Code] = &[Code::InputTooLarge, Code::WeaverBug];
+
 #[test]
-fn every_front_end_code_has_a_fixture_and_documentation() {
+fn every_code_has_a_fixture_and_documentation() {
     let mut hit = BTreeSet::new();
     for directory in ["valid", "invalid"] {
         let pattern = root().join("tests/fixtures/check").join(directory);
@@ -104,8 +108,24 @@ fn every_front_end_code_has_a_fixture_and_documentation() {
         invalid_fixtures >= 40,
         "only {invalid_fixtures} invalid fixtures"
     );
+    let mut woven = BTreeSet::new();
+    for entry in std::fs::read_dir(root().join("tests/fixtures/weave")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "c" || e == "ll") {
+            woven.extend(expected_codes(&std::fs::read_to_string(&path).unwrap()));
+        }
+    }
     for code in Code::ALL {
         let code_name = code.as_str();
+        if code.stage() == Stage::Weave
+            && *code != Code::UnboundEvent
+            && !WEAVE_CODES_WITHOUT_FIXTURE.contains(code)
+        {
+            assert!(
+                woven.contains(code_name),
+                "no fixture of tests/fixtures/weave expects {code_name}"
+            );
+        }
         assert!(
             documentation.contains(&format!("## {code_name}")),
             "docs/diagnostics.md has no section for {code_name}"
@@ -152,16 +172,19 @@ fn diagnostics_page_shows_what_slic_prints() {
             .strip_prefix("**Example** (`")
             .and_then(|l| l.strip_suffix("`):"))
         {
-            current_fixture = path
-                .starts_with("tests/fixtures/check/")
-                .then(|| path.to_string());
+            current_fixture = (path.starts_with("tests/fixtures/check/")
+                || path.starts_with("tests/fixtures/weave/"))
+            .then(|| path.to_string());
             continue;
         }
         let Some(fixture) = &current_fixture else {
             continue;
         };
         let expected = match line {
-            "```c" => std::fs::read_to_string(root().join(fixture)).unwrap(),
+            "```c" | "```llvm" => std::fs::read_to_string(root().join(fixture)).unwrap(),
+            "```text" if fixture.starts_with("tests/fixtures/weave/") => {
+                weave_fixture(&root().join(fixture)).0
+            }
             "```text" => {
                 let compiled = compile_file(&root().join(fixture));
                 render::to_text(&compiled.sources, &compiled.diagnostics)

@@ -193,6 +193,7 @@ fn expressions_compute_what_the_interpreter_computes() {
     let hooks = HookSet::new(&rules).unwrap();
     let woven = slic::weave::llvm::weave(&slic::weave::llvm::Input {
         text: DRIVE,
+        file: Default::default(),
         path: "drive.ll",
         rules: &rules,
         hooks: &hooks,

@@ -22,3 +22,4 @@ mod static_monitor;
 mod support;
 mod tutorial;
 mod wdk_style;
+mod weave_diagnostics;

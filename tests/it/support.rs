@@ -53,12 +53,16 @@ pub fn compile_text(path: &Path, display: &str, text: &str) -> Compiled {
     }
 }
 
-/// The codes a fixture expects, from its first line: `// expect: E0008 W0003`.
+/// The codes a fixture expects, from its first line: `// expect: E0008
+/// W0003` (`; expect: ...` in LLVM IR).
 pub fn expected_codes(text: &str) -> Vec<String> {
     let first = text.lines().next().unwrap_or_default();
-    let list = first.strip_prefix("// expect:").unwrap_or_else(|| {
-        panic!("an invalid fixture starts with `// expect: CODE...`, not {first:?}")
-    });
+    let list = first
+        .strip_prefix("// expect:")
+        .or_else(|| first.strip_prefix("; expect:"))
+        .unwrap_or_else(|| {
+            panic!("an invalid fixture starts with `// expect: CODE...`, not {first:?}")
+        });
     let mut codes: Vec<String> = list
         .split([' ', ','])
         .filter(|s| !s.is_empty())
@@ -76,4 +80,54 @@ pub fn run_slic(arguments: &[&str]) -> std::process::Output {
         .current_dir(root())
         .output()
         .expect("the slic binary runs")
+}
+
+/// `slic weave` run on a fixture of `tests/fixtures/weave/`, with the rules
+/// its `rules:` line names (the built-in pack without one), what it
+/// printed on stderr, and its exit code.
+pub fn weave_fixture(fixture: &Path) -> (String, Option<i32>) {
+    let text = std::fs::read_to_string(fixture).unwrap();
+    let relative = fixture.strip_prefix(root()).unwrap_or(fixture);
+    let relative = relative.display().to_string();
+    let rules: Vec<&str> = text
+        .lines()
+        .take_while(|line| line.starts_with("//") || line.starts_with(';'))
+        .filter_map(|line| line.split_once("rules:").map(|(_, rules)| rules))
+        .flat_map(str::split_whitespace)
+        .collect();
+    let out = tempfile::tempdir().unwrap();
+    let extension = fixture.extension().unwrap().to_string_lossy().to_string();
+    let output = out.path().join(format!("woven.{extension}"));
+    let output = output.display().to_string();
+    let mut arguments = vec!["weave"];
+    for rule in &rules {
+        arguments.extend(["--rule", rule]);
+    }
+    arguments.extend([
+        "-I",
+        "tests/drivers/queued",
+        "-I",
+        "tests/drivers/wdk",
+        &relative,
+        "-o",
+        &output,
+    ]);
+    let result = run_slic(&arguments);
+    (
+        String::from_utf8_lossy(&result.stderr).into_owned(),
+        result.status.code(),
+    )
+}
+
+/// Diagnostics about a woven input (whose file id is 0), rendered as
+/// `slic weave` shows them.
+pub fn render_about_input(name: &str, text: &str, diagnostics: &[Diagnostic]) -> String {
+    let mut sources = SourceMap::new();
+    sources.add(name, text);
+    slic::render::to_text(&sources, diagnostics)
+}
+
+/// The line (from 1) of a byte of `text`.
+pub fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset].matches('\n').count() + 1
 }

@@ -7,10 +7,10 @@ use std::fmt::Write;
 use tree_sitter::Node;
 
 use super::Weaver;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::edit::Edit;
-use crate::model::EventKind;
-use crate::monitor::hooks::Hook;
-use crate::weave::WeaveError;
+use crate::span::Span;
+use crate::weave::bind;
 use crate::weave::c::generate::{GENERATED, hook_call, line_directive};
 use crate::weave::c::tree;
 
@@ -49,7 +49,7 @@ impl Head {
 impl Weaver<'_> {
     /// A definition of a role routine, or of a function with entry or exit
     /// events: renamed, and wrapped by a function with the original name.
-    pub(super) fn wrap(&mut self, item: usize, head: Option<Head>) -> Result<(), WeaveError> {
+    pub(super) fn wrap(&mut self, item: usize, head: Option<Head>) -> Result<(), Diagnostic> {
         let file = self.file;
         let name_token = file.names[item].expect("a wrapped definition has a name");
         let name = file.word(name_token).to_string();
@@ -57,6 +57,7 @@ impl Weaver<'_> {
         // this name.
         let Some(head) = head.filter(|head| head.name.start == file.start(name_token)) else {
             return Err(self.error(
+                Code::UnreadableCode,
                 file.start(name_token),
                 format!(
                     "cannot wrap `{name}`: the C parser could not make sense of its head \
@@ -65,47 +66,28 @@ impl Weaver<'_> {
             ));
         };
         let parameters = head.parameters.clone().map_err(|problem| {
-            self.error(head.name.start, format!("cannot wrap `{name}`: {problem}"))
+            self.error(
+                Code::UnreadableCode,
+                head.name.start,
+                format!("cannot wrap `{name}`: {problem}"),
+            )
         })?;
         let roles = self.roles.roles_of(&name);
-        let mut entry_hooks: Vec<&Hook> = Vec::new();
-        let mut exit_hooks: Vec<&Hook> = Vec::new();
-        let hooks = self.input.hooks;
-        for role in &roles {
-            for hook in hooks.of_role(*role) {
-                match hook.event.kind {
-                    EventKind::Entry => entry_hooks.push(hook),
-                    EventKind::Exit => exit_hooks.push(hook),
-                    kind => {
-                        return Err(self.error(
-                            head.name.start,
-                            format!(
-                                "the C weaver cannot place `{}` events of roles ({} is {}); use `entry` and `exit`",
-                                kind.as_str(),
-                                name,
-                                role.rule_name()
-                            ),
-                        ));
-                    }
-                }
-            }
-        }
-        for hook in hooks.of_function(&name) {
-            match hook.event.kind {
-                EventKind::Entry => entry_hooks.push(hook),
-                _ => exit_hooks.push(hook),
-            }
-        }
+        let span = Span::new(self.input.file, head.name.clone());
+        let hooks = bind::routine_hooks(self.input.hooks, &name, &roles, self.input.path, span)?;
+        let (entry_hooks, exit_hooks) = (hooks.entry, hooks.exit);
         // A site for each end that has hooks: the `{` for entry events,
         // the closing `}` for exit events (where clang's `ret` points too).
         let closing = head.body.end - 1;
         let entry_site = (!entry_hooks.is_empty()).then(|| {
             let events = entry_hooks.iter().map(|h| h.event.clone()).collect();
-            self.add_site(events, Some(self.position(head.body.start)), name.clone())
+            self.sites
+                .add(events, Some(self.position(head.body.start)), name.clone())
         });
         let exit_site = (!exit_hooks.is_empty()).then(|| {
             let events = exit_hooks.iter().map(|h| h.event.clone()).collect();
-            self.add_site(events, Some(self.position(closing)), name.clone())
+            self.sites
+                .add(events, Some(self.position(closing)), name.clone())
         });
         self.edits.push(Edit::replace(
             head.name.clone(),
