@@ -23,7 +23,7 @@ use slic::monitor::{Flavour, Monitor};
 use slic::weave::Woven;
 use slic::weave::role_map::RoleMap;
 
-use super::io::{FsLoader, read_text};
+use super::io::{FsLoader, read_bytes, read_text};
 use super::rules::{Compiled, compile};
 use super::weave::{given_roles, prototypes, report_warnings};
 use super::{CompileOptions, DriverRuleOptions, Failure, diagnostics};
@@ -505,14 +505,15 @@ struct Context<'a> {
     options: &'a CompileOptions,
 }
 
-fn write(path: &Path, text: &str) -> Result<(), Failure> {
+fn write(path: &Path, text: impl AsRef<[u8]>) -> Result<(), Failure> {
     std::fs::write(path, text)
         .map_err(|e| Failure::usage(format!("cannot write `{}`: {e}", path.display())))
 }
 
 impl Context<'_> {
-    /// Roles declared in the source and its headers, and those given.
-    fn roles(&self, source: &Path, text: &str) -> RoleMap {
+    /// Roles declared in the source (its bytes) and its headers, and those
+    /// given.
+    fn roles(&self, source: &Path, text: &[u8]) -> RoleMap {
         let (mut found, _) = slic::weave::c::role_scan::scan_with_headers(
             &FsLoader,
             source,
@@ -558,7 +559,7 @@ impl Context<'_> {
             return Ok(Some(status.code().unwrap_or(1)));
         }
         let text = read_text(&ir)?;
-        let c_text = read_text(source)?;
+        let c_text = read_bytes(source)?;
         let roles = self.roles(source, &c_text);
         let name = source.display().to_string();
         let input = slic::weave::llvm::Input {
@@ -592,7 +593,7 @@ impl Context<'_> {
         if debug {
             write(&woven_ir, &woven.text)?;
         } else {
-            write(&woven_ir, &slic::weave::llvm::strip_debug_info(&woven.text))?;
+            write(&woven_ir, slic::weave::llvm::strip_debug_info(&woven.text))?;
         }
         let mut second = code_generation_flags(&flags);
         second.extend([
@@ -629,7 +630,7 @@ impl Context<'_> {
         object: &Path,
         number: usize,
     ) -> Result<Option<i32>, Failure> {
-        let text = read_text(source)?;
+        let text = read_bytes(source)?;
         let name = source.display().to_string();
         let roles = self.roles(source, &text);
         let prototypes = prototypes(self.compiled, self.hooks);
@@ -666,7 +667,7 @@ impl Context<'_> {
         let monitor = self.monitor_object(&flags)?;
         let mut text = woven.text.clone();
         if monitor.is_none() {
-            text.push_str("\n#define SLIC_SHARED_STATE 1\n#include \"slic_monitor.c\"\n");
+            text.extend_from_slice(b"\n#define SLIC_SHARED_STATE 1\n#include \"slic_monitor.c\"\n");
         }
         write(&woven_source, &text)?;
         if !dependency.is_empty() {
@@ -835,11 +836,11 @@ impl Context<'_> {
     }
 
     /// Warnings about unbound events, and the binding report.
-    fn after_weaving(
+    fn after_weaving<Text>(
         &self,
         name: &str,
         object: &Path,
-        woven: &Woven,
+        woven: &Woven<Text>,
         weaver: slic::weave::report::Weaver,
     ) -> Result<(), Failure> {
         report_warnings(&woven.warnings);

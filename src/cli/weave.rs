@@ -216,7 +216,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             (Output::Module(woven), _) => {
                 write_output_with(&output, |out| write_pieces(out, woven.edited.pieces()))?
             }
-            (Output::C(woven), _) => write_output(&output, woven.text.as_bytes())?,
+            (Output::C(woven), _) => write_output(&output, &woven.text)?,
         }
         progress.inc(1);
     }
@@ -251,7 +251,7 @@ fn progress_bar(count: usize) -> indicatif::ProgressBar {
 
 /// A woven file: C text, or a module's edits.
 enum Output<'a> {
-    C(Woven),
+    C(Woven<Vec<u8>>),
     Module(slic::weave::llvm::WovenModule<'a>),
 }
 
@@ -262,8 +262,9 @@ fn weave_c(
     roles: &RoleMap,
     input: &Path,
     name: &str,
-) -> Result<Woven, Failure> {
-    let text = read_text(input)?;
+) -> Result<Woven<Vec<u8>>, Failure> {
+    // Any bytes: C files need not be UTF-8 (see `weave::c`'s `view.rs`).
+    let text = read_bytes(input)?;
     let prototypes = prototypes(compiled, hooks);
     slic::weave::c::weave(&slic::weave::c::Input {
         text: &text,

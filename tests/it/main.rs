@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per area.
 
 mod bad_input;
+mod bytes;
 mod c_backend;
 mod c_drivers;
 mod cc;
