@@ -16,6 +16,7 @@ mod ir_drivers;
 mod ir_semantics;
 mod ir_support;
 mod ir_weave;
+mod mingw_drivers;
 mod parse_properties;
 mod rule_pack;
 mod semantics;
