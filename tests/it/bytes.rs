@@ -374,3 +374,31 @@ fn each_form_builds_through_slic_cc_via_c_and_ir() {
         }
     }
 }
+
+/// A refusal in a file that is not UTF-8 still says where, in one line.
+#[test]
+fn a_refusal_in_a_file_of_other_bytes_names_its_place() {
+    let work = tempfile::tempdir().unwrap();
+    let input = work.path().join("late.c");
+    std::fs::write(
+        &input,
+        b"/* l\x92objet \x93verrou\x94 */\r\n#include \"driver.h\"\r\nstatic void Lock(PKSPIN_LOCK l)\r\n{\r\n    KIRQL i;\r\n    /* caf\xe9 */ KeAcquireSpinLock(l, &i);\r\n}\r\n#include \"wdm.h\"\r\n",
+    )
+    .unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_slic"))
+        .current_dir(root())
+        .args(["weave", "-I", FORMS])
+        .arg(&input)
+        .arg("-o")
+        .arg(work.path().join("woven.c"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("late.c:6:16: cannot weave a use of a bound function that comes before the file's last `#include`"),
+        "{stderr}"
+    );
+    assert!(!work.path().join("woven.c").exists());
+}
