@@ -1,16 +1,9 @@
 //! The interpreter: the reference semantics every back end must match.
 //!
-//! A configuration is the state of every instance of a rule. Without
-//! `watch` there is one instance. With `watch`, there is one per object:
-//!
-//! - the watched event creates the instance of its object;
-//! - a handler with `[guard $N]` runs on the instance of the object in
-//!   `$N`, creating it if needed (an object never seen is in the initial
-//!   state, as in SDV's model of one arbitrary object);
-//! - a handler without a guard runs on every instance that exists;
-//! - after each event, an instance back in the initial state (and not
-//!   halted or failed) is dropped: it is indistinguishable from one never
-//!   created, and the run-time monitors free its slot.
+//! A configuration is the state of every instance of a rule: one without
+//! `watch`, one per object with it. Which instances an event's handlers
+//! run on is the event's dispatch plan (`automaton::plan`), which the
+//! interpreter executes here and the monitors print as code.
 //!
 //! Handlers of one event run in source order. `abort` puts the instance in
 //! the error state: it reports once and checks nothing more. `halt` stops
@@ -24,6 +17,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::automaton::plan::{Instances, Step};
 use crate::automaton::{Automaton, End, Handler};
 use crate::eval::{self, Env, Missing};
 use crate::model::{AbortId, Event};
@@ -156,22 +150,24 @@ impl Automaton {
                 .flatten()
                 .ok_or(Missing::Argument(index))
         };
-        if let Some(watch) = self.watch.as_ref().filter(|w| w.event == event) {
-            let object = object_in(watch.argument)?;
-            self.materialize(config, object);
-        }
-        for (index, handler) in self.handlers.iter().enumerate() {
-            if !handler.events.contains(&event) {
-                continue;
-            }
-            let keys: Vec<Option<i64>> = match handler.guard {
-                Some(argument) => {
+        for step in self.plan(event) {
+            let (index, on) = match step {
+                Step::Create(argument) => {
+                    self.materialize(config, object_in(argument)?);
+                    continue;
+                }
+                Step::Run { handler, on } => (handler, on),
+            };
+            let keys: Vec<Option<i64>> = match on {
+                Instances::Only => vec![None],
+                Instances::Object(argument) => {
                     let object = object_in(argument)?;
                     self.materialize(config, object);
                     vec![Some(object)]
                 }
-                None => config.instances.keys().copied().collect(),
+                Instances::Every => config.instances.keys().copied().collect(),
             };
+            let handler = &self.handlers[index];
             for key in keys {
                 let instance = config.instances.get_mut(&key).expect("a listed instance");
                 if instance.status != Status::Live {
@@ -183,7 +179,7 @@ impl Automaton {
             }
         }
         let initial = self.initial();
-        if self.watch.is_some() {
+        if self.sweeps() {
             config.instances.retain(|_, instance| {
                 instance.status != Status::Live || instance.values != initial
             });

@@ -9,7 +9,7 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use slic::catalog::Prototype;
-use slic::hooks::HookSet;
+use slic::monitor::hooks::HookSet;
 use slic::weave::role_map::RoleMap;
 
 struct Pack {

@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use slic::hooks::HookSet;
+use slic::monitor::hooks::HookSet;
 use slic::automaton::Automaton;
 use slic::weave::role_map::RoleMap;
 

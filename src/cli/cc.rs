@@ -18,7 +18,7 @@ use std::process::{Command, ExitStatus};
 
 use slic::automaton::Automaton;
 use slic::hash::fnv_words;
-use slic::hooks::HookSet;
+use slic::monitor::hooks::HookSet;
 use slic::monitor::{Flavour, Monitor};
 use slic::weave::Woven;
 use slic::weave::role_map::RoleMap;

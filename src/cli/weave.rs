@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use slic::catalog::Prototype;
-use slic::hooks::HookSet;
+use slic::monitor::hooks::HookSet;
 use slic::weave::role_map::RoleMap;
 use slic::weave::{WeaveError, WeaveWarning, Woven};
 

@@ -15,9 +15,9 @@ use std::fmt::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use slic::hooks::HookSet;
 use slic::interp::Occurrence;
 use slic::model::{Event, Target};
+use slic::monitor::hooks::HookSet;
 use slic::syntax::ast::EventKind;
 use slic::weave::role_map::RoleMap;
 

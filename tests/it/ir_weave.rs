@@ -12,7 +12,7 @@ use std::path::Path;
 use std::process::Command;
 
 use slic::automaton::Automaton;
-use slic::hooks::HookSet;
+use slic::monitor::hooks::HookSet;
 use slic::weave::role_map::RoleMap;
 use slic::weave::{WeaveError, Woven};
 

@@ -14,9 +14,10 @@ pub mod expr;
 
 use std::fmt::Write;
 
-use super::{Flavour, Monitor};
+use super::{Flavour, Monitor, abi};
+use crate::automaton::plan::{Instances, Step};
 use crate::automaton::{Automaton, End, Handler};
-use crate::hooks::Hook;
+use crate::monitor::hooks::Hook;
 use crate::syntax::pretty::quote;
 use expr::Names;
 
@@ -50,18 +51,23 @@ pub fn header(monitor: &Monitor) -> String {
         env!("CARGO_PKG_VERSION")
     );
     let _ = writeln!(out, "/* Rules: {}. */", monitor.rule_names().join(", "));
-    let (start, end) = header_parts();
-    out.push_str(start);
+    let mut hooks = String::new();
     for hook in &monitor.hooks.hooks {
-        let _ = writeln!(out, "{};", hook_prototype(hook));
+        let _ = writeln!(hooks, "{};", hook_prototype(hook));
     }
     if monitor.flavour == Flavour::Static {
-        out.push_str(
+        hooks.push_str(
             "\n/* The static flavour: which abort was reached last (\"Rule: message (location)\"),\n   and a reset to the initial state, for harnesses that run many paths. */\n\
              extern const char *slic_static_violation;\nvoid slic_static_reset(void);\n",
         );
     }
-    out.push_str(end);
+    out.push_str(&fill(
+        HEADER,
+        &[
+            ("report kinds", &abi::c_report_kinds()),
+            ("hooks' prototypes", &hooks),
+        ],
+    ));
     out
 }
 
@@ -94,6 +100,7 @@ pub fn source(monitor: &Monitor) -> String {
         monitor.flavour.name()
     );
     out.push_str("#include \"slic_monitor.h\"\n\n");
+    out.push_str(&abi::c_definitions());
     out.push_str(expr::PRELUDE);
     match monitor.flavour {
         Flavour::Runtime => out.push_str(RUNTIME_PLATFORM),
@@ -402,8 +409,8 @@ fn handler_function(
     out.push_str("}\n");
 }
 
-/// The function that runs one event of a rule on the right instances, in
-/// the order of the interpreter (`src/interp.rs`).
+/// The function that runs one event of a rule: the event's dispatch plan
+/// (`automaton::plan`), printed for the flavour's storage.
 fn event_function(
     out: &mut String,
     flavour: Flavour,
@@ -416,99 +423,45 @@ fn event_function(
         out,
         "\n/* {name} */\nstatic void {r}_on_e{event}(const struct slic_call *c)\n{{"
     );
-    let handlers: Vec<usize> = (0..automaton.handlers.len())
-        .filter(|&h| automaton.handlers[h].events.contains(&event))
-        .collect();
-    let Some(watch) = &automaton.watch else {
-        let kernel_table = flavour == Flavour::Runtime;
-        if kernel_table {
+    let watched = automaton.watch.is_some();
+    match (flavour, watched) {
+        (Flavour::Runtime, false) => {
             let _ = writeln!(
                 out,
-                "#ifdef SLIC_KERNEL\n    slic_table_lock_{r}();\n#endif"
+                "#ifdef SLIC_KERNEL\n    slic_table_lock_{r}();\n#endif\n    struct {r}_state *s = {r}_per_thread();\n    (void)c;"
             );
         }
-        let current = match flavour {
-            Flavour::Runtime => format!("{r}_per_thread()"),
-            Flavour::Static => format!("{r}_global()"),
-        };
-        let _ = writeln!(out, "    struct {r}_state *s = {current};");
-        out.push_str("    (void)c;\n");
-        // Each handler checks the status again: an earlier one may have
-        // aborted or halted.
-        for handler in handlers {
-            let _ = writeln!(
-                out,
-                "    if (s && s->status == SLIC_LIVE) {r}_h{handler}(s, c);"
-            );
+        (Flavour::Static, false) => {
+            let _ = writeln!(out, "    struct {r}_state *s = {r}_global();\n    (void)c;");
         }
-        out.push_str("    (void)s;\n");
-        if kernel_table {
-            let _ = writeln!(
-                out,
-                "#ifdef SLIC_KERNEL\n    slic_table_sweep_{r}();\n    slic_table_unlock_{r}();\n#endif"
-            );
-        }
-        out.push_str("}\n");
-        return;
-    };
-    match flavour {
-        Flavour::Runtime => {
+        (Flavour::Runtime, true) => {
             let _ = writeln!(out, "    slic_table_lock_{r}();");
-            if watch.event == event {
-                let _ = writeln!(
-                    out,
-                    "    (void)slic_table_find_{r}((uintptr_t)c->a[{}], 1);",
-                    watch.argument - 1
-                );
-            }
-            for handler in handlers {
-                match automaton.handlers[handler].guard {
-                    Some(argument) => {
-                        let _ = writeln!(
-                            out,
-                            "    {{\n        struct {r}_state *s = slic_table_find_{r}((uintptr_t)c->a[{}], 1);\n        if (s && s->status == SLIC_LIVE) {r}_h{handler}(s, c);\n    }}",
-                            argument - 1
-                        );
-                    }
-                    None => {
-                        let _ = writeln!(
-                            out,
-                            "    {{\n        unsigned i, n = slic_table_{r}.count;\n        uintptr_t self = SLIC_CURRENT_THREAD();\n        for (i = 0; i < n; i++) {{\n            struct {r}_state *s = &slic_table_{r}.slots[i];\n            if (s->status == SLIC_LIVE && s->thread == self) {r}_h{handler}(s, c);\n        }}\n    }}"
-                        );
-                    }
-                }
-            }
+        }
+        (Flavour::Static, true) => {
+            let _ = writeln!(out, "    struct {r}_state *s = {r}_global();");
+        }
+    }
+    for step in automaton.plan(event) {
+        match flavour {
+            Flavour::Runtime => runtime_step(out, r, step),
+            Flavour::Static => static_step(out, r, step),
+        }
+    }
+    match (flavour, watched) {
+        (Flavour::Runtime, false) => {
+            let _ = writeln!(
+                out,
+                "    (void)s;\n#ifdef SLIC_KERNEL\n    slic_table_sweep_{r}();\n    slic_table_unlock_{r}();\n#endif"
+            );
+        }
+        (Flavour::Static, false) => out.push_str("    (void)s;\n"),
+        (Flavour::Runtime, true) => {
             let _ = writeln!(
                 out,
                 "    slic_table_sweep_{r}();\n    slic_table_unlock_{r}();"
             );
         }
-        Flavour::Static => {
-            let _ = writeln!(out, "    struct {r}_state *s = {r}_global();");
-            if watch.event == event {
-                let _ = writeln!(
-                    out,
-                    "    (void){r}_track((uintptr_t)c->a[{}]);",
-                    watch.argument - 1
-                );
-            }
-            for handler in handlers {
-                match automaton.handlers[handler].guard {
-                    Some(argument) => {
-                        let _ = writeln!(
-                            out,
-                            "    if ({r}_track((uintptr_t)c->a[{}]) && s->status == SLIC_LIVE) {r}_h{handler}(s, c);",
-                            argument - 1
-                        );
-                    }
-                    None => {
-                        let _ = writeln!(
-                            out,
-                            "    if (s->exists && s->status == SLIC_LIVE) {r}_h{handler}(s, c);"
-                        );
-                    }
-                }
-            }
+        (Flavour::Static, true) => {
             // As at run time: an instance back in its initial state is as
             // good as one that does not exist.
             let _ = writeln!(
@@ -520,18 +473,91 @@ fn event_function(
     out.push_str("}\n");
 }
 
-/// Platform glue of the runtime flavour: thread-local storage, a spin lock,
-/// weak symbols, and the bounded per-object table.
-/// `slic_monitor.h` without the hooks: the generator writes their
-/// prototypes in place of the marker line.
-const HEADER: &str = include_str!("runtime/slic_monitor.h");
-const HOOKS_MARKER: &str = "/* slic: the hooks' prototypes go here. */\n";
+/// One step of a plan at run time: the thread's state, or the instances of
+/// the table. Each handler checks the status again: an earlier one may have
+/// aborted or halted.
+fn runtime_step(out: &mut String, r: &str, step: Step) {
+    let _ = match step {
+        Step::Create(argument) => writeln!(
+            out,
+            "    (void)slic_table_find_{r}((uintptr_t)c->a[{}], 1);",
+            argument - 1
+        ),
+        Step::Run {
+            handler,
+            on: Instances::Only,
+        } => writeln!(
+            out,
+            "    if (s && s->status == SLIC_LIVE) {r}_h{handler}(s, c);"
+        ),
+        Step::Run {
+            handler,
+            on: Instances::Object(argument),
+        } => writeln!(
+            out,
+            "    {{\n        struct {r}_state *s = slic_table_find_{r}((uintptr_t)c->a[{}], 1);\n        if (s && s->status == SLIC_LIVE) {r}_h{handler}(s, c);\n    }}",
+            argument - 1
+        ),
+        Step::Run {
+            handler,
+            on: Instances::Every,
+        } => writeln!(
+            out,
+            "    {{\n        unsigned i, n = slic_table_{r}.count;\n        uintptr_t self = SLIC_CURRENT_THREAD();\n        for (i = 0; i < n; i++) {{\n            struct {r}_state *s = &slic_table_{r}.slots[i];\n            if (s->status == SLIC_LIVE && s->thread == self) {r}_h{handler}(s, c);\n        }}\n    }}"
+        ),
+    };
+}
 
-/// The fixed parts of `slic_monitor.h`, before and after the hooks.
-fn header_parts() -> (&'static str, &'static str) {
-    HEADER
-        .split_once(HOOKS_MARKER)
-        .expect("slic_monitor.h has the hooks' marker")
+/// One step of a plan in the static flavour: the one global state, which
+/// follows one object (`track`) in a `watch` rule.
+fn static_step(out: &mut String, r: &str, step: Step) {
+    let _ = match step {
+        Step::Create(argument) => writeln!(
+            out,
+            "    (void){r}_track((uintptr_t)c->a[{}]);",
+            argument - 1
+        ),
+        Step::Run {
+            handler,
+            on: Instances::Only,
+        } => writeln!(
+            out,
+            "    if (s && s->status == SLIC_LIVE) {r}_h{handler}(s, c);"
+        ),
+        Step::Run {
+            handler,
+            on: Instances::Object(argument),
+        } => writeln!(
+            out,
+            "    if ({r}_track((uintptr_t)c->a[{}]) && s->status == SLIC_LIVE) {r}_h{handler}(s, c);",
+            argument - 1
+        ),
+        Step::Run {
+            handler,
+            on: Instances::Every,
+        } => writeln!(
+            out,
+            "    if (s->exists && s->status == SLIC_LIVE) {r}_h{handler}(s, c);"
+        ),
+    };
+}
+
+/// `slic_monitor.h` with marker lines (`/* slic: the X go here. */`)
+/// where the generator writes what it knows.
+const HEADER: &str = include_str!("runtime/slic_monitor.h");
+
+/// The template with each marker line replaced by its text.
+fn fill(template: &str, parts: &[(&str, &str)]) -> String {
+    let mut text = template.to_string();
+    for (what, part) in parts {
+        let marker = format!("/* slic: the {what} go here. */\n");
+        assert!(
+            text.contains(&marker),
+            "the template marks where the {what} go"
+        );
+        text = text.replacen(&marker, part, 1);
+    }
+    text
 }
 
 const RUNTIME_PLATFORM: &str = include_str!("runtime/runtime_platform.h");

@@ -12,8 +12,8 @@ use super::expr::convert;
 use super::rules::RuleCode;
 use super::{Context, string_constant};
 use crate::hash::fnv;
-use crate::hooks::Hook;
 use crate::llvm::names::quote;
+use crate::monitor::hooks::Hook;
 
 /// A hook's definition and the symbol woven code calls.
 pub struct HookCode {

@@ -25,10 +25,10 @@ use std::fmt::Write;
 
 use crate::automaton::Automaton;
 use crate::hash::fnv;
-use crate::hooks::HookSet;
 use crate::llvm::names::escape;
 use crate::llvm::target::{Pointers, Target};
 use crate::model::Event;
+use crate::monitor::hooks::HookSet;
 
 pub use hooks::parameter_count;
 

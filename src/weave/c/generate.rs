@@ -4,8 +4,8 @@
 use std::fmt::Write;
 
 use crate::catalog::Prototype;
-use crate::hooks::{Hook, HookSet};
 use crate::model::EventKind;
+use crate::monitor::hooks::{Hook, HookSet};
 use crate::syntax::pretty::{push_quoted, quote};
 use crate::weave::Site;
 

@@ -29,9 +29,9 @@ use super::lexer::{Kind, Token, depth_change, tokenize};
 use super::module::{Function, Lines, Module, error_at};
 use super::types::Shape;
 use crate::edit::EditBuffer;
-use crate::hooks::HookSet;
 use crate::llvm::names::{decode, undecorated};
 use crate::model::Event;
+use crate::monitor::hooks::HookSet;
 use crate::weave::{Position, Site, WeaveError, WeaveWarning};
 
 /// An API bound by some rule: hooks before and after its calls.

@@ -5,10 +5,6 @@
 #include <stdlib.h>
 #endif
 
-#define SLIC_LIVE 0
-#define SLIC_HALTED 1
-#define SLIC_FAILED 2
-
 #if defined(_MSC_VER) && !defined(__clang__)
 #define SLIC_THREAD_LOCAL __declspec(thread)
 #elif defined(__STDC_VERSION__) && __STDC_VERSION__ >= 201112L
@@ -54,13 +50,6 @@ typedef volatile char slic_spin_t;
    one identity whichever copy of the monitor asks. */
 SLIC_UNUSED SLIC_STATE SLIC_THREAD_LOCAL char slic_thread_identity;
 #define SLIC_CURRENT_THREAD() ((uintptr_t)&slic_thread_identity)
-#endif
-
-/* How many objects a `watch` rule tracks at once (held locks, say), per
-   thread in user mode and in all in the kernel: an object is tracked while
-   its state differs from the initial one. */
-#ifndef SLIC_MAX_OBJECTS
-#define SLIC_MAX_OBJECTS 1024
 #endif
 
 struct slic_call;

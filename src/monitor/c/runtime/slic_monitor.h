@@ -23,8 +23,7 @@ struct slic_site {
 #define SLIC_MAYBE_UNUSED
 #endif
 
-#define SLIC_VIOLATION 1
-#define SLIC_TABLE_FULL 2
+/* slic: the report kinds go here. */
 
 struct slic_violation {
     int kind;                    /* SLIC_VIOLATION or SLIC_TABLE_FULL */

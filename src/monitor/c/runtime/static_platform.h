@@ -3,10 +3,6 @@ extern void reach_error(void);
 extern void __VERIFIER_assume(int condition);
 extern _Bool __VERIFIER_nondet_bool(void);
 
-#define SLIC_LIVE 0
-#define SLIC_HALTED 1
-#define SLIC_FAILED 2
-
 #define SLIC_ENTRY
 
 /* How many objects a `watch` rule may pass over before choosing one. */

@@ -8,8 +8,8 @@ use tree_sitter::Node;
 
 use super::Weaver;
 use crate::edit::Edit;
-use crate::hooks::Hook;
 use crate::model::EventKind;
+use crate::monitor::hooks::Hook;
 use crate::weave::WeaveError;
 use crate::weave::c::generate::{GENERATED, hook_call, line_directive};
 use crate::weave::c::tree;
