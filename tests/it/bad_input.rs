@@ -162,20 +162,25 @@ fn empty_rule() {
     }
 }
 
+/// `slic weave INPUT`, which must succeed: the woven file.
+fn weave_c(inputs: &Inputs, input: &str) -> Vec<u8> {
+    let out = inputs.path("woven.c");
+    let output = run_slic(&["weave", input, "-o", &out]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    std::fs::read(&out).unwrap()
+}
+
 /// An empty C file weaves into a file with nothing to check.
 #[test]
 fn empty_c_file() {
     let inputs = Inputs::new();
     let input = inputs.path("empty.c");
     std::fs::write(&input, "").unwrap();
-    let out = inputs.path("woven.c");
-    let output = run_slic(&["weave", &input, "-o", &out]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let woven = std::fs::read_to_string(&out).unwrap();
+    let woven = String::from_utf8(weave_c(&inputs, &input)).unwrap();
     assert!(woven.contains("woven by slic"));
     assert!(!woven.contains("slic_w_"), "nothing to wrap: {woven}");
     assert_eq!(
@@ -193,14 +198,7 @@ fn c_files_of_any_bytes() {
     let inputs = Inputs::new();
     let input = inputs.path("garbage.c");
     let garbage = std::fs::read(&input).unwrap();
-    let out = inputs.path("woven.c");
-    let output = run_slic(&["weave", &input, "-o", &out]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let woven = std::fs::read(&out).unwrap();
+    let woven = weave_c(&inputs, &input);
     assert!(woven.starts_with(b"/* woven by slic"));
     assert!(woven.ends_with(&garbage), "the input's bytes, unchanged");
     assert_eq!(
