@@ -28,7 +28,7 @@ use slic::weave::report::{BindingReport, EventBindings};
 use slic::weave::role_map::RoleMap;
 
 use super::diagnostics::MessageFormat;
-use super::io::{FsLoader, read_text};
+use super::io::{FsLoader, read_bytes, read_text};
 use super::rules::{Compiled, compile};
 use super::weave::{given_roles, prototypes};
 use super::{CompileOptions, DriverRuleOptions, Failure, diagnostics};
@@ -514,14 +514,15 @@ struct Context<'a> {
     options: &'a CompileOptions,
 }
 
-fn write(path: &Path, text: &str) -> Result<(), Failure> {
+fn write(path: &Path, text: impl AsRef<[u8]>) -> Result<(), Failure> {
     std::fs::write(path, text)
         .map_err(|e| Failure::usage(format!("cannot write `{}`: {e}", path.display())))
 }
 
 impl Context<'_> {
-    /// Roles declared in the source and its headers, and those given.
-    fn roles(&self, source: &Path, text: &str) -> RoleMap {
+    /// Roles declared in the source (its bytes) and its headers, and those
+    /// given.
+    fn roles(&self, source: &Path, text: &[u8]) -> RoleMap {
         let (mut found, _) = slic::weave::c::role_scan::scan_with_headers(
             &FsLoader,
             source,
@@ -567,7 +568,7 @@ impl Context<'_> {
             return Ok(Some(status.code().unwrap_or(1)));
         }
         let text = read_text(&ir)?;
-        let c_text = read_text(source)?;
+        let c_text = read_bytes(source)?;
         let roles = self.roles(source, &c_text);
         let name = source.display().to_string();
         let input = slic::weave::llvm::Input {
@@ -610,7 +611,7 @@ impl Context<'_> {
         if debug {
             write(&woven_ir, &woven.text)?;
         } else {
-            write(&woven_ir, &slic::weave::llvm::strip_debug_info(&woven.text))?;
+            write(&woven_ir, slic::weave::llvm::strip_debug_info(&woven.text))?;
         }
         let mut second = code_generation_flags(&flags);
         second.extend([
@@ -647,7 +648,7 @@ impl Context<'_> {
         object: &Path,
         number: usize,
     ) -> Result<Option<i32>, Failure> {
-        let text = read_text(source)?;
+        let text = read_bytes(source)?;
         let name = source.display().to_string();
         let roles = self.roles(source, &text);
         let prototypes = prototypes(self.compiled, self.hooks);
@@ -673,11 +674,11 @@ impl Context<'_> {
                 if let Some(code) = self.original_diagnostics(source)? {
                     return Ok(Some(code));
                 }
-                self.show(&name, text.as_bytes(), &[error]);
+                self.show(&name, &text, &[error]);
                 return Err(Failure::Errors);
             }
         };
-        self.show(&name, text.as_bytes(), &self.worth_showing(&woven.warnings));
+        self.show(&name, &text, &self.worth_showing(&woven.warnings));
         let stem = source.file_stem().unwrap().to_string_lossy().to_string();
         let woven_source = self.work.join(format!("{number}-{stem}.c"));
         let (flags, dependency) = without_dependency_options(&self.command.flags());
@@ -687,7 +688,7 @@ impl Context<'_> {
         let monitor = self.monitor_object(&flags)?;
         let mut text = woven.text.clone();
         if monitor.is_none() {
-            text.push_str("\n#define SLIC_SHARED_STATE 1\n#include \"slic_monitor.c\"\n");
+            text.extend_from_slice(b"\n#define SLIC_SHARED_STATE 1\n#include \"slic_monitor.c\"\n");
         }
         write(&woven_source, &text)?;
         if !dependency.is_empty() {
@@ -878,11 +879,11 @@ impl Context<'_> {
         );
     }
 
-    fn after_weaving(
+    fn after_weaving<Text>(
         &self,
         name: &str,
         object: &Path,
-        woven: &Woven,
+        woven: &Woven<Text>,
         weaver: slic::weave::report::Weaver,
     ) -> Result<(), Failure> {
         let unbound = slic::weave::report::unbound(self.automata, &woven.sites);

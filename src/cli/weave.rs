@@ -164,12 +164,13 @@ pub fn run(args: Args) -> Result<(), Failure> {
             Kind::Ir | Kind::Bitcode => Some(read_module(input, kind).map_err(finish)?),
         };
         let c_text = match kind {
-            Kind::C => Some(read_text(input).map_err(finish)?),
+            // Any bytes: C files need not be UTF-8 (see `weave::c`'s `view.rs`).
+            Kind::C => Some(read_bytes(input).map_err(finish)?),
             Kind::Ir | Kind::Bitcode => None,
         };
-        let input_text: &str = match (&c_text, &module) {
+        let input_text: &[u8] = match (&c_text, &module) {
             (Some(text), _) => text,
-            (None, Some((text, _))) => text,
+            (None, Some((text, _))) => text.as_bytes(),
             (None, None) => unreachable!("every input is C or a module"),
         };
         let file = compiled.sources.next_id();
@@ -179,7 +180,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
                     options.message_format,
                     &compiled.sources,
                     &name,
-                    input_text.as_bytes(),
+                    input_text,
                     diagnostics,
                 )
             })
@@ -244,7 +245,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             (Output::Module(woven), _) => {
                 write_output_with(&output, |out| write_pieces(out, woven.edited.pieces()))?
             }
-            (Output::C(woven), _) => write_output(&output, woven.text.as_bytes())?,
+            (Output::C(woven), _) => write_output(&output, &woven.text)?,
         }
         progress.inc(1);
     }
@@ -280,7 +281,7 @@ fn progress_bar(count: usize) -> indicatif::ProgressBar {
 
 /// A woven file: C text, or a module's edits.
 enum Output<'a> {
-    C(Woven),
+    C(Woven<Vec<u8>>),
     Module(slic::weave::llvm::WovenModule<'a>),
 }
 
@@ -292,9 +293,9 @@ fn weave_c(
     roles: &RoleMap,
     input: &Path,
     name: &str,
-    text: &str,
+    text: &[u8],
     file: FileId,
-) -> Result<Woven, Diagnostic> {
+) -> Result<Woven<Vec<u8>>, Diagnostic> {
     let prototypes = prototypes(compiled, hooks);
     slic::weave::c::weave(&slic::weave::c::Input {
         text,

@@ -43,10 +43,11 @@ impl std::fmt::Display for Position {
     }
 }
 
-/// A woven file and what was bound where.
+/// A woven file and what was bound where: its text (a module's), or its
+/// bytes (a C file's, which need not be UTF-8).
 #[derive(Debug, Clone)]
-pub struct Woven {
-    pub text: String,
+pub struct Woven<Text = String> {
+    pub text: Text,
     /// Every site the woven code reports from, in the order of its ids.
     pub sites: Vec<Site>,
     /// Warnings about the input (their spans are in the input's file).

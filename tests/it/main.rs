@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per area.
 
 mod bad_input;
+mod bytes;
 mod c_backend;
 mod c_drivers;
 mod cc;
@@ -15,6 +16,7 @@ mod ir_drivers;
 mod ir_semantics;
 mod ir_support;
 mod ir_weave;
+mod mingw_drivers;
 mod parse_properties;
 mod rule_pack;
 mod semantics;

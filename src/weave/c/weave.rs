@@ -21,6 +21,7 @@ use super::macros::{bearing, identifiers, is_pasted};
 use super::role_scan;
 use super::scan::{Kind, MAX_LENGTH};
 use super::tree::{self, text};
+use super::view::{byte_order_mark, view};
 use crate::catalog::Prototype;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::edit::{self, Edit};
@@ -34,7 +35,8 @@ use uses::{Interest, Use, UseKind, body_use, parsed_use};
 use wrap::Head;
 
 pub struct Input<'a> {
-    pub text: &'a str,
+    /// The file's bytes, whatever they are (see `view.rs`).
+    pub text: &'a [u8],
     /// How reports and `#line` name the file.
     pub path: &'a str,
     /// The id under which the caller shows the file in diagnostics.
@@ -71,6 +73,8 @@ enum Step<'t> {
 
 struct Weaver<'a> {
     input: &'a Input<'a>,
+    /// The file as the weaver reads it (`view.rs`); edits go to its bytes.
+    text: &'a str,
     file: &'a CFile<'a>,
     edits: Vec<Edit>,
     sites: Sites,
@@ -96,8 +100,9 @@ struct Weaver<'a> {
     warnings: Vec<Diagnostic>,
 }
 
-pub fn weave(input: &Input) -> Result<Woven, Diagnostic> {
-    if let Some(at) = bind::woven_marker(input.text, &[WOVEN_MARKER, "slic_monitor.h"]) {
+pub fn weave(input: &Input) -> Result<Woven<Vec<u8>>, Diagnostic> {
+    let text = view(input.text);
+    if let Some(at) = bind::woven_marker(&text, &[WOVEN_MARKER, "slic_monitor.h"]) {
         return Err(bind::already_woven(input.path, Span::new(input.file, at)));
     }
     if input.text.len() > MAX_LENGTH {
@@ -107,9 +112,10 @@ pub fn weave(input: &Input) -> Result<Woven, Diagnostic> {
             format!("`{}` is too large to weave (over 4 GiB)", input.path),
         ));
     }
-    let file = CFile::read(input.text, input.extra_blank);
+    let file = CFile::read(&text, input.extra_blank);
     let mut weaver = Weaver {
         input,
+        text: &text,
         file: &file,
         edits: Vec::new(),
         sites: Sites::default(),
@@ -165,7 +171,7 @@ pub fn weave(input: &Input) -> Result<Woven, Diagnostic> {
         })
         .collect();
     let definitions = file.macro_definitions();
-    weaver.macro_apis = bearing(&definitions, input.text, &apis);
+    weaver.macro_apis = bearing(&definitions, &text, &apis);
     // One look at every identifier of the file.
     let mut interests: WordMap<Interest> = WordMap::default();
     for api in &apis {
@@ -256,7 +262,7 @@ impl<'a> Weaver<'a> {
     /// A problem at `offset`: the span is the identifier there (or one
     /// byte).
     fn error(&self, code: Code, offset: usize, message: String) -> Diagnostic {
-        let bytes = self.input.text.as_bytes();
+        let bytes = self.input.text;
         let length = bytes[offset.min(bytes.len())..]
             .iter()
             .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_')
@@ -379,7 +385,7 @@ impl<'a> Weaver<'a> {
         match node.kind() {
             "function_definition" => {
                 declarations.push(node);
-                if let Some(head) = Head::of(node, self.file.text) {
+                if let Some(head) = Head::of(node, self.text, self.input.text) {
                     read.heads.insert(head.body.start, head);
                 }
             }
@@ -397,7 +403,7 @@ impl<'a> Weaver<'a> {
         definitions: &[(&str, std::ops::Range<usize>)],
         apis: &[String],
     ) -> Result<(), Diagnostic> {
-        let text = self.input.text;
+        let text = self.text;
         for (name, value) in definitions {
             let body = &text[value.clone()];
             for (word, offset) in identifiers(body) {
@@ -608,7 +614,7 @@ impl<'a> Weaver<'a> {
     }
 
     /// The generated declarations and the marker, then the edits.
-    fn finish(mut self) -> Result<Woven, Diagnostic> {
+    fn finish(mut self) -> Result<Woven<Vec<u8>>, Diagnostic> {
         let insertion = self.file.structure.insertion_point;
         if let Some(first) = self.first_use.filter(|&f| f < insertion) {
             return Err(self.error(
@@ -653,7 +659,7 @@ impl<'a> Weaver<'a> {
         block.push_str(&line_directive(line_after, self.input.path));
         let text = self.input.text;
         if !definitions.is_empty() {
-            let newline = if text.is_empty() || text.ends_with('\n') {
+            let newline = if text.is_empty() || text.ends_with(b"\n") {
                 ""
             } else {
                 "\n"
@@ -675,7 +681,7 @@ impl<'a> Weaver<'a> {
             line_directive(1, self.input.path)
         );
         self.edits.push(Edit::insert(0, top));
-        let needs_newline = insertion > 0 && !text[..insertion].ends_with('\n');
+        let needs_newline = insertion > 0 && !text[..insertion].ends_with(b"\n");
         self.edits.push(Edit::insert(
             insertion,
             if needs_newline {
@@ -684,6 +690,17 @@ impl<'a> Weaver<'a> {
                 block
             },
         ));
+        // Nothing goes before a byte order mark: compilers skip one only at
+        // the start of a file. (The view has spaces there, so only
+        // insertions at the start, at line 1, can land in it.)
+        let mark = byte_order_mark(text);
+        for edit in &mut self.edits {
+            if edit.range.start < mark {
+                debug_assert!(edit.range.is_empty(), "an edit of a byte order mark");
+                edit.range = mark..mark;
+            }
+        }
+        // Made at offsets of the view, applied to the file's bytes.
         let text = edit::apply(text, self.edits).map_err(|overlap| {
             Diagnostic::new(
                 Code::WeaverBug,

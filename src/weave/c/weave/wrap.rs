@@ -2,7 +2,7 @@
 //! definition is renamed, and a function with its name and head calls the
 //! hooks around it.
 
-use std::fmt::Write;
+use std::io::Write;
 
 use tree_sitter::Node;
 
@@ -20,12 +20,15 @@ pub(super) struct Head {
     pub(super) name: std::ops::Range<usize>,
     parameters: Result<Vec<String>, String>,
     returns_void: bool,
-    result_type: String,
+    /// Copied from the file's bytes, like the wrapper's head.
+    result_type: Vec<u8>,
     pub(super) body: std::ops::Range<usize>,
 }
 
 impl Head {
-    pub(super) fn of(node: Node, text: &str) -> Option<Head> {
+    /// `text` is the view of the file the tree was parsed from, `bytes` the
+    /// file itself.
+    pub(super) fn of(node: Node, text: &str, bytes: &[u8]) -> Option<Head> {
         let declarator = tree::child(node, tree::Field::Declarator)?;
         let name = tree::declared_name(declarator)?;
         let function = tree::function_declarator(declarator)?;
@@ -37,9 +40,9 @@ impl Head {
             parameters: tree::parameter_names(function, text),
             returns_void,
             result_type: if returns_void {
-                String::new()
+                Vec::new()
             } else {
-                tree::result_type(node, declarator, text)
+                tree::result_type(node, declarator, bytes)
             },
             body: body.byte_range(),
         })
@@ -93,30 +96,31 @@ impl Weaver<'_> {
             head.name.clone(),
             format!("slic_orig_{name}"),
         ));
-        // The wrapper's head is the definition's own text, name and all:
-        // storage class, calling convention and annotations stay the same.
-        let text = self.input.text;
-        let head_text = format!(
-            "{}{}{}",
-            &text[head.start..head.name.start],
-            name,
-            &text[head.name.end..head.body.start]
-        );
-        let result_type = (!head.returns_void).then_some(head.result_type.as_str());
+        // The wrapper's head is the definition's own bytes, name and all:
+        // storage class, calling convention, annotations and comments stay
+        // the same. (Writes to a `Vec` do not fail.)
+        let bytes = self.input.text;
+        let head_text = [
+            &bytes[head.start..head.name.start],
+            name.as_bytes(),
+            &bytes[head.name.end..head.body.start],
+        ]
+        .concat();
+        let result_type = (!head.returns_void).then_some(head.result_type.as_slice());
         let arguments = parameters.join(", ");
-        let mut wrapper = String::new();
+        let mut wrapper: Vec<u8> = Vec::new();
         let _ = writeln!(wrapper, "\n{}", line_directive(1, GENERATED));
-        let _ = writeln!(wrapper, "{}\n{{", head_text.trim_end());
+        wrapper.extend_from_slice(head_text.trim_ascii_end());
+        wrapper.extend_from_slice(b"\n{\n");
         for hook in &entry_hooks {
             let site = entry_site.expect("entry hooks have a site");
             let _ = writeln!(wrapper, "    {};", hook_call(hook, site, &parameters, None));
         }
         match result_type {
             Some(ty) => {
-                let _ = writeln!(
-                    wrapper,
-                    "    {ty} slic_result = slic_orig_{name}({arguments});"
-                );
+                wrapper.extend_from_slice(b"    ");
+                wrapper.extend_from_slice(ty);
+                let _ = writeln!(wrapper, " slic_result = slic_orig_{name}({arguments});");
             }
             None => {
                 let _ = writeln!(wrapper, "    slic_orig_{name}({arguments});");
@@ -128,11 +132,11 @@ impl Weaver<'_> {
             let _ = writeln!(wrapper, "    {};", hook_call(hook, site, &parameters, ret));
         }
         if result_type.is_some() {
-            wrapper.push_str("    return slic_result;\n");
+            wrapper.extend_from_slice(b"    return slic_result;\n");
         }
-        wrapper.push_str("}\n");
+        wrapper.extend_from_slice(b"}\n");
         let closing_line = self.position(closing).line;
-        wrapper.push_str(&line_directive(closing_line, self.input.path));
+        wrapper.extend_from_slice(line_directive(closing_line, self.input.path).as_bytes());
         self.edits.push(Edit::insert(head.body.end, wrapper));
         self.note_use(head.start);
         Ok(())
