@@ -32,6 +32,18 @@ pub const ON_VIOLATION_VARIABLE: &str = "SLIC_ON_VIOLATION";
 /// cut.
 pub const REPORT_BUFFER: usize = 1024;
 
+/// The functions woven code calls around each routine of the driver, and
+/// the thread-local count of the driver's routines running on a thread
+/// (API events count only while it is not zero). The C and the LLVM
+/// monitors define them under these names, so files woven through either
+/// share one count.
+pub const DRIVER_ENTER: &str = "slic_driver_enter";
+pub const DRIVER_EXIT: &str = "slic_driver_exit";
+pub const DRIVER_DEPTH: &str = "slic_driver_depth";
+/// Whether a routine of the driver has run in the process (until one has,
+/// every call counts).
+pub const DRIVER_STARTED: &str = "slic_driver_started";
+
 /// The report kinds, for `slic_monitor.h`.
 pub fn c_report_kinds() -> String {
     format!("#define SLIC_VIOLATION {VIOLATION}\n#define SLIC_TABLE_FULL {TABLE_FULL}\n")

@@ -17,6 +17,7 @@ use std::fmt::Write;
 use super::{Flavour, Monitor, abi};
 use crate::automaton::plan::{Instances, Step};
 use crate::automaton::{Automaton, End, Handler};
+use crate::model::Target;
 use crate::monitor::hooks::Hook;
 use crate::syntax::pretty::quote;
 use expr::Names;
@@ -148,6 +149,10 @@ pub fn source(monitor: &Monitor) -> String {
     out.push_str("\n/* ---- Hooks: the entry points woven code calls. ---- */\n");
     for hook in &monitor.hooks.hooks {
         let _ = writeln!(out, "\nSLIC_ENTRY {}\n{{", hook_prototype(hook));
+        if monitor.flavour == Flavour::Runtime && matches!(hook.event.target, Target::Function(_)) {
+            // A call the driver did not make (see `slic_driver_enter`).
+            out.push_str("    if (!SLIC_IN_DRIVER()) return;\n");
+        }
         out.push_str("    struct slic_call c;\n");
         let _ = writeln!(
             out,

@@ -13,7 +13,10 @@ use std::fmt::Write;
 
 use super::body::Body;
 use super::{Context, External, string_constant};
-use crate::monitor::abi::{ON_VIOLATION_VARIABLE, REPORT_BUFFER, TABLE_FULL, TABLE_FULL_MESSAGE};
+use crate::monitor::abi::{
+    DRIVER_DEPTH, DRIVER_ENTER, DRIVER_EXIT, DRIVER_STARTED, ON_VIOLATION_VARIABLE, REPORT_BUFFER,
+    TABLE_FULL, TABLE_FULL_MESSAGE,
+};
 
 /// The structure types, defined in every woven module.
 pub fn types(context: &Context) -> String {
@@ -47,8 +50,32 @@ pub fn functions(context: &Context, externals: &mut Vec<External>) -> String {
     // The thread an event happens on is the address of this byte (the C
     // monitor's `slic_thread_identity`): one symbol for all woven modules.
     out.push_str("@slic.thread = linkonce_odr thread_local global i8 0\n");
+    driver_count(&mut out, context);
     strings.definitions(&mut out);
     out
+}
+
+/// The count of the driver's routines running on the thread, and the
+/// functions woven code calls around each (the C monitor's, under the same
+/// names: see `abi::DRIVER_ENTER`).
+fn driver_count(out: &mut String, context: &Context) {
+    let pointer = context.target.ptr("i32");
+    let _ = write!(
+        out,
+        "@{DRIVER_DEPTH} = linkonce_odr thread_local global i32 0\n\
+         @{DRIVER_STARTED} = linkonce_odr global i32 0\n\n\
+         define linkonce_odr void @{DRIVER_ENTER}() nounwind {{\nentry:\n  \
+         %depth = load i32, {pointer} @{DRIVER_DEPTH}\n  \
+         %more = add i32 %depth, 1\n  \
+         store i32 %more, {pointer} @{DRIVER_DEPTH}\n  \
+         store atomic i32 1, {pointer} @{DRIVER_STARTED} monotonic, align 4\n  ret void\n}}\n\n\
+         define linkonce_odr void @{DRIVER_EXIT}() nounwind {{\nentry:\n  \
+         %depth = load i32, {pointer} @{DRIVER_DEPTH}\n  \
+         %inside = icmp ne i32 %depth, 0\n  \
+         %less = sub i32 %depth, 1\n  \
+         %new = select i1 %inside, i32 %less, i32 0\n  \
+         store i32 %new, {pointer} @{DRIVER_DEPTH}\n  ret void\n}}\n"
+    );
 }
 
 /// The runtime's own strings, named after their text's position in

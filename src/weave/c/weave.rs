@@ -214,11 +214,10 @@ pub fn weave(input: &Input) -> Result<Woven<Vec<u8>>, Diagnostic> {
         all_roles.add(item.role, item.routine.clone());
     }
     all_roles.merge(&header_roles);
-    weaver.to_wrap = input
-        .hooks
-        .roles()
-        .into_iter()
-        .flat_map(|role| all_roles.routines(role))
+    // Every routine of a role, whether rules name the role or not: the
+    // driver runs inside them (`slic_driver_enter`).
+    weaver.to_wrap = all_roles
+        .all_routines()
         .chain(input.hooks.functions())
         .filter(|name| !kernel.contains(name))
         .map(str::to_string)

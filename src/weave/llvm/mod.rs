@@ -46,6 +46,7 @@ use crate::automaton::Automaton;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::edit::Edited;
 use crate::llvm::names;
+use crate::monitor::abi::{DRIVER_ENTER, DRIVER_EXIT};
 use crate::monitor::hooks::{Hook, HookSet};
 use crate::monitor::llvm as monitor;
 use crate::span::{FileId, Span};
@@ -180,7 +181,7 @@ pub fn weave_module<'a>(
     weaver.weave_globals()?;
     // The monitor defines these; a declaration of its own would clash.
     let in_module = placement == MonitorPlacement::InModule;
-    for name in ["slic_report", "slic_format"]
+    for name in ["slic_report", "slic_format", DRIVER_ENTER, DRIVER_EXIT]
         .into_iter()
         .filter(|_| in_module)
     {
@@ -289,14 +290,17 @@ fn bind_symbols(input: &Input, module: &module::Module) -> Result<Bindings, Diag
         }
         let name = names::undecorated(&function.symbol);
         let span = Span::new(input.file, function.header.clone());
-        let routine =
-            bind::routine_hooks(hooks, name, &input.roles.roles_of(name), input.path, span)?;
-        if !routine.is_empty() {
+        let roles = input.roles.roles_of(name);
+        let routine = bind::routine_hooks(hooks, name, &roles, input.path, span)?;
+        // Every routine of a role, with events or not: the driver runs
+        // inside it.
+        if !routine.is_empty() || !roles.is_empty() {
             bindings.routines.insert(
                 function.symbol.clone(),
                 RoutineBinding {
                     entry: indexes(&routine.entry),
                     exit: indexes(&routine.exit),
+                    driver: !roles.is_empty(),
                 },
             );
         }

@@ -32,6 +32,7 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::edit::EditBuffer;
 use crate::llvm::names::{decode, undecorated};
 use crate::model::Event;
+use crate::monitor::abi::{DRIVER_ENTER, DRIVER_EXIT};
 use crate::monitor::hooks::HookSet;
 use crate::span::FileId;
 use crate::weave::Position;
@@ -52,6 +53,9 @@ pub struct ApiBinding {
 pub struct RoutineBinding {
     pub entry: Vec<usize>,
     pub exit: Vec<usize>,
+    /// A routine of a role: the driver runs inside it
+    /// (`slic_driver_enter`, `slic_driver_exit`).
+    pub driver: bool,
 }
 
 #[derive(Debug, Default)]
@@ -414,7 +418,7 @@ impl<'a> Weaver<'a> {
                 }
                 "ret" => {
                     if let Some(routine) = context.routine
-                        && !routine.exit.is_empty()
+                        && (!routine.exit.is_empty() || routine.driver)
                     {
                         let ret = instruction::ret(source, &tokens).ok_or_else(|| {
                             self.error(start_line, "cannot read this `ret`".to_string())
@@ -622,6 +626,11 @@ impl<'a> Weaver<'a> {
     }
 
     fn entry_hooks(&mut self, routine: &RoutineBinding, context: &FunctionContext, at: usize) {
+        let line = context.entry_position.as_ref().map_or(0, |p| p.line);
+        if routine.driver {
+            let dbg = self.dbg_of(None, context, line);
+            self.driver_call(DRIVER_ENTER, dbg, at);
+        }
         if routine.entry.is_empty() {
             return;
         }
@@ -630,9 +639,17 @@ impl<'a> Weaver<'a> {
             context.entry_position.clone(),
             context.name.clone(),
         );
-        let line = context.entry_position.as_ref().map_or(0, |p| p.line);
         let dbg = self.dbg_of(None, context, line);
         self.routine_hooks(&routine.entry, site, dbg, &context.parameters, None, at);
+    }
+
+    /// `call void @slic_driver_enter()` (or `_exit`), inserted at `at`.
+    fn driver_call(&mut self, function: &str, dbg: Dbg, at: usize) {
+        let suffix = Suffix { dbg, bundles: "" };
+        let mark = self.edits.mark();
+        let mut emitter = Emitter::new(&self.calls, &mut self.names, &suffix, &mut self.edits.text);
+        emitter.line(format_args!("call void @{function}() nounwind"));
+        self.edits.insert_since(at, mark);
     }
 
     /// The hooks of a routine's entry or exit, from `site`, inserted at `at`.
@@ -663,6 +680,11 @@ impl<'a> Weaver<'a> {
     ) {
         let source = self.source;
         let dbg = ret.dbg.map(|i| tokens[i].text(source));
+        if routine.exit.is_empty() {
+            let dbg = self.dbg_of(dbg, context, 0);
+            self.driver_call(DRIVER_EXIT, dbg, at);
+            return;
+        }
         let position = dbg
             .and_then(metadata_number)
             .and_then(|n| self.debug.location(n))
@@ -680,15 +702,19 @@ impl<'a> Weaver<'a> {
                 ty: ty.text(source, tokens),
                 value: Cow::Borrowed(span(source, tokens, *value)),
             });
-        let dbg = self.dbg_of(dbg, context, 0);
+        let dbg_of_ret = self.dbg_of(dbg, context, 0);
         self.routine_hooks(
             &routine.exit,
             site,
-            dbg,
+            dbg_of_ret,
             &context.parameters,
             returned.as_ref(),
             at,
         );
+        if routine.driver {
+            let dbg = self.dbg_of(dbg, context, 0);
+            self.driver_call(DRIVER_EXIT, dbg, at);
+        }
     }
 }
 

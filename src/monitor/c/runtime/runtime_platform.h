@@ -17,11 +17,15 @@
 #define SLIC_SPIN_LOCK(l) while (__atomic_test_and_set((l), __ATOMIC_ACQUIRE)) { }
 #define SLIC_SPIN_UNLOCK(l) __atomic_clear((l), __ATOMIC_RELEASE)
 typedef unsigned char slic_spin_t;
+#define SLIC_LOAD_RELAXED(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define SLIC_STORE_RELAXED(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
 #else
 #include <intrin.h>
 #define SLIC_SPIN_LOCK(l) while (_InterlockedExchange8((volatile char *)(l), 1)) { }
 #define SLIC_SPIN_UNLOCK(l) _InterlockedExchange8((volatile char *)(l), 0)
 typedef volatile char slic_spin_t;
+#define SLIC_LOAD_RELAXED(p) (*(volatile unsigned *)(p))
+#define SLIC_STORE_RELAXED(p, v) (*(volatile unsigned *)(p) = (v))
 #endif
 
 /* With SLIC_SHARED_STATE the monitor is compiled into every woven file (as
@@ -50,6 +54,34 @@ typedef volatile char slic_spin_t;
    one identity whichever copy of the monitor asks. */
 SLIC_UNUSED SLIC_STATE SLIC_THREAD_LOCAL char slic_thread_identity;
 #define SLIC_CURRENT_THREAD() ((uintptr_t)&slic_thread_identity)
+#endif
+
+/* How many routines of the driver run on this thread (one calls another
+   through the kernel: a dispatch routine completes an IRP, whose completion
+   routine runs inside the call). A call of an API counts while one runs;
+   the calls a mock kernel or a test harness makes around the driver do
+   not. In a kernel build every woven file is the driver's. The names and
+   types are the LLVM monitor's too, so files woven through C and through
+   IR share them. */
+#ifdef SLIC_KERNEL
+#define SLIC_IN_DRIVER() 1
+SLIC_ENTRY void slic_driver_enter(void) { }
+SLIC_ENTRY void slic_driver_exit(void) { }
+#else
+SLIC_UNUSED SLIC_STATE SLIC_THREAD_LOCAL unsigned slic_driver_depth;
+/* Whether a routine of the driver has run in the process: until one has,
+   every call counts (a test that calls the driver's code directly). */
+SLIC_UNUSED SLIC_STATE unsigned slic_driver_started;
+#define SLIC_IN_DRIVER() (slic_driver_depth != 0 || !SLIC_LOAD_RELAXED(&slic_driver_started))
+SLIC_ENTRY void slic_driver_enter(void)
+{
+    slic_driver_depth++;
+    if (!SLIC_LOAD_RELAXED(&slic_driver_started)) SLIC_STORE_RELAXED(&slic_driver_started, 1);
+}
+SLIC_ENTRY void slic_driver_exit(void)
+{
+    if (slic_driver_depth) slic_driver_depth--;
+}
 #endif
 
 struct slic_call;

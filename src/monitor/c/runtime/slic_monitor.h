@@ -47,6 +47,14 @@ void slic_report(const struct slic_violation *violation);
    returns the length it needed. */
 int slic_format(const struct slic_violation *violation, char *buffer, unsigned size);
 
+/* Woven code runs each routine of the driver (every routine of a role:
+   DriverEntry, dispatch, cancel, DPC, ...) between these two. Once a
+   routine of the driver has run, the events of API calls count only while
+   one runs on the thread: the calls a mock kernel or a test harness makes
+   around the driver are not the driver's. */
+void slic_driver_enter(void);
+void slic_driver_exit(void);
+
 /* slic: the hooks' prototypes go here. */
 
 #ifdef __cplusplus

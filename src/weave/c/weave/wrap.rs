@@ -112,6 +112,12 @@ impl Weaver<'_> {
         let _ = writeln!(wrapper, "\n{}", line_directive(1, GENERATED));
         wrapper.extend_from_slice(head_text.trim_ascii_end());
         wrapper.extend_from_slice(b"\n{\n");
+        // A routine of a role is the driver running (see
+        // `slic_driver_enter` in the monitor's header).
+        let driver = !roles.is_empty();
+        if driver {
+            wrapper.extend_from_slice(b"    slic_driver_enter();\n");
+        }
         for hook in &entry_hooks {
             let site = entry_site.expect("entry hooks have a site");
             let _ = writeln!(wrapper, "    {};", hook_call(hook, site, &parameters, None));
@@ -130,6 +136,9 @@ impl Weaver<'_> {
             let ret = result_type.map(|_| "slic_result");
             let site = exit_site.expect("exit hooks have a site");
             let _ = writeln!(wrapper, "    {};", hook_call(hook, site, &parameters, ret));
+        }
+        if driver {
+            wrapper.extend_from_slice(b"    slic_driver_exit();\n");
         }
         if result_type.is_some() {
             wrapper.extend_from_slice(b"    return slic_result;\n");
