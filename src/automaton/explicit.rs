@@ -14,6 +14,7 @@ use super::rewrite::{constant_value, fold, substitute, walk};
 use super::{Automaton, End, EventId};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::{self, Env, Missing};
+use crate::interp::MAIN_THREAD;
 use crate::model::BinaryOp;
 use crate::model::{AbortId, ExprKind, TypedExpr};
 
@@ -173,6 +174,11 @@ impl Env for Values<'_> {
     }
     fn return_value(&self) -> Result<i64, Missing> {
         Err(Missing::Return)
+    }
+    /// The explicit automaton is one thread's (as `slic explore` is): a
+    /// variable that remembers `$thread` holds `main`.
+    fn thread(&self) -> Result<i64, Missing> {
+        Ok(MAIN_THREAD)
     }
 }
 
@@ -397,6 +403,9 @@ impl Env for Chosen<'_> {
     }
     fn return_value(&self) -> Result<i64, Missing> {
         (self.value_of)(Slot::Return).ok_or(Missing::Return)
+    }
+    fn thread(&self) -> Result<i64, Missing> {
+        Ok(MAIN_THREAD)
     }
 }
 

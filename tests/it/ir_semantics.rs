@@ -265,6 +265,7 @@ fn expressions_compute_what_the_interpreter_computes() {
     let mut lines = printed.lines();
     for (which, a, b) in cases {
         let mut occurrence = Occurrence {
+            thread: slic::interp::MAIN_THREAD,
             event: Event {
                 target: Target::Function(names[which as usize].to_string()),
                 kind: EventKind::Exit,

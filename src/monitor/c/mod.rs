@@ -37,6 +37,9 @@ impl Names for HandlerNames {
     fn return_value(&self) -> String {
         "c->ret".to_string()
     }
+    fn thread(&self) -> String {
+        "c->thread".to_string()
+    }
 }
 
 /// C string literal for any text.
@@ -104,7 +107,10 @@ pub fn source(monitor: &Monitor) -> String {
     out.push_str(&abi::c_definitions());
     out.push_str(expr::PRELUDE);
     match monitor.flavour {
-        Flavour::Runtime => out.push_str(RUNTIME_PLATFORM),
+        Flavour::Runtime => {
+            out.push_str(RUNTIME_PLATFORM);
+            out.push_str(OBJECT_TABLE);
+        }
         Flavour::Static => out.push_str(STATIC_PLATFORM),
     }
     let max_arguments = monitor
@@ -119,7 +125,7 @@ pub fn source(monitor: &Monitor) -> String {
         out,
         "\n/* One event, as the handlers see it: values already in their C types. */\n\
          struct slic_call {{\n    const struct slic_site *site;\n    const char *event;\n    \
-         int64_t a[{max_arguments}];\n    int64_t d[{max_arguments}];\n    int64_t ret;\n}};\n"
+         int64_t a[{max_arguments}];\n    int64_t d[{max_arguments}];\n    int64_t ret;\n    int64_t thread;\n}};\n"
     );
     if monitor.flavour == Flavour::Runtime {
         out.push_str(RUNTIME_REPORT);
@@ -132,7 +138,7 @@ pub fn source(monitor: &Monitor) -> String {
         for (index, automaton) in monitor.rules.iter().enumerate() {
             let _ = writeln!(
                 out,
-                "    slic_r{index}_started = 0;\n    slic_r{index}_state.status = SLIC_LIVE;"
+                "    slic_r{index}_started = 0;\n    slic_r{index}_state.head.status = SLIC_LIVE;"
             );
             if automaton.watch.is_some() {
                 let _ = writeln!(
@@ -156,7 +162,7 @@ pub fn source(monitor: &Monitor) -> String {
         out.push_str("    struct slic_call c;\n");
         let _ = writeln!(
             out,
-            "    c.site = site;\n    c.event = {};",
+            "    c.site = site;\n    c.event = {};\n    c.thread = (int64_t)SLIC_CURRENT_THREAD();",
             c_string(&hook.event.to_string())
         );
         for (index, value) in hook.arguments.iter().enumerate() {
@@ -195,7 +201,8 @@ pub fn source(monitor: &Monitor) -> String {
 /// `slic_testing_state`, for slic's differential tests (`SLIC_TESTING`):
 /// hands every instance the monitor keeps to a callback, in table order, so
 /// that a test can tell two monitor states apart. The calling thread's
-/// state only, for rules without `watch`.
+/// state only, for rules without `watch`; every existing instance of
+/// `watch` rules (a test calls it with no event running).
 fn testing_state(out: &mut String, monitor: &Monitor) {
     out.push_str(
         "\n#if defined(SLIC_TESTING) && !defined(SLIC_KERNEL)\n\
@@ -210,12 +217,12 @@ fn testing_state(out: &mut String, monitor: &Monitor) {
         if automaton.watch.is_some() {
             let _ = writeln!(
                 out,
-                "    {{\n        unsigned i;\n        for (i = 0; i < slic_table_{r}.count; i++)\n            instance({name}, slic_table_{r}.slots[i].object, slic_table_{r}.slots[i].status, slic_table_{r}.slots[i].v, {count});\n    }}"
+                "    {{\n        unsigned i;\n        for (i = 0; i < SLIC_TABLE_SLOTS; i++)\n            if (slic_table_{r}.slots[i].head.exists)\n                instance({name}, slic_table_{r}.slots[i].head.object, slic_table_{r}.slots[i].head.status, slic_table_{r}.slots[i].v, {count});\n    }}"
             );
         } else {
             let _ = writeln!(
                 out,
-                "    if ({r}_ready) instance({name}, 0, {r}_thread.status, {r}_thread.v, {count});"
+                "    if ({r}_ready) instance({name}, 0, {r}_thread.head.status, {r}_thread.v, {count});"
             );
         }
     }
@@ -232,7 +239,7 @@ fn rule(out: &mut String, flavour: Flavour, index: usize, automaton: &Automaton)
     );
     let _ = writeln!(
         out,
-        "struct {r}_state {{\n    uintptr_t object;\n    uintptr_t thread;\n    unsigned char status;\n    unsigned char exists;\n    int64_t v[{count}];\n}};"
+        "struct {r}_state {{\n    struct slic_slot head;\n    int64_t v[{count}];\n}};"
     );
     let initial: Vec<String> = if automaton.variables.is_empty() {
         vec!["0".to_string()]
@@ -301,12 +308,12 @@ fn storage(out: &mut String, flavour: Flavour, r: &str, automaton: &Automaton) {
                  /* The kernel has no thread-local storage for a driver: each thread's\n\
                     state is kept in the object table, keyed by the thread. */\n\
                  SLIC_TABLE({r}, struct {r}_state)\n\
-                 #define {r}_per_thread() slic_table_find_{r}((uintptr_t)KeGetCurrentThread(), 1)\n\
+                 #define {r}_per_thread() SLIC_SELECT({r}, (uintptr_t)KeGetCurrentThread())\n\
                  #else\n\
                  SLIC_STATE SLIC_THREAD_LOCAL struct {r}_state {r}_thread;\n\
                  SLIC_STATE SLIC_THREAD_LOCAL unsigned char {r}_ready;\n\
                  static struct {r}_state *{r}_per_thread(void)\n\
-                 {{\n    if (!{r}_ready) {{\n        unsigned i;\n        for (i = 0; i < sizeof {r}_initial / sizeof {r}_initial[0]; i++) {r}_thread.v[i] = {r}_initial[i];\n        {r}_thread.exists = 1;\n        {r}_ready = 1;\n    }}\n    return &{r}_thread;\n}}\n\
+                 {{\n    if (!{r}_ready) {{\n        unsigned i;\n        for (i = 0; i < sizeof {r}_initial / sizeof {r}_initial[0]; i++) {r}_thread.v[i] = {r}_initial[i];\n        {r}_thread.head.exists = 1;\n        {r}_ready = 1;\n    }}\n    return &{r}_thread;\n}}\n\
                  #endif\n"
             );
         }
@@ -319,7 +326,7 @@ fn storage(out: &mut String, flavour: Flavour, r: &str, automaton: &Automaton) {
                 "static struct {r}_state {r}_state;\n\
                  static int {r}_started;\n\
                  static struct {r}_state *{r}_global(void)\n\
-                 {{\n    if (!{r}_started) {{\n        unsigned i;\n        for (i = 0; i < sizeof {r}_initial / sizeof {r}_initial[0]; i++) {r}_state.v[i] = {r}_initial[i];\n        {r}_state.exists = {};\n        {r}_started = 1;\n    }}\n    return &{r}_state;\n}}\n",
+                 {{\n    if (!{r}_started) {{\n        unsigned i;\n        for (i = 0; i < sizeof {r}_initial / sizeof {r}_initial[0]; i++) {r}_state.v[i] = {r}_initial[i];\n        {r}_state.head.exists = {};\n        {r}_started = 1;\n    }}\n    return &{r}_state;\n}}\n",
                 u8::from(!watch)
             );
             if watch {
@@ -332,7 +339,7 @@ fn storage(out: &mut String, flavour: Flavour, r: &str, automaton: &Automaton) {
                      static uintptr_t {r}_passed[SLIC_STATIC_OBJECTS];\n\
                      static unsigned {r}_passed_count;\n\
                      static struct {r}_state *{r}_track(uintptr_t object)\n\
-                     {{\n    struct {r}_state *s = {r}_global();\n    unsigned i;\n    if ({r}_chosen) {{\n        if (s->object != object) return 0;\n        s->exists = 1;\n        return s;\n    }}\n    for (i = 0; i < {r}_passed_count; i++)\n        if ({r}_passed[i] == object) return 0;\n    if (__VERIFIER_nondet_bool()) {{\n        {r}_chosen = 1;\n        s->object = object;\n        s->exists = 1;\n        return s;\n    }}\n    /* More objects than the harness can remember: not a path to explore. */\n    __VERIFIER_assume({r}_passed_count < SLIC_STATIC_OBJECTS);\n    {r}_passed[{r}_passed_count++] = object;\n    return 0;\n}}\n"
+                     {{\n    struct {r}_state *s = {r}_global();\n    unsigned i;\n    if ({r}_chosen) {{\n        if (s->head.object != object) return 0;\n        s->head.exists = 1;\n        return s;\n    }}\n    for (i = 0; i < {r}_passed_count; i++)\n        if ({r}_passed[i] == object) return 0;\n    if (__VERIFIER_nondet_bool()) {{\n        {r}_chosen = 1;\n        s->head.object = object;\n        s->head.exists = 1;\n        return s;\n    }}\n    /* More objects than the harness can remember: not a path to explore. */\n    __VERIFIER_assume({r}_passed_count < SLIC_STATIC_OBJECTS);\n    {r}_passed[{r}_passed_count++] = object;\n    return 0;\n}}\n"
                 );
             }
         }
@@ -389,12 +396,14 @@ fn handler_function(
         }
         match (path.end, flavour) {
             (End::Done, _) => {}
-            (End::Halt, Flavour::Runtime) => out.push_str("        s->status = SLIC_HALTED;\n"),
+            (End::Halt, Flavour::Runtime) => {
+                out.push_str("        s->head.status = SLIC_HALTED;\n")
+            }
             (End::Halt, Flavour::Static) => out.push_str("        __VERIFIER_assume(0);\n"),
             (End::Abort(abort), Flavour::Runtime) => {
                 let _ = writeln!(
                     out,
-                    "        s->status = SLIC_FAILED;\n        slic_violation(&{r}_rule, &{r}_aborts[{abort}], c, s->object);"
+                    "        s->head.status = SLIC_FAILED;\n        slic_violation(&{r}_rule, &{r}_aborts[{abort}], c, s->head.object);"
                 );
             }
             (End::Abort(abort), Flavour::Static) => {
@@ -433,14 +442,14 @@ fn event_function(
         (Flavour::Runtime, false) => {
             let _ = writeln!(
                 out,
-                "#ifdef SLIC_KERNEL\n    slic_table_lock_{r}();\n#endif\n    struct {r}_state *s = {r}_per_thread();\n    (void)c;"
+                "#ifdef SLIC_KERNEL\n    SLIC_EVENT_BEGIN({r});\n#endif\n    struct {r}_state *s = {r}_per_thread();\n    (void)c;"
             );
         }
         (Flavour::Static, false) => {
             let _ = writeln!(out, "    struct {r}_state *s = {r}_global();\n    (void)c;");
         }
         (Flavour::Runtime, true) => {
-            let _ = writeln!(out, "    slic_table_lock_{r}();");
+            let _ = writeln!(out, "    SLIC_EVENT_BEGIN({r});");
         }
         (Flavour::Static, true) => {
             let _ = writeln!(out, "    struct {r}_state *s = {r}_global();");
@@ -456,22 +465,19 @@ fn event_function(
         (Flavour::Runtime, false) => {
             let _ = writeln!(
                 out,
-                "    (void)s;\n#ifdef SLIC_KERNEL\n    slic_table_sweep_{r}();\n    slic_table_unlock_{r}();\n#endif"
+                "    (void)s;\n#ifdef SLIC_KERNEL\n    SLIC_EVENT_END({r});\n#endif"
             );
         }
         (Flavour::Static, false) => out.push_str("    (void)s;\n"),
         (Flavour::Runtime, true) => {
-            let _ = writeln!(
-                out,
-                "    slic_table_sweep_{r}();\n    slic_table_unlock_{r}();"
-            );
+            let _ = writeln!(out, "    SLIC_EVENT_END({r});");
         }
         (Flavour::Static, true) => {
             // As at run time: an instance back in its initial state is as
             // good as one that does not exist.
             let _ = writeln!(
                 out,
-                "    if (s->status == SLIC_LIVE) {{\n        unsigned i, same = 1;\n        for (i = 0; i < sizeof {r}_initial / sizeof {r}_initial[0]; i++) same &= s->v[i] == {r}_initial[i];\n        if (same) s->exists = 0;\n    }}"
+                "    if (s->head.status == SLIC_LIVE) {{\n        unsigned i, same = 1;\n        for (i = 0; i < sizeof {r}_initial / sizeof {r}_initial[0]; i++) same &= s->v[i] == {r}_initial[i];\n        if (same) s->head.exists = 0;\n    }}"
             );
         }
     }
@@ -479,13 +485,13 @@ fn event_function(
 }
 
 /// One step of a plan at run time: the thread's state, or the instances of
-/// the table. Each handler checks the status again: an earlier one may have
-/// aborted or halted.
+/// the object table (`object_table.h`). Each handler checks the status
+/// again: an earlier one may have aborted or halted.
 fn runtime_step(out: &mut String, r: &str, step: Step) {
     let _ = match step {
         Step::Create(argument) => writeln!(
             out,
-            "    (void)slic_table_find_{r}((uintptr_t)c->a[{}], 1);",
+            "    {{\n        struct {r}_state *s = SLIC_SELECT({r}, (uintptr_t)c->a[{}]);\n        if (s) SLIC_DONE({r});\n    }}",
             argument - 1
         ),
         Step::Run {
@@ -493,14 +499,14 @@ fn runtime_step(out: &mut String, r: &str, step: Step) {
             on: Instances::Only,
         } => writeln!(
             out,
-            "    if (s && s->status == SLIC_LIVE) {r}_h{handler}(s, c);"
+            "    if (s && s->head.status == SLIC_LIVE) {r}_h{handler}(s, c);"
         ),
         Step::Run {
             handler,
             on: Instances::Object(argument),
         } => writeln!(
             out,
-            "    {{\n        struct {r}_state *s = slic_table_find_{r}((uintptr_t)c->a[{}], 1);\n        if (s && s->status == SLIC_LIVE) {r}_h{handler}(s, c);\n    }}",
+            "    {{\n        struct {r}_state *s = SLIC_SELECT({r}, (uintptr_t)c->a[{}]);\n        if (s) {{\n            if (s->head.status == SLIC_LIVE) {r}_h{handler}(s, c);\n            SLIC_DONE({r});\n        }}\n    }}",
             argument - 1
         ),
         Step::Run {
@@ -508,7 +514,7 @@ fn runtime_step(out: &mut String, r: &str, step: Step) {
             on: Instances::Every,
         } => writeln!(
             out,
-            "    {{\n        unsigned i, n = slic_table_{r}.count;\n        uintptr_t self = SLIC_CURRENT_THREAD();\n        for (i = 0; i < n; i++) {{\n            struct {r}_state *s = &slic_table_{r}.slots[i];\n            if (s->status == SLIC_LIVE && s->thread == self) {r}_h{handler}(s, c);\n        }}\n    }}"
+            "    {{\n        struct {r}_state *s;\n        SLIC_EACH_MINE({r}, s) {{\n            if (s->head.exists && s->head.status == SLIC_LIVE) {r}_h{handler}(s, c);\n            SLIC_DONE({r});\n        }}\n    }}"
         ),
     };
 }
@@ -527,14 +533,14 @@ fn static_step(out: &mut String, r: &str, step: Step) {
             on: Instances::Only,
         } => writeln!(
             out,
-            "    if (s && s->status == SLIC_LIVE) {r}_h{handler}(s, c);"
+            "    if (s && s->head.status == SLIC_LIVE) {r}_h{handler}(s, c);"
         ),
         Step::Run {
             handler,
             on: Instances::Object(argument),
         } => writeln!(
             out,
-            "    if ({r}_track((uintptr_t)c->a[{}]) && s->status == SLIC_LIVE) {r}_h{handler}(s, c);",
+            "    if ({r}_track((uintptr_t)c->a[{}]) && s->head.status == SLIC_LIVE) {r}_h{handler}(s, c);",
             argument - 1
         ),
         Step::Run {
@@ -542,7 +548,7 @@ fn static_step(out: &mut String, r: &str, step: Step) {
             on: Instances::Every,
         } => writeln!(
             out,
-            "    if (s->exists && s->status == SLIC_LIVE) {r}_h{handler}(s, c);"
+            "    if (s->head.exists && s->head.status == SLIC_LIVE) {r}_h{handler}(s, c);"
         ),
     };
 }
@@ -568,6 +574,8 @@ fn fill(template: &str, parts: &[(&str, &str)]) -> String {
 const RUNTIME_PLATFORM: &str = include_str!("runtime/runtime_platform.h");
 
 /// What a violation does at run time: fill the report, call `slic_report`.
+const OBJECT_TABLE: &str = include_str!("runtime/object_table.h");
+
 const RUNTIME_REPORT: &str = include_str!("runtime/runtime_report.c");
 
 /// Platform glue of the static flavour: the SV-COMP functions.

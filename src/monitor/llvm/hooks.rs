@@ -107,6 +107,12 @@ fn code(context: &Context, hook: &Hook, rules: &[RuleCode], symbol: &str) -> Str
         None => Value::Constant(0),
     };
     let event = context.string_operand(&event_symbol, &event_name);
+    // The thread the event happens on: the address of a thread-local byte,
+    // as in the C monitor.
+    let thread = body.value(format_args!(
+        "ptrtoint {} @slic.thread to i64",
+        context.target.ptr("i8")
+    ));
     for &(rule, event_id) in &hook.rules {
         let code = &rules[rule];
         let mut list = vec![format!("{} %site", context.site_pointer()), event.clone()];
@@ -122,6 +128,7 @@ fn code(context: &Context, hook: &Hook, rules: &[RuleCode], symbol: &str) -> Str
             list.push(format!("i64 {value}"));
         }
         list.push(format!("i64 {ret}"));
+        list.push(format!("i64 {thread}"));
         body.line(format_args!(
             "call void @{}.e{event_id}({}) nounwind",
             code.prefix,

@@ -156,6 +156,7 @@ impl Names<'_> {
         list.extend((1..=self.arity).map(|i| format!("i64 %a{i}")));
         list.extend((1..=self.arity).map(|i| format!("i64 %d{i}")));
         list.push("i64 %ret".to_string());
+        list.push("i64 %thread".to_string());
         list.join(", ")
     }
 
@@ -290,6 +291,7 @@ fn handler_function(
         arguments: &arguments,
         pointees: &pointees,
         return_value: Value::Named("%ret".to_string()),
+        thread: Value::Named("%thread".to_string()),
     };
     for path in &handler.paths {
         let mut taken: Option<String> = None;

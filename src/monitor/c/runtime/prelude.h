@@ -53,3 +53,12 @@ SLIC_UNUSED static int64_t slic_shr(int64_t a, int64_t count, int bits, int is_s
     if (is_signed) return slic_fit(a >> count, bits, 1);
     return slic_fit((int64_t)((uint64_t)a >> count), bits, 0);
 }
+
+/* The head of every instance: its object (for `watch` rules), the thread
+   that selected it last, its status, and whether it exists. */
+struct slic_slot {
+    uintptr_t object;
+    uintptr_t owner;
+    unsigned char status;
+    unsigned char exists;
+};
