@@ -51,6 +51,7 @@ pub fn functions(context: &Context, externals: &mut Vec<External>) -> String {
     // monitor's `slic_thread_identity`): one symbol for all woven modules.
     out.push_str("@slic.thread = linkonce_odr thread_local global i8 0\n");
     driver_count(&mut out, context);
+    out.push_str(&super::object_table::barrier_functions(context, externals));
     strings.definitions(&mut out);
     out
 }
