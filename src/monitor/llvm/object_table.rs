@@ -240,6 +240,7 @@ pub fn table(out: &mut String, names: &Names, initial: &[i64], initial_text: &st
     full(out, names, &s);
     place(out, names, &s);
     select(out, names, &s, initial_text);
+    select_slow(out, names, &s, initial_text);
     sweep(out, names, &s, initial);
 }
 
@@ -724,9 +725,95 @@ return:
     );
 }
 
-/// `slic_select`: the instance of the object, created if it does not
-/// exist, entered and now this thread's; null if the table is full.
+/// `slic_select` where the object is in its first slot and this thread
+/// owns it, the case of almost every event: `slic_probe`'s first step and
+/// `slic_enter`'s first round, inline; anything else (a later slot, a slot
+/// to take over, the mode not decided yet, a new object) is `select.slow`,
+/// from the start. Entering a slot and leaving it again before a takeover
+/// is harmless: a taker only waits while the slot is entered.
 fn select(out: &mut String, names: &Names, s: &Spelling, initial: &str) {
+    let Spelling {
+        ip,
+        align,
+        ipp,
+        bp,
+        sp,
+        st,
+        me,
+        mode,
+        ..
+    } = s;
+    let values = format!("[{} x i64]", names.variables);
+    let values_pointer = names.context.target.ptr(&values);
+    let _ = write!(
+        out,
+        "
+define linkonce_odr {sp} {name}({ip} %object) nounwind alwaysinline {{
+entry:
+{hash}  {slot}
+  {key_at}
+  %key = load atomic {ip}, {ipp} %key.at acquire, align {align}
+  %hit = icmp eq {ip} %key, %object
+  br i1 %hit, label %hit.mode, label %slow
+hit.mode:
+  %mode = load atomic {ip}, {ipp} {mode} acquire, align {align}
+  %decided = icmp ne {ip} %mode, {BARRIER_UNDECIDED}
+  br i1 %decided, label %enter, label %slow
+enter:
+  %self = ptrtoint {ipp} {me} to {ip}
+  %busy = ptrtoint {sp} %s to {ip}
+  store atomic {ip} %busy, {ipp} {me} release, align {align}
+  %fence = icmp eq {ip} %mode, {BARRIER_FENCE}
+{fence}look:
+  {owner_at}
+  %owner = load atomic {ip}, {ipp} %owner.at acquire, align {align}
+  %mine = icmp eq {ip} %owner, %self
+  br i1 %mine, label %entered, label %leave
+entered:
+  %again = load atomic {ip}, {ipp} %key.at monotonic, align {align}
+  %same = icmp eq {ip} %again, %object
+  br i1 %same, label %check, label %leave
+leave:
+  {leave}
+  br label %slow
+check:
+  {exists_at}
+  %exists = load atomic i8, {bp} %exists.at monotonic, align 1
+  %absent = icmp eq i8 %exists, 0
+  br i1 %absent, label %create, label %done
+create:
+  %values.at = getelementptr inbounds {st}, {sp} %s, i32 0, i32 1
+  store {values} {initial}, {values_pointer} %values.at
+  {status_at}
+  store i8 {LIVE}, {bp} %status.at
+  store atomic i8 1, {bp} %exists.at monotonic, align 1
+  call void {note}(i32 %start, i1 false) nounwind
+  br label %done
+done:
+  ret {sp} %s
+slow:
+  %found = call {sp} {slow}({ip} %object) nounwind
+  ret {sp} %found
+}}
+",
+        name = names.symbol("select"),
+        hash = hash(s),
+        slot = s.slot("s", "%start"),
+        key_at = s.head("key.at", "%s", OBJECT),
+        fence = owner_fence("order", "%fence", "look"),
+        owner_at = s.head("owner.at", "%s", OWNER),
+        leave = leave(names),
+        exists_at = s.head("exists.at", "%s", EXISTS),
+        status_at = s.head("status.at", "%s", STATUS),
+        note = names.symbol("note"),
+        slow = names.symbol("select.slow"),
+    );
+}
+
+/// `slic_select`: the instance of the object, created if it does not
+/// exist, entered and now this thread's; null if the table is full. The
+/// whole of it, for `select` to call where its first step is not enough.
+fn select_slow(out: &mut String, names: &Names, s: &Spelling, initial: &str) {
     let Spelling {
         ip,
         align,
@@ -740,7 +827,7 @@ fn select(out: &mut String, names: &Names, s: &Spelling, initial: &str) {
     let _ = write!(
         out,
         "
-define linkonce_odr {sp} {name}({ip} %object) nounwind {{
+define linkonce_odr {sp} {name}({ip} %object) nounwind noinline {{
 entry:
   br label %loop
 loop:
@@ -788,7 +875,7 @@ return:
   ret {sp} %s
 }}
 ",
-        name = names.symbol("select"),
+        name = names.symbol("select.slow"),
         st = s.st,
         probe = names.symbol("probe"),
         place = names.symbol("place"),

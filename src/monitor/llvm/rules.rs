@@ -396,7 +396,7 @@ fn event_function(out: &mut String, names: &Names, automaton: &Automaton, event:
     body.line("ret void");
     let _ = write!(
         out,
-        "\n; {}\ndefine linkonce_odr void {}({}) nounwind {{\nentry:\n{}}}\n",
+        "\n; {}\ndefine linkonce_odr void {}({}) nounwind alwaysinline {{\nentry:\n{}}}\n",
         automaton.events[event].event,
         names.symbol(&format!("e{event}")),
         names.values(),
