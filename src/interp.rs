@@ -15,9 +15,10 @@
 //! thread does (the routine it runs, the locks it holds). A `watch` rule
 //! keeps one instance per object, whatever thread touches it: a resource
 //! acquired on one thread and released for it on another is one instance.
-//! Each instance remembers the thread of the last event that selected it
-//! by its object (created it, acquired it, released it): a handler without
-//! a guard runs on the instances the event's thread selected last, so that a dispatch routine
+//! Each instance belongs to the thread that created it or last changed it
+//! (acquired it, released it; a failed attempt to acquire it changes
+//! nothing): a handler without a guard runs on the instances of the event's
+//! thread, so that a dispatch routine
 //! returning on one thread checks the locks that thread took, not those of
 //! another thread. On one thread this is all the instances.
 
@@ -55,7 +56,7 @@ pub enum Status {
 pub struct Instance {
     pub values: Vec<i64>,
     pub status: Status,
-    /// The thread that last ran a handler on the instance, or created it.
+    /// The thread that created the instance or last changed it.
     pub owner: i64,
 }
 
@@ -203,6 +204,7 @@ impl Automaton {
                 // Reports name the object of a `watch` rule's instance.
                 let object = key.filter(|_| self.watch.is_some());
                 if self.run(handler, instance, occurrence, object, &mut outcome)? {
+                    instance.owner = thread;
                     outcome.effective_handlers.push(index);
                 }
             }
@@ -216,14 +218,13 @@ impl Automaton {
         Ok(outcome)
     }
 
-    /// The instance of an object, created if it does not exist; it is now
-    /// `thread`'s (the thread last selected it).
+    /// The instance of an object, created (as `thread`'s) if it does not
+    /// exist.
     fn materialize(&self, config: &mut Config, object: i64, thread: i64) {
         config
             .instances
             .entry(Some(object))
-            .or_insert_with(|| self.fresh(thread))
-            .owner = thread;
+            .or_insert_with(|| self.fresh(thread));
     }
 
     /// An instance in the initial state, of `thread`.

@@ -354,9 +354,11 @@ fn handler_function(
     index: usize,
     handler: &Handler,
 ) {
+    // Returns whether it changed the instance (a `watch` rule's instance
+    // then belongs to the event's thread).
     let _ = writeln!(
         out,
-        "\nstatic void {r}_h{index}(struct {r}_state *s, const struct slic_call *c)\n{{"
+        "\nstatic int {r}_h{index}(struct {r}_state *s, const struct slic_call *c)\n{{"
     );
     out.push_str("    (void)c;\n");
     for path in &handler.paths {
@@ -378,21 +380,32 @@ fn handler_function(
             conditions.join("\n        && ")
         };
         let _ = writeln!(out, "    if ({test}) {{");
+        let changes_by_ending = path.end != End::Done;
+        if !path.updates.is_empty() && !changes_by_ending {
+            out.push_str("        int changed = 0;\n");
+        }
+        // Every new value from the state before the handler, stored as its
+        // variable's type (`k = k + 1` of a KIRQL wraps at 256), as the
+        // interpreter stores it.
         for (id, value) in &path.updates {
             let _ = writeln!(
                 out,
                 "        int64_t n{id} = {};",
-                expr::expression(value, &HandlerNames)
+                expr::convert(
+                    automaton.variables[*id].ty.int,
+                    &expr::expression(value, &HandlerNames)
+                )
             );
         }
-        // A value is stored as its variable's type (`k = k + 1` of a
-        // KIRQL wraps at 256), as the interpreter stores it.
         for (id, _) in &path.updates {
-            let _ = writeln!(
-                out,
-                "        s->v[{id}] = {};",
-                expr::convert(automaton.variables[*id].ty.int, &format!("n{id}"))
-            );
+            if changes_by_ending {
+                let _ = writeln!(out, "        s->v[{id}] = n{id};");
+            } else {
+                let _ = writeln!(
+                    out,
+                    "        changed |= s->v[{id}] != n{id};\n        s->v[{id}] = n{id};"
+                );
+            }
         }
         match (path.end, flavour) {
             (End::Done, _) => {}
@@ -418,9 +431,17 @@ fn handler_function(
                 );
             }
         }
-        out.push_str("        return;\n    }\n");
+        let returned = if changes_by_ending {
+            "1"
+        } else if path.updates.is_empty() {
+            "0"
+        } else {
+            "changed"
+        };
+        let _ = writeln!(out, "        return {returned};\n    }}");
     }
-    out.push_str("}\n");
+    // The paths are exhaustive; this is never reached.
+    out.push_str("    return 0;\n}\n");
 }
 
 /// The function that runs one event of a rule: the event's dispatch plan
@@ -506,7 +527,7 @@ fn runtime_step(out: &mut String, r: &str, step: Step) {
             on: Instances::Object(argument),
         } => writeln!(
             out,
-            "    {{\n        struct {r}_state *s = SLIC_SELECT({r}, (uintptr_t)c->a[{}]);\n        if (s) {{\n            if (s->head.status == SLIC_LIVE) {r}_h{handler}(s, c);\n            SLIC_DONE({r});\n        }}\n    }}",
+            "    {{\n        struct {r}_state *s = SLIC_SELECT({r}, (uintptr_t)c->a[{}]);\n        if (s) {{\n            if (s->head.status == SLIC_LIVE && {r}_h{handler}(s, c)) SLIC_CHANGED({r}, s);\n            SLIC_DONE({r});\n        }}\n    }}",
             argument - 1
         ),
         Step::Run {
@@ -514,7 +535,7 @@ fn runtime_step(out: &mut String, r: &str, step: Step) {
             on: Instances::Every,
         } => writeln!(
             out,
-            "    {{\n        struct {r}_state *s;\n        SLIC_EACH_MINE({r}, s) {{\n            if (s->head.exists && s->head.status == SLIC_LIVE) {r}_h{handler}(s, c);\n            SLIC_DONE({r});\n        }}\n    }}"
+            "    {{\n        struct {r}_state *s;\n        SLIC_EACH_HELD({r}, s) {{\n            if (s->head.status == SLIC_LIVE) (void){r}_h{handler}(s, c);\n            SLIC_DONE({r});\n        }}\n    }}"
         ),
     };
 }

@@ -9,11 +9,15 @@
    New keys are placed under a lock, which only the first event on an
    object takes.
 
-   An instance belongs to the thread that selected it last (`owner`): that
-   thread works on it without an atomic read-modify-write. It says which
+   An instance belongs to the thread that created it or last changed it
+   (`holder`): a handler without a guard runs on the instances of the
+   event's thread. A slot is worked on by the thread that entered it last
+   (`owner`), without an atomic read-modify-write: that thread says which
    slot it works on (`busy`) and checks that it still owns it; another
    thread takes a slot over by swapping `owner`, then waits until the owner
-   it replaced is not working on the slot. For that wait to see the owner's
+   it replaced is not working on the slot. (The two differ when a thread
+   looks at an instance without changing it: a failed attempt to acquire a
+   lock another thread holds.) For that wait to see the owner's
    `busy`, the owner's store must not be passed by its load of `owner`: the
    taker makes every thread of the process execute a memory barrier
    (membarrier on Linux, FlushProcessWriteBuffers on Windows), so the
@@ -22,14 +26,14 @@
    its `busy` change (acquire after release), so ThreadSanitizer sees the
    hand-over too.
 
-   Each thread keeps, per rule, the slots it owns and that exist (`mine`):
-   a handler without a guard runs on those, and they are swept after each
-   event. A slot another thread took over stays in the list until the next
-   walk finds it is not ours.
+   Each thread keeps, per rule, the slots of the instances it holds
+   (`mine`): a handler without a guard runs on those, and they are swept
+   after each event. A slot whose instance another thread changed since
+   stays in the list until the next walk finds it is not ours.
 
    In the kernel, where a driver has no thread-local storage, each rule's
-   table has a spin lock held for the whole event, and the slots a thread
-   owns are found by walking the table. */
+   table has a spin lock held for the whole event, and the instances a
+   thread holds are found by walking the table. */
 
 #ifndef SLIC_TABLE_SLOTS
 /* Room for SLIC_MAX_OBJECTS objects at half load. */
@@ -182,29 +186,16 @@ SLIC_UNUSED static int slic_enter(struct slic_slot *s)
     }
 }
 
-/* Works on slot `s` if this thread owns it (1), without taking it over. */
-SLIC_UNUSED static int slic_enter_if_mine(struct slic_slot *s)
-{
-    uintptr_t self = (uintptr_t)&slic_me;
-    SLIC_STORE_RELEASE(&slic_me.busy, (uintptr_t)s);
-    if (SLIC_LOAD_RELAXED(&slic_barrier_mode) == SLIC_BARRIER_FENCE) SLIC_FENCE();
-    else SLIC_COMPILER_BARRIER();
-    if (SLIC_LOAD_ACQUIRE(&s->owner) == self) return 1;
-    SLIC_STORE_RELEASE(&slic_me.busy, 0);
-    return 0;
-}
-
 SLIC_UNUSED static void slic_leave(void)
 {
     SLIC_STORE_RELEASE(&slic_me.busy, 0);
 }
 
-SLIC_UNUSED static void slic_note_mine(struct slic_mine *mine, unsigned index, int check)
+SLIC_UNUSED static void slic_note_mine(struct slic_mine *mine, unsigned index)
 {
     unsigned i;
-    if (check)
-        for (i = 0; i < mine->count; i++)
-            if (mine->index[i] == index) return;
+    for (i = 0; i < mine->count; i++)
+        if (mine->index[i] == index) return;
     if (mine->count < SLIC_MAX_OBJECTS) mine->index[mine->count++] = index;
 }
 
@@ -223,7 +214,7 @@ SLIC_UNUSED static int slic_probe(const struct slic_rule_table *t, uintptr_t obj
 /* A slot for `object`, placed under the table's lock: a slot never used,
    or, earlier in the probe sequence, the slot of an object back in its
    initial state. Entered on return (or -1 if the table is full). */
-SLIC_UNUSED static int slic_place(const struct slic_rule_table *t, struct slic_mine *mine, uintptr_t object)
+SLIC_UNUSED static int slic_place(const struct slic_rule_table *t, uintptr_t object)
 {
     unsigned i, at = slic_hash(object);
     int found = -1;
@@ -232,20 +223,18 @@ SLIC_UNUSED static int slic_place(const struct slic_rule_table *t, struct slic_m
         struct slic_slot *s = SLIC_SLOT(t, at);
         uintptr_t key = SLIC_LOAD_ACQUIRE(&s->object);
         if (key == object || key == 0) {
-            int taken = slic_enter(s);
-            if (taken && s->exists) slic_note_mine(mine, at, 1);
+            slic_enter(s);
             if (key == 0) {
                 SLIC_STORE_RELEASE(&s->object, object);
                 s->exists = 0;
             }
             found = (int)at;
         } else if (!SLIC_LOAD_RELAXED(&s->exists)) {
-            int taken = slic_enter(s);
+            slic_enter(s);
             if (!s->exists && SLIC_LOAD_RELAXED(&s->object) == key) {
                 SLIC_STORE_RELEASE(&s->object, object);
                 found = (int)at;
             } else {
-                if (taken && s->exists) slic_note_mine(mine, at, 1);
                 slic_leave();
             }
         }
@@ -255,23 +244,20 @@ SLIC_UNUSED static int slic_place(const struct slic_rule_table *t, struct slic_m
     return found;
 }
 
-/* The instance of `object`, created if it does not exist, entered and now
-   this thread's; 0 if the table is full (reported once). */
+/* The instance of `object`, created (as this thread's) if it does not
+   exist, and entered; 0 if the table is full (reported once). */
 SLIC_UNUSED static struct slic_slot *slic_select(const struct slic_rule_table *t, struct slic_mine *mine, uintptr_t object)
 {
     for (;;) {
-        int taken, at = slic_probe(t, object);
+        int at = slic_probe(t, object);
         struct slic_slot *s;
         if (at < 0) {
-            at = slic_place(t, mine, object);
+            at = slic_place(t, object);
             if (at < 0) return 0;
             s = SLIC_SLOT(t, at);
-            /* Placing may have taken it from another thread: the list is
-               checked for it below. */
-            taken = 1;
         } else {
             s = SLIC_SLOT(t, at);
-            taken = slic_enter(s);
+            slic_enter(s);
             /* Given to another object while this thread looked it up. */
             if (SLIC_LOAD_RELAXED(&s->object) != object) {
                 slic_leave();
@@ -281,24 +267,43 @@ SLIC_UNUSED static struct slic_slot *slic_select(const struct slic_rule_table *t
         if (!s->exists) {
             slic_make_initial(t, s);
             s->exists = 1;
-            slic_note_mine(mine, (unsigned)at, taken);
-        } else if (taken) {
-            slic_note_mine(mine, (unsigned)at, 1);
+            s->holder = (uintptr_t)&slic_me;
+            slic_note_mine(mine, (unsigned)at);
         }
         return s;
     }
 }
 
-/* After an event: the instances of this thread back in their initial state
-   no longer exist, and the list forgets what it does not own. */
+/* After a handler changed an entered instance: it is this thread's. */
+SLIC_UNUSED static void slic_changed(const struct slic_rule_table *t, struct slic_mine *mine, struct slic_slot *s)
+{
+    if (s->holder != (uintptr_t)&slic_me) {
+        s->holder = (uintptr_t)&slic_me;
+        slic_note_mine(mine, (unsigned)(((char *)s - t->slots) / t->stride));
+    }
+}
+
+/* Enters the slot of entry `i` of the thread's list if its instance is
+   still the thread's (1), or drops the entry (0). */
+SLIC_UNUSED static int slic_enter_held(const struct slic_rule_table *t, struct slic_mine *mine, unsigned i)
+{
+    struct slic_slot *s = SLIC_SLOT(t, mine->index[i]);
+    slic_enter(s);
+    if (s->exists && s->holder == (uintptr_t)&slic_me) return 1;
+    slic_leave();
+    return 0;
+}
+
+/* After an event: the thread's instances back in their initial state no
+   longer exist, and the list forgets what is not the thread's. */
 SLIC_UNUSED static void slic_sweep(const struct slic_rule_table *t, struct slic_mine *mine)
 {
     unsigned i = 0;
     while (i < mine->count) {
-        struct slic_slot *s = SLIC_SLOT(t, mine->index[i]);
         int keep = 0;
-        if (slic_enter_if_mine(s)) {
-            if (s->exists && slic_is_initial(t, s)) s->exists = 0;
+        if (slic_enter_held(t, mine, i)) {
+            struct slic_slot *s = SLIC_SLOT(t, mine->index[i]);
+            if (slic_is_initial(t, s)) s->exists = 0;
             keep = s->exists;
             slic_leave();
         }
@@ -324,10 +329,12 @@ SLIC_UNUSED static void slic_sweep(const struct slic_rule_table *t, struct slic_
    select by object, walk the thread's own, sweep. */
 #define SLIC_EVENT_BEGIN(r)
 #define SLIC_SELECT(r, object) ((struct r##_state *)slic_select(&r##_table, &slic_mine_##r, (object)))
+#define SLIC_CHANGED(r, s) slic_changed(&r##_table, &slic_mine_##r, &(s)->head)
 #define SLIC_DONE(r) slic_leave()
-#define SLIC_EACH_MINE(r, s)                                                          \
+/* The thread's instances when the walk starts (a handler adds none). */
+#define SLIC_EACH_HELD(r, s)                                                          \
     for (unsigned slic_i = 0, slic_n = slic_mine_##r.count; slic_i < slic_n; slic_i++) \
-        if (slic_enter_if_mine(SLIC_SLOT(&r##_table, slic_mine_##r.index[slic_i]))    \
+        if (slic_enter_held(&r##_table, &slic_mine_##r, slic_i)                       \
             && ((s = (struct r##_state *)SLIC_SLOT(&r##_table, slic_mine_##r.index[slic_i])), 1))
 #define SLIC_EVENT_END(r) slic_sweep(&r##_table, &slic_mine_##r)
 
@@ -370,8 +377,8 @@ SLIC_UNUSED static struct slic_slot *slic_select_locked(const struct slic_rule_t
         reuse->object = object;
         slic_make_initial(t, reuse);
         reuse->exists = 1;
+        reuse->holder = SLIC_CURRENT_THREAD();
     }
-    reuse->owner = SLIC_CURRENT_THREAD();
     return reuse;
 }
 
@@ -380,17 +387,18 @@ SLIC_UNUSED static void slic_sweep_locked(const struct slic_rule_table *t)
     unsigned i;
     for (i = 0; i < SLIC_TABLE_SLOTS; i++) {
         struct slic_slot *s = SLIC_SLOT(t, i);
-        if (s->exists && slic_is_initial(t, s)) s->exists = 0;
+        if (s->exists && s->holder == SLIC_CURRENT_THREAD() && slic_is_initial(t, s)) s->exists = 0;
     }
 }
 
 #define SLIC_EVENT_BEGIN(r) SLIC_SPIN_LOCK(&slic_table_##r.lock)
 #define SLIC_SELECT(r, object) ((struct r##_state *)slic_select_locked(&r##_table, (object)))
-#define SLIC_DONE(r)
-#define SLIC_EACH_MINE(r, s)                                                          \
+#define SLIC_CHANGED(r, s) ((s)->head.holder = SLIC_CURRENT_THREAD())
+#define SLIC_DONE(r) ((void)0)
+#define SLIC_EACH_HELD(r, s)                                                          \
     for (unsigned slic_i = 0; slic_i < SLIC_TABLE_SLOTS; slic_i++)                    \
         if (((s = (struct r##_state *)SLIC_SLOT(&r##_table, slic_i)), 1)              \
-            && s->head.exists && s->head.owner == SLIC_CURRENT_THREAD())
+            && s->head.exists && s->head.holder == SLIC_CURRENT_THREAD())
 #define SLIC_EVENT_END(r)                                                             \
     do {                                                                              \
         slic_sweep_locked(&r##_table);                                                \
