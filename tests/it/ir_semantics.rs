@@ -212,7 +212,7 @@ fn expressions_compute_what_the_interpreter_computes() {
         .to_string();
     let count = automaton.variables.len();
     let module = format!(
-        "{}\ndefine i64 @semantics_value(i32 %index) {{\n  %at = getelementptr inbounds {{ {{ i64, i64, i8, i8 }}, [{count} x i64] }}, ptr {state}, i32 0, i32 1, i32 %index\n  %value = load i64, ptr %at\n  ret i64 %value\n}}\n",
+        "{}\ndefine i64 @semantics_value(i32 %index) {{\n  %at = getelementptr inbounds {{ {{ i64, i64, i64, i8, i8 }}, [{count} x i64] }}, ptr {state}, i32 0, i32 1, i32 %index\n  %value = load i64, ptr %at\n  ret i64 %value\n}}\n",
         woven.text
     );
     let work = tempfile::tempdir().unwrap();

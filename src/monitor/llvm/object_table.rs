@@ -6,10 +6,13 @@
 //!
 //! - A rule's table is `@P.table = { i8 insert_lock, i8 full_reported,
 //!   [TABLE_SLOTS x state] }`, shared by all threads; a slot is the rule's
-//!   state, `{ { iP object, iP owner, i8 status, i8 exists }, [N x i64] }`
-//!   (`struct slic_slot`, then the values).
-//! - The thread's part of the protocol (`slic_me`, the slot it works on)
-//!   and the list of slots it owns (`slic_mine`) are thread-local globals
+//!   state, `{ { iP object, iP owner, iP holder, i8 status, i8 exists },
+//!   [N x i64] }` (`struct slic_slot`, then the values): `owner` is the
+//!   thread working on the slot, `holder` the thread the instance belongs
+//!   to (it created it or last changed it).
+//! - The thread's part of the protocol (`slic_me`, the slot it works on,
+//!   whose address names the thread in `owner` and `holder`) and the list
+//!   of the slots it holds (`slic_mine`) are thread-local globals
 //!   of the rule (`@P.me`, `@P.mine`), as is nothing else; the barrier mode
 //!   and its lock are the rule's too (`@P.barrier`, `@P.barrier.lock`), so
 //!   every symbol of the protocol is named after the hash of the code that
@@ -20,8 +23,11 @@
 //!   `FlushProcessWriteBuffers` on Windows; elsewhere every thread fences.
 //! - Every access another thread may make at the same time is atomic
 //!   (`object`, `owner`, `exists`, `busy`, the locks, the mode), so that
-//!   ThreadSanitizer sees the hand-over; status and values belong to the
-//!   owner. The compiler barrier is `fence syncscope("singlethread")`.
+//!   ThreadSanitizer sees the hand-over; `holder`, status and values are
+//!   the owner's. The compiler barrier is `fence syncscope("singlethread")`.
+//! - The common case of `select` and `enter` (the object in its first slot,
+//!   a slot this thread owns) is inline; the rest is out of line and does
+//!   the whole of the C function from its start.
 
 use std::fmt::Write;
 
@@ -43,8 +49,9 @@ const MEMBARRIER_REGISTER_PRIVATE_EXPEDITED: u32 = 16;
 /// Fields of a slot's head (`struct slic_slot`).
 pub const OBJECT: u32 = 0;
 pub const OWNER: u32 = 1;
-pub const STATUS: u32 = 2;
-pub const EXISTS: u32 = 3;
+pub const HOLDER: u32 = 2;
+pub const STATUS: u32 = 3;
+pub const EXISTS: u32 = 4;
 
 /// The number of `membarrier` on a Linux target, if slic knows it.
 fn membarrier_syscall(triple: &str) -> Option<u32> {
@@ -207,9 +214,9 @@ impl Spelling {
     }
 }
 
-/// The table of one `watch` rule and its functions: `select`, `sweep`, and
-/// `enter_if_mine`, `leave` for the handlers without a guard (the rest is
-/// theirs).
+/// The table of one `watch` rule and its functions: `select`, `changed`,
+/// `enter_held`, `sweep` for the event functions (and `leave`, an
+/// instruction), and what they call.
 pub fn table(out: &mut String, names: &Names, initial: &[i64], initial_text: &str) {
     let s = Spelling::new(names);
     let Spelling {
@@ -234,8 +241,10 @@ pub fn table(out: &mut String, names: &Names, initial: &[i64], initial_text: &st
     );
     decide(out, names, &s);
     enter(out, names, &s);
-    enter_if_mine(out, names, &s);
+    enter_slow(out, names, &s);
     note(out, names, &s);
+    enter_held(out, names, &s);
+    changed(out, names, &s);
     probe(out, names, &s);
     full(out, names, &s);
     place(out, names, &s);
@@ -309,7 +318,11 @@ fn pause(names: &Names) -> &'static str {
 }
 
 /// `slic_enter`: works on the slot, taking it over if another thread owns
-/// it; whether this thread did not own it. Ends with `leave`.
+/// it; whether this thread did not own it. Ends with `leave`. Its first
+/// round inline, where the thread owns the slot and the mode is decided
+/// (almost every event); otherwise `enter.slow`, which starts again.
+/// Saying which slot the thread works on and taking it back before a
+/// takeover is harmless: a taker only waits while the slot is entered.
 fn enter(out: &mut String, names: &Names, s: &Spelling) {
     let Spelling {
         ip,
@@ -323,7 +336,54 @@ fn enter(out: &mut String, names: &Names, s: &Spelling) {
     let _ = write!(
         out,
         "
-define linkonce_odr i1 {name}({sp} %s) nounwind {{
+define linkonce_odr i1 {name}({sp} %s) nounwind alwaysinline {{
+entry:
+  %mode = load atomic {ip}, {ipp} {mode} acquire, align {align}
+  %decided = icmp ne {ip} %mode, {BARRIER_UNDECIDED}
+  br i1 %decided, label %try, label %slow
+try:
+  %self = ptrtoint {ipp} {me} to {ip}
+  %busy = ptrtoint {sp} %s to {ip}
+  store atomic {ip} %busy, {ipp} {me} release, align {align}
+  %fence = icmp eq {ip} %mode, {BARRIER_FENCE}
+{fence}look:
+  {owner_at}
+  %owner = load atomic {ip}, {ipp} %owner.at acquire, align {align}
+  %mine = icmp eq {ip} %owner, %self
+  br i1 %mine, label %done, label %leave
+done:
+  ret i1 false
+leave:
+  {leave}
+  br label %slow
+slow:
+  %taken = call i1 {slow}({sp} %s) nounwind
+  ret i1 %taken
+}}
+",
+        name = names.symbol("enter"),
+        fence = owner_fence("order", "%fence", "look"),
+        owner_at = s.head("owner.at", "%s", OWNER),
+        leave = leave(names),
+        slow = names.symbol("enter.slow"),
+    );
+}
+
+/// `slic_enter`, the whole of it.
+fn enter_slow(out: &mut String, names: &Names, s: &Spelling) {
+    let Spelling {
+        ip,
+        align,
+        ipp,
+        sp,
+        me,
+        mode,
+        ..
+    } = s;
+    let _ = write!(
+        out,
+        "
+define linkonce_odr i1 {name}({sp} %s) nounwind noinline {{
 entry:
   %self = ptrtoint {ipp} {me} to {ip}
   %key = ptrtoint {sp} %s to {ip}
@@ -376,7 +436,7 @@ waited:
   br label %loop
 }}
 ",
-        name = names.symbol("enter"),
+        name = names.symbol("enter.slow"),
         owner_at = s.head("owner.at", "%s", OWNER),
         decide = names.symbol("decide"),
         fence = owner_fence("order", "%fence", "look"),
@@ -385,43 +445,53 @@ waited:
     );
 }
 
-/// `slic_enter_if_mine`: works on the slot if this thread owns it, without
-/// taking it over.
-fn enter_if_mine(out: &mut String, names: &Names, s: &Spelling) {
+/// `slic_enter_held`: enters the slot of entry `i` of the thread's list and
+/// returns it if its instance is still the thread's (it exists, and the
+/// thread holds it); null, having left it, otherwise.
+fn enter_held(out: &mut String, names: &Names, s: &Spelling) {
     let Spelling {
         ip,
-        align,
         ipp,
+        bp,
         sp,
+        mt,
+        mp,
         me,
-        mode,
+        mine,
         ..
     } = s;
+    let i32p = names.context.target.ptr("i32");
     let _ = write!(
         out,
         "
-define linkonce_odr i1 {name}({sp} %s) nounwind {{
+define linkonce_odr {sp} {name}(i32 %i) nounwind alwaysinline {{
 entry:
+  %index.at = getelementptr inbounds {mt}, {mp} {mine}, i32 0, i32 1, i32 %i
+  %index = load i32, {i32p} %index.at
+  {slot}
+  %taken = call i1 {enter}({sp} %s) nounwind
+  {exists_at}
+  %exists = load atomic i8, {bp} %exists.at monotonic, align 1
+  {holder_at}
+  %holder = load {ip}, {ipp} %holder.at
   %self = ptrtoint {ipp} {me} to {ip}
-  %key = ptrtoint {sp} %s to {ip}
-  store atomic {ip} %key, {ipp} {me} release, align {align}
-  %mode = load atomic {ip}, {ipp} {mode} monotonic, align {align}
-  %fence = icmp eq {ip} %mode, {BARRIER_FENCE}
-{fence}look:
-  {owner_at}
-  %owner = load atomic {ip}, {ipp} %owner.at acquire, align {align}
-  %mine = icmp eq {ip} %owner, %self
-  br i1 %mine, label %yes, label %no
+  %present = icmp ne i8 %exists, 0
+  %ours = icmp eq {ip} %holder, %self
+  %held = and i1 %present, %ours
+  br i1 %held, label %yes, label %no
 yes:
-  ret i1 true
+  ret {sp} %s
 no:
-  store atomic {ip} 0, {ipp} {me} release, align {align}
-  ret i1 false
+  {leave}
+  ret {sp} null
 }}
 ",
-        name = names.symbol("enter_if_mine"),
-        owner_at = s.head("owner.at", "%s", OWNER),
-        fence = owner_fence("order", "%fence", "look"),
+        name = names.symbol("enter_held"),
+        slot = s.slot("s", "%index"),
+        enter = names.symbol("enter"),
+        exists_at = s.head("exists.at", "%s", EXISTS),
+        holder_at = s.head("holder.at", "%s", HOLDER),
+        leave = leave(names),
     );
 }
 
@@ -450,36 +520,19 @@ pub fn mine_count(body: &mut Body, names: &Names) -> String {
     ))
 }
 
-/// The slot at position `position` (an `i32`) of the thread's list.
-pub fn mine_slot(body: &mut Body, names: &Names, position: &str) -> String {
-    let s = Spelling::new(names);
-    let at = body.value(format_args!(
-        "getelementptr inbounds {}, {} {}, i32 0, i32 1, i32 {position}",
-        s.mt, s.mp, s.mine
-    ));
-    let index = body.value(format_args!(
-        "load i32, {} {at}",
-        names.context.target.ptr("i32")
-    ));
-    body.value(format_args!(
-        "getelementptr inbounds {}, {} {}, i32 0, i32 2, i32 {index}",
-        s.tt, s.tp, s.table
-    ))
-}
-
-/// `slic_note_mine(index, check)`: adds a slot to the thread's list
-/// (unless `check` finds it there), if the list has room.
+/// `slic_note_mine(index)`: adds a slot to the thread's list unless it is
+/// there, if the list has room.
 fn note(out: &mut String, names: &Names, s: &Spelling) {
     let Spelling { mt, mp, mine, .. } = s;
     let i32p = names.context.target.ptr("i32");
     let _ = write!(
         out,
         "
-define linkonce_odr void {name}(i32 %index, i1 %check) nounwind {{
+define linkonce_odr void {name}(i32 %index) nounwind {{
 entry:
   %count.at = getelementptr inbounds {mt}, {mp} {mine}, i32 0, i32 0
   %count = load i32, {i32p} %count.at
-  br i1 %check, label %search, label %append
+  br label %search
 search:
   %i = phi i32 [ 0, %entry ], [ %i.next, %other ]
   %more = icmp ult i32 %i, %count
@@ -506,6 +559,54 @@ done:
 }}
 ",
         name = names.symbol("note"),
+    );
+}
+
+/// `slic_changed`: after a handler changed an entered instance, it is this
+/// thread's.
+fn changed(out: &mut String, names: &Names, s: &Spelling) {
+    let Spelling {
+        ip,
+        ipp,
+        sp,
+        tt,
+        tp,
+        table,
+        me,
+        ..
+    } = s;
+    let _ = write!(
+        out,
+        "
+define linkonce_odr void {name}({sp} %s) nounwind {{
+entry:
+  {holder_at}
+  %holder = load {ip}, {ipp} %holder.at
+  %self = ptrtoint {ipp} {me} to {ip}
+  %ours = icmp eq {ip} %holder, %self
+  br i1 %ours, label %done, label %take
+take:
+  store {ip} %self, {ipp} %holder.at
+  %first = getelementptr inbounds {tt}, {tp} {table}, i32 0, i32 2, i32 0
+  %at = ptrtoint {sp} %s to {ip}
+  %base = ptrtoint {sp} %first to {ip}
+  %offset = sub {ip} %at, %base
+  %size = ptrtoint {sp} getelementptr ({st}, {sp} null, i32 1) to {ip}
+{index}  call void {note}(i32 %index) nounwind
+  br label %done
+done:
+  ret void
+}}
+",
+        name = names.symbol("changed"),
+        index = if ip == "i32" {
+            "  %index = udiv i32 %offset, %size\n".to_string()
+        } else {
+            format!("  %wide = udiv {ip} %offset, %size\n  %index = trunc {ip} %wide to i32\n")
+        },
+        holder_at = s.head("holder.at", "%s", HOLDER),
+        st = s.st,
+        note = names.symbol("note"),
     );
 }
 
@@ -659,14 +760,6 @@ visit:
   br i1 %either, label %claim, label %other
 claim:
   %claim.taken = call i1 {enter}({sp} %slot) nounwind
-  %claim.exists = load atomic i8, {bp} %exists.at monotonic, align 1
-  %claim.had = icmp ne i8 %claim.exists, 0
-  %claim.note = and i1 %claim.taken, %claim.had
-  br i1 %claim.note, label %claim.noting, label %claim.noted
-claim.noting:
-  call void {note}(i32 %at, i1 true) nounwind
-  br label %claim.noted
-claim.noted:
   br i1 %never, label %claim.fresh, label %done
 claim.fresh:
   store atomic {ip} %object, {ipp} %key.at release, align {align}
@@ -688,20 +781,13 @@ reuse.take:
   store atomic {ip} %object, {ipp} %key.at release, align {align}
   br label %done
 reuse.keep:
-  %reuse.had = icmp ne i8 %reuse.exists, 0
-  %reuse.note = and i1 %reuse.taken, %reuse.had
-  br i1 %reuse.note, label %reuse.noting, label %reuse.leave
-reuse.noting:
-  call void {note}(i32 %at, i1 true) nounwind
-  br label %reuse.leave
-reuse.leave:
   {leave}
   br label %next
 next:
   %i.next = add i32 %i, 1
 {step}  br label %loop
 done:
-  %found = phi i32 [ -1, %loop ], [ %at, %claim.noted ], [ %at, %claim.fresh ], [ %at, %reuse.take ]
+  %found = phi i32 [ -1, %loop ], [ %at, %claim ], [ %at, %claim.fresh ], [ %at, %reuse.take ]
   store atomic i8 0, {bp} %lock.at release, align 1
   %none = icmp slt i32 %found, 0
   br i1 %none, label %report, label %return
@@ -718,33 +804,20 @@ return:
         key_at = s.head("key.at", "%slot", OBJECT),
         exists_at = s.head("exists.at", "%slot", EXISTS),
         enter = names.symbol("enter"),
-        note = names.symbol("note"),
         leave = leave(names),
         step = step("at", "at.next"),
         full = names.symbol("full"),
     );
 }
 
-/// `slic_select` where the object is in its first slot and this thread
-/// owns it, the case of almost every event: `slic_probe`'s first step and
-/// `slic_enter`'s first round, inline; anything else (a later slot, a slot
-/// to take over, the mode not decided yet, a new object) is `select.slow`,
-/// from the start. Entering a slot and leaving it again before a takeover
-/// is harmless: a taker only waits while the slot is entered.
+/// `slic_select` where the object is in its first slot, the case of
+/// almost every event: `slic_probe`'s first step inline (and `enter`'s
+/// first round); anything else (a later slot, a new object) is
+/// `select.slow`, from the start.
 fn select(out: &mut String, names: &Names, s: &Spelling, initial: &str) {
     let Spelling {
-        ip,
-        align,
-        ipp,
-        bp,
-        sp,
-        st,
-        me,
-        mode,
-        ..
+        ip, align, ipp, sp, ..
     } = s;
-    let values = format!("[{} x i64]", names.variables);
-    let values_pointer = names.context.target.ptr(&values);
     let _ = write!(
         out,
         "
@@ -754,22 +827,9 @@ entry:
   {key_at}
   %key = load atomic {ip}, {ipp} %key.at acquire, align {align}
   %hit = icmp eq {ip} %key, %object
-  br i1 %hit, label %hit.mode, label %slow
-hit.mode:
-  %mode = load atomic {ip}, {ipp} {mode} acquire, align {align}
-  %decided = icmp ne {ip} %mode, {BARRIER_UNDECIDED}
-  br i1 %decided, label %enter, label %slow
+  br i1 %hit, label %enter, label %slow
 enter:
-  %self = ptrtoint {ipp} {me} to {ip}
-  %busy = ptrtoint {sp} %s to {ip}
-  store atomic {ip} %busy, {ipp} {me} release, align {align}
-  %fence = icmp eq {ip} %mode, {BARRIER_FENCE}
-{fence}look:
-  {owner_at}
-  %owner = load atomic {ip}, {ipp} %owner.at acquire, align {align}
-  %mine = icmp eq {ip} %owner, %self
-  br i1 %mine, label %entered, label %leave
-entered:
+  %taken = call i1 {enter}({sp} %s) nounwind
   %again = load atomic {ip}, {ipp} %key.at monotonic, align {align}
   %same = icmp eq {ip} %again, %object
   br i1 %same, label %check, label %leave
@@ -777,20 +837,7 @@ leave:
   {leave}
   br label %slow
 check:
-  {exists_at}
-  %exists = load atomic i8, {bp} %exists.at monotonic, align 1
-  %absent = icmp eq i8 %exists, 0
-  br i1 %absent, label %create, label %done
-create:
-  %values.at = getelementptr inbounds {st}, {sp} %s, i32 0, i32 1
-  store {values} {initial}, {values_pointer} %values.at
-  {status_at}
-  store i8 {LIVE}, {bp} %status.at
-  store atomic i8 1, {bp} %exists.at monotonic, align 1
-  call void {note}(i32 %start, i1 false) nounwind
-  br label %done
-done:
-  ret {sp} %s
+{create}  ret {sp} %s
 slow:
   %found = call {sp} {slow}({ip} %object) nounwind
   ret {sp} %found
@@ -800,30 +847,60 @@ slow:
         hash = hash(s),
         slot = s.slot("s", "%start"),
         key_at = s.head("key.at", "%s", OBJECT),
-        fence = owner_fence("order", "%fence", "look"),
-        owner_at = s.head("owner.at", "%s", OWNER),
+        enter = names.symbol("enter"),
         leave = leave(names),
-        exists_at = s.head("exists.at", "%s", EXISTS),
-        status_at = s.head("status.at", "%s", STATUS),
-        note = names.symbol("note"),
+        create = create_if_absent(names, s, initial, "%start"),
         slow = names.symbol("select.slow"),
     );
 }
 
-/// `slic_select`: the instance of the object, created if it does not
-/// exist, entered and now this thread's; null if the table is full. The
-/// whole of it, for `select` to call where its first step is not enough.
-fn select_slow(out: &mut String, names: &Names, s: &Spelling, initial: &str) {
+/// The end of `slic_select` for the entered slot `%s` of index `index`: if
+/// its instance does not exist, it is created in the initial state, as
+/// this thread's, and listed. Falls through.
+fn create_if_absent(names: &Names, s: &Spelling, initial: &str, index: &str) -> String {
     let Spelling {
         ip,
-        align,
         ipp,
         bp,
         sp,
+        st,
+        me,
         ..
     } = s;
     let values = format!("[{} x i64]", names.variables);
     let values_pointer = names.context.target.ptr(&values);
+    format!(
+        "  {exists_at}
+  %exists = load atomic i8, {bp} %exists.at monotonic, align 1
+  %absent = icmp eq i8 %exists, 0
+  br i1 %absent, label %create, label %present
+create:
+  %values.at = getelementptr inbounds {st}, {sp} %s, i32 0, i32 1
+  store {values} {initial}, {values_pointer} %values.at
+  {status_at}
+  store i8 {LIVE}, {bp} %status.at
+  store atomic i8 1, {bp} %exists.at monotonic, align 1
+  {holder_at}
+  %self = ptrtoint {ipp} {me} to {ip}
+  store {ip} %self, {ipp} %holder.at
+  call void {note}(i32 {index}) nounwind
+  br label %present
+present:
+",
+        exists_at = s.head("exists.at", "%s", EXISTS),
+        status_at = s.head("status.at", "%s", STATUS),
+        holder_at = s.head("holder.at", "%s", HOLDER),
+        note = names.symbol("note"),
+    )
+}
+
+/// `slic_select`: the instance of the object, created (as this thread's)
+/// if it does not exist, and entered; null if the table is full. The whole
+/// of it, for `select` to call where its first step is not enough.
+fn select_slow(out: &mut String, names: &Names, s: &Spelling, initial: &str) {
+    let Spelling {
+        ip, align, ipp, sp, ..
+    } = s;
     let _ = write!(
         out,
         "
@@ -837,62 +914,42 @@ loop:
 place:
   %placed = call i32 {place}({ip} %object) nounwind
   %full = icmp slt i32 %placed, 0
-  br i1 %full, label %none, label %check
+  br i1 %full, label %none, label %placed.slot
 none:
   ret {sp} null
+placed.slot:
+  br label %entered
 found:
   {found_slot}
   %found.taken = call i1 {enter}({sp} %found.slot) nounwind
   {found_key_at}
   %found.key = load atomic {ip}, {ipp} %found.key.at monotonic, align {align}
   %same = icmp eq {ip} %found.key, %object
-  br i1 %same, label %check, label %moved
+  br i1 %same, label %entered, label %moved
 moved:
   {leave}
   br label %loop
-check:
-  %index = phi i32 [ %placed, %place ], [ %probed, %found ]
-  %taken = phi i1 [ true, %place ], [ %found.taken, %found ]
+entered:
+  %index = phi i32 [ %placed, %placed.slot ], [ %probed, %found ]
   {slot}
-  {exists_at}
-  %exists = load atomic i8, {bp} %exists.at monotonic, align 1
-  %absent = icmp eq i8 %exists, 0
-  br i1 %absent, label %create, label %existing
-create:
-  %values.at = getelementptr inbounds {st}, {sp} %s, i32 0, i32 1
-  store {values} {initial}, {values_pointer} %values.at
-  {status_at}
-  store i8 {LIVE}, {bp} %status.at
-  store atomic i8 1, {bp} %exists.at monotonic, align 1
-  call void {note}(i32 %index, i1 %taken) nounwind
-  ret {sp} %s
-existing:
-  br i1 %taken, label %noting, label %return
-noting:
-  call void {note}(i32 %index, i1 true) nounwind
-  br label %return
-return:
-  ret {sp} %s
+{create}  ret {sp} %s
 }}
 ",
         name = names.symbol("select.slow"),
-        st = s.st,
         probe = names.symbol("probe"),
         place = names.symbol("place"),
         enter = names.symbol("enter"),
-        note = names.symbol("note"),
         leave = leave(names),
         found_slot = s.slot("found.slot", "%probed"),
         found_key_at = s.head("found.key.at", "%found.slot", OBJECT),
         slot = s.slot("s", "%index"),
-        exists_at = s.head("exists.at", "%s", EXISTS),
-        status_at = s.head("status.at", "%s", STATUS),
+        create = create_if_absent(names, s, initial, "%index"),
     );
 }
 
 /// `slic_sweep`: after an event, the thread's instances back in their
-/// initial state no longer exist, and the list forgets what the thread
-/// does not own.
+/// initial state no longer exist, and the list forgets what is not the
+/// thread's.
 fn sweep(out: &mut String, names: &Names, s: &Spelling, initial: &[i64]) {
     let Spelling {
         bp,
@@ -908,7 +965,7 @@ fn sweep(out: &mut String, names: &Names, s: &Spelling, initial: &[i64]) {
     let _ = write!(
         out,
         "
-define linkonce_odr void {name}() nounwind {{
+define linkonce_odr void {name}() nounwind alwaysinline {{
 entry:
   %count.at = getelementptr inbounds {mt}, {mp} {mine}, i32 0, i32 0
   br label %loop
@@ -918,22 +975,17 @@ loop:
   %more = icmp ult i32 %i, %count
   br i1 %more, label %visit, label %done
 visit:
-  %index.at = getelementptr inbounds {mt}, {mp} {mine}, i32 0, i32 1, i32 %i
-  %index = load i32, {i32p} %index.at
-  {slot}
-  %mine = call i1 {enter_if_mine}({sp} %s) nounwind
-  br i1 %mine, label %check, label %drop
+  %s = call {sp} {enter_held}(i32 %i) nounwind
+  %held = icmp ne {sp} %s, null
+  br i1 %held, label %check, label %drop
 check:
-  {exists_at}
-  %exists = load atomic i8, {bp} %exists.at monotonic, align 1
-  %has = icmp ne i8 %exists, 0
-{is_initial}  %clear = and i1 %has, {initial}
-  br i1 %clear, label %clearing, label %leave
+{is_initial}  {exists_at}
+  br i1 {initial}, label %clearing, label %leave
 clearing:
   store atomic i8 0, {bp} %exists.at monotonic, align 1
   br label %leave
 leave:
-  %keep = phi i1 [ %has, %check ], [ false, %clearing ]
+  %keep = phi i1 [ true, %check ], [ false, %clearing ]
   {leave}
   br i1 %keep, label %kept, label %drop
 kept:
@@ -944,6 +996,7 @@ drop:
   store i32 %last, {i32p} %count.at
   %last.at = getelementptr inbounds {mt}, {mp} {mine}, i32 0, i32 1, i32 %last
   %moved = load i32, {i32p} %last.at
+  %index.at = getelementptr inbounds {mt}, {mp} {mine}, i32 0, i32 1, i32 %i
   store i32 %moved, {i32p} %index.at
   br label %loop
 done:
@@ -951,8 +1004,7 @@ done:
 }}
 ",
         name = names.symbol("sweep"),
-        slot = s.slot("s", "%index"),
-        enter_if_mine = names.symbol("enter_if_mine"),
+        enter_held = names.symbol("enter_held"),
         exists_at = s.head("exists.at", "%s", EXISTS),
         leave = leave(names),
     );

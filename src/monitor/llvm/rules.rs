@@ -6,15 +6,17 @@
 //! the same dispatch plan (`automaton::plan`): a rule without `watch` keeps
 //! its state per thread (thread-local); a `watch` rule keeps one instance
 //! per object in a table shared by all threads (`object_table.rs`), each
-//! instance belonging to the thread that selected it last. The watched
-//! event and guarded handlers select the instance of an object (creating
-//! it), unguarded handlers run on the instances the current thread owns,
-//! and after each event the thread's live instances back in their initial
+//! instance belonging to the thread that created it or last changed it
+//! (a handler returns whether it changed its instance). The watched event
+//! and guarded handlers select the instance of an object (creating it),
+//! unguarded handlers run on the instances of the current thread, and
+//! after each event the thread's live instances back in their initial
 //! state stop existing. A handler that aborts leaves its instance failed
 //! (it reports once); one that halts leaves it halted.
 //!
-//! An instance is `{ { iP object, iP owner, i8 status, i8 exists }, [N x
-//! i64] values }`, the C monitor's `struct slic_slot` and values.
+//! An instance is `{ { iP object, iP owner, iP holder, i8 status, i8
+//! exists }, [N x i64] values }`, the C monitor's `struct slic_slot` and
+//! values.
 //!
 //! Every symbol of a rule is named `slic.<Rule>.<hash>`, the hash taken
 //! over the rule's generated code: modules woven with the same rule share
@@ -25,7 +27,7 @@ use std::fmt::Write;
 
 use super::body::{Body, Value};
 use super::expr::{self, Operands};
-use super::object_table::{self, EXISTS, OBJECT, STATUS};
+use super::object_table::{self, OBJECT, STATUS};
 use super::{Context, string_constant};
 use crate::automaton::plan::{Instances, Step};
 use crate::automaton::{Automaton, End, Handler};
@@ -125,7 +127,8 @@ pub(super) struct Names<'a> {
     pub context: &'a Context<'a>,
     pub prefix: &'a str,
     pub automaton: &'a Automaton,
-    /// `{ { iP object, iP owner, i8 status, i8 exists }, [N x i64] }`.
+    /// `{ { iP object, iP owner, iP holder, i8 status, i8 exists }, [N x
+    /// i64] }`.
     pub state: String,
     pub state_pointer: String,
     /// N: the rule's variables, at least one.
@@ -183,7 +186,7 @@ impl Names<'_> {
 fn code(context: &Context, automaton: &Automaton, arity: usize, prefix: &str) -> String {
     let variables = automaton.variables.len().max(1);
     let intptr = context.target.intptr();
-    let state = format!("{{ {{ {intptr}, {intptr}, i8, i8 }}, [{variables} x i64] }}");
+    let state = format!("{{ {{ {intptr}, {intptr}, {intptr}, i8, i8 }}, [{variables} x i64] }}");
     let names = Names {
         context,
         prefix,
@@ -202,7 +205,7 @@ fn code(context: &Context, automaton: &Automaton, arity: usize, prefix: &str) ->
     } else {
         let _ = writeln!(
             out,
-            "{} = linkonce_odr thread_local global {} {{ {{ {intptr}, {intptr}, i8, i8 }} {{ {intptr} 0, {intptr} 0, i8 {LIVE}, i8 1 }}, [{variables} x i64] {initial} }}",
+            "{} = linkonce_odr thread_local global {} {{ {{ {intptr}, {intptr}, {intptr}, i8, i8 }} {{ {intptr} 0, {intptr} 0, {intptr} 0, i8 {LIVE}, i8 1 }}, [{variables} x i64] {initial} }}",
             names.symbol("state"),
             names.state
         );
@@ -275,13 +278,32 @@ fn handler_function(
             None => body.line(format_args!("br label %{take}")),
         }
         body.label(&take);
+        // Every new value from the state before the handler, stored as its
+        // variable's type (`k = k + 1` of a KIRQL wraps at 256), as the
+        // interpreter stores it.
         let mut computed = Vec::new();
         for (id, value) in &path.updates {
             let value = expr::expression(&mut body, value, &operands);
+            let value = expr::convert(&mut body, automaton.variables[*id].ty.int, value);
             computed.push((*id, value));
         }
+        // Whether the path changes the instance (a `watch` rule's instance
+        // then belongs to the event's thread): it ends the instance, or a
+        // variable gets another value.
+        let mut changed = if path.end == End::Done {
+            "false".to_string()
+        } else {
+            "true".to_string()
+        };
         for (id, value) in computed {
-            let value = expr::convert(&mut body, automaton.variables[id].ty.int, value);
+            if path.end == End::Done {
+                let differs = body.value(format_args!("icmp ne i64 {value}, {}", variables[id]));
+                changed = if changed == "false" {
+                    differs
+                } else {
+                    body.value(format_args!("or i1 {changed}, {differs}"))
+                };
+            }
             let pointer = names.variable(&mut body, "%s", id);
             body.line(format_args!(
                 "store i64 {value}, {} {pointer}",
@@ -330,14 +352,14 @@ fn handler_function(
                 ));
             }
         }
-        body.line("ret void");
+        body.line(format_args!("ret i1 {changed}"));
         body.label(&next);
     }
     // The paths are exhaustive; this is never reached.
-    body.line("ret void");
+    body.line("ret i1 false");
     let _ = write!(
         out,
-        "\ndefine linkonce_odr void {}({} %s, {}) nounwind {{\nentry:\n{}}}\n",
+        "\ndefine linkonce_odr i1 {}({} %s, {}) nounwind {{\nentry:\n{}}}\n",
         names.symbol(&format!("h{index}")),
         names.state_pointer,
         names.values(),
@@ -345,37 +367,42 @@ fn handler_function(
     );
 }
 
-/// Calls handler `handler` on the state at `state` if it is live (and,
-/// with `exists`, exists), then goes on at `after`.
+/// Calls handler `handler` on the state at `state` if it is live, then
+/// goes on at `after`; with `changed`, calls `@P.changed` on the state if
+/// the handler changed it (it is then the thread's).
 fn run_if_live(
     body: &mut Body,
     names: &Names,
     state: &str,
     handler: usize,
     after: &str,
-    exists: bool,
+    changed: bool,
 ) {
     let byte = names.context.target.ptr("i8");
     let status_field = names.field(body, state, STATUS);
     let status = body.value(format_args!("load i8, {byte} {status_field}"));
-    let mut live = body.value(format_args!("icmp eq i8 {status}, {LIVE}"));
-    if exists {
-        let exists_field = names.field(body, state, EXISTS);
-        let flag = body.value(format_args!(
-            "load atomic i8, {byte} {exists_field} monotonic, align 1"
-        ));
-        let is = body.value(format_args!("icmp ne i8 {flag}, 0"));
-        live = body.value(format_args!("and i1 {is}, {live}"));
-    }
+    let live = body.value(format_args!("icmp eq i8 {status}, {LIVE}"));
     let run = body.block("run");
     body.line(format_args!("br i1 {live}, label %{run}, label %{after}"));
     body.label(&run);
-    body.line(format_args!(
-        "call void {}({} {state}, {}) nounwind",
+    let result = body.value(format_args!(
+        "call i1 {}({} {state}, {}) nounwind",
         names.symbol(&format!("h{handler}")),
         names.state_pointer,
         names.values()
     ));
+    if changed {
+        let note = body.block("changed");
+        body.line(format_args!(
+            "br i1 {result}, label %{note}, label %{after}"
+        ));
+        body.label(&note);
+        body.line(format_args!(
+            "call void {}({} {state}) nounwind",
+            names.symbol("changed"),
+            names.state_pointer
+        ));
+    }
     body.line(format_args!("br label %{after}"));
 }
 
@@ -436,17 +463,16 @@ fn plan_step(body: &mut Body, names: &Names, step: Step) {
             let done = body.block("done");
             body.line(format_args!("br i1 {found}, label %{check}, label %{next}"));
             body.label(&check);
-            run_if_live(body, names, &state, handler, &done, false);
+            run_if_live(body, names, &state, handler, &done, true);
             body.label(&done);
             body.line(&leave);
             body.line(format_args!("br label %{next}"));
         }
         Instances::Every => {
-            // The instances this thread owns, as its list holds them when
-            // the handler starts (`SLIC_EACH_MINE`).
+            // The instances the thread holds, as its list has them when the
+            // handler starts (`SLIC_EACH_HELD`).
             let start = body.block("start");
             let head = body.block("loop");
-            let visit = body.block("visit");
             let inside = body.block("inside");
             let done = body.block("done");
             let step = body.block("step");
@@ -461,17 +487,18 @@ fn plan_step(body: &mut Body, names: &Names, step: Step) {
                 "{index} = phi i32 [ 0, %{start} ], [ {increment}, %{step} ]"
             ));
             let more = body.value(format_args!("icmp ult i32 {index}, {count}"));
+            let visit = body.block("visit");
             body.line(format_args!("br i1 {more}, label %{visit}, label %{next}"));
             body.label(&visit);
-            let slot = object_table::mine_slot(body, names, &index);
-            let mine = body.value(format_args!(
-                "call i1 {}({} {slot}) nounwind",
-                names.symbol("enter_if_mine"),
-                names.state_pointer
+            let slot = body.value(format_args!(
+                "call {} {}(i32 {index}) nounwind",
+                names.state_pointer,
+                names.symbol("enter_held")
             ));
-            body.line(format_args!("br i1 {mine}, label %{inside}, label %{step}"));
+            let held = body.value(format_args!("icmp ne {} {slot}, null", names.state_pointer));
+            body.line(format_args!("br i1 {held}, label %{inside}, label %{step}"));
             body.label(&inside);
-            run_if_live(body, names, &slot, handler, &done, true);
+            run_if_live(body, names, &slot, handler, &done, false);
             body.label(&done);
             body.line(&leave);
             body.line(format_args!("br label %{step}"));
