@@ -118,13 +118,7 @@ impl Context<'_> {
         returns: &str,
         parameters: &[&str],
     ) -> String {
-        if !self.existing.contains_key(name) {
-            let declaration = format!("declare {returns} @{name}({})", parameters.join(", "));
-            if !externals.iter().any(|e| e.declaration == declaration) {
-                externals.push(External { declaration });
-            }
-        }
-        self.function_ref(name, returns, parameters)
+        self.external_with(externals, name, returns, parameters, "")
     }
 
     /// A system function whose declaration needs more than `external`'s
