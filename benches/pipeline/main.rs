@@ -166,42 +166,93 @@ fn front_end(bench: &mut Bench) {
 fn c_weave(bench: &mut Bench) {
     eprintln!("C weaving");
     require("gcc");
-    let big = bench.path("big.c");
-    let lines = inputs::large_c_driver(Path::new("tests/drivers/queued"), 50_000, Path::new(&big));
-    let woven = bench.path("big.woven.c");
-    let gcc = time(
-        &[
+    let c_scale = |bench: &Bench, name: &str, lines: usize, runs: usize| {
+        let big = bench.path(&format!("{name}.c"));
+        inputs::large_c_driver(Path::new("tests/drivers/queued"), lines, Path::new(&big));
+        let woven = bench.path(&format!("{name}.woven.c"));
+        let weave = [
+            bench.slic,
+            "weave",
+            "-I",
+            "tests/drivers/queued",
+            &big,
+            "-o",
+            &woven,
+        ];
+        let gcc = [
             "gcc",
             "-fsyntax-only",
             "-Itests/drivers/queued",
             "-Itests/drivers/wdk",
             &big,
-        ],
-        10,
-    );
-    let weave_command = [
-        bench.slic,
-        "weave",
-        "-I",
-        "tests/drivers/queued",
-        &big,
-        "-o",
-        &woven,
-    ];
-    let weave = time(&weave_command, 10);
-    let memory = measure::peak_memory(&weave_command);
-    let ratio = weave.millis() / gcc.millis();
+        ];
+        scale(&big, &weave, &gcc, runs)
+    };
+    let one = c_scale(bench, "big", 50_000, 10);
     bench.row(
-        format!("`slic weave` of a {lines}-line C driver / `gcc -fsyntax-only`"),
         format!(
-            "{ratio:.2} ({:.1} ms / {:.1} ms); peak memory {:.1} MB",
-            weave.millis(),
-            gcc.millis(),
-            memory as f64 / 1e6
+            "`slic weave` of a {}-line C driver / `gcc -fsyntax-only`",
+            one.lines
         ),
-        "≤ 1.0",
-        Some(ratio <= 1.0),
+        format!(
+            "{:.2} ({:.1} ms / {:.1} ms); peak memory {:.1} MB",
+            one.ratio(),
+            one.weave,
+            one.reference,
+            one.memory as f64 / 1e6
+        ),
+        "≤ 0.5",
+        Some(one.ratio() <= 0.5),
     );
+    let mut table = Table::new("slic weave", "gcc -fsyntax-only");
+    for (label, factor, runs) in SIZES {
+        let scale = if factor == 1.0 {
+            one.clone()
+        } else {
+            let name = format!("big-{label}").replace('/', "_");
+            c_scale(bench, &name, (50_000.0 * factor) as usize, runs)
+        };
+        table.add(label, &scale);
+    }
+    table.finish(bench);
+}
+
+/// The sizes of the scaling tables: label, factor, timed runs.
+const SIZES: [(&str, f64, usize); 4] = [
+    ("1/4x", 0.25, 10),
+    ("1x", 1.0, 10),
+    ("4x", 4.0, 5),
+    ("16x", 16.0, 3),
+];
+
+/// A scaling table: a weaver beside the tool it is compared with and the
+/// floor of reading the input (`cp` of it, and `wc -l`, a memchr scan).
+struct Table(String);
+
+impl Table {
+    fn new(weaver: &str, reference: &str) -> Table {
+        Table(format!(
+            "\n| size | lines | {weaver} (CPU) | {reference} (CPU) | ratio | cp (CPU) | wc -l (CPU) | peak memory / size |\n|---|---|---|---|---|---|---|---|\n"
+        ))
+    }
+
+    fn add(&mut self, label: &str, scale: &Scale) {
+        self.0.push_str(&format!(
+            "| {label} | {} | {:.1} ms | {:.1} ms | {:.3} | {:.1} ms | {:.1} ms | {:.2} |\n",
+            scale.lines,
+            scale.weave,
+            scale.reference,
+            scale.ratio(),
+            scale.copy,
+            scale.count,
+            scale.memory_ratio()
+        ));
+    }
+
+    fn finish(self, bench: &mut Bench) {
+        eprintln!("{}", self.0);
+        bench.tables.push(self.0);
+    }
 }
 
 fn ir_weave(bench: &mut Bench) {
@@ -242,7 +293,7 @@ fn ir_weave(bench: &mut Bench) {
             "{:.3} ({:.1} ms / {:.1} ms)",
             one.ratio(),
             one.weave,
-            one.assemble
+            one.reference
         ),
         "≤ 0.05",
         Some(one.ratio() <= 0.05),
@@ -260,16 +311,9 @@ fn ir_weave(bench: &mut Bench) {
     );
     // The same at a quarter, four and sixteen times the size: the time
     // should grow with the size, and stay far from llvm-as.
-    let mut table = String::from(
-        "\n| size | lines | slic weave (CPU) | llvm-as-19 (CPU) | ratio | cp (CPU) | wc -l (CPU) | peak memory / size |\n|---|---|---|---|---|---|---|---|\n",
-    );
-    for (label, factor, runs) in [
-        ("1/4x", 0.25, 10),
-        ("1x", 1.0, 0),
-        ("4x", 4.0, 5),
-        ("16x", 16.0, 3),
-    ] {
-        let scale = if runs == 0 {
+    let mut table = Table::new("slic weave", "llvm-as-19");
+    for (label, factor, runs) in SIZES {
+        let scale = if factor == 1.0 {
             one.clone()
         } else {
             let name = format!("module-{label}").replace('/', "_");
@@ -286,28 +330,19 @@ fn ir_weave(bench: &mut Bench) {
             ]);
             ir_scale(bench, &module, &roles, runs)
         };
-        table.push_str(&format!(
-            "| {label} | {} | {:.1} ms | {:.1} ms | {:.3} | {:.1} ms | {:.1} ms | {:.2} |\n",
-            scale.lines,
-            scale.weave,
-            scale.assemble,
-            scale.ratio(),
-            scale.copy,
-            scale.count,
-            scale.memory_ratio()
-        ));
+        table.add(label, &scale);
     }
-    eprintln!("{table}");
-    bench.tables.push(table);
+    table.finish(bench);
 }
 
-/// One size of the IR scaling table.
+/// One size of a scaling table.
 #[derive(Clone)]
 struct Scale {
     lines: usize,
     size: u64,
     weave: f64,
-    assemble: f64,
+    /// The tool compared with: `llvm-as`, `gcc -fsyntax-only`.
+    reference: f64,
     copy: f64,
     count: f64,
     memory: u64,
@@ -315,7 +350,7 @@ struct Scale {
 
 impl Scale {
     fn ratio(&self) -> f64 {
-        self.weave / self.assemble
+        self.weave / self.reference
     }
 
     fn memory_ratio(&self) -> f64 {
@@ -349,20 +384,26 @@ fn ir_module(bench: &Bench, name: &str, c_lines: usize) -> String {
     module
 }
 
-/// `slic weave` of `module` timed beside `llvm-as-19` and the floor of
-/// reading and writing the file: `cp` of it, and `wc -l` (a memchr scan).
+/// `slic weave` of `module` timed beside `llvm-as-19`.
 fn ir_scale(bench: &Bench, module: &str, roles: &str, runs: usize) -> Scale {
     let woven = format!("{module}.scale.woven.ll");
-    let weave_command = [bench.slic, "weave", "--roles", roles, module, "-o", &woven];
-    let copy_target = format!("{module}.copy");
+    let weave = [bench.slic, "weave", "--roles", roles, module, "-o", &woven];
+    let bitcode = bench.path("module.bc");
+    scale(module, &weave, &[LLVM_AS, module, "-o", &bitcode], runs)
+}
+
+/// A weave of `input` timed beside `reference` and the floor of reading
+/// and writing the file: `cp` of it, and `wc -l` (a memchr scan).
+fn scale(input: &str, weave: &[&str], reference: &[&str], runs: usize) -> Scale {
+    let copy_target = format!("{input}.copy");
     Scale {
-        lines: measure::lines(Path::new(module)),
-        size: measure::bytes(Path::new(module)),
-        assemble: time(&[LLVM_AS, module, "-o", &bench.path("module.bc")], runs).millis(),
-        weave: time(&weave_command, runs).millis(),
-        copy: time(&["cp", module, &copy_target], runs).millis(),
-        count: time(&["wc", "-l", module], runs).millis(),
-        memory: measure::peak_memory(&weave_command),
+        lines: measure::lines(Path::new(input)),
+        size: measure::bytes(Path::new(input)),
+        reference: time(reference, runs).millis(),
+        weave: time(weave, runs).millis(),
+        copy: time(&["cp", input, &copy_target], runs).millis(),
+        count: time(&["wc", "-l", input], runs).millis(),
+        memory: measure::peak_memory(weave),
     }
 }
 
