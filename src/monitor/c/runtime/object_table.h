@@ -45,7 +45,7 @@
    the thread's instance is created in it again). After each event, the
    thread's instances back in their initial state no longer exist; only an
    instance the event created or changed can have come back to it, so the
-   event notes that (`struct slic_touched`) and checks only it. Where no
+   event notes that (`struct slic_event`) and checks only it. Where no
    later step of the event walks the thread's instances, an instance a
    handler takes back to its initial state stops existing at once
    (`SLIC_CHANGED_LAST`). A thread stays on the slot it entered until it
@@ -310,27 +310,106 @@ SLIC_OUT_OF_LINE void slic_enter_slow(struct slic_slot *s)
     }
 }
 
+/* What an event function keeps while it runs, in registers once its
+   functions are inlined: the thread's fast-path record (`slic_me`), its
+   record and serial number (0 until the thread has a record), the slot it
+   works on (its record's `busy`, 0 for none); the slot the event created
+   or changed an instance in, its index, and whether the instance was in
+   its initial state when the event last created or changed it; `more` if
+   the event touched more than one slot (rare: then the thread's whole list
+   is checked); and the object it selected last, its slot and the slot's
+   index (a rule's watched event and its guarded handler select the same
+   object). */
+struct slic_event {
+    uintptr_t me;
+    struct slic_thread *record;
+    uintptr_t serial;
+    struct slic_slot *entered;
+    struct slic_slot *slot;
+    unsigned index;
+    unsigned char initial;
+    unsigned char more;
+    uintptr_t object;
+    struct slic_slot *selected;
+    unsigned selected_index;
+};
+
+SLIC_INLINE void slic_event_begin(struct slic_event *e)
+{
+    struct slic_thread *record = slic_my_record;
+    e->me = slic_me;
+    e->record = record;
+    e->serial = record ? record->serial : 0;
+    e->entered = 0;
+    e->slot = 0;
+    e->index = 0;
+    e->initial = 0;
+    e->more = 0;
+    e->object = 0;
+    e->selected = 0;
+    e->selected_index = 0;
+}
+
+/* After code out of line entered slot `s` (0: none): the event works on
+   it, and the thread has a record if it entered one. */
+SLIC_INLINE void slic_entered(struct slic_event *e, struct slic_slot *s)
+{
+    e->entered = s;
+    if (s) {
+        e->me = slic_me;
+        e->record = slic_my_record;
+        e->serial = e->record->serial;
+    }
+}
+
 /* Works on slot `s`, taking it over if another thread owns it, until the
    thread enters another slot or leaves (`slic_leave`): a thread works on
    one slot at a time, and while its `busy` names a slot, it is the slot's
    owner or the thread that took it over waits. Inline, the case of almost
    every event: the thread works on the slot already, or owns it and needs
    no fence. */
-SLIC_INLINE void slic_enter(struct slic_slot *s)
+SLIC_INLINE void slic_enter(struct slic_event *e, struct slic_slot *s)
 {
-    uintptr_t me = slic_me;
+    uintptr_t me = e->me;
+    if (e->entered == s) return;
     if (SLIC_LIKELY(me != 0)) {
         struct slic_thread *record = (struct slic_thread *)me;
-        if (SLIC_LOAD_RELAXED(&record->busy) == (uintptr_t)s) return;
         SLIC_STORE_RELEASE(&record->busy, (uintptr_t)s);
         SLIC_COMPILER_BARRIER();
-        if (SLIC_LIKELY(SLIC_LOAD_ACQUIRE(&s->owner) == me)) return;
+        if (SLIC_LIKELY(SLIC_LOAD_ACQUIRE(&s->owner) == me)) {
+            e->entered = s;
+            return;
+        }
+        SLIC_STORE_RELEASE(&record->busy, 0);
+    }
+    slic_enter_slow(s);
+    slic_entered(e, s);
+}
+
+SLIC_INLINE void slic_leave(struct slic_event *e)
+{
+    if (e->entered) {
+        SLIC_STORE_RELEASE(&e->record->busy, 0);
+        e->entered = 0;
+    }
+}
+
+/* `slic_enter` and `slic_leave` for the code out of line, which keeps no
+   event: the event function's `slic_event` stays in registers. */
+SLIC_UNUSED static void slic_enter_alone(struct slic_slot *s)
+{
+    uintptr_t me = slic_me;
+    if (me) {
+        struct slic_thread *record = (struct slic_thread *)me;
+        SLIC_STORE_RELEASE(&record->busy, (uintptr_t)s);
+        SLIC_COMPILER_BARRIER();
+        if (SLIC_LOAD_ACQUIRE(&s->owner) == me) return;
         SLIC_STORE_RELEASE(&record->busy, 0);
     }
     slic_enter_slow(s);
 }
 
-SLIC_INLINE void slic_leave(void)
+SLIC_UNUSED static void slic_leave_alone(void)
 {
     SLIC_STORE_RELEASE(&slic_my_record->busy, 0);
 }
@@ -345,49 +424,32 @@ SLIC_INLINE int slic_is_mine(struct slic_slot *s, uintptr_t serial)
 
 /* Drops the entries of the thread's list whose instances are not the
    thread's, when the list is full. */
-SLIC_UNUSED static void slic_forget_others(const struct slic_rule_table *t, struct slic_mine *mine)
+SLIC_UNUSED static void slic_forget_others(const struct slic_rule_table *t, struct slic_mine *mine, uintptr_t serial)
 {
     unsigned i, kept = 0;
-    uintptr_t serial = slic_my_record->serial;
     for (i = 0; i < mine->count; i++)
         if (slic_is_mine(SLIC_SLOT(t, mine->index[i]), serial)) mine->index[kept++] = mine->index[i];
     mine->count = kept;
 }
 
-SLIC_INLINE void slic_note_mine(const struct slic_rule_table *t, struct slic_mine *mine, unsigned index)
+SLIC_INLINE void slic_note_mine(const struct slic_rule_table *t, struct slic_mine *mine, uintptr_t serial,
+                                unsigned index)
 {
     unsigned i;
     for (i = 0; i < mine->count; i++)
         if (mine->index[i] == index) return;
-    if (mine->count == SLIC_MAX_OBJECTS) slic_forget_others(t, mine);
+    if (mine->count == SLIC_MAX_OBJECTS) slic_forget_others(t, mine, serial);
     if (mine->count < SLIC_MAX_OBJECTS) mine->index[mine->count++] = index;
 }
 
-/* What an event function keeps while it runs: the slot it created or
-   changed an instance in, its index, and whether the instance was in its
-   initial state when the event last created or changed it; `more` if the
-   event touched more than one slot (rare: then the thread's whole list is
-   checked); and the object it selected last, its slot and the slot's
-   index (a rule's watched event and its guarded handler select the same
-   object). */
-struct slic_touched {
-    struct slic_slot *slot;
-    unsigned index;
-    unsigned char initial;
-    unsigned char more;
-    uintptr_t object;
-    struct slic_slot *selected;
-    unsigned selected_index;
-};
-
-SLIC_INLINE void slic_touch(struct slic_touched *touched, struct slic_slot *s, unsigned index, int initial)
+SLIC_INLINE void slic_touch(struct slic_event *e, struct slic_slot *s, unsigned index, int initial)
 {
-    if (SLIC_LIKELY(touched->slot == s || !touched->slot)) {
-        touched->slot = s;
-        touched->index = index;
-        touched->initial = (unsigned char)initial;
+    if (SLIC_LIKELY(e->slot == s || !e->slot)) {
+        e->slot = s;
+        e->index = index;
+        e->initial = (unsigned char)initial;
     } else {
-        touched->more = 1;
+        e->more = 1;
     }
 }
 
@@ -415,7 +477,7 @@ SLIC_UNUSED static int slic_place(const struct slic_rule_table *t, uintptr_t obj
         struct slic_slot *s = SLIC_SLOT(t, at);
         uintptr_t key = SLIC_LOAD_ACQUIRE(&s->object);
         if (key == object || key == 0) {
-            slic_enter(s);
+            slic_enter_alone(s);
             if (key == 0) {
                 /* A slot whose instance does not exist is in the initial
                    state (it was dropped in it): so is a new one. */
@@ -425,12 +487,12 @@ SLIC_UNUSED static int slic_place(const struct slic_rule_table *t, uintptr_t obj
             }
             found = (int)at;
         } else if (!SLIC_LOAD_BYTE(&s->exists)) {
-            slic_enter(s);
+            slic_enter_alone(s);
             if (!s->exists && SLIC_LOAD_RELAXED(&s->object) == key) {
                 SLIC_STORE_RELEASE(&s->object, object);
                 found = (int)at;
             } else {
-                slic_leave();
+                slic_leave_alone();
             }
         }
     }
@@ -440,19 +502,18 @@ SLIC_UNUSED static int slic_place(const struct slic_rule_table *t, uintptr_t obj
 }
 
 /* `slic_select` from the start: the index of the slot of `object`,
-   entered, or -1 if the table is full. It leaves the slot the thread works
-   on first: placing takes the table's lock, and a thread that holds it may
-   be waiting for this one to leave its slot. */
+   entered, or -1 if the table is full. The caller has left the slot it
+   worked on: placing takes the table's lock, and a thread that holds it
+   may be waiting for this one to leave its slot. */
 SLIC_OUT_OF_LINE int slic_select_slow(const struct slic_rule_table *t, uintptr_t object)
 {
-    if (slic_my_record) slic_leave();
     for (;;) {
         int at = slic_probe(t, object);
         if (at < 0) return slic_place(t, object);
-        slic_enter(SLIC_SLOT(t, at));
+        slic_enter_alone(SLIC_SLOT(t, at));
         /* Given to another object while this thread looked it up. */
         if (SLIC_LOAD_RELAXED(&SLIC_SLOT(t, at)->object) == object) return at;
-        slic_leave();
+        slic_leave_alone();
     }
 }
 
@@ -460,109 +521,111 @@ SLIC_OUT_OF_LINE int slic_select_slow(const struct slic_rule_table *t, uintptr_t
    exist, and entered; 0 if the table is full (reported once). Inline where
    the object is in its first slot. */
 SLIC_INLINE struct slic_slot *slic_select(const struct slic_rule_table *t, struct slic_mine *mine,
-                                          struct slic_touched *touched, uintptr_t object)
+                                          struct slic_event *e, uintptr_t object)
 {
     unsigned at;
     struct slic_slot *s;
     int found;
-    if (touched->object == object && touched->selected) {
-        at = touched->selected_index;
-        s = touched->selected;
+    if (e->object == object && e->selected) {
+        at = e->selected_index;
+        s = e->selected;
+        /* Worked on since it was selected: still the object's. */
+        if (e->entered == s) goto entered;
     } else {
         at = slic_hash(object);
         s = SLIC_SLOT(t, at);
     }
     if (SLIC_LIKELY(SLIC_LOAD_ACQUIRE(&s->object) == object)) {
-        slic_enter(s);
+        slic_enter(e, s);
         if (SLIC_LIKELY(SLIC_LOAD_RELAXED(&s->object) == object)) goto entered;
-        slic_leave();
+        slic_leave(e);
     }
+    slic_leave(e);
     found = slic_select_slow(t, object);
     if (found < 0) return 0;
     at = (unsigned)found;
     s = SLIC_SLOT(t, at);
+    slic_entered(e, s);
 entered:
-    touched->object = object;
-    touched->selected = s;
-    touched->selected_index = at;
+    e->object = object;
+    e->selected = s;
+    e->selected_index = at;
     /* Created, in the initial state its values are in already. */
     if (!s->exists) {
-        uintptr_t serial = slic_my_record->serial;
         SLIC_STORE_BYTE(&s->exists, 1);
-        if (s->holder != serial) SLIC_STORE_RELAXED(&s->holder, serial);
-        slic_note_mine(t, mine, at);
-        slic_touch(touched, s, at, 1);
+        if (s->holder != e->serial) SLIC_STORE_RELAXED(&s->holder, e->serial);
+        slic_note_mine(t, mine, e->serial, at);
+        slic_touch(e, s, at, 1);
     }
     return s;
 }
 
 /* After a handler changed an entered instance: it is this thread's. */
-SLIC_INLINE void slic_changed(const struct slic_rule_table *t, struct slic_mine *mine, struct slic_touched *touched,
+SLIC_INLINE void slic_changed(const struct slic_rule_table *t, struct slic_mine *mine, struct slic_event *e,
                               struct slic_slot *s)
 {
-    unsigned index = touched->selected == s ? touched->selected_index
-                                            : (unsigned)(((char *)s - t->slots) / t->stride);
-    uintptr_t serial = slic_my_record->serial;
-    if (s->holder != serial) {
-        SLIC_STORE_RELAXED(&s->holder, serial);
-        slic_note_mine(t, mine, index);
+    unsigned index = e->selected == s ? e->selected_index : (unsigned)(((char *)s - t->slots) / t->stride);
+    if (s->holder != e->serial) {
+        SLIC_STORE_RELAXED(&s->holder, e->serial);
+        slic_note_mine(t, mine, e->serial, index);
     }
-    slic_touch(touched, s, index, slic_is_initial(t, s));
+    slic_touch(e, s, index, slic_is_initial(t, s));
 }
 
 /* After a handler changed an entered instance, where no later step of the
    event walks the thread's instances: as `slic_changed`, and an instance
    back in its initial state no longer exists, at once. */
-SLIC_INLINE void slic_changed_last(const struct slic_rule_table *t, struct slic_mine *mine,
-                                   struct slic_touched *touched, struct slic_slot *s)
+SLIC_INLINE void slic_changed_last(const struct slic_rule_table *t, struct slic_mine *mine, struct slic_event *e,
+                                   struct slic_slot *s)
 {
-    slic_changed(t, mine, touched, s);
-    if (touched->slot == s && touched->initial) {
+    slic_changed(t, mine, e, s);
+    if (e->slot == s && e->initial) {
         SLIC_STORE_BYTE(&s->exists, 0);
-        touched->initial = 0;
+        e->initial = 0;
     }
 }
 
 /* Enters the slot of entry `i` of the thread's list and keeps the entry
    (at `*kept`) if its instance is still the thread's (1); drops the entry
    otherwise (0). */
-SLIC_INLINE int slic_enter_held(const struct slic_rule_table *t, struct slic_mine *mine, unsigned i, unsigned *kept)
+SLIC_INLINE int slic_enter_held(const struct slic_rule_table *t, struct slic_mine *mine, struct slic_event *e,
+                                unsigned i, unsigned *kept)
 {
     unsigned index = mine->index[i];
     struct slic_slot *s = SLIC_SLOT(t, index);
-    uintptr_t serial = slic_my_record->serial;
-    if (!slic_is_mine(s, serial)) return 0;
-    slic_enter(s);
-    if (s->exists && s->holder == serial) {
+    if (e->entered != s) {
+        if (!slic_is_mine(s, e->serial)) return 0;
+        slic_enter(e, s);
+    }
+    if (s->exists && s->holder == e->serial) {
         if (*kept != i) mine->index[*kept] = index;
         ++*kept;
         return 1;
     }
-    slic_leave();
+    slic_leave(e);
     return 0;
 }
 
 /* The instance of slot `index`, if it is the thread's and back in its
    initial state, no longer exists. */
-SLIC_UNUSED static void slic_drop_if_initial(const struct slic_rule_table *t, unsigned index)
+SLIC_INLINE void slic_drop_if_initial(const struct slic_rule_table *t, struct slic_event *e, unsigned index)
 {
     struct slic_slot *s = SLIC_SLOT(t, index);
-    uintptr_t serial = slic_my_record->serial;
-    if (!slic_is_mine(s, serial)) return;
-    slic_enter(s);
-    if (s->exists && s->holder == serial && slic_is_initial(t, s)) SLIC_STORE_BYTE(&s->exists, 0);
+    if (!slic_is_mine(s, e->serial)) return;
+    slic_enter(e, s);
+    if (s->exists && s->holder == e->serial && slic_is_initial(t, s)) SLIC_STORE_BYTE(&s->exists, 0);
 }
 
 /* After an event: the thread's instances back in their initial state no
    longer exist. The slot the event touched, or the whole list. */
-SLIC_INLINE void slic_sweep(const struct slic_rule_table *t, struct slic_mine *mine, const struct slic_touched *touched)
+SLIC_INLINE void slic_sweep(const struct slic_rule_table *t, struct slic_mine *mine, struct slic_event *e)
 {
     unsigned i;
-    if (SLIC_LIKELY(!touched->more)) {
-        if (touched->initial) slic_drop_if_initial(t, touched->index);
+    if (SLIC_LIKELY(!e->more)) {
+        if (e->initial) slic_drop_if_initial(t, e, e->index);
         return;
     }
-    for (i = 0; i < mine->count; i++) slic_drop_if_initial(t, mine->index[i]);
+    for (i = 0; i < mine->count; i++) slic_drop_if_initial(t, e, mine->index[i]);
 }
 
 #define SLIC_TABLE(r, state_type)                                                     \
@@ -580,10 +643,12 @@ SLIC_INLINE void slic_sweep(const struct slic_rule_table *t, struct slic_mine *m
 
 /* How an event function works on a `watch` rule's instances (user mode):
    select by object, walk the thread's own, sweep what the event touched. */
-#define SLIC_EVENT_BEGIN(r) struct slic_touched slic_touched = { 0, 0, 0, 0, 0, 0, 0 }
-#define SLIC_SELECT(r, object) ((struct r##_state *)slic_select(&r##_table, &slic_mine_##r, &slic_touched, (object)))
-#define SLIC_CHANGED(r, s) slic_changed(&r##_table, &slic_mine_##r, &slic_touched, &(s)->head)
-#define SLIC_CHANGED_LAST(r, s) slic_changed_last(&r##_table, &slic_mine_##r, &slic_touched, &(s)->head)
+#define SLIC_EVENT_BEGIN(r)                                                           \
+    struct slic_event slic_event;                                                     \
+    slic_event_begin(&slic_event)
+#define SLIC_SELECT(r, object) ((struct r##_state *)slic_select(&r##_table, &slic_mine_##r, &slic_event, (object)))
+#define SLIC_CHANGED(r, s) slic_changed(&r##_table, &slic_mine_##r, &slic_event, &(s)->head)
+#define SLIC_CHANGED_LAST(r, s) slic_changed_last(&r##_table, &slic_mine_##r, &slic_event, &(s)->head)
 /* The thread goes on working on the slot until the next one, or the end
    of the event. */
 #define SLIC_DONE(r) ((void)0)
@@ -594,12 +659,12 @@ SLIC_INLINE void slic_sweep(const struct slic_rule_table *t, struct slic_mine *m
     for (unsigned slic_i = 0, slic_kept = 0, slic_n = slic_mine_##r.count;            \
          slic_i < slic_n || ((void)(slic_kept != slic_n && (slic_mine_##r.count = slic_kept)), 0); \
          slic_i++)                                                                    \
-        if (slic_enter_held(&r##_table, &slic_mine_##r, slic_i, &slic_kept)           \
+        if (slic_enter_held(&r##_table, &slic_mine_##r, &slic_event, slic_i, &slic_kept) \
             && ((s = (struct r##_state *)SLIC_SLOT(&r##_table, slic_mine_##r.index[slic_kept - 1])), 1))
 #define SLIC_EVENT_END(r)                                                             \
     do {                                                                              \
-        slic_sweep(&r##_table, &slic_mine_##r, &slic_touched);                        \
-        if (slic_my_record) slic_leave();                                             \
+        slic_sweep(&r##_table, &slic_mine_##r, &slic_event);                          \
+        slic_leave(&slic_event);                                                      \
     } while (0)
 
 #else /* SLIC_KERNEL */

@@ -1,7 +1,11 @@
 #if defined(__GNUC__) || defined(__clang__)
 #define SLIC_UNUSED __attribute__((unused))
+/* A path taken once per bug (a report): kept out of the handlers, which
+   stay small enough to inline. */
+#define SLIC_COLD __attribute__((noinline, cold, unused))
 #else
 #define SLIC_UNUSED
+#define SLIC_COLD __declspec(noinline)
 #endif
 
 #define SLIC_AS_I8(x) ((int64_t)(int8_t)(x))

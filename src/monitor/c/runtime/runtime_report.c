@@ -1,6 +1,6 @@
 
-SLIC_UNUSED static void slic_violation(const struct slic_rule *rule, const struct slic_abort *abort_info,
-                           const struct slic_call *c, uintptr_t object)
+SLIC_COLD static void slic_violation(const struct slic_rule *rule, const struct slic_abort *abort_info,
+                         const struct slic_call *c, uintptr_t object)
 {
     struct slic_violation v;
     v.kind = SLIC_VIOLATION;
@@ -12,7 +12,19 @@ SLIC_UNUSED static void slic_violation(const struct slic_rule *rule, const struc
     v.event = c->event;
     v.site = c->site;
     v.object = object;
+#ifdef SLIC_KERNEL
     slic_report(&v);
+#else
+    {
+        /* A program's `slic_report` may make events of its own on this
+           thread (it calls the driver): they leave the slot the reporting
+           event works on, which the thread then takes again. */
+        struct slic_thread *record = slic_my_record;
+        uintptr_t working = record ? SLIC_LOAD_RELAXED(&record->busy) : 0;
+        slic_report(&v);
+        if (working && SLIC_LOAD_RELAXED(&record->busy) != working) slic_enter_slow((struct slic_slot *)working);
+    }
+#endif
 }
 
 SLIC_UNUSED static void slic_table_full(const struct slic_rule *rule, const struct slic_call *c, uintptr_t object)
