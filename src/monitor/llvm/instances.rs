@@ -12,8 +12,8 @@ use std::fmt::Write;
 
 use super::body::Body;
 use super::object_table::{
-    EXISTS, HOLDER, SELECTED, SELECTED_INDEX, Spelling, TOUCHED_INDEX, TOUCHED_INITIAL,
-    TOUCHED_MORE, TOUCHED_SLOT,
+    EVENT_ENTERED, EVENT_INDEX, EVENT_INITIAL, EVENT_MORE, EVENT_SELECTED, EVENT_SELECTED_INDEX,
+    EVENT_SERIAL, EVENT_SLOT, EXISTS, HOLDER, Spelling,
 };
 use super::rules::Names;
 use crate::monitor::abi::MAX_OBJECTS;
@@ -35,14 +35,19 @@ pub(super) fn functions(out: &mut String, names: &Names, s: &Spelling, initial: 
 /// instances are not the thread's, when the list is full.
 fn forget_others(out: &mut String, names: &Names, s: &Spelling) {
     let Spelling {
-        mt, mp, mine, i32p, ..
+        mt,
+        mp,
+        mine,
+        i32p,
+        ip,
+        ..
     } = s;
     let _ = write!(
         out,
         "
-define linkonce_odr void {name}() nounwind noinline {{
+define linkonce_odr void {name}({ip} %serial) nounwind noinline {{
 entry:
-{serial}  %count.at = getelementptr inbounds {mt}, {mp} {mine}, i32 0, i32 0
+  %count.at = getelementptr inbounds {mt}, {mp} {mine}, i32 0, i32 0
   %count = load i32, {i32p} %count.at
   br label %loop
 loop:
@@ -70,7 +75,6 @@ done:
 }}
 ",
         name = names.symbol("forget_others"),
-        serial = s.serial(names, "serial"),
         at = s.entry("at", "%i"),
         slot = s.slot("s", "%index"),
         mine_p = s.is_mine("mine.p", "%s", "%serial"),
@@ -82,12 +86,17 @@ done:
 /// there; a full list first forgets what is not the thread's.
 fn note(out: &mut String, names: &Names, s: &Spelling) {
     let Spelling {
-        mt, mp, mine, i32p, ..
+        mt,
+        mp,
+        mine,
+        i32p,
+        ip,
+        ..
     } = s;
     let _ = write!(
         out,
         "
-define linkonce_odr void {name}(i32 %index) nounwind {{
+define linkonce_odr void {name}(i32 %index, {ip} %serial) nounwind {{
 entry:
   %count.at = getelementptr inbounds {mt}, {mp} {mine}, i32 0, i32 0
   %count = load i32, {i32p} %count.at
@@ -108,7 +117,7 @@ append:
   %full = icmp eq i32 %count, {MAX_OBJECTS}
   br i1 %full, label %forget, label %room
 forget:
-  call void {forget}() nounwind
+  call void {forget}({ip} %serial) nounwind
   br label %room
 room:
   %count.now = load i32, {i32p} %count.at
@@ -165,10 +174,10 @@ more:
 ",
         name = names.symbol("touch"),
         ptr_sp = names.context.target.ptr(sp),
-        slot_at = s.kept("slot.at", TOUCHED_SLOT),
-        index_at = s.kept("index.at", TOUCHED_INDEX),
-        initial_at = s.kept("initial.at", TOUCHED_INITIAL),
-        more_at = s.kept("more.at", TOUCHED_MORE),
+        slot_at = s.kept("slot.at", EVENT_SLOT),
+        index_at = s.kept("index.at", EVENT_INDEX),
+        initial_at = s.kept("initial.at", EVENT_INITIAL),
+        more_at = s.kept("more.at", EVENT_MORE),
     );
 }
 
@@ -218,7 +227,7 @@ have:
   br i1 %ours, label %touch, label %take
 take:
   store atomic {ip} %serial, {ipp} %holder.at monotonic, align {align}
-  call void {note}(i32 %index) nounwind
+  call void {note}(i32 %index, {ip} %serial) nounwind
   br label %touch
 touch:
 {is_initial}  call void {touch}({ep} %touched, {sp} %s, i32 %index, i1 {initial}) nounwind
@@ -227,14 +236,14 @@ touch:
 ",
         name = names.symbol("changed"),
         ptr_sp = names.context.target.ptr(sp),
-        selected_at = s.kept("selected.at", SELECTED),
-        selected_index_at = s.kept("selected.index.at", SELECTED_INDEX),
+        selected_at = s.kept("selected.at", EVENT_SELECTED),
+        selected_index_at = s.kept("selected.index.at", EVENT_SELECTED_INDEX),
         divide = if ip == "i32" {
             "  %divided = udiv i32 %offset, %size\n".to_string()
         } else {
             format!("  %wide = udiv {ip} %offset, %size\n  %divided = trunc {ip} %wide to i32\n")
         },
-        serial = s.serial(names, "serial"),
+        serial = s.load_kept("serial", EVENT_SERIAL, ip),
         holder_at = s.head("holder.at", "%s", HOLDER),
         note = names.symbol("note"),
         touch = names.symbol("touch"),
@@ -272,15 +281,16 @@ done:
         name = names.symbol("changed_last"),
         changed = names.symbol("changed"),
         ptr_sp = names.context.target.ptr(sp),
-        slot_at = s.kept("slot.at", TOUCHED_SLOT),
-        initial_at = s.kept("initial.at", TOUCHED_INITIAL),
+        slot_at = s.kept("slot.at", EVENT_SLOT),
+        initial_at = s.kept("initial.at", EVENT_INITIAL),
         exists_at = s.head("exists.at", "%s", EXISTS),
     );
 }
 
 /// `slic_enter_held`: enters the slot of entry `%i` of the thread's list
 /// and returns it, keeping the entry at `*%kept`, if its instance is still
-/// the thread's; null, dropping the entry, otherwise.
+/// the thread's; null, dropping the entry, otherwise. A slot the event
+/// works on already is not checked before it is entered.
 fn enter_held(out: &mut String, names: &Names, s: &Spelling) {
     let Spelling {
         ip,
@@ -288,20 +298,27 @@ fn enter_held(out: &mut String, names: &Names, s: &Spelling) {
         ipp,
         bp,
         sp,
+        ep,
         i32p,
         ..
     } = s;
     let _ = write!(
         out,
         "
-define linkonce_odr {sp} {name}(i32 %i, {i32p} %kept) nounwind alwaysinline {{
+define linkonce_odr {sp} {name}(i32 %i, {i32p} %kept, {ep} %touched) nounwind alwaysinline {{
 entry:
   {index_at}
   %index = load i32, {i32p} %index.at
   {slot}
-{serial}{mine_p}  br i1 %mine.p, label %enter, label %no
+  %key = ptrtoint {sp} %s to {ip}
+{serial}{entered}  %working = icmp eq {ip} %entered, %key
+  br i1 %working, label %check, label %before
+before:
+{mine_p}  br i1 %mine.p, label %enter, label %no
 enter:
-  call void {enter}({sp} %s) nounwind
+  call void {enter}({sp} %s, {ep} %touched) nounwind
+  br label %check
+check:
   {exists_at}
   %exists = load atomic i8, {bp} %exists.at monotonic, align 1
   {holder_at}
@@ -323,7 +340,7 @@ kept.next:
   store i32 %k.next, {i32p} %kept
   ret {sp} %s
 leave:
-  call void {leave}() nounwind
+  call void {leave}({ep} %touched) nounwind
   br label %no
 no:
   ret {sp} null
@@ -332,7 +349,8 @@ no:
         name = names.symbol("enter_held"),
         index_at = s.entry("index.at", "%i"),
         slot = s.slot("s", "%index"),
-        serial = s.serial(names, "serial"),
+        serial = s.load_kept("serial", EVENT_SERIAL, ip),
+        entered = s.load_kept("entered", EVENT_ENTERED, ip),
         mine_p = s.is_mine("mine.p", "%s", "%serial"),
         enter = names.symbol("enter"),
         exists_at = s.head("exists.at", "%s", EXISTS),
@@ -378,6 +396,7 @@ fn drop(out: &mut String, names: &Names, s: &Spelling, initial: &[i64]) {
         ip,
         ipp,
         align,
+        ep,
         ..
     } = s;
     let mut is_initial = String::new();
@@ -385,12 +404,12 @@ fn drop(out: &mut String, names: &Names, s: &Spelling, initial: &[i64]) {
     let _ = write!(
         out,
         "
-define linkonce_odr void {name}(i32 %index) nounwind {{
+define linkonce_odr void {name}(i32 %index, {ep} %touched) nounwind alwaysinline {{
 entry:
   {slot}
 {serial}{mine_p}  br i1 %mine.p, label %enter, label %done
 enter:
-  call void {enter}({sp} %s) nounwind
+  call void {enter}({sp} %s, {ep} %touched) nounwind
   {exists_at}
   %exists = load atomic i8, {bp} %exists.at monotonic, align 1
   {holder_at}
@@ -410,7 +429,7 @@ done:
 ",
         name = names.symbol("drop"),
         slot = s.slot("s", "%index"),
-        serial = s.serial(names, "serial"),
+        serial = s.load_kept("serial", EVENT_SERIAL, ip),
         mine_p = s.is_mine("mine.p", "%s", "%serial"),
         enter = names.symbol("enter"),
         exists_at = s.head("exists.at", "%s", EXISTS),
@@ -428,10 +447,6 @@ fn sweep(out: &mut String, names: &Names, s: &Spelling) {
         mp,
         mine,
         i32p,
-        ip,
-        ipp,
-        align,
-        record,
         ..
     } = s;
     let _ = write!(
@@ -451,7 +466,7 @@ touched.one:
 drop.one:
   {index_at}
   %index = load i32, {i32p} %index.at
-  call void {drop}(i32 %index) nounwind
+  call void {drop}(i32 %index, {ep} %touched) nounwind
   br label %end
 all:
   %count.at = getelementptr inbounds {mt}, {mp} {mine}, i32 0, i32 0
@@ -464,24 +479,18 @@ loop:
 visit:
   {entry_at}
   %entry.index = load i32, {i32p} %entry.at
-  call void {drop}(i32 %entry.index) nounwind
+  call void {drop}(i32 %entry.index, {ep} %touched) nounwind
   %i.next = add i32 %i, 1
   br label %loop
 end:
-  %record = load {ip}, {ipp} {record}, align {align}
-  %has = icmp ne {ip} %record, 0
-  br i1 %has, label %leave, label %done
-leave:
-  call void {leave}() nounwind
-  br label %done
-done:
+  call void {leave}({ep} %touched) nounwind
   ret void
 }}
 ",
         name = names.symbol("sweep"),
-        more_at = s.kept("more.at", TOUCHED_MORE),
-        initial_at = s.kept("initial.at", TOUCHED_INITIAL),
-        index_at = s.kept("index.at", TOUCHED_INDEX),
+        more_at = s.kept("more.at", EVENT_MORE),
+        initial_at = s.kept("initial.at", EVENT_INITIAL),
+        index_at = s.kept("index.at", EVENT_INDEX),
         drop = names.symbol("drop"),
         entry_at = s.entry("entry.at", "%i"),
         leave = names.symbol("leave"),

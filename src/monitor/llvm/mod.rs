@@ -14,8 +14,8 @@
 //! - `object_table.rs`: the instances of a `watch` rule, one per object in
 //!   a table all threads share (the C monitor's `object_table.h`);
 //!   `instances.rs`: the instances each thread holds, and the sweep;
-//!   `threads.rs`: the threads' records and the process-wide barrier the
-//!   tables' protocol uses;
+//!   `threads.rs`: the threads' records; `ownership.rs`: the slow path of
+//!   the tables' protocol, and the process-wide barrier it uses;
 //! - `expr.rs`: expressions, with `eval.rs`'s semantics;
 //! - `hooks.rs`: the functions woven code calls.
 
@@ -24,6 +24,7 @@ mod expr;
 mod hooks;
 mod instances;
 mod object_table;
+mod ownership;
 pub mod rules;
 mod runtime;
 mod threads;

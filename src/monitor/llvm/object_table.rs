@@ -11,16 +11,19 @@
 //!   record of the thread working on the slot, `holder` the serial number
 //!   of the thread the instance belongs to (it created it or last changed
 //!   it).
-//! - The thread records, the barrier mode and the process-wide barrier
-//!   are the runtime's (`threads.rs`); the list of the slots a thread
+//! - The thread records, the barrier mode, the slow path of entering a
+//!   slot and the process-wide barrier are shared by every rule
+//!   (`threads.rs`, `ownership.rs`); the list of the slots a thread
 //!   holds (`slic_mine`) is a thread-local global of the rule (`@P.mine`).
 //!   Every symbol is named after the hash of the code that uses it, so
 //!   modules woven apart share a rule's table (but not the C monitor's:
 //!   the two never share rule state).
-//! - What an event function keeps while it runs (`struct slic_touched`) is
-//!   an `alloca` of the event function, `{ state* slot, i32 index, i8
-//!   initial, i8 more, iP object, state* selected, i32 selected_index }`,
-//!   passed to the table's functions, which are inlined into it.
+//! - What an event function keeps while it runs (`struct slic_event`) is
+//!   an `alloca` of the event function, `{ iP me, iP record, iP serial, iP
+//!   entered, state* slot, i32 index, i8 initial, i8 more, iP object,
+//!   state* selected, i32 selected_index }` (`EVENT_*`), passed to the
+//!   table's functions, which are inlined into it (so that it lives in
+//!   registers); the functions out of line keep none.
 //! - Every access another thread may make at the same time is atomic
 //!   (`object`, `owner`, `holder`, `exists`, `busy`, the locks, the mode),
 //!   so that ThreadSanitizer sees the hand-over; status and values are the
@@ -32,12 +35,8 @@
 use std::fmt::Write;
 
 use super::rules::Names;
-use super::threads::{self, BARRIER_FENCE, BARRIER_PROCESS, BUSY, SERIAL};
+use super::threads::{self, BUSY, SERIAL};
 use crate::monitor::abi::{HASH_MULTIPLIER, LIVE, MAX_OBJECTS, TABLE_SLOTS};
-
-/// The mark on `owner` while its new owner waits for the one it replaced
-/// (`SLIC_TAKING`).
-const TAKING: u32 = 1;
 
 /// Fields of a slot's head (`struct slic_slot`).
 pub const OBJECT: u32 = 0;
@@ -46,14 +45,18 @@ pub const HOLDER: u32 = 2;
 pub const STATUS: u32 = 3;
 pub const EXISTS: u32 = 4;
 
-/// Fields of what an event function keeps (`struct slic_touched`).
-pub const TOUCHED_SLOT: u32 = 0;
-pub const TOUCHED_INDEX: u32 = 1;
-pub const TOUCHED_INITIAL: u32 = 2;
-pub const TOUCHED_MORE: u32 = 3;
-const SELECTED_OBJECT: u32 = 4;
-pub const SELECTED: u32 = 5;
-pub const SELECTED_INDEX: u32 = 6;
+/// Fields of what an event function keeps (`struct slic_event`).
+const EVENT_ME: u32 = 0;
+const EVENT_RECORD: u32 = 1;
+pub const EVENT_SERIAL: u32 = 2;
+pub const EVENT_ENTERED: u32 = 3;
+pub const EVENT_SLOT: u32 = 4;
+pub const EVENT_INDEX: u32 = 5;
+pub const EVENT_INITIAL: u32 = 6;
+pub const EVENT_MORE: u32 = 7;
+const EVENT_OBJECT: u32 = 8;
+pub const EVENT_SELECTED: u32 = 9;
+pub const EVENT_SELECTED_INDEX: u32 = 10;
 
 /// The types and symbols every function of the table spells.
 pub(super) struct Spelling {
@@ -73,13 +76,13 @@ pub(super) struct Spelling {
     /// What an event function keeps, and a pointer to it.
     pub et: String,
     pub ep: String,
+    /// A pointer to a state pointer.
+    pub sp_p: String,
     pub table: String,
     pub mine: String,
-    /// The runtime's thread-local record and fast-path record, its barrier
-    /// mode.
+    /// The thread-local record and fast-path record (`threads.rs`).
     pub record: String,
     pub me: String,
-    pub mode: String,
 }
 
 impl Spelling {
@@ -89,7 +92,7 @@ impl Spelling {
         let tt = format!("{{ i8, i8, [{TABLE_SLOTS} x {}] }}", names.state);
         let mt = format!("{{ i32, [{MAX_OBJECTS} x i32] }}");
         let sp = names.state_pointer.clone();
-        let et = format!("{{ {sp}, i32, i8, i8, {ip}, {sp}, i32 }}");
+        let et = format!("{{ {ip}, {ip}, {ip}, {ip}, {sp}, i32, i8, i8, {ip}, {sp}, i32 }}");
         Spelling {
             align: target.pointer_bits / 8,
             ipp: target.ptr(&ip),
@@ -104,11 +107,11 @@ impl Spelling {
             mt,
             ep: target.ptr(&et),
             et,
+            sp_p: target.ptr(&names.state_pointer),
             table: names.symbol("table"),
             mine: names.symbol("mine"),
             record: names.context.threads("record"),
             me: names.context.threads("me"),
-            mode: names.context.threads("barrier"),
             ip,
         }
     }
@@ -145,20 +148,18 @@ impl Spelling {
         )
     }
 
-    /// The thread's serial number as `%{name}` (the thread has a record).
-    pub fn serial(&self, names: &Names, name: &str) -> String {
+    /// Field `field` of what the event keeps, loaded as `%{name}` of type
+    /// `ty` (an `iP`, an `i32`, an `i8` or a state pointer).
+    pub fn load_kept(&self, name: &str, field: u32, ty: &str) -> String {
+        let pointer = match ty {
+            "i8" => &self.bp,
+            "i32" => &self.i32p,
+            _ if ty == self.ip => &self.ipp,
+            _ => &self.sp_p,
+        };
         format!(
-            "  %{name}.record = load {ip}, {ipp} {record}, align {align}\n{field}  %{name} = load {ip}, {ipp} %{name}.at, align {align}\n",
-            ip = self.ip,
-            ipp = self.ipp,
-            record = self.record,
-            align = self.align,
-            field = threads::field(
-                names.context,
-                &format!("{name}.at"),
-                &format!("%{name}.record"),
-                SERIAL
-            ),
+            "  {}\n  %{name} = load {ty}, {pointer} %{name}.at\n",
+            self.kept(&format!("{name}.at"), field)
         )
     }
 
@@ -221,9 +222,10 @@ pub fn table(out: &mut String, names: &Names, initial: &[i64], initial_text: &st
         "{} = linkonce_odr global {} zeroinitializer\n{} = linkonce_odr thread_local global {} zeroinitializer\n",
         s.table, s.tt, s.mine, s.mt
     );
+    begin(out, names, &s);
+    entered(out, names, &s);
     enter(out, names, &s);
-    enter_slow(out, names, &s);
-    leave_function(out, names, &s);
+    leave(out, names, &s);
     probe(out, names, &s);
     full(out, names, &s);
     place(out, names, &s, initial_text);
@@ -232,177 +234,189 @@ pub fn table(out: &mut String, names: &Names, initial: &[i64], initial_text: &st
     super::instances::functions(out, names, &s, initial);
 }
 
-/// What a thread executes between saying which slot it works on and
-/// reading the slot's owner: a fence if the mode says every thread
-/// fences, a compiler barrier otherwise. `fence` is an `i1`; continues at
-/// `%{then}`.
-fn owner_fence(block: &str, fence: &str, then: &str) -> String {
-    format!(
-        "  br i1 {fence}, label %{block}.fence, label %{block}.compiler\n\
-         {block}.fence:\n  fence seq_cst\n  br label %{then}\n\
-         {block}.compiler:\n  fence syncscope(\"singlethread\") seq_cst\n  br label %{then}\n"
-    )
-}
-
-/// A pause in a spin-wait loop.
-fn pause(names: &Names) -> &'static str {
-    let arch = names.context.target.triple.split('-').next().unwrap_or("");
-    if arch == "x86_64" || arch == "amd64" || (arch.starts_with('i') && arch.ends_with("86")) {
-        "  call void asm sideeffect \"pause\", \"\"() nounwind\n"
-    } else {
-        "  fence syncscope(\"singlethread\") seq_cst\n"
-    }
-}
-
-/// `slic_enter`: works on the slot, taking it over if another thread owns
-/// it, until the thread enters another slot or leaves. Inline where the
-/// thread works on the slot already, or owns it and needs no fence (almost
-/// every event); otherwise `enter.slow`, which starts again.
-fn enter(out: &mut String, names: &Names, s: &Spelling) {
+/// `slic_event_begin`: what the event keeps, from the thread's records.
+fn begin(out: &mut String, names: &Names, s: &Spelling) {
     let Spelling {
         ip,
         align,
         ipp,
+        ep,
         sp,
+        record,
+        me,
+        ..
+    } = s;
+    let mut stores = String::new();
+    for (field, value) in [
+        (EVENT_ME, format!("{ip} %me")),
+        (EVENT_RECORD, format!("{ip} %record")),
+        (EVENT_SERIAL, format!("{ip} %serial")),
+        (EVENT_ENTERED, format!("{ip} 0")),
+        (EVENT_SLOT, format!("{sp} null")),
+        (EVENT_INDEX, "i32 0".to_string()),
+        (EVENT_INITIAL, "i8 0".to_string()),
+        (EVENT_MORE, "i8 0".to_string()),
+        (EVENT_OBJECT, format!("{ip} 0")),
+        (EVENT_SELECTED, format!("{sp} null")),
+        (EVENT_SELECTED_INDEX, "i32 0".to_string()),
+    ] {
+        let at = format!("f{field}.at");
+        let ty = if field == EVENT_SLOT || field == EVENT_SELECTED {
+            sp.as_str()
+        } else {
+            value.split(' ').next().unwrap_or("")
+        };
+        let pointer = names.context.target.ptr(ty);
+        let _ = writeln!(
+            stores,
+            "  {}\n  store {value}, {pointer} %{at}",
+            s.kept(&at, field)
+        );
+    }
+    let _ = write!(
+        out,
+        "
+define linkonce_odr void {name}({ep} %touched) nounwind alwaysinline {{
+entry:
+  %me = load {ip}, {ipp} {me}, align {align}
+  %record = load {ip}, {ipp} {record}, align {align}
+  %has = icmp ne {ip} %record, 0
+  br i1 %has, label %read, label %set
+read:
+{serial_at}  %serial.read = load {ip}, {ipp} %serial.at, align {align}
+  br label %set
+set:
+  %serial = phi {ip} [ %serial.read, %read ], [ 0, %entry ]
+{stores}  ret void
+}}
+",
+        name = names.symbol("begin"),
+        serial_at = threads::field(names.context, "serial.at", "%record", SERIAL),
+    );
+}
+
+/// After code out of line entered the slot at `%key`: the event works on
+/// it, and the thread has its record (`slic_entered`).
+fn entered(out: &mut String, names: &Names, s: &Spelling) {
+    let Spelling {
+        ip,
+        align,
+        ipp,
+        ep,
+        record,
         me,
         ..
     } = s;
     let _ = write!(
         out,
         "
-define linkonce_odr void {name}({sp} %s) nounwind alwaysinline {{
+define linkonce_odr void {name}({ep} %touched, {ip} %key) nounwind alwaysinline {{
 entry:
+  {entered_at}
+  store {ip} %key, {ipp} %entered.at
   %me = load {ip}, {ipp} {me}, align {align}
-  %fast = icmp ne {ip} %me, 0
+  {me_at}
+  store {ip} %me, {ipp} %me.at
+  %record = load {ip}, {ipp} {record}, align {align}
+  {record_at}
+  store {ip} %record, {ipp} %record.at
+{serial_at}  %serial = load {ip}, {ipp} %serial.at, align {align}
+  {serial_kept}
+  store {ip} %serial, {ipp} %serial.kept
+  ret void
+}}
+",
+        name = names.symbol("entered"),
+        entered_at = s.kept("entered.at", EVENT_ENTERED),
+        me_at = s.kept("me.at", EVENT_ME),
+        record_at = s.kept("record.at", EVENT_RECORD),
+        serial_at = threads::field(names.context, "serial.at", "%record", SERIAL),
+        serial_kept = s.kept("serial.kept", EVENT_SERIAL),
+    );
+}
+
+/// `slic_enter`: works on the slot, taking it over if another thread owns
+/// it, until the thread enters another slot or leaves. Inline where the
+/// event works on the slot already, or the thread owns it and needs no
+/// fence (almost every event); otherwise `@T.enter.slow`.
+fn enter(out: &mut String, names: &Names, s: &Spelling) {
+    let Spelling {
+        ip,
+        align,
+        ipp,
+        sp,
+        ep,
+        ..
+    } = s;
+    let _ = write!(
+        out,
+        "
+define linkonce_odr void {name}({sp} %s, {ep} %touched) nounwind alwaysinline {{
+entry:
+  %key = ptrtoint {sp} %s to {ip}
+{entered}  %working = icmp eq {ip} %entered, %key
+  br i1 %working, label %done, label %check
+check:
+{me}  %fast = icmp ne {ip} %me, 0
   br i1 %fast, label %try, label %slow
 try:
   %busy.at = inttoptr {ip} %me to {ipp}
-  %busy = load atomic {ip}, {ipp} %busy.at monotonic, align {align}
-  %key = ptrtoint {sp} %s to {ip}
-  %working = icmp eq {ip} %busy, %key
-  br i1 %working, label %done, label %claim
-claim:
   store atomic {ip} %key, {ipp} %busy.at release, align {align}
   fence syncscope(\"singlethread\") seq_cst
   {owner_at}
   %owner = load atomic {ip}, {ipp} %owner.at acquire, align {align}
   %mine = icmp eq {ip} %owner, %me
-  br i1 %mine, label %done, label %leave
+  br i1 %mine, label %mark, label %leave
+mark:
+  store {ip} %key, {ipp} %entered.at
+  br label %done
 leave:
   store atomic {ip} 0, {ipp} %busy.at release, align {align}
   br label %slow
 slow:
-  call void {slow}({sp} %s) nounwind
+  call void {slow}({ip} %key) nounwind
+  call void {after}({ep} %touched, {ip} %key) nounwind
   br label %done
 done:
   ret void
 }}
 ",
         name = names.symbol("enter"),
+        entered = s.load_kept("entered", EVENT_ENTERED, ip),
+        me = s.load_kept("me", EVENT_ME, ip),
         owner_at = s.head("owner.at", "%s", OWNER),
-        slow = names.symbol("enter.slow"),
-    );
-}
-
-/// `slic_enter_slow`: the whole of `slic_enter`, with the thread's record
-/// (made if the thread has none) and the barrier mode; a takeover marks
-/// `owner` (`TAKING`) until the taker has waited.
-fn enter_slow(out: &mut String, names: &Names, s: &Spelling) {
-    let Spelling {
-        ip,
-        align,
-        ipp,
-        sp,
-        mode,
-        ..
-    } = s;
-    let _ = write!(
-        out,
-        "
-define linkonce_odr void {name}({sp} %s) nounwind noinline {{
-entry:
-  %self = call {ip} {thread}() nounwind
-  %busy.at = inttoptr {ip} %self to {ipp}
-  %key = ptrtoint {sp} %s to {ip}
-  {owner_at}
-  %mode = load atomic {ip}, {ipp} {mode} monotonic, align {align}
-  %fence = icmp eq {ip} %mode, {BARRIER_FENCE}
-  %process = icmp eq {ip} %mode, {BARRIER_PROCESS}
-  br label %loop
-loop:
-  store atomic {ip} %key, {ipp} %busy.at release, align {align}
-{fence}look:
-  %owner = load atomic {ip}, {ipp} %owner.at acquire, align {align}
-  %mine = icmp eq {ip} %owner, %self
-  br i1 %mine, label %done, label %take
-done:
-  ret void
-take:
-  store atomic {ip} 0, {ipp} %busy.at release, align {align}
-  %marked = and {ip} %owner, {TAKING}
-  %taking = icmp ne {ip} %marked, 0
-  br i1 %taking, label %let, label %replace
-let:
-{pause}  br label %loop
-replace:
-  %self.taking = or {ip} %self, {TAKING}
-  %swap = cmpxchg {ipp} %owner.at, {ip} %owner, {ip} %self.taking acq_rel acquire
-  %swapped = extractvalue {{ {ip}, i1 }} %swap, 1
-  br i1 %swapped, label %took, label %loop
-took:
-  %previous = icmp ne {ip} %owner, 0
-  br i1 %previous, label %barrier, label %taken
-barrier:
-  br i1 %process, label %flush, label %wait.start
-flush:
-  call void {flush}() nounwind
-  br label %wait.start
-wait.start:
-  %previous.busy = inttoptr {ip} %owner to {ipp}
-  br label %wait
-wait:
-  %other = load atomic {ip}, {ipp} %previous.busy acquire, align {align}
-  %still = icmp eq {ip} %other, %key
-  br i1 %still, label %pause, label %taken
-pause:
-{pause}  br label %wait
-taken:
-  store atomic {ip} %self, {ipp} %owner.at release, align {align}
-  br label %loop
-}}
-",
-        name = names.symbol("enter.slow"),
-        thread = names.context.threads("thread"),
-        owner_at = s.head("owner.at", "%s", OWNER),
-        fence = owner_fence("order", "%fence", "look"),
-        flush = names.context.threads("process_barrier"),
-        pause = pause(names),
+        slow = names.context.threads("enter.slow"),
+        after = names.symbol("entered"),
     );
 }
 
 /// `slic_leave`: the thread works on no slot.
-fn leave_function(out: &mut String, names: &Names, s: &Spelling) {
+fn leave(out: &mut String, names: &Names, s: &Spelling) {
     let Spelling {
-        ip,
-        align,
-        ipp,
-        record,
-        ..
+        ip, align, ipp, ep, ..
     } = s;
     let _ = write!(
         out,
         "
-define linkonce_odr void {name}() nounwind alwaysinline {{
+define linkonce_odr void {name}({ep} %touched) nounwind alwaysinline {{
 entry:
-  %record = load {ip}, {ipp} {record}, align {align}
-{busy}  store atomic {ip} 0, {ipp} %busy release, align {align}
+{entered}  %working = icmp ne {ip} %entered, 0
+  br i1 %working, label %leave, label %done
+leave:
+{record}{busy}  store atomic {ip} 0, {ipp} %busy release, align {align}
+  store {ip} 0, {ipp} %entered.at
+  br label %done
+done:
   ret void
 }}
 ",
         name = names.symbol("leave"),
+        entered = s.load_kept("entered", EVENT_ENTERED, ip),
+        record = s.load_kept("record", EVENT_RECORD, ip),
         busy = threads::field(names.context, "busy", "%record", BUSY),
     );
 }
+
 /// `%object` (an `iP`) as an `i64`: `%object` itself, or `%{name}`.
 fn widen(s: &Spelling, name: &str) -> (String, String) {
     if s.ip == "i64" {
@@ -555,7 +569,8 @@ visit:
   %either = or i1 %same, %never
   br i1 %either, label %claim, label %other
 claim:
-  call void {enter}({sp} %slot) nounwind
+  %claim.key = ptrtoint {sp} %slot to {ip}
+  call void {enter}({ip} %claim.key) nounwind
   br i1 %never, label %claim.fresh, label %done
 claim.fresh:
   %values.at = getelementptr inbounds {st}, {sp} %slot, i32 0, i32 1
@@ -570,7 +585,8 @@ other:
   %free = icmp eq i8 %other.exists, 0
   br i1 %free, label %reuse, label %next
 reuse:
-  call void {enter}({sp} %slot) nounwind
+  %reuse.slot = ptrtoint {sp} %slot to {ip}
+  call void {enter}({ip} %reuse.slot) nounwind
   %reuse.exists = load atomic i8, {bp} %exists.at monotonic, align 1
   %reuse.gone = icmp eq i8 %reuse.exists, 0
   %reuse.key = load atomic {ip}, {ipp} %key.at monotonic, align {align}
@@ -604,8 +620,8 @@ return:
         key_at = s.head("key.at", "%slot", OBJECT),
         exists_at = s.head("exists.at", "%slot", EXISTS),
         status_at = s.head("status.at", "%slot", STATUS),
-        enter = names.symbol("enter"),
-        leave = names.symbol("leave"),
+        enter = names.context.threads("enter.alone"),
+        leave = names.context.threads("leave.alone"),
         step = step("at", "at.next"),
         full = names.symbol("full"),
     );
@@ -614,7 +630,8 @@ return:
 /// `slic_select`: the instance of the object, created (as this thread's)
 /// if it does not exist, and entered; null if the table is full. Inline
 /// where the object is the one the event selected last or in its first
-/// slot (almost every event); otherwise `select.slow`.
+/// slot (almost every event); otherwise `select.slow`, after leaving the
+/// slot the event works on.
 fn select(out: &mut String, names: &Names, s: &Spelling) {
     let Spelling {
         ip,
@@ -623,6 +640,8 @@ fn select(out: &mut String, names: &Names, s: &Spelling) {
         bp,
         sp,
         ep,
+        sp_p,
+        i32p,
         ..
     } = s;
     let _ = write!(
@@ -630,30 +649,29 @@ fn select(out: &mut String, names: &Names, s: &Spelling) {
         "
 define linkonce_odr {sp} {name}({ip} %object, {ep} %touched) nounwind alwaysinline {{
 entry:
-  {last_at}
-  %last = load {ip}, {ipp} %last.at
-  {selected_at}
-  %selected = load {sp}, {ptr_sp} %selected.at
-  {selected_index_at}
-  %selected.index = load i32, {i32p} %selected.index.at
-  %again = icmp eq {ip} %last, %object
+{last}{selected}{selected_index}{entered}  %again = icmp eq {ip} %last, %object
   %known = icmp ne {sp} %selected, null
   %cached = and i1 %again, %known
 {hash}  %first.index = select i1 %cached, i32 %selected.index, i32 %start
   {first}
+  %first.key = ptrtoint {sp} %first to {ip}
+  %working = icmp eq {ip} %entered, %first.key
+  %still = and i1 %cached, %working
+  br i1 %still, label %chosen.fast, label %look
+look:
   {key_at}
   %key = load atomic {ip}, {ipp} %key.at acquire, align {align}
   %hit = icmp eq {ip} %key, %object
   br i1 %hit, label %enter, label %slow
 enter:
-  call void {enter}({sp} %first) nounwind
+  call void {enter}({sp} %first, {ep} %touched) nounwind
   %key.again = load atomic {ip}, {ipp} %key.at monotonic, align {align}
   %same = icmp eq {ip} %key.again, %object
-  br i1 %same, label %entered, label %leave
-leave:
-  call void {leave}() nounwind
-  br label %slow
+  br i1 %same, label %chosen.fast, label %slow
+chosen.fast:
+  br label %chosen
 slow:
+  call void {leave}({ep} %touched) nounwind
   %found = call i32 {slow}({ip} %object) nounwind
   %full = icmp slt i32 %found, 0
   br i1 %full, label %none, label %found.slot
@@ -661,12 +679,14 @@ none:
   ret {sp} null
 found.slot:
   {found}
-  br label %entered
-entered:
-  %index = phi i32 [ %first.index, %enter ], [ %found, %found.slot ]
-  %s = phi {sp} [ %first, %enter ], [ %found.at, %found.slot ]
+  %found.key = ptrtoint {sp} %found.at to {ip}
+  call void {after}({ep} %touched, {ip} %found.key) nounwind
+  br label %chosen
+chosen:
+  %index = phi i32 [ %first.index, %chosen.fast ], [ %found, %found.slot ]
+  %s = phi {sp} [ %first, %chosen.fast ], [ %found.at, %found.slot ]
   store {ip} %object, {ipp} %last.at
-  store {sp} %s, {ptr_sp} %selected.at
+  store {sp} %s, {sp_p} %selected.at
   store i32 %index, {i32p} %selected.index.at
   {exists_at}
   %exists = load atomic i8, {bp} %exists.at monotonic, align 1
@@ -682,7 +702,7 @@ claim:
   store atomic {ip} %serial, {ipp} %holder.at monotonic, align {align}
   br label %listed
 listed:
-  call void {note}(i32 %index) nounwind
+  call void {note}(i32 %index, {ip} %serial) nounwind
   call void {touch}({ep} %touched, {sp} %s, i32 %index, i1 true) nounwind
   br label %present
 present:
@@ -690,11 +710,10 @@ present:
 }}
 ",
         name = names.symbol("select"),
-        ptr_sp = names.context.target.ptr(sp),
-        i32p = s.i32p,
-        last_at = s.kept("last.at", SELECTED_OBJECT),
-        selected_at = s.kept("selected.at", SELECTED),
-        selected_index_at = s.kept("selected.index.at", SELECTED_INDEX),
+        last = s.load_kept("last", EVENT_OBJECT, ip),
+        selected = s.load_kept("selected", EVENT_SELECTED, sp),
+        selected_index = s.load_kept("selected.index", EVENT_SELECTED_INDEX, "i32"),
+        entered = s.load_kept("entered", EVENT_ENTERED, ip),
         hash = hash(s),
         first = s.slot("first", "%first.index"),
         key_at = s.head("key.at", "%first", OBJECT),
@@ -702,8 +721,9 @@ present:
         leave = names.symbol("leave"),
         slow = names.symbol("select.slow"),
         found = s.slot("found.at", "%found"),
+        after = names.symbol("entered"),
         exists_at = s.head("exists.at", "%s", EXISTS),
-        serial = s.serial(names, "serial"),
+        serial = s.load_kept("serial", EVENT_SERIAL, ip),
         holder_at = s.head("holder.at", "%s", HOLDER),
         note = names.symbol("note"),
         touch = names.symbol("touch"),
@@ -711,28 +731,18 @@ present:
 }
 
 /// `slic_select_slow`: the index of the slot of the object, entered, or -1
-/// if the table is full. It leaves the slot the thread works on first:
+/// if the table is full. The caller has left the slot it worked on:
 /// placing takes the table's lock, which a thread waiting for this one to
 /// leave its slot may hold.
 fn select_slow(out: &mut String, names: &Names, s: &Spelling) {
     let Spelling {
-        ip,
-        align,
-        ipp,
-        sp,
-        record,
-        ..
+        ip, align, ipp, sp, ..
     } = s;
     let _ = write!(
         out,
         "
 define linkonce_odr i32 {name}({ip} %object) nounwind noinline {{
 entry:
-  %record = load {ip}, {ipp} {record}, align {align}
-  %has = icmp ne {ip} %record, 0
-  br i1 %has, label %leave, label %loop
-leave:
-  call void {leave}() nounwind
   br label %loop
 loop:
   %probed = call i32 {probe}({ip} %object) nounwind
@@ -743,7 +753,8 @@ place:
   ret i32 %placed
 found:
   {slot}
-  call void {enter}({sp} %slot) nounwind
+  %slot.key = ptrtoint {sp} %slot to {ip}
+  call void {enter}({ip} %slot.key) nounwind
   {key_at}
   %key = load atomic {ip}, {ipp} %key.at monotonic, align {align}
   %same = icmp eq {ip} %key, %object
@@ -756,10 +767,10 @@ moved:
 }}
 ",
         name = names.symbol("select.slow"),
-        leave = names.symbol("leave"),
+        leave = names.context.threads("leave.alone"),
         probe = names.symbol("probe"),
         place = names.symbol("place"),
-        enter = names.symbol("enter"),
+        enter = names.context.threads("enter.alone"),
         slot = s.slot("slot", "%probed"),
         key_at = s.head("key.at", "%slot", OBJECT),
     );

@@ -418,11 +418,12 @@ fn event_function(out: &mut String, names: &Names, automaton: &Automaton, event:
     if sweeps {
         let touched = Spelling::new(names);
         body.line(format_args!("%touched = alloca {}", touched.et));
-        body.line(format_args!(
-            "store {} zeroinitializer, {} %touched",
-            touched.et, touched.ep
-        ));
         body.line("%kept = alloca i32");
+        body.line(format_args!(
+            "call void {}({} %touched) nounwind",
+            names.symbol("begin"),
+            touched.ep
+        ));
     }
     let steps: Vec<Step> = automaton.plan(event).collect();
     for (index, &step) in steps.iter().enumerate() {
@@ -520,7 +521,7 @@ fn plan_step(body: &mut Body, names: &Names, step: Step, walk_follows: bool) {
             body.line(format_args!("br i1 {more}, label %{visit}, label %{end}"));
             body.label(&visit);
             let slot = body.value(format_args!(
-                "call {} {}(i32 {index}, {kept} %kept) nounwind",
+                "call {} {}(i32 {index}, {kept} %kept, {touched}) nounwind",
                 names.state_pointer,
                 names.symbol("enter_held")
             ));

@@ -38,7 +38,7 @@ pub fn functions(context: &Context, externals: &mut Vec<External>, tables: bool)
     let strings = Strings { context };
     put(&mut out, context);
     put_number(&mut out, context);
-    report_entry(&mut out, context, &strings);
+    report_entry(&mut out, context, &strings, tables);
     format(&mut out, context, &strings);
     if !context.user_defines("slic_report") {
         report(&mut out, context, &strings, externals);
@@ -270,13 +270,13 @@ done:
 
 /// `violation(...)` and `table_full(...)`: fill a `struct slic_violation`
 /// and call `slic_report` (`slic_violation`, `slic_table_full`).
-fn report_entry(out: &mut String, context: &Context, strings: &Strings) {
+fn report_entry(out: &mut String, context: &Context, strings: &Strings, tables: bool) {
     let target = context.target;
     let b = target.ptr("i8");
     let site = context.site_pointer();
     let violation = target.ptr("%slic.violation");
     let report = context.function_ref("slic_report", "void", &[&violation]);
-    let fill = |body: &mut Body, values: [String; 9]| {
+    let fill = |body: &mut Body, values: [String; 9], restore: bool| {
         let types = [
             "i32".to_string(),
             b.clone(),
@@ -294,7 +294,46 @@ fn report_entry(out: &mut String, context: &Context, strings: &Strings) {
             ));
             body.line(format_args!("store {ty} {value}, {} {at}", target.ptr(ty)));
         }
+        if !restore {
+            body.line(format_args!("call void {report}({violation} %v) nounwind"));
+            body.line("ret void");
+            return;
+        }
+        // A program's `slic_report` may make events of its own on this
+        // thread (it calls the driver): they leave the slot the reporting
+        // event works on, which the thread then takes again.
+        let ip = target.intptr();
+        let ipp = target.ptr(&ip);
+        let record = context.threads("record");
+        let working = body.value(format_args!("load {ip}, {ipp} {record}"));
+        let busy_at = body.value(format_args!("inttoptr {ip} {working} to {ipp}"));
+        let load_busy = |body: &mut Body| {
+            body.value(format_args!(
+                "load atomic {ip}, {ipp} {busy_at} monotonic, align {}",
+                target.pointer_bits / 8
+            ))
+        };
+        let has = body.value(format_args!("icmp ne {ip} {working}, 0"));
+        body.line(format_args!("br i1 {has}, label %read, label %report"));
+        body.label("read");
+        let busy = load_busy(body);
+        body.line("br label %report");
+        body.label("report");
+        let slot = body.value(format_args!("phi {ip} [ {busy}, %read ], [ 0, %entry ]"));
         body.line(format_args!("call void {report}({violation} %v) nounwind"));
+        let was = body.value(format_args!("icmp ne {ip} {slot}, 0"));
+        body.line(format_args!("br i1 {was}, label %again, label %done"));
+        body.label("again");
+        let now = load_busy(body);
+        let left = body.value(format_args!("icmp ne {ip} {now}, {slot}"));
+        body.line(format_args!("br i1 {left}, label %enter, label %done"));
+        body.label("enter");
+        body.line(format_args!(
+            "call void {}({ip} {slot}) nounwind",
+            context.threads("enter.slow")
+        ));
+        body.line("br label %done");
+        body.label("done");
         body.line("ret void");
     };
     let object = |body: &mut Body| {
@@ -321,10 +360,11 @@ fn report_entry(out: &mut String, context: &Context, strings: &Strings) {
             "%site".into(),
             value,
         ],
+        tables,
     );
     let _ = write!(
         out,
-        "\ndefine linkonce_odr void {}(i32 %kind, {b} %rule, i32 %has_id, i32 %id, {b} %message, {b} %location, {b} %event, {site} %site, i64 %object) nounwind {{\nentry:\n{}}}\n",
+        "\ndefine linkonce_odr void {}(i32 %kind, {b} %rule, i32 %has_id, i32 %id, {b} %message, {b} %location, {b} %event, {site} %site, i64 %object) nounwind noinline cold {{\nentry:\n{}}}\n",
         context.runtime("violation"),
         body.text
     );
@@ -347,6 +387,7 @@ fn report_entry(out: &mut String, context: &Context, strings: &Strings) {
             "null".into(),
             value,
         ],
+        false,
     );
     let _ = write!(
         out,

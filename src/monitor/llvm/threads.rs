@@ -44,29 +44,14 @@ const NEXT: u32 = 2;
 /// A record's alignment: a cache line.
 const RECORD_ALIGN: u32 = 64;
 
-/// Linux's `membarrier` commands.
-const MEMBARRIER_PRIVATE_EXPEDITED: u32 = 8;
-const MEMBARRIER_REGISTER_PRIVATE_EXPEDITED: u32 = 16;
-
-/// The number of `membarrier` on a Linux target, if slic knows it.
-fn membarrier_syscall(triple: &str) -> Option<u32> {
-    if !triple.contains("linux") || triple.ends_with("x32") {
-        return None;
-    }
-    let arch = triple.split('-').next().unwrap_or("");
-    match arch {
-        "x86_64" | "amd64" => Some(324),
-        "i386" | "i486" | "i586" | "i686" | "x86" => Some(375),
-        "aarch64" | "arm64" | "riscv64" | "riscv32" => Some(283),
-        _ if arch.starts_with("arm") || arch.starts_with("thumb") => Some(389),
-        _ => None,
-    }
-}
-
 /// A `__stdcall` function of kernel32 taking `argument_bytes` bytes of
 /// arguments, as clang names and calls it (decorated on i686, see
 /// `llvm::names`): its name and calling convention.
-fn windows_api(context: &Context, name: &str, argument_bytes: u32) -> (String, &'static str) {
+pub(super) fn windows_api(
+    context: &Context,
+    name: &str,
+    argument_bytes: u32,
+) -> (String, &'static str) {
     if context.target.pointer_bits == 32 {
         (format!("\u{1}_{name}@{argument_bytes}"), "x86_stdcallcc ")
     } else {
@@ -98,7 +83,7 @@ pub fn functions(context: &Context, externals: &mut Vec<External>) -> String {
         key = context.threads("exit.key"),
         made = context.threads("exit.made"),
     );
-    barrier_functions(&mut out, context, externals);
+    super::ownership::functions(&mut out, context, externals);
     exit_functions(&mut out, context, externals);
     thread(&mut out, context, externals);
     out
@@ -136,54 +121,6 @@ fn record_field(context: &Context, name: &str, record: &str, field: u32) -> Stri
             field * context.target.pointer_bits / 8
         )
     }
-}
-
-/// `@R.barrier_available()` registers the process where it must and says
-/// whether `@R.process_barrier()` works (`slic_process_barrier_available`,
-/// `slic_process_barrier`).
-fn barrier_functions(out: &mut String, context: &Context, externals: &mut Vec<External>) {
-    let target = context.target;
-    let long = target.intptr();
-    let (available, barrier) = if let Some(number) = membarrier_syscall(&target.triple) {
-        let syscall = context.external(externals, "syscall", &long, &[&long, "..."]);
-        let call = |command: u32| {
-            format!(
-                "call {long} ({long}, ...) {syscall}({long} {number}, {long} {command}, {long} 0, {long} 0) nounwind"
-            )
-        };
-        (
-            format!(
-                "  %result = {}\n  %registered = icmp eq {long} %result, 0\n  ret i1 %registered\n",
-                call(MEMBARRIER_REGISTER_PRIVATE_EXPEDITED)
-            ),
-            format!(
-                "  %ignored = {}\n  ret void\n",
-                call(MEMBARRIER_PRIVATE_EXPEDITED)
-            ),
-        )
-    } else if target.is_windows() {
-        let (name, convention) = windows_api(context, "FlushProcessWriteBuffers", 0);
-        let flush = context.external_with(
-            externals,
-            &name,
-            "void",
-            &[],
-            &format!("dllimport {convention}"),
-        );
-        (
-            "  ret i1 true\n".to_string(),
-            format!("  call {convention}void {flush}() nounwind\n  ret void\n"),
-        )
-    } else {
-        ("  ret i1 false\n".to_string(), "  ret void\n".to_string())
-    };
-    let _ = write!(
-        out,
-        "\ndefine linkonce_odr i1 {}() nounwind {{\nentry:\n{available}}}\n\
-         \ndefine linkonce_odr void {}() nounwind {{\nentry:\n{barrier}}}\n",
-        context.threads("barrier_available"),
-        context.threads("process_barrier"),
-    );
 }
 
 /// `@R.thread_ended(record)`, the exit callback: the record works on no
