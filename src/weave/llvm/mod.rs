@@ -113,7 +113,30 @@ pub fn monitor_module(input: &Input) -> Result<String, Diagnostic> {
     // compiler drop them. `weak_odr` keeps every definition, and the
     // linker still keeps one copy of each.
     text.push_str(&monitor.text.replace(" linkonce_odr ", " weak_odr "));
+    // Compiled as position-independent as the module it links with: in an
+    // executable, its thread-locals are reached directly, not through the
+    // general model (a load more at every access).
+    let flags: Vec<&str> = ["PIC Level", "PIE Level"]
+        .iter()
+        .filter_map(|name| module_flag(input.text, name))
+        .collect();
+    if !flags.is_empty() {
+        let numbers: Vec<String> = (0..flags.len()).map(|n| format!("!{n}")).collect();
+        let _ = writeln!(text, "\n!llvm.module.flags = !{{{}}}", numbers.join(", "));
+        for (number, flag) in flags.iter().enumerate() {
+            let _ = writeln!(text, "!{number} = {flag}");
+        }
+    }
     Ok(text)
+}
+
+/// The metadata node of module flag `name` (`!{i32 7, !"PIE Level", i32
+/// 2}`) in a module's text, if it has one.
+fn module_flag<'a>(text: &'a str, name: &str) -> Option<&'a str> {
+    let at = text.find(&format!("!\"{name}\", i32 "))?;
+    let start = text[..at].rfind("!{")?;
+    let end = at + text[at..].find('}')? + 1;
+    Some(&text[start..end])
 }
 
 pub fn weave_placing(input: &Input, placement: MonitorPlacement) -> Result<Woven, Diagnostic> {
