@@ -78,6 +78,11 @@ codes! {
     TraceMissingValue = "E0027", Error, "trace step lacks a value a handler reads";
     TraceUnknownAbort = "E0028", Error, "expected abort message that the rule does not have";
     NotFinite = "E0029", Error, "the rule has no finite automaton to draw";
+    ModelAssigned = "E0030", Error, "a rule assigns a variable of a model it includes";
+    ModelReadsOutside = "E0031", Error, "model code names something its model does not declare";
+    ModelStatement = "E0032", Error, "`abort`, `halt` or `reset` in a model handler";
+    ModelWithWatch = "E0033", Error, "a model in a rule with `watch`, or `watch` in a model";
+    ModelDeclaration = "E0034", Error, "misplaced or repeated `model` declaration";
     PragmaIgnored = "W0001", Warning, "`#pragma` is ignored";
     UnknownFunction = "W0002", Warning, "function is neither in the API catalog nor a role";
     UnusedVariable = "W0003", Warning, "state variable is never read";
