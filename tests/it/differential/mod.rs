@@ -366,3 +366,53 @@ fn every_pack_rule_agrees_in_interpreter_c_and_ir() {
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
     println!("{}", summary.join("\n"));
 }
+
+#[test]
+#[ignore]
+fn count_traces_tmp() {
+    let loader = slic::pack::loader();
+    let mut session = slic::frontend::Session::new(&loader);
+    let (models, _) = slic::frontend::compile_pack(&mut session);
+    let catalog_text = std::fs::read_to_string(root().join("rules/wdm/ddi.h")).unwrap();
+    let (catalog, _) = slic::catalog::parse(Default::default(), &catalog_text);
+    for model in &models {
+        let automaton = slic::automaton::lower(model);
+        if !automaton.name.starts_with(std::env::var("ONLY").unwrap_or_default().as_str()) {
+            continue;
+        }
+        let functions = program::functions(&automaton, &catalog);
+        let options = slic::explore::Options { depth: DEPTH, objects: 2 };
+        let alphabet = slic::explore::alphabet(&automaton, &options);
+        let mut frontier = vec![(Vec::<Occurrence>::new(), automaton.initial_config())];
+        let mut seen: HashSet<(Config, Vec<String>)> = HashSet::new();
+        let mut runs = 0;
+        let depth: usize = std::env::var("DEPTH").ok().and_then(|v| v.parse().ok()).unwrap_or(DEPTH);
+        for level in 0..depth {
+            let mut next = Vec::new();
+            for (trace, config) in &frontier {
+                for letter in &alphabet {
+                    let mut t = trace.clone();
+                    t.push(letter.clone());
+                    let Some(program) = program::translate(&functions, &t) else { continue };
+                    let limit: usize = std::env::var("NEST").ok().and_then(|v| v.parse().ok()).unwrap_or(99);
+                    if program.open_calls().len() > limit { continue; }
+                    let (c, _) = interpret(&automaton, config, letter);
+                    runs += 1;
+                    if seen.insert((c.clone(), program.open_calls())) {
+                        next.push((t, c));
+                    }
+                }
+            }
+            let configs: HashSet<&Config> = next.iter().map(|(_, c)| c).collect();
+            if level == depth - 1 {
+                for v in 0..automaton.variables.len() {
+                    let values: std::collections::BTreeSet<i64> = configs.iter().flat_map(|c| c.instances.values().map(move |i| i.values[v])).collect();
+                    println!("  {} {:?}", automaton.variables[v].name, values);
+                }
+            }
+            println!("{} level {level}: frontier {} configs {} runs so far {runs}", automaton.name, next.len(), configs.len());
+            frontier = next;
+        }
+        println!("{}: alphabet {} runs {runs}", automaton.name, alphabet.len());
+    }
+}
