@@ -94,9 +94,12 @@ fn expected_example_reports() -> Vec<Report> {
         place: Some(format!("driver.c:{line}")),
         function: "DispatchWrite".to_string(),
     };
+    // The routine that returns holding the queued spin lock also returns at
+    // DISPATCH_LEVEL (IrqlReturn).
     let mut expected = vec![
         report("SpinLockSafe", 66),
         report("QueuedSpinLockRelease", 68),
+        report("IrqlReturn", 68),
     ];
     expected.sort();
     expected
