@@ -276,6 +276,7 @@ impl Inputs {
             vec![None]
         };
         let mut occurrences = vec![Occurrence {
+            thread: crate::interp::MAIN_THREAD,
             event: info.event.clone(),
             arguments: Vec::new(),
             pointees: Vec::new(),
@@ -380,6 +381,7 @@ impl Inputs {
         let returns_pointer =
             signature.is_some_and(|s| s.returns == Some(crate::types::IntType::POINTER));
         Step {
+            thread: None,
             function: event.target.name().to_string(),
             kind: event.kind.as_str().to_string(),
             span: Default::default(),

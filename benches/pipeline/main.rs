@@ -358,7 +358,8 @@ fn driver_sources() -> Vec<(PathBuf, PathBuf)> {
     let mut directories: Vec<PathBuf> = std::fs::read_dir("tests/drivers")
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.file_name().is_some_and(|n| n != "wdk"))
+        // Not the stub WDK, nor the drivers of mingw-w64's Windows headers.
+        .filter(|p| p.file_name().is_some_and(|n| n != "wdk" && n != "mingw"))
         .collect();
     directories.push(PathBuf::from("examples/driver"));
     directories.sort();

@@ -222,6 +222,8 @@ pub enum ExprKind {
     Deref(u32),
     /// `$return`.
     Return,
+    /// `$thread`.
+    Thread,
     Unary(UnaryOp, Box<Expr>),
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
     Conditional(Box<Expr>, Box<Expr>, Box<Expr>),
