@@ -168,7 +168,7 @@ ResetWrites(PDEVICE_EXTENSION Extension)
 
     ExAcquireSpinLock(&Extension->Lock, &irql); // ir-only KeAcquireSpinLockRaiseToDpc.exit: ExAcquireSpinLock and ExReleaseSpinLock are macros of the header over KeAcquireSpinLock and KeReleaseSpinLock, names the catalog does not declare: the C weaver binds the names it knows, in the driver's own text
     Extension->Writes = 0;
-    ExReleaseSpinLock(&Extension->Lock, irql); // ir-only KeReleaseSpinLock.exit: the same
+    ExReleaseSpinLock(&Extension->Lock, irql); // ir-only KeReleaseSpinLock.exit: the same // ir-only KeReleaseSpinLock.entry: the same (SpinLock checks a release when it is made)
 }
 
 VOID

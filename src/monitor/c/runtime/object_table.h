@@ -394,7 +394,7 @@ SLIC_UNUSED static void slic_sweep_locked(const struct slic_rule_table *t)
 #define SLIC_EVENT_BEGIN(r) SLIC_SPIN_LOCK(&slic_table_##r.lock)
 #define SLIC_SELECT(r, object) ((struct r##_state *)slic_select_locked(&r##_table, (object)))
 #define SLIC_CHANGED(r, s) ((s)->head.holder = SLIC_CURRENT_THREAD())
-#define SLIC_DONE(r)
+#define SLIC_DONE(r) ((void)0)
 #define SLIC_EACH_HELD(r, s)                                                          \
     for (unsigned slic_i = 0; slic_i < SLIC_TABLE_SLOTS; slic_i++)                    \
         if (((s = (struct r##_state *)SLIC_SLOT(&r##_table, slic_i)), 1)              \
