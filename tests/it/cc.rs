@@ -249,7 +249,7 @@ fn ir_places(reports: Vec<Report>) -> Vec<Report> {
 fn expected_ir_reports() -> Vec<Report> {
     let mut expected = expected_example_reports();
     for report in &mut expected {
-        if report.rule == "QueuedSpinLockRelease" {
+        if report.rule == "QueuedSpinLockRelease" || report.rule == "IrqlReturn" {
             report.place = Some("driver.c:67".to_string());
         }
     }
