@@ -18,5 +18,6 @@ mod mingw_drivers;
 mod static_monitor;
 #[path = "../common/support.rs"]
 mod support;
+mod truncated_ir;
 mod tutorial;
 mod wdk_style;
