@@ -144,8 +144,6 @@ pub fn unbound(rules: &[Automaton], sites: &[Site]) -> Vec<(usize, Vec<Event>)> 
     result
 }
 
-/// One warning per partly bound rule, pointing at the rule's first handler
-/// of an unbound event.
 /// Which weaver wove the file, for the advice a warning gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Weaver {
@@ -153,6 +151,8 @@ pub enum Weaver {
     Ir,
 }
 
+/// The warning for a rule partly bound in `file`, pointing at the rule's
+/// first handler of an unbound event.
 pub fn unbound_warning(
     rule: &Automaton,
     events: &[Event],

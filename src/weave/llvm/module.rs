@@ -6,7 +6,9 @@
 //! the `}` that starts a line (LLVM indents instructions, and a label can
 //! never be `}`). The second pass (`weaver.rs`) reads the bodies.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use crate::hash::{FnvHashMap, FnvHashSet};
 use std::ops::Range;
 
 use super::debug_info::{MetadataIndex, metadata_number};
@@ -66,7 +68,7 @@ pub struct Module<'a> {
     /// In the order of the module.
     pub functions: Vec<Function>,
     /// Every function declared or defined, by symbol.
-    pub declared: HashMap<String, Declared>,
+    pub declared: FnvHashMap<String, Declared>,
     /// In the order of the module.
     pub globals: Vec<Global>,
     pub metadata: MetadataIndex,
@@ -102,7 +104,7 @@ pub fn scan<'a>(source: &'a str, path: &str, file: FileId) -> Result<Module<'a>,
     let mut module = Module {
         source,
         functions: Vec::new(),
-        declared: HashMap::new(),
+        declared: FnvHashMap::default(),
         globals: Vec::new(),
         metadata: MetadataIndex::default(),
         attribute_groups: Vec::new(),
@@ -328,7 +330,7 @@ pub fn scan<'a>(source: &'a str, path: &str, file: FileId) -> Result<Module<'a>,
 /// definitions name others.
 #[derive(Default)]
 struct Types<'a> {
-    defined: HashSet<&'a str>,
+    defined: FnvHashSet<&'a str>,
     named: Vec<usize>,
 }
 
