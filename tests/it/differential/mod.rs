@@ -5,7 +5,10 @@
 //! program by the IR weaver.
 //!
 //! The traces are built from `explore`'s alphabet (two objects for `watch`
-//! rules, every constant the rule compares with and one it does not).
+//! rules, every constant the rule compares with and one it does not, and a
+//! second thread for rules that read `$thread`). Each step runs on the
+//! thread it names, a real thread of the program, so `$thread` differs in
+//! the monitors where it differs in the interpreter.
 //! Traces no program can produce, such as the exit of a cancel routine
 //! that was never entered, are left out. Every trace runs from the initial
 //! state in a fresh process (`tests/differential/main.c`).
@@ -30,7 +33,7 @@ use slic::model::Target;
 
 use crate::driver_support::{check_output, require_tool};
 use crate::support::root;
-use program::{Function, Program};
+use program::{Function, Program, Threads};
 
 const DEPTH: usize = 6;
 const CLANG: &str = "clang-19";
@@ -41,8 +44,11 @@ type Verdicts = Vec<BTreeSet<(String, i64)>>;
 
 struct Run {
     verdicts: Verdicts,
-    /// The monitor's state at the end (`S` lines), if it printed it.
-    state: String,
+    /// The monitor's state at the end, if it printed it: its instances as
+    /// each thread sees them (`tN` and the `S` line). A set: the table
+    /// prints instances in slot order, which follows the objects'
+    /// addresses, and those move from one run of the harness to the next.
+    state: BTreeSet<String>,
     failure: Option<String>,
 }
 
@@ -75,16 +81,17 @@ impl Harness {
         let mut runs = Vec::new();
         let mut current = Run {
             verdicts: Vec::new(),
-            state: String::new(),
+            state: BTreeSet::new(),
             failure: None,
         };
+        let mut viewer = String::new();
         for line in text.lines() {
             if line == "end" {
                 runs.push(std::mem::replace(
                     &mut current,
                     Run {
                         verdicts: Vec::new(),
-                        state: String::new(),
+                        state: BTreeSet::new(),
                         failure: None,
                     },
                 ));
@@ -97,9 +104,10 @@ impl Harness {
                     .last_mut()
                     .expect("reports come after a step");
                 step.insert((location.to_string(), object.parse().unwrap()));
+            } else if let Some(thread) = line.strip_prefix("W ") {
+                viewer = thread.to_string();
             } else if line.starts_with("S ") {
-                current.state.push_str(line);
-                current.state.push('\n');
+                current.state.insert(format!("{viewer} {line}"));
             } else {
                 current.failure = Some(line.to_string());
             }
@@ -171,7 +179,7 @@ fn build(rule: &str, functions: &[Function], work: &Path) -> Vec<(&'static str, 
     slic(&c_weave);
     let c_executable = work.join("harness-c");
     let mut gcc = Command::new("gcc");
-    gcc.args(["-O1", "-DSLIC_TESTING", "-I"])
+    gcc.args(["-O1", "-pthread", "-DSLIC_TESTING", "-I"])
         .arg(&differential)
         .arg("-I")
         .arg(&monitor)
@@ -212,7 +220,7 @@ fn build(rule: &str, functions: &[Function], work: &Path) -> Vec<(&'static str, 
     slic(&ir_weave);
     let ir_executable = work.join("harness-ir");
     let mut link = Command::new(CLANG);
-    link.args(["-O1", "-I"])
+    link.args(["-O1", "-pthread", "-I"])
         .arg(&differential)
         .arg("-I")
         .arg(&monitor)
@@ -251,12 +259,13 @@ fn check_rule(
         objects: 2,
     };
     let alphabet = slic::explore::alphabet(automaton, &options);
+    let threads = Threads::of(&alphabet);
     let mut frontier = vec![Node {
         trace: Vec::new(),
         config: automaton.initial_config(),
         expected: Vec::new(),
     }];
-    let mut seen: HashSet<(Config, Vec<String>, String)> = HashSet::new();
+    let mut seen: HashSet<(Config, Vec<String>, BTreeSet<String>)> = HashSet::new();
     let mut problems = Vec::new();
     let mut runs = 0;
     for _ in 0..DEPTH {
@@ -266,7 +275,7 @@ fn check_rule(
             for letter in &alphabet {
                 let mut trace = node.trace.clone();
                 trace.push(letter.clone());
-                let Some(program) = program::translate(&functions, &trace) else {
+                let Some(program) = program::translate(&functions, &threads, &trace) else {
                     continue;
                 };
                 let (config, verdict) = interpret(automaton, &node.config, letter);
@@ -295,7 +304,7 @@ fn check_rule(
                         "{}: {name} monitor: {}\n  trace: {}\n  program: {}\n  interpreter: {:?}\n  monitor: {:?}",
                         automaton.name,
                         run.failure.as_deref().unwrap_or("different verdicts"),
-                        describe(&node.trace),
+                        describe(&threads, &node.trace),
                         program.text(),
                         node.expected,
                         run.verdicts
@@ -320,7 +329,7 @@ fn check_rule(
     }
 }
 
-fn describe(trace: &[Occurrence]) -> String {
+fn describe(threads: &Threads, trace: &[Occurrence]) -> String {
     trace
         .iter()
         .map(|o| {
@@ -333,7 +342,12 @@ fn describe(trace: &[Occurrence]) -> String {
                     })
                 })
                 .collect();
-            let mut text = format!("{}({})", o.event, values.join(", "));
+            let mut text = format!(
+                "{}{}({})",
+                threads.prefix(o.thread),
+                o.event,
+                values.join(", ")
+            );
             if let Some(r) = o.return_value {
                 text.push_str(&format!(" -> {r}"));
             }
