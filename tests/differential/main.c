@@ -117,11 +117,24 @@ void slic_report(const struct slic_violation *violation)
 typedef void slic_instance_fn(const char *rule, uintptr_t object, int status, const int64_t *values, unsigned count);
 void slic_testing_state(slic_instance_fn *instance);
 
+/* The monitor's `$thread` of each thread of the trace (the address of its
+   `slic_thread_identity`, weak with SLIC_SHARED_STATE), written by the
+   thread under `lock`: a state holding one prints the thread's number, so
+   that states compare equal across runs of the harness (with ASLR the
+   addresses differ from run to run). */
+extern __thread char slic_thread_identity;
+static int64_t identities[THREADS + 1];
+
 static void print_instance(const char *rule, uintptr_t object, int status, const int64_t *values, unsigned count)
 {
     unsigned i;
     printf("S %s %d %d", rule, object ? object_index(object) : -1, status);
-    for (i = 0; i < count; i++) printf(" %lld", (long long)values[i]);
+    for (i = 0; i < count; i++) {
+        int t = 1;
+        while (t <= THREADS && values[i] != identities[t]) t++;
+        if (values[i] != 0 && t <= THREADS) printf(" t%d", t);
+        else printf(" %lld", (long long)values[i]);
+    }
     printf("\n");
 }
 #endif
@@ -229,6 +242,11 @@ void slic_h_body(void)
 static void begin_thread(int number)
 {
     self = number;
+#ifdef SLIC_TESTING
+    pthread_mutex_lock(&lock);
+    identities[self] = (int64_t)(uintptr_t)&slic_thread_identity;
+    pthread_mutex_unlock(&lock);
+#endif
     slic_h_as_driver();
 }
 

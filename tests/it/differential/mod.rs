@@ -179,16 +179,25 @@ fn build(rule: &str, functions: &[Function], work: &Path) -> Vec<(&'static str, 
     slic(&c_weave);
     let c_executable = work.join("harness-c");
     let mut gcc = Command::new("gcc");
-    gcc.args(["-O1", "-pthread", "-DSLIC_TESTING", "-I"])
-        .arg(&differential)
-        .arg("-I")
-        .arg(&monitor)
-        .arg(&woven_c)
-        .arg(work.join("stubs.c"))
-        .arg(differential.join("main.c"))
-        .arg(work.join("monitor/slic_monitor.c"))
-        .arg("-o")
-        .arg(&c_executable);
+    // With SLIC_SHARED_STATE (as `slic cc` builds it) the monitor's state
+    // is global, so main.c can read each thread's `$thread` and print
+    // states with thread numbers.
+    gcc.args([
+        "-O1",
+        "-pthread",
+        "-DSLIC_TESTING",
+        "-DSLIC_SHARED_STATE",
+        "-I",
+    ])
+    .arg(&differential)
+    .arg("-I")
+    .arg(&monitor)
+    .arg(&woven_c)
+    .arg(work.join("stubs.c"))
+    .arg(differential.join("main.c"))
+    .arg(work.join("monitor/slic_monitor.c"))
+    .arg("-o")
+    .arg(&c_executable);
     check_output(gcc, "gcc on the C-woven harness");
 
     let mut harnesses = vec![(
@@ -290,10 +299,17 @@ fn check_rule(
             }
         }
         let texts: Vec<String> = programs.iter().map(Program::text).collect();
-        let mut results: Vec<std::vec::IntoIter<Run>> = harnesses
-            .iter()
-            .map(|(_, harness)| harness.run(&texts).into_iter())
-            .collect();
+        // The two programs at once: each runs its traces one by one.
+        let mut results: Vec<std::vec::IntoIter<Run>> = std::thread::scope(|scope| {
+            let running: Vec<_> = harnesses
+                .iter()
+                .map(|(_, harness)| scope.spawn(|| harness.run(&texts)))
+                .collect();
+            running
+                .into_iter()
+                .map(|handle| handle.join().unwrap().into_iter())
+                .collect()
+        });
         runs += texts.len();
         let mut next = Vec::new();
         for (node, program) in nodes.into_iter().zip(&programs) {
