@@ -113,6 +113,7 @@ pub fn scan<'a>(source: &'a str, path: &str, file: FileId) -> Result<Module<'a>,
             pointer_bits: 64,
             triple: String::new(),
             datalayout: None,
+            sanitizers: Vec::new(),
         },
         debug_info: false,
         existing: HashMap::new(),
@@ -294,6 +295,7 @@ pub fn scan<'a>(source: &'a str, path: &str, file: FileId) -> Result<Module<'a>,
                     }
                     module.attribute_groups[number] = true;
                 }
+                note_sanitizers(&source[range], &mut module.target.sanitizers);
             }
             _ => {
                 if let Some(rest) = trimmed.strip_prefix("target triple = \"") {
@@ -580,4 +582,18 @@ fn global_value_type(source: &str, tokens: &[Token]) -> Option<String> {
         .position(|t| t.is_word(source, "global") || t.is_word(source, "constant"))?;
     let ty = super::types::parse(source, tokens, keyword + 1)?;
     Some(ty.text(source, tokens).to_string())
+}
+
+/// The sanitizers an attribute group asks for, added to `found`.
+fn note_sanitizers(group: &str, found: &mut Vec<&'static str>) {
+    if !group.contains("sanitize_") {
+        return;
+    }
+    for word in group.split(|c: char| c.is_whitespace() || c == '{' || c == '}') {
+        if let Some(&known) = target::SANITIZERS.iter().find(|s| **s == word)
+            && !found.contains(&known)
+        {
+            found.push(known);
+        }
+    }
 }
