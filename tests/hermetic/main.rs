@@ -12,6 +12,7 @@ mod cli_check;
 mod cli_help;
 mod fuzz_regressions;
 mod ir_strategies;
+mod irql_catalog;
 mod parse_properties;
 mod rule_pack;
 mod semantics;
