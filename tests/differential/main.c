@@ -43,7 +43,7 @@
 
 #include "slic_monitor.h"
 
-#define MAX_ARGS 8
+#define MAX_ARGS 16
 #define MAX_WRITES 8
 #define MAX_LENGTH 64
 #define OBJECTS 8

@@ -18,6 +18,7 @@ mod mingw_drivers;
 mod static_monitor;
 #[path = "../common/support.rs"]
 mod support;
+mod takeover;
 mod truncated_ir;
 mod tutorial;
 mod wdk_style;

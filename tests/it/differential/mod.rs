@@ -19,6 +19,15 @@
 //! the routines it is inside, is new. Equal states behave alike from then
 //! on, so this covers every trace up to the depth and costs hundreds of
 //! thousands of runs instead of the billions of sequences.
+//!
+//! Rules that include a shared model (the IRQL model) have the model's
+//! events in their alphabet too, some forty of them, and its states times
+//! their own: every trace of six events would be tens of thousands of runs
+//! per rule. They are searched to `DEPTH_WITH_MODEL` events, which runs
+//! each of their handlers at every IRQL the model can reach in two events
+//! (all of them: `KeLowerIrql` sets any); the model itself, which is the
+//! same code in each of them, is searched to the full depth on its own,
+//! with the probe rule of `tests/fixtures/models/`.
 
 mod program;
 
@@ -39,6 +48,9 @@ const DEPTH: usize = 6;
 /// The interpreter's name of the second thread of rules that do not read
 /// `$thread` (any value other than the main thread's).
 const SECOND_THREAD: i64 = MAIN_THREAD - 0x100;
+/// The depth for the pack's rules that include a shared model (see the
+/// module comment).
+const DEPTH_WITH_MODEL: usize = 3;
 const CLANG: &str = "clang-19";
 
 /// The verdicts of one trace: for each step, the violations reported
@@ -262,14 +274,12 @@ struct Node {
 fn check_rule(
     automaton: &Automaton,
     catalog: &slic::catalog::Catalog,
+    depth: usize,
 ) -> Result<usize, Vec<String>> {
     let work = tempfile::tempdir().unwrap();
     let functions = program::functions(automaton, catalog);
     let harnesses = build(&automaton.path, &functions, work.path());
-    let options = slic::explore::Options {
-        depth: DEPTH,
-        objects: 2,
-    };
+    let options = slic::explore::Options { depth, objects: 2 };
     let alphabet = with_second_thread(slic::explore::alphabet(automaton, &options));
     let threads = Threads::of(&alphabet);
     let mut frontier = vec![Node {
@@ -280,7 +290,7 @@ fn check_rule(
     let mut seen: HashSet<(Config, Vec<String>, BTreeSet<String>)> = HashSet::new();
     let mut problems = Vec::new();
     let mut runs = 0;
-    for _ in 0..DEPTH {
+    for _ in 0..depth {
         let mut nodes = Vec::new();
         let mut programs: Vec<Program> = Vec::new();
         for node in &frontier {
@@ -365,6 +375,15 @@ fn with_second_thread(mut alphabet: Vec<Occurrence>) -> Vec<Occurrence> {
     alphabet
 }
 
+/// How deep the search over a rule's traces goes.
+fn depth_for(automaton: &Automaton) -> usize {
+    if automaton.models.is_empty() {
+        DEPTH
+    } else {
+        DEPTH_WITH_MODEL
+    }
+}
+
 fn describe(threads: &Threads, trace: &[Occurrence]) -> String {
     trace
         .iter()
@@ -407,12 +426,44 @@ fn every_pack_rule_agrees_in_interpreter_c_and_ir() {
     let mut summary = Vec::new();
     for model in &models {
         let automaton = slic::automaton::lower(model);
-        match check_rule(&automaton, &catalog) {
+        match check_rule(&automaton, &catalog, depth_for(&automaton)) {
             Ok(runs) => summary.push(format!("{}: {runs} traces", automaton.name)),
             Err(found) => problems.extend(found),
         }
     }
-    assert_eq!(models.len(), 13, "the whole pack");
+    assert_eq!(models.len(), 45, "the whole pack");
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
     println!("{}", summary.join("\n"));
+}
+
+/// The shared models of the pack, each under `tests/fixtures/models/` with
+/// a rule that includes it, at the full depth: the pack's rules that
+/// include a model are searched to `DEPTH_WITH_MODEL` only, so the long
+/// traces through the model's own handlers are run here.
+#[test]
+fn every_model_agrees_in_interpreter_c_and_ir_at_full_depth() {
+    require_tool("gcc");
+    require_tool(CLANG);
+    let catalog_text = std::fs::read_to_string(root().join("rules/wdm/ddi.h")).unwrap();
+    let (catalog, _) = slic::catalog::parse(Default::default(), &catalog_text);
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root().join("tests/fixtures/models")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "slic") {
+            continue;
+        }
+        let compiled = crate::support::compile_file(&path);
+        let model = compiled.model.expect("the model fixtures check");
+        let automaton = slic::automaton::lower(&model);
+        assert!(
+            !automaton.models.is_empty(),
+            "{} includes a model",
+            path.display()
+        );
+        if let Err(problems) = check_rule(&automaton, &catalog, DEPTH) {
+            panic!("{}", problems.join("\n\n"));
+        }
+        checked += 1;
+    }
+    assert!(checked >= 1, "no model fixtures");
 }

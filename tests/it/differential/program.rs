@@ -329,6 +329,10 @@ struct Instruction {
     open: bool,
     exit: bool,
     arguments: Vec<String>,
+    /// Which arguments the trace gave (the others are a placeholder that
+    /// the exit of an open call may fill in; a number's placeholder `0`
+    /// is also a value, so the text cannot tell).
+    given: Vec<bool>,
     returns: String,
     writes: Vec<String>,
 }
@@ -428,10 +432,11 @@ pub fn translate(
             for (i, parameter) in parameters.iter().enumerate() {
                 let Some(v) = value(i) else { continue };
                 let wanted = token(Some(v), parameter.pointer);
-                let given = &mut program.instructions[call].arguments[i];
-                if *given == token(None, parameter.pointer) {
-                    *given = wanted;
-                } else if *given != wanted {
+                let entry = &mut program.instructions[call];
+                if !entry.given[i] {
+                    entry.arguments[i] = wanted;
+                    entry.given[i] = true;
+                } else if entry.arguments[i] != wanted {
                     return None;
                 }
             }
@@ -442,6 +447,7 @@ pub fn translate(
                 open: false,
                 exit: true,
                 arguments: Vec::new(),
+                given: Vec::new(),
                 returns,
                 writes,
             });
@@ -461,6 +467,7 @@ pub fn translate(
                 .enumerate()
                 .map(|(i, p)| token(value(i), p.pointer))
                 .collect(),
+            given: (0..parameters.len()).map(|i| value(i).is_some()).collect(),
             returns,
             writes,
         });
