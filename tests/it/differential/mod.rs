@@ -5,20 +5,20 @@
 //! program by the IR weaver.
 //!
 //! The traces are built from `explore`'s alphabet (two objects for `watch`
-//! rules, every constant the rule compares with and one it does not, and a
-//! second thread for rules that read `$thread`). Each step runs on the
-//! thread it names, a real thread of the program, so `$thread` differs in
-//! the monitors where it differs in the interpreter.
-//! Traces no program can produce, such as the exit of a cancel routine
-//! that was never entered, are left out. Every trace runs from the initial
-//! state in a fresh process (`tests/differential/main.c`).
+//! rules, every constant the rule compares with and one it does not) on
+//! two threads. Each step runs on the thread it names, a real thread of
+//! the program, so the monitors keep per-thread state and see `$thread`
+//! as the interpreter does. Traces no program can produce, such as the
+//! exit of a cancel routine that was never entered, are left out. Every
+//! trace runs from the initial state in a fresh process
+//! (`tests/differential/main.c`).
 //!
 //! The search is over states, not sequences: a trace is extended only if
 //! the state it reaches, taken together in the interpreter and in the C
 //! monitor (which prints its whole state under `SLIC_TESTING`) and with
 //! the routines it is inside, is new. Equal states behave alike from then
-//! on, so this covers every trace up to the depth and costs thousands of
-//! runs instead of the billions of sequences.
+//! on, so this covers every trace up to the depth and costs hundreds of
+//! thousands of runs instead of the billions of sequences.
 //!
 //! Rules that include a shared model (the IRQL model) have the model's
 //! events in their alphabet too, some forty of them, and its states times
@@ -37,7 +37,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use slic::automaton::Automaton;
-use slic::interp::{Config, Occurrence};
+use slic::interp::{Config, MAIN_THREAD, Occurrence};
 use slic::model::Target;
 
 use crate::driver_support::{check_output, require_tool};
@@ -45,6 +45,9 @@ use crate::support::root;
 use program::{Function, Program, Threads};
 
 const DEPTH: usize = 6;
+/// The interpreter's name of the second thread of rules that do not read
+/// `$thread` (any value other than the main thread's).
+const SECOND_THREAD: i64 = MAIN_THREAD - 0x100;
 /// The depth for the pack's rules that include a shared model (see the
 /// module comment).
 const DEPTH_WITH_MODEL: usize = 3;
@@ -277,7 +280,7 @@ fn check_rule(
     let functions = program::functions(automaton, catalog);
     let harnesses = build(&automaton.path, &functions, work.path());
     let options = slic::explore::Options { depth, objects: 2 };
-    let alphabet = slic::explore::alphabet(automaton, &options);
+    let alphabet = with_second_thread(slic::explore::alphabet(automaton, &options));
     let threads = Threads::of(&alphabet);
     let mut frontier = vec![Node {
         trace: Vec::new(),
@@ -353,6 +356,23 @@ fn check_rule(
     } else {
         Err(problems)
     }
+}
+
+/// `explore` adds a second thread only for rules that read `$thread`; but
+/// every rule's state depends on threads (per thread without `watch`,
+/// instances that belong to a thread with it), so the others get one here.
+fn with_second_thread(mut alphabet: Vec<Occurrence>) -> Vec<Occurrence> {
+    if alphabet.iter().all(|o| o.thread == MAIN_THREAD) {
+        let second: Vec<Occurrence> = alphabet
+            .iter()
+            .map(|o| Occurrence {
+                thread: SECOND_THREAD,
+                ..o.clone()
+            })
+            .collect();
+        alphabet.extend(second);
+    }
+    alphabet
 }
 
 /// How deep the search over a rule's traces goes.
