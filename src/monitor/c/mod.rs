@@ -57,8 +57,8 @@ pub fn header(monitor: &Monitor) -> String {
     }
     if monitor.flavour == Flavour::Static {
         out.push_str(
-            "\n/* The static flavour: which abort was reached last (\"Rule: message (location)\"),\n   and a reset to the initial state, for harnesses that run many paths. */\n\
-             extern const char *slic_static_violation;\nvoid slic_static_reset(void);\n",
+            "\n/* The static flavour: which abort was reached last (\"Rule: message (location)\"),\n   the site of the event that reached it, and a reset to the initial state, for\n   harnesses that run many paths. */\n\
+             extern const char *slic_static_violation;\nextern const struct slic_site *slic_static_site;\nvoid slic_static_reset(void);\n",
         );
     }
     out.push_str(end);
@@ -120,7 +120,7 @@ pub fn source(monitor: &Monitor) -> String {
         rule(&mut out, monitor.flavour, index, automaton);
     }
     if monitor.flavour == Flavour::Static {
-        out.push_str("\nconst char *slic_static_violation;\n\nvoid slic_static_reset(void)\n{\n    slic_static_violation = 0;\n");
+        out.push_str("\nconst char *slic_static_violation;\nconst struct slic_site *slic_static_site;\n\nvoid slic_static_reset(void)\n{\n    slic_static_violation = 0;\n    slic_static_site = 0;\n");
         for (index, automaton) in monitor.rules.iter().enumerate() {
             let _ = writeln!(
                 out,
@@ -389,7 +389,7 @@ fn handler_function(
                 let info = &automaton.aborts[abort];
                 let _ = writeln!(
                     out,
-                    "        slic_static_violation = {};\n        reach_error();\n        __VERIFIER_assume(0);",
+                    "        slic_static_violation = {};\n        slic_static_site = c->site;\n        reach_error();\n        __VERIFIER_assume(0);",
                     c_string(&format!(
                         "{}: {} ({})",
                         automaton.name, info.message, info.location
