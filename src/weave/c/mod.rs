@@ -13,6 +13,7 @@ pub mod blank;
 mod file;
 mod generate;
 mod macros;
+pub mod outline;
 pub mod role_scan;
 mod scan;
 mod structure;

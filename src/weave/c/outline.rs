@@ -1,0 +1,138 @@
+//! What a C file defines, declares and calls, from its tokens.
+//!
+//! `slic verify` closes a driver into a program an analyzer can read: it
+//! must know which functions the driver and the WDK headers define (a stub
+//! must not define them again), which ones the headers declare (a stub
+//! must match a declaration the driver sees), and which ones the driver's
+//! bodies call (each needs a definition or is havocked). The file is
+//! usually preprocessed, so what macros hide is in plain sight.
+
+use std::collections::BTreeSet;
+
+use super::file::CFile;
+use super::scan::Kind;
+use super::structure::{ItemKind, definition_name, is_keyword};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Outline {
+    /// Functions defined in the file, in order; `static` ones too.
+    pub defined: Vec<Definition>,
+    /// Names declared as functions (with a parameter list) outside bodies,
+    /// typedefs excepted.
+    pub declared: BTreeSet<String>,
+    /// Names called in function bodies (`name(`), not through `.` or `->`.
+    pub called: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Definition {
+    pub name: String,
+    pub is_static: bool,
+}
+
+impl Outline {
+    pub fn defines(&self, name: &str) -> bool {
+        self.defined.iter().any(|d| d.name == name)
+    }
+}
+
+/// The outline of a C file (at most [`super::scan::MAX_LENGTH`] bytes).
+pub fn outline(text: &str) -> Outline {
+    let c = CFile::read(text, &[]);
+    let tokens = c.tokens();
+    let mut result = Outline::default();
+    for (index, item) in c.structure.items.iter().enumerate() {
+        let head = item.head();
+        let first_word = head
+            .clone()
+            .find(|&t| tokens[t].kind == Kind::Identifier)
+            .map(|t| c.word(t));
+        match item.kind {
+            ItemKind::Definition { open, close } => {
+                if let Some(name) = c.name(index) {
+                    let is_static = head
+                        .clone()
+                        .any(|t| tokens[t].kind == Kind::Identifier && c.word(t) == "static");
+                    result.defined.push(Definition {
+                        name: name.to_string(),
+                        is_static,
+                    });
+                }
+                let end = close.unwrap_or(item.tokens.end);
+                for token in open + 1..end {
+                    if let Some(name) = called_at(&c, token) {
+                        result.called.insert(name.to_string());
+                    }
+                }
+            }
+            ItemKind::Declaration if first_word != Some("typedef") => {
+                if let Some(name) = definition_name(tokens, text, head) {
+                    result.declared.insert(c.word(name).to_string());
+                }
+            }
+            ItemKind::Declaration => {}
+        }
+    }
+    result
+}
+
+/// The name called at `token`, if the token is a name followed by `(` and
+/// not a member (`ops.Acquire(`, `ops->Acquire(`) or a keyword.
+fn called_at<'t>(c: &CFile<'t>, token: usize) -> Option<&'t str> {
+    let tokens = c.tokens();
+    if tokens[token].kind != Kind::Identifier || !c.is(c.next(token), b'(') {
+        return None;
+    }
+    let previous = c.previous(token).map(|p| tokens[p]);
+    if previous.is_some_and(|p| p.is(b'.') || p.kind == Kind::Arrow) {
+        return None;
+    }
+    let word = c.word(token);
+    let builtin = word.starts_with("__builtin") || word == "__attribute__";
+    (!is_keyword(word) && !builtin && !matches!(word, "sizeof" | "_Alignof" | "__typeof__"))
+        .then_some(word)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn definitions_declarations_and_calls() {
+        let text = "
+typedef long NTSTATUS;
+typedef NTSTATUS DRIVER_DISPATCH(void *, void *);
+NTSTATUS IoCreateDevice(void *d, unsigned long size, void **out);
+void KeAcquireSpinLock(unsigned long long *lock, unsigned char *old);
+static inline int Helper(int x) { return x + 1; }
+struct ops { void (*Acquire)(void); } Ops;
+NTSTATUS DispatchRead(void *d, void *irp)
+{
+    unsigned char old;
+    if (Helper(1)) KeAcquireSpinLock(0, &old);
+    Ops.Acquire();
+    return sizeof(old) + IoCreateDevice(d, 0, 0);
+}
+";
+        let found = outline(text);
+        assert_eq!(
+            found.defined,
+            [
+                Definition {
+                    name: "Helper".into(),
+                    is_static: true
+                },
+                Definition {
+                    name: "DispatchRead".into(),
+                    is_static: false
+                }
+            ]
+        );
+        assert!(found.declared.contains("IoCreateDevice"));
+        assert!(found.declared.contains("KeAcquireSpinLock"));
+        assert!(!found.declared.contains("DRIVER_DISPATCH"));
+        let called: Vec<&str> = found.called.iter().map(String::as_str).collect();
+        assert_eq!(called, ["Helper", "IoCreateDevice", "KeAcquireSpinLock"]);
+        assert!(found.defines("Helper"));
+    }
+}
