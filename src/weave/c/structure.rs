@@ -463,7 +463,8 @@ fn is_function_head(tokens: &[Token], text: &str, item: &Pending, brace: usize) 
         }
     }
     // `struct S { ... }` has no group; a group and then `struct` is no head.
-    !tokens[open..brace].iter().any(|t| {
+    // (A `struct` inside the group is a parameter's type: `f(struct S *s) {`.)
+    !tokens[close + 1..brace].iter().any(|t| {
         t.kind == Kind::Identifier && matches!(&text[t.range()], "struct" | "union" | "enum")
     })
 }
@@ -643,7 +644,8 @@ mod tests {
     #[test]
     fn declarations_and_definitions() {
         let text = "typedef struct S { int a; } S;\nint x = { 1 };\nstatic int f(int a) { return a; }\n\
-                    int (*g(void))(void) { return 0; }\nstruct T h(void) __attribute__((unused)) { }\n";
+                    int (*g(void))(void) { return 0; }\nstruct T h(void) __attribute__((unused)) { }\n\
+                    static long k(const struct S *s, union U u) { return 0; }\n";
         assert_eq!(
             items(text),
             [
@@ -652,6 +654,7 @@ mod tests {
                 "definition f: static int f(int a) { return a; }",
                 "definition g: int (*g(void))(void) { return 0; }",
                 "definition h: struct T h(void) __attribute__((unused)) { }",
+                "definition k: static long k(const struct S *s, union U u) { return 0; }",
             ]
         );
     }
