@@ -1,0 +1,312 @@
+/* The kernel model of `slic verify`: the parts of the I/O manager and the
+   kernel whose effects the harness needs (devices with their extensions,
+   DPCs, work items and packets queued, cancel routines set), as SDV's OS
+   model had them. Static pools instead of an allocator: both analyzers
+   follow each object exactly. A function is modelled only where the WDK
+   header declares it and does not define it (SLIC_MODEL_<name>, set by
+   slic), and is not a macro there. */
+
+#define SLIC_KERNEL_DEVICES 4
+#define SLIC_KERNEL_EXTENSION_BYTES 4096
+#define SLIC_KERNEL_QUEUE 4
+#define SLIC_KERNEL_POOL 8
+#define SLIC_KERNEL_POOL_BYTES 4096
+
+static unsigned char slic_kernel_irql;
+static unsigned char slic_kernel_thread;
+
+/* Devices: IoCreateDevice links each into its driver object, as the I/O
+   manager does; the harness sends requests to the first. */
+static struct _DEVICE_OBJECT slic_kernel_device[SLIC_KERNEL_DEVICES];
+static unsigned long long slic_kernel_extension[SLIC_KERNEL_DEVICES][SLIC_KERNEL_EXTENSION_BYTES / 8];
+static unsigned slic_kernel_devices;
+
+/* DPCs queued by KeInsertQueueDpc, and not yet run. */
+static struct _KDPC *slic_kernel_dpc[SLIC_KERNEL_QUEUE];
+static unsigned slic_kernel_dpcs;
+
+/* Work items: allocated, then queued with a routine and a context. */
+struct slic_kernel_work_item {
+    void *device;
+    slic_verify_fn routine;
+    void *context;
+    int allocated;
+    int queued;
+};
+static struct slic_kernel_work_item slic_kernel_work[SLIC_KERNEL_QUEUE];
+
+/* Packets started with IoStartPacket, for StartIo. */
+static void *slic_kernel_packet_device[SLIC_KERNEL_QUEUE];
+static void *slic_kernel_packet_irp[SLIC_KERNEL_QUEUE];
+static unsigned slic_kernel_packets;
+
+/* Nonpaged pool. */
+static unsigned long long slic_kernel_pool[SLIC_KERNEL_POOL][SLIC_KERNEL_POOL_BYTES / 8];
+static unsigned slic_kernel_pool_used;
+
+void slic_kernel_reset(void)
+{
+    unsigned i;
+    slic_kernel_irql = 0;
+    slic_kernel_devices = 0;
+    slic_kernel_dpcs = 0;
+    slic_kernel_packets = 0;
+    slic_kernel_pool_used = 0;
+    for (i = 0; i < SLIC_KERNEL_QUEUE; i++) {
+        slic_kernel_work[i].allocated = 0;
+        slic_kernel_work[i].queued = 0;
+    }
+}
+
+void slic_kernel_enter_cancel(unsigned char *cancel_irql)
+{
+    *cancel_irql = slic_kernel_irql;
+    slic_kernel_irql = 2; /* DISPATCH_LEVEL */
+}
+
+int slic_kernel_take_dpc(slic_verify_fn routine, void **dpc, void **context, void **argument1,
+                         void **argument2)
+{
+    unsigned i;
+    for (i = 0; i < slic_kernel_dpcs; i++) {
+        struct _KDPC *queued = slic_kernel_dpc[i];
+        if ((slic_verify_fn)queued->DeferredRoutine == routine) {
+            *dpc = queued;
+            *context = queued->DeferredContext;
+            *argument1 = queued->SystemArgument1;
+            *argument2 = queued->SystemArgument2;
+            slic_kernel_dpc[i] = slic_kernel_dpc[--slic_kernel_dpcs];
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int slic_kernel_take_work_item(slic_verify_fn routine, void **device, void **context)
+{
+    unsigned i;
+    for (i = 0; i < SLIC_KERNEL_QUEUE; i++) {
+        struct slic_kernel_work_item *item = &slic_kernel_work[i];
+        if (item->queued && item->routine == routine) {
+            item->queued = 0;
+            *device = item->device;
+            *context = item->context;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int slic_kernel_take_packet(void **device, void **irp)
+{
+    unsigned i;
+    if (slic_kernel_packets == 0) return 0;
+    *device = slic_kernel_packet_device[0];
+    *irp = slic_kernel_packet_irp[0];
+    slic_kernel_packets--;
+    for (i = 0; i < slic_kernel_packets; i++) {
+        slic_kernel_packet_device[i] = slic_kernel_packet_device[i + 1];
+        slic_kernel_packet_irp[i] = slic_kernel_packet_irp[i + 1];
+    }
+    return 1;
+}
+
+#if SLIC_MODEL_IoCreateDevice && !defined(IoCreateDevice)
+NTSTATUS IoCreateDevice(PDRIVER_OBJECT DriverObject, ULONG DeviceExtensionSize, PUNICODE_STRING DeviceName,
+                        DEVICE_TYPE DeviceType, ULONG DeviceCharacteristics, BOOLEAN Exclusive,
+                        PDEVICE_OBJECT *DeviceObject)
+{
+    struct _DEVICE_OBJECT *device;
+    (void)DeviceName;
+    (void)DeviceType;
+    (void)DeviceCharacteristics;
+    (void)Exclusive;
+    if (slic_kernel_devices == SLIC_KERNEL_DEVICES || DeviceExtensionSize > SLIC_KERNEL_EXTENSION_BYTES
+        || __VERIFIER_nondet_bool())
+        return (NTSTATUS)0xC000009AL; /* STATUS_INSUFFICIENT_RESOURCES */
+    device = &slic_kernel_device[slic_kernel_devices];
+    /* The I/O manager zeroes the extension. */
+    device->DeviceExtension = DeviceExtensionSize ? slic_kernel_extension[slic_kernel_devices] : 0;
+    slic_kernel_devices++;
+    device->DriverObject = DriverObject;
+    device->NextDevice = DriverObject->DeviceObject;
+    DriverObject->DeviceObject = device;
+    *DeviceObject = device;
+    return 0;
+}
+#endif
+
+#if SLIC_MODEL_IoDeleteDevice && !defined(IoDeleteDevice)
+VOID IoDeleteDevice(PDEVICE_OBJECT DeviceObject)
+{
+    PDRIVER_OBJECT driver = DeviceObject->DriverObject;
+    if (driver && driver->DeviceObject == DeviceObject) driver->DeviceObject = DeviceObject->NextDevice;
+}
+#endif
+
+#if SLIC_MODEL_KeInitializeSpinLock && !defined(KeInitializeSpinLock)
+VOID KeInitializeSpinLock(PKSPIN_LOCK SpinLock)
+{
+    *SpinLock = 0;
+}
+#endif
+
+#if SLIC_MODEL_KeInitializeDpc && !defined(KeInitializeDpc)
+VOID KeInitializeDpc(PRKDPC Dpc, PKDEFERRED_ROUTINE DeferredRoutine, PVOID DeferredContext)
+{
+    Dpc->DeferredRoutine = DeferredRoutine;
+    Dpc->DeferredContext = DeferredContext;
+}
+#endif
+
+#if SLIC_MODEL_KeInsertQueueDpc && !defined(KeInsertQueueDpc)
+BOOLEAN KeInsertQueueDpc(PRKDPC Dpc, PVOID SystemArgument1, PVOID SystemArgument2)
+{
+    unsigned i;
+    for (i = 0; i < slic_kernel_dpcs; i++)
+        if (slic_kernel_dpc[i] == Dpc) return 0;
+    if (slic_kernel_dpcs == SLIC_KERNEL_QUEUE) return 0;
+    Dpc->SystemArgument1 = SystemArgument1;
+    Dpc->SystemArgument2 = SystemArgument2;
+    slic_kernel_dpc[slic_kernel_dpcs++] = Dpc;
+    return 1;
+}
+#endif
+
+#if SLIC_MODEL_KeRemoveQueueDpc && !defined(KeRemoveQueueDpc)
+BOOLEAN KeRemoveQueueDpc(PRKDPC Dpc)
+{
+    unsigned i;
+    for (i = 0; i < slic_kernel_dpcs; i++) {
+        if (slic_kernel_dpc[i] == Dpc) {
+            slic_kernel_dpc[i] = slic_kernel_dpc[--slic_kernel_dpcs];
+            return 1;
+        }
+    }
+    return 0;
+}
+#endif
+
+#if SLIC_MODEL_IoAllocateWorkItem && !defined(IoAllocateWorkItem)
+PIO_WORKITEM IoAllocateWorkItem(PDEVICE_OBJECT DeviceObject)
+{
+    unsigned i;
+    if (__VERIFIER_nondet_bool()) return 0;
+    for (i = 0; i < SLIC_KERNEL_QUEUE; i++) {
+        if (!slic_kernel_work[i].allocated) {
+            slic_kernel_work[i].allocated = 1;
+            slic_kernel_work[i].queued = 0;
+            slic_kernel_work[i].device = DeviceObject;
+            return (PIO_WORKITEM)(void *)&slic_kernel_work[i];
+        }
+    }
+    return 0;
+}
+#endif
+
+#if SLIC_MODEL_IoQueueWorkItem && !defined(IoQueueWorkItem)
+VOID IoQueueWorkItem(PIO_WORKITEM IoWorkItem, PIO_WORKITEM_ROUTINE WorkerRoutine, WORK_QUEUE_TYPE QueueType,
+                     PVOID Context)
+{
+    struct slic_kernel_work_item *item = (struct slic_kernel_work_item *)(void *)IoWorkItem;
+    (void)QueueType;
+    item->routine = (slic_verify_fn)WorkerRoutine;
+    item->context = Context;
+    item->queued = 1;
+}
+#endif
+
+#if SLIC_MODEL_IoFreeWorkItem && !defined(IoFreeWorkItem)
+VOID IoFreeWorkItem(PIO_WORKITEM IoWorkItem)
+{
+    struct slic_kernel_work_item *item = (struct slic_kernel_work_item *)(void *)IoWorkItem;
+    item->allocated = 0;
+    item->queued = 0;
+}
+#endif
+
+#if SLIC_MODEL_IoStartPacket && !defined(IoStartPacket)
+VOID IoStartPacket(PDEVICE_OBJECT DeviceObject, PIRP Irp, PULONG Key, PDRIVER_CANCEL CancelFunction)
+{
+    (void)Key;
+    if (CancelFunction) Irp->CancelRoutine = CancelFunction;
+    if (slic_kernel_packets == SLIC_KERNEL_QUEUE) return;
+    slic_kernel_packet_device[slic_kernel_packets] = DeviceObject;
+    slic_kernel_packet_irp[slic_kernel_packets] = Irp;
+    slic_kernel_packets++;
+}
+#endif
+
+#if SLIC_MODEL_IoSetCancelRoutine && !defined(IoSetCancelRoutine)
+PDRIVER_CANCEL IoSetCancelRoutine(PIRP Irp, PDRIVER_CANCEL CancelRoutine)
+{
+    PDRIVER_CANCEL old = Irp->CancelRoutine;
+    Irp->CancelRoutine = CancelRoutine;
+    return old;
+}
+#endif
+
+#if SLIC_MODEL_IoCancelIrp && !defined(IoCancelIrp)
+BOOLEAN IoCancelIrp(PIRP Irp)
+{
+    Irp->Cancel = 1;
+    return __VERIFIER_nondet_bool();
+}
+#endif
+
+#if SLIC_MODEL_ExAllocatePoolWithTag && !defined(ExAllocatePoolWithTag)
+PVOID ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
+{
+    (void)PoolType;
+    (void)Tag;
+    if (slic_kernel_pool_used == SLIC_KERNEL_POOL || NumberOfBytes > SLIC_KERNEL_POOL_BYTES
+        || __VERIFIER_nondet_bool())
+        return 0;
+    slic_havoc(slic_kernel_pool[slic_kernel_pool_used], sizeof slic_kernel_pool[0]);
+    return slic_kernel_pool[slic_kernel_pool_used++];
+}
+#endif
+
+#if SLIC_MODEL_ExFreePoolWithTag && !defined(ExFreePoolWithTag)
+VOID ExFreePoolWithTag(PVOID P, ULONG Tag)
+{
+    (void)P;
+    (void)Tag;
+}
+#endif
+
+#if SLIC_MODEL_KeGetCurrentThread && !defined(KeGetCurrentThread)
+PKTHREAD KeGetCurrentThread(VOID)
+{
+    return (PKTHREAD)(void *)&slic_kernel_thread;
+}
+#endif
+
+#if SLIC_MODEL_KeGetCurrentIrql && !defined(KeGetCurrentIrql)
+KIRQL KeGetCurrentIrql(VOID)
+{
+    return slic_kernel_irql;
+}
+#endif
+
+#if SLIC_MODEL_InterlockedIncrement && !defined(InterlockedIncrement)
+LONG FASTCALL InterlockedIncrement(volatile LONG *Addend)
+{
+    return ++*Addend;
+}
+#endif
+
+#if SLIC_MODEL_InterlockedDecrement && !defined(InterlockedDecrement)
+LONG FASTCALL InterlockedDecrement(volatile LONG *Addend)
+{
+    return --*Addend;
+}
+#endif
+
+#if SLIC_MODEL_DbgPrint && !defined(DbgPrint)
+ULONG DbgPrint(PCSTR Format, ...)
+{
+    (void)Format;
+    return 0;
+}
+#endif
