@@ -18,7 +18,11 @@ pub const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
 pub const VERSION: &str = "2.1.0";
 
 /// A log with one run of slic.
-pub fn log(rules: Vec<Value>, results: Vec<Value>, mut run: serde_json::Map<String, Value>) -> Value {
+pub fn log(
+    rules: Vec<Value>,
+    results: Vec<Value>,
+    mut run: serde_json::Map<String, Value>,
+) -> Value {
     run.insert(
         "tool".to_string(),
         json!({
@@ -91,7 +95,10 @@ pub fn rule_descriptor(rule: &Automaton) -> Value {
 /// path as a code flow), the verdict of every rule in the run's
 /// properties, and rules that could not be verified as notifications.
 pub fn verify_log(verdicts: &[(&Automaton, &RuleVerdict)], bound: u32) -> Value {
-    let rules: Vec<Value> = verdicts.iter().map(|(rule, _)| rule_descriptor(rule)).collect();
+    let rules: Vec<Value> = verdicts
+        .iter()
+        .map(|(rule, _)| rule_descriptor(rule))
+        .collect();
     let mut results = Vec::new();
     let mut notifications = Vec::new();
     let mut summary = Vec::new();

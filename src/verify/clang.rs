@@ -35,19 +35,35 @@ pub fn options(bound: u32) -> Vec<String> {
     arguments.extend(cc1("-analyzer-opt-analyze-headers"));
     arguments.extend(cc1(&format!("-analyze-function={}", super::harness::ENTRY)));
     arguments.extend(cc1("-analyzer-inline-max-stack-depth=64"));
+    // Loops are unrolled this many times; a path that goes round more
+    // often is dropped, not replayed with the function left uninlined: a
+    // call the analyzer does not inline makes it forget every global
+    // variable, the monitor's state with them.
     arguments.extend(cc1("-analyzer-max-loop"));
-    arguments.extend(cc1(&bound.max(4).to_string()));
+    arguments.extend(cc1(&(bound + 8).to_string()));
+    arguments.extend(cc1("-analyzer-disable-retry-exhausted"));
     arguments.extend(config("max-inlinable-size=100000"));
     arguments.extend(config("max-times-inline-large=100000"));
     arguments.extend(config("max-nodes=4000000"));
+    // Every step of the path: the routines the harness called are not
+    // "interesting" to the analyzer, but they are the path.
+    arguments.extend(config("prune-paths=false"));
     arguments.extend(cc1("-analyzer-output=sarif"));
     arguments
 }
 
-/// The outcome of a run that wrote `sarif`. `monitor` is the text of the
-/// static monitor the program was built with; `sources` are the driver's
-/// files as its `#line` directives name them.
-pub fn outcome(sarif: &str, monitor: &str, sources: &[String]) -> Outcome {
+/// The program the analyzer read, as far as its reports need: the static
+/// monitor's text, the woven files (the path of each, as the analyzer names
+/// it, ends with `name`), and the driver's sources as the woven files'
+/// `#line` directives name them.
+pub struct Program<'a> {
+    pub monitor: &'a str,
+    pub woven: Vec<(String, &'a str)>,
+    pub sources: &'a [String],
+}
+
+/// The outcome of a run that wrote `sarif`.
+pub fn outcome(sarif: &str, program: &Program) -> Outcome {
     let log: Value = match serde_json::from_str(sarif) {
         Ok(log) => log,
         Err(error) => return Outcome::Failed(format!("clang wrote no readable SARIF: {error}")),
@@ -74,14 +90,14 @@ pub fn outcome(sarif: &str, monitor: &str, sources: &[String]) -> Outcome {
             .iter()
             .rev()
             .find(|p| p.message == "Calling 'reach_error'")
-            .and_then(|p| violation_before(monitor, p.line))
+            .and_then(|p| violation_before(program.monitor, p.line))
         else {
             continue;
         };
         reached.push(Reached {
             violation,
             site: Some(site),
-            path: steps(&places, sources),
+            path: steps(&places, program),
         });
     }
     Outcome::Finished {
@@ -105,8 +121,7 @@ fn place(location: &Value, artifacts: &[Value]) -> Option<Place> {
     let artifact = &physical["artifactLocation"];
     let uri = match artifact["uri"].as_str() {
         Some(uri) => uri.to_string(),
-        None => artifacts
-            .get(artifact["index"].as_u64()? as usize)?["location"]["uri"]
+        None => artifacts.get(artifact["index"].as_u64()? as usize)?["location"]["uri"]
             .as_str()?
             .to_string(),
     };
@@ -114,7 +129,10 @@ fn place(location: &Value, artifacts: &[Value]) -> Option<Place> {
         uri: percent_decoded(uri.strip_prefix("file://").unwrap_or(&uri)),
         line: physical["region"]["startLine"].as_u64()? as u32,
         column: physical["region"]["startColumn"].as_u64().unwrap_or(1) as u32,
-        message: location["message"]["text"].as_str().unwrap_or("").to_string(),
+        message: location["message"]["text"]
+            .as_str()
+            .unwrap_or("")
+            .to_string(),
     })
 }
 
@@ -176,8 +194,9 @@ fn violation_before(monitor: &str, line: u32) -> Option<String> {
 
 /// The path in the driver's terms: the routines the harness called, and
 /// what happened at places in the driver's sources (calls of APIs, the
-/// branches the analyzer assumed).
-fn steps(places: &[Place], sources: &[String]) -> Vec<Step> {
+/// branches the analyzer assumed). The analyzer names places in the woven
+/// files; their `#line` directives give the places in the sources.
+fn steps(places: &[Place], program: &Program) -> Vec<Step> {
     let mut steps = Vec::new();
     for place in places {
         if let Some(routine) = place
@@ -188,26 +207,52 @@ fn steps(places: &[Place], sources: &[String]) -> Vec<Step> {
             steps.push(Step::Routine(routine.to_string()));
             continue;
         }
-        let Some(file) = source_of(&place.uri, sources) else {
+        let Some(text) = program
+            .woven
+            .iter()
+            .find(|(name, _)| place.uri.ends_with(&format!("/{name}")) || &place.uri == name)
+            .map(|(_, text)| *text)
+        else {
             continue;
         };
+        let Some((file, line)) = presumed(text, place.line) else {
+            continue;
+        };
+        if !program.sources.iter().any(|s| *s == file) {
+            continue;
+        }
         let text = match place.message.strip_prefix("Calling '") {
             Some(callee) => {
                 let callee = callee.trim_end_matches('\'');
-                let api = callee
-                    .strip_prefix("slic_w_")
-                    .or_else(|| callee.strip_prefix("slic_orig_"))
-                    .unwrap_or(callee);
-                let api = api.rsplit_once('_').filter(|(_, n)| n.parse::<u32>().is_ok()).map_or(api, |(a, _)| a);
-                format!("calls {api}")
+                // The isolated wrappers end in the file's number.
+                let callee = callee
+                    .rsplit_once('_')
+                    .filter(|(_, n)| n.parse::<u32>().is_ok())
+                    .map_or(callee, |(a, _)| a);
+                // `slic_wp8_F` is the wrapper a pointer to F points to.
+                let through_pointer = callee
+                    .strip_prefix("slic_wp")
+                    .and_then(|rest| rest.split_once('_'))
+                    .filter(|(digits, _)| digits.chars().all(|c| c.is_ascii_digit()))
+                    .map(|(_, api)| api);
+                match through_pointer {
+                    Some(api) => format!("calls {api} through a pointer"),
+                    None => {
+                        let api = callee
+                            .strip_prefix("slic_w_")
+                            .or_else(|| callee.strip_prefix("slic_orig_"))
+                            .unwrap_or(callee);
+                        format!("calls {api}")
+                    }
+                }
             }
             None if is_control_flow(&place.message) => continue,
             None => place.message.clone(),
         };
         steps.push(Step::At {
             position: Position {
-                file: file.to_string(),
-                line: place.line,
+                file,
+                line,
                 column: place.column,
             },
             text,
@@ -216,20 +261,56 @@ fn steps(places: &[Place], sources: &[String]) -> Vec<Step> {
     steps
 }
 
-/// Notes that only say which way control went.
-fn is_control_flow(message: &str) -> bool {
-    ["Taking ", "Loop condition", "Entering loop", "Left side of", "Returning", "Execution continues", "Control jumps", "Field '", "'?' condition"]
-        .iter()
-        .any(|prefix| message.starts_with(prefix))
+/// The file and line a `#line` directive (or a `# N "file"` marker) makes
+/// of line `line` (1-based) of `text`.
+fn presumed(text: &str, line: u32) -> Option<(String, u32)> {
+    let mut file: Option<String> = None;
+    let mut next = 1u32;
+    for (index, content) in text.lines().enumerate() {
+        let physical = index as u32 + 1;
+        if physical == line {
+            return file.map(|f| (f, next));
+        }
+        let directive = content
+            .trim_start()
+            .strip_prefix('#')
+            .map(|rest| rest.trim_start())
+            .map(|rest| rest.strip_prefix("line").unwrap_or(rest).trim_start());
+        match directive.and_then(line_directive) {
+            Some((number, name)) => {
+                next = number;
+                file = Some(name);
+            }
+            None => next += 1,
+        }
+    }
+    None
 }
 
-/// The source a URI is, by the longest name it ends with.
-fn source_of<'s>(uri: &str, sources: &'s [String]) -> Option<&'s str> {
-    sources
-        .iter()
-        .filter(|name| uri == name.as_str() || uri.ends_with(&format!("/{name}")))
-        .max_by_key(|name| name.len())
-        .map(String::as_str)
+/// `N "file"` of a line directive.
+fn line_directive(rest: &str) -> Option<(u32, String)> {
+    let (number, name) = rest.split_once(char::is_whitespace)?;
+    let number = number.parse().ok()?;
+    let name = name.trim().strip_prefix('"')?;
+    let end = name.find('"')?;
+    Some((number, name[..end].to_string()))
+}
+
+/// Notes that only say which way control went.
+fn is_control_flow(message: &str) -> bool {
+    [
+        "Taking ",
+        "Loop condition",
+        "Entering loop",
+        "Left side of",
+        "Returning",
+        "Execution continues",
+        "Control jumps",
+        "Field '",
+        "'?' condition",
+    ]
+    .iter()
+    .any(|prefix| message.starts_with(prefix))
 }
 
 #[cfg(test)]
@@ -262,9 +343,10 @@ mod tests {
                         "codeFlows": [{ "threadFlows": [{ "locations": [
                             location("file:///tmp/w/slic_harness.c", 40, 9, "Calling 'slic_verify_DriverEntry'"),
                             location("file:///tmp/w/slic_harness.c", 41, 9, "Calling 'slic_verify_DispatchWrite'"),
-                            location("file:///tmp/w/drivers/my%20driver.c", 69, 5, "Calling 'slic_w_KeAcquireSpinLock_1'"),
-                            location("file:///tmp/w/drivers/my%20driver.c", 70, 9, "Assuming field 'Context' is equal to NULL"),
-                            location("file:///tmp/w/drivers/my%20driver.c", 70, 5, "Taking true branch"),
+                            location("file:///tmp/w/woven/slic_driver_1.c", 4, 5, "Calling 'slic_w_KeAcquireSpinLock_1'"),
+                            location("file:///tmp/w/woven/slic_driver_1.c", 5, 9, "Assuming field 'Context' is equal to NULL"),
+                            location("file:///tmp/w/woven/slic_driver_1.c", 5, 5, "Taking true branch"),
+                            location("file:///tmp/w/woven/slic_driver_1.c", 8, 1, "Calling 'slic_hook_x'"),
                             location("file:///tmp/w/slic_monitor.c", 6, 9, "Calling 'reach_error'"),
                         ]}]}]
                     },
@@ -272,14 +354,27 @@ mod tests {
                 ]
             }]
         });
-        let Outcome::Finished { reached, exhaustive, .. } =
-            outcome(&log.to_string(), MONITOR, &["drivers/my driver.c".to_string()])
+        let woven = "#define x y\n#line 68 \"drivers/my driver.c\"\nint a;\n  acquire();\n  if (c) {}\n#line 1 \"<slic generated>\"\n\nhook();\n";
+        let sources = ["drivers/my driver.c".to_string()];
+        let program = Program {
+            monitor: MONITOR,
+            woven: vec![("woven/slic_driver_1.c".to_string(), woven)],
+            sources: &sources,
+        };
+        let Outcome::Finished {
+            reached,
+            exhaustive,
+            ..
+        } = outcome(&log.to_string(), &program)
         else {
             panic!("finished");
         };
         assert!(!exhaustive);
         assert_eq!(reached.len(), 1);
-        assert_eq!(reached[0].violation, "R: A routine returns holding the lock. (r.slic:5:9)");
+        assert_eq!(
+            reached[0].violation,
+            "R: A routine returns holding the lock. (r.slic:5:9)"
+        );
         assert_eq!(reached[0].site, Some(SiteRef::Table { file: 1, index: 4 }));
         let at = |line, column, text: &str| Step::At {
             position: Position {
@@ -302,6 +397,11 @@ mod tests {
 
     #[test]
     fn unreadable_output_is_a_failure() {
-        assert!(matches!(outcome("not json", MONITOR, &[]), Outcome::Failed(_)));
+        let program = Program {
+            monitor: MONITOR,
+            woven: Vec::new(),
+            sources: &[],
+        };
+        assert!(matches!(outcome("not json", &program), Outcome::Failed(_)));
     }
 }

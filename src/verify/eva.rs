@@ -24,6 +24,14 @@ pub fn options(slevel: u32) -> Vec<String> {
         super::harness::ENTRY,
         "-eva-slevel",
         &slevel.to_string(),
+        // Between the routines the harness calls, states that agree on the
+        // monitor's state are merged: the driver's data is joined, the
+        // rule's state never is.
+        &format!("-eva-slevel-function={}:0", super::harness::ENTRY),
+        "-eva-partition-value",
+        super::harness::PARTITION,
+        "-eva-split-limit",
+        "100000",
         "-eva-split-return",
         "full",
         "-eva-msg-key=-initial-state,-final-states",
@@ -115,7 +123,11 @@ fn dedup(mut reached: Vec<Reached>) -> Vec<Reached> {
 fn failure(lines: &[&str]) -> String {
     let errors: Vec<&str> = lines
         .iter()
-        .filter(|l| l.contains("User Error") || l.contains("Frama-C aborted") || l.contains("[kernel] Failure"))
+        .filter(|l| {
+            l.contains("User Error")
+                || l.contains("Frama-C aborted")
+                || l.contains("[kernel] Failure")
+        })
         .map(|l| l.trim())
         .collect();
     if !errors.is_empty() {
@@ -142,7 +154,11 @@ fn shown(values: &str) -> Vec<Reached> {
                     function: function.clone(),
                 })
             } else {
-                match (strings(file).as_slice(), single_number(line), single_number(column)) {
+                match (
+                    strings(file).as_slice(),
+                    single_number(line),
+                    single_number(column),
+                ) {
                     ([file], Some(line), Some(column)) => Some(SiteRef::Fields {
                         position: Some(Position {
                             file: file.clone(),
@@ -279,7 +295,11 @@ mod tests {
             panic!("finished");
         };
         assert_eq!(reached.len(), 2);
-        assert!(reached[0].violation.starts_with("QueuedSpinLockRelease: A dispatch"));
+        assert!(
+            reached[0]
+                .violation
+                .starts_with("QueuedSpinLockRelease: A dispatch")
+        );
         assert_eq!(
             reached[0].site,
             Some(SiteRef::Fields {
@@ -300,7 +320,9 @@ mod tests {
         );
         assert_eq!(
             alarms,
-            ["tests/drivers/queued/driver.c:105: out of bounds read. assert \\valid_read(&Irp->CancelIrql);"]
+            [
+                "tests/drivers/queued/driver.c:105: out of bounds read. assert \\valid_read(&Irp->CancelIrql);"
+            ]
         );
         assert_eq!(havocked, ["IofCompleteRequest"]);
     }

@@ -46,6 +46,9 @@ pub struct HarnessInput<'a> {
 /// The entry point of the harness, for the engines.
 pub const ENTRY: &str = "slic_harness";
 
+/// The global that tells the states an analyzer must keep apart.
+pub const PARTITION: &str = "slic_partition";
+
 const IRP: &str = "struct _IRP";
 const DEVICE: &str = "struct _DEVICE_OBJECT";
 const DRIVER: &str = "struct _DRIVER_OBJECT";
@@ -144,7 +147,8 @@ pub fn isolate(woven: &str, index: usize) -> String {
             + woven[start..]
                 .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
                 .unwrap_or(woven.len() - start);
-        let preceded = start > 0 && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_');
+        let preceded =
+            start > 0 && (bytes[start - 1].is_ascii_alphanumeric() || bytes[start - 1] == b'_');
         let name = &woven[start..end];
         if !preceded
             && (name == "slic_sites"
@@ -328,42 +332,92 @@ fn step(out: &mut String, input: &HarnessInput) {
     out.push_str("    default:\n        return 0;\n    }\n}\n\n");
 }
 
+/// The harness proper: straight-line calls, so that an analyzer that
+/// merges states between the statements of `slic_harness` (EVA, told to)
+/// merges them between routines only; `slic_partition` is what it keeps
+/// apart: the monitor's state, and whether the harness stopped.
 fn main_function(out: &mut String, input: &HarnessInput, entry: &str) {
     let _ = writeln!(
         out,
-        "void {ENTRY}(void)\n{{\n    slic_static_reset();\n    slic_kernel_reset();\n    slic_fill_driver();\n    slic_fill_environment();"
+        "static int slic_stopped;
+         int {PARTITION};
+
+         static void slic_checkpoint(void)
+{{
+    {PARTITION} = (int)(slic_static_state() * 2u + (unsigned)slic_stopped);
+}}
+"
     );
     let _ = writeln!(
         out,
-        "    if ({}(&slic_driver, &slic_registry_path) < 0) return;",
+        "/* Loads the driver; one that fails to load runs no more. */
+static void slic_load(void)
+{{
+    slic_static_reset();
+    slic_kernel_reset();
+    slic_stopped = 0;
+    slic_fill_driver();
+    slic_fill_environment();
+    if ({}(&slic_driver, &slic_registry_path) < 0) __VERIFIER_assume(0);",
         shim_name(entry)
     );
     for routine in input.roles.routines(Role::AddDevice) {
         let _ = writeln!(
             out,
-            "    if ({}(&slic_driver, &slic_pdo) < 0) return;",
+            "    if ({}(&slic_driver, &slic_pdo) < 0) __VERIFIER_assume(0);",
             shim_name(routine)
         );
     }
-    for step in 1..=input.bound {
-        let _ = writeln!(
-            out,
-            "    slic_fill_irp_{step}();\n    if (!slic_step(&slic_irp_{step})) goto unload;"
-        );
-    }
-    out.push_str("unload:\n");
-    let unloads: Vec<&str> = input.roles.routines(Role::Unload).collect();
-    if unloads.is_empty() {
-        out.push_str("    return;\n");
-    }
-    for routine in unloads {
+    out.push_str(
+        "    slic_checkpoint();
+}
+
+",
+    );
+    let _ = writeln!(
+        out,
+        "static void slic_next({IRP} *irp)
+{{
+    if (!slic_stopped && !slic_step(irp)) slic_stopped = 1;
+    slic_checkpoint();
+}}
+"
+    );
+    out.push_str(
+        "static void slic_unload(void)
+{
+",
+    );
+    for routine in input.roles.routines(Role::Unload) {
         let _ = writeln!(
             out,
             "    if (__VERIFIER_nondet_bool()) {}(&slic_driver);",
             shim_name(routine)
         );
     }
-    out.push_str("}\n");
+    out.push_str(
+        "}
+
+",
+    );
+    let _ = writeln!(
+        out,
+        "void {ENTRY}(void)
+{{
+    slic_load();"
+    );
+    for step in 1..=input.bound {
+        let _ = writeln!(
+            out,
+            "    slic_fill_irp_{step}();
+    slic_next(&slic_irp_{step});"
+        );
+    }
+    out.push_str(
+        "    slic_unload();
+}
+",
+    );
 }
 
 /// An `#include` of a C file: as spelled (`<ddk/wdm.h>`, `"driver.h"`) and

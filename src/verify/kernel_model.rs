@@ -234,9 +234,17 @@ mod tests {
         assert!(model.source.contains(
             "#ifndef KeAcquireSpinLockRaiseToDpc\nKIRQL FASTCALL KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK a1)\n{\n    (void)a1;\n    KIRQL slic_result;\n    slic_havoc(&slic_result, sizeof slic_result);\n    return slic_result;\n}\n#endif"
         ));
-        assert!(model.source.contains("return (PVOID)slic_nondet_pointer(slic_kernel_object);"));
+        assert!(
+            model
+                .source
+                .contains("return (PVOID)slic_nondet_pointer(slic_kernel_object);")
+        );
         assert!(model.source.contains("#define SLIC_MODEL_IoCreateDevice 1"));
-        assert!(model.source.contains("#define SLIC_MODEL_KeInitializeDpc 1"));
+        assert!(
+            model
+                .source
+                .contains("#define SLIC_MODEL_KeInitializeDpc 1")
+        );
         assert!(model.source.contains("#define SLIC_MODEL_IoDeleteDevice 0"));
     }
 

@@ -156,7 +156,10 @@ pub fn shape(ty: &str) -> Shape {
     // function pointers.
     if let Some(at) = ty.find("(*[") {
         let rest = &ty[at + 3..];
-        let count = rest[..rest.find(']').unwrap_or(0)].trim().parse().unwrap_or(0);
+        let count = rest[..rest.find(']').unwrap_or(0)]
+            .trim()
+            .parse()
+            .unwrap_or(0);
         return Shape::Array("void (*)(void)".to_string(), count);
     }
     if ty.contains("(*") {
@@ -264,10 +267,7 @@ mod tests {
             Shape::Array("void (*)(void)".into(), 28)
         );
         assert_eq!(shape("void (*)(void *)"), Shape::Function);
-        assert_eq!(
-            shape("struct _KDPC"),
-            Shape::Record("struct _KDPC".into())
-        );
+        assert_eq!(shape("struct _KDPC"), Shape::Record("struct _KDPC".into()));
         assert_eq!(shape("enum _POOL_TYPE"), Shape::Scalar);
     }
 }

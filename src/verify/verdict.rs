@@ -114,12 +114,14 @@ pub fn verdict(
     for failure in &failures {
         notes.push(failure.clone());
     }
-    violations.sort_by(|a, b| {
-        (&a.place, &a.function, a.abort).cmp(&(&b.place, &b.function, b.abort))
-    });
+    violations
+        .sort_by(|a, b| (&a.place, &a.function, a.abort).cmp(&(&b.place, &b.function, b.abort)));
     let verdict = if !violations.is_empty() {
         if proved {
-            notes.push("eva proved the rule, yet another engine reached an abort: the engines disagree".to_string());
+            notes.push(
+                "eva proved the rule, yet another engine reached an abort: the engines disagree"
+                    .to_string(),
+            );
         }
         Verdict::Violations(violations)
     } else if proved {
@@ -140,9 +142,10 @@ pub fn verdict(
 /// One violation per abort and place: the engines that found it, the
 /// first path given.
 fn merge(violations: &mut Vec<Violation>, found: Violation) {
-    match violations.iter_mut().find(|v| {
-        v.abort == found.abort && v.place == found.place && v.function == found.function
-    }) {
+    match violations
+        .iter_mut()
+        .find(|v| v.abort == found.abort && v.place == found.place && v.function == found.function)
+    {
         Some(existing) => {
             for engine in found.engines {
                 if !existing.engines.contains(&engine) {

@@ -205,11 +205,10 @@ fn progress_bar(count: usize) -> indicatif::ProgressBar {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::new(count as u64);
-    let style = indicatif::ProgressStyle::with_template(
-        "verifying [{bar:30}] {pos}/{len} {elapsed} {msg}",
-    )
-    .expect("a valid template")
-    .progress_chars("=> ");
+    let style =
+        indicatif::ProgressStyle::with_template("verifying [{bar:30}] {pos}/{len} {elapsed} {msg}")
+            .expect("a valid template")
+            .progress_chars("=> ");
     bar.set_style(style);
     bar.enable_steady_tick(Duration::from_millis(200));
     bar
@@ -230,7 +229,9 @@ fn run_rule(shared: &Shared, settings: &Settings, index: usize, keep: Option<&Pa
                 temporary = created;
                 temporary.path().to_path_buf()
             }
-            Err(error) => return failed(index, settings, format!("no temporary directory: {error}")),
+            Err(error) => {
+                return failed(index, settings, format!("no temporary directory: {error}"));
+            }
         },
     };
     match build_and_analyze(shared, settings, job, &directory) {
@@ -260,7 +261,8 @@ fn write(path: &Path, text: &str) -> Result<(), String> {
         std::fs::create_dir_all(parent)
             .map_err(|error| format!("cannot create `{}`: {error}", parent.display()))?;
     }
-    std::fs::write(path, text).map_err(|error| format!("cannot write `{}`: {error}", path.display()))
+    std::fs::write(path, text)
+        .map_err(|error| format!("cannot write `{}`: {error}", path.display()))
 }
 
 fn woven_name(file: usize) -> String {
@@ -278,7 +280,10 @@ fn build_and_analyze(
     }
     write(&directory.join("slic_monitor.h"), &job.monitor_header)?;
     write(&directory.join("slic_monitor.c"), &job.monitor_source)?;
-    write(&directory.join("slic_verify.h"), kernel_model::VERIFY_HEADER)?;
+    write(
+        &directory.join("slic_verify.h"),
+        kernel_model::VERIFY_HEADER,
+    )?;
     write(&directory.join("slic_harness.c"), shared.harness)?;
     write(&directory.join("slic_eva.c"), kernel_model::EVA_GLUE)?;
     write(&directory.join("slic_clang.c"), kernel_model::CLANG_GLUE)?;
@@ -327,7 +332,12 @@ fn build_and_analyze(
     })
 }
 
-fn preprocess(settings: &Settings, directory: &Path, input: &str, output: &str) -> Result<(), String> {
+fn preprocess(
+    settings: &Settings,
+    directory: &Path,
+    input: &str,
+    output: &str,
+) -> Result<(), String> {
     let mut command = Command::new(CLANG);
     command
         .args(preprocessor_arguments(settings, directory, false))
@@ -346,14 +356,24 @@ fn preprocess(settings: &Settings, directory: &Path, input: &str, output: &str) 
 
 fn run_eva(settings: &Settings, directory: &Path, driver: &[String]) -> Result<Outcome, String> {
     for part in ["slic_monitor", "slic_harness", "slic_kernel"] {
-        preprocess(settings, directory, &format!("{part}.c"), &format!("{part}.i"))?;
+        preprocess(
+            settings,
+            directory,
+            &format!("{part}.c"),
+            &format!("{part}.i"),
+        )?;
     }
     let mut command = Command::new(FRAMA_C);
     command
         .args(["-c11", "-machdep", eva::machdep(&settings.target)])
         .arg(format!("-cpp-extra-args=-I{}", directory.display()))
         .args(driver)
-        .args(["slic_monitor.i", "slic_harness.i", "slic_kernel.i", "slic_eva.c"])
+        .args([
+            "slic_monitor.i",
+            "slic_harness.i",
+            "slic_kernel.i",
+            "slic_eva.c",
+        ])
         .args(eva::options(settings.slevel))
         // Frama-C finds relative paths from `$PWD`, not from the directory
         // it runs in.
@@ -372,7 +392,12 @@ fn run_eva(settings: &Settings, directory: &Path, driver: &[String]) -> Result<O
     ))
 }
 
-fn run_clang(shared: &Shared, settings: &Settings, job: &Job, directory: &Path) -> Result<Outcome, String> {
+fn run_clang(
+    shared: &Shared,
+    settings: &Settings,
+    job: &Job,
+    directory: &Path,
+) -> Result<Outcome, String> {
     let mut unity = String::from(
         "/* slic_clang_unity.c: the rule's program as one translation unit, for clang's analyzer. */\n#include <slic_clang_system.h>\n",
     );
@@ -404,7 +429,17 @@ fn run_clang(shared: &Shared, settings: &Settings, job: &Job, directory: &Path) 
             first_lines(&result.stderr, 6)
         )));
     }
-    Ok(clang::outcome(&sarif, &job.monitor_source, &shared.sources))
+    let program = clang::Program {
+        monitor: &job.monitor_source,
+        woven: job
+            .woven
+            .iter()
+            .enumerate()
+            .map(|(file, text)| (woven_name(file), text.as_str()))
+            .collect(),
+        sources: &shared.sources,
+    };
+    Ok(clang::outcome(&sarif, &program))
 }
 
 fn first_lines(text: &str, count: usize) -> String {
@@ -424,7 +459,12 @@ struct Ran {
 
 /// Runs a command with a time limit; its output is kept in the program's
 /// directory (`NAME.out`, `NAME.err`).
-fn run(mut command: Command, timeout: Duration, directory: &Path, name: &str) -> Result<Ran, String> {
+fn run(
+    mut command: Command,
+    timeout: Duration,
+    directory: &Path,
+    name: &str,
+) -> Result<Ran, String> {
     let out_path = directory.join(format!("{name}.out"));
     let err_path = directory.join(format!("{name}.err"));
     let out = std::fs::File::create(&out_path).map_err(|e| format!("cannot write output: {e}"))?;

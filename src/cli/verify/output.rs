@@ -159,8 +159,9 @@ impl Report<'_> {
             .iter()
             .map(|r| (self.automaton(r), &r.verdict))
             .collect();
-        let mut text = serde_json::to_string_pretty(&slic::sarif::verify_log(&verdicts, self.bound))
-            .expect("JSON values serialize");
+        let mut text =
+            serde_json::to_string_pretty(&slic::sarif::verify_log(&verdicts, self.bound))
+                .expect("JSON values serialize");
         text.push('\n');
         text
     }

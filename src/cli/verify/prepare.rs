@@ -162,8 +162,13 @@ pub fn prepare(args: &Args, settings: &Settings) -> Result<Prepared, Failure> {
 fn roles(args: &Args, sources: &[Source]) -> Result<RoleMap, Failure> {
     let mut map = given_roles(args.roles.as_deref(), &args.role)?;
     for source in sources {
-        let (found, _) =
-            scan_with_headers(&FsLoader, &source.path, &source.text, &args.include_dirs, &[]);
+        let (found, _) = scan_with_headers(
+            &FsLoader,
+            &source.path,
+            &source.text,
+            &args.include_dirs,
+            &[],
+        );
         map.merge(&found);
     }
     Ok(map)
@@ -240,9 +245,7 @@ fn job(
                 include_dirs: &args.include_dirs,
             }),
         })
-        .map_err(|error| {
-            Failure::Refused(format!("cannot weave `{}`: {error}", source.display))
-        })?;
+        .map_err(|error| Failure::Refused(format!("cannot weave `{}`: {error}", source.display)))?;
         let mut text = harness::isolate(&result.text, file);
         text.push_str(&shims[file]);
         woven.push(text);

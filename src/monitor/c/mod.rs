@@ -58,7 +58,9 @@ pub fn header(monitor: &Monitor) -> String {
     if monitor.flavour == Flavour::Static {
         out.push_str(
             "\n/* The static flavour: which abort was reached last (\"Rule: message (location)\"),\n   the site of the event that reached it, and a reset to the initial state, for\n   harnesses that run many paths. */\n\
-             extern const char *slic_static_violation;\nextern const struct slic_site *slic_static_site;\nvoid slic_static_reset(void);\n",
+             extern const char *slic_static_violation;\nextern const struct slic_site *slic_static_site;\nvoid slic_static_reset(void);\n\
+             /* A number that tells the monitor's states apart, for checkers that keep states\n   apart by a value and merge the others (EVA's -eva-partition-value). */\n\
+             unsigned slic_static_state(void);\n",
         );
     }
     out.push_str(end);
@@ -134,6 +136,7 @@ pub fn source(monitor: &Monitor) -> String {
             }
         }
         out.push_str("}\n");
+        static_state(&mut out, monitor);
     }
     if monitor.flavour == Flavour::Runtime {
         testing_state(&mut out, monitor);
@@ -178,6 +181,37 @@ pub fn source(monitor: &Monitor) -> String {
         out.push_str("}\n");
     }
     out
+}
+
+/// `slic_static_state`: the static flavour's state as one number (the
+/// variables mixed in, so that different states rarely share a number; a
+/// shared one only costs a checker precision).
+fn static_state(out: &mut String, monitor: &Monitor) {
+    out.push_str("\nunsigned slic_static_state(void)\n{\n    unsigned key = 0;\n");
+    for (index, automaton) in monitor.rules.iter().enumerate() {
+        let r = format!("slic_r{index}");
+        let _ = writeln!(
+            out,
+            "    key = key * 2u + (unsigned){r}_started;\n    key = key * 3u + {r}_state.status;\n    key = key * 2u + {r}_state.exists;"
+        );
+        for (variable, info) in automaton.variables.iter().enumerate() {
+            // A pointer's value is no number a checker can split on: only
+            // whether it is NULL.
+            let value = if info.ty.pointer {
+                format!("({r}_state.v[{variable}] != 0)")
+            } else {
+                format!("(unsigned){r}_state.v[{variable}]")
+            };
+            let _ = writeln!(out, "    key = key * 31u + {value};");
+        }
+        if automaton.watch.is_some() {
+            let _ = writeln!(
+                out,
+                "    key = key * 2u + (unsigned){r}_chosen;\n    key = key * 67u + {r}_passed_count;"
+            );
+        }
+    }
+    out.push_str("    return key;\n}\n");
 }
 
 /// `slic_testing_state`, for slic's differential tests (`SLIC_TESTING`):

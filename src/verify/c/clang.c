@@ -19,6 +19,11 @@ void slic_havoc(void *object, unsigned long long size)
     slic_clang_invalidate(object);
 }
 
+void slic_zero(void *object, unsigned long long size)
+{
+    __builtin_memset(object, 0, size);
+}
+
 int slic_choice(int count)
 {
     int choice = slic_clang_nondet_int();

@@ -1,6 +1,8 @@
 /* slic_eva.c: the glue between a `slic verify` program and Frama-C's EVA.
    EVA reads it unpreprocessed, with its own libc, so that the ACSL
    assertion below survives. */
+#include <string.h>
+
 #include "__fc_builtin.h"
 #include "slic_monitor.h"
 
@@ -23,6 +25,11 @@ void __VERIFIER_assume(int condition)
 void slic_havoc(void *object, unsigned long long size)
 {
     Frama_C_make_unknown((char *)object, size);
+}
+
+void slic_zero(void *object, unsigned long long size)
+{
+    memset(object, 0, size);
 }
 
 int slic_choice(int count)

@@ -46,16 +46,12 @@ static unsigned slic_kernel_pool_used;
 
 void slic_kernel_reset(void)
 {
-    unsigned i;
     slic_kernel_irql = 0;
     slic_kernel_devices = 0;
     slic_kernel_dpcs = 0;
     slic_kernel_packets = 0;
     slic_kernel_pool_used = 0;
-    for (i = 0; i < SLIC_KERNEL_QUEUE; i++) {
-        slic_kernel_work[i].allocated = 0;
-        slic_kernel_work[i].queued = 0;
-    }
+    slic_zero(slic_kernel_work, sizeof slic_kernel_work);
 }
 
 void slic_kernel_enter_cancel(unsigned char *cancel_irql)

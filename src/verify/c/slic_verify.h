@@ -13,6 +13,8 @@ _Bool __VERIFIER_nondet_bool(void);
 void __VERIFIER_assume(int condition);
 /* Any bytes in the object. */
 void slic_havoc(void *object, unsigned long long size);
+/* Zeros in the object. */
+void slic_zero(void *object, unsigned long long size);
 /* A number from 0 to count - 1. */
 int slic_choice(int count);
 /* The object, or NULL. */
