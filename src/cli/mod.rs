@@ -85,6 +85,7 @@ pub fn run() -> ExitCode {
         Command::Verify(args) => verify::run(args),
         Command::Completions(args) => completions::run(args),
     };
+    diagnostics::finish();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Errors) => ExitCode::from(1),

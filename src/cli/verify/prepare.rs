@@ -47,11 +47,8 @@ pub struct Prepared {
     pub compiled: Compiled,
     pub wdk_include: String,
     pub harness: String,
-    /// Functions the WDK headers define, and those they declare.
-    pub header_defined: BTreeSet<String>,
+    /// Functions the WDK headers declare.
     pub header_declared: BTreeSet<String>,
-    /// Functions the driver's sources define.
-    pub driver_defined: BTreeSet<String>,
     pub jobs: Vec<Job>,
 }
 
@@ -87,7 +84,6 @@ pub fn prepare(args: &Args, settings: &Settings) -> Result<Prepared, Failure> {
         layouts,
     } = engines::probe(settings, &wdk_include)?;
     let header = outline(&preprocessed);
-    let header_defined: BTreeSet<String> = header.defined.iter().map(|d| d.name.clone()).collect();
     let records = layout::parse(&layouts);
     // The routines the harness can call: those defined in the sources.
     let mut defined_in: Vec<Vec<String>> = Vec::new();
@@ -150,9 +146,7 @@ pub fn prepare(args: &Args, settings: &Settings) -> Result<Prepared, Failure> {
         compiled,
         wdk_include,
         harness,
-        header_defined,
         header_declared: header.declared,
-        driver_defined,
         jobs,
     })
 }

@@ -446,7 +446,7 @@ fn is_function_head(tokens: &[Token], text: &str, item: &Pending, brace: usize) 
     if item.knr {
         return tokens[brace - 1].is(b';');
     }
-    let Some(&(open, close)) = item.groups.iter().rev().find(|&&(open, _)| {
+    let Some(&(_, close)) = item.groups.iter().rev().find(|&&(open, _)| {
         follows_name(tokens, text, open) || open.checked_sub(1).is_some_and(|b| tokens[b].is(b')'))
     }) else {
         return false;
