@@ -231,22 +231,18 @@ pub fn harness(input: &HarnessInput) -> Result<String, String> {
 }
 
 /// The objects the harness gives the driver, and the functions that fill
-/// them.
+/// them. All of them, and the harness's own state, are members of one
+/// static local (`slic_objects()`), named through macros: a checker that
+/// meets a call it cannot follow (clang's analyzer, through a function
+/// pointer it cannot resolve) forgets what every global holds, but not what
+/// static locals do.
 fn objects(out: &mut String, input: &HarnessInput) {
-    let _ = writeln!(
-        out,
-        "static {DRIVER} slic_driver;\n\
-         static {DEVICE} slic_fallback_device;\n\
-         static unsigned long long slic_fallback_extension[{}];\n\
-         static unsigned long long slic_context[{}];\n",
+    let mut members = format!(
+        "    {DRIVER} slic_driver;\n    {DEVICE} slic_fallback_device;\n    unsigned long long slic_fallback_extension[{}];\n    unsigned long long slic_context[{}];\n    int slic_stopped;\n",
         4096 / 8,
         BUFFER_BYTES / 8
     );
-    let _ = writeln!(
-        out,
-        "/* The device the I/O manager sends requests to: the first the driver created\n   (the kernel model links it into the driver object), or one of the harness's. */\n\
-         static {DEVICE} *slic_device(void)\n{{\n    return slic_driver.DeviceObject ? slic_driver.DeviceObject : &slic_fallback_device;\n}}\n"
-    );
+    let mut functions = String::new();
     // The driver object is the I/O manager's: zeroed, with valid objects
     // where it has pointers to them, and no device yet.
     let driver_special = |pointee: &str| match pointee {
@@ -257,7 +253,7 @@ fn objects(out: &mut String, input: &HarnessInput) {
     let mut writer = ObjectWriter::new(input.records, &driver_special, "slic_driver");
     writer.havoc = false;
     writer.fill("slic_driver", DRIVER, 1);
-    emit_filler(out, "slic_fill_driver", &writer);
+    filler(&mut members, &mut functions, "slic_fill_driver", &writer);
 
     let environment = |pointee: &str| match pointee {
         DEVICE => Some(Target::Expr("slic_device()".to_string())),
@@ -274,19 +270,55 @@ fn objects(out: &mut String, input: &HarnessInput) {
         writer.statements,
         "    slic_fallback_device.DeviceExtension = slic_fallback_extension;\n    slic_havoc(slic_fallback_extension, sizeof slic_fallback_extension);\n    slic_havoc(slic_context, sizeof slic_context);"
     );
-    emit_filler(out, "slic_fill_environment", &writer);
+    filler(
+        &mut members,
+        &mut functions,
+        "slic_fill_environment",
+        &writer,
+    );
     for step in 1..=input.bound {
         let name = format!("slic_irp_{step}");
         let mut writer = ObjectWriter::new(input.records, &environment, &name);
         writer.declare_and_fill(&name, IRP, input.depth);
-        emit_filler(out, &format!("slic_fill_irp_{step}"), &writer);
+        filler(
+            &mut members,
+            &mut functions,
+            &format!("slic_fill_irp_{step}"),
+            &writer,
+        );
     }
-}
-
-fn emit_filler(out: &mut String, function: &str, writer: &ObjectWriter) {
-    out.push_str(&writer.declarations);
     let _ = writeln!(
         out,
+        "/* The harness's objects and state, in a static local. */\nstruct slic_objects {{\n{members}}};\n\
+         static struct slic_objects *slic_objects(void)\n{{\n    static struct slic_objects objects;\n    return &objects;\n}}"
+    );
+    for name in member_names(&members) {
+        let _ = writeln!(out, "#define {name} (slic_objects()->{name})");
+    }
+    let _ = writeln!(
+        out,
+        "\n/* The device the I/O manager sends requests to: the first the driver created\n   (the kernel model links it into the driver object), or one of the harness's. */\n\
+         static {DEVICE} *slic_device(void)\n{{\n    return slic_driver.DeviceObject ? slic_driver.DeviceObject : &slic_fallback_device;\n}}\n"
+    );
+    out.push_str(&functions);
+}
+
+/// The names of `    TYPE NAME;` and `    TYPE NAME[N];` members.
+fn member_names(members: &str) -> Vec<&str> {
+    members
+        .lines()
+        .filter_map(|line| {
+            let declarator = line.trim().trim_end_matches(';');
+            let declarator = declarator.split('[').next().unwrap_or(declarator);
+            declarator.rsplit(' ').next()
+        })
+        .collect()
+}
+
+fn filler(members: &mut String, functions: &mut String, function: &str, writer: &ObjectWriter) {
+    members.push_str(&writer.declarations);
+    let _ = writeln!(
+        functions,
         "static void {function}(void)\n{{\n{}}}\n",
         writer.statements
     );
@@ -339,26 +371,14 @@ fn step(out: &mut String, input: &HarnessInput) {
 fn main_function(out: &mut String, input: &HarnessInput, entry: &str) {
     let _ = writeln!(
         out,
-        "static int slic_stopped;
-         int {PARTITION};
-
-         static void slic_checkpoint(void)
-{{
-    {PARTITION} = (int)(slic_static_state() * 2u + (unsigned)slic_stopped);
-}}
-"
+        "/* EVA keeps states apart by it (-eva-partition-value). */\nint {PARTITION};\n\n\
+         static void slic_checkpoint(void)\n{{\n    {PARTITION} = (int)(slic_static_state() * 2u + (unsigned)slic_stopped);\n}}\n"
     );
     let _ = writeln!(
         out,
-        "/* Loads the driver; one that fails to load runs no more. */
-static void slic_load(void)
-{{
-    slic_static_reset();
-    slic_kernel_reset();
-    slic_stopped = 0;
-    slic_fill_driver();
-    slic_fill_environment();
-    if ({}(&slic_driver, &slic_registry_path) < 0) __VERIFIER_assume(0);",
+        "/* Loads the driver; one that fails to load runs no more. */\n\
+         static void slic_load(void)\n{{\n    slic_static_reset();\n    slic_kernel_reset();\n    slic_stopped = 0;\n    \
+         slic_fill_driver();\n    slic_fill_environment();\n    if ({}(&slic_driver, &slic_registry_path) < 0) __VERIFIER_assume(0);",
         shim_name(entry)
     );
     for routine in input.roles.routines(Role::AddDevice) {
@@ -368,26 +388,12 @@ static void slic_load(void)
             shim_name(routine)
         );
     }
-    out.push_str(
-        "    slic_checkpoint();
-}
-
-",
-    );
+    out.push_str("    slic_checkpoint();\n}\n\n");
     let _ = writeln!(
         out,
-        "static void slic_next({IRP} *irp)
-{{
-    if (!slic_stopped && !slic_step(irp)) slic_stopped = 1;
-    slic_checkpoint();
-}}
-"
+        "static void slic_next({IRP} *irp)\n{{\n    if (!slic_stopped && !slic_step(irp)) slic_stopped = 1;\n    slic_checkpoint();\n}}\n"
     );
-    out.push_str(
-        "static void slic_unload(void)
-{
-",
-    );
+    out.push_str("static void slic_unload(void)\n{\n");
     for routine in input.roles.routines(Role::Unload) {
         let _ = writeln!(
             out,
@@ -395,29 +401,15 @@ static void slic_load(void)
             shim_name(routine)
         );
     }
-    out.push_str(
-        "}
-
-",
-    );
-    let _ = writeln!(
-        out,
-        "void {ENTRY}(void)
-{{
-    slic_load();"
-    );
+    out.push_str("}\n\n");
+    let _ = writeln!(out, "void {ENTRY}(void)\n{{\n    slic_load();");
     for step in 1..=input.bound {
         let _ = writeln!(
             out,
-            "    slic_fill_irp_{step}();
-    slic_next(&slic_irp_{step});"
+            "    slic_fill_irp_{step}();\n    slic_next(&slic_irp_{step});"
         );
     }
-    out.push_str(
-        "    slic_unload();
-}
-",
-    );
+    out.push_str("    slic_unload();\n}\n");
 }
 
 /// An `#include` of a C file: as spelled (`<ddk/wdm.h>`, `"driver.h"`) and

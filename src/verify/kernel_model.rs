@@ -88,7 +88,7 @@ pub fn kernel_model(input: &ModelInput) -> KernelModel {
     );
     let mut stubs = Vec::new();
     source.push_str(
-        "/* What catalog APIs that return a pointer return. */\nstatic unsigned long long slic_kernel_object[32];\n\n/* Catalog APIs the driver calls. */\n",
+        "/* What catalog APIs that return a pointer return. */\nstatic unsigned long long *slic_kernel_object_storage(void)\n{\n    static unsigned long long object[32];\n    return object;\n}\n#define slic_kernel_object (slic_kernel_object_storage())\n\n/* Catalog APIs the driver calls. */\n",
     );
     for prototype in input.catalog {
         let name = &prototype.name;

@@ -43,7 +43,8 @@ pub struct ObjectWriter<'r> {
     records: &'r BTreeMap<String, Record>,
     /// What pointers to a type hold, when not a fresh nullable object.
     special: &'r dyn Fn(&str) -> Option<Target>,
-    /// File-scope declarations of the objects and buffers.
+    /// The objects and buffers, as members of the structure that holds
+    /// them (see `harness.rs`: they live in a static local).
     pub declarations: String,
     /// Statements that fill them.
     pub statements: String,
@@ -73,7 +74,7 @@ impl<'r> ObjectWriter<'r> {
 
     /// Declares `name`, an object of the record type, and fills it.
     pub fn declare_and_fill(&mut self, name: &str, record: &str, depth: u32) {
-        let _ = writeln!(self.declarations, "static {record} {name};");
+        let _ = writeln!(self.declarations, "    {record} {name};");
         self.fill(name, record, depth);
     }
 
@@ -184,7 +185,7 @@ impl<'r> ObjectWriter<'r> {
                 self.objects += 1;
                 let _ = writeln!(
                     self.declarations,
-                    "static unsigned long long {name}[{}];",
+                    "    unsigned long long {name}[{}];",
                     BUFFER_BYTES / 8
                 );
                 if self.havoc {
@@ -268,9 +269,9 @@ mod tests {
         let mut writer = ObjectWriter::new(&records, &special, "slic_irp_1");
         writer.declare_and_fill("slic_irp_1", "struct _IRP", 2);
         insta::assert_snapshot!(format!("{}\n{}", writer.declarations, writer.statements), @r"
-        static struct _IRP slic_irp_1;
-        static unsigned long long slic_irp_1_o0[32];
-        static struct _IO_STACK_LOCATION slic_irp_1_o1;
+            struct _IRP slic_irp_1;
+            unsigned long long slic_irp_1_o0[32];
+            struct _IO_STACK_LOCATION slic_irp_1_o1;
 
             slic_havoc(&slic_irp_1, sizeof slic_irp_1);
             slic_havoc(slic_irp_1_o0, sizeof slic_irp_1_o0);

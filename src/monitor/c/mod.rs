@@ -126,7 +126,7 @@ pub fn source(monitor: &Monitor) -> String {
         for (index, automaton) in monitor.rules.iter().enumerate() {
             let _ = writeln!(
                 out,
-                "    slic_r{index}_started = 0;\n    slic_r{index}_state.status = SLIC_LIVE;"
+                "    slic_r{index}_started = 0;\n    slic_r{index}_current.status = SLIC_LIVE;"
             );
             if automaton.watch.is_some() {
                 let _ = writeln!(
@@ -192,15 +192,15 @@ fn static_state(out: &mut String, monitor: &Monitor) {
         let r = format!("slic_r{index}");
         let _ = writeln!(
             out,
-            "    key = key * 2u + (unsigned){r}_started;\n    key = key * 3u + {r}_state.status;\n    key = key * 2u + {r}_state.exists;"
+            "    key = key * 2u + (unsigned){r}_started;\n    key = key * 3u + {r}_current.status;\n    key = key * 2u + {r}_current.exists;"
         );
         for (variable, info) in automaton.variables.iter().enumerate() {
             // A pointer's value is no number a checker can split on: only
             // whether it is NULL.
             let value = if info.ty.pointer {
-                format!("({r}_state.v[{variable}] != 0)")
+                format!("({r}_current.v[{variable}] != 0)")
             } else {
-                format!("(unsigned){r}_state.v[{variable}]")
+                format!("(unsigned){r}_current.v[{variable}]")
             };
             let _ = writeln!(out, "    key = key * 31u + {value};");
         }
@@ -336,12 +336,34 @@ fn storage(out: &mut String, flavour: Flavour, r: &str, automaton: &Automaton) {
             let _ = writeln!(out, "SLIC_TABLE({r}, struct {r}_state)");
         }
         (Flavour::Static, _) => {
+            // The state is a static local, reached through one function:
+            // a checker that meets a call it cannot follow (clang's
+            // analyzer, of a function it has no body for) forgets what
+            // every global holds, but not what static locals do.
+            let watch_fields = if watch {
+                "    int chosen;\n    uintptr_t passed[SLIC_STATIC_OBJECTS];\n    unsigned passed_count;\n"
+            } else {
+                ""
+            };
             let _ = write!(
                 out,
-                "static struct {r}_state {r}_state;\n\
-                 static int {r}_started;\n\
-                 static struct {r}_state *{r}_global(void)\n\
-                 {{\n    if (!{r}_started) {{\n        unsigned i;\n        for (i = 0; i < sizeof {r}_initial / sizeof {r}_initial[0]; i++) {r}_state.v[i] = {r}_initial[i];\n        {r}_state.exists = {};\n        {r}_started = 1;\n    }}\n    return &{r}_state;\n}}\n",
+                "struct {r}_storage {{\n    struct {r}_state state;\n    int started;\n{watch_fields}}};\n\
+                 static struct {r}_storage *{r}_storage(void)\n{{\n    static struct {r}_storage storage;\n    return &storage;\n}}\n\
+                 #define {r}_current ({r}_storage()->state)\n\
+                 #define {r}_started ({r}_storage()->started)\n"
+            );
+            if watch {
+                let _ = write!(
+                    out,
+                    "#define {r}_chosen ({r}_storage()->chosen)\n\
+                     #define {r}_passed ({r}_storage()->passed)\n\
+                     #define {r}_passed_count ({r}_storage()->passed_count)\n"
+                );
+            }
+            let _ = write!(
+                out,
+                "static struct {r}_state *{r}_global(void)\n\
+                 {{\n    if (!{r}_started) {{\n        unsigned i;\n        for (i = 0; i < sizeof {r}_initial / sizeof {r}_initial[0]; i++) {r}_current.v[i] = {r}_initial[i];\n        {r}_current.exists = {};\n        {r}_started = 1;\n    }}\n    return &{r}_current;\n}}\n",
                 u8::from(!watch)
             );
             if watch {
@@ -350,10 +372,7 @@ fn storage(out: &mut String, flavour: Flavour, r: &str, automaton: &Automaton) {
                 // or its earlier events would be missing from its state.
                 let _ = write!(
                     out,
-                    "static int {r}_chosen;\n\
-                     static uintptr_t {r}_passed[SLIC_STATIC_OBJECTS];\n\
-                     static unsigned {r}_passed_count;\n\
-                     static struct {r}_state *{r}_track(uintptr_t object)\n\
+                    "static struct {r}_state *{r}_track(uintptr_t object)\n\
                      {{\n    struct {r}_state *s = {r}_global();\n    unsigned i;\n    if ({r}_chosen) {{\n        if (s->object != object) return 0;\n        s->exists = 1;\n        return s;\n    }}\n    for (i = 0; i < {r}_passed_count; i++)\n        if ({r}_passed[i] == object) return 0;\n    if (__VERIFIER_nondet_bool()) {{\n        {r}_chosen = 1;\n        s->object = object;\n        s->exists = 1;\n        return s;\n    }}\n    /* More objects than the harness can remember: not a path to explore. */\n    __VERIFIER_assume({r}_passed_count < SLIC_STATIC_OBJECTS);\n    {r}_passed[{r}_passed_count++] = object;\n    return 0;\n}}\n"
                 );
             }

@@ -12,19 +12,6 @@
 #define SLIC_KERNEL_POOL 8
 #define SLIC_KERNEL_POOL_BYTES 4096
 
-static unsigned char slic_kernel_irql;
-static unsigned char slic_kernel_thread;
-
-/* Devices: IoCreateDevice links each into its driver object, as the I/O
-   manager does; the harness sends requests to the first. */
-static struct _DEVICE_OBJECT slic_kernel_device[SLIC_KERNEL_DEVICES];
-static unsigned long long slic_kernel_extension[SLIC_KERNEL_DEVICES][SLIC_KERNEL_EXTENSION_BYTES / 8];
-static unsigned slic_kernel_devices;
-
-/* DPCs queued by KeInsertQueueDpc, and not yet run. */
-static struct _KDPC *slic_kernel_dpc[SLIC_KERNEL_QUEUE];
-static unsigned slic_kernel_dpcs;
-
 /* Work items: allocated, then queued with a routine and a context. */
 struct slic_kernel_work_item {
     void *device;
@@ -33,16 +20,51 @@ struct slic_kernel_work_item {
     int allocated;
     int queued;
 };
-static struct slic_kernel_work_item slic_kernel_work[SLIC_KERNEL_QUEUE];
 
-/* Packets started with IoStartPacket, for StartIo. */
-static void *slic_kernel_packet_device[SLIC_KERNEL_QUEUE];
-static void *slic_kernel_packet_irp[SLIC_KERNEL_QUEUE];
-static unsigned slic_kernel_packets;
+/* The model's state, in a static local, named through macros: a checker that
+   meets a call it cannot follow (clang's analyzer, through a function pointer
+   it cannot resolve) forgets what every global holds, but not what static
+   locals do. */
+struct slic_kernel_state {
+    unsigned char irql;
+    unsigned char thread;
+    /* Devices: IoCreateDevice links each into its driver object, as the I/O
+       manager does; the harness sends requests to the first. */
+    struct _DEVICE_OBJECT device[SLIC_KERNEL_DEVICES];
+    unsigned long long extension[SLIC_KERNEL_DEVICES][SLIC_KERNEL_EXTENSION_BYTES / 8];
+    unsigned devices;
+    /* DPCs queued by KeInsertQueueDpc, and not yet run. */
+    struct _KDPC *dpc[SLIC_KERNEL_QUEUE];
+    unsigned dpcs;
+    struct slic_kernel_work_item work[SLIC_KERNEL_QUEUE];
+    /* Packets started with IoStartPacket, for StartIo. */
+    void *packet_device[SLIC_KERNEL_QUEUE];
+    void *packet_irp[SLIC_KERNEL_QUEUE];
+    unsigned packets;
+    /* Nonpaged pool. */
+    unsigned long long pool[SLIC_KERNEL_POOL][SLIC_KERNEL_POOL_BYTES / 8];
+    unsigned pool_used;
+};
 
-/* Nonpaged pool. */
-static unsigned long long slic_kernel_pool[SLIC_KERNEL_POOL][SLIC_KERNEL_POOL_BYTES / 8];
-static unsigned slic_kernel_pool_used;
+static struct slic_kernel_state *slic_kernel_state(void)
+{
+    static struct slic_kernel_state state;
+    return &state;
+}
+
+#define slic_kernel_irql (slic_kernel_state()->irql)
+#define slic_kernel_thread (slic_kernel_state()->thread)
+#define slic_kernel_device (slic_kernel_state()->device)
+#define slic_kernel_extension (slic_kernel_state()->extension)
+#define slic_kernel_devices (slic_kernel_state()->devices)
+#define slic_kernel_dpc (slic_kernel_state()->dpc)
+#define slic_kernel_dpcs (slic_kernel_state()->dpcs)
+#define slic_kernel_work (slic_kernel_state()->work)
+#define slic_kernel_packet_device (slic_kernel_state()->packet_device)
+#define slic_kernel_packet_irp (slic_kernel_state()->packet_irp)
+#define slic_kernel_packets (slic_kernel_state()->packets)
+#define slic_kernel_pool (slic_kernel_state()->pool)
+#define slic_kernel_pool_used (slic_kernel_state()->pool_used)
 
 void slic_kernel_reset(void)
 {
