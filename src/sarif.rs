@@ -91,6 +91,26 @@ pub fn rule_descriptor(rule: &Automaton) -> Value {
     descriptor
 }
 
+/// The start of the SARIF log the runtime monitors write (`SLIC_SARIF`):
+/// the run's tool with the monitor's rules, up to the results, which the
+/// monitor appends one by one, each time writing `RUNTIME_TAIL` after the
+/// last (`monitor/c/runtime/runtime_report.c`).
+pub fn runtime_head(rules: &[Automaton]) -> String {
+    let tool = json!({
+        "driver": {
+            "name": "slic",
+            "semanticVersion": env!("CARGO_PKG_VERSION"),
+            "rules": rules.iter().map(rule_descriptor).collect::<Vec<_>>(),
+        }
+    });
+    format!(
+        "{{\"$schema\":\"{SCHEMA}\",\"version\":\"{VERSION}\",\"runs\":[{{\"tool\":{tool},\"columnKind\":\"unicodeCodePoints\",\"results\":[\n"
+    )
+}
+
+/// What follows the last result of a runtime log.
+pub const RUNTIME_TAIL: &str = "\n]}]}\n";
+
 /// `slic verify`'s verdicts: a result per violation (its place, and its
 /// path as a code flow), the verdict of every rule in the run's
 /// properties, and rules that could not be verified as notifications.

@@ -44,7 +44,7 @@ pub fn options(bound: u32) -> Vec<String> {
     arguments.extend(cc1("-analyzer-disable-retry-exhausted"));
     arguments.extend(config("max-inlinable-size=100000"));
     arguments.extend(config("max-times-inline-large=100000"));
-    arguments.extend(config("max-nodes=1000000"));
+    arguments.extend(config("max-nodes=300000"));
     // Every step of the path: the routines the harness called are not
     // "interesting" to the analyzer, but they are the path.
     arguments.extend(config("prune-paths=false"));

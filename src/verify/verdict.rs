@@ -114,6 +114,31 @@ pub fn verdict(
     for failure in &failures {
         notes.push(failure.clone());
     }
+    // EVA over-approximates (states merged between routines): an abort it
+    // reaches that clang, which gives concrete paths, does not reach is a
+    // possible violation, not a found one, when clang ran and finished.
+    let clang_finished = outcomes
+        .iter()
+        .any(|(engine, outcome)| *engine == Engine::Clang && matches!(outcome, Outcome::Finished { .. }));
+    let mut possible = Vec::new();
+    if clang_finished {
+        violations.retain(|v| {
+            let confirmed = v.engines.contains(&Engine::Clang);
+            if !confirmed {
+                possible.push(format!(
+                    "eva could not rule out `{}` at {} in {} ({}); clang found no path to it",
+                    v.message,
+                    v.place
+                        .as_ref()
+                        .map_or("<unknown>".to_string(), ToString::to_string),
+                    v.function,
+                    v.event
+                ));
+            }
+            confirmed
+        });
+    }
+    notes.extend(possible.iter().cloned());
     violations
         .sort_by(|a, b| (&a.place, &a.function, a.abort).cmp(&(&b.place, &b.function, b.abort)));
     let verdict = if !violations.is_empty() {
@@ -126,6 +151,12 @@ pub fn verdict(
         Verdict::Violations(violations)
     } else if proved {
         Verdict::Proved
+    } else if !possible.is_empty() {
+        Verdict::Unknown(format!(
+            "{} possible violation{} that no engine confirmed",
+            possible.len(),
+            if possible.len() == 1 { "" } else { "s" }
+        ))
     } else if finished {
         Verdict::NoViolationFound
     } else {

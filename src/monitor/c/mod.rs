@@ -116,6 +116,11 @@ pub fn source(monitor: &Monitor) -> String {
          int64_t a[{max_arguments}];\n    int64_t d[{max_arguments}];\n    int64_t ret;\n}};\n"
     );
     if monitor.flavour == Flavour::Runtime {
+        let _ = writeln!(
+            out,
+            "\n/* The start of the SARIF log a violation is appended to (SLIC_SARIF). */\nSLIC_UNUSED static const char slic_sarif_head[] = {};",
+            c_string(&crate::sarif::runtime_head(&monitor.rules))
+        );
         out.push_str(RUNTIME_REPORT);
     }
     for (index, automaton) in monitor.rules.iter().enumerate() {
@@ -131,7 +136,7 @@ pub fn source(monitor: &Monitor) -> String {
             if automaton.watch.is_some() {
                 let _ = writeln!(
                     out,
-                    "    slic_r{index}_chosen = 0;\n    slic_r{index}_passed_count = 0;"
+                    "    slic_r{index}_chosen = 0;\n    slic_r{index}_chosen_site = 0;\n    slic_r{index}_passed_count = 0;"
                 );
             }
         }
@@ -207,7 +212,7 @@ fn static_state(out: &mut String, monitor: &Monitor) {
         if automaton.watch.is_some() {
             let _ = writeln!(
                 out,
-                "    key = key * 2u + (unsigned){r}_chosen;\n    key = key * 67u + {r}_passed_count;"
+                "    key = key * 2u + (unsigned){r}_chosen;\n    key = key * 67u + {r}_passed_count;\n    key = key * 131u + {r}_chosen_site;"
             );
         }
     }
@@ -341,7 +346,7 @@ fn storage(out: &mut String, flavour: Flavour, r: &str, automaton: &Automaton) {
             // analyzer, of a function it has no body for) forgets what
             // every global holds, but not what static locals do.
             let watch_fields = if watch {
-                "    int chosen;\n    uintptr_t passed[SLIC_STATIC_OBJECTS];\n    unsigned passed_count;\n"
+                "    int chosen;\n    unsigned chosen_site;\n    uintptr_t passed[SLIC_STATIC_OBJECTS];\n    unsigned passed_count;\n"
             } else {
                 ""
             };
@@ -356,6 +361,7 @@ fn storage(out: &mut String, flavour: Flavour, r: &str, automaton: &Automaton) {
                 let _ = write!(
                     out,
                     "#define {r}_chosen ({r}_storage()->chosen)\n\
+                     #define {r}_chosen_site ({r}_storage()->chosen_site)\n\
                      #define {r}_passed ({r}_storage()->passed)\n\
                      #define {r}_passed_count ({r}_storage()->passed_count)\n"
                 );
@@ -372,8 +378,8 @@ fn storage(out: &mut String, flavour: Flavour, r: &str, automaton: &Automaton) {
                 // or its earlier events would be missing from its state.
                 let _ = write!(
                     out,
-                    "static struct {r}_state *{r}_track(uintptr_t object)\n\
-                     {{\n    struct {r}_state *s = {r}_global();\n    unsigned i;\n    if ({r}_chosen) {{\n        if (s->object != object) return 0;\n        s->exists = 1;\n        return s;\n    }}\n    for (i = 0; i < {r}_passed_count; i++)\n        if ({r}_passed[i] == object) return 0;\n    if (__VERIFIER_nondet_bool()) {{\n        {r}_chosen = 1;\n        s->object = object;\n        s->exists = 1;\n        return s;\n    }}\n    /* More objects than the harness can remember: not a path to explore. */\n    __VERIFIER_assume({r}_passed_count < SLIC_STATIC_OBJECTS);\n    {r}_passed[{r}_passed_count++] = object;\n    return 0;\n}}\n"
+                    "static struct {r}_state *{r}_track(uintptr_t object, const struct slic_call *c)\n\
+                     {{\n    struct {r}_state *s = {r}_global();\n    unsigned i;\n    if ({r}_chosen) {{\n        if (s->object != object) return 0;\n        s->exists = 1;\n        return s;\n    }}\n    for (i = 0; i < {r}_passed_count; i++)\n        if ({r}_passed[i] == object) return 0;\n    if (__VERIFIER_nondet_bool()) {{\n        {r}_chosen = 1;\n        /* Where: a checker that merges states can keep objects chosen at\n           different places apart (slic_static_state). */\n        {r}_chosen_site = c->site ? c->site->line * 4096u + c->site->column : 0u;\n        s->object = object;\n        s->exists = 1;\n        return s;\n    }}\n    /* More objects than the harness can remember: not a path to explore. */\n    __VERIFIER_assume({r}_passed_count < SLIC_STATIC_OBJECTS);\n    {r}_passed[{r}_passed_count++] = object;\n    return 0;\n}}\n"
                 );
             }
         }
@@ -541,7 +547,7 @@ fn event_function(
             if watch.event == event {
                 let _ = writeln!(
                     out,
-                    "    (void){r}_track((uintptr_t)c->a[{}]);",
+                    "    (void){r}_track((uintptr_t)c->a[{}], c);",
                     watch.argument - 1
                 );
             }
@@ -550,7 +556,7 @@ fn event_function(
                     Some(argument) => {
                         let _ = writeln!(
                             out,
-                            "    if ({r}_track((uintptr_t)c->a[{}]) && s->status == SLIC_LIVE) {r}_h{handler}(s, c);",
+                            "    if ({r}_track((uintptr_t)c->a[{}], c) && s->status == SLIC_LIVE) {r}_h{handler}(s, c);",
                             argument - 1
                         );
                     }
