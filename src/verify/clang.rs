@@ -42,6 +42,7 @@ pub fn options(bound: u32) -> Vec<String> {
     arguments.extend(cc1("-analyzer-max-loop"));
     arguments.extend(cc1(&(bound + 8).to_string()));
     arguments.extend(cc1("-analyzer-disable-retry-exhausted"));
+    arguments.extend(config("widen-loops=true"));
     arguments.extend(config("max-inlinable-size=100000"));
     arguments.extend(config("max-times-inline-large=100000"));
     arguments.extend(config("max-nodes=300000"));

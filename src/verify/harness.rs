@@ -330,24 +330,27 @@ fn step(out: &mut String, input: &HarnessInput) {
     for role in STEP_ROLES {
         for routine in input.roles.routines(*role) {
             let shim = shim_name(routine);
+            // Each routine is called at the IRQL the system calls it at.
             let call = match role {
-                Role::Dispatch => format!("{shim}(slic_device(), irp);"),
+                Role::Dispatch => format!("slic_kernel_set_irql(0);\n        {shim}(slic_device(), irp);"),
                 Role::Cancel => format!(
                     "irp->Cancel = 1;\n        irp->CancelRoutine = 0;\n        slic_kernel_enter_cancel(&irp->CancelIrql);\n        {shim}(slic_device(), irp);"
                 ),
                 Role::StartIo => format!(
-                    "{{\n            void *device, *packet;\n            if (slic_kernel_take_packet(&device, &packet)) {shim}(device, packet);\n        }}"
+                    "{{\n            void *device, *packet;\n            slic_kernel_set_irql(2);\n            if (slic_kernel_take_packet(&device, &packet)) {shim}(device, packet);\n        }}"
                 ),
                 Role::Dpc => format!(
-                    "{{\n            void *dpc, *context, *argument1, *argument2;\n            if (slic_kernel_take_dpc({}(), &dpc, &context, &argument1, &argument2))\n                {shim}(dpc, context, argument1, argument2);\n        }}",
+                    "{{\n            void *dpc, *context, *argument1, *argument2;\n            slic_kernel_set_irql(2);\n            if (slic_kernel_take_dpc({}(), &dpc, &context, &argument1, &argument2))\n                {shim}(dpc, context, argument1, argument2);\n        }}",
                     address_name(routine)
                 ),
                 Role::Worker => format!(
-                    "{{\n            void *device, *context;\n            if (slic_kernel_take_work_item({}(), &device, &context)) {shim}(device, context);\n        }}",
+                    "{{\n            void *device, *context;\n            slic_kernel_set_irql(0);\n            if (slic_kernel_take_work_item({}(), &device, &context)) {shim}(device, context);\n        }}",
                     address_name(routine)
                 ),
-                Role::Completion => format!("{shim}(slic_device(), irp, slic_context);"),
-                Role::Isr => format!("{shim}(0, slic_context);"),
+                Role::Completion => {
+                    format!("slic_kernel_set_irql(2);\n        {shim}(slic_device(), irp, slic_context);")
+                }
+                Role::Isr => format!("slic_kernel_set_irql(5);\n        {shim}(0, slic_context);"),
                 _ => unreachable!("not a step role"),
             };
             cases.push(format!("/* {} {routine} */\n        {call}", role.key()));
@@ -377,7 +380,7 @@ fn main_function(out: &mut String, input: &HarnessInput, entry: &str) {
     let _ = writeln!(
         out,
         "/* Loads the driver; one that fails to load runs no more. */\n\
-         static void slic_load(void)\n{{\n    slic_static_reset();\n    slic_kernel_reset();\n    slic_stopped = 0;\n    \
+         static void slic_load(void)\n{{\n    slic_static_reset();\n    slic_kernel_reset();\n    slic_kernel_set_irql(0);\n    slic_stopped = 0;\n    \
          slic_fill_driver();\n    slic_fill_environment();\n    if ({}(&slic_driver, &slic_registry_path) < 0) __VERIFIER_assume(0);",
         shim_name(entry)
     );
@@ -393,7 +396,7 @@ fn main_function(out: &mut String, input: &HarnessInput, entry: &str) {
         out,
         "static void slic_next({IRP} *irp)\n{{\n    if (!slic_stopped && !slic_step(irp)) slic_stopped = 1;\n    slic_checkpoint();\n}}\n"
     );
-    out.push_str("static void slic_unload(void)\n{\n");
+    out.push_str("static void slic_unload(void)\n{\n    slic_kernel_set_irql(0);\n");
     for routine in input.roles.routines(Role::Unload) {
         let _ = writeln!(
             out,

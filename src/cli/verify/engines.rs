@@ -293,6 +293,7 @@ fn build_and_analyze(
     )?;
     // What the woven driver calls and defines, macros expanded.
     let mut called = BTreeSet::new();
+    let mut used = BTreeSet::new();
     let mut defined = BTreeSet::new();
     let mut preprocessed = Vec::new();
     for file in 0..job.woven.len() {
@@ -303,6 +304,7 @@ fn build_and_analyze(
             .map_err(|error| format!("cannot read `{output}`: {error}"))?;
         let found = outline(&text);
         called.extend(found.called);
+        used.extend(found.used);
         defined.extend(found.defined.into_iter().map(|d| d.name));
         preprocessed.push(output);
     }
@@ -310,6 +312,7 @@ fn build_and_analyze(
         wdk_include: shared.wdk_include,
         catalog: &job.catalog,
         called: &called,
+        used: &used,
         defined: &defined,
         declared: shared.header_declared,
     });

@@ -76,6 +76,11 @@ void slic_kernel_reset(void)
     slic_zero(slic_kernel_work, sizeof slic_kernel_work);
 }
 
+void slic_kernel_set_irql(unsigned char irql)
+{
+    slic_kernel_irql = irql;
+}
+
 void slic_kernel_enter_cancel(unsigned char *cancel_irql)
 {
     *cancel_irql = slic_kernel_irql;
@@ -325,6 +330,137 @@ LONG FASTCALL InterlockedDecrement(volatile LONG *Addend)
 ULONG DbgPrint(PCSTR Format, ...)
 {
     (void)Format;
+    return 0;
+}
+#endif
+
+/* IRQL: the model tracks the current one, as the kernel does, so that rules
+   on IRQL see old values that the calls really return. */
+#if SLIC_MODEL_KeRaiseIrql && !defined(KeRaiseIrql)
+VOID KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql)
+{
+    *OldIrql = slic_kernel_irql;
+    slic_kernel_irql = NewIrql;
+}
+#endif
+
+#if SLIC_MODEL_KfRaiseIrql && !defined(KfRaiseIrql)
+KIRQL FASTCALL KfRaiseIrql(KIRQL NewIrql)
+{
+    KIRQL old = slic_kernel_irql;
+    slic_kernel_irql = NewIrql;
+    return old;
+}
+#endif
+
+#if SLIC_MODEL_KeRaiseIrqlToDpcLevel && !defined(KeRaiseIrqlToDpcLevel)
+KIRQL KeRaiseIrqlToDpcLevel(VOID)
+{
+    KIRQL old = slic_kernel_irql;
+    slic_kernel_irql = 2;
+    return old;
+}
+#endif
+
+#if SLIC_MODEL_KeLowerIrql && !defined(KeLowerIrql)
+VOID KeLowerIrql(KIRQL NewIrql)
+{
+    slic_kernel_irql = NewIrql;
+}
+#endif
+
+#if SLIC_MODEL_KeAcquireSpinLockRaiseToDpc && !defined(KeAcquireSpinLockRaiseToDpc)
+KIRQL KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock)
+{
+    KIRQL old = slic_kernel_irql;
+    (void)SpinLock;
+    slic_kernel_irql = 2;
+    return old;
+}
+#endif
+
+#if SLIC_MODEL_KeAcquireSpinLock && !defined(KeAcquireSpinLock)
+VOID KeAcquireSpinLock(PKSPIN_LOCK SpinLock, PKIRQL OldIrql)
+{
+    (void)SpinLock;
+    *OldIrql = slic_kernel_irql;
+    slic_kernel_irql = 2;
+}
+#endif
+
+#if SLIC_MODEL_KeReleaseSpinLock && !defined(KeReleaseSpinLock)
+VOID KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql)
+{
+    (void)SpinLock;
+    slic_kernel_irql = NewIrql;
+}
+#endif
+
+#if SLIC_MODEL_KeAcquireInStackQueuedSpinLock && !defined(KeAcquireInStackQueuedSpinLock)
+VOID FASTCALL KeAcquireInStackQueuedSpinLock(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle)
+{
+    slic_havoc(LockHandle, sizeof *LockHandle);
+    (void)SpinLock;
+    LockHandle->OldIrql = slic_kernel_irql;
+    slic_kernel_irql = 2;
+}
+#endif
+
+#if SLIC_MODEL_KeReleaseInStackQueuedSpinLock && !defined(KeReleaseInStackQueuedSpinLock)
+VOID FASTCALL KeReleaseInStackQueuedSpinLock(PKLOCK_QUEUE_HANDLE LockHandle)
+{
+    slic_kernel_irql = LockHandle->OldIrql;
+}
+#endif
+
+#if SLIC_MODEL_IoAcquireCancelSpinLock && !defined(IoAcquireCancelSpinLock)
+VOID IoAcquireCancelSpinLock(PKIRQL Irql)
+{
+    *Irql = slic_kernel_irql;
+    slic_kernel_irql = 2;
+}
+#endif
+
+#if SLIC_MODEL_IoReleaseCancelSpinLock && !defined(IoReleaseCancelSpinLock)
+VOID IoReleaseCancelSpinLock(KIRQL Irql)
+{
+    slic_kernel_irql = Irql;
+}
+#endif
+
+/* Executive resources: with Wait, an acquisition waits until it succeeds. */
+#if SLIC_MODEL_ExAcquireResourceExclusiveLite && !defined(ExAcquireResourceExclusiveLite)
+BOOLEAN ExAcquireResourceExclusiveLite(PERESOURCE Resource, BOOLEAN Wait)
+{
+    (void)Resource;
+    if (Wait || __VERIFIER_nondet_bool()) return 1;
+    return 0;
+}
+#endif
+
+#if SLIC_MODEL_ExAcquireResourceSharedLite && !defined(ExAcquireResourceSharedLite)
+BOOLEAN ExAcquireResourceSharedLite(PERESOURCE Resource, BOOLEAN Wait)
+{
+    (void)Resource;
+    if (Wait || __VERIFIER_nondet_bool()) return 1;
+    return 0;
+}
+#endif
+
+#if SLIC_MODEL_ExAcquireSharedStarveExclusive && !defined(ExAcquireSharedStarveExclusive)
+BOOLEAN ExAcquireSharedStarveExclusive(PERESOURCE Resource, BOOLEAN Wait)
+{
+    (void)Resource;
+    if (Wait || __VERIFIER_nondet_bool()) return 1;
+    return 0;
+}
+#endif
+
+#if SLIC_MODEL_ExAcquireSharedWaitForExclusive && !defined(ExAcquireSharedWaitForExclusive)
+BOOLEAN ExAcquireSharedWaitForExclusive(PERESOURCE Resource, BOOLEAN Wait)
+{
+    (void)Resource;
+    if (Wait || __VERIFIER_nondet_bool()) return 1;
     return 0;
 }
 #endif

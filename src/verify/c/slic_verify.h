@@ -26,6 +26,8 @@ int slic_kernel_take_dpc(slic_verify_fn routine, void **dpc, void **context, voi
                          void **argument2);
 int slic_kernel_take_work_item(slic_verify_fn routine, void **device, void **context);
 int slic_kernel_take_packet(void **device, void **irp);
+/* The IRQL a routine is called at. */
+void slic_kernel_set_irql(unsigned char irql);
 /* The I/O manager cancels an IRP: it takes the cancel spin lock, which
    raises to DISPATCH_LEVEL and gives the IRQL to go back to. */
 void slic_kernel_enter_cancel(unsigned char *cancel_irql);

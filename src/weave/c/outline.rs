@@ -22,6 +22,8 @@ pub struct Outline {
     pub declared: BTreeSet<String>,
     /// Names called in function bodies (`name(`), not through `.` or `->`.
     pub called: BTreeSet<String>,
+    /// Every name used in function bodies (called, or its address taken).
+    pub used: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,6 +62,9 @@ pub fn outline(text: &str) -> Outline {
                 }
                 let end = close.unwrap_or(item.tokens.end);
                 for token in open + 1..end {
+                    if tokens[token].kind == Kind::Identifier {
+                        result.used.insert(c.word(token).to_string());
+                    }
                     if let Some(name) = called_at(&c, token) {
                         result.called.insert(name.to_string());
                     }
@@ -134,5 +139,6 @@ NTSTATUS DispatchRead(void *d, void *irp)
         let called: Vec<&str> = found.called.iter().map(String::as_str).collect();
         assert_eq!(called, ["Helper", "IoCreateDevice", "KeAcquireSpinLock"]);
         assert!(found.defines("Helper"));
+        assert!(found.used.contains("Ops") && found.used.contains("old"));
     }
 }
