@@ -287,13 +287,26 @@ fn objects(out: &mut String, input: &HarnessInput) {
             &writer,
         );
     }
-    let _ = writeln!(
-        out,
-        "/* The harness's objects and state, in a static local. */\nstruct slic_objects {{\n{members}}};\n\
-         static struct slic_objects *slic_objects(void)\n{{\n    static struct slic_objects objects;\n    return &objects;\n}}"
+    out.push_str(
+        "/* The harness's objects and state, each a static local of its own (an analyzer\n   that cannot follow a call forgets what globals hold, and what the objects\n   passed to the call hold, but not the others). */\n",
     );
-    for name in member_names(&members) {
-        let _ = writeln!(out, "#define {name} (slic_objects()->{name})");
+    for (name, declaration) in members_of(&members) {
+        let (element, array) = match declaration.split_once('[') {
+            Some((element, count)) => (element.trim(), format!("[{}", count)),
+            None => (declaration.as_str(), String::new()),
+        };
+        let element = element.trim_end_matches(name).trim_end();
+        if array.is_empty() {
+            let _ = writeln!(
+                out,
+                "static {element} *slic_object_{name}(void)\n{{\n    static {element} object;\n    return &object;\n}}\n#define {name} (*slic_object_{name}())"
+            );
+        } else {
+            let _ = writeln!(
+                out,
+                "static {element} (*slic_object_{name}(void)){array}\n{{\n    static {element} object{array};\n    return &object;\n}}\n#define {name} (*slic_object_{name}())"
+            );
+        }
     }
     let _ = writeln!(
         out,
@@ -303,14 +316,16 @@ fn objects(out: &mut String, input: &HarnessInput) {
     out.push_str(&functions);
 }
 
-/// The names of `    TYPE NAME;` and `    TYPE NAME[N];` members.
-fn member_names(members: &str) -> Vec<&str> {
+/// Each `    TYPE NAME;` or `    TYPE NAME[N];` member: its name, and the
+/// declaration without the `;`.
+fn members_of(members: &str) -> Vec<(&str, String)> {
     members
         .lines()
         .filter_map(|line| {
-            let declarator = line.trim().trim_end_matches(';');
-            let declarator = declarator.split('[').next().unwrap_or(declarator);
-            declarator.rsplit(' ').next()
+            let declaration = line.trim().trim_end_matches(';');
+            let declarator = declaration.split('[').next().unwrap_or(declaration);
+            let name = declarator.rsplit(' ').next()?;
+            Some((name, declaration.to_string()))
         })
         .collect()
 }

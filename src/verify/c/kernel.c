@@ -9,7 +9,7 @@
 #define SLIC_KERNEL_DEVICES 4
 #define SLIC_KERNEL_EXTENSION_BYTES 4096
 #define SLIC_KERNEL_QUEUE 4
-#define SLIC_KERNEL_POOL 8
+#define SLIC_KERNEL_POOL 4
 #define SLIC_KERNEL_POOL_BYTES 4096
 
 /* Work items: allocated, then queued with a routine and a context. */
@@ -21,28 +21,24 @@ struct slic_kernel_work_item {
     int queued;
 };
 
-/* The model's state, in a static local, named through macros: a checker that
-   meets a call it cannot follow (clang's analyzer, through a function pointer
-   it cannot resolve) forgets what every global holds, but not what static
-   locals do. */
+/* The model's state in static locals, reached through functions: a checker
+   that meets a call it cannot follow (clang's analyzer, through a function
+   pointer it cannot resolve) forgets what every global holds, but not what
+   static locals do. Each object the driver gets (a device, an extension, a
+   work item, a pool block) is a static local of its own: a call that may
+   write to one (through a pointer the driver passes to a function with no
+   body) then forgets that object only, not the model's books. */
 struct slic_kernel_state {
     unsigned char irql;
     unsigned char thread;
-    /* Devices: IoCreateDevice links each into its driver object, as the I/O
-       manager does; the harness sends requests to the first. */
-    struct _DEVICE_OBJECT device[SLIC_KERNEL_DEVICES];
-    unsigned long long extension[SLIC_KERNEL_DEVICES][SLIC_KERNEL_EXTENSION_BYTES / 8];
     unsigned devices;
     /* DPCs queued by KeInsertQueueDpc, and not yet run. */
     struct _KDPC *dpc[SLIC_KERNEL_QUEUE];
     unsigned dpcs;
-    struct slic_kernel_work_item work[SLIC_KERNEL_QUEUE];
     /* Packets started with IoStartPacket, for StartIo. */
     void *packet_device[SLIC_KERNEL_QUEUE];
     void *packet_irp[SLIC_KERNEL_QUEUE];
     unsigned packets;
-    /* Nonpaged pool. */
-    unsigned long long pool[SLIC_KERNEL_POOL][SLIC_KERNEL_POOL_BYTES / 8];
     unsigned pool_used;
 };
 
@@ -54,17 +50,63 @@ static struct slic_kernel_state *slic_kernel_state(void)
 
 #define slic_kernel_irql (slic_kernel_state()->irql)
 #define slic_kernel_thread (slic_kernel_state()->thread)
-#define slic_kernel_device (slic_kernel_state()->device)
-#define slic_kernel_extension (slic_kernel_state()->extension)
 #define slic_kernel_devices (slic_kernel_state()->devices)
 #define slic_kernel_dpc (slic_kernel_state()->dpc)
 #define slic_kernel_dpcs (slic_kernel_state()->dpcs)
-#define slic_kernel_work (slic_kernel_state()->work)
 #define slic_kernel_packet_device (slic_kernel_state()->packet_device)
 #define slic_kernel_packet_irp (slic_kernel_state()->packet_irp)
 #define slic_kernel_packets (slic_kernel_state()->packets)
-#define slic_kernel_pool (slic_kernel_state()->pool)
 #define slic_kernel_pool_used (slic_kernel_state()->pool_used)
+
+/* Devices: IoCreateDevice links each into its driver object, as the I/O
+   manager does; the harness sends requests to the first. */
+static struct _DEVICE_OBJECT *slic_kernel_device(unsigned index)
+{
+    static struct _DEVICE_OBJECT d0, d1, d2, d3;
+    switch (index) {
+    case 0: return &d0;
+    case 1: return &d1;
+    case 2: return &d2;
+    default: return &d3;
+    }
+}
+
+static void *slic_kernel_extension(unsigned index)
+{
+    static unsigned long long e0[SLIC_KERNEL_EXTENSION_BYTES / 8], e1[SLIC_KERNEL_EXTENSION_BYTES / 8],
+        e2[SLIC_KERNEL_EXTENSION_BYTES / 8], e3[SLIC_KERNEL_EXTENSION_BYTES / 8];
+    switch (index) {
+    case 0: return e0;
+    case 1: return e1;
+    case 2: return e2;
+    default: return e3;
+    }
+}
+
+/* Work items: allocated, then queued with a routine and a context. */
+static struct slic_kernel_work_item *slic_kernel_work(unsigned index)
+{
+    static struct slic_kernel_work_item w0, w1, w2, w3;
+    switch (index) {
+    case 0: return &w0;
+    case 1: return &w1;
+    case 2: return &w2;
+    default: return &w3;
+    }
+}
+
+/* Nonpaged pool. */
+static void *slic_kernel_pool(unsigned index)
+{
+    static unsigned long long p0[SLIC_KERNEL_POOL_BYTES / 8], p1[SLIC_KERNEL_POOL_BYTES / 8],
+        p2[SLIC_KERNEL_POOL_BYTES / 8], p3[SLIC_KERNEL_POOL_BYTES / 8];
+    switch (index) {
+    case 0: return p0;
+    case 1: return p1;
+    case 2: return p2;
+    default: return p3;
+    }
+}
 
 void slic_kernel_reset(void)
 {
@@ -73,7 +115,14 @@ void slic_kernel_reset(void)
     slic_kernel_dpcs = 0;
     slic_kernel_packets = 0;
     slic_kernel_pool_used = 0;
-    slic_zero(slic_kernel_work, sizeof slic_kernel_work);
+    slic_kernel_work(0)->allocated = 0;
+    slic_kernel_work(0)->queued = 0;
+    slic_kernel_work(1)->allocated = 0;
+    slic_kernel_work(1)->queued = 0;
+    slic_kernel_work(2)->allocated = 0;
+    slic_kernel_work(2)->queued = 0;
+    slic_kernel_work(3)->allocated = 0;
+    slic_kernel_work(3)->queued = 0;
 }
 
 void slic_kernel_set_irql(unsigned char irql)
@@ -109,7 +158,7 @@ int slic_kernel_take_work_item(slic_verify_fn routine, void **device, void **con
 {
     unsigned i;
     for (i = 0; i < SLIC_KERNEL_QUEUE; i++) {
-        struct slic_kernel_work_item *item = &slic_kernel_work[i];
+        struct slic_kernel_work_item *item = slic_kernel_work(i);
         if (item->queued && item->routine == routine) {
             item->queued = 0;
             *device = item->device;
@@ -147,9 +196,9 @@ NTSTATUS IoCreateDevice(PDRIVER_OBJECT DriverObject, ULONG DeviceExtensionSize, 
     if (slic_kernel_devices == SLIC_KERNEL_DEVICES || DeviceExtensionSize > SLIC_KERNEL_EXTENSION_BYTES
         || __VERIFIER_nondet_bool())
         return (NTSTATUS)0xC000009AL; /* STATUS_INSUFFICIENT_RESOURCES */
-    device = &slic_kernel_device[slic_kernel_devices];
+    device = slic_kernel_device(slic_kernel_devices);
     /* The I/O manager zeroes the extension. */
-    device->DeviceExtension = DeviceExtensionSize ? slic_kernel_extension[slic_kernel_devices] : 0;
+    device->DeviceExtension = DeviceExtensionSize ? slic_kernel_extension(slic_kernel_devices) : 0;
     slic_kernel_devices++;
     device->DriverObject = DriverObject;
     device->NextDevice = DriverObject->DeviceObject;
@@ -216,11 +265,12 @@ PIO_WORKITEM IoAllocateWorkItem(PDEVICE_OBJECT DeviceObject)
     unsigned i;
     if (__VERIFIER_nondet_bool()) return 0;
     for (i = 0; i < SLIC_KERNEL_QUEUE; i++) {
-        if (!slic_kernel_work[i].allocated) {
-            slic_kernel_work[i].allocated = 1;
-            slic_kernel_work[i].queued = 0;
-            slic_kernel_work[i].device = DeviceObject;
-            return (PIO_WORKITEM)(void *)&slic_kernel_work[i];
+        struct slic_kernel_work_item *item = slic_kernel_work(i);
+        if (!item->allocated) {
+            item->allocated = 1;
+            item->queued = 0;
+            item->device = DeviceObject;
+            return (PIO_WORKITEM)(void *)item;
         }
     }
     return 0;
@@ -285,8 +335,8 @@ PVOID ExAllocatePoolWithTag(POOL_TYPE PoolType, SIZE_T NumberOfBytes, ULONG Tag)
     if (slic_kernel_pool_used == SLIC_KERNEL_POOL || NumberOfBytes > SLIC_KERNEL_POOL_BYTES
         || __VERIFIER_nondet_bool())
         return 0;
-    slic_havoc(slic_kernel_pool[slic_kernel_pool_used], sizeof slic_kernel_pool[0]);
-    return slic_kernel_pool[slic_kernel_pool_used++];
+    slic_havoc(slic_kernel_pool(slic_kernel_pool_used), SLIC_KERNEL_POOL_BYTES);
+    return slic_kernel_pool(slic_kernel_pool_used++);
 }
 #endif
 
