@@ -54,6 +54,9 @@ pub struct RuleVerdict {
     pub notes: Vec<String>,
     /// Functions the driver calls that got no body (havocked).
     pub havocked: Vec<String>,
+    /// Aborts EVA reached that clang, which ran, found no path to: EVA
+    /// over-approximates, so these may or may not happen.
+    pub possible: Vec<Violation>,
 }
 
 /// The verdict for one rule. `sites` are the site tables of the woven
@@ -122,23 +125,23 @@ pub fn verdict(
         .any(|(engine, outcome)| *engine == Engine::Clang && matches!(outcome, Outcome::Finished { .. }));
     let mut possible = Vec::new();
     if clang_finished {
-        violations.retain(|v| {
-            let confirmed = v.engines.contains(&Engine::Clang);
-            if !confirmed {
-                possible.push(format!(
-                    "eva could not rule out `{}` at {} in {} ({}); clang found no path to it",
-                    v.message,
-                    v.place
-                        .as_ref()
-                        .map_or("<unknown>".to_string(), ToString::to_string),
-                    v.function,
-                    v.event
-                ));
-            }
-            confirmed
-        });
+        let (confirmed, unconfirmed): (Vec<Violation>, Vec<Violation>) = violations
+            .into_iter()
+            .partition(|v| v.engines.contains(&Engine::Clang));
+        violations = confirmed;
+        possible = unconfirmed;
     }
-    notes.extend(possible.iter().cloned());
+    for v in &possible {
+        notes.push(format!(
+            "eva could not rule out `{}` at {} in {} ({}); clang found no path to it",
+            v.message,
+            v.place
+                .as_ref()
+                .map_or("<unknown>".to_string(), ToString::to_string),
+            v.function,
+            v.event
+        ));
+    }
     violations
         .sort_by(|a, b| (&a.place, &a.function, a.abort).cmp(&(&b.place, &b.function, b.abort)));
     let verdict = if !violations.is_empty() {
@@ -167,6 +170,7 @@ pub fn verdict(
         verdict,
         notes,
         havocked,
+        possible,
     }
 }
 

@@ -17,6 +17,7 @@ mod ir_support;
 mod ir_weave;
 mod parse_properties;
 mod rule_pack;
+mod sarif;
 mod semantics;
 mod static_monitor;
 mod support;

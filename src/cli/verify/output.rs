@@ -107,22 +107,11 @@ impl Report<'_> {
             .map(|result| {
                 let automaton = self.automaton(result);
                 let violations: Vec<serde_json::Value> = match &result.verdict.verdict {
-                    Verdict::Violations(found) => found
-                        .iter()
-                        .map(|v| {
-                            serde_json::json!({
-                                "message": v.message,
-                                "rule_location": v.rule_location,
-                                "place": v.place.as_ref().map(ToString::to_string),
-                                "function": v.function,
-                                "event": v.event,
-                                "engines": v.engines.iter().map(|e| e.name()).collect::<Vec<_>>(),
-                                "path": v.path.iter().map(step_json).collect::<Vec<_>>(),
-                            })
-                        })
-                        .collect(),
+                    Verdict::Violations(found) => found.iter().map(violation_json).collect(),
                     _ => Vec::new(),
                 };
+                let possible: Vec<serde_json::Value> =
+                    result.verdict.possible.iter().map(violation_json).collect();
                 let times: serde_json::Map<String, serde_json::Value> = result
                     .times
                     .iter()
@@ -137,6 +126,7 @@ impl Report<'_> {
                         _ => None,
                     },
                     "violations": violations,
+                    "possible": possible,
                     "notes": result.verdict.notes,
                     "havocked": result.verdict.havocked,
                     "stubs": result.stubs,
@@ -165,6 +155,18 @@ impl Report<'_> {
         text.push('\n');
         text
     }
+}
+
+fn violation_json(v: &slic::verify::verdict::Violation) -> serde_json::Value {
+    serde_json::json!({
+        "message": v.message,
+        "rule_location": v.rule_location,
+        "place": v.place.as_ref().map(ToString::to_string),
+        "function": v.function,
+        "event": v.event,
+        "engines": v.engines.iter().map(|e| e.name()).collect::<Vec<_>>(),
+        "path": v.path.iter().map(step_json).collect::<Vec<_>>(),
+    })
 }
 
 fn step_json(step: &slic::verify::Step) -> serde_json::Value {
