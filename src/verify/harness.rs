@@ -183,10 +183,9 @@ pub fn site_table(index: usize) -> String {
 
 /// The harness, or why there can be none.
 pub fn harness(input: &HarnessInput) -> Result<String, String> {
-    let entries: Vec<&str> = input.roles.routines(Role::DriverEntry).collect();
-    let Some(&entry) = entries.first() else {
-        return Err("no DriverEntry: name it with `--role driverentry=NAME`".to_string());
-    };
+    // A driver given without its DriverEntry (a file of dispatch routines)
+    // is run without loading it: its routines get the harness's device.
+    let entry = input.roles.routines(Role::DriverEntry).next();
     for record in [IRP, DEVICE, DRIVER, STRING] {
         if !input.records.contains_key(record) {
             return Err(format!(
@@ -386,7 +385,7 @@ fn step(out: &mut String, input: &HarnessInput) {
 /// merges states between the statements of `slic_harness` (EVA, told to)
 /// merges them between routines only; `slic_partition` is what it keeps
 /// apart: the monitor's state, and whether the harness stopped.
-fn main_function(out: &mut String, input: &HarnessInput, entry: &str) {
+fn main_function(out: &mut String, input: &HarnessInput, entry: Option<&str>) {
     let _ = writeln!(
         out,
         "/* EVA keeps states apart by it (-eva-partition-value). */\nint {PARTITION};\n\n\
@@ -396,9 +395,15 @@ fn main_function(out: &mut String, input: &HarnessInput, entry: &str) {
         out,
         "/* Loads the driver; one that fails to load runs no more. */\n\
          static void slic_load(void)\n{{\n    slic_static_reset();\n    slic_kernel_reset();\n    slic_kernel_set_irql(0);\n    slic_stopped = 0;\n    \
-         slic_fill_driver();\n    slic_fill_environment();\n    if ({}(&slic_driver, &slic_registry_path) < 0) __VERIFIER_assume(0);",
-        shim_name(entry)
+         slic_fill_driver();\n    slic_fill_environment();"
     );
+    if let Some(entry) = entry {
+        let _ = writeln!(
+            out,
+            "    if ({}(&slic_driver, &slic_registry_path) < 0) __VERIFIER_assume(0);",
+            shim_name(entry)
+        );
+    }
     for routine in input.roles.routines(Role::AddDevice) {
         let _ = writeln!(
             out,

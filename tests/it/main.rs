@@ -22,4 +22,5 @@ mod semantics;
 mod static_monitor;
 mod support;
 mod tutorial;
+mod verify;
 mod wdk_style;
