@@ -10,7 +10,10 @@
 //! - `monitor`: the monitor's cost per event in a lock-heavy loop, woven vs
 //!   plain, for a rule kept per thread and a `watch` rule, on 1 and 4
 //!   threads, through both weavers;
-//! - `cc`: `slic cc` vs the plain compiler on the mock drivers' sources.
+//! - `cc`: `slic cc` vs the plain compiler on the mock drivers' sources;
+//! - `verify`: `slic verify` of every pack rule on each mock driver, the
+//!   seconds each engine took per rule, and QueuedSpinLockRelease with EVA
+//!   on a driver of 500 lines.
 //!
 //! `cargo bench --bench pipeline -- monitor cc` runs only those sections.
 //! docs/performance.md records the results.
@@ -92,6 +95,9 @@ fn main() {
     }
     if wants("cc") {
         cc(&mut bench);
+    }
+    if wants("verify") {
+        verify(&mut bench);
     }
     println!("| what | result | target | met |\n|---|---|---|---|");
     for row in &bench.rows {
@@ -409,6 +415,86 @@ fn cc(bench: &mut Bench) {
         bench.row(
             format!("`slic cc --via {via} -- {compiler} -O2 -c` / `{compiler} -O2 -c`, {} driver sources", sources.len()),
             format!("{:.2} ({woven:.0} ms / {plain:.0} ms)", woven / plain),
+            "",
+            None,
+        );
+    }
+}
+
+/// `slic verify --format json` of `sources`; the JSON.
+fn verify_json(bench: &Bench, arguments: &[&str]) -> serde_json::Value {
+    let mut words = vec![bench.slic, "verify", "--format", "json", "--jobs", "1"];
+    words.extend_from_slice(arguments);
+    let output = measure::command(&words).output().unwrap();
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("slic verify wrote no JSON: {e}\n{}", String::from_utf8_lossy(&output.stderr)))
+}
+
+fn verify(bench: &mut Bench) {
+    eprintln!("verify");
+    require("frama-c");
+    require(CLANG);
+    // QueuedSpinLockRelease with EVA on a driver of 500 lines: the queued
+    // driver's routines, copied until the file is that long.
+    let driver = bench.path("verify500.c");
+    let lines = inputs::large_c_driver(Path::new("tests/drivers/queued"), 500, Path::new(&driver));
+    let result = verify_json(
+        bench,
+        &[
+            "--engine",
+            "eva",
+            "--rule",
+            "rules/wdm/QueuedSpinLockRelease.slic",
+            "-I",
+            "tests/drivers/wdk",
+            "-I",
+            "tests/drivers/queued",
+            &driver,
+        ],
+    );
+    let seconds = result["rules"][0]["seconds"]["eva"].as_f64().unwrap();
+    bench.row(
+        format!("`slic verify --engine eva`, QueuedSpinLockRelease, a {lines}-line driver (bound 3)"),
+        format!("{seconds:.1} s ({})", result["rules"][0]["verdict"]),
+        "< 10 s",
+        Some(seconds < 10.0),
+    );
+    // Every pack rule on each mock driver, both engines, one rule at a time.
+    let mut drivers: Vec<PathBuf> = std::fs::read_dir("tests/drivers")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir() && !p.ends_with("wdk"))
+        .collect();
+    drivers.sort();
+    for directory in drivers {
+        let mut sources: Vec<String> = std::fs::read_dir(&directory)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "c") && !p.ends_with("main.c"))
+            .map(|p| p.display().to_string())
+            .collect();
+        sources.sort();
+        let include = directory.display().to_string();
+        let mut arguments = vec!["-I", "tests/drivers/wdk", "-I", &include];
+        arguments.extend(sources.iter().map(String::as_str));
+        let result = verify_json(bench, &arguments);
+        let name = directory.file_name().unwrap().to_string_lossy().to_string();
+        let lines: usize = sources.iter().map(|s| measure::lines(Path::new(s))).sum();
+        let mut cells = Vec::new();
+        let mut total = 0.0;
+        for rule in result["rules"].as_array().unwrap() {
+            let eva = rule["seconds"]["eva"].as_f64().unwrap_or(0.0);
+            let clang = rule["seconds"]["clang"].as_f64().unwrap_or(0.0);
+            total += eva + clang;
+            cells.push(format!(
+                "{} {} (eva {eva:.1} s, clang {clang:.1} s)",
+                rule["rule"].as_str().unwrap(),
+                rule["verdict"].as_str().unwrap()
+            ));
+        }
+        bench.row(
+            format!("`slic verify`, every pack rule, {name} ({lines} lines)"),
+            format!("{total:.0} s in all: {}", cells.join("; ")),
             "",
             None,
         );

@@ -259,6 +259,10 @@ fn objects(out: &mut String, input: &HarnessInput) {
         DRIVER => Some(Target::Expr("&slic_driver".to_string())),
         IRP => Some(Target::Null),
         "struct _IO_STACK_LOCATION" => Some(Target::Fresh { nullable: false }),
+        // The buffers of a request are there (the I/O manager gives a
+        // buffered request its system buffer): a NULL one would only make
+        // every driver that checks lengths, not pointers, look wrong.
+        "void" => Some(Target::Fresh { nullable: false }),
         _ => None,
     };
     let mut writer = ObjectWriter::new(input.records, &environment, "slic_registry");
@@ -389,7 +393,7 @@ fn main_function(out: &mut String, input: &HarnessInput, entry: Option<&str>) {
     let _ = writeln!(
         out,
         "/* EVA keeps states apart by it (-eva-partition-value). */\nint {PARTITION};\n\n\
-         static void slic_checkpoint(void)\n{{\n    {PARTITION} = (int)(slic_static_state() * 2u + (unsigned)slic_stopped);\n}}\n"
+         static void slic_checkpoint(void)\n{{\n    {PARTITION} = (int)((slic_static_state() * 2u + (unsigned)slic_stopped) * 7919u + slic_kernel_key());\n}}\n"
     );
     let _ = writeln!(
         out,

@@ -37,7 +37,7 @@ pub enum Target {
 const MAX_OBJECTS: usize = 48;
 
 /// The bytes of a buffer a `void *` points to.
-pub const BUFFER_BYTES: usize = 256;
+pub const BUFFER_BYTES: usize = 1024;
 
 pub struct ObjectWriter<'r> {
     records: &'r BTreeMap<String, Record>,
@@ -270,7 +270,7 @@ mod tests {
         writer.declare_and_fill("slic_irp_1", "struct _IRP", 2);
         insta::assert_snapshot!(format!("{}\n{}", writer.declarations, writer.statements), @r"
             struct _IRP slic_irp_1;
-            unsigned long long slic_irp_1_o0[32];
+            unsigned long long slic_irp_1_o0[128];
             struct _IO_STACK_LOCATION slic_irp_1_o1;
 
             slic_havoc(&slic_irp_1, sizeof slic_irp_1);

@@ -125,6 +125,21 @@ void slic_kernel_reset(void)
     slic_kernel_work(3)->queued = 0;
 }
 
+/* The model's books as a number, for the analyzers' partitions: states
+   whose queues differ are kept apart (a DPC queued in one and not in the
+   other, joined, would run on a device that is no device). */
+unsigned slic_kernel_key(void)
+{
+    unsigned key = slic_kernel_devices;
+    unsigned i;
+    key = key * 5u + slic_kernel_dpcs;
+    key = key * 5u + slic_kernel_packets;
+    key = key * 5u + slic_kernel_pool_used;
+    for (i = 0; i < SLIC_KERNEL_QUEUE; i++)
+        key = key * 4u + (unsigned)slic_kernel_work(i)->allocated * 2u + (unsigned)slic_kernel_work(i)->queued;
+    return key;
+}
+
 void slic_kernel_set_irql(unsigned char irql)
 {
     slic_kernel_irql = irql;

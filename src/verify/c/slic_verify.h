@@ -26,6 +26,8 @@ int slic_kernel_take_dpc(slic_verify_fn routine, void **dpc, void **context, voi
                          void **argument2);
 int slic_kernel_take_work_item(slic_verify_fn routine, void **device, void **context);
 int slic_kernel_take_packet(void **device, void **irp);
+/* The kernel model's books as a number (for EVA's partitions). */
+unsigned slic_kernel_key(void);
 /* The IRQL a routine is called at. */
 void slic_kernel_set_irql(unsigned char irql);
 /* The I/O manager cancels an IRP: it takes the cancel spin lock, which
