@@ -137,9 +137,7 @@ SerialCompletionDpc(PKDPC Dpc, PVOID DeferredContext, PVOID SystemArgument1, PVO
     UNREFERENCED_PARAMETER(SystemArgument2);
 
     KeAcquireSpinLockAtDpcLevel(&extension->HwLock);
-    /* Only the test program sets HwError (as hardware would): slic verify's
-       harness, which never does, cannot reach the bug below. */
-    if (extension->HwError) { // static: unreachable
+    if (extension->HwError) { // static: unreachable (only the test program sets HwError, as hardware would)
         extension->Stats.FrameErrorCount++;
         return;
     }
