@@ -76,13 +76,13 @@ fn seeded_bugs_are_found(name: &str) {
     let expected = driver.expected();
     assert!(!expected.is_empty(), "{name} has seeded bugs");
     // A bug behind a condition only the test program makes true (a field
-    // it sets, as hardware would) is out of the harness's reach: the line
-    // of the condition says `// static: unreachable`, and the routine's
-    // bugs after it are left out.
-    let unreachable = unreachable_routines(&driver);
+    // it sets, as hardware would) is out of the harness's reach: the line of
+    // the condition says `// static: unreachable for RULE`, and that rule's
+    // bugs in that routine are left out.
+    let unreachable = unreachable_bugs(&driver);
     let expected: Vec<Report> = expected
         .into_iter()
-        .filter(|bug| !unreachable.contains(&bug.function))
+        .filter(|bug| !unreachable.contains(&(bug.rule.clone(), bug.function.clone())))
         .collect();
     let (result, status) = verify(&driver, &rules_of(&expected), "json");
     assert_eq!(status, Some(1), "violations: {result:#}");
@@ -100,25 +100,26 @@ fn seeded_bugs_are_found(name: &str) {
     }
 }
 
-/// The routines with a `// static: unreachable` line.
-fn unreachable_routines(driver: &MockDriver) -> Vec<String> {
-    let mut routines = Vec::new();
+/// The (rule, routine) of each `// static: unreachable for RULE` line.
+fn unreachable_bugs(driver: &MockDriver) -> Vec<(String, String)> {
+    let mut bugs = Vec::new();
     for source in &driver.sources {
         let text = std::fs::read_to_string(root().join(source)).unwrap();
-        let mut current = String::new();
+        let mut routine = String::new();
         for line in text.lines() {
             if let Some((name, _)) = line.split_once('(')
                 && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
                 && name.starts_with(|c: char| c.is_ascii_uppercase())
             {
-                current = name.to_string();
+                routine = name.to_string();
             }
-            if line.contains("// static: unreachable") {
-                routines.push(current.clone());
+            if let Some(rest) = line.split("// static: unreachable for ").nth(1) {
+                let rule = rest.split_whitespace().next().unwrap().to_string();
+                bugs.push((rule, routine.clone()));
             }
         }
     }
-    routines
+    bugs
 }
 
 fn correct_driver_has_no_violation(name: &str) {
