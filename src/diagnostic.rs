@@ -78,6 +78,14 @@ codes! {
     TraceMissingValue = "E0027", Error, "trace step lacks a value a handler reads";
     TraceUnknownAbort = "E0028", Error, "expected abort message that the rule does not have";
     NotFinite = "E0029", Error, "the rule has no finite automaton to draw";
+    AlreadyWoven = "E0030", Error, "the input is already woven";
+    InputTooLarge = "E0031", Error, "the input is too large to weave";
+    UnreadableCode = "E0032", Error, "a use or routine in C code the weaver cannot read";
+    UnplaceableEvent = "E0033", Error, "an event the weaver cannot place in this input";
+    NoPrototype = "E0034", Error, "a use of a function the API catalog does not declare";
+    UseBeforeIncludes = "E0035", Error, "a use of a bound function before the file's last `#include`";
+    MalformedIr = "E0036", Error, "LLVM IR the weaver cannot read";
+    WeaverBug = "E0037", Error, "internal error in a weaver";
     PragmaIgnored = "W0001", Warning, "`#pragma` is ignored";
     UnknownFunction = "W0002", Warning, "function is neither in the API catalog nor a role";
     UnusedVariable = "W0003", Warning, "state variable is never read";
@@ -89,6 +97,11 @@ codes! {
     InertHandler = "W0009", Warning, "handler never changes anything on any explored trace";
     UnboundEvent = "W0010", Warning, "an event of a rule binds to no site in a woven file";
     NoHandlers = "W0011", Warning, "the rule has no event handlers: it checks nothing";
+    PastedName = "W0012", Warning, "an API name pasted with `##` in a macro is not woven";
+    MusttailExit = "W0013", Warning, "exit events of a `musttail` call are reported before the call";
+    UnnamedResult = "W0014", Warning, "the result of a call has no name: `$return` reads as 0";
+    UnwrappableAddress = "W0015", Warning, "calls through the address of a variadic API are not seen";
+    KernelDefinition = "W0016", Warning, "definitions of catalog APIs are left alone: their callers report their events";
 }
 
 /// Which command reports a code: `slic check` (and every command that
@@ -110,7 +123,9 @@ impl Code {
             TraceSyntax | TraceUnknownEvent | TraceBadValue | TraceMissingValue
             | TraceUnknownAbort => Stage::Trace,
             UnreachableAbort | InertHandler => Stage::Explore,
-            UnboundEvent => Stage::Weave,
+            UnboundEvent | AlreadyWoven | InputTooLarge | UnreadableCode | UnplaceableEvent
+            | NoPrototype | UseBeforeIncludes | MalformedIr | WeaverBug | PastedName
+            | MusttailExit | UnnamedResult | UnwrappableAddress | KernelDefinition => Stage::Weave,
             NotFinite => Stage::Graph,
             _ => Stage::Check,
         }

@@ -15,21 +15,23 @@
 
 use std::ops::Range;
 
+/// An edit of a source of bytes: its replacement may hold bytes copied
+/// from a source that is not UTF-8 (the C weaver copies a routine's head).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Edit {
     pub range: Range<usize>,
-    pub replacement: String,
+    pub replacement: Vec<u8>,
 }
 
 impl Edit {
-    pub fn replace(range: Range<usize>, replacement: impl Into<String>) -> Edit {
+    pub fn replace(range: Range<usize>, replacement: impl Into<Vec<u8>>) -> Edit {
         Edit {
             range,
             replacement: replacement.into(),
         }
     }
 
-    pub fn insert(at: usize, text: impl Into<String>) -> Edit {
+    pub fn insert(at: usize, text: impl Into<Vec<u8>>) -> Edit {
         Edit::replace(at..at, text)
     }
 }
@@ -51,16 +53,50 @@ impl std::fmt::Display for Overlap {
     }
 }
 
-/// Applies every edit to `source`. Edits may come in any order.
-pub fn apply(source: &str, edits: Vec<Edit>) -> Result<String, Overlap> {
-    let mut buffer = EditBuffer::default();
-    buffer
-        .text
-        .reserve(edits.iter().map(|e| e.replacement.len()).sum());
-    for edit in edits {
-        buffer.replace(edit.range, &edit.replacement);
+/// Applies every edit to `source`, any bytes: what no edit touches is
+/// copied as it is. Edits may come in any order.
+pub fn apply(source: &[u8], mut edits: Vec<Edit>) -> Result<Vec<u8>, Overlap> {
+    // Stable, as in `EditBuffer::apply`.
+    edits.sort_by_key(|edit| (edit.range.start, edit.range.end));
+    check_sorted(edits.iter().map(|edit| &edit.range), source.len())?;
+    let added: usize = edits.iter().map(|e| e.replacement.len()).sum();
+    let mut out = Vec::with_capacity(source.len() + added);
+    let mut position = 0;
+    for edit in &edits {
+        out.extend_from_slice(&source[position..edit.range.start]);
+        out.extend_from_slice(&edit.replacement);
+        position = edit.range.end;
     }
-    Ok(buffer.apply(source)?.to_text())
+    out.extend_from_slice(&source[position..]);
+    Ok(out)
+}
+
+/// Checks ranges sorted by (start, end): inside a source of `length`
+/// bytes, and no two overlapping (insertions at one position, and an
+/// insertion where a replacement starts, are fine).
+fn check_sorted<'r>(
+    ranges: impl Iterator<Item = &'r Range<usize>>,
+    length: usize,
+) -> Result<(), Overlap> {
+    let mut previous: Option<&Range<usize>> = None;
+    for range in ranges {
+        assert!(
+            range.start <= range.end && range.end <= length,
+            "edit {range:?} outside a source of {length} bytes"
+        );
+        if let Some(previous) = previous {
+            let overlaps = range.start < previous.end
+                || (range.start == previous.start && !previous.is_empty() && !range.is_empty());
+            if overlaps {
+                return Err(Overlap {
+                    first: previous.clone(),
+                    second: range.clone(),
+                });
+            }
+        }
+        previous = Some(range);
+    }
+    Ok(())
 }
 
 /// Edits whose replacements share one string. A replacement is either
@@ -111,25 +147,7 @@ impl EditBuffer {
         // there.
         self.edits
             .sort_by_key(|(range, _)| (range.start, range.end));
-        let mut previous: Option<&Range<usize>> = None;
-        for (range, _) in &self.edits {
-            assert!(
-                range.start <= range.end && range.end <= source.len(),
-                "edit {range:?} outside a source of {} bytes",
-                source.len()
-            );
-            if let Some(previous) = previous {
-                let overlaps = range.start < previous.end
-                    || (range.start == previous.start && !previous.is_empty() && !range.is_empty());
-                if overlaps {
-                    return Err(Overlap {
-                        first: previous.clone(),
-                        second: range.clone(),
-                    });
-                }
-            }
-            previous = Some(range);
-        }
+        check_sorted(self.edits.iter().map(|(range, _)| range), source.len())?;
         Ok(Edited {
             source,
             text: self.text,
@@ -199,13 +217,16 @@ mod tests {
             Edit::insert(11, "!"),
             Edit::insert(0, "[1] "),
         ];
-        assert_eq!(apply("hello world", edits).unwrap(), ">> [1] hello there!");
+        assert_eq!(
+            apply(b"hello world", edits).unwrap(),
+            b">> [1] hello there!"
+        );
     }
 
     #[test]
     fn overlapping_edits_are_refused() {
         let error = apply(
-            "abcdef",
+            b"abcdef",
             vec![Edit::replace(1..4, "x"), Edit::replace(3..5, "y")],
         )
         .unwrap_err();
@@ -218,7 +239,7 @@ mod tests {
         );
         assert!(
             apply(
-                "abcdef",
+                b"abcdef",
                 vec![Edit::replace(1..4, "x"), Edit::replace(1..4, "y")]
             )
             .is_err()
@@ -232,6 +253,21 @@ mod tests {
             Edit::replace(2..4, "CD"),
             Edit::insert(4, "-"),
         ];
-        assert_eq!(apply("abcdef", edits).unwrap(), "ABCD-ef");
+        assert_eq!(apply(b"abcdef", edits).unwrap(), b"ABCD-ef");
+    }
+
+    /// Bytes that are not UTF-8, in the source and in a replacement, come
+    /// out as they went in.
+    #[test]
+    fn any_bytes_are_kept() {
+        let source = b"\xef\xbb\xbf/* l\x92objet */ f(\x00);\r\n";
+        let edits = vec![
+            Edit::replace(17..18, "g"),
+            Edit::insert(3, b"\x93\n".to_vec()),
+        ];
+        assert_eq!(
+            apply(source, edits).unwrap(),
+            b"\xef\xbb\xbf\x93\n/* l\x92objet */ g(\x00);\r\n"
+        );
     }
 }

@@ -20,6 +20,7 @@ pub enum Missing {
     Argument(u32),
     Deref(u32),
     Return,
+    Thread,
 }
 
 impl std::fmt::Display for Missing {
@@ -28,6 +29,7 @@ impl std::fmt::Display for Missing {
             Missing::Argument(n) => write!(f, "${n}"),
             Missing::Deref(n) => write!(f, "*${n}"),
             Missing::Return => write!(f, "$return"),
+            Missing::Thread => write!(f, "$thread"),
         }
     }
 }
@@ -38,6 +40,11 @@ pub trait Env {
     fn argument(&self, index: u32) -> Result<i64, Missing>;
     fn deref(&self, index: u32) -> Result<i64, Missing>;
     fn return_value(&self) -> Result<i64, Missing>;
+    /// The thread of the event; none where events have no thread (constant
+    /// folding, the explicit automaton's symbolic values).
+    fn thread(&self) -> Result<i64, Missing> {
+        Err(Missing::Thread)
+    }
 }
 
 pub fn eval(expr: &TypedExpr, env: &dyn Env) -> Result<i64, Missing> {
@@ -48,6 +55,7 @@ pub fn eval(expr: &TypedExpr, env: &dyn Env) -> Result<i64, Missing> {
         ExprKind::Argument(index) => ty.normalize(env.argument(*index)?),
         ExprKind::Deref(index) => ty.normalize(env.deref(*index)?),
         ExprKind::Return => ty.normalize(env.return_value()?),
+        ExprKind::Thread => ty.normalize(env.thread()?),
         ExprKind::Unary(op, operand) => unary(*op, ty, eval(operand, env)?),
         ExprKind::Binary {
             op: BinaryOp::And,

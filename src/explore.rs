@@ -13,7 +13,7 @@ use std::collections::{BTreeSet, HashMap, HashSet, VecDeque};
 use crate::automaton::rewrite::walk;
 use crate::automaton::{Automaton, EventId};
 use crate::diagnostic::{Code, Diagnostic};
-use crate::interp::{Config, Occurrence};
+use crate::interp::{Config, MAIN_THREAD, Occurrence};
 use crate::model::{ExprKind, TypedExpr};
 use crate::trace::{self, Expected, Objects, Step, Trace, Value};
 
@@ -46,6 +46,7 @@ struct Reads {
     arguments: BTreeSet<u32>,
     pointees: BTreeSet<u32>,
     returns: bool,
+    thread: bool,
 }
 
 /// Every occurrence the search tries at each step: each event of the rule
@@ -152,6 +153,8 @@ fn lineage(configs: &[(Config, Option<(usize, usize)>)], mut index: usize) -> Ve
 /// The candidate values of every event, and how to write them in a trace.
 struct Inputs {
     objects: Objects,
+    /// The main thread, and a second one when the rule reads `$thread`.
+    threads: Vec<i64>,
     addresses: Vec<i64>,
     object_count: usize,
     numbers: Vec<i64>,
@@ -180,6 +183,7 @@ impl Inputs {
                 entry.arguments.extend(&handler_reads.arguments);
                 entry.pointees.extend(&handler_reads.pointees);
                 entry.returns |= handler_reads.returns;
+                entry.thread |= handler_reads.thread;
             }
         }
         if let Some(watch) = &automaton.watch {
@@ -202,8 +206,13 @@ impl Inputs {
         let addresses = (1..=object_count)
             .map(|i| objects.address(&format!("obj{i}")))
             .collect();
+        let mut threads = vec![MAIN_THREAD];
+        if reads.values().any(|r| r.thread) {
+            threads.push(objects.address("t2"));
+        }
         Inputs {
             objects,
+            threads,
             addresses,
             object_count,
             numbers: constants.into_iter().collect(),
@@ -270,6 +279,7 @@ impl Inputs {
             vec![None]
         };
         let mut occurrences = vec![Occurrence {
+            thread: MAIN_THREAD,
             event: info.event.clone(),
             arguments: Vec::new(),
             pointees: Vec::new(),
@@ -290,10 +300,13 @@ impl Inputs {
         let mut with_returns = Vec::new();
         for occurrence in occurrences {
             for &return_value in &returns {
-                let mut complete = occurrence.clone();
-                complete.return_value = return_value;
-                automaton.normalize(&mut complete);
-                with_returns.push(complete);
+                for &thread in &self.threads {
+                    let mut complete = occurrence.clone();
+                    complete.return_value = return_value;
+                    complete.thread = thread;
+                    automaton.normalize(&mut complete);
+                    with_returns.push(complete);
+                }
             }
         }
         with_returns
@@ -374,6 +387,8 @@ impl Inputs {
         let returns_pointer =
             signature.is_some_and(|s| s.returns == Some(crate::types::IntType::POINTER));
         Step {
+            thread: (occurrence.thread != MAIN_THREAD)
+                .then(|| self.objects.write(occurrence.thread)),
             function: event.target.name().to_string(),
             kind: event.kind.as_str().to_string(),
             span: Default::default(),
@@ -395,6 +410,7 @@ fn collect(expr: &TypedExpr, reads: &mut Reads, constants: &mut BTreeSet<i64>) {
             reads.pointees.insert(n);
         }
         ExprKind::Return => reads.returns = true,
+        ExprKind::Thread => reads.thread = true,
         ExprKind::Constant(value) if !node.ty.pointer => {
             constants.insert(value);
         }

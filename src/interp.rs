@@ -1,29 +1,30 @@
 //! The interpreter: the reference semantics every back end must match.
 //!
-//! A configuration is the state of every instance of a rule. Without
-//! `watch` there is one instance. With `watch`, there is one per object:
-//!
-//! - the watched event creates the instance of its object;
-//! - a handler with `[guard $N]` runs on the instance of the object in
-//!   `$N`, creating it if needed (an object never seen is in the initial
-//!   state, as in SDV's model of one arbitrary object);
-//! - a handler without a guard runs on every instance that exists;
-//! - after each event, an instance back in the initial state (and not
-//!   halted or failed) is dropped: it is indistinguishable from one never
-//!   created, and the run-time monitors free its slot.
+//! A configuration is the state of every instance of a rule: one without
+//! `watch`, one per object with it. Which instances an event's handlers
+//! run on is the event's dispatch plan (`automaton::plan`), which the
+//! interpreter executes here and the monitors print as code.
 //!
 //! Handlers of one event run in source order. `abort` puts the instance in
 //! the error state: it reports once and checks nothing more. `halt` stops
 //! checking it. Other instances go on.
 //!
-//! A trace is one thread. At run time, with several threads, the monitors
-//! keep rules without `watch` per thread, and instances of `watch` rules per
-//! object and thread: a thread sees its own lock discipline, and a handler
-//! without a guard runs on the current thread's instances only. On a single
-//! thread that is exactly the above.
+//! Every event happens on a thread (`Occurrence::thread`; a trace step
+//! names one as `t2: ...`, or runs on the main thread). A rule without
+//! `watch` keeps one instance per thread: its state is the state of what a
+//! thread does (the routine it runs, the locks it holds). A `watch` rule
+//! keeps one instance per object, whatever thread touches it: a resource
+//! acquired on one thread and released for it on another is one instance.
+//! Each instance belongs to the thread that created it or last changed it
+//! (acquired it, released it; a failed attempt to acquire it changes
+//! nothing): a handler without a guard runs on the instances of the event's
+//! thread, so that a dispatch routine
+//! returning on one thread checks the locks that thread took, not those of
+//! another thread. On one thread this is all the instances.
 
 use std::collections::BTreeMap;
 
+use crate::automaton::plan::{Instances, Step};
 use crate::automaton::{Automaton, End, Handler};
 use crate::eval::{self, Env, Missing};
 use crate::model::{AbortId, Event};
@@ -36,7 +37,13 @@ pub struct Occurrence {
     /// `*$N`: what argument N points to, where the event gives it.
     pub pointees: Vec<Option<i64>>,
     pub return_value: Option<i64>,
+    /// The thread the event happens on (`$thread`).
+    pub thread: i64,
 }
+
+/// The thread of a trace step that names none, and of every event that
+/// `slic explore` and the explicit automaton consider: one thread.
+pub const MAIN_THREAD: i64 = 0x7FEF_FF00;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Status {
@@ -49,9 +56,13 @@ pub enum Status {
 pub struct Instance {
     pub values: Vec<i64>,
     pub status: Status,
+    /// The thread that created the instance or last changed it.
+    pub owner: i64,
 }
 
-/// All instances. Rules without `watch` have one, under the key `None`.
+/// All instances. Rules without `watch` have one per thread, the main
+/// thread's under the key `None`, another's under its thread; `watch`
+/// rules one per object, under the object.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Config {
     pub instances: BTreeMap<Option<i64>, Instance>,
@@ -101,19 +112,17 @@ impl Env for StepEnv<'_> {
     fn return_value(&self) -> Result<i64, Missing> {
         self.occurrence.return_value.ok_or(Missing::Return)
     }
+
+    fn thread(&self) -> Result<i64, Missing> {
+        Ok(self.occurrence.thread)
+    }
 }
 
 impl Automaton {
     pub fn initial_config(&self) -> Config {
         let mut instances = BTreeMap::new();
         if self.watch.is_none() {
-            instances.insert(
-                None,
-                Instance {
-                    values: self.initial(),
-                    status: Status::Live,
-                },
-            );
+            instances.insert(None, self.fresh(MAIN_THREAD));
         }
         Config { instances }
     }
@@ -156,34 +165,52 @@ impl Automaton {
                 .flatten()
                 .ok_or(Missing::Argument(index))
         };
-        if let Some(watch) = self.watch.as_ref().filter(|w| w.event == event) {
-            let object = object_in(watch.argument)?;
-            self.materialize(config, object);
-        }
-        for (index, handler) in self.handlers.iter().enumerate() {
-            if !handler.events.contains(&event) {
-                continue;
-            }
-            let keys: Vec<Option<i64>> = match handler.guard {
-                Some(argument) => {
+        for step in self.plan(event) {
+            let (index, on) = match step {
+                Step::Create(argument) => {
+                    self.materialize(config, object_in(argument)?, occurrence.thread);
+                    continue;
+                }
+                Step::Run { handler, on } => (handler, on),
+            };
+            let thread = occurrence.thread;
+            let keys: Vec<Option<i64>> = match on {
+                Instances::Only => {
+                    let key = (thread != MAIN_THREAD).then_some(thread);
+                    config
+                        .instances
+                        .entry(key)
+                        .or_insert_with(|| self.fresh(thread));
+                    vec![key]
+                }
+                Instances::Object(argument) => {
                     let object = object_in(argument)?;
-                    self.materialize(config, object);
+                    self.materialize(config, object, thread);
                     vec![Some(object)]
                 }
-                None => config.instances.keys().copied().collect(),
+                Instances::Every => config
+                    .instances
+                    .iter()
+                    .filter(|(_, instance)| instance.owner == thread)
+                    .map(|(key, _)| *key)
+                    .collect(),
             };
+            let handler = &self.handlers[index];
             for key in keys {
                 let instance = config.instances.get_mut(&key).expect("a listed instance");
                 if instance.status != Status::Live {
                     continue;
                 }
-                if self.run(handler, instance, occurrence, key, &mut outcome)? {
+                // Reports name the object of a `watch` rule's instance.
+                let object = key.filter(|_| self.watch.is_some());
+                if self.run(handler, instance, occurrence, object, &mut outcome)? {
+                    instance.owner = thread;
                     outcome.effective_handlers.push(index);
                 }
             }
         }
         let initial = self.initial();
-        if self.watch.is_some() {
+        if self.sweeps() {
             config.instances.retain(|_, instance| {
                 instance.status != Status::Live || instance.values != initial
             });
@@ -191,14 +218,22 @@ impl Automaton {
         Ok(outcome)
     }
 
-    fn materialize(&self, config: &mut Config, object: i64) {
+    /// The instance of an object, created (as `thread`'s) if it does not
+    /// exist.
+    fn materialize(&self, config: &mut Config, object: i64, thread: i64) {
         config
             .instances
             .entry(Some(object))
-            .or_insert_with(|| Instance {
-                values: self.initial(),
-                status: Status::Live,
-            });
+            .or_insert_with(|| self.fresh(thread));
+    }
+
+    /// An instance in the initial state, of `thread`.
+    fn fresh(&self, thread: i64) -> Instance {
+        Instance {
+            values: self.initial(),
+            status: Status::Live,
+            owner: thread,
+        }
     }
 
     /// Runs one handler on one instance; whether it changed anything.

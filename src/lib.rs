@@ -16,7 +16,6 @@ pub mod explore;
 pub mod frontend;
 pub mod graph;
 pub mod hash;
-pub mod hooks;
 pub mod interp;
 pub mod llvm;
 pub mod load;

@@ -15,6 +15,12 @@ use crate::syntax::parse;
 pub trait SourceLoader {
     /// The text of the file at `path`, or why it cannot be read.
     fn load(&self, path: &Path) -> Result<String, LoadError>;
+
+    /// The bytes of the file at `path`, whatever they are (C headers need
+    /// not be UTF-8), or why it cannot be read.
+    fn load_bytes(&self, path: &Path) -> Result<Vec<u8>, LoadError> {
+        self.load(path).map(String::into_bytes)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

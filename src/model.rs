@@ -175,6 +175,8 @@ pub enum ExprKind {
     /// `*$N`, read as the pointee type.
     Deref(u32),
     Return,
+    /// `$thread`: the thread the event happens on.
+    Thread,
     Unary(UnaryOp, Box<TypedExpr>),
     /// Operands are converted to `operand_type` (C's usual arithmetic
     /// conversions; for shifts, the promoted left type) before the operation.

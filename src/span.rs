@@ -93,6 +93,13 @@ impl SourceMap {
         FileId(self.files.len() as u32 - 1)
     }
 
+    /// The id the next file added will have: a stage that reports about a
+    /// file the caller adds only if there is something to show (a driver
+    /// being woven) names it with this id.
+    pub fn next_id(&self) -> FileId {
+        FileId(self.files.len() as u32)
+    }
+
     pub fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
     }

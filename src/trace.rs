@@ -11,7 +11,7 @@ use pest::iterators::Pair;
 use crate::automaton::Automaton;
 use crate::builtins;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::interp::Occurrence;
+use crate::interp::{MAIN_THREAD, Occurrence};
 use crate::model::EventKind;
 use crate::model::{Event, Target};
 use crate::role_table::{self, RoleName};
@@ -34,6 +34,8 @@ pub struct Trace {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Step {
+    /// The thread, if the step names one (`t2: ...`).
+    pub thread: Option<String>,
     pub function: String,
     pub kind: String,
     pub span: Span,
@@ -106,12 +108,22 @@ pub fn parse(file: FileId, text: &str) -> (Vec<Trace>, Vec<Diagnostic>) {
         let mut steps = Vec::new();
         for step in inner {
             let step_span = span(&step);
-            let mut parts = step.into_inner();
+            let mut parts = step.into_inner().peekable();
+            let thread = parts
+                .next_if(|part| part.as_rule() == Rule::thread)
+                .map(|part| {
+                    part.into_inner()
+                        .next()
+                        .expect("a name")
+                        .as_str()
+                        .to_string()
+                });
             let event = parts.next().expect("an event");
             let mut names = event.into_inner();
             let function = names.next().expect("a function").as_str().to_string();
             let kind = names.next().expect("a kind").as_str().to_string();
             let mut parsed = Step {
+                thread,
                 function,
                 kind,
                 span: step_span,
@@ -220,8 +232,12 @@ impl Objects {
         FIRST_OBJECT + OBJECT_STRIDE * index as i64
     }
 
-    /// The name of an object's address, if it is one.
+    /// The name of an object's address, if it is one (the main thread is
+    /// `main`).
     pub fn name(&self, address: i64) -> Option<&str> {
+        if address == MAIN_THREAD {
+            return Some("main");
+        }
         let offset = address.checked_sub(FIRST_OBJECT)?;
         if offset % OBJECT_STRIDE != 0 {
             return None;
@@ -332,7 +348,12 @@ pub fn occurrence(
             }
         }
     };
+    let thread = step
+        .thread
+        .as_ref()
+        .map_or(MAIN_THREAD, |name| objects.address(name));
     let mut occurrence = Occurrence {
+        thread,
         event,
         arguments: Vec::new(),
         pointees: Vec::new(),
@@ -400,7 +421,11 @@ fn check_shape(step: &Step, signature: &crate::model::Signature) -> Result<(), D
 pub fn print(trace: &Trace) -> String {
     let mut out = format!("trace {} {{\n", quote(&trace.name));
     for step in &trace.steps {
-        out.push_str(&format!("    {}.{}", step.function, step.kind));
+        out.push_str("    ");
+        if let Some(thread) = &step.thread {
+            out.push_str(&format!("{thread}: "));
+        }
+        out.push_str(&format!("{}.{}", step.function, step.kind));
         if !step.arguments.is_empty() {
             let arguments: Vec<String> = step
                 .arguments

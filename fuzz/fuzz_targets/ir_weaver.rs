@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use slic::hooks::HookSet;
+use slic::monitor::hooks::HookSet;
 use slic::automaton::Automaton;
 use slic::weave::role_map::RoleMap;
 
@@ -35,6 +35,7 @@ fuzz_target!(|data: &[u8]| {
     let input = slic::weave::llvm::Input {
         text,
         path: "fuzz.ll",
+        file: Default::default(),
         rules: &pack.automata,
         hooks: &pack.hooks,
         roles: &roles,

@@ -20,7 +20,9 @@ impl Automaton {
 
     /// `s=locked, n=2`: a valuation of every variable.
     pub fn state_name(&self, values: &[i64]) -> String {
-        self.state_name_with(values, &|_| None)
+        self.state_name_with(values, &|value| {
+            (value == crate::interp::MAIN_THREAD).then(|| "main".to_string())
+        })
     }
 
     /// Like [`Automaton::state_name`], with names for pointer values (the
@@ -70,6 +72,7 @@ impl Automaton {
             ExprKind::Argument(n) => out.push_str(&format!("${n}")),
             ExprKind::Deref(n) => out.push_str(&format!("*${n}")),
             ExprKind::Return => out.push_str("$return"),
+            ExprKind::Thread => out.push_str("$thread"),
             ExprKind::Unary(op, operand) => {
                 out.push_str(op.symbol());
                 self.write(out, operand, 11);

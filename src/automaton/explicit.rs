@@ -9,10 +9,12 @@
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
 
+use super::plan::{Instances, Step};
 use super::rewrite::{constant_value, fold, substitute, walk};
 use super::{Automaton, End, EventId};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::eval::{self, Env, Missing};
+use crate::interp::MAIN_THREAD;
 use crate::model::BinaryOp;
 use crate::model::{AbortId, ExprKind, TypedExpr};
 
@@ -173,6 +175,11 @@ impl Env for Values<'_> {
     fn return_value(&self) -> Result<i64, Missing> {
         Err(Missing::Return)
     }
+    /// The explicit automaton is one thread's (as `slic explore` is): a
+    /// variable that remembers `$thread` holds `main`.
+    fn thread(&self) -> Result<i64, Missing> {
+        Ok(MAIN_THREAD)
+    }
 }
 
 impl Builder<'_> {
@@ -208,28 +215,32 @@ impl Builder<'_> {
             status: End::Done,
         };
         let mut branches = vec![start];
-        if let Some(watch) = automaton.watch.as_ref().filter(|w| w.event == event) {
-            branches = branches
-                .into_iter()
-                .flat_map(|b| split_on_object(b, watch.argument))
-                .collect();
-        }
-        for handler in automaton.handlers_of(event) {
+        for step in automaton.plan(event) {
+            let (handler, on) = match step {
+                Step::Create(argument) => {
+                    branches = branches
+                        .into_iter()
+                        .flat_map(|b| split_on_object(b, argument))
+                        .collect();
+                    continue;
+                }
+                Step::Run { handler, on } => (&automaton.handlers[handler], on),
+            };
             let mut next = Vec::new();
             for branch in branches {
                 if branch.status != End::Done {
                     next.push(branch);
                     continue;
                 }
-                let candidates = match handler.guard {
-                    Some(argument) => split_on_object(branch, argument)
+                let candidates = match on {
+                    Instances::Object(argument) => split_on_object(branch, argument)
                         .into_iter()
                         .map(|b| {
                             let runs = b.guard.contains(&Atom::IsObject(argument, true));
                             (b, runs)
                         })
                         .collect(),
-                    None => {
+                    Instances::Only | Instances::Every => {
                         let runs = branch.exists;
                         vec![(branch, runs)]
                     }
@@ -392,6 +403,9 @@ impl Env for Chosen<'_> {
     }
     fn return_value(&self) -> Result<i64, Missing> {
         (self.value_of)(Slot::Return).ok_or(Missing::Return)
+    }
+    fn thread(&self) -> Result<i64, Missing> {
+        Ok(MAIN_THREAD)
     }
 }
 

@@ -8,6 +8,7 @@
 pub mod display;
 pub mod explicit;
 mod lower;
+pub mod plan;
 pub mod rewrite;
 
 pub use lower::lower;

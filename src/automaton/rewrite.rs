@@ -154,9 +154,11 @@ fn closed(expr: &TypedExpr) -> Option<i64> {
 fn mentions_anything(expr: &TypedExpr) -> bool {
     match &expr.kind {
         ExprKind::Constant(_) => false,
-        ExprKind::Variable(_) | ExprKind::Argument(_) | ExprKind::Deref(_) | ExprKind::Return => {
-            true
-        }
+        ExprKind::Variable(_)
+        | ExprKind::Argument(_)
+        | ExprKind::Deref(_)
+        | ExprKind::Return
+        | ExprKind::Thread => true,
         ExprKind::Unary(_, operand) => mentions_anything(operand),
         ExprKind::Binary { left, right, .. } => mentions_anything(left) || mentions_anything(right),
         ExprKind::Conditional(c, a, b) => {

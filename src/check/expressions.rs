@@ -121,6 +121,10 @@ impl Checker<'_> {
                 let ty = self.return_type(expr.span, context)?;
                 typed(ExprKind::Return, ty)
             }
+            E::Thread => {
+                self.handler_context(place, expr.span, "`$thread`")?;
+                typed(ExprKind::Thread, ValueType::POINTER)
+            }
             E::Unary(op, operand) => {
                 let operand_typed = self.expression(operand, place)?;
                 let ty = match op {

@@ -147,6 +147,7 @@ impl Checker<'_> {
             ast::ExprKind::Argument(n) => format!("`${n}` is an argument of the event"),
             ast::ExprKind::Deref(n) => format!("`*${n}` is memory of the driver"),
             ast::ExprKind::Return => "`$return` is the event's return value".to_string(),
+            ast::ExprKind::Thread => "`$thread` is the thread the event happens on".to_string(),
             _ => "this is an expression".to_string(),
         };
         self.error(

@@ -15,7 +15,8 @@ pub enum MessageFormat {
     #[default]
     Human,
     Json,
-    /// One SARIF 2.1.0 log, when the command ends
+    // One SARIF 2.1.0 log, when the command ends (no doc comment: clap would
+    // print every value's help at length).
     Sarif,
 }
 
@@ -46,6 +47,37 @@ pub fn print(format: MessageFormat, sources: &SourceMap, diagnostics: &[Diagnost
             }
         }
     }
+}
+
+/// Diagnostics about an input file that is not in `sources` (a driver
+/// being woven, whose id is `sources.next_id()`), with the rule files they
+/// may point to too. The input is added only when there is something to
+/// show; bytes that are not UTF-8 are shown as `?`.
+pub fn print_about_input(
+    format: MessageFormat,
+    sources: &SourceMap,
+    name: &str,
+    text: &[u8],
+    diagnostics: &[Diagnostic],
+) {
+    if diagnostics.is_empty() {
+        return;
+    }
+    let mut sources = sources.clone();
+    sources.add(name, shown(text));
+    print(format, &sources, diagnostics);
+}
+
+/// The text of a file as a diagnostic shows it: each byte that is not part
+/// of UTF-8 becomes `?`, so that the spans, which count the file's bytes,
+/// still fall where they did.
+fn shown(text: &[u8]) -> String {
+    let mut out = String::with_capacity(text.len());
+    for chunk in text.utf8_chunks() {
+        out.push_str(chunk.valid());
+        out.extend(std::iter::repeat_n('?', chunk.invalid().len()));
+    }
+    out
 }
 
 /// "2 errors, 1 warning", or "no problems".

@@ -119,6 +119,10 @@ impl SourceLoader for FsLoader {
     fn load(&self, path: &Path) -> Result<String, LoadError> {
         load(path)
     }
+
+    fn load_bytes(&self, path: &Path) -> Result<Vec<u8>, LoadError> {
+        load_bytes(path)
+    }
 }
 
 /// Checks that an output can be written where it is named (its directory

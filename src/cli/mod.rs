@@ -57,9 +57,6 @@ pub enum Failure {
     Usage(String),
     /// Diagnostics with errors were printed: exit code 1.
     Errors,
-    /// The input is wrong in a way a one-line message tells (a file that
-    /// cannot be woven, say): exit code 1, like diagnostics with errors.
-    Refused(String),
     /// A wrapped program failed and said why: exit with its code.
     Exit(i32),
 }
@@ -89,10 +86,6 @@ pub fn run() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Errors) => ExitCode::from(1),
-        Err(Failure::Refused(message)) => {
-            eprintln!("slic: error: {message}");
-            ExitCode::from(1)
-        }
         Err(Failure::Exit(code)) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
         Err(Failure::Usage(message)) => {
             eprintln!("slic: error: {message}");

@@ -6,7 +6,7 @@ use slic::weave::c::role_scan::scan_with_headers;
 use slic::weave::role_map::RoleMap;
 
 use super::Failure;
-use super::io::{FsLoader, read_text, write_output};
+use super::io::{FsLoader, read_bytes, write_output};
 
 /// List the driver routines of each role (dispatch, cancel, ...) found in C sources, as a roles file
 #[derive(clap::Args)]
@@ -32,7 +32,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let texts = args
         .files
         .iter()
-        .map(|path| read_text(path))
+        .map(|path| read_bytes(path))
         .collect::<Result<Vec<_>, _>>()?;
     let mut map = RoleMap::default();
     let mut evidence = Vec::new();

@@ -4,9 +4,11 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use slic::catalog::Prototype;
-use slic::hooks::HookSet;
+use slic::diagnostic::Diagnostic;
+use slic::monitor::hooks::HookSet;
+use slic::span::FileId;
+use slic::weave::Woven;
 use slic::weave::role_map::RoleMap;
-use slic::weave::{WeaveError, WeaveWarning, Woven};
 
 use super::io::{
     FsLoader, Text, check_output_path, map_text, read_bytes, read_text, write_output,
@@ -140,7 +142,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
     };
     let roles = given_roles(args.roles.as_deref(), &args.role)?;
     let progress = progress_bar(jobs.len());
-    let mut reports = Vec::new();
+    let mut reports: Vec<slic::weave::report::BindingReport> = Vec::new();
     for (input, output, kind) in jobs {
         progress.set_message(input.display().to_string());
         let name = match (&args.name, args.inputs.len()) {
@@ -161,41 +163,68 @@ pub fn run(args: Args) -> Result<(), Failure> {
             Kind::C => None,
             Kind::Ir | Kind::Bitcode => Some(read_module(input, kind).map_err(finish)?),
         };
-        let woven = match &module {
-            None => {
-                Output::C(weave_c(&args, &compiled, &hooks, &roles, input, &name).map_err(finish)?)
-            }
-            Some((text, _)) => Output::Module(
-                slic::weave::llvm::weave_module(
-                    &slic::weave::llvm::Input {
-                        text,
-                        path: &name,
-                        rules: &automata,
-                        hooks: &hooks,
-                        roles: &roles,
-                    },
-                    slic::weave::llvm::MonitorPlacement::InModule,
-                )
-                .map_err(|error| finish(Failure::Refused(format!("cannot weave: {error}"))))?,
-            ),
+        let c_text = match kind {
+            // Any bytes: C files need not be UTF-8 (see `weave::c`'s `view.rs`).
+            Kind::C => Some(read_bytes(input).map_err(finish)?),
+            Kind::Ir | Kind::Bitcode => None,
         };
+        let input_text: &[u8] = match (&c_text, &module) {
+            (Some(text), _) => text,
+            (None, Some((text, _))) => text.as_bytes(),
+            (None, None) => unreachable!("every input is C or a module"),
+        };
+        let file = compiled.sources.next_id();
+        let show = |diagnostics: &[Diagnostic]| {
+            progress.suspend(|| {
+                diagnostics::print_about_input(
+                    options.message_format,
+                    &compiled.sources,
+                    &name,
+                    input_text,
+                    diagnostics,
+                )
+            })
+        };
+        let woven = match &module {
+            None => weave_c(
+                &args, &compiled, &hooks, &roles, input, &name, input_text, file,
+            )
+            .map(Output::C),
+            Some((text, _)) => slic::weave::llvm::weave_module(
+                &slic::weave::llvm::Input {
+                    text,
+                    path: &name,
+                    file,
+                    rules: &automata,
+                    hooks: &hooks,
+                    roles: &roles,
+                },
+                slic::weave::llvm::MonitorPlacement::InModule,
+            )
+            .map(Output::Module),
+        };
+        let woven = woven.map_err(|error| {
+            show(&[error]);
+            finish(Failure::Errors)
+        })?;
         let (sites, warnings) = match &woven {
             Output::C(woven) => (&woven.sites, &woven.warnings),
             Output::Module(woven) => (&woven.sites, &woven.warnings),
         };
-        progress.suspend(|| {
-            report_warnings(warnings);
-            let warnings: Vec<_> = slic::weave::report::unbound(&automata, sites)
+        let mut shown = warnings.clone();
+        shown.extend(
+            slic::weave::report::unbound(&automata, sites)
                 .into_iter()
                 .map(|(rule, events)| {
                     slic::weave::report::unbound_warning(&automata[rule], &events, &name, weaver)
-                })
-                .collect();
-            diagnostics::print(options.message_format, &compiled.sources, &warnings);
-        });
+                }),
+        );
+        show(&shown);
         // Only when asked for: for a large module it is large.
         if args.report.is_some() {
-            reports.push(slic::weave::report::to_json(&name, &automata, sites));
+            reports.push(slic::weave::report::BindingReport::new(
+                &name, &automata, sites,
+            ));
         }
         match (&woven, &module) {
             (Output::Module(woven), Some((text, version)))
@@ -216,18 +245,19 @@ pub fn run(args: Args) -> Result<(), Failure> {
             (Output::Module(woven), _) => {
                 write_output_with(&output, |out| write_pieces(out, woven.edited.pieces()))?
             }
-            (Output::C(woven), _) => write_output(&output, woven.text.as_bytes())?,
+            (Output::C(woven), _) => write_output(&output, &woven.text)?,
         }
         progress.inc(1);
     }
     progress.finish_and_clear();
     if let Some(report) = &args.report {
-        let json = if reports.len() == 1 {
-            reports.pop().expect("one report")
+        // One file's report alone, several as a list.
+        let mut text = if reports.len() == 1 {
+            serde_json::to_string_pretty(&reports[0])
         } else {
-            serde_json::Value::Array(reports)
-        };
-        let mut text = serde_json::to_string_pretty(&json).expect("JSON values serialize");
+            serde_json::to_string_pretty(&reports)
+        }
+        .expect("reports serialize");
         text.push('\n');
         write_output(report, text.as_bytes())?;
     }
@@ -251,10 +281,11 @@ fn progress_bar(count: usize) -> indicatif::ProgressBar {
 
 /// A woven file: C text, or a module's edits.
 enum Output<'a> {
-    C(Woven),
+    C(Woven<Vec<u8>>),
     Module(slic::weave::llvm::WovenModule<'a>),
 }
 
+#[allow(clippy::too_many_arguments)]
 fn weave_c(
     args: &Args,
     compiled: &Compiled,
@@ -262,12 +293,14 @@ fn weave_c(
     roles: &RoleMap,
     input: &Path,
     name: &str,
-) -> Result<Woven, Failure> {
-    let text = read_text(input)?;
+    text: &[u8],
+    file: FileId,
+) -> Result<Woven<Vec<u8>>, Diagnostic> {
     let prototypes = prototypes(compiled, hooks);
     slic::weave::c::weave(&slic::weave::c::Input {
-        text: &text,
+        text,
         path: name,
+        file,
         hooks,
         prototypes: &prototypes,
         roles,
@@ -278,7 +311,6 @@ fn weave_c(
             include_dirs: &args.include_dirs,
         }),
     })
-    .map_err(|error| Failure::Refused(format!("cannot weave: {error}")))
 }
 
 /// The text of a module, and the LLVM version that wrote it when it came
@@ -308,15 +340,5 @@ fn same_file(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
         _ => a == b,
-    }
-}
-
-pub fn report_warnings(warnings: &[WeaveWarning]) {
-    for warning in warnings {
-        let error = WeaveError {
-            message: warning.message.clone(),
-            position: warning.position.clone(),
-        };
-        eprintln!("slic: warning: {error}");
     }
 }

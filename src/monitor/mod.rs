@@ -4,12 +4,14 @@
 //! hooks they need (`hooks.rs`). `c.rs` writes it as C; the IR weaver
 //! writes the same monitor as LLVM IR.
 
+pub mod abi;
 pub mod c;
+pub mod hooks;
 pub mod llvm;
 
 use crate::automaton::Automaton;
 use crate::diagnostic::Diagnostic;
-use crate::hooks::HookSet;
+use crate::monitor::hooks::HookSet;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Flavour {

@@ -213,6 +213,8 @@ pub enum ExprKind {
     Deref(u32),
     /// `$return`.
     Return,
+    /// `$thread`.
+    Thread,
     Unary(UnaryOp, Box<Expr>),
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
     Conditional(Box<Expr>, Box<Expr>, Box<Expr>),

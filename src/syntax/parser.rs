@@ -538,6 +538,7 @@ impl Converter {
             }
             Rule::argument => ExprKind::Argument(self.argument_number(pair).index),
             Rule::return_value => ExprKind::Return,
+            Rule::thread_value => ExprKind::Thread,
             Rule::integer => match literal::integer(pair.as_str()) {
                 Ok(literal) => ExprKind::Integer(literal),
                 Err(problem) => {

@@ -263,6 +263,7 @@ fn write_expression(out: &mut String, expr: &Expr, min_precedence: u8) {
             let _ = write!(out, "*${index}");
         }
         ExprKind::Return => out.push_str("$return"),
+        ExprKind::Thread => out.push_str("$thread"),
         ExprKind::Unary(op, operand) => {
             out.push_str(op.symbol());
             // `- -x` must not print as `--x`.

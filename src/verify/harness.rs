@@ -350,7 +350,9 @@ fn step(out: &mut String, input: &HarnessInput) {
             let shim = shim_name(routine);
             // Each routine is called at the IRQL the system calls it at.
             let call = match role {
-                Role::Dispatch => format!("slic_kernel_set_irql(0);\n        {shim}(slic_device(), irp);"),
+                Role::Dispatch => {
+                    format!("slic_kernel_set_irql(0);\n        {shim}(slic_device(), irp);")
+                }
                 Role::Cancel => format!(
                     "irp->Cancel = 1;\n        irp->CancelRoutine = 0;\n        slic_kernel_enter_cancel(&irp->CancelIrql);\n        {shim}(slic_device(), irp);"
                 ),
@@ -366,7 +368,9 @@ fn step(out: &mut String, input: &HarnessInput) {
                     address_name(routine)
                 ),
                 Role::Completion => {
-                    format!("slic_kernel_set_irql(2);\n        {shim}(slic_device(), irp, slic_context);")
+                    format!(
+                        "slic_kernel_set_irql(2);\n        {shim}(slic_device(), irp, slic_context);"
+                    )
                 }
                 Role::Isr => format!("slic_kernel_set_irql(5);\n        {shim}(0, slic_context);"),
                 _ => unreachable!("not a step role"),

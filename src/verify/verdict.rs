@@ -120,9 +120,9 @@ pub fn verdict(
     // EVA over-approximates (states merged between routines): an abort it
     // reaches that clang, which gives concrete paths, does not reach is a
     // possible violation, not a found one, when clang ran and finished.
-    let clang_finished = outcomes
-        .iter()
-        .any(|(engine, outcome)| *engine == Engine::Clang && matches!(outcome, Outcome::Finished { .. }));
+    let clang_finished = outcomes.iter().any(|(engine, outcome)| {
+        *engine == Engine::Clang && matches!(outcome, Outcome::Finished { .. })
+    });
     let mut possible = Vec::new();
     if clang_finished {
         let (confirmed, unconfirmed): (Vec<Violation>, Vec<Violation>) = violations

@@ -5,11 +5,13 @@
 //! gives every event its place in the driver, and the error type. Both
 //! make their changes as edits (`crate::edit`).
 
+pub mod bind;
 pub mod c;
 pub mod llvm;
 pub mod report;
 pub mod role_map;
 
+use crate::diagnostic::Diagnostic;
 use crate::model::Event;
 
 /// A place in the woven driver that reports events: a call of an API, the
@@ -41,38 +43,15 @@ impl std::fmt::Display for Position {
     }
 }
 
-/// A woven file and what was bound where.
+/// A woven file and what was bound where: its text (a module's), or its
+/// bytes (a C file's, which need not be UTF-8).
 #[derive(Debug, Clone)]
-pub struct Woven {
-    pub text: String,
+pub struct Woven<Text = String> {
+    pub text: Text,
     /// Every site the woven code reports from, in the order of its ids.
     pub sites: Vec<Site>,
-    pub warnings: Vec<WeaveWarning>,
-}
-
-/// Something the user should know about a weave that still succeeded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WeaveWarning {
-    pub message: String,
-    /// Where in the input, if there is a place to point at.
-    pub position: Option<Position>,
-}
-
-/// Why a file could not be woven. The message is one line, naming the
-/// place in the input where there is one.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WeaveError {
-    pub message: String,
-    pub position: Option<Position>,
-}
-
-impl std::fmt::Display for WeaveError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.position {
-            Some(position) => write!(f, "{position}: {}", self.message),
-            None => f.write_str(&self.message),
-        }
-    }
+    /// Warnings about the input (their spans are in the input's file).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// The marker every woven file carries, so weaving twice is refused.

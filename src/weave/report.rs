@@ -4,50 +4,96 @@
 use std::collections::HashSet;
 
 use crate::automaton::Automaton;
+use serde::{Deserialize, Serialize};
+
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::Event;
 use crate::span::Span;
 
 use super::Site;
 
-/// The report of one woven file (whose sites are `sites`), as JSON.
-pub fn to_json(source: &str, rules: &[Automaton], sites: &[Site]) -> serde_json::Value {
-    let rules_json: Vec<serde_json::Value> = rules
-        .iter()
-        .map(|rule| {
-            let events: Vec<serde_json::Value> = rule
-                .events
-                .iter()
-                .map(|info| {
-                    let sites: Vec<serde_json::Value> = sites
-                        .iter()
-                        .filter(|site| site.events.contains(&info.event))
-                        .map(|site| match &site.position {
-                            Some(position) => serde_json::json!({
-                                "file": position.file,
-                                "line": position.line,
-                                "column": position.column,
-                                "function": site.function,
-                            }),
-                            None => serde_json::json!({
-                                "file": null,
-                                "line": null,
-                                "column": null,
-                                "function": site.function,
-                            }),
-                        })
-                        .collect();
-                    serde_json::json!({ "event": info.event.to_string(), "sites": sites })
-                })
-                .collect();
-            serde_json::json!({
-                "rule": rule.name,
-                "rule_id": rule.rule_id.map(|id| format!("0x{id:08X}")),
-                "events": events,
+/// What one woven file bound: for each rule and each of its events, the
+/// sites. `slic weave --report` writes it as JSON, `slic cc --report` one
+/// line per compile (with `object`), and `slic cc` reads those lines back at
+/// the link. The fields are in the order of their names, as they were when
+/// the report was untyped JSON.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BindingReport {
+    /// The object a compile made, for `slic cc`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object: Option<String>,
+    pub rules: Vec<RuleBindings>,
+    /// How many sites the file has.
+    pub sites: usize,
+    /// The woven file as reports name it.
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RuleBindings {
+    pub events: Vec<EventBindings>,
+    pub rule: String,
+    /// `0x00040007`, or none.
+    pub rule_id: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventBindings {
+    /// `KeAcquireSpinLock.exit`.
+    pub event: String,
+    pub sites: Vec<BoundSite>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoundSite {
+    pub column: Option<u32>,
+    pub file: Option<String>,
+    pub function: String,
+    pub line: Option<u32>,
+}
+
+impl EventBindings {
+    /// Whether the event is of an API (a call), not of a role.
+    pub fn is_api(&self) -> bool {
+        let target = self.event.rsplit_once('.').map_or("", |(target, _)| target);
+        crate::role_table::lookup_rule_name(target).is_none()
+    }
+}
+
+impl BindingReport {
+    /// The report of one woven file, whose sites are `sites`.
+    pub fn new(source: &str, rules: &[Automaton], sites: &[Site]) -> BindingReport {
+        let rules = rules
+            .iter()
+            .map(|rule| RuleBindings {
+                events: rule
+                    .events
+                    .iter()
+                    .map(|info| EventBindings {
+                        event: info.event.to_string(),
+                        sites: sites
+                            .iter()
+                            .filter(|site| site.events.contains(&info.event))
+                            .map(|site| BoundSite {
+                                column: site.position.as_ref().map(|p| p.column),
+                                file: site.position.as_ref().map(|p| p.file.clone()),
+                                function: site.function.clone(),
+                                line: site.position.as_ref().map(|p| p.line),
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+                rule: rule.name.clone(),
+                rule_id: rule.rule_id.map(|id| format!("0x{id:08X}")),
             })
-        })
-        .collect();
-    serde_json::json!({ "source": source, "sites": sites.len(), "rules": rules_json })
+            .collect();
+        BindingReport {
+            object: None,
+            rules,
+            sites: sites.len(),
+            source: source.to_string(),
+        }
+    }
 }
 
 /// For each rule that bound some API event in a file, the API events it
@@ -89,6 +135,29 @@ pub fn unbound_warning(
     file: &str,
     weaver: Weaver,
 ) -> Diagnostic {
+    let advice = match weaver {
+        Weaver::C => {
+            "other events of the rule are bound in this file; if these calls are made in another file or through a header macro the C weaver cannot see, the IR weaver (`slic cc` with clang) sees them"
+        }
+        Weaver::Ir => {
+            "other events of the rule are bound in this file; these calls may be made in another file, or inlined from another module before weaving"
+        }
+    };
+    unbound_diagnostic(rule, events, &format!("`{file}`"), advice)
+}
+
+/// The warning, at the link of a build, for a rule that bound some of its
+/// API events in the build's woven files (`place`) but never these.
+pub fn unbound_in_build(rule: &Automaton, events: &[Event], place: &str) -> Diagnostic {
+    unbound_diagnostic(
+        rule,
+        events,
+        place,
+        "the driver may never make these calls, or make them in files not built with `slic cc`, or through a header macro the C weaver cannot see",
+    )
+}
+
+fn unbound_diagnostic(rule: &Automaton, events: &[Event], place: &str, advice: &str) -> Diagnostic {
     let span = rule
         .handlers
         .iter()
@@ -110,18 +179,10 @@ pub fn unbound_warning(
         format!("{} events of rule `{{}}` bind", events.len())
     }
     .replace("{}", &rule.name);
-    let advice = match weaver {
-        Weaver::C => {
-            "other events of the rule are bound in this file; if these calls are made in another file or through a header macro the C weaver cannot see, the IR weaver (`slic cc` with clang) sees them"
-        }
-        Weaver::Ir => {
-            "other events of the rule are bound in this file; these calls may be made in another file, or inlined from another module before weaving"
-        }
-    };
     Diagnostic::new(
         Code::UnboundEvent,
         span,
-        format!("{count} to no site in `{file}`"),
+        format!("{count} to no site in {place}"),
     )
     .with_label("a handler of one of them")
     .with_note(format!("never bound: {}", names.join(", ")))

@@ -54,6 +54,11 @@ impl RoleMap {
             .map(String::as_str)
     }
 
+    /// Every routine of every role.
+    pub fn all_routines(&self) -> impl Iterator<Item = &str> {
+        self.routines.values().flatten().map(String::as_str)
+    }
+
     pub fn is_empty(&self) -> bool {
         self.routines.values().all(BTreeSet::is_empty)
     }

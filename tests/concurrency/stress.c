@@ -3,8 +3,9 @@
  * directly as woven code would.
  *
  * - Correct use: each thread takes shared spin locks (really mutually
- *   exclusive, so the use is right) and its own in-stack queued lock, many
- *   times. The monitor must report nothing.
+ *   exclusive, so the use is right; a lock is one instance of SpinLock for
+ *   all threads, handed from thread to thread) and its own in-stack queued
+ *   lock, many times. The monitor must report nothing.
  * - Seeded bugs: each thread then acquires its own spin locks twice
  *   (SpinLock, per lock) and returns from a dispatch routine holding a
  *   queued lock (QueuedSpinLockRelease, per thread). Every one of those
@@ -47,7 +48,8 @@ static void *worker(void *argument)
         uintptr_t shared = 0x1000 + (uintptr_t)lock * 0x10;
         take(&shared_held[lock]);
         slic_hook_KeAcquireSpinLock_exit(&site, shared, 0);
-        slic_hook_KeReleaseSpinLock_exit(&site, shared, 0);
+        /* A release counts when it is made, while the lock is still held. */
+        slic_hook_KeReleaseSpinLock_entry(&site, shared, 0);
         __atomic_clear(&shared_held[lock], __ATOMIC_RELEASE);
         slic_hook_KeAcquireInStackQueuedSpinLock_exit(&site, queue_lock, handle);
         slic_hook_KeReleaseInStackQueuedSpinLock_exit(&site, handle);

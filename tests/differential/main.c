@@ -40,6 +40,7 @@ int64_t slic_h_return;
 
 /* harness.c: calls function number `function` with slic_h_args. */
 void slic_h_call(int function);
+void slic_h_as_driver(void);
 
 struct value {
     enum { NUMBER, OBJECT, SCRATCH } kind;
@@ -245,6 +246,7 @@ int main(void)
         if (child == 0) {
             pc = 0;
             depth = 0;
+            slic_h_as_driver();
             run();
         }
         if (waitpid(child, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {

@@ -91,3 +91,12 @@ fn mailbox_driver_on_four_threads_reports_nothing_with_the_c_back_end() {
         }
     }
 }
+
+/// Protocols that cross threads as Windows lets them: a resource released
+/// for its owner on another thread reports nothing; a spin lock and a
+/// resource released the wrong way on another thread report once each, at
+/// the other thread's call.
+#[test]
+fn crossthread_driver_reports_its_seeded_bugs() {
+    check_driver("crossthread");
+}

@@ -20,6 +20,25 @@ fn build_example(compiler: &str, via: &str) -> Vec<Report> {
 /// The same, with the Makefile's CFLAGS replaced; without `-g` in them,
 /// the driver's objects must come out without debug information.
 fn build_example_with(compiler: &str, via: &str, cflags: Option<&str>) -> Vec<Report> {
+    build(&Build {
+        driver: (compiler, via),
+        rest: None,
+        cflags,
+    })
+}
+
+/// How the example is built: the driver's sources through `slic cc --via
+/// VIA -- COMPILER`, and the stub kernel, its I/O manager and the test
+/// program (the Makefile's `HOSTCC`) too when `rest` says how.
+struct Build<'a> {
+    driver: (&'a str, &'a str),
+    rest: Option<(&'a str, &'a str)>,
+    cflags: Option<&'a str>,
+}
+
+fn build(how: &Build) -> Vec<Report> {
+    let (compiler, _) = how.driver;
+    let cflags = how.cflags;
     require_tool(compiler);
     require_tool("make");
     let work = tempfile::tempdir().unwrap();
@@ -32,19 +51,25 @@ fn build_example_with(compiler: &str, via: &str, cflags: Option<&str>) -> Vec<Re
         }
     }
     let report = work.path().join("bindings.jsonl");
-    let cc = format!(
-        "{} cc --via {via} --report {} -- {compiler}",
-        slic_path(),
-        report.display()
-    );
+    let wrapper = |(compiler, via): (&str, &str)| {
+        format!(
+            "{} cc --via {via} --report {} -- {compiler}",
+            slic_path(),
+            report.display()
+        )
+    };
     let mut make = Command::new("make");
     if let Some(cflags) = cflags {
         make.arg(format!("CFLAGS={cflags}"));
         make.arg(format!("LDFLAGS={cflags}"));
     }
+    if let Some(rest) = how.rest {
+        require_tool(rest.0);
+        make.arg(format!("HOSTCC={}", wrapper(rest)));
+    }
     let output = make
         .current_dir(&example)
-        .arg(format!("CC={cc}"))
+        .arg(format!("CC={}", wrapper(how.driver)))
         .arg(format!(
             "WDK={}",
             root().join("tests/drivers/wdk").display()
@@ -57,13 +82,20 @@ fn build_example_with(compiler: &str, via: &str, cflags: Option<&str>) -> Vec<Re
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     );
-    // Two driver sources were woven: two lines of binding report.
+    // A line of binding report per woven source: the two of the driver,
+    // and the stub kernel, I/O manager and test program when they are woven.
     let bindings = std::fs::read_to_string(&report).unwrap();
-    assert_eq!(bindings.lines().count(), 2, "{bindings}");
+    let woven = if how.rest.is_some() { 5 } else { 2 };
+    assert_eq!(bindings.lines().count(), woven, "{bindings}");
     for line in bindings.lines() {
         let value: serde_json::Value = serde_json::from_str(line).unwrap();
-        assert!(value["sites"].as_u64().unwrap() > 0);
         assert!(value["object"].as_str().unwrap().ends_with(".o"));
+        let driver = ["driver.c", "queue.c"]
+            .iter()
+            .any(|file| value["source"].as_str().unwrap().ends_with(file));
+        if driver {
+            assert!(value["sites"].as_u64().unwrap() > 0);
+        }
     }
     if cflags.is_some_and(|flags| !flags.contains("-g")) {
         for object in ["driver.o", "queue.o"] {
@@ -141,6 +173,61 @@ fn example_driver_with_clang_through_ir() {
 fn example_driver_through_ir_without_debug_information() {
     let reports = build_example_with("clang-19", "ir", Some("-O2 -Wall -Wextra"));
     assert_eq!(ir_places(reports), expected_ir_reports());
+}
+
+/// Every file of the build through `slic cc`: the driver, its stub kernel
+/// (which defines the APIs), the I/O manager (which takes the cancel spin
+/// lock before it calls a cancel routine, as Windows does) and the test
+/// program. Each call of an API is one event, made by the driver: the stub
+/// kernel's definitions are left alone, and the calls made outside the
+/// driver's routines are the harness's, not the driver's.
+#[test]
+fn whole_build_with_gcc() {
+    let reports = build(&Build {
+        driver: ("gcc", "auto"),
+        rest: Some(("gcc", "auto")),
+        cflags: None,
+    });
+    assert_eq!(reports, expected_example_reports());
+}
+
+#[test]
+fn whole_build_with_clang_through_c() {
+    let reports = build(&Build {
+        driver: ("clang-19", "c"),
+        rest: Some(("clang-19", "c")),
+        cflags: None,
+    });
+    assert_eq!(reports, expected_example_reports());
+}
+
+#[test]
+fn whole_build_with_clang_through_ir() {
+    let reports = build(&Build {
+        driver: ("clang-19", "ir"),
+        rest: Some(("clang-19", "ir")),
+        cflags: None,
+    });
+    assert_eq!(ir_places(reports), expected_ir_reports());
+}
+
+/// The driver woven through C, the kernel that defines the APIs (and the
+/// test program) through IR, and the other way round: the monitors of the
+/// two weavers count the driver's routines together.
+#[test]
+fn whole_build_mixing_the_weavers() {
+    let c_driver = build(&Build {
+        driver: ("clang-19", "c"),
+        rest: Some(("clang-19", "ir")),
+        cflags: None,
+    });
+    assert_eq!(c_driver, expected_example_reports());
+    let ir_driver = build(&Build {
+        driver: ("clang-19", "ir"),
+        rest: Some(("clang-19", "c")),
+        cflags: None,
+    });
+    assert_eq!(ir_places(ir_driver), expected_ir_reports());
 }
 
 /// File names without the compilation directory clang records.

@@ -145,13 +145,14 @@ fn forms_fixtures_verify_and_compile_for_every_target() {
             // `release_in_tail` calls an API with `musttail`; FormsTailDispatch
             // (a dispatch routine) returns through one.
             assert!(
-                stderr.contains("ir-musttail: the events after this `musttail` call of `KeReleaseInStackQueuedSpinLock`"),
+                stderr.contains("warning[W0013]: the events after this `musttail` call of `KeReleaseInStackQueuedSpinLock`"),
                 "{}: {stderr}",
                 fixture.name()
             );
             assert!(
-                stderr
-                    .contains("ir-musttail: `FormsTailDispatch` returns through a `musttail` call"),
+                stderr.contains(
+                    "warning[W0013]: `FormsTailDispatch` returns through a `musttail` call"
+                ),
                 "{}: {stderr}",
                 fixture.name()
             );

@@ -15,9 +15,9 @@ use std::fmt::Write;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use slic::hooks::HookSet;
 use slic::interp::Occurrence;
 use slic::model::{Event, Target};
+use slic::monitor::hooks::HookSet;
 use slic::syntax::ast::EventKind;
 use slic::weave::role_map::RoleMap;
 
@@ -193,6 +193,7 @@ fn expressions_compute_what_the_interpreter_computes() {
     let hooks = HookSet::new(&rules).unwrap();
     let woven = slic::weave::llvm::weave(&slic::weave::llvm::Input {
         text: DRIVE,
+        file: Default::default(),
         path: "drive.ll",
         rules: &rules,
         hooks: &hooks,
@@ -264,6 +265,7 @@ fn expressions_compute_what_the_interpreter_computes() {
     let mut lines = printed.lines();
     for (which, a, b) in cases {
         let mut occurrence = Occurrence {
+            thread: slic::interp::MAIN_THREAD,
             event: Event {
                 target: Target::Function(names[which as usize].to_string()),
                 kind: EventKind::Exit,

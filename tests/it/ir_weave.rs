@@ -12,23 +12,25 @@ use std::path::Path;
 use std::process::Command;
 
 use slic::automaton::Automaton;
-use slic::hooks::HookSet;
+use slic::diagnostic::{Code, Diagnostic};
+use slic::monitor::hooks::HookSet;
+use slic::weave::Woven;
 use slic::weave::role_map::RoleMap;
-use slic::weave::{WeaveError, Woven};
 
 use crate::driver_support::{check_output, require_tool};
-use crate::support::{compile_file, root};
+use crate::support::{compile_file, line_of, render_about_input, root};
 
 fn automaton(rule: &str) -> Automaton {
     let compiled = compile_file(&root().join(rule));
     slic::automaton::lower(&compiled.model.expect("the rule checks"))
 }
 
-fn weave_with(text: &str, rules: &[Automaton], roles: &RoleMap) -> Result<Woven, WeaveError> {
+fn weave_with(text: &str, rules: &[Automaton], roles: &RoleMap) -> Result<Woven, Diagnostic> {
     let hooks = HookSet::new(rules).unwrap();
     slic::weave::llvm::weave(&slic::weave::llvm::Input {
         text,
         path: "module.ll",
+        file: Default::default(),
         rules,
         hooks: &hooks,
         roles,
@@ -85,15 +87,12 @@ fn small_modules_woven() {
         let woven = weave_with(&text, &rules, &roles_of(&text)).unwrap();
         let version = header_value(&text, "verify").expect("a `; verify: N` line");
         verify(version, &woven.text);
-        let warnings: Vec<String> = woven
-            .warnings
-            .iter()
-            .map(|w| format!("{}: {}", w.position.as_ref().unwrap(), w.message))
-            .collect();
+        let name = path.file_name().unwrap().to_string_lossy();
+        let warnings = render_about_input(&name, &text, &woven.warnings);
         insta::assert_snapshot!(format!(
             "{}\n--- warnings ---\n{}",
             without_monitor(&woven.text),
-            warnings.join("\n")
+            warnings
         ));
     });
 }
@@ -121,7 +120,7 @@ fn weaving_is_deterministic_and_refuses_woven_modules() {
     let second = weave_with(&text, &rules, &roles).unwrap();
     assert_eq!(first.text, second.text);
     let again = weave_with(&first.text, &rules, &roles).unwrap_err();
-    assert!(again.message.contains("already woven"), "{again}");
+    assert!(again.message.contains("already woven"), "{again:?}");
     // Without the comment (llvm-dis drops comments), the named metadata
     // still says so.
     let stripped: String = first
@@ -131,7 +130,7 @@ fn weaving_is_deterministic_and_refuses_woven_modules() {
         .map(|line| format!("{line}\n"))
         .collect();
     let again = weave_with(&stripped, &rules, &roles).unwrap_err();
-    assert!(again.message.contains("already woven"), "{again}");
+    assert!(again.message.contains("already woven"), "{again:?}");
 }
 
 #[test]
@@ -169,11 +168,12 @@ fn malformed_modules_are_refused_with_their_line() {
     for (body, line, message) in cases {
         let text = format!("{declare}{body}");
         let error = weave_with(&text, &rules, &RoleMap::default()).unwrap_err();
-        assert!(error.message.contains(message), "{body}: {error}");
+        assert!(error.message.contains(message), "{body}: {error:?}");
+        assert_eq!(error.code, Code::MalformedIr, "{body}: {error:?}");
         assert_eq!(
-            error.position.as_ref().map(|p| p.line),
-            Some(line + 1),
-            "{body}: {error}"
+            line_of(&text, error.primary.start as usize),
+            *line as usize + 1,
+            "{body}: {error:?}"
         );
     }
 }
@@ -195,7 +195,8 @@ fn a_failed_weave_leaves_no_output_file() {
     assert_eq!(result.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&result.stderr);
     assert!(
-        stderr.contains("bad.ll:1:1: the body of `f` is never closed"),
+        stderr.contains("error[E0036]: the body of `f` is never closed")
+            && stderr.contains("bad.ll:1:1"),
         "{stderr}"
     );
     assert!(!output.exists());

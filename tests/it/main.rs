@@ -1,25 +1,23 @@
-//! The integration tests: one binary, one module per area.
+//! The toolchain tier: slic's output built, verified and run with real
+//! tools (gcc, clang 14/16/19, the LLVM tools, Frama-C, ThreadSanitizer,
+//! mingw-w64), one module per area. The hermetic tier is `tests/hermetic/`.
 
-mod bad_input;
+mod bytes;
 mod c_backend;
 mod c_drivers;
 mod cc;
-mod check_fixtures;
-mod cli_check;
-mod cli_help;
 mod concurrency;
 mod differential;
 mod driver_support;
-mod fuzz_regressions;
+mod graphviz;
 mod ir_drivers;
 mod ir_semantics;
 mod ir_support;
 mod ir_weave;
-mod parse_properties;
-mod rule_pack;
+mod mingw_drivers;
 mod sarif;
-mod semantics;
 mod static_monitor;
+#[path = "../common/support.rs"]
 mod support;
 mod tutorial;
 mod verify;

@@ -64,9 +64,15 @@ pub fn assert_valid_sarif(log: &Value) {
 fn the_schema_rejects_what_is_not_sarif() {
     // The validator is not one that accepts anything.
     let bad = serde_json::json!({ "version": "2.1.0", "runs": [{ "results": [] }] });
-    assert!(SCHEMA.iter_errors(&bad).next().is_some(), "a run needs a tool");
+    assert!(
+        SCHEMA.iter_errors(&bad).next().is_some(),
+        "a run needs a tool"
+    );
     let bad = serde_json::json!({ "version": "2.0.0", "runs": [] });
-    assert!(SCHEMA.iter_errors(&bad).next().is_some(), "the version is 2.1.0");
+    assert!(
+        SCHEMA.iter_errors(&bad).next().is_some(),
+        "the version is 2.1.0"
+    );
 }
 
 #[test]

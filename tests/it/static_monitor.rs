@@ -157,7 +157,7 @@ fn exhaustive_search_finds_the_lock_taken_twice() {
     assert_eq!(
         reached,
         [
-            "SpinLock: The driver acquires a spin lock that it already holds. (rules/wdm/SpinLock.slic:50:9)"
+            "SpinLock: The driver acquires a spin lock that it already holds. (rules/wdm/SpinLock.slic:58:9)"
         ]
     );
 }
@@ -172,7 +172,7 @@ fn frama_c_finds_the_lock_taken_twice() {
     assert_eq!(
         frama_c("scenario.c", &["rules/wdm/SpinLock.slic"]),
         [
-            "SpinLock: The driver acquires a spin lock that it already holds. (rules/wdm/SpinLock.slic:50:9)"
+            "SpinLock: The driver acquires a spin lock that it already holds. (rules/wdm/SpinLock.slic:58:9)"
         ]
     );
 }

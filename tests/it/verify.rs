@@ -223,7 +223,13 @@ fn the_static_driver_lock_taken_twice() {
     require_tool("frama-c");
     require_tool("clang-19");
     let output = Command::new(env!("CARGO_BIN_EXE_slic"))
-        .args(["verify", "--format", "json", "--rule", "rules/wdm/SpinLock.slic"])
+        .args([
+            "verify",
+            "--format",
+            "json",
+            "--rule",
+            "rules/wdm/SpinLock.slic",
+        ])
         .args(["-I", "tests/drivers/wdk", "tests/static/driver.c"])
         .current_dir(root())
         .output()

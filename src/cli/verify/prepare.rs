@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use slic::catalog::Prototype;
-use slic::hooks::HookSet;
+use slic::monitor::hooks::HookSet;
 use slic::monitor::{Flavour, Monitor};
 use slic::role_table::Role;
 use slic::verify::harness::{self, HarnessInput};
@@ -117,7 +117,7 @@ pub fn prepare(args: &Args, settings: &Settings) -> Result<Prepared, Failure> {
         records: &records,
         depth: 2,
     })
-    .map_err(Failure::Refused)?;
+    .map_err(Failure::Usage)?;
     let shims: Vec<String> = defined_in
         .iter()
         .map(|names| {
@@ -159,7 +159,7 @@ fn roles(args: &Args, sources: &[Source]) -> Result<RoleMap, Failure> {
         let (found, _) = scan_with_headers(
             &FsLoader,
             &source.path,
-            &source.text,
+            source.text.as_bytes(),
             &args.include_dirs,
             &[],
         );
@@ -227,8 +227,9 @@ fn job(
     let mut sites = Vec::new();
     for (file, source) in sources.iter().enumerate() {
         let result = slic::weave::c::weave(&slic::weave::c::Input {
-            text: &source.text,
+            text: source.text.as_bytes(),
             path: &source.display,
+            file: slic::span::FileId(0),
             hooks: &hooks,
             prototypes: &prototypes,
             roles,
@@ -239,8 +240,14 @@ fn job(
                 include_dirs: &args.include_dirs,
             }),
         })
-        .map_err(|error| Failure::Refused(format!("cannot weave `{}`: {error}", source.display)))?;
-        let mut text = harness::isolate(&result.text, file);
+        .map_err(|error| {
+            Failure::usage(format!(
+                "cannot weave `{}`: {}",
+                source.display, error.message
+            ))
+        })?;
+        let woven_text = String::from_utf8_lossy(&result.text);
+        let mut text = harness::isolate(&woven_text, file);
         text.push_str(&shims[file]);
         woven.push(text);
         sites.push(result.sites);

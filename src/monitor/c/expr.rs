@@ -17,6 +17,7 @@ pub trait Names {
     fn argument(&self, index: u32) -> String;
     fn pointee(&self, index: u32) -> String;
     fn return_value(&self) -> String;
+    fn thread(&self) -> String;
 }
 
 /// The macro that converts an `int64_t` to a type's pattern.
@@ -47,6 +48,7 @@ pub fn expression(expr: &TypedExpr, names: &dyn Names) -> String {
         ExprKind::Argument(index) => convert(ty, &names.argument(*index)),
         ExprKind::Deref(index) => convert(ty, &names.pointee(*index)),
         ExprKind::Return => convert(ty, &names.return_value()),
+        ExprKind::Thread => convert(ty, &names.thread()),
         ExprKind::Unary(op, operand) => {
             let value = expression(operand, names);
             match op {

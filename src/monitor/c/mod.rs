@@ -14,9 +14,11 @@ pub mod expr;
 
 use std::fmt::Write;
 
-use super::{Flavour, Monitor};
+use super::{Flavour, Monitor, abi};
+use crate::automaton::plan::{Instances, Step};
 use crate::automaton::{Automaton, End, Handler};
-use crate::hooks::Hook;
+use crate::model::Target;
+use crate::monitor::hooks::Hook;
 use crate::syntax::pretty::quote;
 use expr::Names;
 
@@ -35,6 +37,9 @@ impl Names for HandlerNames {
     fn return_value(&self) -> String {
         "c->ret".to_string()
     }
+    fn thread(&self) -> String {
+        "c->thread".to_string()
+    }
 }
 
 /// C string literal for any text.
@@ -50,20 +55,25 @@ pub fn header(monitor: &Monitor) -> String {
         env!("CARGO_PKG_VERSION")
     );
     let _ = writeln!(out, "/* Rules: {}. */", monitor.rule_names().join(", "));
-    let (start, end) = header_parts();
-    out.push_str(start);
+    let mut hooks = String::new();
     for hook in &monitor.hooks.hooks {
-        let _ = writeln!(out, "{};", hook_prototype(hook));
+        let _ = writeln!(hooks, "{};", hook_prototype(hook));
     }
     if monitor.flavour == Flavour::Static {
-        out.push_str(
+        hooks.push_str(
             "\n/* The static flavour: which abort was reached last (\"Rule: message (location)\"),\n   the site of the event that reached it, and a reset to the initial state, for\n   harnesses that run many paths. */\n\
              extern const char *slic_static_violation;\nextern const struct slic_site *slic_static_site;\nvoid slic_static_reset(void);\n\
              /* A number that tells the monitor's states apart, for checkers that keep states\n   apart by a value and merge the others (EVA's -eva-partition-value). */\n\
              unsigned slic_static_state(void);\n",
         );
     }
-    out.push_str(end);
+    out.push_str(&fill(
+        HEADER,
+        &[
+            ("report kinds", &abi::c_report_kinds()),
+            ("hooks' prototypes", &hooks),
+        ],
+    ));
     out
 }
 
@@ -96,9 +106,13 @@ pub fn source(monitor: &Monitor) -> String {
         monitor.flavour.name()
     );
     out.push_str("#include \"slic_monitor.h\"\n\n");
+    out.push_str(&abi::c_definitions());
     out.push_str(expr::PRELUDE);
     match monitor.flavour {
-        Flavour::Runtime => out.push_str(RUNTIME_PLATFORM),
+        Flavour::Runtime => {
+            out.push_str(RUNTIME_PLATFORM);
+            out.push_str(OBJECT_TABLE);
+        }
         Flavour::Static => out.push_str(STATIC_PLATFORM),
     }
     let max_arguments = monitor
@@ -113,7 +127,7 @@ pub fn source(monitor: &Monitor) -> String {
         out,
         "\n/* One event, as the handlers see it: values already in their C types. */\n\
          struct slic_call {{\n    const struct slic_site *site;\n    const char *event;\n    \
-         int64_t a[{max_arguments}];\n    int64_t d[{max_arguments}];\n    int64_t ret;\n}};\n"
+         int64_t a[{max_arguments}];\n    int64_t d[{max_arguments}];\n    int64_t ret;\n    int64_t thread;\n}};\n"
     );
     if monitor.flavour == Flavour::Runtime {
         let _ = writeln!(
@@ -131,7 +145,7 @@ pub fn source(monitor: &Monitor) -> String {
         for (index, automaton) in monitor.rules.iter().enumerate() {
             let _ = writeln!(
                 out,
-                "    slic_r{index}_started = 0;\n    slic_r{index}_current.status = SLIC_LIVE;"
+                "    slic_r{index}_started = 0;\n    slic_r{index}_current.head.status = SLIC_LIVE;"
             );
             if automaton.watch.is_some() {
                 let _ = writeln!(
@@ -149,10 +163,14 @@ pub fn source(monitor: &Monitor) -> String {
     out.push_str("\n/* ---- Hooks: the entry points woven code calls. ---- */\n");
     for hook in &monitor.hooks.hooks {
         let _ = writeln!(out, "\nSLIC_ENTRY {}\n{{", hook_prototype(hook));
+        if monitor.flavour == Flavour::Runtime && matches!(hook.event.target, Target::Function(_)) {
+            // A call the driver did not make (see `slic_driver_enter`).
+            out.push_str("    if (!SLIC_IN_DRIVER()) return;\n");
+        }
         out.push_str("    struct slic_call c;\n");
         let _ = writeln!(
             out,
-            "    c.site = site;\n    c.event = {};",
+            "    c.site = site;\n    c.event = {};\n    c.thread = (int64_t)SLIC_CURRENT_THREAD();",
             c_string(&hook.event.to_string())
         );
         for (index, value) in hook.arguments.iter().enumerate() {
@@ -197,7 +215,7 @@ fn static_state(out: &mut String, monitor: &Monitor) {
         let r = format!("slic_r{index}");
         let _ = writeln!(
             out,
-            "    key = key * 2u + (unsigned){r}_started;\n    key = key * 3u + {r}_current.status;\n    key = key * 2u + {r}_current.exists;"
+            "    key = key * 2u + (unsigned){r}_started;\n    key = key * 3u + {r}_current.head.status;\n    key = key * 2u + {r}_current.head.exists;"
         );
         for (variable, info) in automaton.variables.iter().enumerate() {
             // A pointer's value is no number a checker can split on: only
@@ -222,7 +240,8 @@ fn static_state(out: &mut String, monitor: &Monitor) {
 /// `slic_testing_state`, for slic's differential tests (`SLIC_TESTING`):
 /// hands every instance the monitor keeps to a callback, in table order, so
 /// that a test can tell two monitor states apart. The calling thread's
-/// state only, for rules without `watch`.
+/// state only, for rules without `watch`; every existing instance of
+/// `watch` rules (a test calls it with no event running).
 fn testing_state(out: &mut String, monitor: &Monitor) {
     out.push_str(
         "\n#if defined(SLIC_TESTING) && !defined(SLIC_KERNEL)\n\
@@ -237,12 +256,12 @@ fn testing_state(out: &mut String, monitor: &Monitor) {
         if automaton.watch.is_some() {
             let _ = writeln!(
                 out,
-                "    {{\n        unsigned i;\n        for (i = 0; i < slic_table_{r}.count; i++)\n            instance({name}, slic_table_{r}.slots[i].object, slic_table_{r}.slots[i].status, slic_table_{r}.slots[i].v, {count});\n    }}"
+                "    {{\n        unsigned i;\n        for (i = 0; i < SLIC_TABLE_SLOTS; i++)\n            if (slic_table_{r}.slots[i].head.exists)\n                instance({name}, slic_table_{r}.slots[i].head.object, slic_table_{r}.slots[i].head.status, slic_table_{r}.slots[i].v, {count});\n    }}"
             );
         } else {
             let _ = writeln!(
                 out,
-                "    if ({r}_ready) instance({name}, 0, {r}_thread.status, {r}_thread.v, {count});"
+                "    if ({r}_ready) instance({name}, 0, {r}_thread.head.status, {r}_thread.v, {count});"
             );
         }
     }
@@ -259,7 +278,7 @@ fn rule(out: &mut String, flavour: Flavour, index: usize, automaton: &Automaton)
     );
     let _ = writeln!(
         out,
-        "struct {r}_state {{\n    uintptr_t object;\n    uintptr_t thread;\n    unsigned char status;\n    unsigned char exists;\n    int64_t v[{count}];\n}};"
+        "struct {r}_state {{\n    struct slic_slot head;\n    int64_t v[{count}];\n}};"
     );
     let initial: Vec<String> = if automaton.variables.is_empty() {
         vec!["0".to_string()]
@@ -328,12 +347,12 @@ fn storage(out: &mut String, flavour: Flavour, r: &str, automaton: &Automaton) {
                  /* The kernel has no thread-local storage for a driver: each thread's\n\
                     state is kept in the object table, keyed by the thread. */\n\
                  SLIC_TABLE({r}, struct {r}_state)\n\
-                 #define {r}_per_thread() slic_table_find_{r}((uintptr_t)KeGetCurrentThread(), 1)\n\
+                 #define {r}_per_thread() SLIC_SELECT({r}, (uintptr_t)KeGetCurrentThread())\n\
                  #else\n\
                  SLIC_STATE SLIC_THREAD_LOCAL struct {r}_state {r}_thread;\n\
                  SLIC_STATE SLIC_THREAD_LOCAL unsigned char {r}_ready;\n\
                  static struct {r}_state *{r}_per_thread(void)\n\
-                 {{\n    if (!{r}_ready) {{\n        unsigned i;\n        for (i = 0; i < sizeof {r}_initial / sizeof {r}_initial[0]; i++) {r}_thread.v[i] = {r}_initial[i];\n        {r}_thread.exists = 1;\n        {r}_ready = 1;\n    }}\n    return &{r}_thread;\n}}\n\
+                 {{\n    if (!{r}_ready) {{\n        unsigned i;\n        for (i = 0; i < sizeof {r}_initial / sizeof {r}_initial[0]; i++) {r}_thread.v[i] = {r}_initial[i];\n        {r}_thread.head.exists = 1;\n        {r}_ready = 1;\n    }}\n    return &{r}_thread;\n}}\n\
                  #endif\n"
             );
         }
@@ -369,7 +388,7 @@ fn storage(out: &mut String, flavour: Flavour, r: &str, automaton: &Automaton) {
             let _ = write!(
                 out,
                 "static struct {r}_state *{r}_global(void)\n\
-                 {{\n    if (!{r}_started) {{\n        unsigned i;\n        for (i = 0; i < sizeof {r}_initial / sizeof {r}_initial[0]; i++) {r}_current.v[i] = {r}_initial[i];\n        {r}_current.exists = {};\n        {r}_started = 1;\n    }}\n    return &{r}_current;\n}}\n",
+                 {{\n    if (!{r}_started) {{\n        unsigned i;\n        for (i = 0; i < sizeof {r}_initial / sizeof {r}_initial[0]; i++) {r}_current.v[i] = {r}_initial[i];\n        {r}_current.head.exists = {};\n        {r}_started = 1;\n    }}\n    return &{r}_current;\n}}\n",
                 u8::from(!watch)
             );
             if watch {
@@ -379,7 +398,7 @@ fn storage(out: &mut String, flavour: Flavour, r: &str, automaton: &Automaton) {
                 let _ = write!(
                     out,
                     "static struct {r}_state *{r}_track(uintptr_t object, const struct slic_call *c)\n\
-                     {{\n    struct {r}_state *s = {r}_global();\n    unsigned i;\n    if ({r}_chosen) {{\n        if (s->object != object) return 0;\n        s->exists = 1;\n        return s;\n    }}\n    for (i = 0; i < {r}_passed_count; i++)\n        if ({r}_passed[i] == object) return 0;\n    if (__VERIFIER_nondet_bool()) {{\n        {r}_chosen = 1;\n        /* Where: a checker that merges states can keep objects chosen at\n           different places apart (slic_static_state). */\n        {r}_chosen_site = c->site ? c->site->line * 4096u + c->site->column : 0u;\n        s->object = object;\n        s->exists = 1;\n        return s;\n    }}\n    /* More objects than the harness can remember: not a path to explore. */\n    __VERIFIER_assume({r}_passed_count < SLIC_STATIC_OBJECTS);\n    {r}_passed[{r}_passed_count++] = object;\n    return 0;\n}}\n"
+                     {{\n    struct {r}_state *s = {r}_global();\n    unsigned i;\n    if ({r}_chosen) {{\n        if (s->head.object != object) return 0;\n        s->head.exists = 1;\n        return s;\n    }}\n    for (i = 0; i < {r}_passed_count; i++)\n        if ({r}_passed[i] == object) return 0;\n    if (__VERIFIER_nondet_bool()) {{\n        {r}_chosen = 1;\n        /* Where: a checker that merges states can keep objects chosen at\n           different places apart (slic_static_state). */\n        {r}_chosen_site = c->site ? c->site->line * 4096u + c->site->column : 0u;\n        s->head.object = object;\n        s->head.exists = 1;\n        return s;\n    }}\n    /* More objects than the harness can remember: not a path to explore. */\n    __VERIFIER_assume({r}_passed_count < SLIC_STATIC_OBJECTS);\n    {r}_passed[{r}_passed_count++] = object;\n    return 0;\n}}\n"
                 );
             }
         }
@@ -394,9 +413,11 @@ fn handler_function(
     index: usize,
     handler: &Handler,
 ) {
+    // Returns whether it changed the instance (a `watch` rule's instance
+    // then belongs to the event's thread).
     let _ = writeln!(
         out,
-        "\nstatic void {r}_h{index}(struct {r}_state *s, const struct slic_call *c)\n{{"
+        "\nstatic int {r}_h{index}(struct {r}_state *s, const struct slic_call *c)\n{{"
     );
     out.push_str("    (void)c;\n");
     for path in &handler.paths {
@@ -418,30 +439,43 @@ fn handler_function(
             conditions.join("\n        && ")
         };
         let _ = writeln!(out, "    if ({test}) {{");
+        let changes_by_ending = path.end != End::Done;
+        if !path.updates.is_empty() && !changes_by_ending {
+            out.push_str("        int changed = 0;\n");
+        }
+        // Every new value from the state before the handler, stored as its
+        // variable's type (`k = k + 1` of a KIRQL wraps at 256), as the
+        // interpreter stores it.
         for (id, value) in &path.updates {
             let _ = writeln!(
                 out,
                 "        int64_t n{id} = {};",
-                expr::expression(value, &HandlerNames)
+                expr::convert(
+                    automaton.variables[*id].ty.int,
+                    &expr::expression(value, &HandlerNames)
+                )
             );
         }
-        // A value is stored as its variable's type (`k = k + 1` of a
-        // KIRQL wraps at 256), as the interpreter stores it.
         for (id, _) in &path.updates {
-            let _ = writeln!(
-                out,
-                "        s->v[{id}] = {};",
-                expr::convert(automaton.variables[*id].ty.int, &format!("n{id}"))
-            );
+            if changes_by_ending {
+                let _ = writeln!(out, "        s->v[{id}] = n{id};");
+            } else {
+                let _ = writeln!(
+                    out,
+                    "        changed |= s->v[{id}] != n{id};\n        s->v[{id}] = n{id};"
+                );
+            }
         }
         match (path.end, flavour) {
             (End::Done, _) => {}
-            (End::Halt, Flavour::Runtime) => out.push_str("        s->status = SLIC_HALTED;\n"),
+            (End::Halt, Flavour::Runtime) => {
+                out.push_str("        s->head.status = SLIC_HALTED;\n")
+            }
             (End::Halt, Flavour::Static) => out.push_str("        __VERIFIER_assume(0);\n"),
             (End::Abort(abort), Flavour::Runtime) => {
                 let _ = writeln!(
                     out,
-                    "        s->status = SLIC_FAILED;\n        slic_violation(&{r}_rule, &{r}_aborts[{abort}], c, s->object);"
+                    "        s->head.status = SLIC_FAILED;\n        slic_violation(&{r}_rule, &{r}_aborts[{abort}], c, s->head.object);"
                 );
             }
             (End::Abort(abort), Flavour::Static) => {
@@ -456,13 +490,21 @@ fn handler_function(
                 );
             }
         }
-        out.push_str("        return;\n    }\n");
+        let returned = if changes_by_ending {
+            "1"
+        } else if path.updates.is_empty() {
+            "0"
+        } else {
+            "changed"
+        };
+        let _ = writeln!(out, "        return {returned};\n    }}");
     }
-    out.push_str("}\n");
+    // The paths are exhaustive; this is never reached.
+    out.push_str("    return 0;\n}\n");
 }
 
-/// The function that runs one event of a rule on the right instances, in
-/// the order of the interpreter (`src/interp.rs`).
+/// The function that runs one event of a rule: the event's dispatch plan
+/// (`automaton::plan`), printed for the flavour's storage.
 fn event_function(
     out: &mut String,
     flavour: Flavour,
@@ -475,127 +517,145 @@ fn event_function(
         out,
         "\n/* {name} */\nstatic void {r}_on_e{event}(const struct slic_call *c)\n{{"
     );
-    let handlers: Vec<usize> = (0..automaton.handlers.len())
-        .filter(|&h| automaton.handlers[h].events.contains(&event))
-        .collect();
-    let Some(watch) = &automaton.watch else {
-        let kernel_table = flavour == Flavour::Runtime;
-        if kernel_table {
+    let watched = automaton.watch.is_some();
+    match (flavour, watched) {
+        (Flavour::Runtime, false) => {
             let _ = writeln!(
                 out,
-                "#ifdef SLIC_KERNEL\n    slic_table_lock_{r}();\n#endif"
+                "#ifdef SLIC_KERNEL\n    SLIC_EVENT_BEGIN({r});\n#endif\n    struct {r}_state *s = {r}_per_thread();\n    (void)c;"
             );
         }
-        let current = match flavour {
-            Flavour::Runtime => format!("{r}_per_thread()"),
-            Flavour::Static => format!("{r}_global()"),
-        };
-        let _ = writeln!(out, "    struct {r}_state *s = {current};");
-        out.push_str("    (void)c;\n");
-        // Each handler checks the status again: an earlier one may have
-        // aborted or halted.
-        for handler in handlers {
-            let _ = writeln!(
-                out,
-                "    if (s && s->status == SLIC_LIVE) {r}_h{handler}(s, c);"
-            );
+        (Flavour::Static, false) => {
+            let _ = writeln!(out, "    struct {r}_state *s = {r}_global();\n    (void)c;");
         }
-        out.push_str("    (void)s;\n");
-        if kernel_table {
-            let _ = writeln!(
-                out,
-                "#ifdef SLIC_KERNEL\n    slic_table_sweep_{r}();\n    slic_table_unlock_{r}();\n#endif"
-            );
+        (Flavour::Runtime, true) => {
+            let _ = writeln!(out, "    SLIC_EVENT_BEGIN({r});");
         }
-        out.push_str("}\n");
-        return;
-    };
-    match flavour {
-        Flavour::Runtime => {
-            let _ = writeln!(out, "    slic_table_lock_{r}();");
-            if watch.event == event {
-                let _ = writeln!(
-                    out,
-                    "    (void)slic_table_find_{r}((uintptr_t)c->a[{}], 1);",
-                    watch.argument - 1
-                );
-            }
-            for handler in handlers {
-                match automaton.handlers[handler].guard {
-                    Some(argument) => {
-                        let _ = writeln!(
-                            out,
-                            "    {{\n        struct {r}_state *s = slic_table_find_{r}((uintptr_t)c->a[{}], 1);\n        if (s && s->status == SLIC_LIVE) {r}_h{handler}(s, c);\n    }}",
-                            argument - 1
-                        );
-                    }
-                    None => {
-                        let _ = writeln!(
-                            out,
-                            "    {{\n        unsigned i, n = slic_table_{r}.count;\n        uintptr_t self = SLIC_CURRENT_THREAD();\n        for (i = 0; i < n; i++) {{\n            struct {r}_state *s = &slic_table_{r}.slots[i];\n            if (s->status == SLIC_LIVE && s->thread == self) {r}_h{handler}(s, c);\n        }}\n    }}"
-                        );
-                    }
-                }
-            }
-            let _ = writeln!(
-                out,
-                "    slic_table_sweep_{r}();\n    slic_table_unlock_{r}();"
-            );
-        }
-        Flavour::Static => {
+        (Flavour::Static, true) => {
             let _ = writeln!(out, "    struct {r}_state *s = {r}_global();");
-            if watch.event == event {
-                let _ = writeln!(
-                    out,
-                    "    (void){r}_track((uintptr_t)c->a[{}], c);",
-                    watch.argument - 1
-                );
-            }
-            for handler in handlers {
-                match automaton.handlers[handler].guard {
-                    Some(argument) => {
-                        let _ = writeln!(
-                            out,
-                            "    if ({r}_track((uintptr_t)c->a[{}], c) && s->status == SLIC_LIVE) {r}_h{handler}(s, c);",
-                            argument - 1
-                        );
-                    }
-                    None => {
-                        let _ = writeln!(
-                            out,
-                            "    if (s->exists && s->status == SLIC_LIVE) {r}_h{handler}(s, c);"
-                        );
-                    }
-                }
-            }
+        }
+    }
+    for step in automaton.plan(event) {
+        match flavour {
+            Flavour::Runtime => runtime_step(out, r, step),
+            Flavour::Static => static_step(out, r, step),
+        }
+    }
+    match (flavour, watched) {
+        (Flavour::Runtime, false) => {
+            let _ = writeln!(
+                out,
+                "    (void)s;\n#ifdef SLIC_KERNEL\n    SLIC_EVENT_END({r});\n#endif"
+            );
+        }
+        (Flavour::Static, false) => out.push_str("    (void)s;\n"),
+        (Flavour::Runtime, true) => {
+            let _ = writeln!(out, "    SLIC_EVENT_END({r});");
+        }
+        (Flavour::Static, true) => {
             // As at run time: an instance back in its initial state is as
             // good as one that does not exist.
             let _ = writeln!(
                 out,
-                "    if (s->status == SLIC_LIVE) {{\n        unsigned i, same = 1;\n        for (i = 0; i < sizeof {r}_initial / sizeof {r}_initial[0]; i++) same &= s->v[i] == {r}_initial[i];\n        if (same) s->exists = 0;\n    }}"
+                "    if (s->head.status == SLIC_LIVE) {{\n        unsigned i, same = 1;\n        for (i = 0; i < sizeof {r}_initial / sizeof {r}_initial[0]; i++) same &= s->v[i] == {r}_initial[i];\n        if (same) s->head.exists = 0;\n    }}"
             );
         }
     }
     out.push_str("}\n");
 }
 
-/// Platform glue of the runtime flavour: thread-local storage, a spin lock,
-/// weak symbols, and the bounded per-object table.
-/// `slic_monitor.h` without the hooks: the generator writes their
-/// prototypes in place of the marker line.
-const HEADER: &str = include_str!("runtime/slic_monitor.h");
-const HOOKS_MARKER: &str = "/* slic: the hooks' prototypes go here. */\n";
+/// One step of a plan at run time: the thread's state, or the instances of
+/// the object table (`object_table.h`). Each handler checks the status
+/// again: an earlier one may have aborted or halted.
+fn runtime_step(out: &mut String, r: &str, step: Step) {
+    let _ = match step {
+        Step::Create(argument) => writeln!(
+            out,
+            "    {{\n        struct {r}_state *s = SLIC_SELECT({r}, (uintptr_t)c->a[{}]);\n        if (s) SLIC_DONE({r});\n    }}",
+            argument - 1
+        ),
+        Step::Run {
+            handler,
+            on: Instances::Only,
+        } => writeln!(
+            out,
+            "    if (s && s->head.status == SLIC_LIVE) {r}_h{handler}(s, c);"
+        ),
+        Step::Run {
+            handler,
+            on: Instances::Object(argument),
+        } => writeln!(
+            out,
+            "    {{\n        struct {r}_state *s = SLIC_SELECT({r}, (uintptr_t)c->a[{}]);\n        if (s) {{\n            if (s->head.status == SLIC_LIVE && {r}_h{handler}(s, c)) SLIC_CHANGED({r}, s);\n            SLIC_DONE({r});\n        }}\n    }}",
+            argument - 1
+        ),
+        Step::Run {
+            handler,
+            on: Instances::Every,
+        } => writeln!(
+            out,
+            "    {{\n        struct {r}_state *s;\n        SLIC_EACH_HELD({r}, s) {{\n            if (s->head.status == SLIC_LIVE) (void){r}_h{handler}(s, c);\n            SLIC_DONE({r});\n        }}\n    }}"
+        ),
+    };
+}
 
-/// The fixed parts of `slic_monitor.h`, before and after the hooks.
-fn header_parts() -> (&'static str, &'static str) {
-    HEADER
-        .split_once(HOOKS_MARKER)
-        .expect("slic_monitor.h has the hooks' marker")
+/// One step of a plan in the static flavour: the one global state, which
+/// follows one object (`track`) in a `watch` rule.
+fn static_step(out: &mut String, r: &str, step: Step) {
+    let _ = match step {
+        Step::Create(argument) => writeln!(
+            out,
+            "    (void){r}_track((uintptr_t)c->a[{}], c);",
+            argument - 1
+        ),
+        Step::Run {
+            handler,
+            on: Instances::Only,
+        } => writeln!(
+            out,
+            "    if (s && s->head.status == SLIC_LIVE) {r}_h{handler}(s, c);"
+        ),
+        Step::Run {
+            handler,
+            on: Instances::Object(argument),
+        } => writeln!(
+            out,
+            "    if ({r}_track((uintptr_t)c->a[{}], c) && s->head.status == SLIC_LIVE) {r}_h{handler}(s, c);",
+            argument - 1
+        ),
+        Step::Run {
+            handler,
+            on: Instances::Every,
+        } => writeln!(
+            out,
+            "    if (s->head.exists && s->head.status == SLIC_LIVE) {r}_h{handler}(s, c);"
+        ),
+    };
+}
+
+/// `slic_monitor.h` with marker lines (`/* slic: the X go here. */`)
+/// where the generator writes what it knows.
+const HEADER: &str = include_str!("runtime/slic_monitor.h");
+
+/// The template with each marker line replaced by its text.
+fn fill(template: &str, parts: &[(&str, &str)]) -> String {
+    let mut text = template.to_string();
+    for (what, part) in parts {
+        let marker = format!("/* slic: the {what} go here. */\n");
+        assert!(
+            text.contains(&marker),
+            "the template marks where the {what} go"
+        );
+        text = text.replacen(&marker, part, 1);
+    }
+    text
 }
 
 const RUNTIME_PLATFORM: &str = include_str!("runtime/runtime_platform.h");
 
 /// What a violation does at run time: fill the report, call `slic_report`.
+const OBJECT_TABLE: &str = include_str!("runtime/object_table.h");
+
 const RUNTIME_REPORT: &str = include_str!("runtime/runtime_report.c");
 
 /// Platform glue of the static flavour: the SV-COMP functions.

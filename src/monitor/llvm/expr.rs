@@ -20,6 +20,7 @@ pub struct Operands<'a> {
     pub arguments: &'a [Value],
     pub pointees: &'a [Value],
     pub return_value: Value,
+    pub thread: Value,
 }
 
 impl Operands<'_> {
@@ -66,6 +67,7 @@ pub fn expression(body: &mut Body, expr: &TypedExpr, operands: &Operands) -> Val
         ExprKind::Argument(index) => convert(body, ty, operands.argument(*index)),
         ExprKind::Deref(index) => convert(body, ty, operands.pointee(*index)),
         ExprKind::Return => convert(body, ty, operands.return_value.clone()),
+        ExprKind::Thread => convert(body, ty, operands.thread.clone()),
         ExprKind::Unary(op, operand) => {
             let value = expression(body, operand, operands);
             unary(body, *op, ty, value)

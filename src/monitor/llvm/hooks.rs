@@ -12,8 +12,10 @@ use super::expr::convert;
 use super::rules::RuleCode;
 use super::{Context, string_constant};
 use crate::hash::fnv;
-use crate::hooks::Hook;
 use crate::llvm::names::quote;
+use crate::model::Target;
+use crate::monitor::abi::{DRIVER_DEPTH, DRIVER_STARTED};
+use crate::monitor::hooks::Hook;
 
 /// A hook's definition and the symbol woven code calls.
 pub struct HookCode {
@@ -67,6 +69,23 @@ fn code(context: &Context, hook: &Hook, rules: &[RuleCode], symbol: &str) -> Str
         parameters.push("i64 %ret".to_string());
     }
     let mut body = Body::default();
+    if matches!(hook.event.target, Target::Function(_)) {
+        // A call the driver did not make (see `slic_driver_enter`).
+        let pointer = context.target.ptr("i32");
+        let depth = body.value(format_args!("load i32, {pointer} @{DRIVER_DEPTH}"));
+        let started = body.value(format_args!(
+            "load atomic i32, {pointer} @{DRIVER_STARTED} monotonic, align 4"
+        ));
+        let idle = body.value(format_args!("icmp eq i32 {depth}, 0"));
+        let begun = body.value(format_args!("icmp ne i32 {started}, 0"));
+        let outside = body.value(format_args!("and i1 {idle}, {begun}"));
+        let skip = body.block("outside");
+        let run = body.block("driver");
+        body.line(format_args!("br i1 {outside}, label %{skip}, label %{run}"));
+        body.label(&skip);
+        body.line("ret void");
+        body.label(&run);
+    }
     let arguments: Vec<Value> = hook
         .arguments
         .iter()
@@ -88,6 +107,12 @@ fn code(context: &Context, hook: &Hook, rules: &[RuleCode], symbol: &str) -> Str
         None => Value::Constant(0),
     };
     let event = context.string_operand(&event_symbol, &event_name);
+    // The thread the event happens on: the address of a thread-local byte,
+    // as in the C monitor.
+    let thread = body.value(format_args!(
+        "ptrtoint {} @slic.thread to i64",
+        context.target.ptr("i8")
+    ));
     for &(rule, event_id) in &hook.rules {
         let code = &rules[rule];
         let mut list = vec![format!("{} %site", context.site_pointer()), event.clone()];
@@ -103,6 +128,7 @@ fn code(context: &Context, hook: &Hook, rules: &[RuleCode], symbol: &str) -> Str
             list.push(format!("i64 {value}"));
         }
         list.push(format!("i64 {ret}"));
+        list.push(format!("i64 {thread}"));
         body.line(format_args!(
             "call void @{}.e{event_id}({}) nounwind",
             code.prefix,

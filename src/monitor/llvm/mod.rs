@@ -25,10 +25,11 @@ use std::fmt::Write;
 
 use crate::automaton::Automaton;
 use crate::hash::fnv;
-use crate::hooks::HookSet;
 use crate::llvm::names::escape;
 use crate::llvm::target::{Pointers, Target};
 use crate::model::Event;
+use crate::monitor::abi::{DRIVER_ENTER, DRIVER_EXIT};
+use crate::monitor::hooks::HookSet;
 
 pub use hooks::parameter_count;
 
@@ -195,7 +196,7 @@ pub fn generate(
     text.push_str("; The monitor (slic's runtime flavour, as IR).\n");
     text.push_str(&runtime::types(&context));
     let mut declarations = format!(
-        "; The monitor is linked in: its hooks.\n{}",
+        "; The monitor is linked in: its hooks.\n{}declare void @{DRIVER_ENTER}() nounwind\ndeclare void @{DRIVER_EXIT}() nounwind\n",
         runtime::types(&context)
     );
     text.push_str(&runtime_text);

@@ -24,15 +24,12 @@ use std::fmt::Write;
 use super::body::{Body, Value};
 use super::expr::{self, Operands};
 use super::{Context, string_constant};
+use crate::automaton::plan::{Instances, Step};
 use crate::automaton::{Automaton, End, Handler};
 use crate::hash::fnv;
-use crate::hooks::HookSet;
+use crate::monitor::abi::{FAILED, HALTED, LIVE, MAX_OBJECTS, VIOLATION};
+use crate::monitor::hooks::HookSet;
 
-/// How many objects a `watch` rule tracks at once (the C monitor's
-/// `SLIC_MAX_OBJECTS`).
-pub const MAX_OBJECTS: usize = 1024;
-
-const LIVE: i64 = 0;
 /// Fields of an instance.
 const OBJECT: u32 = 0;
 const THREAD: u32 = 1;
@@ -42,8 +39,6 @@ const VALUES: u32 = 3;
 /// The current thread: the address of a thread-local byte, the C
 /// monitor's `SLIC_CURRENT_THREAD()` (one symbol for every woven module).
 const THREAD_IDENTITY: &str = "@slic.thread";
-const HALTED: i64 = 1;
-const FAILED: i64 = 2;
 
 /// A rule's code and the interface of its event functions.
 pub struct RuleCode {
@@ -161,6 +156,7 @@ impl Names<'_> {
         list.extend((1..=self.arity).map(|i| format!("i64 %a{i}")));
         list.extend((1..=self.arity).map(|i| format!("i64 %d{i}")));
         list.push("i64 %ret".to_string());
+        list.push("i64 %thread".to_string());
         list.join(", ")
     }
 
@@ -295,6 +291,7 @@ fn handler_function(
         arguments: &arguments,
         pointees: &pointees,
         return_value: Value::Named("%ret".to_string()),
+        thread: Value::Named("%thread".to_string()),
     };
     for path in &handler.paths {
         let mut taken: Option<String> = None;
@@ -350,7 +347,7 @@ fn handler_function(
                 let message = &automaton.aborts[abort].message;
                 let location = &automaton.aborts[abort].location;
                 body.line(format_args!(
-                    "call void {}(i32 1, {}, i32 {}, i32 {}, {}, {}, {} %event, {} %site, i64 {object}) nounwind",
+                    "call void {}(i32 {VIOLATION}, {}, i32 {}, i32 {}, {}, {}, {} %event, {} %site, i64 {object}) nounwind",
                     context.runtime("violation"),
                     context.string_operand(&names.symbol("name"), &automaton.name),
                     u8::from(automaton.rule_id.is_some()),
@@ -414,95 +411,29 @@ fn run_if_live(
     body.line(format_args!("br label %{after}"));
 }
 
+/// The function that runs one event of a rule: the event's dispatch plan
+/// (`automaton::plan`), printed as IR.
 fn event_function(out: &mut String, names: &Names, automaton: &Automaton, event: usize) {
-    let context = names.context;
     let mut body = Body::default();
-    let handlers: Vec<usize> = (0..automaton.handlers.len())
-        .filter(|&h| automaton.handlers[h].events.contains(&event))
-        .collect();
-    match &automaton.watch {
-        None => {
-            for handler in handlers {
-                let next = body.block("next");
-                run_if_live(
-                    &mut body,
-                    names,
-                    &names.symbol("state"),
-                    handler,
-                    &next,
-                    None,
-                );
-                body.label(&next);
-            }
-        }
-        Some(watch) => {
-            let find = format!("{} {}", names.state_pointer, names.symbol("find"));
-            body.line(format_args!(
-                "call void {}() nounwind",
-                names.symbol("lock")
-            ));
-            if watch.event == event {
-                let key = names.object_key(&mut body, &format!("%a{}", watch.argument));
-                body.value(format_args!("call {find}(i64 {key}, i1 true) nounwind"));
-            }
-            for handler in handlers {
-                let next = body.block("next");
-                match automaton.handlers[handler].guard {
-                    Some(argument) => {
-                        let key = names.object_key(&mut body, &format!("%a{argument}"));
-                        let state =
-                            body.value(format_args!("call {find}(i64 {key}, i1 true) nounwind"));
-                        let found = body.value(format_args!(
-                            "icmp ne {} {state}, null",
-                            names.state_pointer
-                        ));
-                        let check = body.block("check");
-                        body.line(format_args!("br i1 {found}, label %{check}, label %{next}"));
-                        body.label(&check);
-                        run_if_live(&mut body, names, &state, handler, &next, None);
-                    }
-                    None => {
-                        // Every instance that exists before the handler runs.
-                        let start = body.block("start");
-                        let head = body.block("loop");
-                        let visit = body.block("visit");
-                        let step = body.block("step");
-                        body.line(format_args!("br label %{start}"));
-                        body.label(&start);
-                        let count_field = names.table_field(&mut body, 2);
-                        let count = body.value(format_args!(
-                            "load i32, {} {count_field}",
-                            context.target.ptr("i32")
-                        ));
-                        body.line(format_args!("br label %{head}"));
-                        body.label(&head);
-                        let index = body.block("%i");
-                        let increment = body.block("%i");
-                        body.line(format_args!(
-                            "{index} = phi i32 [ 0, %{start} ], [ {increment}, %{step} ]"
-                        ));
-                        let more = body.value(format_args!("icmp ult i32 {index}, {count}"));
-                        body.line(format_args!("br i1 {more}, label %{visit}, label %{next}"));
-                        body.label(&visit);
-                        let slot = names.slot(&mut body, &index);
-                        let thread = current_thread(&mut body, names);
-                        run_if_live(&mut body, names, &slot, handler, &step, Some(&thread));
-                        body.label(&step);
-                        body.line(format_args!("{increment} = add i32 {index}, 1"));
-                        body.line(format_args!("br label %{head}"));
-                    }
-                }
-                body.label(&next);
-            }
-            body.line(format_args!(
-                "call void {}() nounwind",
-                names.symbol("sweep")
-            ));
-            body.line(format_args!(
-                "call void {}() nounwind",
-                names.symbol("unlock")
-            ));
-        }
+    let watched = automaton.watch.is_some();
+    if watched {
+        body.line(format_args!(
+            "call void {}() nounwind",
+            names.symbol("lock")
+        ));
+    }
+    for step in automaton.plan(event) {
+        plan_step(&mut body, names, step);
+    }
+    if watched {
+        body.line(format_args!(
+            "call void {}() nounwind",
+            names.symbol("sweep")
+        ));
+        body.line(format_args!(
+            "call void {}() nounwind",
+            names.symbol("unlock")
+        ));
     }
     body.line("ret void");
     let _ = write!(
@@ -513,6 +444,69 @@ fn event_function(out: &mut String, names: &Names, automaton: &Automaton, event:
         names.values(),
         body.text
     );
+}
+
+/// One step of a plan: the thread's state, or instances of the table.
+fn plan_step(body: &mut Body, names: &Names, step: Step) {
+    let context = names.context;
+    let find = format!("{} {}", names.state_pointer, names.symbol("find"));
+    let (handler, on) = match step {
+        Step::Create(argument) => {
+            let key = names.object_key(body, &format!("%a{argument}"));
+            body.value(format_args!("call {find}(i64 {key}, i1 true) nounwind"));
+            return;
+        }
+        Step::Run { handler, on } => (handler, on),
+    };
+    let next = body.block("next");
+    match on {
+        Instances::Only => {
+            run_if_live(body, names, &names.symbol("state"), handler, &next, None);
+        }
+        Instances::Object(argument) => {
+            let key = names.object_key(body, &format!("%a{argument}"));
+            let state = body.value(format_args!("call {find}(i64 {key}, i1 true) nounwind"));
+            let found = body.value(format_args!(
+                "icmp ne {} {state}, null",
+                names.state_pointer
+            ));
+            let check = body.block("check");
+            body.line(format_args!("br i1 {found}, label %{check}, label %{next}"));
+            body.label(&check);
+            run_if_live(body, names, &state, handler, &next, None);
+        }
+        Instances::Every => {
+            // Every instance that exists before the handler runs.
+            let start = body.block("start");
+            let head = body.block("loop");
+            let visit = body.block("visit");
+            let step = body.block("step");
+            body.line(format_args!("br label %{start}"));
+            body.label(&start);
+            let count_field = names.table_field(body, 2);
+            let count = body.value(format_args!(
+                "load i32, {} {count_field}",
+                context.target.ptr("i32")
+            ));
+            body.line(format_args!("br label %{head}"));
+            body.label(&head);
+            let index = body.block("%i");
+            let increment = body.block("%i");
+            body.line(format_args!(
+                "{index} = phi i32 [ 0, %{start} ], [ {increment}, %{step} ]"
+            ));
+            let more = body.value(format_args!("icmp ult i32 {index}, {count}"));
+            body.line(format_args!("br i1 {more}, label %{visit}, label %{next}"));
+            body.label(&visit);
+            let slot = names.slot(body, &index);
+            let thread = current_thread(body, names);
+            run_if_live(body, names, &slot, handler, &step, Some(&thread));
+            body.label(&step);
+            body.line(format_args!("{increment} = add i32 {index}, 1"));
+            body.line(format_args!("br label %{head}"));
+        }
+    }
+    body.label(&next);
 }
 
 /// The table's lock, lookup and sweep (see `SLIC_TABLE` in the C monitor).

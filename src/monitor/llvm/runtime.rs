@@ -13,12 +13,10 @@ use std::fmt::Write;
 
 use super::body::Body;
 use super::{Context, External, string_constant};
-
-/// `slic_violation.kind` of a full table (a violation is 1).
-pub const TABLE_FULL: i32 = 2;
-
-const TABLE_FULL_MESSAGE: &str =
-    "the monitor tracks SLIC_MAX_OBJECTS objects already; events on more objects are not checked";
+use crate::monitor::abi::{
+    DRIVER_DEPTH, DRIVER_ENTER, DRIVER_EXIT, DRIVER_STARTED, ON_VIOLATION_VARIABLE, REPORT_BUFFER,
+    TABLE_FULL, TABLE_FULL_MESSAGE,
+};
 
 /// The structure types, defined in every woven module.
 pub fn types(context: &Context) -> String {
@@ -52,8 +50,32 @@ pub fn functions(context: &Context, externals: &mut Vec<External>) -> String {
     // The thread an event happens on is the address of this byte (the C
     // monitor's `slic_thread_identity`): one symbol for all woven modules.
     out.push_str("@slic.thread = linkonce_odr thread_local global i8 0\n");
+    driver_count(&mut out, context);
     strings.definitions(&mut out);
     out
+}
+
+/// The count of the driver's routines running on the thread, and the
+/// functions woven code calls around each (the C monitor's, under the same
+/// names: see `abi::DRIVER_ENTER`).
+fn driver_count(out: &mut String, context: &Context) {
+    let pointer = context.target.ptr("i32");
+    let _ = write!(
+        out,
+        "@{DRIVER_DEPTH} = linkonce_odr thread_local global i32 0\n\
+         @{DRIVER_STARTED} = linkonce_odr global i32 0\n\n\
+         define linkonce_odr void @{DRIVER_ENTER}() nounwind {{\nentry:\n  \
+         %depth = load i32, {pointer} @{DRIVER_DEPTH}\n  \
+         %more = add i32 %depth, 1\n  \
+         store i32 %more, {pointer} @{DRIVER_DEPTH}\n  \
+         store atomic i32 1, {pointer} @{DRIVER_STARTED} monotonic, align 4\n  ret void\n}}\n\n\
+         define linkonce_odr void @{DRIVER_EXIT}() nounwind {{\nentry:\n  \
+         %depth = load i32, {pointer} @{DRIVER_DEPTH}\n  \
+         %inside = icmp ne i32 %depth, 0\n  \
+         %less = sub i32 %depth, 1\n  \
+         %new = select i1 %inside, i32 %less, i32 0\n  \
+         store i32 %new, {pointer} @{DRIVER_DEPTH}\n  ret void\n}}\n"
+    );
 }
 
 /// The runtime's own strings, named after their text's position in
@@ -79,7 +101,7 @@ const TEXTS: &[&str] = &[
     "\n",
     "",
     TABLE_FULL_MESSAGE,
-    "SLIC_ON_VIOLATION",
+    ON_VIOLATION_VARIABLE,
     "0123456789ABCDEF",
 ];
 
@@ -470,14 +492,15 @@ fn report(out: &mut String, context: &Context, strings: &Strings, externals: &mu
     let getenv = context.external(externals, "getenv", &b, &[&b]);
     let abort = context.external(externals, "abort", "void", &[]);
     let mut body = Body::default();
-    body.line("%text = alloca [1024 x i8], align 1");
+    let text_type = format!("[{REPORT_BUFFER} x i8]");
+    body.line(format_args!("%text = alloca {text_type}, align 1"));
     let buffer = body.value(format_args!(
-        "getelementptr inbounds [1024 x i8], {} %text, i64 0, i64 0",
-        target.ptr("[1024 x i8]")
+        "getelementptr inbounds {text_type}, {} %text, i64 0, i64 0",
+        target.ptr(&text_type)
     ));
     let format = context.function_ref("slic_format", "i32", &[&violation, &b, "i32"]);
     body.value(format_args!(
-        "call i32 {format}({violation} %v, {b} {buffer}, i32 1024) nounwind"
+        "call i32 {format}({violation} %v, {b} {buffer}, i32 {REPORT_BUFFER}) nounwind"
     ));
     let stream = match target.stderr_global() {
         Some(name) => {
@@ -503,7 +526,7 @@ fn report(out: &mut String, context: &Context, strings: &Strings, externals: &mu
     body.label("read");
     let setting = body.value(format_args!(
         "call {b} {getenv}({}) nounwind",
-        strings.operand("SLIC_ON_VIOLATION")
+        strings.operand(ON_VIOLATION_VARIABLE)
     ));
     let has = body.value(format_args!("icmp ne {b} {setting}, null"));
     body.line(format_args!("br i1 {has}, label %first, label %stop"));

@@ -99,6 +99,15 @@ impl<'t> CFile<'t> {
         self.names[item].map(|token| self.word(token))
     }
 
+    /// Where the name of the definition of `function` is, if the file
+    /// defines it.
+    pub fn definition_of(&self, function: &str) -> Option<usize> {
+        (0..self.names.len())
+            .find(|&item| self.name(item) == Some(function))
+            .and_then(|item| self.names[item])
+            .map(|token| self.start(token))
+    }
+
     /// The bytes from the first of the tokens to the end of the last.
     pub fn bytes(&self, tokens: Range<usize>) -> Range<usize> {
         if tokens.is_empty() {

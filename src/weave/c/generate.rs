@@ -4,10 +4,10 @@
 use std::fmt::Write;
 
 use crate::catalog::Prototype;
-use crate::hooks::{Hook, HookSet};
-use crate::model::EventKind;
+use crate::monitor::hooks::{Hook, HookSet};
 use crate::syntax::pretty::{push_quoted, quote};
 use crate::weave::Site;
+use crate::weave::bind;
 
 /// `slic_sites`: where each site is and the function it is in.
 pub fn site_table(sites: &[Site], out: &mut String) {
@@ -62,21 +62,13 @@ pub fn api_wrapper(
     );
     let _ = writeln!(declarations, "{head};");
     let _ = writeln!(out, "{head}\n{{");
-    let hooks: Vec<&Hook> = hooks.of_function(api).collect();
-    let order = [
-        EventKind::Call,
-        EventKind::Entry,
-        EventKind::Exit,
-        EventKind::Return,
-    ];
-    for kind in &order[..2] {
-        for hook in hooks.iter().filter(|h| h.event.kind == *kind) {
-            let _ = writeln!(
-                out,
-                "    {};",
-                hook_call_site(hook, "slic_site", &parameters, None)
-            );
-        }
+    let hooks = bind::call_hooks(hooks, api);
+    for hook in &hooks.before {
+        let _ = writeln!(
+            out,
+            "    {};",
+            hook_call_site(hook, "slic_site", &parameters, None)
+        );
     }
     let call = format!("{api}({})", parameters.join(", "));
     if returns_void {
@@ -89,14 +81,12 @@ pub fn api_wrapper(
         );
     }
     let ret = (!returns_void).then_some("slic_result");
-    for kind in &order[2..] {
-        for hook in hooks.iter().filter(|h| h.event.kind == *kind) {
-            let _ = writeln!(
-                out,
-                "    {};",
-                hook_call_site(hook, "slic_site", &parameters, ret)
-            );
-        }
+    for hook in &hooks.after {
+        let _ = writeln!(
+            out,
+            "    {};",
+            hook_call_site(hook, "slic_site", &parameters, ret)
+        );
     }
     if !returns_void {
         out.push_str("    return slic_result;\n");

@@ -1,5 +1,8 @@
 //! The C-source weaver.
 //!
+//! It takes a file's bytes, whatever they are, and reads them through
+//! `view` (UTF-8 text of the same length); its edits go to the bytes.
+//!
 //! `scan` reads a file's tokens, directives and attribute-like macros
 //! (`blank`) in one pass; `structure` finds its top-level declarations and
 //! function definitions; `file` holds both and hands tree-sitter (`tree`)
@@ -18,6 +21,7 @@ pub mod role_scan;
 mod scan;
 mod structure;
 mod tree;
+mod view;
 mod weave;
 
 pub use weave::{Input, SourceFile, weave};

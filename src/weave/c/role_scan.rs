@@ -23,6 +23,7 @@ use super::file::{CFile, Place};
 use super::scan::{Kind, MAX_LENGTH};
 use super::structure::is_keyword;
 use super::tree::{self, text};
+use super::view::view;
 use crate::load::{LoadError, SourceLoader};
 use crate::role_table::Role;
 use crate::weave::role_map::RoleMap;
@@ -92,13 +93,15 @@ pub fn role_words() -> impl Iterator<Item = &'static str> {
         .chain(types)
 }
 
-/// The roles declared or registered in one file, and the files it includes
-/// with quotes (where drivers usually declare their routines).
-pub fn scan(source: &str, file: &str, extra_blank: &[String]) -> (Vec<Found>, Vec<String>) {
+/// The roles declared or registered in one file (its bytes, whatever they
+/// are: see `view.rs`), and the files it includes with quotes (where
+/// drivers usually declare their routines).
+pub fn scan(source: &[u8], file: &str, extra_blank: &[String]) -> (Vec<Found>, Vec<String>) {
     if source.len() > MAX_LENGTH {
         return (Vec::new(), Vec::new());
     }
-    let c = CFile::read(source, extra_blank);
+    let source = view(source);
+    let c = CFile::read(&source, extra_blank);
     let hits = c.hits(role_word);
     let words = || {
         hits.iter()
@@ -509,7 +512,7 @@ fn dispatch_annotation(blanked: &[Blanked], start: usize, text: &str) -> Option<
 pub fn scan_with_headers(
     loader: &dyn SourceLoader,
     path: &Path,
-    source: &str,
+    source: &[u8],
     include_dirs: &[PathBuf],
     extra_blank: &[String],
 ) -> (RoleMap, Vec<Found>) {
@@ -543,7 +546,7 @@ pub fn scan_includes(
                 if seen.contains(&candidate) {
                     break;
                 }
-                match loader.load(&candidate) {
+                match loader.load_bytes(&candidate) {
                     Ok(text) => {
                         seen.push(candidate.clone());
                         let (found, nested) =
@@ -568,7 +571,7 @@ mod tests {
     use super::*;
 
     fn roles(source: &str) -> Vec<(Role, String, String)> {
-        scan(source, "d.c", &[])
+        scan(source.as_bytes(), "d.c", &[])
             .0
             .into_iter()
             .map(|f| (f.role, f.routine, f.evidence))
@@ -664,7 +667,7 @@ mod tests {
             ]
         );
         let lines: Vec<u32> = scan(
-            "NTSTATUS F(PDRIVER_OBJECT d) {\n  d->DriverUnload\n    = U;\n}",
+            b"NTSTATUS F(PDRIVER_OBJECT d) {\n  d->DriverUnload\n    = U;\n}",
             "d.c",
             &[],
         )

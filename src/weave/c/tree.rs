@@ -193,11 +193,10 @@ pub fn returns_void(definition: Node, declarator: Node, source: &str) -> bool {
     matches!(ty, Some("void" | "VOID")) && declarator.kind() != "pointer_declarator"
 }
 
-/// The return type as text: the type specifiers plus any pointer stars of
-/// the declarator.
-pub fn result_type(definition: Node, declarator: Node, source: &str) -> String {
-    let ty =
-        child(definition, Field::Type).map_or("int".to_string(), |t| text(t, source).to_string());
+/// The return type as the file spells it (`source` is the file's bytes):
+/// the type specifiers plus any pointer stars of the declarator.
+pub fn result_type(definition: Node, declarator: Node, source: &[u8]) -> Vec<u8> {
+    let ty = child(definition, Field::Type).map_or(&b"int"[..], |t| &source[t.byte_range()]);
     let mut stars = String::new();
     let mut node = declarator;
     while node.kind() == "pointer_declarator" {
@@ -207,22 +206,22 @@ pub fn result_type(definition: Node, declarator: Node, source: &str) -> String {
             None => break,
         }
     }
-    let qualifiers: Vec<&str> = {
+    let qualifiers: Vec<&[u8]> = {
         let mut cursor = definition.walk();
         definition
             .children(&mut cursor)
             .filter(|c| c.kind() == "type_qualifier")
-            .map(|c| text(c, source))
+            .map(|c| &source[c.byte_range()])
             .collect()
     };
-    let mut out = qualifiers.join(" ");
+    let mut out = qualifiers.join(&b' ');
     if !out.is_empty() {
-        out.push(' ');
+        out.push(b' ');
     }
-    out.push_str(&ty);
+    out.extend_from_slice(ty);
     if !stars.is_empty() {
-        out.push(' ');
-        out.push_str(&stars);
+        out.push(b' ');
+        out.extend_from_slice(stars.as_bytes());
     }
     out
 }

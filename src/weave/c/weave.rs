@@ -21,20 +21,26 @@ use super::macros::{bearing, identifiers, is_pasted};
 use super::role_scan;
 use super::scan::{Kind, MAX_LENGTH};
 use super::tree::{self, text};
+use super::view::{byte_order_mark, view};
 use crate::catalog::Prototype;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::edit::{self, Edit};
-use crate::hooks::HookSet;
 use crate::model::Event;
-use crate::model::EventKind;
+use crate::monitor::hooks::HookSet;
+use crate::span::{FileId, Span};
+use crate::weave::bind::{self, Binding, Sites};
 use crate::weave::role_map::RoleMap;
-use crate::weave::{Position, Site, WOVEN_MARKER, WeaveError, WeaveWarning, Woven};
+use crate::weave::{Position, WOVEN_MARKER, Woven};
 use uses::{Interest, Use, UseKind, body_use, parsed_use};
 use wrap::Head;
 
 pub struct Input<'a> {
-    pub text: &'a str,
+    /// The file's bytes, whatever they are (see `view.rs`).
+    pub text: &'a [u8],
     /// How reports and `#line` name the file.
     pub path: &'a str,
+    /// The id under which the caller shows the file in diagnostics.
+    pub file: FileId,
     pub hooks: &'a HookSet,
     /// The catalog prototypes of the functions the rules name.
     pub prototypes: &'a HashMap<String, Prototype>,
@@ -67,9 +73,11 @@ enum Step<'t> {
 
 struct Weaver<'a> {
     input: &'a Input<'a>,
+    /// The file as the weaver reads it (`view.rs`); edits go to its bytes.
+    text: &'a str,
     file: &'a CFile<'a>,
     edits: Vec<Edit>,
-    sites: Vec<Site>,
+    sites: Sites,
     /// APIs that need a wrapper, in first-use order.
     wrapped_apis: Vec<String>,
     /// Pointer wrappers: (site, API).
@@ -87,31 +95,30 @@ struct Weaver<'a> {
     first_use: Option<usize>,
     /// The roles given, with those found in the file and its headers.
     roles: RoleMap,
-    warnings: Vec<WeaveWarning>,
+    /// The definitions of catalog APIs (kernel code, left alone).
+    kernel: Vec<std::ops::Range<usize>>,
+    warnings: Vec<Diagnostic>,
 }
 
-pub fn weave(input: &Input) -> Result<Woven, WeaveError> {
-    if input.text.contains(WOVEN_MARKER) || input.text.contains("slic_monitor.h") {
-        return Err(WeaveError {
-            message: format!(
-                "`{}` is already woven; weave the original source instead",
-                input.path
-            ),
-            position: None,
-        });
+pub fn weave(input: &Input) -> Result<Woven<Vec<u8>>, Diagnostic> {
+    let text = view(input.text);
+    if let Some(at) = bind::woven_marker(&text, &[WOVEN_MARKER, "slic_monitor.h"]) {
+        return Err(bind::already_woven(input.path, Span::new(input.file, at)));
     }
     if input.text.len() > MAX_LENGTH {
-        return Err(WeaveError {
-            message: format!("`{}` is too large to weave (over 4 GiB)", input.path),
-            position: None,
-        });
+        return Err(Diagnostic::new(
+            Code::InputTooLarge,
+            Span::new(input.file, 0..0),
+            format!("`{}` is too large to weave (over 4 GiB)", input.path),
+        ));
     }
-    let file = CFile::read(input.text, input.extra_blank);
+    let file = CFile::read(&text, input.extra_blank);
     let mut weaver = Weaver {
         input,
+        text: &text,
         file: &file,
         edits: Vec::new(),
-        sites: Vec::new(),
+        sites: Sites::default(),
         wrapped_apis: Vec::new(),
         pointer_wrappers: Vec::new(),
         api_events: HashMap::new(),
@@ -120,12 +127,38 @@ pub fn weave(input: &Input) -> Result<Woven, WeaveError> {
         here_lines: HashSet::new(),
         first_use: None,
         roles: RoleMap::default(),
+        kernel: Vec::new(),
         warnings: Vec::new(),
     };
     let defined: BTreeSet<&str> = (0..file.structure.items.len())
         .filter_map(|item| file.name(item))
         .collect();
-    let apis = weaver.apis(&defined)?;
+    let mut apis = Vec::new();
+    let mut kernel = Vec::new();
+    for name in input.hooks.functions() {
+        match bind::binding(input.hooks, name, defined.contains(name)) {
+            Binding::Api => apis.push(name.to_string()),
+            Binding::Kernel => {
+                apis.push(name.to_string());
+                kernel.push(name);
+            }
+            Binding::Routine => {}
+        }
+    }
+    let kernel_items: Vec<usize> = (0..file.structure.items.len())
+        .filter(|&item| file.name(item).is_some_and(|name| kernel.contains(&name)))
+        .collect();
+    weaver.kernel = kernel_items
+        .iter()
+        .map(|&item| file.bytes(file.structure.items[item].tokens.clone()))
+        .collect();
+    if let Some(name) = kernel_items.first().and_then(|&item| file.names[item]) {
+        let defined: Vec<&str> = kernel_items.iter().filter_map(|&i| file.name(i)).collect();
+        let span = Span::new(input.file, file.bytes(name..name + 1));
+        weaver
+            .warnings
+            .push(bind::kernel_definitions_note(&defined, span));
+    }
     weaver.api_events = apis
         .iter()
         .map(|api| {
@@ -138,7 +171,7 @@ pub fn weave(input: &Input) -> Result<Woven, WeaveError> {
         })
         .collect();
     let definitions = file.macro_definitions();
-    weaver.macro_apis = bearing(&definitions, input.text, &apis);
+    weaver.macro_apis = bearing(&definitions, &text, &apis);
     // One look at every identifier of the file.
     let mut interests: WordMap<Interest> = WordMap::default();
     for api in &apis {
@@ -181,12 +214,12 @@ pub fn weave(input: &Input) -> Result<Woven, WeaveError> {
         all_roles.add(item.role, item.routine.clone());
     }
     all_roles.merge(&header_roles);
-    weaver.to_wrap = input
-        .hooks
-        .roles()
-        .into_iter()
-        .flat_map(|role| all_roles.routines(role))
+    // Every routine of a role, whether rules name the role or not: the
+    // driver runs inside them (`slic_driver_enter`).
+    weaver.to_wrap = all_roles
+        .all_routines()
         .chain(input.hooks.functions())
+        .filter(|name| !kernel.contains(name))
         .map(str::to_string)
         .collect();
     weaver.roles = all_roles;
@@ -225,57 +258,21 @@ impl<'a> Weaver<'a> {
         }
     }
 
-    fn error(&self, offset: usize, message: String) -> WeaveError {
-        WeaveError {
-            message,
-            position: Some(self.position(offset)),
-        }
-    }
-
-    fn add_site(
-        &mut self,
-        events: Vec<Event>,
-        position: Option<Position>,
-        function: String,
-    ) -> usize {
-        self.sites.push(Site {
-            events,
-            position,
-            function,
-        });
-        self.sites.len() - 1
+    /// A problem at `offset`: the span is the identifier there (or one
+    /// byte).
+    fn error(&self, code: Code, offset: usize, message: String) -> Diagnostic {
+        let bytes = self.input.text;
+        let length = bytes[offset.min(bytes.len())..]
+            .iter()
+            .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_')
+            .count()
+            .max(1);
+        let end = (offset + length).min(bytes.len());
+        Diagnostic::new(code, Span::new(self.input.file, offset..end), message)
     }
 
     fn note_use(&mut self, offset: usize) {
         self.first_use = Some(self.first_use.map_or(offset, |f| f.min(offset)));
-    }
-
-    /// The external functions with events (APIs): each needs a catalog
-    /// prototype to get a wrapper with its exact signature.
-    fn apis(&self, defined: &BTreeSet<&str>) -> Result<Vec<String>, WeaveError> {
-        let mut apis = Vec::new();
-        for name in self.input.hooks.functions() {
-            if defined.contains(name) {
-                let unsupported =
-                    self.input.hooks.of_function(name).find(|hook| {
-                        matches!(hook.event.kind, EventKind::Call | EventKind::Return)
-                    });
-                if let Some(hook) = unsupported {
-                    return Err(WeaveError {
-                        message: format!(
-                            "`{}` is defined in `{}`; the C weaver supports `entry` and `exit` events of defined functions, not `{}`",
-                            name,
-                            self.input.path,
-                            hook.event.kind.as_str()
-                        ),
-                        position: None,
-                    });
-                }
-                continue;
-            }
-            apis.push(name.to_string());
-        }
-        Ok(apis)
     }
 
     fn needs_wrapping(&self, routine: &str) -> bool {
@@ -387,7 +384,7 @@ impl<'a> Weaver<'a> {
         match node.kind() {
             "function_definition" => {
                 declarations.push(node);
-                if let Some(head) = Head::of(node, self.file.text) {
+                if let Some(head) = Head::of(node, self.text, self.input.text) {
                     read.heads.insert(head.body.start, head);
                 }
             }
@@ -404,19 +401,21 @@ impl<'a> Weaver<'a> {
         &mut self,
         definitions: &[(&str, std::ops::Range<usize>)],
         apis: &[String],
-    ) -> Result<(), WeaveError> {
-        let text = self.input.text;
+    ) -> Result<(), Diagnostic> {
+        let text = self.text;
         for (name, value) in definitions {
             let body = &text[value.clone()];
             for (word, offset) in identifiers(body) {
                 if apis.contains(&word) && is_pasted(body, offset, word.len()) {
-                    self.warnings.push(WeaveWarning {
-                        message: format!(
+                    let warning = self.error(
+                        Code::PastedName,
+                        value.start + offset,
+                        format!(
                             "`{word}` is pasted with `##` in the body of the macro `{name}`: \
                              the calls it makes are not checked"
                         ),
-                        position: Some(self.position(value.start + offset)),
-                    });
+                    );
+                    self.warnings.push(warning);
                 }
             }
         }
@@ -448,7 +447,9 @@ impl<'a> Weaver<'a> {
                     self.edits
                         .push(Edit::insert(paren + 1, format!("SLIC_HERE{separator}")));
                 } else {
-                    let site = self.add_site(self.api_events(&word), None, IN_A_MACRO.to_string());
+                    let site = self
+                        .sites
+                        .add(self.api_events(&word), None, IN_A_MACRO.to_string());
                     self.pointer_wrappers.push((site, word.clone()));
                     self.edits.push(Edit::replace(
                         at..at + word.len(),
@@ -500,6 +501,8 @@ impl<'a> Weaver<'a> {
             let head = read.heads.remove(&file.start(open));
             steps.push((file.start(item.tokens.start), Step::Wrap(index, head)));
         }
+        // Kernel code is left alone.
+        steps.retain(|(at, _)| !self.kernel.iter().any(|range| range.contains(at)));
         // A definition comes before what is inside it; uses in order.
         steps.sort_by_key(|(at, step)| (*at, matches!(step, Step::Use(_))));
         steps.into_iter().map(|(_, step)| step).collect()
@@ -516,8 +519,9 @@ impl<'a> Weaver<'a> {
             .collect()
     }
 
-    fn not_in_catalog(&self, at: usize, name: &str) -> WeaveError {
+    fn not_in_catalog(&self, at: usize, name: &str) -> Diagnostic {
         self.error(
+            Code::NoPrototype,
             at,
             format!("cannot weave calls to `{name}`: it is not in the API catalog, so slic does not know its prototype"),
         )
@@ -529,7 +533,7 @@ impl<'a> Weaver<'a> {
         }
     }
 
-    fn weave_use(&mut self, found: Use) -> Result<(), WeaveError> {
+    fn weave_use(&mut self, found: Use) -> Result<(), Diagnostic> {
         let Use {
             name,
             at,
@@ -549,7 +553,7 @@ impl<'a> Weaver<'a> {
         match kind {
             UseKind::Call { open, empty } => {
                 let position = self.position(at);
-                let site = self.add_site(
+                let site = self.sites.add(
                     events,
                     Some(position),
                     function.unwrap_or_default().to_string(),
@@ -568,7 +572,8 @@ impl<'a> Weaver<'a> {
                 // happen is not known; the site names where the address was
                 // taken.
                 let site =
-                    self.add_site(events, None, function.unwrap_or("(file scope)").to_string());
+                    self.sites
+                        .add(events, None, function.unwrap_or("(file scope)").to_string());
                 self.pointer_wrappers.push((site, name.to_string()));
                 self.edits
                     .push(Edit::replace(range, format!("slic_wp{site}_{name}")));
@@ -580,9 +585,11 @@ impl<'a> Weaver<'a> {
     /// A use of a macro whose body calls a bound API: `SLIC_HERE` is
     /// defined, just before the line, as the site of this use, and `#line`
     /// puts the line back where it was.
-    fn macro_use(&mut self, at: usize, name: &str, function: String) -> Result<(), WeaveError> {
+    fn macro_use(&mut self, at: usize, name: &str, function: String) -> Result<(), Diagnostic> {
         let position = self.position(at);
-        let site = self.add_site(self.macro_events(name), Some(position.clone()), function);
+        let site = self
+            .sites
+            .add(self.macro_events(name), Some(position.clone()), function);
         // Directives only work at the start of a line outside comments: a
         // line that starts inside a block comment gets them before the
         // line where the comment starts.
@@ -606,10 +613,11 @@ impl<'a> Weaver<'a> {
     }
 
     /// The generated declarations and the marker, then the edits.
-    fn finish(mut self) -> Result<Woven, WeaveError> {
+    fn finish(mut self) -> Result<Woven<Vec<u8>>, Diagnostic> {
         let insertion = self.file.structure.insertion_point;
         if let Some(first) = self.first_use.filter(|&f| f < insertion) {
             return Err(self.error(
+                Code::UseBeforeIncludes,
                 first,
                 "cannot weave a use of a bound function that comes before the file's last `#include`; \
                  move the includes to the top"
@@ -620,7 +628,7 @@ impl<'a> Weaver<'a> {
         let mut block = String::new();
         let _ = writeln!(block, "{}", line_directive(1, GENERATED).trim_end());
         block.push_str("#include \"slic_monitor.h\"\n");
-        site_table(&self.sites, &mut block);
+        site_table(&self.sites.sites, &mut block);
         if !self.macro_apis.is_empty() {
             // Uses of those macros that the weaver could not see (in other
             // macros' expansions) report from an unknown place.
@@ -650,7 +658,7 @@ impl<'a> Weaver<'a> {
         block.push_str(&line_directive(line_after, self.input.path));
         let text = self.input.text;
         if !definitions.is_empty() {
-            let newline = if text.is_empty() || text.ends_with('\n') {
+            let newline = if text.is_empty() || text.ends_with(b"\n") {
                 ""
             } else {
                 "\n"
@@ -672,7 +680,7 @@ impl<'a> Weaver<'a> {
             line_directive(1, self.input.path)
         );
         self.edits.push(Edit::insert(0, top));
-        let needs_newline = insertion > 0 && !text[..insertion].ends_with('\n');
+        let needs_newline = insertion > 0 && !text[..insertion].ends_with(b"\n");
         self.edits.push(Edit::insert(
             insertion,
             if needs_newline {
@@ -681,13 +689,27 @@ impl<'a> Weaver<'a> {
                 block
             },
         ));
-        let text = edit::apply(text, self.edits).map_err(|overlap| WeaveError {
-            message: format!("internal error in the C weaver: {overlap}"),
-            position: None,
+        // Nothing goes before a byte order mark: compilers skip one only at
+        // the start of a file. (The view has spaces there, so only
+        // insertions at the start, at line 1, can land in it.)
+        let mark = byte_order_mark(text);
+        for edit in &mut self.edits {
+            if edit.range.start < mark {
+                debug_assert!(edit.range.is_empty(), "an edit of a byte order mark");
+                edit.range = mark..mark;
+            }
+        }
+        // Made at offsets of the view, applied to the file's bytes.
+        let text = edit::apply(text, self.edits).map_err(|overlap| {
+            Diagnostic::new(
+                Code::WeaverBug,
+                Span::new(self.input.file, 0..0),
+                format!("internal error in the C weaver: {overlap}"),
+            )
         })?;
         Ok(Woven {
             text,
-            sites: self.sites,
+            sites: self.sites.into_vec(),
             warnings: self.warnings,
         })
     }

@@ -24,9 +24,9 @@ use std::collections::HashMap;
 use std::fmt::{self, Write};
 
 use super::types::Shape;
-use crate::hooks::{Hook, HookSet};
 use crate::llvm::target::{Pointers, Target};
 use crate::model::Event;
+use crate::monitor::hooks::{Hook, HookSet};
 
 /// The hooks of the rules and what calling them takes, worked out once
 /// per module.

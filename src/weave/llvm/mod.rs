@@ -41,14 +41,16 @@ use std::collections::HashMap;
 use std::fmt::Write;
 
 use super::role_map::RoleMap;
-use super::{Site, WOVEN_MARKER, WeaveError, WeaveWarning, Woven};
+use super::{Site, WOVEN_MARKER, Woven};
 use crate::automaton::Automaton;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::edit::Edited;
-use crate::hooks::HookSet;
 use crate::llvm::names;
-use crate::model::EventKind;
-use crate::model::Target as EventTarget;
+use crate::monitor::abi::{DRIVER_ENTER, DRIVER_EXIT};
+use crate::monitor::hooks::{Hook, HookSet};
 use crate::monitor::llvm as monitor;
+use crate::span::{FileId, Span};
+use crate::weave::bind::{self, Binding};
 use debug_info::DebugInfo;
 use weaver::{ApiBinding, Bindings, RoutineBinding, Weaver};
 
@@ -60,6 +62,8 @@ pub struct Input<'a> {
     pub text: &'a str,
     /// The module's path as the user named it, for messages.
     pub path: &'a str,
+    /// The id under which the caller shows the module in diagnostics.
+    pub file: FileId,
     pub rules: &'a [Automaton],
     pub hooks: &'a HookSet,
     pub roles: &'a RoleMap,
@@ -76,14 +80,14 @@ pub enum MonitorPlacement {
     Declared,
 }
 
-pub fn weave(input: &Input) -> Result<Woven, WeaveError> {
+pub fn weave(input: &Input) -> Result<Woven, Diagnostic> {
     weave_placing(input, MonitorPlacement::InModule)
 }
 
 /// The monitor as a module of its own, for the target of the module
 /// `text`: what modules woven with `MonitorPlacement::Declared` link with.
-pub fn monitor_module(input: &Input) -> Result<String, WeaveError> {
-    let module = module::scan(input.text, input.path)?;
+pub fn monitor_module(input: &Input) -> Result<String, Diagnostic> {
+    let module = module::scan(input.text, input.path, input.file)?;
     let monitor = monitor::generate(&module.target, input.rules, input.hooks, &HashMap::new());
     let mut text = format!(
         "; {WOVEN_MARKER} {}: the monitor of modules woven to link with it.\n",
@@ -103,7 +107,7 @@ pub fn monitor_module(input: &Input) -> Result<String, WeaveError> {
     Ok(text)
 }
 
-pub fn weave_placing(input: &Input, placement: MonitorPlacement) -> Result<Woven, WeaveError> {
+pub fn weave_placing(input: &Input, placement: MonitorPlacement) -> Result<Woven, Diagnostic> {
     weave_module(input, placement).map(WovenModule::into_woven)
 }
 
@@ -114,7 +118,7 @@ pub struct WovenModule<'a> {
     pub edited: Edited<'a>,
     /// Every site the woven code reports from, in the order of its ids.
     pub sites: Vec<Site>,
-    pub warnings: Vec<WeaveWarning>,
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl WovenModule<'_> {
@@ -131,9 +135,9 @@ impl WovenModule<'_> {
 pub fn weave_module<'a>(
     input: &Input<'a>,
     placement: MonitorPlacement,
-) -> Result<WovenModule<'a>, WeaveError> {
-    let mut module = module::scan(input.text, input.path)?;
-    let bindings = bind(input, &module)?;
+) -> Result<WovenModule<'a>, Diagnostic> {
+    let mut module = module::scan(input.text, input.path, input.file)?;
+    let bindings = bind_symbols(input, &module)?;
     // A monitor linked in is the same for every module of a target: it is
     // made without regard to what this module declares.
     let no_existing = HashMap::new();
@@ -146,20 +150,38 @@ pub fn weave_module<'a>(
     let debug = DebugInfo::new(input.text, metadata);
     let mut weaver = Weaver::new(
         input.text,
-        input.path,
+        input.file,
         &module,
         input.hooks,
         &monitor.hooks,
         &bindings,
         debug,
     );
+    let mut kernel = Vec::new();
     for function in &module.functions {
+        if bindings.kernel.contains(&function.symbol) {
+            kernel.push(function);
+            continue;
+        }
         weaver.weave_function(function)?;
+    }
+    if let Some(first) = kernel.first() {
+        let names: Vec<&str> = kernel
+            .iter()
+            .map(|f| names::undecorated(&f.symbol))
+            .collect();
+        let span = Span::new(
+            input.file,
+            module::text_of(input.text, first.header.clone()),
+        );
+        weaver
+            .warnings
+            .push(bind::kernel_definitions_note(&names, span));
     }
     weaver.weave_globals()?;
     // The monitor defines these; a declaration of its own would clash.
     let in_module = placement == MonitorPlacement::InModule;
-    for name in ["slic_report", "slic_format"]
+    for name in ["slic_report", "slic_format", DRIVER_ENTER, DRIVER_EXIT]
         .into_iter()
         .filter(|_| in_module)
     {
@@ -189,7 +211,7 @@ pub fn weave_module<'a>(
     });
     tail.push_str("\n; Sites.\n");
     let mut strings = sites::Strings::default();
-    sites::table(&mut tail, &module.target, &weaver.sites, &mut strings);
+    sites::table(&mut tail, &module.target, &weaver.sites.sites, &mut strings);
     strings.definitions(&mut tail);
     tail.push_str("@slic.zero = private unnamed_addr constant [8 x i8] zeroinitializer, align 8\n");
     weaver.wrapper_definitions(&mut tail);
@@ -212,19 +234,23 @@ pub fn weave_module<'a>(
     );
     let edited = std::mem::take(&mut weaver.edits)
         .apply(input.text)
-        .map_err(|overlap| WeaveError {
-            message: format!("internal error in the IR weaver: {overlap}"),
-            position: None,
+        .map_err(|overlap| {
+            Diagnostic::new(
+                Code::WeaverBug,
+                Span::new(input.file, 0..0),
+                format!("internal error in the IR weaver: {overlap}"),
+            )
         })?;
     Ok(WovenModule {
         edited,
-        sites: weaver.sites,
+        sites: weaver.sites.into_vec(),
         warnings: weaver.warnings,
     })
 }
 
-/// Which symbols are APIs and which are routines, and their hooks.
-fn bind(input: &Input, module: &module::Module) -> Result<Bindings, WeaveError> {
+/// Which symbols are APIs, which are routines, and which are kernel code
+/// (`weave::bind` decides), with their hooks.
+fn bind_symbols(input: &Input, module: &module::Module) -> Result<Bindings, Diagnostic> {
     let hooks = input.hooks;
     let mut symbols: HashMap<&str, Vec<&str>> = HashMap::new();
     let mut all: Vec<&String> = module.declared.keys().collect();
@@ -235,87 +261,48 @@ fn bind(input: &Input, module: &module::Module) -> Result<Bindings, WeaveError> 
             .or_default()
             .push(symbol);
     }
+    let indexes = |list: &[&Hook]| -> Vec<usize> { list.iter().map(|h| hooks.index(h)).collect() };
     let mut bindings = Bindings::default();
-    let index_of = |event: &crate::model::Event| {
-        hooks
-            .hooks
-            .iter()
-            .position(|h| &h.event == event)
-            .expect("a hook of the set")
-    };
     for name in hooks.functions() {
         for &symbol in symbols.get(name).into_iter().flatten() {
-            let of_kind = |kinds: &[EventKind]| -> Vec<usize> {
-                kinds
-                    .iter()
-                    .flat_map(|kind| {
-                        hooks
-                            .of_function(name)
-                            .filter(move |h| h.event.kind == *kind)
-                            .map(|h| index_of(&h.event))
-                    })
-                    .collect()
-            };
-            if module.declared[symbol].defined {
-                if let Some(hook) = hooks
-                    .of_function(name)
-                    .find(|h| matches!(h.event.kind, EventKind::Call | EventKind::Return))
-                {
-                    return Err(WeaveError {
-                        message: format!(
-                            "`{name}` is defined in `{}`; the IR weaver supports `entry` and `exit` events of defined functions, not `{}`",
-                            input.path,
-                            hook.event.kind.as_str()
-                        ),
-                        position: None,
-                    });
+            let defined = module.declared[symbol].defined;
+            match bind::binding(hooks, name, defined) {
+                Binding::Routine => continue,
+                Binding::Kernel => {
+                    bindings.kernel.insert(symbol.to_string());
                 }
-                continue;
+                Binding::Api => {}
             }
+            let around = bind::call_hooks(hooks, name);
             bindings.apis.insert(
                 symbol.to_string(),
                 ApiBinding {
                     c_name: name.to_string(),
-                    before: of_kind(&[EventKind::Call, EventKind::Entry]),
-                    after: of_kind(&[EventKind::Exit, EventKind::Return]),
+                    before: indexes(&around.before),
+                    after: indexes(&around.after),
                 },
             );
         }
     }
     for function in &module.functions {
+        if bindings.kernel.contains(&function.symbol) {
+            continue;
+        }
         let name = names::undecorated(&function.symbol);
-        let mut entry = Vec::new();
-        let mut exit = Vec::new();
-        for role in input.roles.roles_of(name) {
-            for hook in hooks.of_role(role) {
-                match hook.event.kind {
-                    EventKind::Entry => entry.push(index_of(&hook.event)),
-                    EventKind::Exit => exit.push(index_of(&hook.event)),
-                    kind => {
-                        return Err(WeaveError {
-                            message: format!(
-                                "the IR weaver cannot place `{}` events of roles ({name} is {}); use `entry` and `exit`",
-                                kind.as_str(),
-                                role.rule_name()
-                            ),
-                            position: None,
-                        });
-                    }
-                }
-            }
-        }
-        for hook in hooks.of_function(name) {
-            if let EventTarget::Function(_) = &hook.event.target {
-                match hook.event.kind {
-                    EventKind::Entry => entry.push(index_of(&hook.event)),
-                    _ => exit.push(index_of(&hook.event)),
-                }
-            }
-        }
-        if !entry.is_empty() || !exit.is_empty() {
-            bindings
-                .routines
-                .insert(function.symbol.clone(), RoutineBinding { entry, exit });
+        let span = Span::new(input.file, function.header.clone());
+        let roles = input.roles.roles_of(name);
+        let routine = bind::routine_hooks(hooks, name, &roles, input.path, span)?;
+        // Every routine of a role, with events or not: the driver runs
+        // inside it.
+        if !routine.is_empty() || !roles.is_empty() {
+            bindings.routines.insert(
+                function.symbol.clone(),
+                RoutineBinding {
+                    entry: indexes(&routine.entry),
+                    exit: indexes(&routine.exit),
+                    driver: !roles.is_empty(),
+                },
+            );
         }
     }
     Ok(bindings)

@@ -12,10 +12,12 @@ use std::ops::Range;
 use super::debug_info::{MetadataIndex, metadata_number};
 use super::instruction::{self, Header};
 use super::lexer::{Kind, Token, depth_change, tokenize};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::llvm::names::decode;
 use crate::llvm::target::{self, Pointers, Target};
 use crate::monitor::llvm::Existing;
-use crate::weave::{Position, WOVEN_MARKER, WeaveError};
+use crate::span::{FileId, Span};
+use crate::weave::{WOVEN_MARKER, bind};
 
 /// A function definition.
 #[derive(Debug)]
@@ -151,24 +153,44 @@ impl Iterator for Lines<'_> {
     }
 }
 
-pub fn error_at(line: usize, path: &str, message: String) -> WeaveError {
-    WeaveError {
-        message,
-        position: Some(Position {
-            file: path.to_string(),
-            line: line as u32,
-            column: 1,
-        }),
-    }
+/// The part of a line that is text: without the indentation and the line
+/// end, for a diagnostic to underline.
+pub fn text_of(source: &str, line: Range<usize>) -> Range<usize> {
+    let text = &source[line.clone()];
+    let start = line.start + (text.len() - text.trim_start().len());
+    let end = line.start + text.trim_end().len();
+    start..end.max(start)
 }
 
-/// Reads the top level of a module. `path` names it in errors.
-pub fn scan<'a>(source: &'a str, path: &str) -> Result<Module<'a>, WeaveError> {
+/// IR the weaver cannot read, on line `line` (from 1) of the module.
+pub fn malformed(
+    file: FileId,
+    source: &str,
+    lines: &LineTable,
+    line: usize,
+    message: String,
+) -> Diagnostic {
+    let range = if line >= 1 && line <= lines.len() {
+        lines.range(line - 1)
+    } else {
+        0..0
+    };
+    Diagnostic::new(
+        Code::MalformedIr,
+        Span::new(file, text_of(source, range)),
+        message,
+    )
+}
+
+/// Reads the top level of a module. `path` names it in messages, `file`
+/// in diagnostics.
+pub fn scan<'a>(source: &'a str, path: &str, file: FileId) -> Result<Module<'a>, Diagnostic> {
     if source.len() > u32::MAX as usize {
-        return Err(WeaveError {
-            message: format!("`{path}` is larger than 4 GiB"),
-            position: None,
-        });
+        return Err(Diagnostic::new(
+            Code::InputTooLarge,
+            Span::new(file, 0..0),
+            format!("`{path}` is larger than 4 GiB"),
+        ));
     }
     let table = LineTable::new(source);
     let mut module = Module {
@@ -201,7 +223,10 @@ pub fn scan<'a>(source: &'a str, path: &str) -> Result<Module<'a>, WeaveError> {
             b'\n' | b'\r' => {}
             b';' => {
                 if trimmed.contains(WOVEN_MARKER) {
-                    return Err(already_woven(path));
+                    return Err(bind::already_woven(
+                        path,
+                        Span::new(file, text_of(source, line.clone())),
+                    ));
                 }
             }
             b'!' => {
@@ -221,7 +246,10 @@ pub fn scan<'a>(source: &'a str, path: &str) -> Result<Module<'a>, WeaveError> {
                 if trimmed.starts_with("!llvm.dbg.cu ") {
                     module.debug_info = true;
                 } else if trimmed.starts_with("!slic.woven ") {
-                    return Err(already_woven(path));
+                    return Err(bind::already_woven(
+                        path,
+                        Span::new(file, text_of(source, line.clone())),
+                    ));
                 } else if let Some(rest) = trimmed.strip_prefix("!llvm.ident = !{") {
                     ident = rest.split([',', '}']).next().and_then(metadata_number);
                 }
@@ -234,18 +262,22 @@ pub fn scan<'a>(source: &'a str, path: &str) -> Result<Module<'a>, WeaveError> {
                 let (header, body_start) =
                     header_through_brace(source, line.start, &mut tokens, &mut lines).ok_or_else(
                         || {
-                            error_at(
+                            malformed(
+                                file,
+                                source,
+                                &table,
                                 line_number,
-                                path,
                                 "malformed function header: no `{`".to_string(),
                             )
                         },
                     )?;
                 note_pointers(source, &tokens, &mut pointers);
                 let parsed = instruction::header(source, &tokens).ok_or_else(|| {
-                    error_at(
+                    malformed(
+                        file,
+                        source,
+                        &table,
                         line_number,
-                        path,
                         "cannot read this function header".to_string(),
                     )
                 })?;
@@ -253,9 +285,11 @@ pub fn scan<'a>(source: &'a str, path: &str) -> Result<Module<'a>, WeaveError> {
                 let body_line = lines.read();
                 // The body ends at the first line that is `}`.
                 let body_end = closing_line(source, &mut lines).ok_or_else(|| {
-                    error_at(
+                    malformed(
+                        file,
+                        source,
+                        &table,
                         line_number,
-                        path,
                         format!("the body of `{symbol}` is never closed by a `}}` line"),
                     )
                 })?;
@@ -281,9 +315,11 @@ pub fn scan<'a>(source: &'a str, path: &str) -> Result<Module<'a>, WeaveError> {
                 tokenize(source, line.clone(), &mut tokens);
                 note_pointers(source, &tokens, &mut pointers);
                 let parsed = instruction::header(source, &tokens).ok_or_else(|| {
-                    error_at(
+                    malformed(
+                        file,
+                        source,
+                        &table,
                         line_number,
-                        path,
                         "cannot read this declaration".to_string(),
                     )
                 })?;
@@ -303,9 +339,11 @@ pub fn scan<'a>(source: &'a str, path: &str) -> Result<Module<'a>, WeaveError> {
                 let range = item_through_brackets(source, line.clone(), &mut tokens, &mut lines);
                 note_pointers(source, &tokens, &mut pointers);
                 let Some(name) = tokens.first().filter(|t| t.kind == Kind::Global) else {
-                    return Err(error_at(
+                    return Err(malformed(
+                        file,
+                        source,
+                        &table,
                         start_line,
-                        path,
                         "expected a global variable".to_string(),
                     ));
                 };
@@ -334,9 +372,11 @@ pub fn scan<'a>(source: &'a str, path: &str) -> Result<Module<'a>, WeaveError> {
                     module.target.datalayout = Some(layout.to_string());
                 } else if !TOP_LEVEL_WORDS.iter().any(|w| trimmed.starts_with(w)) {
                     let shown: String = trimmed.trim_end().chars().take(40).collect();
-                    return Err(error_at(
+                    return Err(malformed(
+                        file,
+                        source,
+                        &table,
                         line_number,
-                        path,
                         format!(
                             "expected a top-level item (a function, a global, metadata...), found `{shown}`"
                         ),
@@ -375,13 +415,6 @@ const TOP_LEVEL_WORDS: &[&str] = &[
     "uselistorder",
     "}",
 ];
-
-pub fn already_woven(path: &str) -> WeaveError {
-    WeaveError {
-        message: format!("`{path}` is already woven; weave the original module instead"),
-        position: None,
-    }
-}
 
 /// Tokenizes a `define` header, which may go on over several lines, up to
 /// its `{`. Returns the header's range and where the body starts.

@@ -26,13 +26,17 @@ use super::debug_info::{DebugInfo, metadata_number};
 use super::emit::{Dbg, Emitter, Hooks, Names, SiteValue, Suffix, c_arguments};
 use super::instruction::{self, Call, Header, TailMarker};
 use super::lexer::{Kind, Token, depth_change, tokenize};
-use super::module::{Function, Lines, Module, error_at};
+use super::module::{Function, Lines, Module, malformed};
 use super::types::Shape;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::edit::EditBuffer;
-use crate::hooks::HookSet;
 use crate::llvm::names::{decode, undecorated};
 use crate::model::Event;
-use crate::weave::{Position, Site, WeaveError, WeaveWarning};
+use crate::monitor::abi::{DRIVER_ENTER, DRIVER_EXIT};
+use crate::monitor::hooks::HookSet;
+use crate::span::FileId;
+use crate::weave::Position;
+use crate::weave::bind::Sites;
 
 /// An API bound by some rule: hooks before and after its calls.
 #[derive(Debug, Clone)]
@@ -49,6 +53,9 @@ pub struct ApiBinding {
 pub struct RoutineBinding {
     pub entry: Vec<usize>,
     pub exit: Vec<usize>,
+    /// A routine of a role: the driver runs inside it
+    /// (`slic_driver_enter`, `slic_driver_exit`).
+    pub driver: bool,
 }
 
 #[derive(Debug, Default)]
@@ -56,6 +63,8 @@ pub struct Bindings {
     /// By symbol (decoded, decorations kept).
     pub apis: HashMap<String, ApiBinding>,
     pub routines: HashMap<String, RoutineBinding>,
+    /// Definitions of catalog APIs, left alone.
+    pub kernel: std::collections::HashSet<String>,
 }
 
 /// A use of an API's address, replaced by a wrapper.
@@ -67,7 +76,6 @@ pub struct WrapperRequest {
 
 pub struct Weaver<'a> {
     pub source: &'a str,
-    pub path: &'a str,
     pub module: &'a Module<'a>,
     pub hooks: &'a HookSet,
     /// The hooks' symbols and call types.
@@ -75,8 +83,9 @@ pub struct Weaver<'a> {
     pub bindings: &'a Bindings,
     pub debug: DebugInfo<'a>,
     pub edits: EditBuffer,
-    pub sites: Vec<Site>,
-    pub warnings: Vec<WeaveWarning>,
+    pub sites: Sites,
+    pub warnings: Vec<Diagnostic>,
+    pub file: FileId,
     pub names: Names,
     pub wrappers: Vec<WrapperRequest>,
     tokens: Vec<Token>,
@@ -106,7 +115,7 @@ impl<'a> Weaver<'a> {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         source: &'a str,
-        path: &'a str,
+        file: FileId,
         module: &'a Module<'a>,
         hooks: &'a HookSet,
         hook_symbols: &'a HashMap<Event, String>,
@@ -115,44 +124,30 @@ impl<'a> Weaver<'a> {
     ) -> Weaver<'a> {
         Weaver {
             source,
-            path,
             module,
             hooks,
             calls: Hooks::new(hooks, hook_symbols, &module.target),
             bindings,
             debug,
             edits: EditBuffer::default(),
-            sites: Vec::new(),
+            sites: Sites::default(),
             warnings: Vec::new(),
+            file,
             names: Names::default(),
             wrappers: Vec::new(),
             tokens: Vec::new(),
         }
     }
 
-    fn warn(&mut self, line: usize, message: String) {
-        self.warnings.push(WeaveWarning {
-            message,
-            position: Some(Position {
-                file: self.path.to_string(),
-                line: line as u32,
-                column: 1,
-            }),
-        });
+    pub fn warn(&mut self, line: usize, code: Code, message: String) {
+        let mut warning = self.error(line, message);
+        warning.code = code;
+        self.warnings.push(warning);
     }
 
-    pub fn add_site(
-        &mut self,
-        events: Vec<Event>,
-        position: Option<Position>,
-        function: String,
-    ) -> usize {
-        self.sites.push(Site {
-            events,
-            position,
-            function,
-        });
-        self.sites.len() - 1
+    /// IR the weaver cannot read, on line `line` (from 1).
+    pub fn error(&self, line: usize, message: String) -> Diagnostic {
+        malformed(self.file, self.source, &self.module.lines, line, message)
     }
 
     fn events(&self, hooks: &[usize]) -> Vec<Event> {
@@ -178,15 +173,14 @@ impl<'a> Weaver<'a> {
         found.map(|(symbol, _)| symbol.as_str())
     }
 
-    pub fn weave_function(&mut self, function: &Function) -> Result<(), WeaveError> {
+    pub fn weave_function(&mut self, function: &Function) -> Result<(), Diagnostic> {
         let source = self.source;
         let mut tokens = std::mem::take(&mut self.tokens);
         tokens.clear();
         tokenize(source, function.header.clone(), &mut tokens);
         let header = instruction::header(source, &tokens).ok_or_else(|| {
-            error_at(
+            self.error(
                 function.line,
-                self.path,
                 "cannot read this function header".to_string(),
             )
         })?;
@@ -258,7 +252,7 @@ impl<'a> Weaver<'a> {
         &mut self,
         function: &Function,
         context: &FunctionContext<'a>,
-    ) -> Result<(), WeaveError> {
+    ) -> Result<(), Diagnostic> {
         let source = self.source;
         let end = function.body.end;
         let mut tokens = std::mem::take(&mut self.tokens);
@@ -320,9 +314,8 @@ impl<'a> Weaver<'a> {
                 continue;
             };
             if tokens.iter().any(|t| t.kind == Kind::Unterminated) {
-                return Err(error_at(
+                return Err(self.error(
                     line_number,
-                    self.path,
                     "unterminated string or quoted name".to_string(),
                 ));
             }
@@ -351,11 +344,9 @@ impl<'a> Weaver<'a> {
                     break;
                 }
                 let Some(next) = lines.next().filter(|l| l.start < end) else {
-                    return Err(error_at(
-                        start_line,
-                        self.path,
-                        "this instruction is never closed".to_string(),
-                    ));
+                    return Err(
+                        self.error(start_line, "this instruction is never closed".to_string())
+                    );
                 };
                 line_number += 1;
                 let before = tokens.len();
@@ -364,11 +355,9 @@ impl<'a> Weaver<'a> {
                 instruction_end = next.end;
             }
             if tokens.iter().any(|t| t.kind == Kind::Unterminated) {
-                return Err(error_at(
-                    start_line,
-                    self.path,
-                    "unterminated string or quoted name".to_string(),
-                ));
+                return Err(
+                    self.error(start_line, "unterminated string or quoted name".to_string())
+                );
             }
             let current_block = block
                 .get_or_insert_with(|| {
@@ -385,11 +374,7 @@ impl<'a> Weaver<'a> {
                 }
             }
             let Some((word, at)) = instruction::opcode(source, &tokens) else {
-                return Err(error_at(
-                    start_line,
-                    self.path,
-                    "expected an instruction".to_string(),
-                ));
+                return Err(self.error(start_line, "expected an instruction".to_string()));
             };
             if at == 2 {
                 let result = &tokens[0].text(source)[1..];
@@ -423,9 +408,8 @@ impl<'a> Weaver<'a> {
                         }
                         None => {
                             if let Some(token) = tokens.iter().find(|t| self.api_of(t).is_some()) {
-                                return Err(error_at(
+                                return Err(self.error(
                                     start_line,
-                                    self.path,
                                     format!("cannot read this call of `{}`", token.text(source)),
                                 ));
                             }
@@ -434,17 +418,18 @@ impl<'a> Weaver<'a> {
                 }
                 "ret" => {
                     if let Some(routine) = context.routine
-                        && !routine.exit.is_empty()
+                        && (!routine.exit.is_empty() || routine.driver)
                     {
                         let ret = instruction::ret(source, &tokens).ok_or_else(|| {
-                            error_at(start_line, self.path, "cannot read this `ret`".to_string())
+                            self.error(start_line, "cannot read this `ret`".to_string())
                         })?;
                         let at = match musttail_before {
                             Some(before) => {
                                 self.warn(
                                     start_line,
+                                    Code::MusttailExit,
                                     format!(
-                                        "ir-musttail: `{}` returns through a `musttail` call; its exit events are reported before that call (nothing may stand between a `musttail` call and its `ret`), and `$return` reads as 0",
+                                        "`{}` returns through a `musttail` call; its exit events are reported before that call (nothing may stand between a `musttail` call and its `ret`), and `$return` reads as 0",
                                         context.name
                                     ),
                                 );
@@ -524,7 +509,7 @@ impl<'a> Weaver<'a> {
         tokens: &[Token],
         context: &FunctionContext,
         placed: &Placement,
-    ) -> Result<Option<Split>, WeaveError> {
+    ) -> Result<Option<Split>, Diagnostic> {
         let source = self.source;
         let bindings: &'a Bindings = self.bindings;
         let binding = &bindings.apis[symbol];
@@ -544,7 +529,7 @@ impl<'a> Weaver<'a> {
             .into_iter()
             .chain(self.events(&binding.after))
             .collect();
-        let site = self.add_site(events, position, function);
+        let site = self.sites.add(events, position, function);
         let values = c_arguments(call.arguments.iter().map(|argument| {
             (
                 SiteValue {
@@ -570,8 +555,9 @@ impl<'a> Weaver<'a> {
                 {
                     self.warn(
                         placed.line,
+                        Code::UnnamedResult,
                         format!(
-                            "ir-unnamed-result: the result of this call of `{}` has no name; `$return` reads as 0",
+                            "the result of this call of `{}` has no name; `$return` reads as 0",
                             binding.c_name
                         ),
                     );
@@ -590,8 +576,9 @@ impl<'a> Weaver<'a> {
         if musttail && !binding.after.is_empty() {
             self.warn(
                 placed.line,
+                Code::MusttailExit,
                 format!(
-                    "ir-musttail: the events after this `musttail` call of `{}` are reported before it (nothing may stand between a `musttail` call and its `ret`){}",
+                    "the events after this `musttail` call of `{}` are reported before it (nothing may stand between a `musttail` call and its `ret`){}",
                     binding.c_name,
                     if returned.is_some() { "; `$return` reads as 0" } else { "" }
                 ),
@@ -639,17 +626,30 @@ impl<'a> Weaver<'a> {
     }
 
     fn entry_hooks(&mut self, routine: &RoutineBinding, context: &FunctionContext, at: usize) {
+        let line = context.entry_position.as_ref().map_or(0, |p| p.line);
+        if routine.driver {
+            let dbg = self.dbg_of(None, context, line);
+            self.driver_call(DRIVER_ENTER, dbg, at);
+        }
         if routine.entry.is_empty() {
             return;
         }
-        let site = self.add_site(
+        let site = self.sites.add(
             self.events(&routine.entry),
             context.entry_position.clone(),
             context.name.clone(),
         );
-        let line = context.entry_position.as_ref().map_or(0, |p| p.line);
         let dbg = self.dbg_of(None, context, line);
         self.routine_hooks(&routine.entry, site, dbg, &context.parameters, None, at);
+    }
+
+    /// `call void @slic_driver_enter()` (or `_exit`), inserted at `at`.
+    fn driver_call(&mut self, function: &str, dbg: Dbg, at: usize) {
+        let suffix = Suffix { dbg, bundles: "" };
+        let mark = self.edits.mark();
+        let mut emitter = Emitter::new(&self.calls, &mut self.names, &suffix, &mut self.edits.text);
+        emitter.line(format_args!("call void @{function}() nounwind"));
+        self.edits.insert_since(at, mark);
     }
 
     /// The hooks of a routine's entry or exit, from `site`, inserted at `at`.
@@ -680,11 +680,18 @@ impl<'a> Weaver<'a> {
     ) {
         let source = self.source;
         let dbg = ret.dbg.map(|i| tokens[i].text(source));
+        if routine.exit.is_empty() {
+            let dbg = self.dbg_of(dbg, context, 0);
+            self.driver_call(DRIVER_EXIT, dbg, at);
+            return;
+        }
         let position = dbg
             .and_then(metadata_number)
             .and_then(|n| self.debug.location(n))
             .map(|(position, _)| position);
-        let site = self.add_site(self.events(&routine.exit), position, context.name.clone());
+        let site = self
+            .sites
+            .add(self.events(&routine.exit), position, context.name.clone());
         // Before a `musttail` call, the value it will return is not there.
         let returned = ret
             .value
@@ -695,15 +702,19 @@ impl<'a> Weaver<'a> {
                 ty: ty.text(source, tokens),
                 value: Cow::Borrowed(span(source, tokens, *value)),
             });
-        let dbg = self.dbg_of(dbg, context, 0);
+        let dbg_of_ret = self.dbg_of(dbg, context, 0);
         self.routine_hooks(
             &routine.exit,
             site,
-            dbg,
+            dbg_of_ret,
             &context.parameters,
             returned.as_ref(),
             at,
         );
+        if routine.driver {
+            let dbg = self.dbg_of(dbg, context, 0);
+            self.driver_call(DRIVER_EXIT, dbg, at);
+        }
     }
 }
 

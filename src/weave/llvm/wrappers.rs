@@ -18,8 +18,8 @@ use super::emit::{Emitter, SiteValue, Suffix, c_arguments};
 use super::instruction::{self, LINKAGE_WORDS};
 use super::lexer::{Kind, Token, tokenize};
 use super::weaver::{Weaver, WrapperRequest, span};
+use crate::diagnostic::{Code, Diagnostic};
 use crate::llvm::names::undecorated;
-use crate::weave::WeaveError;
 
 impl Weaver<'_> {
     /// Replaces one use of `symbol`'s address (the token at `range`) by a
@@ -35,16 +35,13 @@ impl Weaver<'_> {
         let variadic = self.declaration(symbol).is_none_or(|d| d.1.variadic);
         if variadic {
             let c_name = binding.c_name.clone();
-            self.warnings.push(crate::weave::WeaveWarning {
-                message: format!(
-                    "ir-unwrappable-address: the address of `{c_name}` is taken here but its declaration takes a variable number of arguments, so calls through it are not seen"
+            self.warn(
+                line,
+                Code::UnwrappableAddress,
+                format!(
+                    "the address of `{c_name}` is taken here but its declaration takes a variable number of arguments, so calls through it are not seen"
                 ),
-                position: Some(crate::weave::Position {
-                    file: self.path.to_string(),
-                    line: line as u32,
-                    column: 1,
-                }),
-            });
+            );
             return;
         }
         let events = binding
@@ -53,7 +50,7 @@ impl Weaver<'_> {
             .chain(&binding.after)
             .map(|&h| self.hooks.hooks[h].event.clone())
             .collect();
-        let site = self.add_site(events, None, function);
+        let site = self.sites.add(events, None, function);
         self.edits.replace(range, &wrapper_symbol(site));
         self.wrappers.push(WrapperRequest {
             site,
@@ -71,7 +68,7 @@ impl Weaver<'_> {
     }
 
     /// Uses of API addresses in global initializers.
-    pub fn weave_globals(&mut self) -> Result<(), WeaveError> {
+    pub fn weave_globals(&mut self) -> Result<(), Diagnostic> {
         let source = self.source;
         let mut tokens = Vec::new();
         for global in &self.module.globals {
@@ -82,9 +79,8 @@ impl Weaver<'_> {
             tokens.clear();
             tokenize(source, global.range.clone(), &mut tokens);
             if tokens.iter().any(|t| t.kind == Kind::Unterminated) {
-                return Err(super::module::error_at(
+                return Err(self.error(
                     global.line,
-                    self.path,
                     "unterminated string or quoted name".to_string(),
                 ));
             }
@@ -184,7 +180,7 @@ impl Weaver<'_> {
                 out,
                 "\n; `{}` through a pointer taken in {}.\ndefine internal {prefix}{space}{returns} {}({}) {{\nentry:\n{body}}}\n",
                 binding.c_name,
-                self.sites[request.site].function,
+                self.sites.sites[request.site].function,
                 wrapper_symbol(request.site),
                 parameters.join(", ")
             );

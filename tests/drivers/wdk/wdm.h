@@ -488,6 +488,8 @@ NTKERNELAPI VOID ProbeForRead(_In_ volatile VOID *Address, _In_ SIZE_T Length, _
 ULONG DbgPrint(_In_z_ _Printf_format_string_ PCSTR Format, ...);
 LONG FASTCALL InterlockedIncrement(_Inout_ _Interlocked_ volatile LONG *Addend);
 LONG FASTCALL InterlockedDecrement(_Inout_ _Interlocked_ volatile LONG *Addend);
+LONG FASTCALL InterlockedExchange(_Inout_ _Interlocked_ volatile LONG *Target, _In_ LONG Value);
+LONG FASTCALL InterlockedCompareExchange(_Inout_ _Interlocked_ volatile LONG *Destination, _In_ LONG Exchange, _In_ LONG Comparand);
 
 #define EXCEPTION_EXECUTE_HANDLER 1
 #define EXCEPTION_CONTINUE_SEARCH 0

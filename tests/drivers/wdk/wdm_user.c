@@ -206,9 +206,10 @@ BOOLEAN ExAcquireSharedWaitForExclusive(PERESOURCE Resource, BOOLEAN Wait)
     return ExAcquireResourceSharedLite(Resource, Wait);
 }
 
-VOID FASTCALL ExReleaseResourceLite(PERESOURCE Resource)
+/* Gives back exclusive access if `owner` has it, or one shared access. */
+static VOID release_for(PERESOURCE Resource, ULONG_PTR owner)
 {
-    if (__atomic_load_n(&Resource->Exclusive, __ATOMIC_ACQUIRE) == self()) {
+    if (__atomic_load_n(&Resource->Exclusive, __ATOMIC_ACQUIRE) == owner) {
         if (--Resource->OwnerCount <= 0) {
             Resource->OwnerCount = 0;
             __atomic_store_n(&Resource->Exclusive, (ULONG_PTR)0, __ATOMIC_RELEASE);
@@ -218,10 +219,16 @@ VOID FASTCALL ExReleaseResourceLite(PERESOURCE Resource)
     }
 }
 
+VOID FASTCALL ExReleaseResourceLite(PERESOURCE Resource)
+{
+    release_for(Resource, self());
+}
+
+/* For the thread that owns the resource, from any thread (its id is what
+   ExGetCurrentResourceThread gave the owner: KeGetCurrentThread). */
 VOID ExReleaseResourceForThreadLite(PERESOURCE Resource, ERESOURCE_THREAD ResourceThreadId)
 {
-    (void)ResourceThreadId;
-    ExReleaseResourceLite(Resource);
+    release_for(Resource, (ULONG_PTR)ResourceThreadId);
 }
 
 PVOID ExEnterCriticalRegionAndAcquireResourceExclusive(PERESOURCE Resource)
@@ -489,3 +496,9 @@ ULONG DbgPrint(PCSTR Format, ...)
 
 LONG FASTCALL InterlockedIncrement(volatile LONG *Addend) { return __atomic_add_fetch(Addend, 1, __ATOMIC_SEQ_CST); }
 LONG FASTCALL InterlockedDecrement(volatile LONG *Addend) { return __atomic_sub_fetch(Addend, 1, __ATOMIC_SEQ_CST); }
+LONG FASTCALL InterlockedExchange(volatile LONG *Target, LONG Value) { return __atomic_exchange_n(Target, Value, __ATOMIC_SEQ_CST); }
+LONG FASTCALL InterlockedCompareExchange(volatile LONG *Destination, LONG Exchange, LONG Comparand)
+{
+    __atomic_compare_exchange_n(Destination, &Comparand, Exchange, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+    return Comparand;
+}

@@ -201,6 +201,11 @@ pub fn harness_source(functions: &[Function]) -> String {
             }
         }
     }
+    // The trace's events are the driver's, whether a role routine runs or
+    // not: the program runs it as the driver (see `slic_driver_enter`).
+    out.push_str(
+        "\nvoid slic_driver_enter(void);\nvoid slic_h_as_driver(void);\nvoid slic_h_as_driver(void)\n{\n    slic_driver_enter();\n}\n",
+    );
     out.push_str("\nvoid slic_h_call(int function);\nvoid slic_h_call(int function)\n{\n    switch (function) {\n");
     for (index, function) in functions.iter().enumerate() {
         let (name, casts): (String, Vec<String>) = match &function.kind {

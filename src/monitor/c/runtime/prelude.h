@@ -53,3 +53,14 @@ SLIC_UNUSED static int64_t slic_shr(int64_t a, int64_t count, int bits, int is_s
     if (is_signed) return slic_fit(a >> count, bits, 1);
     return slic_fit((int64_t)((uint64_t)a >> count), bits, 0);
 }
+
+/* The head of every instance: its object (for `watch` rules), the thread
+   working on it (`owner`), the thread it belongs to (`holder`), its status,
+   and whether it exists (see object_table.h). */
+struct slic_slot {
+    uintptr_t object;
+    uintptr_t owner;
+    uintptr_t holder;
+    unsigned char status;
+    unsigned char exists;
+};

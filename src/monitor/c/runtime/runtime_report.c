@@ -22,7 +22,7 @@ SLIC_UNUSED static void slic_table_full(const struct slic_rule *rule, const stru
     v.rule = rule->name;
     v.has_rule_id = rule->has_rule_id;
     v.rule_id = rule->rule_id;
-    v.message = "the monitor tracks SLIC_MAX_OBJECTS objects already; events on more objects are not checked";
+    v.message = SLIC_TABLE_FULL_MESSAGE;
     v.rule_location = "";
     v.event = c ? c->event : "";
     v.site = c ? c->site : 0;
@@ -257,7 +257,7 @@ SLIC_ENTRY void slic_report_default(const struct slic_violation *v)
 SLIC_ENTRY void slic_report_default(const struct slic_violation *v)
 {
     static int mode = -1;
-    char text[1024];
+    char text[SLIC_REPORT_BUFFER];
     int length = slic_format(v, text, sizeof text);
     (void)length;
     fputs(text, stderr);
@@ -272,7 +272,7 @@ SLIC_ENTRY void slic_report_default(const struct slic_violation *v)
     }
 #endif
     if (mode < 0) {
-        const char *setting = getenv("SLIC_ON_VIOLATION");
+        const char *setting = getenv(SLIC_ON_VIOLATION_VARIABLE);
         mode = setting && setting[0] == 'c' && setting[1] == 'o' ? 1 : 0;
     }
     if (!mode) abort();

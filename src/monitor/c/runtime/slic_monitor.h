@@ -23,8 +23,7 @@ struct slic_site {
 #define SLIC_MAYBE_UNUSED
 #endif
 
-#define SLIC_VIOLATION 1
-#define SLIC_TABLE_FULL 2
+/* slic: the report kinds go here. */
 
 struct slic_violation {
     int kind;                    /* SLIC_VIOLATION or SLIC_TABLE_FULL */
@@ -53,6 +52,14 @@ int slic_format(const struct slic_violation *violation, char *buffer, unsigned s
    SLIC_SARIF=FILE in the environment, the default `slic_report` appends
    each violation to that SARIF log too (user mode, POSIX). */
 int slic_format_sarif(const struct slic_violation *violation, char *buffer, unsigned size);
+
+/* Woven code runs each routine of the driver (every routine of a role:
+   DriverEntry, dispatch, cancel, DPC, ...) between these two. Once a
+   routine of the driver has run, the events of API calls count only while
+   one runs on the thread: the calls a mock kernel or a test harness makes
+   around the driver are not the driver's. */
+void slic_driver_enter(void);
+void slic_driver_exit(void);
 
 /* slic: the hooks' prototypes go here. */
 

@@ -4,7 +4,7 @@
 
 use super::Weaver;
 use super::uses::Interest;
-use crate::weave::WeaveError;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::weave::c::file::{Hit, Place};
 use crate::weave::c::scan::Kind;
 use crate::weave::c::structure::Imbalance;
@@ -17,7 +17,7 @@ impl Weaver<'_> {
         &self,
         errors: &[Vec<(String, usize)>],
         hits: &[Hit<Interest>],
-    ) -> Result<(), WeaveError> {
+    ) -> Result<(), Diagnostic> {
         let file = self.file;
         let items = &file.structure.items;
         // (where, word, why) for everything that would be woven in code
@@ -94,6 +94,7 @@ impl Weaver<'_> {
         }
         if let Some((at, word, why)) = problems.into_iter().min_by_key(|(at, ..)| *at) {
             return Err(self.error(
+                Code::UnreadableCode,
                 at,
                 format!(
                     "cannot weave `{word}` here: the C parser could not make sense of the code around it ({why})"
@@ -114,6 +115,7 @@ impl Weaver<'_> {
                     .find(|&t| file.word(t) == routine)
                     .unwrap_or(name);
                 return Err(self.error(
+                    Code::UnreadableCode,
                     file.start(first),
                     format!(
                         "cannot wrap `{routine}`: the preprocessor chooses its head (`#if` around the head, \

@@ -2,15 +2,15 @@
 //! definition is renamed, and a function with its name and head calls the
 //! hooks around it.
 
-use std::fmt::Write;
+use std::io::Write;
 
 use tree_sitter::Node;
 
 use super::Weaver;
+use crate::diagnostic::{Code, Diagnostic};
 use crate::edit::Edit;
-use crate::hooks::Hook;
-use crate::model::EventKind;
-use crate::weave::WeaveError;
+use crate::span::Span;
+use crate::weave::bind;
 use crate::weave::c::generate::{GENERATED, hook_call, line_directive};
 use crate::weave::c::tree;
 
@@ -20,12 +20,15 @@ pub(super) struct Head {
     pub(super) name: std::ops::Range<usize>,
     parameters: Result<Vec<String>, String>,
     returns_void: bool,
-    result_type: String,
+    /// Copied from the file's bytes, like the wrapper's head.
+    result_type: Vec<u8>,
     pub(super) body: std::ops::Range<usize>,
 }
 
 impl Head {
-    pub(super) fn of(node: Node, text: &str) -> Option<Head> {
+    /// `text` is the view of the file the tree was parsed from, `bytes` the
+    /// file itself.
+    pub(super) fn of(node: Node, text: &str, bytes: &[u8]) -> Option<Head> {
         let declarator = tree::child(node, tree::Field::Declarator)?;
         let name = tree::declared_name(declarator)?;
         let function = tree::function_declarator(declarator)?;
@@ -37,9 +40,9 @@ impl Head {
             parameters: tree::parameter_names(function, text),
             returns_void,
             result_type: if returns_void {
-                String::new()
+                Vec::new()
             } else {
-                tree::result_type(node, declarator, text)
+                tree::result_type(node, declarator, bytes)
             },
             body: body.byte_range(),
         })
@@ -49,7 +52,7 @@ impl Head {
 impl Weaver<'_> {
     /// A definition of a role routine, or of a function with entry or exit
     /// events: renamed, and wrapped by a function with the original name.
-    pub(super) fn wrap(&mut self, item: usize, head: Option<Head>) -> Result<(), WeaveError> {
+    pub(super) fn wrap(&mut self, item: usize, head: Option<Head>) -> Result<(), Diagnostic> {
         let file = self.file;
         let name_token = file.names[item].expect("a wrapped definition has a name");
         let name = file.word(name_token).to_string();
@@ -57,6 +60,7 @@ impl Weaver<'_> {
         // this name.
         let Some(head) = head.filter(|head| head.name.start == file.start(name_token)) else {
             return Err(self.error(
+                Code::UnreadableCode,
                 file.start(name_token),
                 format!(
                     "cannot wrap `{name}`: the C parser could not make sense of its head \
@@ -65,76 +69,64 @@ impl Weaver<'_> {
             ));
         };
         let parameters = head.parameters.clone().map_err(|problem| {
-            self.error(head.name.start, format!("cannot wrap `{name}`: {problem}"))
+            self.error(
+                Code::UnreadableCode,
+                head.name.start,
+                format!("cannot wrap `{name}`: {problem}"),
+            )
         })?;
         let roles = self.roles.roles_of(&name);
-        let mut entry_hooks: Vec<&Hook> = Vec::new();
-        let mut exit_hooks: Vec<&Hook> = Vec::new();
-        let hooks = self.input.hooks;
-        for role in &roles {
-            for hook in hooks.of_role(*role) {
-                match hook.event.kind {
-                    EventKind::Entry => entry_hooks.push(hook),
-                    EventKind::Exit => exit_hooks.push(hook),
-                    kind => {
-                        return Err(self.error(
-                            head.name.start,
-                            format!(
-                                "the C weaver cannot place `{}` events of roles ({} is {}); use `entry` and `exit`",
-                                kind.as_str(),
-                                name,
-                                role.rule_name()
-                            ),
-                        ));
-                    }
-                }
-            }
-        }
-        for hook in hooks.of_function(&name) {
-            match hook.event.kind {
-                EventKind::Entry => entry_hooks.push(hook),
-                _ => exit_hooks.push(hook),
-            }
-        }
+        let span = Span::new(self.input.file, head.name.clone());
+        let hooks = bind::routine_hooks(self.input.hooks, &name, &roles, self.input.path, span)?;
+        let (entry_hooks, exit_hooks) = (hooks.entry, hooks.exit);
         // A site for each end that has hooks: the `{` for entry events,
         // the closing `}` for exit events (where clang's `ret` points too).
         let closing = head.body.end - 1;
         let entry_site = (!entry_hooks.is_empty()).then(|| {
             let events = entry_hooks.iter().map(|h| h.event.clone()).collect();
-            self.add_site(events, Some(self.position(head.body.start)), name.clone())
+            self.sites
+                .add(events, Some(self.position(head.body.start)), name.clone())
         });
         let exit_site = (!exit_hooks.is_empty()).then(|| {
             let events = exit_hooks.iter().map(|h| h.event.clone()).collect();
-            self.add_site(events, Some(self.position(closing)), name.clone())
+            self.sites
+                .add(events, Some(self.position(closing)), name.clone())
         });
         self.edits.push(Edit::replace(
             head.name.clone(),
             format!("slic_orig_{name}"),
         ));
-        // The wrapper's head is the definition's own text, name and all:
-        // storage class, calling convention and annotations stay the same.
-        let text = self.input.text;
-        let head_text = format!(
-            "{}{}{}",
-            &text[head.start..head.name.start],
-            name,
-            &text[head.name.end..head.body.start]
-        );
-        let result_type = (!head.returns_void).then_some(head.result_type.as_str());
+        // The wrapper's head is the definition's own bytes, name and all:
+        // storage class, calling convention, annotations and comments stay
+        // the same. (Writes to a `Vec` do not fail.)
+        let bytes = self.input.text;
+        let head_text = [
+            &bytes[head.start..head.name.start],
+            name.as_bytes(),
+            &bytes[head.name.end..head.body.start],
+        ]
+        .concat();
+        let result_type = (!head.returns_void).then_some(head.result_type.as_slice());
         let arguments = parameters.join(", ");
-        let mut wrapper = String::new();
+        let mut wrapper: Vec<u8> = Vec::new();
         let _ = writeln!(wrapper, "\n{}", line_directive(1, GENERATED));
-        let _ = writeln!(wrapper, "{}\n{{", head_text.trim_end());
+        wrapper.extend_from_slice(head_text.trim_ascii_end());
+        wrapper.extend_from_slice(b"\n{\n");
+        // A routine of a role is the driver running (see
+        // `slic_driver_enter` in the monitor's header).
+        let driver = !roles.is_empty();
+        if driver {
+            wrapper.extend_from_slice(b"    slic_driver_enter();\n");
+        }
         for hook in &entry_hooks {
             let site = entry_site.expect("entry hooks have a site");
             let _ = writeln!(wrapper, "    {};", hook_call(hook, site, &parameters, None));
         }
         match result_type {
             Some(ty) => {
-                let _ = writeln!(
-                    wrapper,
-                    "    {ty} slic_result = slic_orig_{name}({arguments});"
-                );
+                wrapper.extend_from_slice(b"    ");
+                wrapper.extend_from_slice(ty);
+                let _ = writeln!(wrapper, " slic_result = slic_orig_{name}({arguments});");
             }
             None => {
                 let _ = writeln!(wrapper, "    slic_orig_{name}({arguments});");
@@ -145,12 +137,15 @@ impl Weaver<'_> {
             let site = exit_site.expect("exit hooks have a site");
             let _ = writeln!(wrapper, "    {};", hook_call(hook, site, &parameters, ret));
         }
-        if result_type.is_some() {
-            wrapper.push_str("    return slic_result;\n");
+        if driver {
+            wrapper.extend_from_slice(b"    slic_driver_exit();\n");
         }
-        wrapper.push_str("}\n");
+        if result_type.is_some() {
+            wrapper.extend_from_slice(b"    return slic_result;\n");
+        }
+        wrapper.extend_from_slice(b"}\n");
         let closing_line = self.position(closing).line;
-        wrapper.push_str(&line_directive(closing_line, self.input.path));
+        wrapper.extend_from_slice(line_directive(closing_line, self.input.path).as_bytes());
         self.edits.push(Edit::insert(head.body.end, wrapper));
         self.note_use(head.start);
         Ok(())

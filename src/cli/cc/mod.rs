@@ -1,0 +1,308 @@
+//! `slic cc`: a drop-in compiler wrapper for instrumented builds.
+//!
+//! `CC="slic cc -- clang"` in an unchanged Makefile weaves every C source
+//! it compiles. With clang the source becomes IR at -O0 (optnone off),
+//! the IR is woven, and the woven IR is compiled with the user's own flags
+//! and optimisation level. With other compilers the C source is woven
+//! and compiled. Either way the monitor travels inside the objects, with
+//! weak linkage (the linker keeps one copy), so the link step needs
+//! nothing new; it, and anything else that is not a compile of C, passes
+//! through unchanged. The monitor is compiled once per compiler and flags
+//! into a cache and joined to each object by a relocatable link (`cc -r`);
+//! where there is none (LTO, MSVC targets) it is compiled with each file.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus};
+
+use slic::automaton::Automaton;
+use slic::diagnostic::{Code, Diagnostic};
+use slic::hash::fnv_words;
+use slic::monitor::hooks::HookSet;
+use slic::monitor::{Flavour, Monitor};
+use slic::weave::role_map::RoleMap;
+
+mod bindings;
+mod command;
+mod monitor_cache;
+mod through_c;
+mod through_llvm;
+
+use super::io::FsLoader;
+use super::rules::{Compiled, compile};
+use super::weave::given_roles;
+use super::{CompileOptions, DriverRuleOptions, Failure, diagnostics};
+use bindings::summarize_build;
+use command::{CompilerCommand, without_dependency_options};
+
+/// Compile with rule checks woven in: a drop-in compiler wrapper
+#[derive(clap::Args)]
+#[command(
+    after_help = "Examples, as the C compiler of an unchanged build:\n  make CC=\"slic cc -- gcc\"\n  make CC=\"slic cc --rule rules/wdm/SpinLock.slic -- clang\"\n  slic cc -- clang -O2 -g -c driver.c -o driver.o\n\nCompiles of C sources are woven (through LLVM IR with clang, through C with other\ncompilers); links and everything else pass through. The monitor is compiled into\nevery object, so the link needs nothing new. Behind ccache or distcc, put slic cc\nfirst: CC=\"slic cc -- ccache gcc\" caches the woven compiles."
+)]
+pub struct Args {
+    /// A rule to weave (repeat for several); the built-in pack when none
+    #[arg(long = "rule", value_name = "RULE")]
+    rules: Vec<PathBuf>,
+    /// A roles file (the TOML `slic roles` prints); roles declared in the sources are found anyway
+    #[arg(long, value_name = "FILE")]
+    roles: Option<PathBuf>,
+    /// A routine's role, as KIND=NAME
+    #[arg(long = "role", value_name = "KIND=NAME")]
+    role: Vec<String>,
+    /// Append a binding report (one JSON object per line, one line per woven source) to this file
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
+    /// Weave through LLVM IR (clang only) or through C source; `auto` picks IR for clang
+    #[arg(long, value_enum, default_value = "auto")]
+    via: Via,
+    /// Keep the intermediate files (woven sources, IR) in this directory
+    #[arg(long, value_name = "DIR")]
+    keep: Option<PathBuf>,
+    /// Print, for each woven file, the events of rules that bind to no site in it (W0010);
+    /// with --report, the link prints those that bind nowhere in the whole build anyway
+    #[arg(long)]
+    verbose: bool,
+    #[command(flatten)]
+    rule_options: DriverRuleOptions,
+    /// The compiler and its arguments
+    #[arg(last = true, required = true, value_name = "COMPILER ARGS")]
+    command: Vec<String>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Via {
+    Auto,
+    Ir,
+    C,
+}
+
+/// Where the woven files of one compile go. The path is the same every time
+/// the same command runs in the same directory, so that a compiler cache
+/// behind `slic cc` (ccache hashes the input's path and the `-I` options)
+/// finds the woven compile again; it is removed afterwards.
+struct WorkDirectory {
+    path: PathBuf,
+}
+
+impl WorkDirectory {
+    fn for_command(command: &CompilerCommand) -> Result<WorkDirectory, Failure> {
+        // A hash of the working directory and the command line.
+        let directory = std::env::current_dir()
+            .unwrap_or_default()
+            .display()
+            .to_string();
+        let hash = fnv_words(
+            std::iter::once(directory.as_str())
+                .chain(command.compiler.iter().map(String::as_str))
+                .chain(command.arguments.iter().map(String::as_str)),
+        );
+        let path = std::env::temp_dir().join(format!("slic-cc-{hash:016x}"));
+        // Left over by a compile that was killed: start afresh.
+        let _ = std::fs::remove_dir_all(&path);
+        std::fs::create_dir_all(&path)
+            .map_err(|e| Failure::usage(format!("cannot create `{}`: {e}", path.display())))?;
+        Ok(WorkDirectory { path })
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl Drop for WorkDirectory {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.path);
+    }
+}
+
+fn run_command(program: &[String], arguments: &[String]) -> Result<ExitStatus, Failure> {
+    Command::new(&program[0])
+        .args(&program[1..])
+        .args(arguments)
+        .status()
+        .map_err(|error| Failure::usage(format!("cannot run `{}`: {error}", program.join(" "))))
+}
+
+/// Runs the wrapped compiler's failure or success on as the wrapper's.
+fn exit_with(status: ExitStatus) -> Result<(), Failure> {
+    match status.code() {
+        Some(0) => Ok(()),
+        Some(code) => Err(Failure::Exit(code)),
+        None => Err(Failure::Exit(1)),
+    }
+}
+
+pub fn run(args: Args) -> Result<(), Failure> {
+    if args.command.is_empty() {
+        return Err(Failure::usage("no compiler given after `--`"));
+    }
+    let command = CompilerCommand::parse(&args.command);
+    if !command.weaves() {
+        let status = run_command(&command.compiler, &command.arguments)?;
+        if status.success()
+            && command.links()
+            && let Some(report) = &args.report
+        {
+            let options: CompileOptions = args.rule_options.clone().into();
+            let compiled = compile(&args.rules, &options)?;
+            let automata: Vec<Automaton> =
+                compiled.rules.iter().map(|r| r.automaton.clone()).collect();
+            summarize_build(report, &automata, &compiled.sources, options.message_format);
+        }
+        return exit_with(status);
+    }
+    let options: CompileOptions = args.rule_options.clone().into();
+    let compiled = compile(&args.rules, &options)?;
+    let automata: Vec<Automaton> = compiled.rules.iter().map(|r| r.automaton.clone()).collect();
+    let hooks = HookSet::new(&automata).map_err(|diagnostic| {
+        diagnostics::print(options.message_format, &compiled.sources, &[diagnostic]);
+        Failure::Errors
+    })?;
+    let given = given_roles(args.roles.as_deref(), &args.role)?;
+    let via_ir = match args.via {
+        Via::Ir => true,
+        Via::C => false,
+        Via::Auto => command.is_clang,
+    };
+    let temporary = WorkDirectory::for_command(&command)?;
+    let work = match &args.keep {
+        Some(directory) => {
+            std::fs::create_dir_all(directory).map_err(|e| {
+                Failure::usage(format!("cannot create `{}`: {e}", directory.display()))
+            })?;
+            directory.clone()
+        }
+        None => temporary.path().to_path_buf(),
+    };
+    let mut monitor_source = String::new();
+    if !via_ir {
+        let monitor = Monitor::new(automata.clone(), Flavour::Runtime).map_err(|d| {
+            diagnostics::print(options.message_format, &compiled.sources, &[d]);
+            Failure::Errors
+        })?;
+        let files = monitor.to_c();
+        write(&work.join("slic_monitor.h"), &files.header)?;
+        write(&work.join("slic_monitor.c"), &files.source)?;
+        monitor_source = files.source;
+    }
+    let context = Context {
+        command: &command,
+        compiled: &compiled,
+        automata: &automata,
+        hooks: &hooks,
+        given: &given,
+        work: &work,
+        args: &args,
+        options: &options,
+        monitor_source: &monitor_source,
+    };
+    let mut objects = Vec::new();
+    for (number, &index) in command.sources.iter().enumerate() {
+        let source = PathBuf::from(&command.arguments[index]);
+        let object = match (command.compile_only, command.output) {
+            (true, Some(output)) if command.sources.len() == 1 => {
+                PathBuf::from(&command.arguments[output])
+            }
+            (true, _) => PathBuf::from(
+                source
+                    .with_extension("o")
+                    .file_name()
+                    .expect("a source has a name"),
+            ),
+            (false, _) => work.join(format!(
+                "{number}-{}",
+                source
+                    .with_extension("o")
+                    .file_name()
+                    .unwrap()
+                    .to_string_lossy()
+            )),
+        };
+        let status = if via_ir {
+            context.compile_through_ir(&source, &object, number)?
+        } else {
+            context.compile_through_c(&source, &object, number)?
+        };
+        if let Some(code) = status {
+            return Err(Failure::Exit(code));
+        }
+        objects.push((index, object));
+    }
+    if command.compile_only {
+        return Ok(());
+    }
+    // Compile and link in one command: link the woven objects instead of
+    // the sources, with everything else as the user wrote it.
+    let mut arguments = command.arguments.clone();
+    for (index, object) in objects {
+        arguments[index] = object.display().to_string();
+    }
+    exit_with(run_command(&command.compiler, &arguments)?)
+}
+
+struct Context<'a> {
+    command: &'a CompilerCommand,
+    compiled: &'a Compiled,
+    automata: &'a [Automaton],
+    hooks: &'a HookSet,
+    given: &'a RoleMap,
+    work: &'a Path,
+    /// The C monitor's source (through C only).
+    monitor_source: &'a str,
+    args: &'a Args,
+    options: &'a CompileOptions,
+}
+
+fn write(path: &Path, text: impl AsRef<[u8]>) -> Result<(), Failure> {
+    std::fs::write(path, text)
+        .map_err(|e| Failure::usage(format!("cannot write `{}`: {e}", path.display())))
+}
+
+impl Context<'_> {
+    /// Roles declared in the source (its bytes) and its headers, and those
+    /// given.
+    fn roles(&self, source: &Path, text: &[u8]) -> RoleMap {
+        let (mut found, _) = slic::weave::c::role_scan::scan_with_headers(
+            &FsLoader,
+            source,
+            text,
+            &self.command.include_dirs,
+            &[],
+        );
+        found.merge(self.given);
+        found
+    }
+
+    /// Compiles the original source as the user asked (without writing an
+    /// object); when that fails, its output is what the user must see.
+    fn original_diagnostics(&self, source: &Path) -> Result<Option<i32>, Failure> {
+        let (flags, _) = without_dependency_options(&self.command.flags());
+        let mut arguments = flags;
+        arguments.extend(["-fsyntax-only".to_string(), source.display().to_string()]);
+        let status = run_command(&self.command.compiler, &arguments)?;
+        Ok((!status.success()).then(|| status.code().unwrap_or(1)))
+    }
+
+    /// Warnings about unbound events, and the binding report.
+    /// The warnings of a weave a build shows: the note that a mock kernel's
+    /// definitions are left alone is said for every file of it, so only
+    /// with `--verbose`.
+    fn worth_showing(&self, warnings: &[Diagnostic]) -> Vec<Diagnostic> {
+        warnings
+            .iter()
+            .filter(|w| self.args.verbose || w.code != Code::KernelDefinition)
+            .cloned()
+            .collect()
+    }
+
+    /// Diagnostics about the input being woven (`name`, `text`).
+    fn show(&self, name: &str, text: &[u8], diagnostics: &[Diagnostic]) {
+        diagnostics::print_about_input(
+            self.options.message_format,
+            &self.compiled.sources,
+            name,
+            text,
+            diagnostics,
+        );
+    }
+}

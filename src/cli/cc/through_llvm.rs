@@ -1,0 +1,122 @@
+//! `slic cc` through LLVM IR (clang): the source to IR at -O0, the IR
+//! woven, the woven IR compiled with the user's flags and optimisation.
+
+use std::path::Path;
+
+use slic::diagnostic::Diagnostic;
+
+use super::command::{
+    asks_for_debug_info, code_generation_flags, dependency_arguments, links_ahead,
+    without_dependency_options,
+};
+use super::{Context, run_command, write};
+use crate::cli::Failure;
+use crate::cli::io::read_bytes;
+use crate::cli::io::read_text;
+
+impl Context<'_> {
+    /// clang: the source to IR at -O0 (the user's errors come out here, as
+    /// clang writes them), the IR woven, the woven IR compiled with the
+    /// user's flags.
+    pub(super) fn compile_through_ir(
+        &self,
+        source: &Path,
+        object: &Path,
+        number: usize,
+    ) -> Result<Option<i32>, Failure> {
+        let stem = source.file_stem().unwrap().to_string_lossy().to_string();
+        let ir = self.work.join(format!("{number}-{stem}.ll"));
+        let (flags, dependency) = without_dependency_options(&self.command.flags());
+        let mut first: Vec<String> = flags
+            .iter()
+            .filter(|f| !f.starts_with("-O"))
+            .cloned()
+            .collect();
+        first.extend(dependency_arguments(&dependency, object));
+        first.extend(
+            ["-S", "-emit-llvm", "-O0", "-Xclang", "-disable-O0-optnone"].map(String::from),
+        );
+        // Reports need line tables to say where; a build without debug
+        // information gets them for weaving only (stripped below).
+        let debug = asks_for_debug_info(&flags);
+        if !debug {
+            first.push("-gline-tables-only".to_string());
+        }
+        first.push(source.display().to_string());
+        first.extend(["-o".to_string(), ir.display().to_string()]);
+        let status = run_command(&self.command.compiler, &first)?;
+        if !status.success() {
+            return Ok(Some(status.code().unwrap_or(1)));
+        }
+        let text = read_text(&ir)?;
+        let c_text = read_bytes(source)?;
+        let roles = self.roles(source, &c_text);
+        let name = source.display().to_string();
+        let input = slic::weave::llvm::Input {
+            text: &text,
+            path: &name,
+            file: self.compiled.sources.next_id(),
+            rules: self.automata,
+            hooks: self.hooks,
+            roles: &roles,
+        };
+        let ir_name = ir.display().to_string();
+        let refused = |error: Diagnostic| {
+            self.show(&ir_name, text.as_bytes(), &[error]);
+            Failure::Errors
+        };
+        // The monitor compiled once and linked in where the toolchain can
+        // (as through C), defined in the module where it cannot.
+        let monitor = if links_ahead(&flags) {
+            let module = slic::weave::llvm::monitor_module(&input).map_err(refused)?;
+            let mut extra = vec!["-x", "ir", "-Wno-override-module"];
+            if !debug {
+                extra.push("-g0");
+            }
+            self.cached_monitor(&flags, &module, "slic_monitor.ll", &extra)?
+        } else {
+            None
+        };
+        let placement = match monitor {
+            Some(_) => slic::weave::llvm::MonitorPlacement::Declared,
+            None => slic::weave::llvm::MonitorPlacement::InModule,
+        };
+        let woven = slic::weave::llvm::weave_placing(&input, placement).map_err(refused)?;
+        self.show(
+            &ir_name,
+            text.as_bytes(),
+            &self.worth_showing(&woven.warnings),
+        );
+        self.after_weaving(&name, object, &woven, slic::weave::report::Weaver::Ir)?;
+        let woven_ir = self.work.join(format!("{number}-{stem}.woven.ll"));
+        if debug {
+            write(&woven_ir, &woven.text)?;
+        } else {
+            write(&woven_ir, slic::weave::llvm::strip_debug_info(&woven.text))?;
+        }
+        let mut second = code_generation_flags(&flags);
+        second.extend([
+            "-Wno-override-module".to_string(),
+            "-c".to_string(),
+            "-x".to_string(),
+            "ir".to_string(),
+        ]);
+        second.push(woven_ir.display().to_string());
+        let compiled_object = match &monitor {
+            Some(_) => self.work.join(format!("{number}-{stem}.woven.o")),
+            None => object.to_path_buf(),
+        };
+        second.extend(["-o".to_string(), compiled_object.display().to_string()]);
+        let status = run_command(&self.command.compiler, &second)?;
+        if !status.success() {
+            return Err(Failure::usage(format!(
+                "the woven IR of `{name}` does not compile: this is a bug in slic (kept in {})",
+                self.work.display()
+            )));
+        }
+        if let Some(monitor) = &monitor {
+            self.link_monitor(&flags, &compiled_object, monitor, object, &name)?;
+        }
+        Ok(None)
+    }
+}
