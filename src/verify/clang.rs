@@ -219,7 +219,7 @@ fn steps(places: &[Place], program: &Program) -> Vec<Step> {
         let Some((file, line)) = presumed(text, place.line) else {
             continue;
         };
-        if !program.sources.iter().any(|s| *s == file) {
+        if !program.sources.contains(&file) {
             continue;
         }
         let text = match place.message.strip_prefix("Calling '") {

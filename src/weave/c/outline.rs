@@ -61,8 +61,8 @@ pub fn outline(text: &str) -> Outline {
                     });
                 }
                 let end = close.unwrap_or(item.tokens.end);
-                for token in open + 1..end {
-                    if tokens[token].kind == Kind::Identifier {
+                for (token, scanned) in tokens.iter().enumerate().take(end).skip(open + 1) {
+                    if scanned.kind == Kind::Identifier {
                         result.used.insert(c.word(token).to_string());
                     }
                     if let Some(name) = called_at(&c, token) {
