@@ -244,7 +244,7 @@ fn objects(out: &mut String, input: &HarnessInput) {
     let mut functions = String::new();
     // The driver object is the I/O manager's: zeroed, with valid objects
     // where it has pointers to them, and no device yet.
-    let driver_special = |pointee: &str| match pointee {
+    let driver_special = |pointee: &str, _: &str| match pointee {
         DEVICE | IRP => Some(Target::Null),
         DRIVER => Some(Target::Expr("&slic_driver".to_string())),
         _ => Some(Target::Fresh { nullable: false }),
@@ -254,15 +254,18 @@ fn objects(out: &mut String, input: &HarnessInput) {
     writer.fill("slic_driver", DRIVER, 1);
     filler(&mut members, &mut functions, "slic_fill_driver", &writer);
 
-    let environment = |pointee: &str| match pointee {
-        DEVICE => Some(Target::Expr("slic_device()".to_string())),
-        DRIVER => Some(Target::Expr("&slic_driver".to_string())),
-        IRP => Some(Target::Null),
-        "struct _IO_STACK_LOCATION" => Some(Target::Fresh { nullable: false }),
+    let environment = |pointee: &str, member: &str| match (pointee, member) {
+        (DEVICE, _) => Some(Target::Expr("slic_device()".to_string())),
+        (DRIVER, _) => Some(Target::Expr("&slic_driver".to_string())),
+        (IRP, _) => Some(Target::Null),
+        ("struct _IO_STACK_LOCATION", _) => Some(Target::Fresh { nullable: false }),
         // The buffers of a request are there (the I/O manager gives a
         // buffered request its system buffer): a NULL one would only make
-        // every driver that checks lengths, not pointers, look wrong.
-        "void" => Some(Target::Fresh { nullable: false }),
+        // every driver that checks lengths, not pointers, look wrong. Other
+        // pointers may be NULL (a driver's context field, say).
+        ("void", "SystemBuffer" | "UserBuffer" | "Type3InputBuffer") => {
+            Some(Target::Fresh { nullable: false })
+        }
         _ => None,
     };
     let mut writer = ObjectWriter::new(input.records, &environment, "slic_registry");

@@ -41,8 +41,9 @@ pub const BUFFER_BYTES: usize = 1024;
 
 pub struct ObjectWriter<'r> {
     records: &'r BTreeMap<String, Record>,
-    /// What pointers to a type hold, when not a fresh nullable object.
-    special: &'r dyn Fn(&str) -> Option<Target>,
+    /// What a pointer (its pointee's type, its member's name) holds, when
+    /// not a fresh nullable object.
+    special: &'r dyn Fn(&str, &str) -> Option<Target>,
     /// The objects and buffers, as members of the structure that holds
     /// them (see `harness.rs`: they live in a static local).
     pub declarations: String,
@@ -58,7 +59,7 @@ pub struct ObjectWriter<'r> {
 impl<'r> ObjectWriter<'r> {
     pub fn new(
         records: &'r BTreeMap<String, Record>,
-        special: &'r dyn Fn(&str) -> Option<Target>,
+        special: &'r dyn Fn(&str, &str) -> Option<Target>,
         prefix: &str,
     ) -> ObjectWriter<'r> {
         ObjectWriter {
@@ -116,7 +117,8 @@ impl<'r> ObjectWriter<'r> {
                 Shape::Function => self.set(&path, "0"),
                 Shape::Pointer(pointee) => {
                     if !member.ty.trim_end().ends_with("const") {
-                        self.pointer(&path, &pointee, base, parent, depth);
+                        let name = member.name.as_deref().unwrap_or("");
+                        self.pointer(&path, &pointee, name, base, parent, depth);
                     }
                 }
                 Shape::Array(element, count) => self.array(&path, &element, count, depth),
@@ -146,13 +148,21 @@ impl<'r> ObjectWriter<'r> {
         }
     }
 
-    fn pointer(&mut self, path: &str, pointee: &str, base: &str, parent: &str, depth: u32) {
+    fn pointer(
+        &mut self,
+        path: &str,
+        pointee: &str,
+        name: &str,
+        base: &str,
+        parent: &str,
+        depth: u32,
+    ) {
         // A list entry's links point back at it: an empty list.
         if pointee == parent {
             self.set(path, &format!("&{base}"));
             return;
         }
-        let target = (self.special)(pointee).unwrap_or(Target::Fresh { nullable: true });
+        let target = (self.special)(pointee, name).unwrap_or(Target::Fresh { nullable: true });
         match target {
             Target::Null => self.set(path, "0"),
             Target::Expr(expression) => self.set(path, &expression),
@@ -261,7 +271,7 @@ mod tests {
     #[test]
     fn an_irp_filled_with_its_pointers_set() {
         let records = parse(DUMP);
-        let special = |pointee: &str| match pointee {
+        let special = |pointee: &str, _: &str| match pointee {
             "struct _DEVICE_OBJECT" => Some(Target::Expr("slic_device()".into())),
             "struct _IO_STACK_LOCATION" => Some(Target::Fresh { nullable: false }),
             _ => None,
