@@ -63,6 +63,16 @@ pub fn print_about_input(
     if diagnostics.is_empty() {
         return;
     }
+    // The input is read into the map only for a diagnostic that points
+    // into it: a module can be large, and most warnings point to rules.
+    let input = sources.next_id();
+    let about_input = diagnostics.iter().any(|d| {
+        d.primary.file == input || d.secondary.iter().any(|label| label.span.file == input)
+    });
+    if !about_input {
+        print(format, sources, diagnostics);
+        return;
+    }
     let mut sources = sources.clone();
     sources.add(name, shown(text));
     print(format, &sources, diagnostics);

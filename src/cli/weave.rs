@@ -200,6 +200,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
                     roles: &roles,
                 },
                 slic::weave::llvm::MonitorPlacement::InModule,
+                slic::weave::llvm::Strategy::Targeted,
             )
             .map(Output::Module),
         };

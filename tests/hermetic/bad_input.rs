@@ -212,46 +212,137 @@ fn c_files_of_any_bytes() {
     assert!(!roles.contains("routines = "), "{roles}");
 }
 
-/// A real module cut short at many places: each is woven or refused with
-/// one line that names the file and the line, never half written.
-#[test]
-fn truncated_ir() {
-    let inputs = Inputs::new();
+/// Weaves `text` as `name` and expects it refused as cut short: exit 1,
+/// one E0036 that names the file and `line`, no output, the input kept.
+fn refused_as_cut(inputs: &Inputs, name: &str, text: &str, line: Option<usize>, why: &str) {
+    let input = inputs.path(name);
+    std::fs::write(&input, text).unwrap();
+    let out = inputs.path(&format!("{name}.woven.ll"));
+    let output = run_slic(&["weave", &input, "-o", &out]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{name}: {stderr}");
+    assert_eq!(stderr.matches("error[").count(), 1, "{stderr}");
+    assert!(stderr.contains("error[E0036]"), "{stderr}");
+    assert!(stderr.contains("looks cut short"), "{stderr}");
+    assert!(stderr.contains(why), "{name}: expected `{why}`: {stderr}");
+    let place = match line {
+        Some(line) => format!("{name}:{line}:"),
+        None => format!("{name}:"),
+    };
+    assert!(stderr.contains(&place), "names {place}: {stderr}");
+    assert!(!Path::new(&out).exists(), "no partial output");
+    assert_eq!(
+        std::fs::read_to_string(&input).unwrap(),
+        text,
+        "the input is untouched"
+    );
+}
+
+/// The module of a real driver (clang 19, -g), and the start of its line
+/// `number` (from 1).
+fn driver_module() -> String {
     let fixture =
         crate::support::root().join("tests/fixtures/ir/queued/driver.19.x86_64-linux-gnu.O0.g.ll");
-    let text = std::fs::read_to_string(&fixture).unwrap();
-    let mut refused = 0;
+    std::fs::read_to_string(fixture).unwrap()
+}
+
+fn line_start(text: &str, number: usize) -> usize {
+    text.split_inclusive('\n')
+        .take(number - 1)
+        .map(str::len)
+        .sum()
+}
+
+/// A module cut short is refused, never woven: cut inside a string,
+/// inside a metadata line, after a line that names metadata defined only
+/// in the lost part, inside a function, before the attribute groups.
+#[test]
+fn truncated_ir_is_refused() {
+    let inputs = Inputs::new();
+    let text = driver_module();
+    let line_of = |needle: &str| {
+        text.lines()
+            .position(|l| l.starts_with(needle))
+            .map(|i| i + 1)
+            .unwrap_or_else(|| panic!("the fixture has a line `{needle}`"))
+    };
+    // Inside the string of `!1 = !DIFile(filename: "tests/dri`.
+    let file_line = line_of("!1 = !DIFile(");
+    let cut = line_start(&text, file_line) + "!1 = !DIFile(filename: \"tests/dri".len();
+    refused_as_cut(
+        &inputs,
+        "string.ll",
+        &text[..cut],
+        Some(file_line),
+        "inside a string",
+    );
+    // Inside the brackets of the last `!DILocation(`.
+    let last = text.lines().count();
+    let cut = line_start(&text, last) + text.lines().last().unwrap().len() / 2;
+    refused_as_cut(
+        &inputs,
+        "metadata.ll",
+        &text[..cut],
+        Some(last),
+        "inside brackets",
+    );
+    // After `!2 = !{!3, !6, !32}` and its line break: `!3` and the rest
+    // are lost, and every earlier use of them dangles.
+    let cut = line_start(&text, line_of("!2 = !{") + 1);
+    refused_as_cut(&inputs, "dangling.ll", &text[..cut], None, "never defined");
+    // Exactly that line at the end of a module, with nothing before it
+    // that names metadata.
+    let tiny = "target triple = \"x86_64-unknown-linux-gnu\"\n\n!2 = !{!3, !23}\n";
+    refused_as_cut(
+        &inputs,
+        "tiny.ll",
+        tiny,
+        Some(3),
+        "metadata `!3` is used here but never defined",
+    );
+    // Inside a function: no closing brace.
+    let body = line_of("define ") + 3;
+    let cut = line_start(&text, body);
+    refused_as_cut(
+        &inputs,
+        "body.ll",
+        &text[..cut],
+        Some(body - 3),
+        "never closed",
+    );
+    // After the functions: the attribute groups are lost.
+    let cut = line_start(&text, line_of("attributes #0"));
+    refused_as_cut(
+        &inputs,
+        "attributes.ll",
+        &text[..cut],
+        None,
+        "attribute group `#0`",
+    );
+    // A whole module without its last line break is still whole.
+    let whole = inputs.path("whole.ll");
+    std::fs::write(&whole, text.trim_end()).unwrap();
+    let output = run_slic(&["weave", &whole, "-o", &inputs.path("whole.woven.ll")]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// A real module cut short at every tenth: each cut is refused, with one
+/// line that names the file and the line, never half written.
+#[test]
+fn truncated_ir_at_every_tenth() {
+    let inputs = Inputs::new();
+    let text = driver_module();
     for tenth in 1..10 {
         let mut cut = text.len() * tenth / 10;
         while !text.is_char_boundary(cut) {
             cut -= 1;
         }
-        let input = inputs.path(&format!("cut{tenth}.ll"));
-        std::fs::write(&input, &text[..cut]).unwrap();
-        let out = inputs.path(&format!("cut{tenth}.woven.ll"));
-        let output = run_slic(&["weave", &input, "-o", &out]);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        match output.status.code() {
-            Some(0) => assert!(Path::new(&out).exists()),
-            Some(1) => {
-                refused += 1;
-                assert_eq!(stderr.matches("error[").count(), 1, "{stderr}");
-                assert!(stderr.contains("error[E0036]"), "{stderr}");
-                assert!(
-                    stderr.contains(&format!("cut{tenth}.ll:")),
-                    "names the file and line: {stderr}"
-                );
-                assert!(!Path::new(&out).exists(), "no partial output");
-            }
-            other => panic!("cut at {tenth}/10: exit {other:?}: {stderr}"),
-        }
-        assert_eq!(
-            std::fs::read_to_string(&input).unwrap(),
-            &text[..cut],
-            "the input is untouched"
-        );
+        refused_as_cut(&inputs, &format!("cut{tenth}.ll"), &text[..cut], None, "");
     }
-    assert!(refused > 0, "some cuts fall inside a function");
 }
 
 /// `slic ... | head -1`: when the reader goes away, slic stops quietly

@@ -10,6 +10,7 @@ mod check_fixtures;
 mod cli_check;
 mod cli_help;
 mod fuzz_regressions;
+mod ir_strategies;
 mod parse_properties;
 mod rule_pack;
 mod semantics;

@@ -31,6 +31,10 @@ impl MetadataIndex {
         self.lines[number] = Some((line.start as u32, line.end as u32));
     }
 
+    pub fn defines(&self, number: usize) -> bool {
+        self.lines.get(number).is_some_and(Option::is_some)
+    }
+
     /// The first number no definition uses.
     pub fn next_free(&self) -> usize {
         self.lines.len()

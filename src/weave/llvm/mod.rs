@@ -30,10 +30,14 @@ mod debug_info;
 mod emit;
 mod instruction;
 mod lexer;
+mod mentions;
 mod module;
 mod sites;
 mod strip;
+mod targeted;
+mod text;
 mod types;
+mod walk;
 mod weaver;
 mod wrappers;
 
@@ -108,7 +112,18 @@ pub fn monitor_module(input: &Input) -> Result<String, Diagnostic> {
 }
 
 pub fn weave_placing(input: &Input, placement: MonitorPlacement) -> Result<Woven, Diagnostic> {
-    weave_module(input, placement).map(WovenModule::into_woven)
+    weave_module(input, placement, Strategy::Targeted).map(WovenModule::into_woven)
+}
+
+/// How bodies are read. Both give the same output, byte for byte; the
+/// full walk is kept as the reference the targeted reading is tested
+/// against, and for bodies the targeted reading cannot weave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Strategy {
+    /// Only the lines that name an API, and a routine's entry and `ret`s.
+    Targeted,
+    /// Every line of every body that has something to weave.
+    Full,
 }
 
 /// A woven module before it is written: the input and its edits, which a
@@ -119,6 +134,9 @@ pub struct WovenModule<'a> {
     /// Every site the woven code reports from, in the order of its ids.
     pub sites: Vec<Site>,
     pub warnings: Vec<Diagnostic>,
+    /// How many bodies were walked line by line (`walk.rs`), not read by
+    /// their relevant lines alone.
+    pub walked: usize,
 }
 
 impl WovenModule<'_> {
@@ -135,8 +153,10 @@ impl WovenModule<'_> {
 pub fn weave_module<'a>(
     input: &Input<'a>,
     placement: MonitorPlacement,
+    strategy: Strategy,
 ) -> Result<WovenModule<'a>, Diagnostic> {
     let mut module = module::scan(input.text, input.path, input.file)?;
+    let mentions = mentions::find(&module, input.file)?;
     let bindings = bind_symbols(input, &module)?;
     // A monitor linked in is the same for every module of a target: it is
     // made without regard to what this module declares.
@@ -163,17 +183,14 @@ pub fn weave_module<'a>(
             kernel.push(function);
             continue;
         }
-        weaver.weave_function(function)?;
+        weaver.weave_function(function, &mentions, strategy)?;
     }
     if let Some(first) = kernel.first() {
         let names: Vec<&str> = kernel
             .iter()
             .map(|f| names::undecorated(&f.symbol))
             .collect();
-        let span = Span::new(
-            input.file,
-            module::text_of(input.text, first.header.clone()),
-        );
+        let span = Span::new(input.file, text::text_of(input.text, first.header.clone()));
         weaver
             .warnings
             .push(bind::kernel_definitions_note(&names, span));
@@ -245,6 +262,7 @@ pub fn weave_module<'a>(
         edited,
         sites: weaver.sites.into_vec(),
         warnings: weaver.warnings,
+        walked: weaver.walked,
     })
 }
 

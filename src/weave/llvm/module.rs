@@ -6,12 +6,13 @@
 //! the `}` that starts a line (LLVM indents instructions, and a label can
 //! never be `}`). The second pass (`weaver.rs`) reads the bodies.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use super::debug_info::{MetadataIndex, metadata_number};
 use super::instruction::{self, Header};
 use super::lexer::{Kind, Token, depth_change, tokenize};
+use super::text::{line_at, line_end, text_of};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::llvm::names::decode;
 use crate::llvm::target::{self, Pointers, Target};
@@ -28,11 +29,6 @@ pub struct Function {
     pub header: Range<usize>,
     /// From the line after the header to the start of the `}` line.
     pub body: Range<usize>,
-    /// The line of `define` (from 1).
-    pub line: usize,
-    /// The index of the body's first line in the module's line table
-    /// (which is also the number, from 1, of the header's last line).
-    pub body_line: usize,
 }
 
 /// A declaration or definition header, kept for wrappers and for the
@@ -43,22 +39,24 @@ pub struct Declared {
     pub defined: bool,
 }
 
-/// A global variable (or alias) line.
+/// A global variable (or alias), over one line or more.
 #[derive(Debug)]
 pub struct Global {
     pub symbol: String,
     pub range: Range<usize>,
-    pub line: usize,
 }
 
 pub struct Module<'a> {
     pub source: &'a str,
-    pub lines: LineTable,
+    /// In the order of the module.
     pub functions: Vec<Function>,
     /// Every function declared or defined, by symbol.
     pub declared: HashMap<String, Declared>,
+    /// In the order of the module.
     pub globals: Vec<Global>,
     pub metadata: MetadataIndex,
+    /// The attribute groups defined (`attributes #N = { ... }`).
+    pub attribute_groups: Vec<bool>,
     pub target: Target,
     /// The module has debug information (`!llvm.dbg.cu`).
     pub debug_info: bool,
@@ -66,118 +64,11 @@ pub struct Module<'a> {
     pub existing: HashMap<String, Existing>,
 }
 
-/// Where every line of a text starts, found in one pass: the weaver walks
-/// a large module's lines twice (top level, then bodies), and numbers
-/// them for messages.
-#[derive(Debug, Default)]
-pub struct LineTable {
-    /// The start of each line, then the end of the text.
-    starts: Vec<u32>,
-}
-
-impl LineTable {
-    /// The lines of `text` (at most 4 GiB).
-    pub fn new(text: &str) -> LineTable {
-        let bytes = text.as_bytes();
-        let mut starts = Vec::with_capacity(bytes.len() / 32 + 2);
-        starts.push(0);
-        // Eight bytes at a time: a newline is a zero byte of the word
-        // XOR `\n`s, and `!((w & 0x7f..) + 0x7f.. | w | 0x7f..)` has the
-        // high bit of exactly the zero bytes (no carry crosses a byte).
-        const LOW: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-        const NEWLINES: u64 = 0x0a0a_0a0a_0a0a_0a0a;
-        let mut chunks = bytes.chunks_exact(8);
-        let mut offset = 0;
-        for chunk in &mut chunks {
-            let word = u64::from_le_bytes(chunk.try_into().expect("eight bytes")) ^ NEWLINES;
-            let mut zeros = !(((word & LOW) + LOW) | word | LOW);
-            while zeros != 0 {
-                let byte = zeros.trailing_zeros() as usize / 8;
-                starts.push((offset + byte + 1) as u32);
-                zeros &= zeros - 1;
-            }
-            offset += 8;
-        }
-        for (index, &byte) in chunks.remainder().iter().enumerate() {
-            if byte == b'\n' {
-                starts.push((offset + index + 1) as u32);
-            }
-        }
-        // A last line without a newline.
-        if starts.last() != Some(&(bytes.len() as u32)) {
-            starts.push(bytes.len() as u32);
-        }
-        LineTable { starts }
-    }
-
-    /// How many lines there are.
-    pub fn len(&self) -> usize {
-        self.starts.len() - 1
-    }
-
-    /// Line `index` (from 0), with its newline.
-    pub fn range(&self, index: usize) -> Range<usize> {
-        self.starts[index] as usize..self.starts[index + 1] as usize
-    }
-}
-
-/// Byte ranges of the lines of a text, each with its newline, from a line
-/// table.
-pub struct Lines<'t> {
-    table: &'t LineTable,
-    next: usize,
-}
-
-impl<'t> Lines<'t> {
-    /// The lines from line `index` (from 0) on.
-    pub fn new(table: &'t LineTable, index: usize) -> Lines<'t> {
-        Lines { table, next: index }
-    }
-
-    /// How many lines have been read, counting those before the first:
-    /// the number (from 1) of the line `next` returned last.
-    pub fn read(&self) -> usize {
-        self.next
-    }
-}
-
-impl Iterator for Lines<'_> {
-    type Item = Range<usize>;
-
-    fn next(&mut self) -> Option<Range<usize>> {
-        if self.next >= self.table.len() {
-            return None;
-        }
-        self.next += 1;
-        Some(self.table.range(self.next - 1))
-    }
-}
-
-/// The part of a line that is text: without the indentation and the line
-/// end, for a diagnostic to underline.
-pub fn text_of(source: &str, line: Range<usize>) -> Range<usize> {
-    let text = &source[line.clone()];
-    let start = line.start + (text.len() - text.trim_start().len());
-    let end = line.start + text.trim_end().len();
-    start..end.max(start)
-}
-
-/// IR the weaver cannot read, on line `line` (from 1) of the module.
-pub fn malformed(
-    file: FileId,
-    source: &str,
-    lines: &LineTable,
-    line: usize,
-    message: String,
-) -> Diagnostic {
-    let range = if line >= 1 && line <= lines.len() {
-        lines.range(line - 1)
-    } else {
-        0..0
-    };
+/// IR the weaver cannot read, on the line that holds byte `at`.
+pub fn malformed(file: FileId, source: &str, at: usize, message: String) -> Diagnostic {
     Diagnostic::new(
         Code::MalformedIr,
-        Span::new(file, text_of(source, range)),
+        Span::new(file, text_of(source, line_at(source, at))),
         message,
     )
 }
@@ -192,14 +83,14 @@ pub fn scan<'a>(source: &'a str, path: &str, file: FileId) -> Result<Module<'a>,
             format!("`{path}` is larger than 4 GiB"),
         ));
     }
-    let table = LineTable::new(source);
+    last_line_complete(source, file)?;
     let mut module = Module {
         source,
-        lines: LineTable::default(),
         functions: Vec::new(),
         declared: HashMap::new(),
         globals: Vec::new(),
         metadata: MetadataIndex::default(),
+        attribute_groups: Vec::new(),
         target: Target {
             pointers: Pointers::Opaque,
             pointer_bits: 64,
@@ -209,13 +100,16 @@ pub fn scan<'a>(source: &'a str, path: &str, file: FileId) -> Result<Module<'a>,
         debug_info: false,
         existing: HashMap::new(),
     };
+    let bytes = source.as_bytes();
     let mut layout_bits = None;
     let mut pointers: Option<Pointers> = None;
     let mut ident: Option<usize> = None;
     let mut tokens: Vec<Token> = Vec::new();
-    let mut lines = Lines::new(&table, 0);
-    while let Some(line) = lines.next() {
-        let line_number = lines.read();
+    let mut types = Types::default();
+    let mut next = 0;
+    while next < bytes.len() {
+        let line = next..line_end(bytes, next);
+        next = line.end;
         let text = &source[line.clone()];
         let trimmed = text.trim_start();
         let first = trimmed.as_bytes().first().copied().unwrap_or(b'\n');
@@ -259,40 +153,38 @@ pub fn scan<'a>(source: &'a str, path: &str, file: FileId) -> Result<Module<'a>,
                 }
             }
             b'd' if trimmed.starts_with("define") => {
-                let (header, body_start) =
-                    header_through_brace(source, line.start, &mut tokens, &mut lines).ok_or_else(
-                        || {
-                            malformed(
-                                file,
-                                source,
-                                &table,
-                                line_number,
-                                "malformed function header: no `{`".to_string(),
-                            )
-                        },
-                    )?;
+                let header =
+                    header_through_brace(source, line.start, &mut tokens).ok_or_else(|| {
+                        malformed(
+                            file,
+                            source,
+                            line.start,
+                            "this function header has no `{`: the module looks cut short"
+                                .to_string(),
+                        )
+                    })?;
                 note_pointers(source, &tokens, &mut pointers);
                 let parsed = instruction::header(source, &tokens).ok_or_else(|| {
                     malformed(
                         file,
                         source,
-                        &table,
-                        line_number,
+                        line.start,
                         "cannot read this function header".to_string(),
                     )
                 })?;
                 let symbol = decode(tokens[parsed.name].text(source));
-                let body_line = lines.read();
                 // The body ends at the first line that is `}`.
-                let body_end = closing_line(source, &mut lines).ok_or_else(|| {
+                let body_end = closing_line(bytes, header.end).ok_or_else(|| {
                     malformed(
                         file,
                         source,
-                        &table,
-                        line_number,
-                        format!("the body of `{symbol}` is never closed by a `}}` line"),
+                        line.start,
+                        format!(
+                            "the body of `{symbol}` is never closed by a `}}` line: the module looks cut short"
+                        ),
                     )
                 })?;
+                next = line_end(bytes, body_end);
                 insert_declared(
                     &mut module,
                     source,
@@ -304,46 +196,36 @@ pub fn scan<'a>(source: &'a str, path: &str, file: FileId) -> Result<Module<'a>,
                 );
                 module.functions.push(Function {
                     symbol,
+                    body: header.end..body_end,
                     header,
-                    body: body_start..body_end,
-                    line: line_number,
-                    body_line,
                 });
             }
             b'd' if trimmed.starts_with("declare") => {
-                tokens.clear();
-                tokenize(source, line.clone(), &mut tokens);
+                let range = item_through_brackets(source, line.clone(), &mut tokens)
+                    .map_err(|message| malformed(file, source, line.start, message))?;
+                next = range.end;
                 note_pointers(source, &tokens, &mut pointers);
                 let parsed = instruction::header(source, &tokens).ok_or_else(|| {
                     malformed(
                         file,
                         source,
-                        &table,
-                        line_number,
+                        line.start,
                         "cannot read this declaration".to_string(),
                     )
                 })?;
                 let symbol = decode(tokens[parsed.name].text(source));
-                insert_declared(
-                    &mut module,
-                    source,
-                    &tokens,
-                    &parsed,
-                    &symbol,
-                    line.clone(),
-                    false,
-                );
+                insert_declared(&mut module, source, &tokens, &parsed, &symbol, range, false);
             }
             b'@' => {
-                let start_line = line_number;
-                let range = item_through_brackets(source, line.clone(), &mut tokens, &mut lines);
+                let range = item_through_brackets(source, line.clone(), &mut tokens)
+                    .map_err(|message| malformed(file, source, line.start, message))?;
+                next = range.end;
                 note_pointers(source, &tokens, &mut pointers);
                 let Some(name) = tokens.first().filter(|t| t.kind == Kind::Global) else {
                     return Err(malformed(
                         file,
                         source,
-                        &table,
-                        start_line,
+                        line.start,
                         "expected a global variable".to_string(),
                     ));
                 };
@@ -353,15 +235,34 @@ pub fn scan<'a>(source: &'a str, path: &str, file: FileId) -> Result<Module<'a>,
                         .existing
                         .insert(symbol.clone(), Existing::Global { value_type });
                 }
-                module.globals.push(Global {
-                    symbol,
-                    range,
-                    line: start_line,
-                });
+                module.globals.push(Global { symbol, range });
             }
             b'%' => {
-                item_through_brackets(source, line.clone(), &mut tokens, &mut lines);
+                let range = item_through_brackets(source, line.clone(), &mut tokens)
+                    .map_err(|message| malformed(file, source, line.start, message))?;
+                next = range.end;
                 note_pointers(source, &tokens, &mut pointers);
+                // `%name = type ...`: the types it names, once all are known.
+                let mut locals = tokens.iter().filter(|t| t.kind == Kind::Local);
+                if let Some(name) = locals.next() {
+                    types.defined.insert(name.text(source));
+                }
+                types.named.extend(locals.map(|t| t.start as usize));
+            }
+            b'a' if trimmed.starts_with("attributes #") => {
+                let range = item_through_brackets(source, line.clone(), &mut tokens)
+                    .map_err(|message| malformed(file, source, line.start, message))?;
+                next = range.end;
+                let number = tokens
+                    .get(1)
+                    .filter(|t| t.kind == Kind::AttributeGroup)
+                    .and_then(|t| t.text(source)[1..].parse::<usize>().ok());
+                if let Some(number) = number {
+                    if module.attribute_groups.len() <= number {
+                        module.attribute_groups.resize(number + 1, false);
+                    }
+                    module.attribute_groups[number] = true;
+                }
             }
             _ => {
                 if let Some(rest) = trimmed.strip_prefix("target triple = \"") {
@@ -375,8 +276,7 @@ pub fn scan<'a>(source: &'a str, path: &str, file: FileId) -> Result<Module<'a>,
                     return Err(malformed(
                         file,
                         source,
-                        &table,
-                        line_number,
+                        line.start,
                         format!(
                             "expected a top-level item (a function, a global, metadata...), found `{shown}`"
                         ),
@@ -385,24 +285,114 @@ pub fn scan<'a>(source: &'a str, path: &str, file: FileId) -> Result<Module<'a>,
             }
         }
     }
+    types.all_defined(source, file)?;
     module.target.pointer_bits =
         layout_bits.unwrap_or_else(|| target::pointer_bits_of_triple(&module.target.triple));
     module.target.pointers = match pointers {
         Some(style) => style,
         None => producer_pointers(&module, ident),
     };
-    module.lines = table;
     Ok(module)
 }
 
-/// Reads lines up to the first that is `}` (with nothing after it but
-/// blanks: LLVM never writes anything after a function's brace), and
-/// returns where that line starts.
-fn closing_line(source: &str, lines: &mut Lines) -> Option<usize> {
-    lines.find_map(|line| {
-        let text = &source[line.clone()];
-        (text.starts_with('}') && text[1..].trim().is_empty()).then_some(line.start)
-    })
+/// The named types of a module (`%name = type ...`), and where their
+/// definitions name others.
+#[derive(Default)]
+struct Types<'a> {
+    defined: HashSet<&'a str>,
+    named: Vec<usize>,
+}
+
+impl Types<'_> {
+    /// LLVM writes the types first: a module cut among them names a type
+    /// whose definition was lost.
+    fn all_defined(&self, source: &str, file: FileId) -> Result<(), Diagnostic> {
+        let mut tokens = Vec::new();
+        for &at in &self.named {
+            tokens.clear();
+            tokenize(source, at..line_end(source.as_bytes(), at), &mut tokens);
+            let name = tokens[0].text(source);
+            if !self.defined.contains(name) {
+                return Err(malformed(
+                    file,
+                    source,
+                    at,
+                    format!(
+                        "type `{name}` is used here but never defined: the module looks cut short"
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// LLVM ends every line of its text with a line break. A last line
+/// without one is accepted only when it is whole: its strings and
+/// brackets closed, and its last token one that can end an item.
+fn last_line_complete(source: &str, file: FileId) -> Result<(), Diagnostic> {
+    if source.is_empty() || source.ends_with('\n') {
+        return Ok(());
+    }
+    let bytes = source.as_bytes();
+    let line = line_at(source, bytes.len());
+    debug_assert_eq!(line_end(bytes, line.start), bytes.len());
+    let mut tokens = Vec::new();
+    tokenize(source, line.clone(), &mut tokens);
+    let Some(last) = tokens.last() else {
+        // Blanks or a comment.
+        return Ok(());
+    };
+    let cut = |what: &str| {
+        Err(malformed(
+            file,
+            source,
+            line.start,
+            format!(
+                "the module ends {what}, without a line break: it looks cut short (if it is whole, end it with a line break)"
+            ),
+        ))
+    };
+    if tokens.iter().any(|t| t.kind == Kind::Unterminated) {
+        return cut("inside a string or quoted name");
+    }
+    if depth_change(source, &tokens) != 0 {
+        return cut("inside brackets");
+    }
+    let closes = |c: u8| last.is(source, c);
+    let whole = closes(b')')
+        || closes(b'}')
+        || closes(b']')
+        || closes(b'>')
+        || matches!(
+            last.kind,
+            Kind::String | Kind::MetadataString | Kind::AttributeGroup | Kind::Metadata
+        );
+    if whole {
+        Ok(())
+    } else {
+        cut("part-way through a line")
+    }
+}
+
+/// Where the first line from `from` on that is `}` starts (with nothing
+/// after it but blanks: LLVM never writes anything after a function's
+/// brace). Instructions are indented and a label is never `}`, so a body
+/// is skipped without reading its lines.
+fn closing_line(bytes: &[u8], from: usize) -> Option<usize> {
+    let is_closing = |start: usize| {
+        bytes[start] == b'}'
+            && bytes[start + 1..line_end(bytes, start)]
+                .iter()
+                .all(|b| b.is_ascii_whitespace())
+    };
+    if from < bytes.len() && is_closing(from) {
+        return Some(from);
+    }
+    let from = from.checked_sub(1)?;
+    memchr::memmem::find_iter(&bytes[from..], b"\n}")
+        .map(|i| from + i + 1)
+        .find(|&start| is_closing(start))
 }
 
 /// Top-level lines the weaver passes over as they are.
@@ -417,46 +407,58 @@ const TOP_LEVEL_WORDS: &[&str] = &[
 ];
 
 /// Tokenizes a `define` header, which may go on over several lines, up to
-/// its `{`. Returns the header's range and where the body starts.
+/// its `{`. Returns the header's range (through its line end).
 fn header_through_brace(
     source: &str,
     start: usize,
     tokens: &mut Vec<Token>,
-    lines: &mut Lines,
-) -> Option<(Range<usize>, usize)> {
-    let mut end = source[start..]
-        .find('\n')
-        .map_or(source.len(), |i| start + i + 1);
+) -> Option<Range<usize>> {
+    let bytes = source.as_bytes();
+    let mut end = start;
+    tokens.clear();
     loop {
-        tokens.clear();
-        tokenize(source, start..end, tokens);
-        if tokens.last().is_some_and(|t| t.is(source, b'{')) {
-            return Some((start..end, end));
+        if end >= bytes.len() {
+            return None;
         }
-        end = lines.next()?.end;
+        let next = line_end(bytes, end);
+        tokenize(source, end..next, tokens);
+        end = next;
+        // A header cut inside a string or a name cannot end with `{`.
+        if tokens.last().is_some_and(|t| t.is(source, b'{')) {
+            return Some(start..end);
+        }
     }
 }
 
 /// Tokenizes an item that starts at `line` and goes on while brackets are
 /// open (a global's initializer can span lines in hand-written IR).
+/// Refuses one that the module's end cuts short.
 fn item_through_brackets(
     source: &str,
     line: Range<usize>,
     tokens: &mut Vec<Token>,
-    lines: &mut Lines,
-) -> Range<usize> {
+) -> Result<Range<usize>, String> {
+    let bytes = source.as_bytes();
     tokens.clear();
     tokenize(source, line.clone(), tokens);
     let mut depth = depth_change(source, tokens);
     let mut end = line.end;
-    while depth > 0 {
-        let Some(next) = lines.next() else { break };
+    while depth > 0 && end < bytes.len() {
+        let next = end..line_end(bytes, end);
         let before = tokens.len();
         tokenize(source, next.clone(), tokens);
         depth += depth_change(source, &tokens[before..]);
         end = next.end;
     }
-    line.start..end
+    if tokens.iter().any(|t| t.kind == Kind::Unterminated) {
+        return Err("unterminated string or quoted name: the module looks cut short".to_string());
+    }
+    if depth > 0 {
+        return Err(
+            "the module ends before this item's brackets close: it looks cut short".to_string(),
+        );
+    }
+    Ok(line.start..end)
 }
 
 fn note_pointers(source: &str, tokens: &[Token], pointers: &mut Option<Pointers>) {
@@ -547,38 +549,4 @@ fn global_value_type(source: &str, tokens: &[Token]) -> Option<String> {
         .position(|t| t.is_word(source, "global") || t.is_word(source, "constant"))?;
     let ty = super::types::parse(source, tokens, keyword + 1)?;
     Some(ty.text(source, tokens).to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{LineTable, Lines};
-
-    fn lines(text: &str) -> Vec<&str> {
-        let table = LineTable::new(text);
-        Lines::new(&table, 0).map(|range| &text[range]).collect()
-    }
-
-    #[test]
-    fn line_tables_split_like_lines_with_their_newlines() {
-        for text in [
-            "",
-            "\n",
-            "a",
-            "a\n",
-            "a\nb",
-            "\n\n\n",
-            "0123456\n89abcdef\n\n0123456789abcdef0123\n\u{e9}\u{e9}\n\u{10ffff}\nlast",
-            "\u{8a}\n\x0b\u{8a}\n\n\u{100}\n",
-        ] {
-            assert_eq!(
-                lines(text),
-                text.split_inclusive('\n').collect::<Vec<_>>(),
-                "{text:?}"
-            );
-        }
-        let table = LineTable::new("a\nb\nc");
-        let mut lines = Lines::new(&table, 1);
-        assert_eq!(lines.next(), Some(2..4));
-        assert_eq!(lines.read(), 2);
-    }
 }

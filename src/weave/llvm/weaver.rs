@@ -1,9 +1,13 @@
 //! The second pass: weaving function bodies.
 //!
-//! Each body is read line by line; an instruction goes on over the next
-//! lines while brackets are open or the next line continues it (`to label
-//! ... unwind label ...` of an `invoke`). Every change is an edit of the
-//! input (`crate::edit`):
+//! A body is woven by the lines that matter to it (`targeted.rs`): those
+//! that name an API, its first instruction and its `ret`s when it is a
+//! routine. A body that needs its blocks named (an `invoke` of an API, a
+//! `musttail` call before a routine's `ret`) is walked line by line
+//! instead (`walk.rs`). Both hand each instruction they weave to
+//! `Weaver::instruction`, so both make the same edits, in the same order,
+//! with the same names. Every change is an edit of the input
+//! (`crate::edit`):
 //!
 //! - a call or invoke of a bound API gets the hooks of its `call` and
 //!   `entry` events before it (before the debug records attached to it)
@@ -22,11 +26,14 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 
+use super::Strategy;
 use super::debug_info::{DebugInfo, metadata_number};
 use super::emit::{Dbg, Emitter, Hooks, Names, SiteValue, Suffix, c_arguments};
 use super::instruction::{self, Call, Header, TailMarker};
-use super::lexer::{Kind, Token, depth_change, tokenize};
-use super::module::{Function, Lines, Module, malformed};
+use super::lexer::{Kind, Token, tokenize};
+use super::mentions::Mentions;
+use super::module::{Function, Module, malformed};
+use super::text::is_number;
 use super::types::Shape;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::edit::EditBuffer;
@@ -88,27 +95,39 @@ pub struct Weaver<'a> {
     pub file: FileId,
     pub names: Names,
     pub wrappers: Vec<WrapperRequest>,
+    /// Bodies walked line by line.
+    pub walked: usize,
     tokens: Vec<Token>,
 }
 
 /// What one function's weaving needs to know about it.
-struct FunctionContext<'a> {
+pub struct FunctionContext<'a> {
     name: String,
-    routine: Option<&'a RoutineBinding>,
+    pub routine: Option<&'a RoutineBinding>,
     /// The `DISubprogram`, when the function has one.
     subprogram: Option<usize>,
     entry_position: Option<Position>,
     /// How many parameters are numbered (`%0`, `%1`, ...): the entry
     /// block, unlabeled, takes the next number.
-    numbered_parameters: usize,
+    pub numbered_parameters: usize,
     parameters: Vec<SiteValue<'a>>,
 }
 
 /// A normal edge of an invoke, split to run after-hooks.
-struct Split {
-    block: String,
-    successor: String,
-    new_block: String,
+pub struct Split {
+    pub block: String,
+    pub successor: String,
+    pub new_block: String,
+}
+
+/// What an instruction leaves for the walk to keep track of.
+pub struct Handled {
+    /// The normal edge of an `invoke` of an API, split.
+    pub split: Option<Split>,
+    /// The instruction is a `phi`.
+    pub phi: bool,
+    /// The instruction is a `musttail` call.
+    pub musttail: bool,
 }
 
 impl<'a> Weaver<'a> {
@@ -135,19 +154,21 @@ impl<'a> Weaver<'a> {
             file,
             names: Names::default(),
             wrappers: Vec::new(),
+            walked: 0,
             tokens: Vec::new(),
         }
     }
 
-    pub fn warn(&mut self, line: usize, code: Code, message: String) {
-        let mut warning = self.error(line, message);
+    /// A warning about the line that holds byte `at`.
+    pub fn warn(&mut self, at: usize, code: Code, message: String) {
+        let mut warning = self.error(at, message);
         warning.code = code;
         self.warnings.push(warning);
     }
 
-    /// IR the weaver cannot read, on line `line` (from 1).
-    pub fn error(&self, line: usize, message: String) -> Diagnostic {
-        malformed(self.file, self.source, &self.module.lines, line, message)
+    /// IR the weaver cannot read, on the line that holds byte `at`.
+    pub fn error(&self, at: usize, message: String) -> Diagnostic {
+        malformed(self.file, self.source, at, message)
     }
 
     fn events(&self, hooks: &[usize]) -> Vec<Event> {
@@ -173,20 +194,166 @@ impl<'a> Weaver<'a> {
         found.map(|(symbol, _)| symbol.as_str())
     }
 
-    pub fn weave_function(&mut self, function: &Function) -> Result<(), Diagnostic> {
+    /// Weaves one function's body. `mentions` are the module's.
+    pub fn weave_function(
+        &mut self,
+        function: &Function,
+        mentions: &Mentions,
+        strategy: Strategy,
+    ) -> Result<(), Diagnostic> {
         let source = self.source;
+        let bindings: &'a Bindings = self.bindings;
+        let routine = bindings.routines.get(&function.symbol);
+        let apis = self.api_lines(mentions.globals_in(function.body.clone()));
+        if routine.is_none() && apis.is_empty() {
+            return Ok(());
+        }
         let mut tokens = std::mem::take(&mut self.tokens);
         tokens.clear();
         tokenize(source, function.header.clone(), &mut tokens);
         let header = instruction::header(source, &tokens).ok_or_else(|| {
             self.error(
-                function.line,
+                function.header.start,
                 "cannot read this function header".to_string(),
             )
         })?;
         let context = self.function_context(function, &header, &tokens);
         self.tokens = tokens;
-        self.body(function, &context)
+        if strategy == Strategy::Targeted && self.targeted(function, &context, &apis)? {
+            return Ok(());
+        }
+        self.walked += 1;
+        self.walk(function, &context)
+    }
+
+    /// The starts of the lines, among those that hold the `@`s at
+    /// `globals`, that name a bound API (in order, each once).
+    fn api_lines(&self, globals: &[u32]) -> Vec<usize> {
+        let source = self.source;
+        let mut lines: Vec<usize> = Vec::new();
+        for &at in globals {
+            let at = at as usize;
+            if lines
+                .last()
+                .is_some_and(|&start| start <= at && !source[start..at].contains('\n'))
+            {
+                continue;
+            }
+            if self.api_at(at).is_some() {
+                lines.push(super::text::line_at(source, at).start);
+            }
+        }
+        lines
+    }
+
+    /// The API the `@` at `at` names, if it is a name.
+    fn api_at(&self, at: usize) -> Option<&'a str> {
+        let bytes = self.source.as_bytes();
+        let bindings: &'a Bindings = self.bindings;
+        if bytes.get(at + 1) != Some(&b'"') {
+            let end = bytes[at + 1..]
+                .iter()
+                .position(|&b| {
+                    !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'$' | b'.' | b'_'))
+                })
+                .map_or(bytes.len(), |i| at + 1 + i);
+            return bindings
+                .apis
+                .get_key_value(&self.source[at + 1..end])
+                .map(|(symbol, _)| symbol.as_str());
+        }
+        // A quoted name ends at its closing quote, on its line.
+        let mut tokens = Vec::new();
+        tokenize(
+            self.source,
+            at..super::text::line_end(bytes, at),
+            &mut tokens,
+        );
+        tokens.first().and_then(|t| self.api_of(t))
+    }
+
+    /// Weaves one instruction, `tokens` (none of them unterminated), at
+    /// `placed`. `musttail_before` is where the instruction before it
+    /// starts, when that is a `musttail` call.
+    pub(super) fn instruction(
+        &mut self,
+        context: &FunctionContext<'a>,
+        tokens: &[Token],
+        placed: &Placement,
+        musttail_before: Option<usize>,
+    ) -> Result<Handled, Diagnostic> {
+        let source = self.source;
+        let Some((word, _)) = instruction::opcode(source, tokens) else {
+            return Err(self.error(placed.line, "expected an instruction".to_string()));
+        };
+        let mut handled = Handled {
+            split: None,
+            phi: word == "phi",
+            musttail: false,
+        };
+        let mut direct_api: Option<usize> = None;
+        match word {
+            "call" | "tail" | "musttail" | "notail" | "invoke" => {
+                match instruction::call(source, tokens) {
+                    Some(call) => {
+                        handled.musttail = call.marker == TailMarker::MustTail;
+                        if let Some(index) = call.direct
+                            && let Some(symbol) = self.api_of(&tokens[index])
+                        {
+                            direct_api = Some(index);
+                            handled.split =
+                                self.weave_call(symbol, &call, tokens, context, placed)?;
+                        }
+                    }
+                    None => {
+                        if let Some(token) = tokens.iter().find(|t| self.api_of(t).is_some()) {
+                            return Err(self.error(
+                                placed.line,
+                                format!("cannot read this call of `{}`", token.text(source)),
+                            ));
+                        }
+                    }
+                }
+            }
+            "ret" => {
+                if let Some(routine) = context.routine
+                    && (!routine.exit.is_empty() || routine.driver)
+                {
+                    let ret = instruction::ret(source, tokens).ok_or_else(|| {
+                        self.error(placed.line, "cannot read this `ret`".to_string())
+                    })?;
+                    if musttail_before.is_some() {
+                        self.warn(
+                            placed.line,
+                            Code::MusttailExit,
+                            format!(
+                                "`{}` returns through a `musttail` call; its exit events are reported before that call (nothing may stand between a `musttail` call and its `ret`), and `$return` reads as 0",
+                                context.name
+                            ),
+                        );
+                    }
+                    self.exit_hooks(
+                        routine,
+                        context,
+                        &ret,
+                        tokens,
+                        musttail_before.unwrap_or(placed.before),
+                        musttail_before.is_none(),
+                    );
+                }
+            }
+            _ => {}
+        }
+        // Any other mention of a bound API takes its address.
+        for (index, token) in tokens.iter().enumerate() {
+            if Some(index) == direct_api {
+                continue;
+            }
+            if let Some(symbol) = self.api_of(token) {
+                self.address_taken(symbol, token.range(), context.name.clone(), placed.line);
+            }
+        }
+        Ok(handled)
     }
 
     fn function_context(
@@ -246,243 +413,6 @@ impl<'a> Weaver<'a> {
             numbered_parameters: numbered,
             parameters: c_arguments(parameters),
         }
-    }
-
-    fn body(
-        &mut self,
-        function: &Function,
-        context: &FunctionContext<'a>,
-    ) -> Result<(), Diagnostic> {
-        let source = self.source;
-        let end = function.body.end;
-        let mut tokens = std::mem::take(&mut self.tokens);
-        let mut lines = Lines::new(&self.module.lines, function.body_line);
-        // The number (from 1) of the line read last.
-        let mut line_number = function.body_line;
-        let mut records_start: Option<usize> = None;
-        let mut seen_instruction = false;
-        let mut block: Option<BlockName> = None;
-        // The number the next unnamed value or block gets: after the
-        // unnamed parameters.
-        let mut next_number = context.numbered_parameters;
-        let mut phis: HashMap<String, Vec<(Range<usize>, String)>> = HashMap::new();
-        let mut splits: Vec<Split> = Vec::new();
-        let mut musttail_before: Option<usize> = None;
-        while let Some(line) = lines.next() {
-            if line.start >= end {
-                break;
-            }
-            line_number += 1;
-            // Most lines of a body need no tokens at all.
-            match quick_line(&source.as_bytes()[line.clone()]) {
-                Quick::Nothing => continue,
-                Quick::Record => {
-                    records_start.get_or_insert(line.start);
-                    continue;
-                }
-                Quick::Label(length, number) => {
-                    if let Some(number) = number {
-                        next_number = number + 1;
-                    }
-                    block = Some(BlockName::Label(line.start..line.start + length));
-                    records_start = None;
-                    continue;
-                }
-                Quick::Plain(number) if !continues(&source.as_bytes()[line.end..end]) => {
-                    let start = records_start.take().unwrap_or(line.start);
-                    block.get_or_insert_with(|| {
-                        next_number += 1;
-                        BlockName::Number(next_number - 1)
-                    });
-                    if !seen_instruction {
-                        seen_instruction = true;
-                        if let Some(routine) = context.routine {
-                            self.entry_hooks(routine, context, start);
-                        }
-                    }
-                    if let Some(number) = number {
-                        next_number = number + 1;
-                    }
-                    musttail_before = None;
-                    continue;
-                }
-                Quick::Plain(_) | Quick::Other => {}
-            }
-            tokens.clear();
-            tokenize(source, line.clone(), &mut tokens);
-            let Some(first) = tokens.first().copied() else {
-                continue;
-            };
-            if tokens.iter().any(|t| t.kind == Kind::Unterminated) {
-                return Err(self.error(
-                    line_number,
-                    "unterminated string or quoted name".to_string(),
-                ));
-            }
-            if first.kind == Kind::Label && tokens.len() == 1 {
-                let label = first.text(source).trim_end_matches(':');
-                if is_number(label) {
-                    next_number = label.parse::<usize>().unwrap_or(next_number) + 1;
-                }
-                let start = first.start as usize;
-                block = Some(BlockName::Label(start..start + label.len()));
-                records_start = None;
-                continue;
-            }
-            if first.kind == Kind::Record {
-                records_start.get_or_insert(line.start);
-                continue;
-            }
-            // An instruction, possibly over several lines.
-            let start = records_start.take().unwrap_or(line.start);
-            let start_line = line_number;
-            let mut instruction_end = line.end;
-            let mut depth = depth_change(source, &tokens);
-            loop {
-                let continues = depth > 0 || continues(&source.as_bytes()[instruction_end..end]);
-                if !continues {
-                    break;
-                }
-                let Some(next) = lines.next().filter(|l| l.start < end) else {
-                    return Err(
-                        self.error(start_line, "this instruction is never closed".to_string())
-                    );
-                };
-                line_number += 1;
-                let before = tokens.len();
-                tokenize(source, next.clone(), &mut tokens);
-                depth += depth_change(source, &tokens[before..]);
-                instruction_end = next.end;
-            }
-            if tokens.iter().any(|t| t.kind == Kind::Unterminated) {
-                return Err(
-                    self.error(start_line, "unterminated string or quoted name".to_string())
-                );
-            }
-            let current_block = block
-                .get_or_insert_with(|| {
-                    // The entry block without a label is named by the
-                    // next number.
-                    next_number += 1;
-                    BlockName::Number(next_number - 1)
-                })
-                .clone();
-            if !seen_instruction {
-                seen_instruction = true;
-                if let Some(routine) = context.routine {
-                    self.entry_hooks(routine, context, start);
-                }
-            }
-            let Some((word, at)) = instruction::opcode(source, &tokens) else {
-                return Err(self.error(start_line, "expected an instruction".to_string()));
-            };
-            if at == 2 {
-                let result = &tokens[0].text(source)[1..];
-                if is_number(result) {
-                    next_number = result.parse::<usize>().unwrap_or(next_number) + 1;
-                }
-            }
-            let mut direct_api: Option<usize> = None;
-            let mut musttail_here = false;
-            match word {
-                "call" | "tail" | "musttail" | "notail" | "invoke" => {
-                    match instruction::call(source, &tokens) {
-                        Some(call) => {
-                            musttail_here = call.marker == TailMarker::MustTail;
-                            if let Some(index) = call.direct
-                                && let Some(symbol) = self.api_of(&tokens[index])
-                            {
-                                direct_api = Some(index);
-                                let placed = Placement {
-                                    before: start,
-                                    after: instruction_end,
-                                    line: start_line,
-                                    block: &current_block,
-                                };
-                                if let Some(split) =
-                                    self.weave_call(symbol, &call, &tokens, context, &placed)?
-                                {
-                                    splits.push(split);
-                                }
-                            }
-                        }
-                        None => {
-                            if let Some(token) = tokens.iter().find(|t| self.api_of(t).is_some()) {
-                                return Err(self.error(
-                                    start_line,
-                                    format!("cannot read this call of `{}`", token.text(source)),
-                                ));
-                            }
-                        }
-                    }
-                }
-                "ret" => {
-                    if let Some(routine) = context.routine
-                        && (!routine.exit.is_empty() || routine.driver)
-                    {
-                        let ret = instruction::ret(source, &tokens).ok_or_else(|| {
-                            self.error(start_line, "cannot read this `ret`".to_string())
-                        })?;
-                        let at = match musttail_before {
-                            Some(before) => {
-                                self.warn(
-                                    start_line,
-                                    Code::MusttailExit,
-                                    format!(
-                                        "`{}` returns through a `musttail` call; its exit events are reported before that call (nothing may stand between a `musttail` call and its `ret`), and `$return` reads as 0",
-                                        context.name
-                                    ),
-                                );
-                                Some(before)
-                            }
-                            None => None,
-                        };
-                        self.exit_hooks(
-                            routine,
-                            context,
-                            &ret,
-                            &tokens,
-                            at.unwrap_or(start),
-                            at.is_none(),
-                        );
-                    }
-                }
-                "phi" => {
-                    for index in instruction::phi_blocks(source, &tokens) {
-                        let token = tokens[index];
-                        phis.entry(current_block.reference(source))
-                            .or_default()
-                            .push((token.range(), token.text(source).to_string()));
-                    }
-                }
-                _ => {}
-            }
-            musttail_before = musttail_here.then_some(start);
-            // Any other mention of a bound API takes its address.
-            for (index, token) in tokens.iter().enumerate() {
-                if Some(index) == direct_api {
-                    continue;
-                }
-                if let Some(symbol) = self.api_of(token) {
-                    let range = token.range();
-                    self.address_taken(symbol, range, context.name.clone(), start_line);
-                }
-            }
-        }
-        // PHIs of split successors now come from the new blocks.
-        for split in splits {
-            let Some(entries) = phis.get(&split.successor) else {
-                continue;
-            };
-            for (range, text) in entries {
-                if *text == split.block {
-                    self.edits
-                        .replace(range.clone(), &format!("%{}", split.new_block));
-                }
-            }
-        }
-        self.tokens = tokens;
-        Ok(())
     }
 
     /// The `!dbg` of inserted lines: the neighbour's location, or a new
@@ -600,6 +530,15 @@ impl<'a> Weaver<'a> {
         let after = self.edits.mark();
         let mut split = None;
         if call.invoke {
+            // Only the walk weaves an invoke: it names every block.
+            let Some(block) = placed.block else {
+                return Err(Diagnostic::new(
+                    Code::WeaverBug,
+                    crate::span::Span::new(self.file, placed.before..placed.after),
+                    "internal error in the IR weaver: an `invoke` woven without its block"
+                        .to_string(),
+                ));
+            };
             let normal = call.normal.expect("an invoke has a normal label");
             let successor = tokens[normal].text(source).to_string();
             let new_block = self.names.fresh_block("ok");
@@ -612,7 +551,7 @@ impl<'a> Weaver<'a> {
             self.edits
                 .replace(tokens[normal].range(), &format!("%{new_block}"));
             split = Some(Split {
-                block: placed.block.reference(source),
+                block: block.reference(source),
                 successor,
                 new_block,
             });
@@ -625,7 +564,12 @@ impl<'a> Weaver<'a> {
         Ok(split)
     }
 
-    fn entry_hooks(&mut self, routine: &RoutineBinding, context: &FunctionContext, at: usize) {
+    pub(super) fn entry_hooks(
+        &mut self,
+        routine: &RoutineBinding,
+        context: &FunctionContext,
+        at: usize,
+    ) {
         let line = context.entry_position.as_ref().map_or(0, |p| p.line);
         if routine.driver {
             let dbg = self.dbg_of(None, context, line);
@@ -719,24 +663,25 @@ impl<'a> Weaver<'a> {
 }
 
 /// Where an instruction is: before it (before its debug records), after
-/// it, its line, and its block.
-struct Placement<'b> {
-    before: usize,
-    after: usize,
-    line: usize,
-    block: &'b BlockName,
+/// it, the start of its (first) line, and its block when the walk knows
+/// it.
+pub struct Placement<'b> {
+    pub before: usize,
+    pub after: usize,
+    pub line: usize,
+    pub block: Option<&'b BlockName>,
 }
 
 /// A block's name: its label (without the colon), or the number of an
 /// unlabeled block. Made into text only when a PHI or a split needs it.
 #[derive(Debug, Clone)]
-enum BlockName {
+pub enum BlockName {
     Label(Range<usize>),
     Number(usize),
 }
 
 impl BlockName {
-    fn reference(&self, source: &str) -> String {
+    pub fn reference(&self, source: &str) -> String {
         match self {
             BlockName::Label(range) => format!("%{}", &source[range.clone()]),
             BlockName::Number(number) => format!("%{number}"),
@@ -747,186 +692,4 @@ impl BlockName {
 /// The text of tokens `start..end`.
 pub fn span<'s>(source: &'s str, tokens: &[Token], (start, end): (usize, usize)) -> &'s str {
     &source[tokens[start].start as usize..tokens[end - 1].end as usize]
-}
-
-/// What a body line is, when its bytes alone tell. Only a shortcut:
-/// `Other` lines are tokenized, and every other answer is what the tokens
-/// would say.
-#[derive(Debug, PartialEq, Eq)]
-enum Quick {
-    /// Blank, or only a comment.
-    Nothing,
-    /// A debug record (`#dbg_value(...)`).
-    Record,
-    /// A block label (`entry:`, `12:`) of this many bytes without the
-    /// colon, and its number when it is one.
-    Label(usize, Option<usize>),
-    /// An instruction the weaver has nothing to do with: indented, naming
-    /// no global (`@`: an API could be one), without quotes or colons (no
-    /// label, no string), with balanced brackets (it does not go on to the
-    /// next line), and not a `ret`, `phi`, call or invoke. `Some(n)` when
-    /// it defines `%n`.
-    Plain(Option<usize>),
-    Other,
-}
-
-fn quick_line(line: &[u8]) -> Quick {
-    let rest = skip_blanks(line);
-    let indent = line.len() - rest.len();
-    match rest.first() {
-        None | Some(b'\n' | b';') => return Quick::Nothing,
-        Some(b'\r') if rest.get(1).is_none_or(|&b| b == b'\n') => return Quick::Nothing,
-        Some(b'#') if indent > 0 && rest.starts_with(b"#dbg_") && !rest.contains(&b'"') => {
-            return Quick::Record;
-        }
-        Some(b'#' | b'\r') => return Quick::Other,
-        Some(_) if indent == 0 => return quick_label(line),
-        Some(_) => {}
-    }
-    let mut depth = 0i32;
-    let mut code = rest;
-    for (index, &byte) in rest.iter().enumerate() {
-        match byte {
-            b'@' | b'"' | b':' => return Quick::Other,
-            b'(' | b'[' | b'{' | b'<' => depth += 1,
-            b')' | b']' | b'}' | b'>' => depth -= 1,
-            b';' => {
-                code = &rest[..index];
-                break;
-            }
-            _ => {}
-        }
-    }
-    if depth != 0 {
-        return Quick::Other;
-    }
-    let (number, operation) = match code.strip_prefix(b"%") {
-        Some(named) => {
-            let name_end = named.iter().position(|&b| b == b' ').unwrap_or(named.len());
-            let Some(operation) = named[name_end..].strip_prefix(b" = ") else {
-                return Quick::Other;
-            };
-            (number_of(&named[..name_end]), operation)
-        }
-        None => (None, code),
-    };
-    let word_end = operation
-        .iter()
-        .position(|&b| matches!(b, b' ' | b'\n' | b'\r'))
-        .unwrap_or(operation.len());
-    match &operation[..word_end] {
-        b"ret" | b"phi" | b"call" | b"tail" | b"musttail" | b"notail" | b"invoke" | b"callbr" => {
-            Quick::Other
-        }
-        _ => Quick::Plain(number),
-    }
-}
-
-/// A line that starts with no indentation: a label such as `for.body:` or
-/// `12:`, with nothing but a comment after it.
-fn quick_label(line: &[u8]) -> Quick {
-    let name_end = line
-        .iter()
-        .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'$' | b'.' | b'_')))
-        .unwrap_or(line.len());
-    let name = &line[..name_end];
-    // The tokenizer reads a name that starts with a digit as a number
-    // unless it is all digits, `$` as a comdat and `...` as punctuation;
-    // those are left to it.
-    let number = number_of(name);
-    if name.is_empty()
-        || (name[0].is_ascii_digit() && number.is_none())
-        || name[0] == b'$'
-        || name.starts_with(b"...")
-    {
-        return Quick::Other;
-    }
-    if line.get(name_end) != Some(&b':') {
-        return Quick::Other;
-    }
-    let after = &line[name_end + 1..];
-    let blank = after
-        .iter()
-        .position(|&b| !matches!(b, b' ' | b'\t' | b'\r'))
-        .is_none_or(|i| matches!(after[i], b'\n' | b';'));
-    if blank {
-        Quick::Label(name_end, number)
-    } else {
-        Quick::Other
-    }
-}
-
-/// The number a name of digits stands for.
-fn number_of(name: &[u8]) -> Option<usize> {
-    if name.is_empty() || !name.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    std::str::from_utf8(name).ok()?.parse().ok()
-}
-
-/// `bytes` after its leading spaces and tabs.
-fn skip_blanks(bytes: &[u8]) -> &[u8] {
-    let start = bytes
-        .iter()
-        .position(|&b| b != b' ' && b != b'\t')
-        .unwrap_or(bytes.len());
-    &bytes[start..]
-}
-
-/// Whether the text after an instruction goes on with it: the next line
-/// starts (after blanks) with `to ` or `unwind ` (an `invoke`).
-fn continues(rest: &[u8]) -> bool {
-    let rest = skip_blanks(rest);
-    rest.starts_with(b"to ") || rest.starts_with(b"unwind ")
-}
-
-fn is_number(text: &str) -> bool {
-    !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{Quick, quick_line};
-
-    #[test]
-    fn lines_are_told_from_their_bytes() {
-        let quick = |line: &str| quick_line(line.as_bytes());
-        assert_eq!(
-            quick("  %5 = load ptr, ptr %4, align 8, !dbg !123\n"),
-            Quick::Plain(Some(5))
-        );
-        assert_eq!(
-            quick("  store i32 0, ptr %3, align 4\n"),
-            Quick::Plain(None)
-        );
-        assert_eq!(quick("  %x = add i32 %a, 1 ; [\n"), Quick::Plain(None));
-        assert_eq!(quick("\n"), Quick::Nothing);
-        assert_eq!(quick("  ; a comment\n"), Quick::Nothing);
-        assert_eq!(
-            quick("21:                                               ; preds = %2\n"),
-            Quick::Label(2, Some(21))
-        );
-        assert_eq!(quick("for.body:\n"), Quick::Label(8, None));
-        assert_eq!(
-            quick("    #dbg_value(i32 %x, !10, !DIExpression(), !12)\n"),
-            Quick::Record
-        );
-        // Globals, calls, rets, PHIs, quotes, open brackets: tokenized.
-        for line in [
-            "  store ptr @F, ptr %8, align 8\n",
-            "  call void %12(ptr %1)\n",
-            "  %3 = tail call i32 %f()\n",
-            "  ret i32 %23, !dbg !161\n",
-            "  %12 = phi i32 [ %2, %6 ], [ 0, %4 ]\n",
-            "  switch i32 %x, label %d [\n",
-            "  foo:\n",
-            "\"a b\":\n",
-            "1x:\n",
-            "$c:\n",
-            "foo: bar\n",
-            "    #dbg_value(metadata !\"x\", !10, !DIExpression(), !12)\n",
-        ] {
-            assert_eq!(quick(line), Quick::Other, "{line}");
-        }
-    }
 }

@@ -80,14 +80,14 @@ impl Weaver<'_> {
             tokenize(source, global.range.clone(), &mut tokens);
             if tokens.iter().any(|t| t.kind == Kind::Unterminated) {
                 return Err(self.error(
-                    global.line,
+                    global.range.start,
                     "unterminated string or quoted name".to_string(),
                 ));
             }
             let owner = self.owner(&global.symbol);
             for token in tokens.iter().skip(1) {
                 if let Some(symbol) = self.api_of(token) {
-                    self.address_taken(symbol, token.range(), owner.clone(), global.line);
+                    self.address_taken(symbol, token.range(), owner.clone(), global.range.start);
                 }
             }
         }

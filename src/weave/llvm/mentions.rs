@@ -1,0 +1,278 @@
+//! One pass over the whole module for the three sigils that name things
+//! defined elsewhere in it: `!N` (metadata), `#N` (attribute groups) and
+//! `@name` (globals).
+//!
+//! - A module cut short (a build killed mid-write, a partial copy) still
+//!   reads as a run of complete lines, but it names metadata, attribute
+//!   groups or globals whose definitions were in the lost part. Every
+//!   `!N`, `#N` and `@name` must be defined, or the module is refused, as
+//!   `llvm-as` would refuse it. A sigil inside a string or a comment is no reference: the rare
+//!   undefined one is checked against the tokens of its line.
+//! - The positions of `@` are where the bodies can name an API: the
+//!   weaver reads those lines, and not the millions of others.
+//!
+//! The three bytes are found eight at a time; what the weaver would have
+//! spent reading every line goes to the few that matter.
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+
+use super::lexer::{Kind, tokenize};
+use super::module::{Module, malformed};
+use super::text::line_at;
+use crate::diagnostic::Diagnostic;
+use crate::llvm::names::decode;
+use crate::span::FileId;
+
+/// Where the module names globals.
+#[derive(Debug, Default)]
+pub struct Mentions {
+    /// The offset of every `@` that starts a name, in order.
+    pub globals: Vec<u32>,
+}
+
+impl Mentions {
+    /// The offsets of the `@`s in `range`.
+    pub fn globals_in(&self, range: std::ops::Range<usize>) -> &[u32] {
+        let start = self
+            .globals
+            .partition_point(|&at| (at as usize) < range.start);
+        let end = self
+            .globals
+            .partition_point(|&at| (at as usize) < range.end);
+        &self.globals[start..end]
+    }
+}
+
+/// Finds every mention, and refuses the module if one names metadata or
+/// an attribute group it does not define.
+pub fn find(module: &Module, file: FileId) -> Result<Mentions, Diagnostic> {
+    let source = module.source;
+    let bytes = source.as_bytes();
+    let mut mentions = Mentions::default();
+    let mut undefined = None;
+    let symbols: HashSet<&str> = module
+        .declared
+        .keys()
+        .chain(module.globals.iter().map(|g| &g.symbol))
+        .map(String::as_str)
+        .collect();
+    // The end of the quoted name being read: an `@` inside it
+    // (`@"\01@F@8"`) names nothing.
+    let mut quoted_end = 0;
+    for_each_sigil(bytes, |at, sigil| {
+        if sigil == b'@' {
+            if at < quoted_end {
+                return true;
+            }
+            let (name, end) = global_name(source, at);
+            quoted_end = end;
+            mentions.globals.push(at as u32);
+            if !symbols.contains(name.as_ref()) && is_reference(source, at, sigil) {
+                undefined = Some((at, end - at - 1));
+                return false;
+            }
+            return true;
+        }
+        let (number, length) = number_at(bytes, at + 1).unwrap_or((usize::MAX, 1));
+        let defined = if sigil == b'!' {
+            module.metadata.defines(number)
+        } else {
+            module.attribute_groups.get(number) == Some(&true)
+        };
+        if !defined && is_reference(source, at, sigil) {
+            undefined = Some((at, length));
+            return false;
+        }
+        true
+    });
+    if let Some((at, length)) = undefined {
+        let what = match bytes[at] {
+            b'!' => "metadata",
+            b'#' => "attribute group",
+            _ => "global",
+        };
+        let name = &source[at..at + 1 + length];
+        return Err(malformed(
+            file,
+            source,
+            at,
+            format!("{what} `{name}` is used here but never defined: the module looks cut short"),
+        ));
+    }
+    Ok(mentions)
+}
+
+/// Calls `found(offset, byte)` for every `@`, and every `!` and `#`
+/// followed by a digit, of `bytes`, in order, until it returns `false`.
+/// In a module `!` is dense (a few per line), where a search that
+/// restarts at each one would spend more on restarting than on searching:
+/// each block of 16 bytes is tested whole, into a bit mask.
+#[inline(always)]
+fn for_each_sigil(bytes: &[u8], mut found: impl FnMut(usize, u8) -> bool) {
+    let mut start = 0;
+    // A block and the byte after it (the one after the last sigil).
+    while start + BLOCK < bytes.len() {
+        let mut hits = block_mask(&bytes[start..start + BLOCK + 1]);
+        while hits != 0 {
+            let index = hits.trailing_zeros() as usize;
+            if !found(start + index, bytes[start + index]) {
+                return;
+            }
+            hits &= hits - 1;
+        }
+        start += BLOCK;
+    }
+    for at in start..bytes.len() {
+        let next = bytes.get(at + 1).copied().unwrap_or(b' ');
+        if is_sigil(bytes[at], next) && !found(at, bytes[at]) {
+            return;
+        }
+    }
+}
+
+const BLOCK: usize = 16;
+
+fn is_sigil(byte: u8, next: u8) -> bool {
+    byte == b'@' || (byte == b'!' || byte == b'#') && next.is_ascii_digit()
+}
+
+/// Bit `i` set when byte `i` of `window[..16]` is a sigil (`window` has
+/// one byte more).
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn block_mask_bytewise(window: &[u8]) -> u32 {
+    (0..BLOCK).fold(0, |mask, i| {
+        mask | u32::from(is_sigil(window[i], window[i + 1])) << i
+    })
+}
+
+#[cfg(not(target_arch = "x86_64"))]
+use block_mask_bytewise as block_mask;
+
+#[cfg(target_arch = "x86_64")]
+fn block_mask(window: &[u8]) -> u32 {
+    use std::arch::x86_64::{
+        __m128i, _mm_and_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8, _mm_cmplt_epi8, _mm_loadu_si128,
+        _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+    };
+    assert!(window.len() > BLOCK);
+    // SAFETY: both loads read 16 bytes of `window`, which has 17; SSE2 is
+    // part of every x86_64 processor.
+    unsafe {
+        let here = _mm_loadu_si128(window.as_ptr().cast::<__m128i>());
+        let next = _mm_loadu_si128(window.as_ptr().add(1).cast::<__m128i>());
+        let bang_or_hash = _mm_or_si128(
+            _mm_cmpeq_epi8(here, _mm_set1_epi8(b'!' as i8)),
+            _mm_cmpeq_epi8(here, _mm_set1_epi8(b'#' as i8)),
+        );
+        // Signed compares: bytes above 0x7f are negative, never digits.
+        let digit = _mm_and_si128(
+            _mm_cmpgt_epi8(next, _mm_set1_epi8((b'0' - 1) as i8)),
+            _mm_cmplt_epi8(next, _mm_set1_epi8((b'9' + 1) as i8)),
+        );
+        let hits = _mm_or_si128(
+            _mm_cmpeq_epi8(here, _mm_set1_epi8(b'@' as i8)),
+            _mm_and_si128(bang_or_hash, digit),
+        );
+        _mm_movemask_epi8(hits) as u32
+    }
+}
+
+/// The symbol of the global named at `at` (an `@`), and where its name
+/// ends.
+fn global_name(source: &str, at: usize) -> (Cow<'_, str>, usize) {
+    let bytes = source.as_bytes();
+    if bytes.get(at + 1) == Some(&b'"') {
+        let end =
+            memchr::memchr2(b'"', b'\n', &bytes[at + 2..]).map_or(bytes.len(), |i| at + 2 + i);
+        let end = (end + 1).min(bytes.len());
+        return (Cow::Owned(decode(&source[at..end])), end);
+    }
+    let end = bytes[at + 1..]
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'$' | b'.' | b'_')))
+        .map_or(bytes.len(), |i| at + 1 + i);
+    (Cow::Borrowed(&source[at + 1..end]), end)
+}
+
+/// The decimal number at `at`, and how many digits it has (`None` past
+/// 18 digits, more than any module numbers).
+fn number_at(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
+    let end = bytes.len().min(at + 19);
+    let mut number = 0usize;
+    let mut next = at;
+    while next < end {
+        let digit = bytes[next].wrapping_sub(b'0');
+        if digit > 9 {
+            break;
+        }
+        number = number * 10 + usize::from(digit);
+        next += 1;
+    }
+    let length = next - at;
+    (length > 0 && length <= 18).then_some((number, length))
+}
+
+/// Whether the sigil at `at` starts a metadata or attribute group token
+/// (not a string's or a comment's byte).
+#[cold]
+#[inline(never)]
+fn is_reference(source: &str, at: usize, sigil: u8) -> bool {
+    let line = line_at(source, at);
+    let mut tokens = Vec::new();
+    tokenize(source, line, &mut tokens);
+    let kind = match sigil {
+        b'!' => Kind::Metadata,
+        b'#' => Kind::AttributeGroup,
+        _ => Kind::Global,
+    };
+    tokens
+        .iter()
+        .any(|t| t.start as usize == at && t.kind == kind)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blocks_find_the_sigils_bytes_find() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let alphabet = b"!#@0123456789 abc\n\"\xc3\xa9";
+        for _ in 0..2000 {
+            let window: Vec<u8> = (0..=BLOCK)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    alphabet[(state % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            assert_eq!(
+                block_mask(&window),
+                block_mask_bytewise(&window),
+                "{window:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_sigil_is_found_once_in_order() {
+        let text = "!0 = !{!1} #2 @f !x #y @\"\\01g\" !12345678901234567890123!3";
+        let mut found = Vec::new();
+        for_each_sigil(text.as_bytes(), |at, byte| {
+            found.push((at, byte as char));
+            true
+        });
+        let expected: Vec<(usize, char)> = text
+            .char_indices()
+            .filter(|&(i, c)| {
+                let next = text.as_bytes().get(i + 1).copied().unwrap_or(b' ');
+                is_sigil(c as u8, next) && c.is_ascii()
+            })
+            .collect();
+        assert_eq!(found, expected);
+        assert_eq!(number_at(b"x123y", 1), Some((123, 3)));
+        assert_eq!(number_at(b"!99999999999999999999999", 1), None);
+    }
+}
