@@ -75,6 +75,17 @@ fn the_schema_rejects_what_is_not_sarif() {
     );
 }
 
+/// `slic check --message-format FORMAT FIXTURES...`, run from the repository's root.
+fn check(fixtures: &[std::path::PathBuf], format: &str) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_slic"))
+        .arg("check")
+        .args(["--message-format", format])
+        .args(fixtures)
+        .current_dir(root())
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn check_writes_one_sarif_log_of_its_diagnostics() {
     let directory = root().join("tests/fixtures/check/invalid");
@@ -85,26 +96,14 @@ fn check_writes_one_sarif_log_of_its_diagnostics() {
         .map(|p| p.strip_prefix(root()).unwrap().to_path_buf())
         .collect();
     fixtures.sort();
-    let output = Command::new(env!("CARGO_BIN_EXE_slic"))
-        .arg("check")
-        .args(["--message-format", "sarif"])
-        .args(&fixtures)
-        .current_dir(root())
-        .output()
-        .unwrap();
+    let output = check(&fixtures, "sarif");
     assert_eq!(output.status.code(), Some(1), "the fixtures have errors");
     let log: Value = serde_json::from_slice(&output.stdout).expect("one JSON document");
     assert_valid_sarif(&log);
     let run = &log["runs"][0];
     let results = run["results"].as_array().unwrap();
     // The same diagnostics as the JSON lines of the same run.
-    let json = Command::new(env!("CARGO_BIN_EXE_slic"))
-        .arg("check")
-        .args(["--message-format", "json"])
-        .args(&fixtures)
-        .current_dir(root())
-        .output()
-        .unwrap();
+    let json = check(&fixtures, "json");
     let lines: Vec<Value> = String::from_utf8(json.stdout)
         .unwrap()
         .lines()
