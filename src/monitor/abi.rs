@@ -20,6 +20,16 @@ pub const TABLE_FULL: i32 = 2;
 /// otherwise (`-DSLIC_MAX_OBJECTS=N`; the LLVM monitor has this size).
 pub const MAX_OBJECTS: usize = 1024;
 
+/// How many slots a `watch` rule's table has: room for `MAX_OBJECTS`
+/// objects at half load. The C monitor's `SLIC_TABLE_SLOTS`
+/// (`object_table.h`, from `SLIC_MAX_OBJECTS`); the LLVM monitor's table.
+pub const TABLE_SLOTS: usize = 2 * MAX_OBJECTS;
+
+/// The multiplier of the object tables' hash (`slic_hash` in
+/// `object_table.h`): an object's first slot is the high 32 bits of
+/// `object * HASH_MULTIPLIER` (64-bit), modulo `TABLE_SLOTS`.
+pub const HASH_MULTIPLIER: u64 = 0x9E37_79B9_7F4A_7C15;
+
 /// The message of a report of a full table.
 pub const TABLE_FULL_MESSAGE: &str =
     "the monitor tracks SLIC_MAX_OBJECTS objects already; events on more objects are not checked";
@@ -65,4 +75,20 @@ pub fn c_definitions() -> String {
         crate::syntax::pretty::quote(TABLE_FULL_MESSAGE),
         crate::syntax::pretty::quote(ON_VIOLATION_VARIABLE),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The C monitor writes the table's size and hash in its runtime; they
+    /// must be these, which the LLVM monitor uses.
+    #[test]
+    fn the_c_object_table_has_these_constants() {
+        let table = include_str!("c/runtime/object_table.h");
+        assert_eq!(TABLE_SLOTS, 2 * MAX_OBJECTS);
+        assert!(table.contains("#define SLIC_TABLE_SLOTS (2 * SLIC_MAX_OBJECTS)"));
+        assert!(table.contains(&format!("UINT64_C({HASH_MULTIPLIER:#X})")));
+        assert!(table.contains("return (unsigned)(h >> 32) % SLIC_TABLE_SLOTS;"));
+    }
 }

@@ -7,9 +7,9 @@
 //! prints the rule's state, read from the monitor's thread-local state,
 //! and every value must be the interpreter's.
 //!
-//! Tables: a program acquires more spin locks than a `watch` rule tracks;
-//! the C monitor and the IR monitor must print the same reports (the
-//! "table full" report once, then the checks on freed slots).
+//! Tables: a program acquires more spin locks than a `watch` rule's table
+//! holds; the C monitor and the IR monitor must print the same reports
+//! (the "table full" report once, then the checks on freed slots).
 
 use std::fmt::Write;
 use std::path::Path;
@@ -17,6 +17,7 @@ use std::process::{Command, Stdio};
 
 use slic::interp::Occurrence;
 use slic::model::{Event, Target};
+use slic::monitor::abi::TABLE_SLOTS;
 use slic::monitor::hooks::HookSet;
 use slic::syntax::ast::EventKind;
 use slic::weave::role_map::RoleMap;
@@ -200,8 +201,8 @@ fn expressions_compute_what_the_interpreter_computes() {
         roles: &RoleMap::default(),
     })
     .unwrap();
-    // Reads the rule's thread-local state, for the harness: `{ object,
-    // thread, status, [values] }`.
+    // Reads the rule's thread-local state, for the harness: `{ { object,
+    // owner, status, exists }, [values] }`.
     let state = woven
         .text
         .lines()
@@ -211,7 +212,7 @@ fn expressions_compute_what_the_interpreter_computes() {
         .to_string();
     let count = automaton.variables.len();
     let module = format!(
-        "{}\ndefine i64 @semantics_value(i32 %index) {{\n  %at = getelementptr inbounds {{ i64, i64, i64, [{count} x i64] }}, ptr {state}, i32 0, i32 3, i32 %index\n  %value = load i64, ptr %at\n  ret i64 %value\n}}\n",
+        "{}\ndefine i64 @semantics_value(i32 %index) {{\n  %at = getelementptr inbounds {{ {{ i64, i64, i64, i8, i8 }}, [{count} x i64] }}, ptr {state}, i32 0, i32 1, i32 %index\n  %value = load i64, ptr %at\n  ret i64 %value\n}}\n",
         woven.text
     );
     let work = tempfile::tempdir().unwrap();
@@ -305,6 +306,9 @@ fn full_tables_report_as_the_c_monitor_does() {
     let source = "tests/fixtures/ir/monitor/many_locks.c";
     let rule = root().join("rules/wdm/SpinLock.slic").display().to_string();
     let wdk = root().join("tests/drivers/wdk");
+    // The table's slots and six more: six untracked locks.
+    let untracked = 6;
+    let locks = format!("-DLOCKS={}", TABLE_SLOTS + untracked);
     let slic = |arguments: &[&str]| {
         let mut command = Command::new(env!("CARGO_BIN_EXE_slic"));
         command.args(arguments).current_dir(root());
@@ -326,6 +330,7 @@ fn full_tables_report_as_the_c_monitor_does() {
     let c_program = work.path().join("c");
     let mut command = Command::new("clang-19");
     command
+        .arg(&locks)
         .arg(format!("-I{}", wdk.display()))
         .arg(format!("-I{}", monitor.display()))
         .arg(&woven_c)
@@ -348,6 +353,7 @@ fn full_tables_report_as_the_c_monitor_does() {
             "-g",
         ])
         .arg("-fdebug-compilation-dir=.")
+        .arg(&locks)
         .arg(format!("-I{}", wdk.display()))
         .arg(source)
         .arg("-o")
@@ -382,7 +388,20 @@ fn full_tables_report_as_the_c_monitor_does() {
         1,
         "{c_reports}"
     );
-    assert!(c_reports.contains("The driver acquires a spin lock that it already holds."));
+    assert_eq!(
+        c_reports
+            .matches("The driver releases a spin lock that it does not hold.")
+            .count(),
+        untracked,
+        "{c_reports}"
+    );
+    assert_eq!(
+        c_reports
+            .matches("The driver acquires a spin lock that it already holds.")
+            .count(),
+        1,
+        "{c_reports}"
+    );
     // `KeAcquireSpinLock` is a macro of the mock WDK: the C weaver reports
     // its name, the IR weaver the function it calls.
     let macros = wdk_macros();

@@ -71,13 +71,17 @@ fn code(context: &Context, hook: &Hook, rules: &[RuleCode], symbol: &str) -> Str
     let mut body = Body::default();
     if matches!(hook.event.target, Target::Function(_)) {
         // A call the driver did not make (see `slic_driver_enter`).
-        let pointer = context.target.ptr("i32");
+        let target = context.target;
+        let pointer = target.ptr("i32");
         let depth = body.value(format_args!("load i32, {pointer} @{DRIVER_DEPTH}"));
         let started = body.value(format_args!(
-            "load atomic i32, {pointer} @{DRIVER_STARTED} monotonic, align 4"
+            "load atomic {intptr}, {} @{DRIVER_STARTED} monotonic, align {}",
+            target.ptr(&target.intptr()),
+            target.pointer_bits / 8,
+            intptr = target.intptr(),
         ));
         let idle = body.value(format_args!("icmp eq i32 {depth}, 0"));
-        let begun = body.value(format_args!("icmp ne i32 {started}, 0"));
+        let begun = body.value(format_args!("icmp ne {} {started}, 0", target.intptr()));
         let outside = body.value(format_args!("and i1 {idle}, {begun}"));
         let skip = body.block("outside");
         let run = body.block("driver");

@@ -11,12 +11,16 @@
 //!
 //! - `runtime.rs`: report structures, `slic_format`, `slic_report`;
 //! - `rules.rs`: each rule's state, handlers and event functions;
+//! - `object_table.rs`: the instances of a `watch` rule, one per object in
+//!   a table all threads share (the C monitor's `object_table.h`), and the
+//!   process-wide barrier its protocol uses;
 //! - `expr.rs`: expressions, with `eval.rs`'s semantics;
 //! - `hooks.rs`: the functions woven code calls.
 
 mod body;
 mod expr;
 mod hooks;
+mod object_table;
 pub mod rules;
 mod runtime;
 
@@ -114,8 +118,26 @@ impl Context<'_> {
         returns: &str,
         parameters: &[&str],
     ) -> String {
+        self.external_with(externals, name, returns, parameters, "")
+    }
+
+    /// A system function whose declaration needs more than `external`'s
+    /// (`attributes` such as `dllimport x86_stdcallcc `, a name that must
+    /// be quoted): referenced as the module has it, or declared.
+    pub fn external_with(
+        &self,
+        externals: &mut Vec<External>,
+        name: &str,
+        returns: &str,
+        parameters: &[&str],
+        attributes: &str,
+    ) -> String {
         if !self.existing.contains_key(name) {
-            let declaration = format!("declare {returns} @{name}({})", parameters.join(", "));
+            let declaration = format!(
+                "declare {attributes}{returns} @{}({})",
+                crate::llvm::names::quote(name),
+                parameters.join(", ")
+            );
             if !externals.iter().any(|e| e.declaration == declaration) {
                 externals.push(External { declaration });
             }

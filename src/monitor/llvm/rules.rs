@@ -2,17 +2,21 @@
 //! function per event that runs the handlers on the right instances.
 //!
 //! The semantics are the C monitor's (`src/monitor/c/`, runtime
-//! flavour), which are the interpreter's (`src/interp.rs`): per-thread
-//! state for rules without `watch`; for `watch` rules a dense table of
-//! `SLIC_MAX_OBJECTS` (1024) instances per thread, in thread-local storage
-//! (so no lock), each of one object and one thread (a thread sees its own
-//! lock discipline; the thread is kept as the C monitor keeps it), where the
-//! watched event and guarded handlers create the current thread's instance
-//! of an object, unguarded handlers run on the current thread's live
-//! instances, and after each event every live instance back in its initial
-//! state is dropped. A handler that aborts
-//! leaves its instance failed (it reports once); one that halts leaves it
-//! halted.
+//! flavour), which are the interpreter's (`src/interp.rs`), printed from
+//! the same dispatch plan (`automaton::plan`): a rule without `watch` keeps
+//! its state per thread (thread-local); a `watch` rule keeps one instance
+//! per object in a table shared by all threads (`object_table.rs`), each
+//! instance belonging to the thread that created it or last changed it
+//! (a handler returns whether it changed its instance). The watched event
+//! and guarded handlers select the instance of an object (creating it),
+//! unguarded handlers run on the instances of the current thread, and
+//! after each event the thread's live instances back in their initial
+//! state stop existing. A handler that aborts leaves its instance failed
+//! (it reports once); one that halts leaves it halted.
+//!
+//! An instance is `{ { iP object, iP owner, iP holder, i8 status, i8
+//! exists }, [N x i64] values }`, the C monitor's `struct slic_slot` and
+//! values.
 //!
 //! Every symbol of a rule is named `slic.<Rule>.<hash>`, the hash taken
 //! over the rule's generated code: modules woven with the same rule share
@@ -23,22 +27,13 @@ use std::fmt::Write;
 
 use super::body::{Body, Value};
 use super::expr::{self, Operands};
+use super::object_table::{self, OBJECT, STATUS};
 use super::{Context, string_constant};
 use crate::automaton::plan::{Instances, Step};
 use crate::automaton::{Automaton, End, Handler};
 use crate::hash::fnv;
-use crate::monitor::abi::{FAILED, HALTED, LIVE, MAX_OBJECTS, VIOLATION};
+use crate::monitor::abi::{FAILED, HALTED, LIVE, VIOLATION};
 use crate::monitor::hooks::HookSet;
-
-/// Fields of an instance.
-const OBJECT: u32 = 0;
-const THREAD: u32 = 1;
-const STATUS: u32 = 2;
-const VALUES: u32 = 3;
-
-/// The current thread: the address of a thread-local byte, the C
-/// monitor's `SLIC_CURRENT_THREAD()` (one symbol for every woven module).
-const THREAD_IDENTITY: &str = "@slic.thread";
 
 /// A rule's code and the interface of its event functions.
 pub struct RuleCode {
@@ -128,26 +123,28 @@ fn strings(out: &mut String, automaton: &Automaton, prefix: &str) {
 }
 
 /// The names and types one rule's code uses.
-struct Names<'a> {
-    context: &'a Context<'a>,
-    prefix: &'a str,
-    /// `{ i64 object, i64 thread, i64 status, [N x i64] values }`.
-    state: String,
-    state_pointer: String,
-    /// `{ i8 lock, i8 full_reported, i32 count, [1024 x state] }`.
-    table: String,
-    variables: usize,
+pub(super) struct Names<'a> {
+    pub context: &'a Context<'a>,
+    pub prefix: &'a str,
+    pub automaton: &'a Automaton,
+    /// `{ { iP object, iP owner, iP holder, i8 status, i8 exists }, [N x
+    /// i64] }`.
+    pub state: String,
+    pub state_pointer: String,
+    /// N: the rule's variables, at least one.
+    pub variables: usize,
     arity: usize,
 }
 
 impl Names<'_> {
-    fn symbol(&self, suffix: &str) -> String {
+    pub fn symbol(&self, suffix: &str) -> String {
         format!("@{}.{suffix}", self.prefix)
     }
 
     /// The values every handler and event function takes after the state,
     /// as their parameters and as the arguments that pass them on (the
-    /// same text): site, event name, arguments, pointees, return value.
+    /// same text): site, event name, arguments, pointees, return value,
+    /// thread.
     fn values(&self) -> String {
         let mut list = vec![
             format!("{} %site", self.context.site_pointer()),
@@ -160,36 +157,18 @@ impl Names<'_> {
         list.join(", ")
     }
 
-    /// A pointer to field `field` of the state at `state`.
+    /// A pointer to field `field` of the head of the state at `state`.
     fn field(&self, body: &mut Body, state: &str, field: u32) -> String {
         body.value(format_args!(
-            "getelementptr inbounds {}, {} {state}, i32 0, i32 {field}",
+            "getelementptr inbounds {}, {} {state}, i32 0, i32 0, i32 {field}",
             self.state, self.state_pointer
         ))
     }
 
     fn variable(&self, body: &mut Body, state: &str, index: usize) -> String {
         body.value(format_args!(
-            "getelementptr inbounds {}, {} {state}, i32 0, i32 3, i32 {index}",
+            "getelementptr inbounds {}, {} {state}, i32 0, i32 1, i32 {index}",
             self.state, self.state_pointer
-        ))
-    }
-
-    fn table_field(&self, body: &mut Body, field: u32) -> String {
-        body.value(format_args!(
-            "getelementptr inbounds {}, {} {}, i32 0, i32 {field}",
-            self.table,
-            self.context.target.ptr(&self.table),
-            self.symbol("table")
-        ))
-    }
-
-    fn slot(&self, body: &mut Body, index: &str) -> String {
-        body.value(format_args!(
-            "getelementptr inbounds {}, {} {}, i32 0, i32 3, i32 {index}",
-            self.table,
-            self.context.target.ptr(&self.table),
-            self.symbol("table")
         ))
     }
 
@@ -200,19 +179,19 @@ impl Names<'_> {
         if bits >= 64 {
             return value.to_string();
         }
-        let narrow = body.value(format_args!("trunc i64 {value} to i{bits}"));
-        body.value(format_args!("zext i{bits} {narrow} to i64"))
+        body.value(format_args!("trunc i64 {value} to i{bits}"))
     }
 }
 
 fn code(context: &Context, automaton: &Automaton, arity: usize, prefix: &str) -> String {
     let variables = automaton.variables.len().max(1);
-    let state = format!("{{ i64, i64, i64, [{variables} x i64] }}");
+    let intptr = context.target.intptr();
+    let state = format!("{{ {{ {intptr}, {intptr}, {intptr}, i8, i8 }}, [{variables} x i64] }}");
     let names = Names {
         context,
         prefix,
+        automaton,
         state_pointer: context.target.ptr(&state),
-        table: format!("{{ i8, i8, i32, [{MAX_OBJECTS} x {state}] }}"),
         state,
         variables,
         arity,
@@ -220,17 +199,13 @@ fn code(context: &Context, automaton: &Automaton, arity: usize, prefix: &str) ->
     let mut out = String::new();
     let initial = initial_values(automaton, variables);
     if automaton.watch.is_some() {
-        let _ = writeln!(
-            out,
-            "{} = linkonce_odr thread_local global {} zeroinitializer",
-            names.symbol("table"),
-            names.table
-        );
-        table_functions(&mut out, &names, automaton, &initial);
+        let mut values = automaton.initial();
+        values.resize(variables, 0);
+        object_table::table(&mut out, &names, &values, &initial);
     } else {
         let _ = writeln!(
             out,
-            "{} = linkonce_odr thread_local global {} {{ i64 0, i64 0, i64 {LIVE}, [{variables} x i64] {initial} }}",
+            "{} = linkonce_odr thread_local global {} {{ {{ {intptr}, {intptr}, {intptr}, i8, i8 }} {{ {intptr} 0, {intptr} 0, {intptr} 0, i8 {LIVE}, i8 1 }}, [{variables} x i64] {initial} }}",
             names.symbol("state"),
             names.state
         );
@@ -242,14 +217,6 @@ fn code(context: &Context, automaton: &Automaton, arity: usize, prefix: &str) ->
         event_function(&mut out, &names, automaton, event);
     }
     out
-}
-
-/// The current thread, as an `i64`.
-fn current_thread(body: &mut Body, names: &Names) -> String {
-    body.value(format_args!(
-        "ptrtoint {} {THREAD_IDENTITY} to i64",
-        names.context.target.ptr("i8")
-    ))
 }
 
 fn initial_values(automaton: &Automaton, count: usize) -> String {
@@ -311,13 +278,32 @@ fn handler_function(
             None => body.line(format_args!("br label %{take}")),
         }
         body.label(&take);
+        // Every new value from the state before the handler, stored as its
+        // variable's type (`k = k + 1` of a KIRQL wraps at 256), as the
+        // interpreter stores it.
         let mut computed = Vec::new();
         for (id, value) in &path.updates {
             let value = expr::expression(&mut body, value, &operands);
+            let value = expr::convert(&mut body, automaton.variables[*id].ty.int, value);
             computed.push((*id, value));
         }
+        // Whether the path changes the instance (a `watch` rule's instance
+        // then belongs to the event's thread): it ends the instance, or a
+        // variable gets another value.
+        let mut changed = if path.end == End::Done {
+            "false".to_string()
+        } else {
+            "true".to_string()
+        };
         for (id, value) in computed {
-            let value = expr::convert(&mut body, automaton.variables[id].ty.int, value);
+            if path.end == End::Done {
+                let differs = body.value(format_args!("icmp ne i64 {value}, {}", variables[id]));
+                changed = if changed == "false" {
+                    differs
+                } else {
+                    body.value(format_args!("or i1 {changed}, {differs}"))
+                };
+            }
             let pointer = names.variable(&mut body, "%s", id);
             body.line(format_args!(
                 "store i64 {value}, {} {pointer}",
@@ -329,21 +315,28 @@ fn handler_function(
             End::Halt => {
                 let status = names.field(&mut body, "%s", STATUS);
                 body.line(format_args!(
-                    "store i64 {HALTED}, {} {status}",
-                    context.target.ptr("i64")
+                    "store i8 {HALTED}, {} {status}",
+                    context.target.ptr("i8")
                 ));
             }
             End::Abort(abort) => {
                 let status = names.field(&mut body, "%s", STATUS);
                 body.line(format_args!(
-                    "store i64 {FAILED}, {} {status}",
-                    context.target.ptr("i64")
+                    "store i8 {FAILED}, {} {status}",
+                    context.target.ptr("i8")
                 ));
+                // Atomic: a thread placing another object reads it.
+                let target = context.target;
                 let object_field = names.field(&mut body, "%s", OBJECT);
-                let object = body.value(format_args!(
-                    "load i64, {} {object_field}",
-                    context.target.ptr("i64")
+                let mut object = body.value(format_args!(
+                    "load atomic {ip}, {} {object_field} monotonic, align {}",
+                    target.ptr(&target.intptr()),
+                    target.pointer_bits / 8,
+                    ip = target.intptr(),
                 ));
+                if target.pointer_bits < 64 {
+                    object = body.value(format_args!("zext {} {object} to i64", target.intptr()));
+                }
                 let message = &automaton.aborts[abort].message;
                 let location = &automaton.aborts[abort].location;
                 body.line(format_args!(
@@ -359,14 +352,14 @@ fn handler_function(
                 ));
             }
         }
-        body.line("ret void");
+        body.line(format_args!("ret i1 {changed}"));
         body.label(&next);
     }
     // The paths are exhaustive; this is never reached.
-    body.line("ret void");
+    body.line("ret i1 false");
     let _ = write!(
         out,
-        "\ndefine linkonce_odr void {}({} %s, {}) nounwind {{\nentry:\n{}}}\n",
+        "\ndefine linkonce_odr i1 {}({} %s, {}) nounwind {{\nentry:\n{}}}\n",
         names.symbol(&format!("h{index}")),
         names.state_pointer,
         names.values(),
@@ -374,71 +367,63 @@ fn handler_function(
     );
 }
 
-/// Calls handler `handler` on the state at `state` if it is live (and, with
-/// `thread`, belongs to that thread).
+/// Calls handler `handler` on the state at `state` if it is live, then
+/// goes on at `after`; with `changed`, calls `@P.changed` on the state if
+/// the handler changed it (it is then the thread's).
 fn run_if_live(
     body: &mut Body,
     names: &Names,
     state: &str,
     handler: usize,
     after: &str,
-    thread: Option<&str>,
+    changed: bool,
 ) {
+    let byte = names.context.target.ptr("i8");
     let status_field = names.field(body, state, STATUS);
-    let status = body.value(format_args!(
-        "load i64, {} {status_field}",
-        names.context.target.ptr("i64")
-    ));
-    let mut live = body.value(format_args!("icmp eq i64 {status}, {LIVE}"));
-    if let Some(thread) = thread {
-        let owner_field = names.field(body, state, THREAD);
-        let owner = body.value(format_args!(
-            "load i64, {} {owner_field}",
-            names.context.target.ptr("i64")
-        ));
-        let mine = body.value(format_args!("icmp eq i64 {owner}, {thread}"));
-        live = body.value(format_args!("and i1 {live}, {mine}"));
-    }
+    let status = body.value(format_args!("load i8, {byte} {status_field}"));
+    let live = body.value(format_args!("icmp eq i8 {status}, {LIVE}"));
     let run = body.block("run");
     body.line(format_args!("br i1 {live}, label %{run}, label %{after}"));
     body.label(&run);
-    body.line(format_args!(
-        "call void {}({} {state}, {}) nounwind",
+    let result = body.value(format_args!(
+        "call i1 {}({} {state}, {}) nounwind",
         names.symbol(&format!("h{handler}")),
         names.state_pointer,
         names.values()
     ));
+    if changed {
+        let note = body.block("changed");
+        body.line(format_args!(
+            "br i1 {result}, label %{note}, label %{after}"
+        ));
+        body.label(&note);
+        body.line(format_args!(
+            "call void {}({} {state}) nounwind",
+            names.symbol("changed"),
+            names.state_pointer
+        ));
+    }
     body.line(format_args!("br label %{after}"));
 }
 
 /// The function that runs one event of a rule: the event's dispatch plan
-/// (`automaton::plan`), printed as IR.
+/// (`automaton::plan`), printed as IR; a `watch` rule's ends with the
+/// sweep.
 fn event_function(out: &mut String, names: &Names, automaton: &Automaton, event: usize) {
     let mut body = Body::default();
-    let watched = automaton.watch.is_some();
-    if watched {
-        body.line(format_args!(
-            "call void {}() nounwind",
-            names.symbol("lock")
-        ));
-    }
     for step in automaton.plan(event) {
         plan_step(&mut body, names, step);
     }
-    if watched {
+    if automaton.sweeps() {
         body.line(format_args!(
             "call void {}() nounwind",
             names.symbol("sweep")
-        ));
-        body.line(format_args!(
-            "call void {}() nounwind",
-            names.symbol("unlock")
         ));
     }
     body.line("ret void");
     let _ = write!(
         out,
-        "\n; {}\ndefine linkonce_odr void {}({}) nounwind {{\nentry:\n{}}}\n",
+        "\n; {}\ndefine linkonce_odr void {}({}) nounwind alwaysinline {{\nentry:\n{}}}\n",
         automaton.events[event].event,
         names.symbol(&format!("e{event}")),
         names.values(),
@@ -446,14 +431,18 @@ fn event_function(out: &mut String, names: &Names, automaton: &Automaton, event:
     );
 }
 
-/// One step of a plan: the thread's state, or instances of the table.
+/// One step of a plan: the thread's state, or instances of the table
+/// (`runtime_step` in the C monitor).
 fn plan_step(body: &mut Body, names: &Names, step: Step) {
     let context = names.context;
-    let find = format!("{} {}", names.state_pointer, names.symbol("find"));
+    let select = format!("{} {}", names.state_pointer, names.symbol("select"));
+    let intptr = context.target.intptr();
+    let leave = object_table::leave(names);
     let (handler, on) = match step {
         Step::Create(argument) => {
             let key = names.object_key(body, &format!("%a{argument}"));
-            body.value(format_args!("call {find}(i64 {key}, i1 true) nounwind"));
+            body.value(format_args!("call {select}({intptr} {key}) nounwind"));
+            body.line(&leave);
             return;
         }
         Step::Run { handler, on } => (handler, on),
@@ -461,33 +450,35 @@ fn plan_step(body: &mut Body, names: &Names, step: Step) {
     let next = body.block("next");
     match on {
         Instances::Only => {
-            run_if_live(body, names, &names.symbol("state"), handler, &next, None);
+            run_if_live(body, names, &names.symbol("state"), handler, &next, false);
         }
         Instances::Object(argument) => {
             let key = names.object_key(body, &format!("%a{argument}"));
-            let state = body.value(format_args!("call {find}(i64 {key}, i1 true) nounwind"));
+            let state = body.value(format_args!("call {select}({intptr} {key}) nounwind"));
             let found = body.value(format_args!(
                 "icmp ne {} {state}, null",
                 names.state_pointer
             ));
             let check = body.block("check");
+            let done = body.block("done");
             body.line(format_args!("br i1 {found}, label %{check}, label %{next}"));
             body.label(&check);
-            run_if_live(body, names, &state, handler, &next, None);
+            run_if_live(body, names, &state, handler, &done, true);
+            body.label(&done);
+            body.line(&leave);
+            body.line(format_args!("br label %{next}"));
         }
         Instances::Every => {
-            // Every instance that exists before the handler runs.
+            // The instances the thread holds, as its list has them when the
+            // handler starts (`SLIC_EACH_HELD`).
             let start = body.block("start");
             let head = body.block("loop");
-            let visit = body.block("visit");
+            let inside = body.block("inside");
+            let done = body.block("done");
             let step = body.block("step");
             body.line(format_args!("br label %{start}"));
             body.label(&start);
-            let count_field = names.table_field(body, 2);
-            let count = body.value(format_args!(
-                "load i32, {} {count_field}",
-                context.target.ptr("i32")
-            ));
+            let count = object_table::mine_count(body, names);
             body.line(format_args!("br label %{head}"));
             body.label(&head);
             let index = body.block("%i");
@@ -496,195 +487,25 @@ fn plan_step(body: &mut Body, names: &Names, step: Step) {
                 "{index} = phi i32 [ 0, %{start} ], [ {increment}, %{step} ]"
             ));
             let more = body.value(format_args!("icmp ult i32 {index}, {count}"));
+            let visit = body.block("visit");
             body.line(format_args!("br i1 {more}, label %{visit}, label %{next}"));
             body.label(&visit);
-            let slot = names.slot(body, &index);
-            let thread = current_thread(body, names);
-            run_if_live(body, names, &slot, handler, &step, Some(&thread));
+            let slot = body.value(format_args!(
+                "call {} {}(i32 {index}) nounwind",
+                names.state_pointer,
+                names.symbol("enter_held")
+            ));
+            let held = body.value(format_args!("icmp ne {} {slot}, null", names.state_pointer));
+            body.line(format_args!("br i1 {held}, label %{inside}, label %{step}"));
+            body.label(&inside);
+            run_if_live(body, names, &slot, handler, &done, false);
+            body.label(&done);
+            body.line(&leave);
+            body.line(format_args!("br label %{step}"));
             body.label(&step);
             body.line(format_args!("{increment} = add i32 {index}, 1"));
             body.line(format_args!("br label %{head}"));
         }
     }
     body.label(&next);
-}
-
-/// The table's lock, lookup and sweep (see `SLIC_TABLE` in the C monitor).
-/// The table is the thread's own, as in the C monitor in user mode: the
-/// lock and unlock are empty, and the optimiser removes their calls.
-fn table_functions(out: &mut String, names: &Names, automaton: &Automaton, initial: &str) {
-    let context = names.context;
-    let byte_pointer = context.target.ptr("i8");
-    let _ = write!(
-        out,
-        "
-define linkonce_odr void {lock}() nounwind {{
-entry:
-  ret void
-}}
-
-define linkonce_odr void {unlock}() nounwind {{
-entry:
-  ret void
-}}
-",
-        lock = names.symbol("lock"),
-        unlock = names.symbol("unlock"),
-    );
-
-    // find(object, create): the current thread's instance of an object,
-    // made if asked.
-    let mut body = Body::default();
-    let thread = current_thread(&mut body, names);
-    let count_field = names.table_field(&mut body, 2);
-    let count = body.value(format_args!(
-        "load i32, {} {count_field}",
-        context.target.ptr("i32")
-    ));
-    body.line("br label %loop");
-    body.label("loop");
-    body.line("%i = phi i32 [ 0, %entry ], [ %i.next, %next ]");
-    let more = body.value(format_args!("icmp ult i32 %i, {count}"));
-    body.line(format_args!("br i1 {more}, label %visit, label %missing"));
-    body.label("visit");
-    let slot = names.slot(&mut body, "%i");
-    let object_field = names.field(&mut body, &slot, OBJECT);
-    let object = body.value(format_args!(
-        "load i64, {} {object_field}",
-        context.target.ptr("i64")
-    ));
-    let same_object = body.value(format_args!("icmp eq i64 {object}, %object"));
-    let owner_field = names.field(&mut body, &slot, THREAD);
-    let owner = body.value(format_args!(
-        "load i64, {} {owner_field}",
-        context.target.ptr("i64")
-    ));
-    let same_thread = body.value(format_args!("icmp eq i64 {owner}, {thread}"));
-    let hit = body.value(format_args!("and i1 {same_object}, {same_thread}"));
-    body.line(format_args!("br i1 {hit}, label %found, label %next"));
-    body.label("found");
-    body.line(format_args!("ret {} {slot}", names.state_pointer));
-    body.label("next");
-    body.line("%i.next = add i32 %i, 1");
-    body.line("br label %loop");
-    body.label("missing");
-    body.line("br i1 %create, label %make, label %none");
-    body.label("none");
-    body.line(format_args!("ret {} null", names.state_pointer));
-    body.label("make");
-    let full = body.value(format_args!("icmp eq i32 {count}, {MAX_OBJECTS}"));
-    body.line(format_args!("br i1 {full}, label %full, label %add"));
-    body.label("full");
-    let reported_field = names.table_field(&mut body, 1);
-    let reported = body.value(format_args!("load i8, {byte_pointer} {reported_field}"));
-    let already = body.value(format_args!("icmp ne i8 {reported}, 0"));
-    body.line(format_args!("br i1 {already}, label %none, label %report"));
-    body.label("report");
-    body.line(format_args!("store i8 1, {byte_pointer} {reported_field}"));
-    body.line(format_args!(
-        "call void {}({}, i32 {}, i32 {}, i64 %object) nounwind",
-        context.runtime("table_full"),
-        context.string_operand(&names.symbol("name"), &automaton.name),
-        u8::from(automaton.rule_id.is_some()),
-        automaton.rule_id.unwrap_or(0) as i32,
-    ));
-    body.line("br label %none");
-    body.label("add");
-    let added = names.slot(&mut body, &count);
-    let grown = body.value(format_args!("add i32 {count}, 1"));
-    body.line(format_args!(
-        "store i32 {grown}, {} {count_field}",
-        context.target.ptr("i32")
-    ));
-    let object_field = names.field(&mut body, &added, OBJECT);
-    body.line(format_args!(
-        "store i64 %object, {} {object_field}",
-        context.target.ptr("i64")
-    ));
-    let thread_field = names.field(&mut body, &added, THREAD);
-    body.line(format_args!(
-        "store i64 {thread}, {} {thread_field}",
-        context.target.ptr("i64")
-    ));
-    let status_field = names.field(&mut body, &added, STATUS);
-    body.line(format_args!(
-        "store i64 {LIVE}, {} {status_field}",
-        context.target.ptr("i64")
-    ));
-    let values_field = names.field(&mut body, &added, VALUES);
-    let values = format!("[{} x i64]", names.variables);
-    body.line(format_args!(
-        "store {values} {initial}, {} {values_field}",
-        context.target.ptr(&values)
-    ));
-    body.line(format_args!("ret {} {added}", names.state_pointer));
-    let _ = write!(
-        out,
-        "\ndefine linkonce_odr {} {}(i64 %object, i1 %create) nounwind {{\nentry:\n{}}}\n",
-        names.state_pointer,
-        names.symbol("find"),
-        body.text
-    );
-
-    // sweep(): drop every live instance back in its initial state, by
-    // moving the last slot into its place.
-    let mut body = Body::default();
-    body.line("br label %loop");
-    body.label("loop");
-    body.line("%i = phi i32 [ 0, %entry ], [ %i, %remove ], [ %i.next, %keep ]");
-    let count_field = names.table_field(&mut body, 2);
-    let count = body.value(format_args!(
-        "load i32, {} {count_field}",
-        context.target.ptr("i32")
-    ));
-    let more = body.value(format_args!("icmp ult i32 %i, {count}"));
-    body.line(format_args!("br i1 {more}, label %visit, label %done"));
-    body.label("visit");
-    let slot = names.slot(&mut body, "%i");
-    let status_field = names.field(&mut body, &slot, STATUS);
-    let status = body.value(format_args!(
-        "load i64, {} {status_field}",
-        context.target.ptr("i64")
-    ));
-    let mut initial_state = body.value(format_args!("icmp eq i64 {status}, {LIVE}"));
-    let values = automaton.initial();
-    for (index, value) in values.iter().enumerate() {
-        let pointer = names.variable(&mut body, &slot, index);
-        let current = body.value(format_args!(
-            "load i64, {} {pointer}",
-            context.target.ptr("i64")
-        ));
-        let same = body.value(format_args!("icmp eq i64 {current}, {value}"));
-        initial_state = body.value(format_args!("and i1 {initial_state}, {same}"));
-    }
-    body.line(format_args!(
-        "br i1 {initial_state}, label %remove, label %keep"
-    ));
-    body.label("remove");
-    let last_index = body.value(format_args!("sub i32 {count}, 1"));
-    body.line(format_args!(
-        "store i32 {last_index}, {} {count_field}",
-        context.target.ptr("i32")
-    ));
-    let last = names.slot(&mut body, &last_index);
-    let moved = body.value(format_args!(
-        "load {}, {} {last}",
-        names.state, names.state_pointer
-    ));
-    body.line(format_args!(
-        "store {} {moved}, {} {slot}",
-        names.state, names.state_pointer
-    ));
-    body.line("br label %loop");
-    body.label("keep");
-    body.line("%i.next = add i32 %i, 1");
-    body.line("br label %loop");
-    body.label("done");
-    body.line("ret void");
-    let _ = write!(
-        out,
-        "\ndefine linkonce_odr void {}() nounwind {{\nentry:\n{}}}\n",
-        names.symbol("sweep"),
-        body.text
-    );
 }

@@ -51,24 +51,37 @@ pub fn functions(context: &Context, externals: &mut Vec<External>) -> String {
     // monitor's `slic_thread_identity`): one symbol for all woven modules.
     out.push_str("@slic.thread = linkonce_odr thread_local global i8 0\n");
     driver_count(&mut out, context);
+    out.push_str(&super::object_table::barrier_functions(context, externals));
     strings.definitions(&mut out);
     out
 }
 
 /// The count of the driver's routines running on the thread, and the
 /// functions woven code calls around each (the C monitor's, under the same
-/// names: see `abi::DRIVER_ENTER`).
+/// names and types: see `abi::DRIVER_ENTER`; `slic_driver_started` is a
+/// `uintptr_t`, written only while it is 0, so threads do not contend for
+/// its line).
 fn driver_count(out: &mut String, context: &Context) {
-    let pointer = context.target.ptr("i32");
+    let target = context.target;
+    let pointer = target.ptr("i32");
+    let started = target.intptr();
+    let started_pointer = target.ptr(&started);
+    let align = target.pointer_bits / 8;
     let _ = write!(
         out,
-        "@{DRIVER_DEPTH} = linkonce_odr thread_local global i32 0\n\
-         @{DRIVER_STARTED} = linkonce_odr global i32 0\n\n\
+        "@{DRIVER_DEPTH} = linkonce_odr thread_local global i32 0, align 4\n\
+         @{DRIVER_STARTED} = linkonce_odr global {started} 0, align {align}\n\n\
          define linkonce_odr void @{DRIVER_ENTER}() nounwind {{\nentry:\n  \
          %depth = load i32, {pointer} @{DRIVER_DEPTH}\n  \
          %more = add i32 %depth, 1\n  \
          store i32 %more, {pointer} @{DRIVER_DEPTH}\n  \
-         store atomic i32 1, {pointer} @{DRIVER_STARTED} monotonic, align 4\n  ret void\n}}\n\n\
+         %started = load atomic {started}, {started_pointer} @{DRIVER_STARTED} monotonic, align {align}\n  \
+         %first = icmp eq {started} %started, 0\n  \
+         br i1 %first, label %start, label %done\n\
+         start:\n  \
+         store atomic {started} 1, {started_pointer} @{DRIVER_STARTED} monotonic, align {align}\n  \
+         br label %done\n\
+         done:\n  ret void\n}}\n\n\
          define linkonce_odr void @{DRIVER_EXIT}() nounwind {{\nentry:\n  \
          %depth = load i32, {pointer} @{DRIVER_DEPTH}\n  \
          %inside = icmp ne i32 %depth, 0\n  \

@@ -13,7 +13,10 @@
 
 use std::collections::HashMap;
 use std::fmt::Write;
+use std::hash::BuildHasherDefault;
+use std::rc::Rc;
 
+use crate::hash::Fnv;
 use crate::llvm::names::unescape;
 use crate::weave::Position;
 
@@ -61,7 +64,7 @@ struct Node<'s> {
 impl<'s> Node<'s> {
     /// `!N = [distinct] !Kind(field: value, ...)`, read from its bytes (a
     /// field's value may hold brackets, and strings, whose quotes LLVM
-    /// escapes as `\22`).
+    /// escapes as `\22`). The fields are read only as far as `get` needs.
     fn read(line: &'s str) -> Option<Node<'s>> {
         // The kind is the second `!` of the line (after `!N = `).
         let kind_start = line.get(1..)?.find('!')? + 2;
@@ -74,24 +77,28 @@ impl<'s> Node<'s> {
                 .position(|b| !is_name_byte(b))
                 .unwrap_or(line.len() - kind_start);
         let fields = line[kind_end..].strip_prefix('(')?;
-        let end = group_end(fields.as_bytes(), false);
         Some(Node {
             kind: &line[kind_start..kind_end],
-            fields: &fields[..end],
+            fields,
         })
     }
 
     /// The values of the fields `names` (the first of each name), in one
-    /// pass over the node.
+    /// pass over the node that stops when all are found.
     fn get<const N: usize>(&self, names: [&str; N]) -> [Option<&'s str>; N] {
         let mut values = [None; N];
+        let mut missing = N;
         let bytes = self.fields.as_bytes();
         let mut at = 0;
-        while at < bytes.len() {
+        while missing > 0 {
             while at < bytes.len() && matches!(bytes[at], b' ' | b'\t' | b',') {
                 at += 1;
             }
-            let Some(colon) = bytes[at..].iter().position(|&b| b == b':') else {
+            // The node's closing bracket, or the end of its line.
+            if at >= bytes.len() || matches!(bytes[at], b')' | b'\n' | b'\r') {
+                break;
+            }
+            let Some(colon) = memchr::memchr(b':', &bytes[at..]) else {
                 break;
             };
             let key = &self.fields[at..at + colon];
@@ -100,11 +107,14 @@ impl<'s> Node<'s> {
                 at += 1;
             }
             let end = at + group_end(&bytes[at..], true);
-            if end > at
-                && let Some(index) = names.iter().position(|&name| name == key)
+            if let Some(index) = names.iter().position(|&name| name == key)
                 && values[index].is_none()
             {
                 values[index] = Some(self.fields[at..end].trim_end());
+                missing -= 1;
+            }
+            if end == at {
+                break;
             }
             at = end;
         }
@@ -120,11 +130,11 @@ fn as_reference(value: Option<&str>) -> Option<usize> {
     metadata_number(value?)
 }
 
-fn as_string(value: Option<&str>) -> Option<String> {
+fn as_string(value: Option<&str>) -> Option<Rc<str>> {
     value?
         .strip_prefix('"')
         .and_then(|v| v.strip_suffix('"'))
-        .map(unescape)
+        .map(|v| Rc::from(unescape(v)))
 }
 
 fn is_name_byte(byte: u8) -> bool {
@@ -162,18 +172,20 @@ pub fn metadata_number(text: &str) -> Option<usize> {
 
 #[derive(Debug, Clone, Default)]
 struct Scope {
-    file: Option<String>,
-    function: Option<String>,
+    file: Option<Rc<str>>,
+    function: Option<Rc<str>>,
 }
 
 /// A function's `DISubprogram`, as much as sites need.
 #[derive(Debug, Clone)]
 pub struct Subprogram {
-    pub name: Option<String>,
-    pub file: Option<String>,
+    pub name: Option<Rc<str>>,
+    pub file: Option<Rc<str>>,
     pub scope_line: Option<u32>,
     pub line: Option<u32>,
 }
+
+type Numbered<T> = HashMap<usize, T, BuildHasherDefault<Fnv>>;
 
 /// Reads the metadata of one module, caching what it has parsed.
 pub struct DebugInfo<'a> {
@@ -181,11 +193,12 @@ pub struct DebugInfo<'a> {
     index: MetadataIndex,
     /// Scopes are shared by many locations: their file and function,
     /// once worked out.
-    scopes: HashMap<usize, Scope>,
-    files: HashMap<usize, Option<String>>,
+    scopes: Numbered<Scope>,
+    files: Numbered<Option<Rc<str>>>,
+    subprograms: Numbered<Option<Subprogram>>,
     /// New `DILocation`s: (line, column, scope) → number.
     created: Vec<(u32, u32, usize)>,
-    created_numbers: HashMap<(u32, u32, usize), usize>,
+    created_numbers: HashMap<(u32, u32, usize), usize, BuildHasherDefault<Fnv>>,
 }
 
 impl<'a> DebugInfo<'a> {
@@ -193,10 +206,11 @@ impl<'a> DebugInfo<'a> {
         DebugInfo {
             source,
             index,
-            scopes: HashMap::new(),
-            files: HashMap::new(),
+            scopes: Numbered::default(),
+            files: Numbered::default(),
+            subprograms: Numbered::default(),
             created: Vec::new(),
-            created_numbers: HashMap::new(),
+            created_numbers: HashMap::default(),
         }
     }
 
@@ -205,7 +219,7 @@ impl<'a> DebugInfo<'a> {
     }
 
     /// The file of a `DIFile`, as the report names it.
-    fn file(&mut self, number: usize) -> Option<String> {
+    fn file(&mut self, number: usize) -> Option<Rc<str>> {
         if let Some(file) = self.files.get(&number) {
             return file.clone();
         }
@@ -215,8 +229,8 @@ impl<'a> DebugInfo<'a> {
             .and_then(|node| {
                 let [filename, directory] = node.get(["filename", "directory"]);
                 let filename = as_string(filename)?;
-                let directory = as_string(directory).unwrap_or_default();
-                Some(join(&directory, &filename))
+                let directory = as_string(directory).unwrap_or_else(|| Rc::from(""));
+                Some(Rc::from(join(&directory, &filename)))
             });
         self.files.insert(number, file.clone());
         file
@@ -233,19 +247,24 @@ impl<'a> DebugInfo<'a> {
         self.scopes.insert(number, Scope::default());
         let scope = match self.node(number) {
             None => Scope::default(),
+            Some(node) if node.kind == "DISubprogram" => match self.subprogram(number) {
+                Some(subprogram) => Scope {
+                    file: subprogram.file,
+                    function: subprogram.name,
+                },
+                None => Scope::default(),
+            },
             Some(node) => {
-                let [scope, file, name] = node.get(["scope", "file", "name"]);
+                let [scope, file] = node.get(["scope", "file"]);
                 let parent = as_reference(scope).map(|p| self.scope(p));
                 let file = match as_reference(file) {
                     Some(file) => self.file(file),
                     None => parent.as_ref().and_then(|p| p.file.clone()),
                 };
-                let function = if node.kind == "DISubprogram" {
-                    as_string(name)
-                } else {
-                    parent.and_then(|p| p.function)
-                };
-                Scope { file, function }
+                Scope {
+                    file,
+                    function: parent.and_then(|p| p.function),
+                }
             }
         };
         self.scopes.insert(number, scope.clone());
@@ -254,7 +273,7 @@ impl<'a> DebugInfo<'a> {
 
     /// Where a `DILocation` points, and the name of the source function it
     /// is in (for an inlined call, the function it was written in).
-    pub fn location(&mut self, number: usize) -> Option<(Position, Option<String>)> {
+    pub fn location(&mut self, number: usize) -> Option<(Position, Option<Rc<str>>)> {
         let node = self.node(number)?;
         if node.kind != "DILocation" {
             return None;
@@ -262,30 +281,35 @@ impl<'a> DebugInfo<'a> {
         let [line, column, scope] = node.get(["line", "column", "scope"]);
         let scope = self.scope(as_reference(scope)?);
         let file = scope.file?;
-        let function = scope.function;
         Some((
             Position {
-                file,
+                file: file.to_string(),
                 line: as_number(line).unwrap_or(0),
                 column: as_number(column).unwrap_or(0),
             },
-            function,
+            scope.function,
         ))
     }
 
     pub fn subprogram(&mut self, number: usize) -> Option<Subprogram> {
-        let node = self.node(number)?;
-        if node.kind != "DISubprogram" {
-            return None;
+        if let Some(subprogram) = self.subprograms.get(&number) {
+            return subprogram.clone();
         }
-        let [name, file, scope_line, line] = node.get(["name", "file", "scopeLine", "line"]);
-        let file = as_reference(file).and_then(|f| self.file(f));
-        Some(Subprogram {
-            name: as_string(name),
-            file,
-            scope_line: as_number(scope_line),
-            line: as_number(line),
-        })
+        let subprogram = self
+            .node(number)
+            .filter(|node| node.kind == "DISubprogram")
+            .map(|node| {
+                let [name, file, scope_line, line] =
+                    node.get(["name", "file", "scopeLine", "line"]);
+                Subprogram {
+                    name: as_string(name),
+                    file: as_reference(file).and_then(|f| self.file(f)),
+                    scope_line: as_number(scope_line),
+                    line: as_number(line),
+                }
+            });
+        self.subprograms.insert(number, subprogram.clone());
+        subprogram
     }
 
     /// A `DILocation` for an inserted instruction: an existing node's

@@ -94,7 +94,8 @@ impl Suffix<'_> {
                 out.push_str(location);
             }
             Dbg::New(number) => {
-                let _ = write!(out, ", !dbg !{number}");
+                out.push_str(", !dbg !");
+                push_number(out, number);
             }
         }
     }
@@ -136,6 +137,37 @@ impl fmt::Display for Operand<'_> {
             Operand::Zero => f.write_str("0"),
         }
     }
+}
+
+impl Operand<'_> {
+    /// The operand's text, appended to `out` (a site writes thousands).
+    fn push_to(&self, out: &mut String) {
+        match self {
+            Operand::Fresh(number) => {
+                out.push_str("%slic.");
+                push_number(out, *number);
+            }
+            Operand::Text(text) => out.push_str(text),
+            Operand::Zero => out.push('0'),
+        }
+    }
+}
+
+/// `number` in decimal, appended to `out` without the formatting
+/// machinery: the woven text of a large module holds hundreds of
+/// thousands of numbers.
+pub fn push_number(out: &mut String, mut number: usize) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (number % 10) as u8;
+        number /= 10;
+        if number == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
 }
 
 /// Emits lines of instructions for one insertion point, reusing each
@@ -188,11 +220,36 @@ impl<'a, 'v> Emitter<'a, 'v> {
 
     /// A new value defined by `instruction`.
     fn value(&mut self, instruction: fmt::Arguments) -> Operand<'v> {
+        let name = self.begin_value();
+        let _ = self.out.write_fmt(instruction);
+        self.end_line();
+        Operand::Fresh(name)
+    }
+
+    /// A new value defined by the instruction whose text is `parts`.
+    fn value_of(&mut self, parts: &[&str]) -> Operand<'v> {
+        let name = self.begin_value();
+        for part in parts {
+            self.out.push_str(part);
+        }
+        self.end_line();
+        Operand::Fresh(name)
+    }
+
+    /// `  %slic.N = `, for a new `N`.
+    fn begin_value(&mut self) -> usize {
         let name = self.names.fresh();
-        let _ = write!(self.out, "{INDENT}%slic.{name} = {instruction}");
+        self.out.push_str(INDENT);
+        self.out.push_str("%slic.");
+        push_number(self.out, name);
+        self.out.push_str(" = ");
+        name
+    }
+
+    /// The `!dbg` and the line break.
+    fn end_line(&mut self) {
         self.suffix.write_dbg(self.out);
         self.out.push('\n');
-        Operand::Fresh(name)
     }
 
     /// A value as an `i64` operand, extended as its C type says.
@@ -200,12 +257,12 @@ impl<'a, 'v> Emitter<'a, 'v> {
         let (ty, text) = (value.ty, &value.value);
         match value.shape {
             Shape::Int(64) => Operand::Text(text),
-            Shape::Int(bits) if bits > 64 => self.value(format_args!("trunc {ty} {text} to i64")),
+            Shape::Int(bits) if bits > 64 => self.value_of(&["trunc ", ty, " ", text, " to i64"]),
             Shape::Int(_) => {
-                let extend = if signed { "sext" } else { "zext" };
-                self.value(format_args!("{extend} {ty} {text} to i64"))
+                let extend = if signed { "sext " } else { "zext " };
+                self.value_of(&[extend, ty, " ", text, " to i64"])
             }
-            Shape::Pointer => self.value(format_args!("ptrtoint {ty} {text} to i64")),
+            Shape::Pointer => self.value_of(&["ptrtoint ", ty, " ", text, " to i64"]),
             _ => Operand::Zero,
         }
     }
@@ -314,9 +371,11 @@ impl<'a, 'v> Emitter<'a, 'v> {
         out.push_str(symbol);
         out.push('(');
         out.push_str(&self.hooks.site_type);
-        let _ = write!(out, " @slic.site.{site}");
+        out.push_str(" @slic.site.");
+        push_number(out, site);
         for operand in &operands {
-            let _ = write!(out, ", i64 {operand}");
+            out.push_str(", i64 ");
+            operand.push_to(out);
         }
         out.push_str(") nounwind");
         if !self.suffix.bundles.is_empty() {
@@ -346,9 +405,18 @@ impl<'a, 'v> Emitter<'a, 'v> {
 
     /// A plain line (a branch in a split block).
     pub fn line(&mut self, instruction: fmt::Arguments) {
-        let _ = write!(self.out, "{INDENT}{instruction}");
-        self.suffix.write_dbg(self.out);
-        self.out.push('\n');
+        self.out.push_str(INDENT);
+        let _ = self.out.write_fmt(instruction);
+        self.end_line();
+    }
+
+    /// A plain line whose text is `parts`.
+    pub fn line_of(&mut self, parts: &[&str]) {
+        self.out.push_str(INDENT);
+        for part in parts {
+            self.out.push_str(part);
+        }
+        self.end_line();
     }
 
     /// A new block's label, after a blank line as LLVM prints blocks.

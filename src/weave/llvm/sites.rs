@@ -2,9 +2,9 @@
 //! site, and the strings they point to.
 
 use std::collections::HashMap;
-use std::fmt::Write;
 
-use crate::llvm::target::Target;
+use super::emit::push_number;
+use crate::llvm::target::{Pointers, Target};
 use crate::monitor::llvm::string_constant;
 use crate::weave::Site;
 
@@ -41,7 +41,15 @@ impl Strings {
 /// A `ptr`/`i8*` operand for string constant `number` of `length` bytes
 /// (without its terminator).
 fn write_reference(out: &mut String, target: &Target, number: usize, length: usize) {
-    target.write_string_ref(out, format_args!("@slic.string.{number}"), length + 1);
+    match target.pointers {
+        Pointers::Opaque => {
+            out.push_str("@slic.string.");
+            push_number(out, number);
+        }
+        Pointers::Typed => {
+            target.write_string_ref(out, format_args!("@slic.string.{number}"), length + 1)
+        }
+    }
 }
 
 /// The number of `text`'s constant, looked up only if `text` is not the
@@ -66,15 +74,20 @@ pub fn table(out: &mut String, target: &Target, sites: &[Site], strings: &mut St
     let mut last_file: Option<(&str, usize)> = None;
     for (index, site) in sites.iter().enumerate() {
         let function = cached(strings, &mut last_function, &site.function);
-        let _ = write!(
-            out,
-            "@slic.site.{index} = private unnamed_addr constant %slic.site {{ {byte} "
-        );
+        out.push_str("@slic.site.");
+        push_number(out, index);
+        out.push_str(" = private unnamed_addr constant %slic.site { ");
+        out.push_str(&byte);
+        out.push(' ');
         match &site.position {
             Some(position) => {
                 let file = cached(strings, &mut last_file, &position.file);
                 write_reference(out, target, file, position.file.len());
-                let _ = write!(out, ", i32 {}, i32 {}, ", position.line, position.column);
+                out.push_str(", i32 ");
+                push_number(out, position.line as usize);
+                out.push_str(", i32 ");
+                push_number(out, position.column as usize);
+                out.push_str(", ");
             }
             None => out.push_str("null, i32 0, i32 0, "),
         }

@@ -369,11 +369,12 @@ impl<'a> Weaver<'a> {
         let details = subprogram.and_then(|s| self.debug.subprogram(s));
         let name = details
             .as_ref()
-            .and_then(|d| d.name.clone())
-            .unwrap_or_else(|| undecorated(&function.symbol).to_string());
+            .and_then(|d| d.name.as_deref())
+            .unwrap_or_else(|| undecorated(&function.symbol))
+            .to_string();
         let entry_position = details.as_ref().and_then(|d| {
             Some(Position {
-                file: d.file.clone()?,
+                file: d.file.as_deref()?.to_string(),
                 line: d.scope_line.or(d.line)?,
                 column: 1,
             })
@@ -450,7 +451,7 @@ impl<'a> Weaver<'a> {
         let (position, function) = match located {
             Some((position, function)) => (
                 Some(position),
-                function.unwrap_or_else(|| context.name.clone()),
+                function.map_or_else(|| context.name.clone(), |f| f.to_string()),
             ),
             None => (None, context.name.clone()),
         };
@@ -592,7 +593,7 @@ impl<'a> Weaver<'a> {
         let suffix = Suffix { dbg, bundles: "" };
         let mark = self.edits.mark();
         let mut emitter = Emitter::new(&self.calls, &mut self.names, &suffix, &mut self.edits.text);
-        emitter.line(format_args!("call void @{function}() nounwind"));
+        emitter.line_of(&["call void @", function, "() nounwind"]);
         self.edits.insert_since(at, mark);
     }
 
