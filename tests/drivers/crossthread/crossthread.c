@@ -107,8 +107,8 @@ CrossHoldSpin(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     InterlockedExchange(&extension->Step, 1);
     CrossWaitFor(extension, 2);
     KeLeaveCriticalRegion();
-    return Complete(Irp);
-} // expect: SpinlockRelease in CrossHoldSpin
+    return Complete(Irp); // expect: SpinlockRelease in CrossHoldSpin
+}
 
 /* Releases what the other thread holds, the wrong way. */
 _Use_decl_annotations_

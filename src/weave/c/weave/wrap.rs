@@ -12,6 +12,8 @@ use crate::edit::Edit;
 use crate::span::Span;
 use crate::weave::bind;
 use crate::weave::c::generate::{GENERATED, hook_call, line_directive};
+use crate::weave::c::file::CFile;
+use crate::weave::c::scan::Kind;
 use crate::weave::c::tree;
 
 /// What wrapping a definition takes from its head.
@@ -49,6 +51,39 @@ impl Head {
     }
 }
 
+/// Where the `return` that ends `body` starts, when it returns a value and
+/// the body has no other `return`. clang gives its `ret` that statement's
+/// place then (the return value is stored just before it), and the
+/// closing brace's otherwise: both weavers report an exit at the same
+/// place. Read from the tokens: the weaver parses no bodies.
+fn final_return(file: &CFile, body: std::ops::Range<usize>) -> Option<usize> {
+    let tokens = file.tokens();
+    let open = tokens.partition_point(|t| (t.start as usize) < body.start);
+    let close = tokens.partition_point(|t| (t.start as usize) < body.end - 1);
+    let is_return = |i: usize| tokens[i].kind == Kind::Identifier && file.word(i) == "return";
+    let mut returns = (open + 1..close).filter(|&i| is_return(i));
+    let (Some(only), None) = (returns.next(), returns.next()) else {
+        return None;
+    };
+    if file.is(file.next(only), b';') {
+        return None;
+    }
+    // In the body itself, not in a block of it...
+    let depth = |range: std::ops::Range<usize>| {
+        range.fold(0i32, |depth, i| match tokens[i].kind {
+            Kind::Punctuation(b'{' | b'(' | b'[') => depth + 1,
+            Kind::Punctuation(b'}' | b')' | b']') => depth - 1,
+            _ => depth,
+        })
+    };
+    if depth(open + 1..only) != 0 {
+        return None;
+    }
+    // ...and its `;` the last token before the closing brace.
+    let end = (only..close).find(|&i| tokens[i].is(b';') && depth(only..i) == 0)?;
+    (file.next(end) == Some(close)).then(|| file.start(only))
+}
+
 impl Weaver<'_> {
     /// A definition of a role routine, or of a function with entry or exit
     /// events: renamed, and wrapped by a function with the original name.
@@ -79,9 +114,10 @@ impl Weaver<'_> {
         let span = Span::new(self.input.file, head.name.clone());
         let hooks = bind::routine_hooks(self.input.hooks, &name, &roles, self.input.path, span)?;
         let (entry_hooks, exit_hooks) = (hooks.entry, hooks.exit);
-        // A site for each end that has hooks: the `{` for entry events,
-        // the closing `}` for exit events (where clang's `ret` points too).
-        let closing = head.body.end - 1;
+        // A site for each end that has hooks: the `{` for entry events;
+        // for exit events, where the routine returns: its final `return`,
+        // or the closing `}` (where clang's `ret` points too).
+        let returns_at = final_return(file, head.body.clone()).unwrap_or(head.body.end - 1);
         let entry_site = (!entry_hooks.is_empty()).then(|| {
             let events = entry_hooks.iter().map(|h| h.event.clone()).collect();
             self.sites
@@ -90,7 +126,7 @@ impl Weaver<'_> {
         let exit_site = (!exit_hooks.is_empty()).then(|| {
             let events = exit_hooks.iter().map(|h| h.event.clone()).collect();
             self.sites
-                .add(events, Some(self.position(closing)), name.clone())
+                .add(events, Some(self.position(returns_at)), name.clone())
         });
         self.edits.push(Edit::replace(
             head.name.clone(),
@@ -144,8 +180,8 @@ impl Weaver<'_> {
             wrapper.extend_from_slice(b"    return slic_result;\n");
         }
         wrapper.extend_from_slice(b"}\n");
-        let closing_line = self.position(closing).line;
-        wrapper.extend_from_slice(line_directive(closing_line, self.input.path).as_bytes());
+        let returns_line = self.position(returns_at).line;
+        wrapper.extend_from_slice(line_directive(returns_line, self.input.path).as_bytes());
         self.edits.push(Edit::insert(head.body.end, wrapper));
         self.note_use(head.start);
         Ok(())
