@@ -13,6 +13,7 @@ use super::debug_info::{MetadataIndex, metadata_number};
 use super::instruction::{self, Header};
 use super::lexer::{Kind, Token, depth_change, tokenize};
 use super::text::{line_at, line_end, text_of};
+use super::types::Shape;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::llvm::names::decode;
 use crate::llvm::target::{self, Pointers, Target};
@@ -29,6 +30,20 @@ pub struct Function {
     pub header: Range<usize>,
     /// From the line after the header to the start of the `}` line.
     pub body: Range<usize>,
+    /// The number of its `DISubprogram` (`!dbg !N` on the header).
+    pub subprogram: Option<usize>,
+    pub parameters: Vec<Parameter>,
+}
+
+/// A parameter of a function definition, as its header spells it.
+#[derive(Debug)]
+pub struct Parameter {
+    pub shape: Shape,
+    pub ty: Range<usize>,
+    /// `%name`; `None` when the parameter is unnamed.
+    pub name: Option<Range<usize>>,
+    /// A hidden struct-return pointer: not a C argument.
+    pub sret: bool,
 }
 
 /// A declaration or definition header, kept for wrappers and for the
@@ -194,9 +209,23 @@ pub fn scan<'a>(source: &'a str, path: &str, file: FileId) -> Result<Module<'a>,
                     header.clone(),
                     true,
                 );
+                let parameters = parsed
+                    .parameters
+                    .iter()
+                    .map(|p| Parameter {
+                        shape: p.ty.shape.clone(),
+                        ty: tokens[p.ty.start].start as usize..tokens[p.ty.end - 1].end as usize,
+                        name: p.name.map(|n| tokens[n].range()),
+                        sret: p.sret,
+                    })
+                    .collect();
                 module.functions.push(Function {
                     symbol,
                     body: header.end..body_end,
+                    subprogram: parsed
+                        .dbg
+                        .and_then(|i| metadata_number(tokens[i].text(source))),
+                    parameters,
                     header,
                 });
             }

@@ -48,6 +48,24 @@ fn classify(source: &str, line: Range<usize>, tokens: &mut Vec<Token>) -> Line {
     }
 }
 
+/// What a line is, without its tokens when its bytes tell: an indented
+/// line that starts with a word or a local and has no colon is an
+/// instruction (a label is a name and a colon; a record starts with `#`).
+fn kind_of(source: &str, line: Range<usize>, tokens: &mut Vec<Token>) -> Line {
+    let bytes = &source.as_bytes()[line.clone()];
+    let rest = skip_blanks(bytes);
+    let indented = rest.len() < bytes.len();
+    if indented
+        && rest
+            .first()
+            .is_some_and(|&b| b == b'%' || b.is_ascii_lowercase())
+        && memchr::memchr(b':', rest).is_none()
+    {
+        return Line::Instruction;
+    }
+    classify(source, line, tokens)
+}
+
 impl<'a> Weaver<'a> {
     /// Weaves `function` by its relevant lines: `apis` (the starts of the
     /// lines that name an API), and its entry and `ret`s if it is a
@@ -136,7 +154,7 @@ impl<'a> Weaver<'a> {
     ) -> Option<(usize, usize)> {
         let mut records = None;
         for line in super::text::lines(self.source, body) {
-            match classify(self.source, line.clone(), tokens) {
+            match kind_of(self.source, line.clone(), tokens) {
                 Line::Nothing => {}
                 Line::Record => {
                     records.get_or_insert(line.start);
@@ -155,7 +173,7 @@ impl<'a> Weaver<'a> {
         let mut at = start;
         while let Some(line) = previous_line(self.source, at, floor) {
             at = line.start;
-            match classify(self.source, line.clone(), tokens) {
+            match kind_of(self.source, line.clone(), tokens) {
                 Line::Nothing => {}
                 Line::Record => before = line.start,
                 Line::Label | Line::Instruction => break,
@@ -170,7 +188,7 @@ impl<'a> Weaver<'a> {
         let mut at = start;
         while let Some(line) = previous_line(self.source, at, floor) {
             at = line.start;
-            match classify(self.source, line.clone(), tokens) {
+            match kind_of(self.source, line.clone(), tokens) {
                 Line::Nothing | Line::Record | Line::Label => {}
                 Line::Instruction => {
                     return memmem::find(&self.source.as_bytes()[line], b"musttail").is_some();

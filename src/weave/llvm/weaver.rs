@@ -29,7 +29,7 @@ use std::ops::Range;
 use super::Strategy;
 use super::debug_info::{DebugInfo, metadata_number};
 use super::emit::{Dbg, Emitter, Hooks, Names, SiteValue, Suffix, c_arguments};
-use super::instruction::{self, Call, Header, TailMarker};
+use super::instruction::{self, Call, TailMarker};
 use super::lexer::{Kind, Token, tokenize};
 use super::mentions::Mentions;
 use super::module::{Function, Module, malformed};
@@ -97,7 +97,6 @@ pub struct Weaver<'a> {
     pub wrappers: Vec<WrapperRequest>,
     /// Bodies walked line by line.
     pub walked: usize,
-    tokens: Vec<Token>,
 }
 
 /// What one function's weaving needs to know about it.
@@ -155,7 +154,6 @@ impl<'a> Weaver<'a> {
             names: Names::default(),
             wrappers: Vec::new(),
             walked: 0,
-            tokens: Vec::new(),
         }
     }
 
@@ -197,28 +195,17 @@ impl<'a> Weaver<'a> {
     /// Weaves one function's body. `mentions` are the module's.
     pub fn weave_function(
         &mut self,
-        function: &Function,
+        function: &'a Function,
         mentions: &Mentions,
         strategy: Strategy,
     ) -> Result<(), Diagnostic> {
-        let source = self.source;
         let bindings: &'a Bindings = self.bindings;
         let routine = bindings.routines.get(&function.symbol);
         let apis = self.api_lines(mentions.globals_in(function.body.clone()));
         if routine.is_none() && apis.is_empty() {
             return Ok(());
         }
-        let mut tokens = std::mem::take(&mut self.tokens);
-        tokens.clear();
-        tokenize(source, function.header.clone(), &mut tokens);
-        let header = instruction::header(source, &tokens).ok_or_else(|| {
-            self.error(
-                function.header.start,
-                "cannot read this function header".to_string(),
-            )
-        })?;
-        let context = self.function_context(function, &header, &tokens);
-        self.tokens = tokens;
+        let context = self.function_context(function);
         if strategy == Strategy::Targeted && self.targeted(function, &context, &apis)? {
             return Ok(());
         }
@@ -356,16 +343,9 @@ impl<'a> Weaver<'a> {
         Ok(handled)
     }
 
-    fn function_context(
-        &mut self,
-        function: &Function,
-        header: &Header,
-        tokens: &[Token],
-    ) -> FunctionContext<'a> {
+    fn function_context(&mut self, function: &'a Function) -> FunctionContext<'a> {
         let source = self.source;
-        let subprogram = header
-            .dbg
-            .and_then(|i| metadata_number(tokens[i].text(source)));
+        let subprogram = function.subprogram;
         let details = subprogram.and_then(|s| self.debug.subprogram(s));
         let name = details
             .as_ref()
@@ -381,10 +361,10 @@ impl<'a> Weaver<'a> {
         });
         let mut numbered = 0;
         let mut parameters = Vec::new();
-        for parameter in &header.parameters {
-            let value = match parameter.name {
+        for parameter in &function.parameters {
+            let value = match &parameter.name {
                 Some(name) => {
-                    let text = tokens[name].text(source);
+                    let text = &source[name.clone()];
                     if is_number(&text[1..]) {
                         numbered += 1;
                     }
@@ -398,8 +378,8 @@ impl<'a> Weaver<'a> {
             };
             parameters.push((
                 SiteValue {
-                    shape: parameter.ty.shape.clone(),
-                    ty: parameter.ty.text(source, tokens),
+                    shape: parameter.shape.clone(),
+                    ty: &source[parameter.ty.clone()],
                     value,
                 },
                 parameter.sret,

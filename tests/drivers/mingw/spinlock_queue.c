@@ -67,8 +67,8 @@ DispatchCreateClose(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     Irp->IoStatus.Status = STATUS_SUCCESS;
     Irp->IoStatus.Information = 0;
     IoCompleteRequest(Irp, IO_NO_INCREMENT);
-    return STATUS_SUCCESS; // ir-only SDV_RunDispatchFunction.exit: clang gives a routine whose only return is its last statement its `ret` there, not at the closing brace
-} // c-only SDV_RunDispatchFunction.exit: the C weaver puts a routine's exit at its closing brace
+    return STATUS_SUCCESS;
+}
 
 /* Correct: the read is queued under the lock, cancellable, and the DPC
    completes it. */

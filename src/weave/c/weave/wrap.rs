@@ -11,8 +11,8 @@ use crate::diagnostic::{Code, Diagnostic};
 use crate::edit::Edit;
 use crate::span::Span;
 use crate::weave::bind;
-use crate::weave::c::generate::{GENERATED, hook_call, line_directive};
 use crate::weave::c::file::CFile;
+use crate::weave::c::generate::{GENERATED, hook_call, line_directive};
 use crate::weave::c::scan::Kind;
 use crate::weave::c::tree;
 
