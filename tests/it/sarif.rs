@@ -2,14 +2,15 @@
 //! (`tests/fixtures/sarif/`, see its README for where it comes from) with
 //! the `jsonschema` crate: `slic check --message-format sarif`, the runtime
 //! monitor's log (`SLIC_SARIF`), written by several processes of several
-//! threads at once, and `slic verify --format sarif` (in `verify.rs`).
+//! threads at once (`tests/fixtures/sarif/threads.c`, built plain and with
+//! ThreadSanitizer), and `slic verify --format sarif` (in `verify.rs`).
 
 use std::process::Command;
 use std::sync::LazyLock;
 
 use serde_json::Value;
 
-use crate::driver_support::{MockDriver, parse_reports};
+use crate::driver_support::{MockDriver, check_output, parse_reports, require_tool, run_slic};
 use crate::support::root;
 
 static SCHEMA: LazyLock<jsonschema::Validator> = LazyLock::new(|| {
@@ -239,4 +240,106 @@ fn runtime_monitor_leaves_a_foreign_file_alone() {
     assert!(stderr.contains("not a SARIF log slic wrote"), "{stderr}");
     // The report on standard error is unchanged.
     assert_eq!(parse_reports(&stderr), driver.expected());
+}
+
+/// `tests/fixtures/sarif/threads.c` with the runtime monitor of one rule,
+/// built by `compiler` with `flags`.
+fn build_threads(work: &std::path::Path, compiler: &str, flags: &[&str]) -> std::path::PathBuf {
+    require_tool(compiler);
+    let monitor = work.join("monitor");
+    if !monitor.join("slic_monitor.c").exists() {
+        run_slic(&[
+            "monitor".to_string(),
+            "-o".to_string(),
+            monitor.display().to_string(),
+            "--rule".to_string(),
+            "rules/wdm/QueuedSpinLockRelease.slic".to_string(),
+        ]);
+    }
+    let executable = work.join(format!("threads-{compiler}"));
+    let mut command = Command::new(compiler);
+    command
+        .args(["-std=c11", "-Wall", "-Wextra", "-Werror", "-g"])
+        .args(flags)
+        .arg(format!("-I{}", monitor.display()))
+        .arg(root().join("tests/fixtures/sarif/threads.c"))
+        .arg(monitor.join("slic_monitor.c"))
+        .args(["-lpthread", "-o"])
+        .arg(&executable);
+    check_output(command, &format!("{compiler} on threads.c"));
+    executable
+}
+
+/// Runs `processes` copies of the threads program at once, each with
+/// `threads` threads reporting `reports` violations, all into the SARIF log
+/// `log`; their standard errors.
+fn report_at_once(
+    executable: &std::path::Path,
+    log: &std::path::Path,
+    processes: usize,
+    threads: usize,
+    reports: usize,
+) -> Vec<String> {
+    let children: Vec<_> = (0..processes)
+        .map(|_| {
+            Command::new(executable)
+                .args([threads.to_string(), reports.to_string()])
+                .env("SLIC_ON_VIOLATION", "continue")
+                .env("SLIC_SARIF", log)
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    children
+        .into_iter()
+        .map(|child| {
+            let output = child.wait_with_output().unwrap();
+            let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+            assert!(output.status.success(), "{stderr}");
+            stderr
+        })
+        .collect()
+}
+
+/// Many threads of many processes report at once: the log is valid, holds
+/// every report once (each thread's at its own line), and the message's
+/// quotes, backslash and tab come back as written. Built with
+/// ThreadSanitizer too, which must find no data race in the reporting.
+#[test]
+fn runtime_monitor_sarif_log_takes_reports_from_threads_at_once() {
+    let work = tempfile::tempdir().unwrap();
+    let (processes, threads, reports) = (4, 8, 25);
+    let plain = build_threads(work.path(), "gcc", &[]);
+    let log = work.path().join("threads.sarif");
+    report_at_once(&plain, &log, processes, threads, reports);
+    let value: Value = serde_json::from_str(&std::fs::read_to_string(&log).unwrap())
+        .expect("the log is one JSON document");
+    assert_valid_sarif(&value);
+    let results = value["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(results.len(), processes * threads * reports);
+    for thread in 1..=threads {
+        let at_line = results
+            .iter()
+            .filter(|r| r["locations"][0]["physicalLocation"]["region"]["startLine"] == thread)
+            .count();
+        assert_eq!(at_line, processes * reports, "thread {thread}");
+    }
+    assert_eq!(
+        results[0]["message"]["text"],
+        "A message with \"quotes\", a \\ and a\ttab."
+    );
+
+    let sanitized = build_threads(work.path(), "clang-19", &["-fsanitize=thread"]);
+    let log = work.path().join("sanitized.sarif");
+    for stderr in report_at_once(&sanitized, &log, 2, threads, 5) {
+        assert!(!stderr.contains("ThreadSanitizer"), "{stderr}");
+    }
+    let value: Value = serde_json::from_str(&std::fs::read_to_string(&log).unwrap()).unwrap();
+    assert_valid_sarif(&value);
+    assert_eq!(
+        value["runs"][0]["results"].as_array().unwrap().len(),
+        2 * threads * 5
+    );
 }

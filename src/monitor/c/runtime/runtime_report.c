@@ -256,7 +256,9 @@ SLIC_ENTRY void slic_report_default(const struct slic_violation *v)
 #else
 SLIC_ENTRY void slic_report_default(const struct slic_violation *v)
 {
-    static int mode = -1;
+    /* Read each time, not cached: threads report at once (a cache would be
+       a data race), and a report is rare. */
+    const char *setting;
     char text[SLIC_REPORT_BUFFER];
     int length = slic_format(v, text, sizeof text);
     (void)length;
@@ -271,11 +273,8 @@ SLIC_ENTRY void slic_report_default(const struct slic_violation *v)
         }
     }
 #endif
-    if (mode < 0) {
-        const char *setting = getenv(SLIC_ON_VIOLATION_VARIABLE);
-        mode = setting && setting[0] == 'c' && setting[1] == 'o' ? 1 : 0;
-    }
-    if (!mode) abort();
+    setting = getenv(SLIC_ON_VIOLATION_VARIABLE);
+    if (!(setting && setting[0] == 'c' && setting[1] == 'o')) abort();
 }
 #endif
 
