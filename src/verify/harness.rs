@@ -65,13 +65,26 @@ const STEP_ROLES: &[Role] = &[
     Role::Isr,
 ];
 
+/// The functions that fill the harness's objects: the driver object, the
+/// environment (devices, registry path), and the IRP of each step.
+pub fn fill_functions(bound: u32) -> Vec<String> {
+    ["slic_fill_driver".to_string(), "slic_fill_environment".to_string()]
+        .into_iter()
+        .chain((1..=bound).map(|step| format!("slic_fill_irp_{step}")))
+        .collect()
+}
+
+/// What the names of the shims (and of the functions that give routines'
+/// addresses) start with: the roots of what the harness reaches.
+pub const SHIM_PREFIX: &str = "slic_verify_";
+
 /// The name of a routine's shim.
 pub fn shim_name(routine: &str) -> String {
-    format!("slic_verify_{routine}")
+    format!("{SHIM_PREFIX}{routine}")
 }
 
 fn address_name(routine: &str) -> String {
-    format!("slic_verify_address_{routine}")
+    format!("{SHIM_PREFIX}address_{routine}")
 }
 
 /// The prototype of a routine's shim: pointers in, a `long long` out (an
@@ -252,12 +265,18 @@ fn objects(out: &mut String, input: &HarnessInput) {
     let mut writer = ObjectWriter::new(input.records, &driver_special, "slic_driver");
     writer.havoc = false;
     writer.fill("slic_driver", DRIVER, 1);
-    filler(&mut members, &mut functions, "slic_fill_driver", &writer);
+    let fill = fill_functions(input.bound);
+    filler(&mut members, &mut functions, &fill[0], &writer);
 
     let environment = |pointee: &str, member: &str| match (pointee, member) {
         (DEVICE, _) => Some(Target::Expr("slic_device()".to_string())),
         (DRIVER, _) => Some(Target::Expr("&slic_driver".to_string())),
         (IRP, _) => Some(Target::Null),
+        // An IRP's stack: the driver's location, and the next driver's
+        // below it (a driver that passes the IRP on writes that one).
+        ("struct _IO_STACK_LOCATION", "CurrentStackLocation") => {
+            Some(Target::FreshArray { count: 2, index: 1 })
+        }
         ("struct _IO_STACK_LOCATION", _) => Some(Target::Fresh { nullable: false }),
         // The buffers of a request are there (the I/O manager gives a
         // buffered request its system buffer): a NULL one would only make
@@ -276,22 +295,12 @@ fn objects(out: &mut String, input: &HarnessInput) {
         writer.statements,
         "    slic_fallback_device.DeviceExtension = slic_fallback_extension;\n    slic_havoc(slic_fallback_extension, sizeof slic_fallback_extension);\n    slic_havoc(slic_context, sizeof slic_context);"
     );
-    filler(
-        &mut members,
-        &mut functions,
-        "slic_fill_environment",
-        &writer,
-    );
+    filler(&mut members, &mut functions, &fill[1], &writer);
     for step in 1..=input.bound {
         let name = format!("slic_irp_{step}");
         let mut writer = ObjectWriter::new(input.records, &environment, &name);
         writer.declare_and_fill(&name, IRP, input.depth);
-        filler(
-            &mut members,
-            &mut functions,
-            &format!("slic_fill_irp_{step}"),
-            &writer,
-        );
+        filler(&mut members, &mut functions, &fill[1 + step as usize], &writer);
     }
     out.push_str(
         "/* The harness's objects and state, each a static local of its own (an analyzer\n   that cannot follow a call forgets what globals hold, and what the objects\n   passed to the call hold, but not the others). */\n",

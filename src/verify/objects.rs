@@ -30,6 +30,14 @@ pub enum Target {
     Fresh {
         nullable: bool,
     },
+    /// An element of a fresh array of `count` objects of the pointee's
+    /// type, never NULL: the IRP's current stack location is the last of
+    /// its stack, and the one below it (`IoGetNextIrpStackLocation`, one
+    /// element back) is there too.
+    FreshArray {
+        count: usize,
+        index: usize,
+    },
 }
 
 /// How many objects one root may bring in, however deep: the harness stays
@@ -180,7 +188,35 @@ impl<'r> ObjectWriter<'r> {
                 };
                 self.set(path, &value);
             }
+            Target::FreshArray { count, index } => match self.fresh_array(pointee, count, depth) {
+                Some(array) => self.set(path, &format!("&{array}[{index}]")),
+                None => self.set(path, "0"),
+            },
         }
+    }
+
+    /// A new array of `count` records, each filled: its name, or `None`
+    /// when the pointer had better be NULL.
+    fn fresh_array(&mut self, pointee: &str, count: usize, depth: u32) -> Option<String> {
+        let Shape::Record(record) = shape(pointee) else {
+            return None;
+        };
+        let found = self.records.get(&record)?;
+        if depth == 0 || self.objects + count > MAX_OBJECTS {
+            return None;
+        }
+        let members = found.members.clone();
+        let union = found.is_union();
+        let name = format!("{}_o{}", self.prefix, self.objects);
+        self.objects += count;
+        let _ = writeln!(self.declarations, "    {record} {name}[{count}];");
+        if self.havoc {
+            let _ = writeln!(self.statements, "    slic_havoc({name}, sizeof {name});");
+        }
+        for element in 0..count {
+            self.members(&members, &format!("{name}[{element}]"), &record, union, depth - 1);
+        }
+        Some(name)
     }
 
     /// A new object or buffer for a pointer to `pointee`: the expression
