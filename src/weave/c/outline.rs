@@ -30,12 +30,41 @@ pub struct Outline {
 pub struct Definition {
     pub name: String,
     pub is_static: bool,
+    /// Names its body calls.
+    pub calls: BTreeSet<String>,
+    /// Names its body uses (called, or its address taken).
+    pub uses: BTreeSet<String>,
 }
 
 impl Outline {
     pub fn defines(&self, name: &str) -> bool {
         self.defined.iter().any(|d| d.name == name)
     }
+}
+
+/// What the functions reachable from `roots` call and use, following
+/// calls and addresses taken through the `definitions` (of one program,
+/// from the outlines of its files): a header's inline functions that the
+/// driver never reaches call nothing that matters.
+pub fn reachable(
+    definitions: &[Definition],
+    roots: impl IntoIterator<Item = String>,
+) -> (BTreeSet<String>, BTreeSet<String>) {
+    let mut seen: BTreeSet<String> = BTreeSet::new();
+    let mut called = BTreeSet::new();
+    let mut used = BTreeSet::new();
+    let mut pending: Vec<String> = roots.into_iter().collect();
+    while let Some(name) = pending.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        for definition in definitions.iter().filter(|d| d.name == name) {
+            called.extend(definition.calls.iter().cloned());
+            used.extend(definition.uses.iter().cloned());
+            pending.extend(definition.uses.iter().filter(|u| !seen.contains(*u)).cloned());
+        }
+    }
+    (called, used)
 }
 
 /// The outline of a C file (at most [`super::scan::MAX_LENGTH`] bytes).
@@ -51,6 +80,19 @@ pub fn outline(text: &str) -> Outline {
             .map(|t| c.word(t));
         match item.kind {
             ItemKind::Definition { open, close } => {
+                let mut calls = BTreeSet::new();
+                let mut uses = BTreeSet::new();
+                let end = close.unwrap_or(item.tokens.end);
+                for (token, scanned) in tokens.iter().enumerate().take(end).skip(open + 1) {
+                    if scanned.kind == Kind::Identifier {
+                        uses.insert(c.word(token).to_string());
+                    }
+                    if let Some(name) = called_at(&c, token) {
+                        calls.insert(name.to_string());
+                    }
+                }
+                result.used.extend(uses.iter().cloned());
+                result.called.extend(calls.iter().cloned());
                 if let Some(name) = c.name(index) {
                     let is_static = head
                         .clone()
@@ -58,16 +100,9 @@ pub fn outline(text: &str) -> Outline {
                     result.defined.push(Definition {
                         name: name.to_string(),
                         is_static,
+                        calls,
+                        uses,
                     });
-                }
-                let end = close.unwrap_or(item.tokens.end);
-                for (token, scanned) in tokens.iter().enumerate().take(end).skip(open + 1) {
-                    if scanned.kind == Kind::Identifier {
-                        result.used.insert(c.word(token).to_string());
-                    }
-                    if let Some(name) = called_at(&c, token) {
-                        result.called.insert(name.to_string());
-                    }
                 }
             }
             ItemKind::Declaration if first_word != Some("typedef") => {
@@ -120,19 +155,15 @@ NTSTATUS DispatchRead(void *d, void *irp)
 }
 ";
         let found = outline(text);
-        assert_eq!(
-            found.defined,
-            [
-                Definition {
-                    name: "Helper".into(),
-                    is_static: true
-                },
-                Definition {
-                    name: "DispatchRead".into(),
-                    is_static: false
-                }
-            ]
-        );
+        let defined: Vec<(&str, bool)> = found
+            .defined
+            .iter()
+            .map(|d| (d.name.as_str(), d.is_static))
+            .collect();
+        assert_eq!(defined, [("Helper", true), ("DispatchRead", false)]);
+        let calls: Vec<&str> = found.defined[1].calls.iter().map(String::as_str).collect();
+        assert_eq!(calls, ["Helper", "IoCreateDevice", "KeAcquireSpinLock"]);
+        assert!(found.defined[0].calls.is_empty());
         assert!(found.declared.contains("IoCreateDevice"));
         assert!(found.declared.contains("KeAcquireSpinLock"));
         assert!(!found.declared.contains("DRIVER_DISPATCH"));
@@ -140,5 +171,25 @@ NTSTATUS DispatchRead(void *d, void *irp)
         assert_eq!(called, ["Helper", "IoCreateDevice", "KeAcquireSpinLock"]);
         assert!(found.defines("Helper"));
         assert!(found.used.contains("Ops") && found.used.contains("old"));
+    }
+
+    #[test]
+    fn only_what_the_roots_reach_counts() {
+        let text = "
+static inline void *HeaderHelper(void) { return malloc(8); }
+static void Callback(void) { KeReleaseSpinLock(0, 0); }
+static void Register(void) { Queue(Callback); }
+long Dispatch(void *d, void *irp) { Register(); return IoCallDriver(d, irp); }
+long slic_verify_Dispatch(void *a1, void *a2) { return Dispatch(a1, a2); }
+";
+        let found = outline(text);
+        let (called, used) = reachable(&found.defined, ["slic_verify_Dispatch".to_string()]);
+        let called: Vec<&str> = called.iter().map(String::as_str).collect();
+        assert_eq!(
+            called,
+            ["Dispatch", "IoCallDriver", "KeReleaseSpinLock", "Queue", "Register"]
+        );
+        assert!(used.contains("Callback"));
+        assert!(!used.contains("malloc") && !called.contains(&"malloc"));
     }
 }
