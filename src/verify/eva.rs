@@ -17,17 +17,24 @@ use crate::weave::Position;
 /// The options that keep the monitor's states apart: merged, the object a
 /// rule follows and its state blur, and two locks nested look like one lock
 /// taken twice (see `tests/it/static_monitor.rs`).
-pub fn options(slevel: u32) -> Vec<String> {
+pub fn options(slevel: u32, bound: u32) -> Vec<String> {
+    // Between the routines the harness calls, states that agree on the
+    // monitor's state are merged: the driver's data is joined, the rule's
+    // state never is. The functions that fill the harness's objects merge
+    // too: each nullable pointer is NULL or an object, two states after the
+    // call that chooses (returns are split), and a real WDK's IRP has dozens
+    // of pointers; joined, each field holds both, which is what it means.
+    let merged: Vec<String> = std::iter::once(super::harness::ENTRY.to_string())
+        .chain(super::harness::fill_functions(bound))
+        .map(|function| format!("{function}:0"))
+        .collect();
     [
         "-eva",
         "-main",
         super::harness::ENTRY,
         "-eva-slevel",
         &slevel.to_string(),
-        // Between the routines the harness calls, states that agree on the
-        // monitor's state are merged: the driver's data is joined, the
-        // rule's state never is.
-        &format!("-eva-slevel-function={}:0", super::harness::ENTRY),
+        &format!("-eva-slevel-function={}", merged.join(",")),
         "-eva-partition-value",
         super::harness::PARTITION,
         "-eva-split-limit",
@@ -50,6 +57,45 @@ pub fn machdep(target: &str) -> &'static str {
     } else {
         "gcc_x86_64"
     }
+}
+
+/// The directory (in a rule's program) of the headers that stand in for the
+/// compiler's SIMD headers when EVA's input is preprocessed, given with
+/// `-isystem` so that it comes before the compiler's own.
+pub const SYSTEM_DIRECTORY: &str = "eva_sys";
+
+/// The stand-ins: a real WDK header (mingw-w64's `<wdm.h>` includes
+/// `<intrin.h>`) pulls in the compiler's intrinsics, vector types and
+/// builtins that Frama-C's C front end cannot read; no rule is about them,
+/// so EVA sees the types, opaque, and nothing else.
+pub const SYSTEM_HEADERS: &[(&str, &str)] = &[
+    ("x86intrin.h", include_str!("c/eva_system/x86intrin.h")),
+    ("mmintrin.h", include_str!("c/eva_system/mmintrin.h")),
+    ("mm3dnow.h", include_str!("c/eva_system/mm3dnow.h")),
+    ("xmmintrin.h", include_str!("c/eva_system/xmmintrin.h")),
+    ("emmintrin.h", include_str!("c/eva_system/emmintrin.h")),
+    ("pmmintrin.h", include_str!("c/eva_system/pmmintrin.h")),
+];
+
+/// What EVA's preprocessing adds to the driver's compile, for what else
+/// Frama-C's C front end does not read in a real WDK header:
+/// `__restrict__` (it knows `__restrict`), `__builtin_va_list` under the
+/// MSVC machine model (where `va_list` is a `char *`), and mingw-w64's
+/// inline definitions of MSVC intrinsics (`psdk_inc/intrin-impl.h`: GNU
+/// `extern inline` definitions the header defines again, and `__int128`),
+/// which `__INTRINSIC_ONLYSPECIAL` leaves out: EVA then havocks the
+/// intrinsics a driver calls, as any function without a body.
+pub fn preprocessor_arguments(target: &str) -> Vec<String> {
+    let mut arguments = vec![
+        "-isystem".to_string(),
+        SYSTEM_DIRECTORY.to_string(),
+        "-D__restrict__=__restrict".to_string(),
+        "-D__INTRINSIC_ONLYSPECIAL".to_string(),
+    ];
+    if machdep(target) == "msvc_x86_64" {
+        arguments.push("-D__builtin_va_list=char *".to_string());
+    }
+    arguments
 }
 
 const SHOW: &str = "Frama_C_show_each_slic_violation:";

@@ -10,8 +10,8 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use slic::verify::kernel_model::{self, ModelInput};
-use slic::verify::{Engine, Outcome, clang, eva};
-use slic::weave::c::outline::outline;
+use slic::verify::{Engine, Outcome, clang, eva, harness};
+use slic::weave::c::outline::{outline, reachable};
 
 use super::super::Failure;
 use super::Settings;
@@ -291,23 +291,23 @@ fn build_and_analyze(
         &directory.join("sys/slic_clang_system.h"),
         kernel_model::CLANG_SYSTEM_HEADER,
     )?;
-    // What the woven driver calls and defines, macros expanded.
-    let mut called = BTreeSet::new();
-    let mut used = BTreeSet::new();
-    let mut defined = BTreeSet::new();
-    let mut preprocessed = Vec::new();
+    // What the woven driver defines, and what the routines the harness
+    // calls (through their shims) reach and call, macros expanded.
+    let mut definitions = Vec::new();
     for file in 0..job.woven.len() {
         let name = woven_name(file);
         let output = format!("slic_driver_{file}.i");
-        preprocess(settings, directory, &name, &output)?;
+        preprocess(settings, directory, &name, &output, &[])?;
         let text = std::fs::read_to_string(directory.join(&output))
             .map_err(|error| format!("cannot read `{output}`: {error}"))?;
-        let found = outline(&text);
-        called.extend(found.called);
-        used.extend(found.used);
-        defined.extend(found.defined.into_iter().map(|d| d.name));
-        preprocessed.push(output);
+        definitions.extend(outline(&text).defined);
     }
+    let defined: BTreeSet<String> = definitions.iter().map(|d| d.name.clone()).collect();
+    let shims = defined
+        .iter()
+        .filter(|name| name.starts_with(harness::SHIM_PREFIX))
+        .cloned();
+    let (called, used) = reachable(&definitions, shims);
     let model = kernel_model::kernel_model(&ModelInput {
         wdk_include: shared.wdk_include,
         catalog: &job.catalog,
@@ -321,10 +321,16 @@ fn build_and_analyze(
     for &engine in &settings.engines {
         let started = Instant::now();
         let outcome = match engine {
-            Engine::Eva => run_eva(settings, directory, &preprocessed),
+            Engine::Eva => run_eva(settings, directory, job.woven.len()),
             Engine::Clang => run_clang(shared, settings, job, directory),
         };
-        let outcome = outcome.unwrap_or_else(Outcome::Failed);
+        let mut outcome = outcome.unwrap_or_else(Outcome::Failed);
+        // Frama-C names every function without a body that some body calls,
+        // reached or not (the header's inline functions call many); the
+        // ones that matter are those the driver's routines reach.
+        if let Outcome::Finished { havocked, .. } = &mut outcome {
+            havocked.retain(|name| called.contains(name));
+        }
         outcomes.push((engine, outcome, started.elapsed()));
     }
     Ok(RuleRun {
@@ -340,10 +346,12 @@ fn preprocess(
     directory: &Path,
     input: &str,
     output: &str,
+    extra: &[String],
 ) -> Result<(), String> {
     let mut command = Command::new(CLANG);
     command
         .args(preprocessor_arguments(settings, directory, false))
+        .args(extra)
         .args(["-E", input, "-o", output])
         .current_dir(directory);
     let result = run(command, settings.timeout, directory, "preprocess")?;
@@ -357,27 +365,31 @@ fn preprocess(
     Ok(())
 }
 
-fn run_eva(settings: &Settings, directory: &Path, driver: &[String]) -> Result<Outcome, String> {
+/// EVA on the rule's program, preprocessed again for what Frama-C's C front
+/// end reads (`eva::preprocessor_arguments`).
+fn run_eva(settings: &Settings, directory: &Path, woven: usize) -> Result<Outcome, String> {
+    for (name, text) in eva::SYSTEM_HEADERS {
+        write(&directory.join(eva::SYSTEM_DIRECTORY).join(name), text)?;
+    }
+    let extra = eva::preprocessor_arguments(&settings.target);
+    let mut inputs: Vec<String> = Vec::new();
+    for file in 0..woven {
+        let output = format!("slic_driver_{file}.eva.i");
+        preprocess(settings, directory, &woven_name(file), &output, &extra)?;
+        inputs.push(output);
+    }
     for part in ["slic_monitor", "slic_harness", "slic_kernel"] {
-        preprocess(
-            settings,
-            directory,
-            &format!("{part}.c"),
-            &format!("{part}.i"),
-        )?;
+        let output = format!("{part}.i");
+        preprocess(settings, directory, &format!("{part}.c"), &output, &extra)?;
+        inputs.push(output);
     }
     let mut command = Command::new(FRAMA_C);
     command
         .args(["-c11", "-machdep", eva::machdep(&settings.target)])
         .arg(format!("-cpp-extra-args=-I{}", directory.display()))
-        .args(driver)
-        .args([
-            "slic_monitor.i",
-            "slic_harness.i",
-            "slic_kernel.i",
-            "slic_eva.c",
-        ])
-        .args(eva::options(settings.slevel))
+        .args(&inputs)
+        .arg("slic_eva.c")
+        .args(eva::options(settings.slevel, settings.bound))
         // Frama-C finds relative paths from `$PWD`, not from the directory
         // it runs in.
         .env("PWD", directory)
