@@ -378,16 +378,20 @@ KIRQL KeGetCurrentIrql(VOID)
 #endif
 
 #if SLIC_MODEL_InterlockedIncrement && !defined(InterlockedIncrement)
+/* The processor's increment wraps: no signed overflow for an analyzer to
+   flag when the count (a field of a fresh object) holds LONG's maximum. */
 LONG FASTCALL InterlockedIncrement(volatile LONG *Addend)
 {
-    return ++*Addend;
+    *Addend = (LONG)((ULONG)*Addend + 1u);
+    return *Addend;
 }
 #endif
 
 #if SLIC_MODEL_InterlockedDecrement && !defined(InterlockedDecrement)
 LONG FASTCALL InterlockedDecrement(volatile LONG *Addend)
 {
-    return --*Addend;
+    *Addend = (LONG)((ULONG)*Addend - 1u);
+    return *Addend;
 }
 #endif
 
