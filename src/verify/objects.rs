@@ -214,7 +214,13 @@ impl<'r> ObjectWriter<'r> {
             let _ = writeln!(self.statements, "    slic_havoc({name}, sizeof {name});");
         }
         for element in 0..count {
-            self.members(&members, &format!("{name}[{element}]"), &record, union, depth - 1);
+            self.members(
+                &members,
+                &format!("{name}[{element}]"),
+                &record,
+                union,
+                depth - 1,
+            );
         }
         Some(name)
     }
@@ -331,5 +337,34 @@ mod tests {
             slic_irp_1.CurrentStackLocation = &slic_irp_1_o1;
             slic_irp_1.MdlAddress = 0;
         ");
+    }
+
+    #[test]
+    fn the_current_stack_location_is_the_last_of_two() {
+        let records = parse(DUMP);
+        let special = |pointee: &str, member: &str| match (pointee, member) {
+            ("struct _IO_STACK_LOCATION", "CurrentStackLocation") => {
+                Some(Target::FreshArray { count: 2, index: 1 })
+            }
+            ("struct _DEVICE_OBJECT", _) => Some(Target::Expr("slic_device()".into())),
+            _ => Some(Target::Null),
+        };
+        let mut writer = ObjectWriter::new(&records, &special, "slic_irp_1");
+        writer.declare_and_fill("slic_irp_1", "struct _IRP", 2);
+        assert!(
+            writer
+                .declarations
+                .contains("struct _IO_STACK_LOCATION slic_irp_1_o0[2];"),
+            "{}",
+            writer.declarations
+        );
+        for line in [
+            "slic_havoc(slic_irp_1_o0, sizeof slic_irp_1_o0);",
+            "slic_irp_1_o0[0].DeviceObject = slic_device();",
+            "slic_irp_1_o0[1].DeviceObject = slic_device();",
+            "slic_irp_1.CurrentStackLocation = &slic_irp_1_o0[1];",
+        ] {
+            assert!(writer.statements.contains(line), "{line}\n{}", writer.statements);
+        }
     }
 }

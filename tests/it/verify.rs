@@ -1,51 +1,51 @@
-//! `slic verify` on the mock drivers, against what the runtime monitor
-//! reports on them (a differential test): each seeded bug of a driver (its
-//! `// expect:` comments, which `c_drivers.rs` holds the runtime monitor
-//! to) must be found statically, at the same place, in the same routine,
-//! by at least one engine; a driver without seeded bugs must give no
-//! violation, and EVA must prove QueuedSpinLockRelease on it. The static
-//! harness runs routines in every order, so it may find more than a test
-//! program does (a lock a seeded bug leaves held breaks the next routine
-//! too); those are allowed, and printed.
+//! `slic verify` on the drivers of `tests/drivers/`.
 //!
-//! Adding a driver is adding a directory under `tests/drivers/` and a line
-//! below. Both engines run: `frama-c` (Debian package frama-c-base) and
-//! `clang-19`.
+//! - A differential test on each mock driver: its test program is built
+//!   with the runtime monitor and run, and every report the runtime gives
+//!   must be found statically, at the same place, in the same routine, by
+//!   at least one engine; a driver on which the runtime reports nothing must
+//!   give no violation statically either, and EVA must prove
+//!   QueuedSpinLockRelease on the correct drivers that take queued spin
+//!   locks. The static harness runs routines in every order, so it may find
+//!   more than a test program does (a lock a seeded bug leaves held breaks
+//!   the next routine too; a protocol that crosses threads looks wrong on
+//!   one); those are allowed, and printed.
+//! - The drivers on mingw-w64's real DDK headers, which cannot run: every
+//!   seeded bug of their `// expect:` annotations is found.
+//! - Exit status, `--jobs`, SARIF.
+//!
+//! A bug behind a condition the harness never makes true is marked on the
+//! line of the condition: `// static: unreachable for RULE ; RULE (why)`;
+//! those rules' bugs in that routine are left out.
+//!
+//! Adding a mock driver is adding a directory under `tests/drivers/` and a
+//! line below; adding a real-header driver is adding a file to
+//! `tests/drivers/mingw/`. Both engines run: `frama-c` (Debian package
+//! frama-c-base) and `clang-19`.
 
 use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use serde_json::Value;
 
-use crate::driver_support::{MockDriver, Report, require_tool};
+use crate::driver_support::{MockDriver, Report, expectations, require_tool, run_driver_with};
 use crate::sarif::assert_valid_sarif;
 use crate::support::root;
 
-/// `slic verify` of a mock driver's sources with the rules, as JSON (or
-/// SARIF with `format`); the exit status too.
-fn verify(driver: &MockDriver, rules: &[String], format: &str) -> (Value, Option<i32>) {
-    verify_with(driver, rules, format, &[])
-}
+const MINGW_INCLUDE: &str = "/usr/x86_64-w64-mingw32/include";
 
-fn verify_with(
-    driver: &MockDriver,
-    rules: &[String],
-    format: &str,
-    extra: &[&str],
-) -> (Value, Option<i32>) {
+/// `slic verify ARGUMENTS` from the repository's root: its output, parsed
+/// as JSON (or SARIF), and its exit status.
+fn slic_verify(arguments: &[String]) -> (Value, Option<i32>) {
     require_tool("frama-c");
     require_tool("clang-19");
-    let mut command = Command::new(env!("CARGO_BIN_EXE_slic"));
-    command
-        .args(["verify", "--jobs", "2", "--format", format])
-        .args(extra)
-        .args(["-I", "tests/drivers/wdk", "-I"])
-        .arg(driver.directory.strip_prefix(root()).unwrap());
-    for rule in rules {
-        command.args(["--rule", rule]);
-    }
-    command.args(&driver.sources).current_dir(root());
-    let output = command.output().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_slic"))
+        .arg("verify")
+        .args(arguments)
+        .current_dir(root())
+        .output()
+        .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let value: Value = serde_json::from_str(&stdout).unwrap_or_else(|error| {
         panic!(
@@ -56,9 +56,55 @@ fn verify_with(
     (value, output.status.code())
 }
 
-/// The rules a driver's expectations name, as pack paths.
-fn rules_of(expected: &[Report]) -> Vec<String> {
-    let names: BTreeSet<&str> = expected.iter().map(|r| r.rule.as_str()).collect();
+/// The arguments that verify `sources` with `rules` (the pack when none),
+/// two rules at a time, printing `format`.
+fn arguments(
+    sources: &[PathBuf],
+    include: &[&Path],
+    rules: &[String],
+    format: &str,
+    extra: &[&str],
+) -> Vec<String> {
+    let mut words: Vec<String> = ["--format", format]
+        .iter()
+        .chain(extra)
+        .map(|s| s.to_string())
+        .collect();
+    if !extra.contains(&"--jobs") {
+        words.extend(["--jobs".to_string(), "2".to_string()]);
+    }
+    for directory in include {
+        words.push("-I".to_string());
+        words.push(directory.display().to_string());
+    }
+    for rule in rules {
+        words.push("--rule".to_string());
+        words.push(rule.clone());
+    }
+    words.extend(sources.iter().map(|s| s.display().to_string()));
+    words
+}
+
+/// `slic verify` of a mock driver's sources, with the mock WDK.
+fn verify_mock(
+    driver: &MockDriver,
+    rules: &[String],
+    format: &str,
+    extra: &[&str],
+) -> (Value, Option<i32>) {
+    let directory = driver.directory.strip_prefix(root()).unwrap();
+    slic_verify(&arguments(
+        &driver.sources,
+        &[Path::new("tests/drivers/wdk"), directory],
+        rules,
+        format,
+        extra,
+    ))
+}
+
+/// The rules reports name, as pack paths.
+fn rules_of(reports: &[Report]) -> Vec<String> {
+    let names: BTreeSet<&str> = reports.iter().map(|r| r.rule.as_str()).collect();
     names
         .into_iter()
         .map(|name| format!("rules/wdm/{name}.slic"))
@@ -81,45 +127,71 @@ fn found(rule: &Value) -> Vec<Report> {
         .collect()
 }
 
-fn seeded_bugs_are_found(name: &str) {
-    seeded_bugs_are_found_within(name, &[]);
+/// What the runtime monitor reports when the driver's test program runs
+/// (built with gcc and the C weaver).
+fn runtime_reports(driver: &MockDriver) -> Vec<Report> {
+    let work = tempfile::tempdir().unwrap();
+    let executable = driver.build_with_c_weaver("gcc", work.path());
+    run_driver_with(&executable, &[]).0
 }
 
-/// With `extra` arguments: a bound above the default, for a bug that
-/// needs more routines in a row.
-fn seeded_bugs_are_found_within(name: &str, extra: &[&str]) {
-    let driver = MockDriver::open(name);
-    let expected = driver.expected();
-    assert!(!expected.is_empty(), "{name} has seeded bugs");
-    // A bug behind a condition only the test program makes true (a field
-    // it sets, as hardware would) is out of the harness's reach: the line of
-    // the condition says `// static: unreachable for RULE`, and that rule's
-    // bugs in that routine are left out.
-    let unreachable = unreachable_bugs(&driver);
-    let expected: Vec<Report> = expected
-        .into_iter()
+/// Each report must be among what `slic verify` found, but those the
+/// sources mark out of the harness's reach; `verify` runs it with the rules
+/// the reports name. What it found besides is printed.
+fn all_are_found(
+    name: &str,
+    sources: &[PathBuf],
+    reports: &[Report],
+    verify: impl Fn(&[String]) -> (Value, Option<i32>),
+) {
+    let unreachable = unreachable_bugs(sources);
+    let expected: Vec<&Report> = reports
+        .iter()
         .filter(|bug| !unreachable.contains(&(bug.rule.clone(), bug.function.clone())))
         .collect();
-    let (result, status) = verify_with(&driver, &rules_of(&expected), "json", extra);
-    assert_eq!(status, Some(1), "violations: {result:#}");
-    let rules = result["rules"].as_array().unwrap();
-    let all: Vec<Report> = rules.iter().flat_map(found).collect();
+    let (result, status) = verify(&rules_of(reports));
+    let all: Vec<Report> = result["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(found)
+        .collect();
     for bug in &expected {
         assert!(
             all.contains(bug),
-            "{name}: the seeded bug {bug:?} was not found statically; found {all:#?}"
+            "{name}: the bug {bug:?} was not found statically; found {all:#?}"
         );
     }
-    let extra: Vec<&Report> = all.iter().filter(|r| !expected.contains(r)).collect();
-    if !extra.is_empty() {
-        println!("{name}: found besides the seeded bugs (every order of routines): {extra:#?}");
+    assert_eq!(
+        status,
+        Some(if all.is_empty() { 0 } else { 1 }),
+        "{result:#}"
+    );
+    let besides: Vec<&Report> = all.iter().filter(|r| !expected.contains(r)).collect();
+    if !besides.is_empty() {
+        println!("{name}: found besides (every order of routines, on one thread): {besides:#?}");
     }
 }
 
-/// The (rule, routine) of each `// static: unreachable for RULE` line.
-fn unreachable_bugs(driver: &MockDriver) -> Vec<(String, String)> {
+/// The runtime's reports on a mock driver are found statically. `extra`:
+/// arguments such as a bound above the default, for a bug that needs more
+/// routines in a row.
+fn static_agrees_with_runtime(name: &str, extra: &[&str]) {
+    let driver = MockDriver::open(name);
+    let runtime = runtime_reports(&driver);
+    assert!(
+        !runtime.is_empty(),
+        "{name}: the runtime reports its seeded bugs"
+    );
+    all_are_found(name, &driver.sources, &runtime, |rules| {
+        verify_mock(&driver, rules, "json", extra)
+    });
+}
+
+/// The (rule, routine) of each `// static: unreachable for RULE ; RULE`.
+fn unreachable_bugs(sources: &[PathBuf]) -> Vec<(String, String)> {
     let mut bugs = Vec::new();
-    for source in &driver.sources {
+    for source in sources {
         let text = std::fs::read_to_string(root().join(source)).unwrap();
         let mut routine = String::new();
         for line in text.lines() {
@@ -130,18 +202,33 @@ fn unreachable_bugs(driver: &MockDriver) -> Vec<(String, String)> {
                 routine = name.to_string();
             }
             if let Some(rest) = line.split("// static: unreachable for ").nth(1) {
-                let rule = rest.split_whitespace().next().unwrap().to_string();
-                bugs.push((rule, routine.clone()));
+                let rules = rest.split(" (").next().unwrap();
+                for rule in rules.split(" ; ") {
+                    bugs.push((rule.trim().to_string(), routine.clone()));
+                }
             }
         }
     }
     bugs
 }
 
-fn correct_driver_has_no_violation(name: &str) {
+/// Nothing at run time, nothing statically: every rule of the driver (the
+/// pack, unless it names its rules) is proved or has no violation found;
+/// with `proves_queued`, EVA proves QueuedSpinLockRelease.
+fn correct_driver_agrees_with_runtime(name: &str, proves_queued: bool) {
     let driver = MockDriver::open(name);
-    assert!(driver.expected().is_empty(), "{name} has no seeded bugs");
-    let (result, status) = verify(&driver, &[], "json");
+    assert_eq!(
+        runtime_reports(&driver),
+        [],
+        "{name}: the runtime reports nothing"
+    );
+    let rules: Vec<String> = driver
+        .rules
+        .iter()
+        .map(|r| r.display().to_string())
+        .collect();
+    let (result, status) = verify_mock(&driver, &rules, "json", &[]);
+    let mut queued = None;
     for rule in result["rules"].as_array().unwrap() {
         assert!(
             matches!(
@@ -151,48 +238,105 @@ fn correct_driver_has_no_violation(name: &str) {
             "{name}: {rule:#}"
         );
         if rule["rule"] == "QueuedSpinLockRelease" {
-            assert_eq!(rule["verdict"], "proved", "{name}: {rule:#}");
+            queued = Some(rule["verdict"].clone());
         }
+    }
+    if proves_queued {
+        assert_eq!(queued, Some(Value::from("proved")), "{name}: {result:#}");
     }
     assert_eq!(status, Some(0));
 }
 
 #[test]
-fn queued_driver_seeded_bugs_are_found_statically() {
-    seeded_bugs_are_found("queued");
+fn queued_driver_static_verdict_agrees_with_runtime() {
+    static_agrees_with_runtime("queued", &[]);
 }
 
 #[test]
-fn serial_driver_seeded_bugs_are_found_statically() {
-    seeded_bugs_are_found("serial");
+fn serial_driver_static_verdict_agrees_with_runtime() {
+    static_agrees_with_runtime("serial", &[]);
 }
 
 #[test]
-fn legacy_driver_seeded_bugs_are_found_statically() {
-    seeded_bugs_are_found("legacy");
+fn legacy_driver_static_verdict_agrees_with_runtime() {
+    static_agrees_with_runtime("legacy", &[]);
 }
 
 /// Bound 4: the work item's bugs need four routines in a row (a refresh
 /// queues it, it runs and updates the cache, a second refresh, and the
 /// second run finds the cache up to date), as the test program runs them.
 #[test]
-fn config_driver_seeded_bugs_are_found_statically() {
-    seeded_bugs_are_found_within("config", &["--bound", "4"]);
+fn config_driver_static_verdict_agrees_with_runtime() {
+    static_agrees_with_runtime("config", &["--bound", "4"]);
 }
 
 #[test]
-fn tables_driver_seeded_bugs_are_found_statically() {
-    seeded_bugs_are_found("tables");
+fn tables_driver_static_verdict_agrees_with_runtime() {
+    static_agrees_with_runtime("tables", &[]);
+}
+
+/// Its test program runs pairs of routines on two threads; the harness
+/// runs them on one, and finds each wrong release too (and, besides, takes
+/// the legal release for another thread's owner for a wrong one).
+#[test]
+fn crossthread_driver_static_verdict_agrees_with_runtime() {
+    static_agrees_with_runtime("crossthread", &[]);
 }
 
 #[test]
-fn ringbuf_driver_has_no_violation_statically() {
-    correct_driver_has_no_violation("ringbuf");
+fn ringbuf_driver_static_verdict_agrees_with_runtime() {
+    correct_driver_agrees_with_runtime("ringbuf", true);
 }
 
 #[test]
-fn mailbox_driver_has_no_violation_statically() {
-    correct_driver_has_no_violation("mailbox");
+fn mailbox_driver_static_verdict_agrees_with_runtime() {
+    correct_driver_agrees_with_runtime("mailbox", true);
+}
+
+/// Correct when another thread sets the flag its first routine waits for;
+/// on the harness's one thread, that routine never gets past the wait.
+#[test]
+fn handoff_driver_static_verdict_agrees_with_runtime() {
+    correct_driver_agrees_with_runtime("handoff", false);
+}
+
+/// The drivers on mingw-w64's DDK headers (`<wdm.h>`, `<ntddk.h>`): each
+/// file a driver, its seeded bugs found by at least one engine; EVA reads
+/// the real headers too.
+#[test]
+fn real_header_drivers_seeded_bugs_are_found_statically() {
+    let include = PathBuf::from(MINGW_INCLUDE);
+    assert!(
+        include.join("ddk/wdm.h").is_file(),
+        "mingw-w64's DDK headers are needed by this test: run scripts/install-tools (Debian package mingw-w64-x86-64-dev)"
+    );
+    let ddk = include.join("ddk");
+    let mut drivers: Vec<PathBuf> = std::fs::read_dir(root().join("tests/drivers/mingw"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "c"))
+        .map(|p| p.strip_prefix(root()).unwrap().to_path_buf())
+        .collect();
+    drivers.sort();
+    assert!(!drivers.is_empty());
+    for driver in drivers {
+        let bugs = expectations(&driver);
+        assert!(!bugs.is_empty(), "{}: seeded bugs", driver.display());
+        let sources = vec![driver.clone()];
+        all_are_found(&driver.display().to_string(), &sources, &bugs, |rules| {
+            let (result, status) =
+                slic_verify(&arguments(&sources, &[&ddk, &include], rules, "json", &[]));
+            for rule in result["rules"].as_array().unwrap() {
+                let notes = rule["notes"].to_string();
+                assert!(
+                    !notes.contains("eva: frama-c failed"),
+                    "{}: EVA reads the headers: {notes}",
+                    driver.display()
+                );
+            }
+            (result, status)
+        });
+    }
 }
 
 /// The SARIF of a run with violations, paths and possible violations is
@@ -200,10 +344,11 @@ fn mailbox_driver_has_no_violation_statically() {
 #[test]
 fn verify_sarif_is_valid() {
     let driver = MockDriver::open("queued");
-    let (log, status) = verify(
+    let (log, status) = verify_mock(
         &driver,
         &["rules/wdm/QueuedSpinLockRelease.slic".to_string()],
         "sarif",
+        &[],
     );
     assert_eq!(status, Some(1));
     assert_valid_sarif(&log);
@@ -239,21 +384,8 @@ fn verify_sarif_is_valid() {
 /// slic verify finds the lock taken twice on its own.
 #[test]
 fn the_static_driver_lock_taken_twice() {
-    require_tool("frama-c");
-    require_tool("clang-19");
-    let output = Command::new(env!("CARGO_BIN_EXE_slic"))
-        .args([
-            "verify",
-            "--format",
-            "json",
-            "--rule",
-            "rules/wdm/SpinLock.slic",
-        ])
-        .args(["-I", "tests/drivers/wdk", "tests/static/driver.c"])
-        .current_dir(root())
-        .output()
-        .unwrap();
-    let result: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let (result, status) = verify_static_driver(&["rules/wdm/SpinLock.slic"], &[]);
+    assert_eq!(status, Some(1));
     let rule = &result["rules"][0];
     assert_eq!(rule["verdict"], "violation", "{rule:#}");
     let found = found(rule);
@@ -264,5 +396,115 @@ fn the_static_driver_lock_taken_twice() {
             function: "Flush".to_string(),
         }),
         "{found:#?}"
+    );
+}
+
+/// `slic verify` of `tests/static/driver.c` with `rules`, as JSON unless
+/// `extra` says otherwise.
+fn verify_static_driver(rules: &[&str], extra: &[&str]) -> (Value, Option<i32>) {
+    let mut words: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+    if !extra.contains(&"--format") {
+        words.extend(["--format".to_string(), "json".to_string()]);
+    }
+    for rule in rules {
+        words.extend(["--rule".to_string(), rule.to_string()]);
+    }
+    words.extend(["-I", "tests/drivers/wdk", "tests/static/driver.c"].map(String::from));
+    slic_verify(&words)
+}
+
+/// The verdicts without the time each engine took.
+fn without_times(mut result: Value) -> Value {
+    for rule in result["rules"].as_array_mut().unwrap() {
+        rule.as_object_mut().unwrap().remove("seconds");
+    }
+    result
+}
+
+/// Rules verified three at a time give what they give one at a time, in
+/// the same order.
+#[test]
+fn jobs_change_nothing_but_the_time() {
+    let rules = [
+        "rules/wdm/SpinLock.slic",
+        "rules/wdm/SpinlockRelease.slic",
+        "rules/wdm/QueuedSpinLockRelease.slic",
+    ];
+    let (one, status_one) = verify_static_driver(&rules, &["--jobs", "1"]);
+    let (three, status_three) = verify_static_driver(&rules, &["--jobs", "3"]);
+    assert_eq!(status_one, status_three);
+    let names: Vec<&str> = one["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        ["SpinLock", "SpinlockRelease", "QueuedSpinLockRelease"]
+    );
+    assert_eq!(without_times(one), without_times(three));
+}
+
+/// A rule no engine could finish (here each is stopped at once, `--timeout
+/// 0`) is unknown, with the reason: exit status 2, and in SARIF a tool
+/// notification of a run that did not succeed.
+#[test]
+fn a_rule_not_verified_is_unknown_and_exits_2() {
+    let (result, status) = verify_static_driver(&["rules/wdm/SpinLock.slic"], &["--timeout", "0"]);
+    assert_eq!(status, Some(2), "{result:#}");
+    let rule = &result["rules"][0];
+    assert_eq!(rule["verdict"], "unknown", "{rule:#}");
+    assert!(!rule["reason"].as_str().unwrap().is_empty(), "{rule:#}");
+    let (log, status) = verify_static_driver(
+        &["rules/wdm/SpinLock.slic"],
+        &["--timeout", "0", "--format", "sarif"],
+    );
+    assert_eq!(status, Some(2));
+    assert_valid_sarif(&log);
+    let invocation = &log["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let notifications = invocation["toolExecutionNotifications"].as_array().unwrap();
+    assert_eq!(notifications.len(), 1, "{invocation:#}");
+    assert!(
+        notifications[0].to_string().contains("SpinLock"),
+        "{invocation:#}"
+    );
+}
+
+/// Without `frama-c` on the PATH, the EVA engine is refused with exit
+/// status 2 and the package to install; clang alone still runs.
+#[test]
+fn a_missing_analyzer_exits_2_naming_its_package() {
+    let bin = tempfile::tempdir().unwrap();
+    for tool in ["sh", "clang-19"] {
+        let found = Command::new("sh")
+            .args(["-c", &format!("command -v {tool}")])
+            .output()
+            .unwrap();
+        let path = String::from_utf8(found.stdout).unwrap();
+        assert!(!path.trim().is_empty(), "`{tool}` is needed by this test");
+        std::os::unix::fs::symlink(path.trim(), bin.path().join(tool)).unwrap();
+    }
+    let run = |engine: &str| {
+        Command::new(env!("CARGO_BIN_EXE_slic"))
+            .args(["verify", "--engine", engine, "--format", "json"])
+            .args(["--rule", "rules/wdm/SpinLock.slic"])
+            .args(["-I", "tests/drivers/wdk", "tests/static/driver.c"])
+            .env("PATH", bin.path())
+            .current_dir(root())
+            .output()
+            .unwrap()
+    };
+    let output = run("all");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("frama-c-base"), "{stderr}");
+    let output = run("clang");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
     );
 }
