@@ -68,10 +68,13 @@ const STEP_ROLES: &[Role] = &[
 /// The functions that fill the harness's objects: the driver object, the
 /// environment (devices, registry path), and the IRP of each step.
 pub fn fill_functions(bound: u32) -> Vec<String> {
-    ["slic_fill_driver".to_string(), "slic_fill_environment".to_string()]
-        .into_iter()
-        .chain((1..=bound).map(|step| format!("slic_fill_irp_{step}")))
-        .collect()
+    [
+        "slic_fill_driver".to_string(),
+        "slic_fill_environment".to_string(),
+    ]
+    .into_iter()
+    .chain((1..=bound).map(|step| format!("slic_fill_irp_{step}")))
+    .collect()
 }
 
 /// What the names of the shims (and of the functions that give routines'
@@ -300,7 +303,12 @@ fn objects(out: &mut String, input: &HarnessInput) {
         let name = format!("slic_irp_{step}");
         let mut writer = ObjectWriter::new(input.records, &environment, &name);
         writer.declare_and_fill(&name, IRP, input.depth);
-        filler(&mut members, &mut functions, &fill[1 + step as usize], &writer);
+        filler(
+            &mut members,
+            &mut functions,
+            &fill[1 + step as usize],
+            &writer,
+        );
     }
     out.push_str(
         "/* The harness's objects and state, each a static local of its own (an analyzer\n   that cannot follow a call forgets what globals hold, and what the objects\n   passed to the call hold, but not the others). */\n",

@@ -61,7 +61,13 @@ pub fn reachable(
         for definition in definitions.iter().filter(|d| d.name == name) {
             called.extend(definition.calls.iter().cloned());
             used.extend(definition.uses.iter().cloned());
-            pending.extend(definition.uses.iter().filter(|u| !seen.contains(*u)).cloned());
+            pending.extend(
+                definition
+                    .uses
+                    .iter()
+                    .filter(|u| !seen.contains(*u))
+                    .cloned(),
+            );
         }
     }
     (called, used)
@@ -187,7 +193,13 @@ long slic_verify_Dispatch(void *a1, void *a2) { return Dispatch(a1, a2); }
         let called: Vec<&str> = called.iter().map(String::as_str).collect();
         assert_eq!(
             called,
-            ["Dispatch", "IoCallDriver", "KeReleaseSpinLock", "Queue", "Register"]
+            [
+                "Dispatch",
+                "IoCallDriver",
+                "KeReleaseSpinLock",
+                "Queue",
+                "Register"
+            ]
         );
         assert!(used.contains("Callback"));
         assert!(!used.contains("malloc") && !called.contains(&"malloc"));
