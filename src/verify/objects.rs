@@ -364,7 +364,11 @@ mod tests {
             "slic_irp_1_o0[1].DeviceObject = slic_device();",
             "slic_irp_1.CurrentStackLocation = &slic_irp_1_o0[1];",
         ] {
-            assert!(writer.statements.contains(line), "{line}\n{}", writer.statements);
+            assert!(
+                writer.statements.contains(line),
+                "{line}\n{}",
+                writer.statements
+            );
         }
     }
 }
