@@ -61,6 +61,16 @@ pub fn assert_valid_sarif(log: &Value) {
     assert_eq!(log["version"], "2.1.0");
 }
 
+/// The ids of the rules a SARIF run describes.
+fn rule_ids(run: &Value) -> Vec<&str> {
+    run["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect()
+}
+
 #[test]
 fn the_schema_rejects_what_is_not_sarif() {
     // The validator is not one that accepts anything.
@@ -122,12 +132,7 @@ fn check_writes_one_sarif_log_of_its_diagnostics() {
         );
     }
     // A rule per code used.
-    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
+    let rules = rule_ids(run);
     for result in results {
         assert!(rules.contains(&result["ruleId"].as_str().unwrap()));
     }
@@ -180,12 +185,7 @@ fn runtime_monitor_appends_to_one_sarif_log_from_threads_and_processes() {
     let log: Value = serde_json::from_str(&text).expect("the log is one JSON document");
     assert_valid_sarif(&log);
     let run = &log["runs"][0];
-    let rules: Vec<&str> = run["tool"]["driver"]["rules"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["id"].as_str().unwrap())
-        .collect();
+    let rules = rule_ids(run);
     assert!(rules.contains(&"QueuedSpinLockRelease"), "{rules:?}");
     let mut found: Vec<(String, Option<String>, String)> = run["results"]
         .as_array()

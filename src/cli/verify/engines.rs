@@ -396,10 +396,7 @@ fn run_eva(settings: &Settings, directory: &Path, woven: usize) -> Result<Outcom
         .current_dir(directory);
     let result = run(command, settings.timeout, directory, "eva")?;
     if result.timed_out {
-        return Ok(Outcome::Failed(format!(
-            "EVA did not finish in {} s (--timeout)",
-            settings.timeout.as_secs()
-        )));
+        return Ok(unfinished("EVA", settings));
     }
     Ok(eva::outcome(
         &format!("{}\n{}", result.stdout, result.stderr),
@@ -432,10 +429,7 @@ fn run_clang(
         .current_dir(directory);
     let result = run(command, settings.timeout, directory, "clang")?;
     if result.timed_out {
-        return Ok(Outcome::Failed(format!(
-            "clang's analyzer did not finish in {} s (--timeout)",
-            settings.timeout.as_secs()
-        )));
+        return Ok(unfinished("clang's analyzer", settings));
     }
     let sarif = std::fs::read_to_string(directory.join("clang.sarif")).unwrap_or_default();
     if !result.success || sarif.is_empty() {
@@ -455,6 +449,14 @@ fn run_clang(
         sources: &shared.sources,
     };
     Ok(clang::outcome(&sarif, &program))
+}
+
+/// An engine stopped at the time limit.
+fn unfinished(engine: &str, settings: &Settings) -> Outcome {
+    Outcome::Failed(format!(
+        "{engine} did not finish in {} s (--timeout)",
+        settings.timeout.as_secs()
+    ))
 }
 
 fn first_lines(text: &str, count: usize) -> String {
