@@ -200,10 +200,16 @@ fn violation_before(monitor: &str, line: u32) -> Option<String> {
 fn steps(places: &[Place], program: &Program) -> Vec<Step> {
     let mut steps = Vec::new();
     for place in places {
-        if let Some(routine) = place
+        let called = place
             .message
-            .strip_prefix("Calling 'slic_verify_")
-            .and_then(|r| r.strip_suffix('\''))
+            .strip_prefix("Calling '")
+            .and_then(|r| r.strip_suffix('\''));
+        // The functions that give a routine's address call nothing.
+        if called.is_some_and(|name| name.starts_with(super::harness::ADDRESS_PREFIX)) {
+            continue;
+        }
+        if let Some(routine) =
+            called.and_then(|name| name.strip_prefix(super::harness::SHIM_PREFIX))
         {
             steps.push(Step::Routine(routine.to_string()));
             continue;
@@ -343,6 +349,7 @@ mod tests {
                         "message": { "text": "&Element{slic_sites_1,4 S64b,struct slic_site}" },
                         "codeFlows": [{ "threadFlows": [{ "locations": [
                             location("file:///tmp/w/slic_harness.c", 40, 9, "Calling 'slic_verify_DriverEntry'"),
+                            location("file:///tmp/w/slic_harness.c", 41, 5, "Calling 'slic_verify_address_MyDpc'"),
                             location("file:///tmp/w/slic_harness.c", 41, 9, "Calling 'slic_verify_DispatchWrite'"),
                             location("file:///tmp/w/woven/slic_driver_1.c", 4, 5, "Calling 'slic_w_KeAcquireSpinLock_1'"),
                             location("file:///tmp/w/woven/slic_driver_1.c", 5, 9, "Assuming field 'Context' is equal to NULL"),

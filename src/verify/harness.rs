@@ -86,8 +86,12 @@ pub fn shim_name(routine: &str) -> String {
     format!("{SHIM_PREFIX}{routine}")
 }
 
+/// What the names of the functions that give routines' addresses start
+/// with (the kernel model records DPCs and work items by address).
+pub const ADDRESS_PREFIX: &str = "slic_verify_address_";
+
 fn address_name(routine: &str) -> String {
-    format!("{SHIM_PREFIX}address_{routine}")
+    format!("{ADDRESS_PREFIX}{routine}")
 }
 
 /// The prototype of a routine's shim: pointers in, a `long long` out (an
