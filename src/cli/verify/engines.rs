@@ -292,22 +292,28 @@ fn build_and_analyze(
         kernel_model::CLANG_SYSTEM_HEADER,
     )?;
     // What the woven driver defines, and what the routines the harness
-    // calls (through their shims) reach and call, macros expanded.
+    // calls (through their shims) and the driver's tables of functions
+    // reach and call, macros expanded.
     let mut definitions = Vec::new();
+    let mut roots = Vec::new();
     for file in 0..job.woven.len() {
         let name = woven_name(file);
         let output = format!("slic_driver_{file}.i");
         preprocess(settings, directory, &name, &output, &[])?;
         let text = std::fs::read_to_string(directory.join(&output))
             .map_err(|error| format!("cannot read `{output}`: {error}"))?;
-        definitions.extend(outline(&text).defined);
+        let found = outline(&text);
+        definitions.extend(found.defined);
+        roots.extend(found.initializers);
     }
     let defined: BTreeSet<String> = definitions.iter().map(|d| d.name.clone()).collect();
-    let shims = defined
-        .iter()
-        .filter(|name| name.starts_with(harness::SHIM_PREFIX))
-        .cloned();
-    let (called, used) = reachable(&definitions, shims);
+    roots.extend(
+        defined
+            .iter()
+            .filter(|name| name.starts_with(harness::SHIM_PREFIX))
+            .cloned(),
+    );
+    let (called, used) = reachable(&definitions, roots);
     let model = kernel_model::kernel_model(&ModelInput {
         wdk_include: shared.wdk_include,
         catalog: &job.catalog,

@@ -24,6 +24,9 @@ pub struct Outline {
     pub called: BTreeSet<String>,
     /// Every name used in function bodies (called, or its address taken).
     pub used: BTreeSet<String>,
+    /// Names in the initializers of file-scope declarations: functions a
+    /// table of routines (`static const OPS ops = { Open, Close };`) holds.
+    pub initializers: BTreeSet<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,6 +118,13 @@ pub fn outline(text: &str) -> Outline {
                 if let Some(name) = definition_name(tokens, text, head) {
                     result.declared.insert(c.word(name).to_string());
                 }
+                if let Some(equals) = item.tokens.clone().find(|&t| c.is(Some(t), b'=')) {
+                    for token in equals + 1..item.tokens.end {
+                        if tokens[token].kind == Kind::Identifier {
+                            result.initializers.insert(c.word(token).to_string());
+                        }
+                    }
+                }
             }
             ItemKind::Declaration => {}
         }
@@ -185,11 +195,19 @@ NTSTATUS DispatchRead(void *d, void *irp)
 static inline void *HeaderHelper(void) { return malloc(8); }
 static void Callback(void) { KeReleaseSpinLock(0, 0); }
 static void Register(void) { Queue(Callback); }
+static void Close(void) { ObDereference(0); }
+static const struct ops Ops = { .close = Close };
 long Dispatch(void *d, void *irp) { Register(); return IoCallDriver(d, irp); }
 long slic_verify_Dispatch(void *a1, void *a2) { return Dispatch(a1, a2); }
 ";
         let found = outline(text);
-        let (called, used) = reachable(&found.defined, ["slic_verify_Dispatch".to_string()]);
+        assert!(found.initializers.contains("Close"));
+        let roots = found
+            .initializers
+            .iter()
+            .cloned()
+            .chain(["slic_verify_Dispatch".to_string()]);
+        let (called, used) = reachable(&found.defined, roots);
         let called: Vec<&str> = called.iter().map(String::as_str).collect();
         assert_eq!(
             called,
@@ -197,6 +215,7 @@ long slic_verify_Dispatch(void *a1, void *a2) { return Dispatch(a1, a2); }
                 "Dispatch",
                 "IoCallDriver",
                 "KeReleaseSpinLock",
+                "ObDereference",
                 "Queue",
                 "Register"
             ]
