@@ -89,7 +89,29 @@ pub struct Prototype {
     pub calling_convention: Option<String>,
     pub parameters: Vec<Parameter>,
     pub variadic: bool,
+    /// The IRQLs the function may be called at, from the WDK's SAL
+    /// annotations before the prototype; unbounded where none says.
+    pub irql: IrqlRange,
     pub span: Span,
+}
+
+/// The IRQLs a function may be called at: `_IRQL_requires_min_(MIN)`,
+/// `_IRQL_requires_max_(MAX)`, or both from `_IRQL_requires_(LEVEL)`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct IrqlRange {
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+}
+
+impl IrqlRange {
+    /// Whether the catalog says anything about the IRQL.
+    pub fn is_known(&self) -> bool {
+        self.min.is_some() || self.max.is_some()
+    }
+
+    pub fn allows(&self, level: i64) -> bool {
+        self.min.is_none_or(|min| level >= min) && self.max.is_none_or(|max| level <= max)
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -444,7 +466,12 @@ fn typedef(catalog: &mut Catalog, file: Offset, pair: Pair<Rule>) -> Result<(), 
 }
 
 fn prototype(catalog: &mut Catalog, file: Offset, pair: Pair<Rule>) -> Result<(), Diagnostic> {
-    let run_pair = pair.into_inner().next().expect("a run");
+    let mut inner = pair.into_inner().peekable();
+    let mut irql = IrqlRange::default();
+    while let Some(annotation) = inner.next_if(|p| p.as_rule() == Rule::irql_annotation) {
+        irql_annotation(&mut irql, file, annotation)?;
+    }
+    let run_pair = inner.next().expect("a run");
     let mut run = split_run(catalog, file, run_pair, true)?;
     let Some(parameters) = run.parameters.take() else {
         return Err(error(
@@ -461,6 +488,7 @@ fn prototype(catalog: &mut Catalog, file: Offset, pair: Pair<Rule>) -> Result<()
         calling_convention: run.calling_convention.map(str::to_string),
         parameters: Vec::new(),
         variadic: false,
+        irql,
         span: name_span,
     };
     for parameter in parameters.into_inner() {
@@ -489,6 +517,40 @@ fn prototype(catalog: &mut Catalog, file: Offset, pair: Pair<Rule>) -> Result<()
         .with_secondary(previous.span, "first declared here"));
     }
     catalog.functions.insert(name.to_string(), prototype);
+    Ok(())
+}
+
+/// Adds what one `_IRQL_requires..._(LEVEL)` says; the level is one of
+/// the built-in IRQL constants, and each bound is said once.
+fn irql_annotation(
+    range: &mut IrqlRange,
+    file: Offset,
+    pair: Pair<Rule>,
+) -> Result<(), Diagnostic> {
+    let span = span_of(file, &pair);
+    let mut parts = pair.into_inner();
+    let kind = parts.next().expect("an annotation").as_str();
+    let level_pair = parts.next().expect("a level");
+    let level = crate::builtins::constant_named(level_pair.as_str())
+        .filter(|constant| constant.name.ends_with("_LEVEL"))
+        .map(|constant| constant.value)
+        .ok_or_else(|| {
+            error(
+                span_of(file, &level_pair),
+                format!("`{}` is not an IRQL", level_pair.as_str()),
+            )
+        })?;
+    let bounds: &mut [&mut Option<i64>] = match kind {
+        "_IRQL_requires_min_" => &mut [&mut range.min],
+        "_IRQL_requires_max_" => &mut [&mut range.max],
+        _ => &mut [&mut range.min, &mut range.max],
+    };
+    for bound in bounds.iter_mut() {
+        if bound.is_some() {
+            return Err(error(span, "the IRQL is annotated twice"));
+        }
+        **bound = Some(level);
+    }
     Ok(())
 }
 
@@ -551,5 +613,51 @@ mod tests {
         assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
         assert!(diagnostics[0].message.contains("PVOIDX"));
         assert!(catalog.get("IoCallDriver").is_none());
+    }
+
+    #[test]
+    fn irql_annotations() {
+        let text = "
+            typedef unsigned char UCHAR;
+            typedef UCHAR KIRQL;
+            _IRQL_requires_max_(DISPATCH_LEVEL) KIRQL KeRaiseIrqlToDpcLevel(VOID);
+            _IRQL_requires_(DISPATCH_LEVEL) VOID KeReleaseSpinLockFromDpcLevel(VOID);
+            _IRQL_requires_min_(APC_LEVEL) _IRQL_requires_max_(HIGH_LEVEL) VOID Raised(VOID);
+            VOID Anywhere(VOID);
+            _IRQL_requires_max_(TWO) VOID NotALevel(VOID);
+            _IRQL_requires_(APC_LEVEL) _IRQL_requires_max_(APC_LEVEL) VOID Twice(VOID);
+        ";
+        let (catalog, diagnostics) = parse(FileId(0), text);
+        let range = |name: &str| catalog.get(name).unwrap().irql;
+        assert_eq!(
+            range("KeRaiseIrqlToDpcLevel"),
+            IrqlRange {
+                min: None,
+                max: Some(2)
+            }
+        );
+        assert_eq!(
+            range("KeReleaseSpinLockFromDpcLevel"),
+            IrqlRange {
+                min: Some(2),
+                max: Some(2)
+            }
+        );
+        assert!(range("Raised").allows(1) && range("Raised").allows(15));
+        assert!(!range("Raised").allows(0));
+        assert!(!range("Anywhere").is_known() && range("Anywhere").allows(15));
+        // The spelling of the return type leaves the annotations out.
+        assert_eq!(
+            catalog
+                .get("KeRaiseIrqlToDpcLevel")
+                .unwrap()
+                .return_spelling,
+            "KIRQL"
+        );
+        let messages: Vec<&str> = diagnostics.iter().map(|d| d.message.as_str()).collect();
+        assert_eq!(
+            messages,
+            ["`TWO` is not an IRQL", "the IRQL is annotated twice"]
+        );
     }
 }

@@ -86,6 +86,11 @@ codes! {
     UseBeforeIncludes = "E0035", Error, "a use of a bound function before the file's last `#include`";
     MalformedIr = "E0036", Error, "LLVM IR the weaver cannot read";
     WeaverBug = "E0037", Error, "internal error in a weaver";
+    ModelAssigned = "E0038", Error, "a rule assigns a variable of a model it includes";
+    ModelReadsOutside = "E0039", Error, "model code names something its model does not declare";
+    ModelStatement = "E0040", Error, "`abort`, `halt` or `reset` in a model handler";
+    ModelWithWatch = "E0041", Error, "a model in a rule with `watch`, or `watch` in a model";
+    ModelDeclaration = "E0042", Error, "misplaced or repeated `model` declaration";
     PragmaIgnored = "W0001", Warning, "`#pragma` is ignored";
     UnknownFunction = "W0002", Warning, "function is neither in the API catalog nor a role";
     UnusedVariable = "W0003", Warning, "state variable is never read";

@@ -3,8 +3,9 @@
 //!
 //! Event values are drawn from small sets that cover every distinction a
 //! rule can make: for a pointer the rule looks at, two (or more) distinct
-//! objects; for a number, every constant the rule mentions and one value
-//! it does not; a value no handler reads gets one fixed value. Configurations
+//! objects, and `NULL` too where the rule compares that argument with
+//! `NULL`; for a number, every constant the rule mentions and one value it
+//! does not; a value no handler reads gets one fixed value. Configurations
 //! already seen are not explored again, so the search is over states, not
 //! over the (exponentially many) sequences.
 
@@ -14,7 +15,7 @@ use crate::automaton::rewrite::walk;
 use crate::automaton::{Automaton, EventId};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::interp::{Config, MAIN_THREAD, Occurrence};
-use crate::model::{ExprKind, TypedExpr};
+use crate::model::{BinaryOp, ExprKind, TypedExpr};
 use crate::trace::{self, Expected, Objects, Step, Trace, Value};
 
 pub struct Options {
@@ -44,6 +45,8 @@ pub struct Exploration {
 #[derive(Default, Clone)]
 struct Reads {
     arguments: BTreeSet<u32>,
+    /// Pointer arguments some handler compares with `NULL`.
+    null_compared: BTreeSet<u32>,
     pointees: BTreeSet<u32>,
     returns: bool,
     thread: bool,
@@ -181,6 +184,7 @@ impl Inputs {
             for &event in &handler.events {
                 let entry = reads.entry(event).or_default();
                 entry.arguments.extend(&handler_reads.arguments);
+                entry.null_compared.extend(&handler_reads.null_compared);
                 entry.pointees.extend(&handler_reads.pointees);
                 entry.returns |= handler_reads.returns;
                 entry.thread |= handler_reads.thread;
@@ -244,8 +248,10 @@ impl Inputs {
                 .is_none_or(|p| p.ty.pointer);
             let values: Vec<Option<i64>> = if reads.arguments.contains(&position) {
                 if pointer {
+                    let null = reads.null_compared.contains(&position).then_some(Some(0));
                     (0..self.object_count)
                         .map(|i| Some(self.object(i)))
+                        .chain(null)
                         .collect()
                 } else {
                     self.numbers.iter().map(|&n| Some(n)).collect()
@@ -402,6 +408,24 @@ impl Inputs {
 /// Records the event values an expression reads and the constants it
 /// compares with.
 fn collect(expr: &TypedExpr, reads: &mut Reads, constants: &mut BTreeSet<i64>) {
+    walk(expr, &mut |node| {
+        if let ExprKind::Binary {
+            op: BinaryOp::Eq | BinaryOp::Ne,
+            left,
+            right,
+            ..
+        } = &node.kind
+        {
+            for (a, b) in [(left, right), (right, left)] {
+                if let (ExprKind::Argument(n), ExprKind::Constant(_)) = (&a.kind, &b.kind)
+                    && a.ty.pointer
+                    && b.ty.pointer
+                {
+                    reads.null_compared.insert(*n);
+                }
+            }
+        }
+    });
     walk(expr, &mut |node| match node.kind {
         ExprKind::Argument(n) => {
             reads.arguments.insert(n);

@@ -2,7 +2,14 @@
 //! wanted and no defence against chosen keys is needed (names of generated
 //! code, cache keys, maps keyed by identifiers).
 
-use std::hash::Hasher;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Maps and sets keyed by names or numbers the program makes or reads,
+/// hashed with FNV-1a: SipHash's defence against chosen keys costs more
+/// than the lookups in the hot loops of the weavers.
+pub type FnvHashMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv>>;
+pub type FnvHashSet<K> = HashSet<K, BuildHasherDefault<Fnv>>;
 
 #[derive(Debug, Clone, Copy)]
 pub struct Fnv(u64);

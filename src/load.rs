@@ -3,13 +3,19 @@
 //! Reading files is the caller's business (the core does no I/O): it passes
 //! a [`SourceLoader`], the file system for the command line, a table of
 //! embedded files for the built-in pack, a map in tests.
+//!
+//! A file that says `model NAME;` is a shared model: everything in it (and
+//! in the files it includes) belongs to that model, and the loaded rule
+//! records which items those are. The checker enforces what model code may
+//! do; here only where models may be declared.
 
 use std::path::{Component, Path, PathBuf};
 
 use crate::builtins::SLIC_BASE_NAME;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::span::{FileId, SourceMap};
-use crate::syntax::ast::{Header, Item};
+use crate::model::ModelId;
+use crate::span::{FileId, SourceMap, Span};
+use crate::syntax::ast::{Header, Ident, Item};
 use crate::syntax::parse;
 
 pub trait SourceLoader {
@@ -39,10 +45,23 @@ pub struct LoadedRule {
     pub path: PathBuf,
     /// Only the rule file's own header counts.
     pub header: Option<Header>,
+    /// Every item but the `model NAME;` lines, which are in `models`.
     pub items: Vec<Item>,
+    /// For each item, the model it belongs to; `None` for the rule's own.
+    pub owners: Vec<Option<ModelId>>,
+    /// The models included, in the order of their first items.
+    pub models: Vec<LoadedModel>,
     /// Some file did not parse or an include was missing: checks that
     /// reason about the whole rule ("never read") should hold back.
     pub had_syntax_errors: bool,
+}
+
+/// A shared model: the name its `model NAME;` line gives.
+#[derive(Debug, Clone)]
+pub struct LoadedModel {
+    pub name: Ident,
+    /// The whole `model NAME;` line.
+    pub span: Span,
 }
 
 /// Parses the rule already in `sources` as `file` (read from `path`) and
@@ -61,18 +80,35 @@ pub fn load_rule(
         include_path,
         stack: vec![normalize(path)],
         once: Vec::new(),
+        models: Vec::new(),
+        out: Vec::new(),
         diagnostics: Vec::new(),
     };
     let text = context.sources.get(file).text.clone();
     let (rule, diagnostics) = parse(file, &text);
     context.diagnostics.extend(diagnostics);
-    let mut items = Vec::new();
-    context.splice(rule.items, path, &mut items);
+    for item in &rule.items {
+        if let Item::Model(declaration) = item {
+            context.diagnostics.push(
+                Diagnostic::new(
+                    Code::ModelDeclaration,
+                    declaration.span,
+                    "a rule file cannot be a model",
+                )
+                .with_label("declares this file a shared model")
+                .with_note("put the model in a file of its own and `#include` it from rules"),
+            );
+        }
+    }
+    context.splice(rule.items, path, None);
+    let (items, owners) = context.out.into_iter().unzip();
     let loaded = LoadedRule {
         file,
         path: path.to_path_buf(),
         header: rule.header,
         items,
+        owners,
+        models: context.models,
         had_syntax_errors: crate::diagnostic::has_errors(&context.diagnostics),
     };
     (loaded, context.diagnostics)
@@ -86,14 +122,21 @@ struct Context<'a> {
     stack: Vec<PathBuf>,
     /// Files that said `#pragma once`.
     once: Vec<PathBuf>,
+    models: Vec<LoadedModel>,
+    /// The items so far, with their models.
+    out: Vec<(Item, Option<ModelId>)>,
     diagnostics: Vec<Diagnostic>,
 }
 
 impl Context<'_> {
-    fn splice(&mut self, items: Vec<Item>, from: &Path, out: &mut Vec<Item>) {
+    /// Appends `items` (of the file `from`, which belongs to `owner`) to
+    /// the output, following includes.
+    fn splice(&mut self, items: Vec<Item>, from: &Path, owner: Option<ModelId>) {
         for item in items {
             let Item::Include(include) = &item else {
-                out.push(item);
+                if !matches!(item, Item::Model(_)) {
+                    self.out.push((item, owner));
+                }
                 continue;
             };
             if include.path == SLIC_BASE_NAME {
@@ -164,10 +207,68 @@ impl Context<'_> {
             if rule.items.iter().any(is_pragma_once) {
                 self.once.push(key.clone());
             }
+            let owner = self.model_of(&rule.items, owner);
             self.stack.push(key);
-            self.splice(rule.items, &path, out);
+            self.splice(rule.items, &path, owner);
             self.stack.pop();
         }
+    }
+
+    /// The model the items of an included file belong to: the one it
+    /// declares, else the one of the file that includes it.
+    fn model_of(&mut self, items: &[Item], includer: Option<ModelId>) -> Option<ModelId> {
+        let mut declarations = items.iter().filter_map(|item| match item {
+            Item::Model(declaration) => Some(declaration),
+            _ => None,
+        });
+        let Some(first) = declarations.next() else {
+            return includer;
+        };
+        for again in declarations {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::ModelDeclaration,
+                    again.span,
+                    "a file declares at most one model",
+                )
+                .with_label("second `model` line")
+                .with_secondary(first.span, "the file is this model"),
+            );
+        }
+        if let Some(outer) = includer {
+            let outer = &self.models[outer];
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::ModelDeclaration,
+                    first.span,
+                    format!(
+                        "model `{}` is included by model `{}`",
+                        first.name.name, outer.name.name
+                    ),
+                )
+                .with_label("a model inside a model")
+                .with_secondary(outer.span, "the including model")
+                .with_note("models do not nest: include both from the rule"),
+            );
+            return includer;
+        }
+        if let Some(earlier) = self.models.iter().find(|m| m.name.name == first.name.name) {
+            self.diagnostics.push(
+                Diagnostic::new(
+                    Code::ModelDeclaration,
+                    first.span,
+                    format!("model `{}` is included twice", first.name.name),
+                )
+                .with_label("included again here")
+                .with_secondary(earlier.span, "first included here")
+                .with_note("a model file should say `#pragma once`"),
+            );
+        }
+        self.models.push(LoadedModel {
+            name: first.name.clone(),
+            span: first.span,
+        });
+        Some(self.models.len() - 1)
     }
 
     /// The first candidate that exists. One that exists but cannot be read

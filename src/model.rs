@@ -20,7 +20,13 @@ pub struct Model {
     pub variables: Vec<Variable>,
     pub enums: Vec<EnumDef>,
     pub watch: Option<WatchModel>,
+    /// Model handlers first (each model's in source order, models in the
+    /// order they were included), then the rule's own in source order: the
+    /// order in which the handlers of one event run.
     pub handlers: Vec<HandlerModel>,
+    /// The shared models the rule includes (`model NAME;` files). The
+    /// variables, enums and handlers that come from one say which.
+    pub models: Vec<ModelInfo>,
     pub aborts: Vec<AbortInfo>,
     /// The values of every event the rule names, in order of first mention.
     pub signatures: Vec<(Event, Signature)>,
@@ -29,6 +35,17 @@ pub struct Model {
 pub type VarId = usize;
 pub type EnumId = usize;
 pub type AbortId = usize;
+/// An index into [`Model::models`].
+pub type ModelId = usize;
+
+/// A shared model a rule includes: its name (the same in every rule that
+/// includes it) and where it is declared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelInfo {
+    pub name: String,
+    /// The `model NAME;` line.
+    pub span: Span,
+}
 
 #[derive(Debug, Clone)]
 pub struct Variable {
@@ -37,12 +54,17 @@ pub struct Variable {
     /// Already converted to `ty`.
     pub init: i64,
     pub span: Span,
+    /// The model that declares it; `None` for the rule's own variables.
+    /// Only that model's handlers assign it, and `reset` leaves it alone.
+    pub model: Option<ModelId>,
 }
 
 #[derive(Debug, Clone)]
 pub struct EnumDef {
     /// Enumerator `i` has the value `i`.
     pub enumerators: Vec<String>,
+    /// The model that declares it; `None` for the rule's own enums.
+    pub model: Option<ModelId>,
 }
 
 /// The type of a value: a C integer type, and for enum values which enum.
@@ -141,6 +163,10 @@ pub struct HandlerModel {
     pub guard: Option<u32>,
     pub body: Vec<Statement>,
     pub span: Span,
+    /// The model the handler belongs to; `None` for the rule's own. A model
+    /// handler reads only its model's variables and the event's values,
+    /// and never aborts, halts or resets.
+    pub model: Option<ModelId>,
 }
 
 #[derive(Debug, Clone)]

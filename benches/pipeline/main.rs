@@ -1,12 +1,14 @@
 //! `cargo bench --bench pipeline`: slic measured against the tools it sits
 //! beside, on inputs the benchmark makes from the mock drivers, with each
-//! result as a ratio where there is something to compare with.
+//! result as a ratio where there is something to compare with. Times are
+//! CPU times (see `measure.rs`: the machine is shared).
 //!
 //! - `front-end`: `slic check` of the whole pack, `slic explore --depth 8`
 //!   of every pack rule;
 //! - `c-weave`: weaving a driver file of 50,000 lines vs `gcc -fsyntax-only`;
 //! - `ir-weave`: weaving a module of more than 200,000 lines vs `llvm-as`,
-//!   and peak memory vs the size of the file;
+//!   and peak memory vs the size of the file; the same at 1/4, 4 and 16
+//!   times the size, beside the floor (`cp` of the file, `wc -l`);
 //! - `monitor`: the monitor's cost per event in a lock-heavy loop, woven vs
 //!   plain, for a rule kept per thread and a `watch` rule, on 1 and 4
 //!   threads, through both weavers;
@@ -40,6 +42,8 @@ struct Bench {
     slic: &'static str,
     work: PathBuf,
     rows: Vec<Row>,
+    /// Tables printed after the rows.
+    tables: Vec<String>,
 }
 
 impl Bench {
@@ -80,6 +84,7 @@ fn main() {
         slic: env!("CARGO_BIN_EXE_slic"),
         work,
         rows: Vec::new(),
+        tables: Vec::new(),
     };
     eprintln!("machine: {}", machine());
     if wants("front-end") {
@@ -108,6 +113,9 @@ fn main() {
             None => "",
         };
         println!("| {} | {} | {} | {met} |", row.what, row.value, row.target);
+    }
+    for table in &bench.tables {
+        println!("{table}");
     }
 }
 
@@ -165,42 +173,93 @@ fn front_end(bench: &mut Bench) {
 fn c_weave(bench: &mut Bench) {
     eprintln!("C weaving");
     require("gcc");
-    let big = bench.path("big.c");
-    let lines = inputs::large_c_driver(Path::new("tests/drivers/queued"), 50_000, Path::new(&big));
-    let woven = bench.path("big.woven.c");
-    let gcc = time(
-        &[
+    let c_scale = |bench: &Bench, name: &str, lines: usize, runs: usize| {
+        let big = bench.path(&format!("{name}.c"));
+        inputs::large_c_driver(Path::new("tests/drivers/queued"), lines, Path::new(&big));
+        let woven = bench.path(&format!("{name}.woven.c"));
+        let weave = [
+            bench.slic,
+            "weave",
+            "-I",
+            "tests/drivers/queued",
+            &big,
+            "-o",
+            &woven,
+        ];
+        let gcc = [
             "gcc",
             "-fsyntax-only",
             "-Itests/drivers/queued",
             "-Itests/drivers/wdk",
             &big,
-        ],
-        10,
-    );
-    let weave_command = [
-        bench.slic,
-        "weave",
-        "-I",
-        "tests/drivers/queued",
-        &big,
-        "-o",
-        &woven,
-    ];
-    let weave = time(&weave_command, 10);
-    let memory = measure::peak_memory(&weave_command);
-    let ratio = weave.millis() / gcc.millis();
+        ];
+        scale(&big, &weave, &gcc, runs)
+    };
+    let one = c_scale(bench, "big", 50_000, 10);
     bench.row(
-        format!("`slic weave` of a {lines}-line C driver / `gcc -fsyntax-only`"),
         format!(
-            "{ratio:.2} ({:.1} ms / {:.1} ms); peak memory {:.1} MB",
-            weave.millis(),
-            gcc.millis(),
-            memory as f64 / 1e6
+            "`slic weave` of a {}-line C driver / `gcc -fsyntax-only`",
+            one.lines
         ),
-        "≤ 1.0",
-        Some(ratio <= 1.0),
+        format!(
+            "{:.2} ({:.1} ms / {:.1} ms); peak memory {:.1} MB",
+            one.ratio(),
+            one.weave,
+            one.reference,
+            one.memory as f64 / 1e6
+        ),
+        "≤ 0.5",
+        Some(one.ratio() <= 0.5),
     );
+    let mut table = Table::new("slic weave", "gcc -fsyntax-only");
+    for (label, factor, runs) in SIZES {
+        let scale = if factor == 1.0 {
+            one.clone()
+        } else {
+            let name = format!("big-{label}").replace('/', "_");
+            c_scale(bench, &name, (50_000.0 * factor) as usize, runs)
+        };
+        table.add(label, &scale);
+    }
+    table.finish(bench);
+}
+
+/// The sizes of the scaling tables: label, factor, timed runs.
+const SIZES: [(&str, f64, usize); 4] = [
+    ("1/4x", 0.25, 10),
+    ("1x", 1.0, 10),
+    ("4x", 4.0, 5),
+    ("16x", 16.0, 3),
+];
+
+/// A scaling table: a weaver beside the tool it is compared with and the
+/// floor of reading the input (`cp` of it, and `wc -l`, a memchr scan).
+struct Table(String);
+
+impl Table {
+    fn new(weaver: &str, reference: &str) -> Table {
+        Table(format!(
+            "\n| size | lines | {weaver} (CPU) | {reference} (CPU) | ratio | cp (CPU) | wc -l (CPU) | peak memory / size |\n|---|---|---|---|---|---|---|---|\n"
+        ))
+    }
+
+    fn add(&mut self, label: &str, scale: &Scale) {
+        self.0.push_str(&format!(
+            "| {label} | {} | {:.1} ms | {:.1} ms | {:.3} | {:.1} ms | {:.1} ms | {:.2} |\n",
+            scale.lines,
+            scale.weave,
+            scale.reference,
+            scale.ratio(),
+            scale.copy,
+            scale.count,
+            scale.memory_ratio()
+        ));
+    }
+
+    fn finish(self, bench: &mut Bench) {
+        eprintln!("{}", self.0);
+        bench.tables.push(self.0);
+    }
 }
 
 fn ir_weave(bench: &mut Bench) {
@@ -209,25 +268,10 @@ fn ir_weave(bench: &mut Bench) {
     require(LLVM_AS);
     require("opt-19");
     // clang's IR of a generated driver file: at -O0 -g, about four lines
-    // of IR per line of C.
+    // of IR per line of C. 1x is a module of more than 200,000 lines.
     let mut c_lines = 55_000;
     let (module, lines) = loop {
-        let big = bench.path("module.c");
-        inputs::large_c_driver(Path::new("tests/drivers/queued"), c_lines, Path::new(&big));
-        let module = bench.path("module.ll");
-        run(&[
-            CLANG,
-            "-S",
-            "-emit-llvm",
-            "-O0",
-            "-g",
-            "-w",
-            "-Itests/drivers/queued",
-            "-Itests/drivers/wdk",
-            &big,
-            "-o",
-            &module,
-        ]);
+        let module = ir_module(bench, "module", c_lines);
         let lines = measure::lines(Path::new(&module));
         if lines >= 200_000 {
             break (module, lines);
@@ -245,37 +289,129 @@ fn ir_weave(bench: &mut Bench) {
         &roles,
     ]);
     let woven = bench.path("module.woven.ll");
-    let weave_command = [
+    run(&[
         bench.slic, "weave", "--roles", &roles, &module, "-o", &woven,
-    ];
-    let assemble_output = bench.path("module.bc");
-    let assemble = time(&[LLVM_AS, &module, "-o", &assemble_output], 10);
-    let weave = time(&weave_command, 10);
+    ]);
     run(&["opt-19", "-passes=verify", "-disable-output", &woven]);
-    let memory = measure::peak_memory(&weave_command);
-    let size = measure::bytes(Path::new(&module));
-    let ratio = weave.millis() / assemble.millis();
+    let one = ir_scale(bench, &module, &roles, 10);
     bench.row(
         format!("`slic weave` of a {lines}-line module / `llvm-as-19`"),
         format!(
-            "{ratio:.3} ({:.1} ms / {:.1} ms)",
-            weave.millis(),
-            assemble.millis()
+            "{:.3} ({:.1} ms / {:.1} ms)",
+            one.ratio(),
+            one.weave,
+            one.reference
         ),
-        "≤ 0.10",
-        Some(ratio <= 0.10),
+        "≤ 0.05",
+        Some(one.ratio() <= 0.05),
     );
-    let times = memory as f64 / size as f64;
     bench.row(
         "its peak memory / the module's size",
         format!(
-            "{times:.2} ({:.1} MB / {:.1} MB)",
-            memory as f64 / 1e6,
-            size as f64 / 1e6
+            "{:.2} ({:.1} MB / {:.1} MB)",
+            one.memory_ratio(),
+            one.memory as f64 / 1e6,
+            one.size as f64 / 1e6
         ),
-        "≤ 4",
-        Some(times <= 4.0),
+        "≤ 2",
+        Some(one.memory_ratio() <= 2.0),
     );
+    // The same at a quarter, four and sixteen times the size: the time
+    // should grow with the size, and stay far from llvm-as.
+    let mut table = Table::new("slic weave", "llvm-as-19");
+    for (label, factor, runs) in SIZES {
+        let scale = if factor == 1.0 {
+            one.clone()
+        } else {
+            let name = format!("module-{label}").replace('/', "_");
+            let module = ir_module(bench, &name, (c_lines as f64 * factor) as usize);
+            let roles = bench.path(&format!("{name}-roles.toml"));
+            run(&[
+                bench.slic,
+                "roles",
+                "-I",
+                "tests/drivers/queued",
+                &bench.path(&format!("{name}.c")),
+                "-o",
+                &roles,
+            ]);
+            ir_scale(bench, &module, &roles, runs)
+        };
+        table.add(label, &scale);
+    }
+    table.finish(bench);
+}
+
+/// One size of a scaling table.
+#[derive(Clone)]
+struct Scale {
+    lines: usize,
+    size: u64,
+    weave: f64,
+    /// The tool compared with: `llvm-as`, `gcc -fsyntax-only`.
+    reference: f64,
+    copy: f64,
+    count: f64,
+    memory: u64,
+}
+
+impl Scale {
+    fn ratio(&self) -> f64 {
+        self.weave / self.reference
+    }
+
+    fn memory_ratio(&self) -> f64 {
+        self.memory as f64 / self.size as f64
+    }
+}
+
+/// clang's module (-O0 -g) of a generated driver of `c_lines` lines,
+/// `NAME.c` and `NAME.ll` in the bench directory.
+fn ir_module(bench: &Bench, name: &str, c_lines: usize) -> String {
+    let source = bench.path(&format!("{name}.c"));
+    inputs::large_c_driver(
+        Path::new("tests/drivers/queued"),
+        c_lines,
+        Path::new(&source),
+    );
+    let module = bench.path(&format!("{name}.ll"));
+    run(&[
+        CLANG,
+        "-S",
+        "-emit-llvm",
+        "-O0",
+        "-g",
+        "-w",
+        "-Itests/drivers/queued",
+        "-Itests/drivers/wdk",
+        &source,
+        "-o",
+        &module,
+    ]);
+    module
+}
+
+/// `slic weave` of `module` timed beside `llvm-as-19`.
+fn ir_scale(bench: &Bench, module: &str, roles: &str, runs: usize) -> Scale {
+    let woven = format!("{module}.scale.woven.ll");
+    let weave = [bench.slic, "weave", "--roles", roles, module, "-o", &woven];
+    let bitcode = bench.path("module.bc");
+    scale(module, &weave, &[LLVM_AS, module, "-o", &bitcode], runs)
+}
+
+/// A weave of `input` timed beside `reference` and the floor of reading
+/// and writing the file: `cp` of it, and `wc -l` (a memchr scan).
+fn scale(input: &str, weave: &[&str], reference: &[&str], runs: usize) -> Scale {
+    let copy_target = format!("{input}.copy");
+    Scale {
+        lines: measure::lines(Path::new(input)),
+        size: measure::bytes(Path::new(input)),
+        reference: time(reference, runs).millis(),
+        weave: time(weave, runs).millis(),
+        copy: time(&["cp", input, &copy_target], runs).millis(),
+        count: time(&["wc", "-l", input], runs).millis(),
+        memory: measure::peak_memory(weave),
+    }
 }
 
 /// The lock loop (`benches/lockloop`), plain and woven with one rule.

@@ -38,6 +38,7 @@ pub fn lower(model: &Model) -> Automaton {
                 guard: handler.guard,
                 paths,
                 span: handler.span,
+                model: handler.model,
             }
         })
         .collect();
@@ -55,6 +56,7 @@ pub fn lower(model: &Model) -> Automaton {
         events,
         watch,
         handlers,
+        models: model.models.clone(),
         aborts: model.aborts.clone(),
         description: model.header.as_ref().and_then(|h| h.description.clone()),
         help_link: model.header.as_ref().and_then(|h| h.help_link.clone()),
@@ -101,7 +103,10 @@ impl Lowering<'_> {
                 self.execute(tail, rest, state, out);
             }
             Statement::Reset => {
-                for (id, variable) in self.model.variables.iter().enumerate() {
+                // A rule's `reset` puts back its own state; the variables of
+                // a model it includes describe the thread, not the rule.
+                let own = self.model.variables.iter().enumerate();
+                for (id, variable) in own.filter(|(_, v)| v.model.is_none()) {
                     let initial = TypedExpr {
                         kind: ExprKind::Constant(variable.init),
                         ty: variable.ty,

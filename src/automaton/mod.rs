@@ -13,7 +13,9 @@ pub mod rewrite;
 
 pub use lower::lower;
 
-use crate::model::{AbortInfo, EnumDef, Event, Signature, TypedExpr, VarId, Variable};
+use crate::model::{
+    AbortInfo, EnumDef, Event, ModelId, ModelInfo, Signature, TypedExpr, VarId, Variable,
+};
 use crate::span::Span;
 
 pub type EventId = usize;
@@ -30,8 +32,13 @@ pub struct Automaton {
     /// mention.
     pub events: Vec<EventInfo>,
     pub watch: Option<Watch>,
-    /// In source order: the order in which handlers of one event run.
+    /// The order in which handlers of one event run: the handlers of the
+    /// models the rule includes first, then the rule's own, each in source
+    /// order.
     pub handlers: Vec<Handler>,
+    /// The shared models the rule includes; `Variable::model`,
+    /// `EnumDef::model` and `Handler::model` index this.
+    pub models: Vec<ModelInfo>,
     pub aborts: Vec<AbortInfo>,
     /// The summary line of the rule's header, for listings.
     pub description: Option<String>,
@@ -59,6 +66,9 @@ pub struct Handler {
     /// Mutually exclusive and together exhaustive: exactly one path runs.
     pub paths: Vec<Path>,
     pub span: Span,
+    /// The model the handler comes from; `None` for the rule's own. Its
+    /// paths update only that model's variables and always end `Done`.
+    pub model: Option<ModelId>,
 }
 
 /// One way through a handler body.

@@ -69,3 +69,20 @@ impl Automaton {
         self.watch.is_some()
     }
 }
+
+/// Whether a step after `steps[index]` runs a handler on every instance of
+/// the thread: until there is none, an instance back in its initial state
+/// must go on existing (such a step would run on it); after that, it can
+/// stop existing at once instead of at the end of the event (a guarded
+/// handler on it would create it again as it was).
+pub fn walk_follows(steps: &[Step], index: usize) -> bool {
+    steps[index + 1..].iter().any(|step| {
+        matches!(
+            step,
+            Step::Run {
+                on: Instances::Every,
+                ..
+            }
+        )
+    })
+}

@@ -4,7 +4,7 @@ use super::Checker;
 use super::scope::{DefineValue, Symbol};
 use crate::builtins;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::model::{EnumDef, ValueType, Variable, WatchModel};
+use crate::model::{EnumDef, ModelId, ValueType, Variable, WatchModel};
 use crate::span::Span;
 use crate::syntax::ast::{Declaration, Item, TypeSpec};
 use crate::types::IntType;
@@ -14,32 +14,47 @@ impl Checker<'_> {
     /// a later state block), then evaluates defines and initialisers in
     /// source order.
     pub(super) fn declarations(&mut self, items: &[Item]) {
-        let mut state_item = None;
+        // The first state block of the rule and of each model it includes:
+        // (item, the id of its first variable).
+        let mut state_items: Vec<(usize, usize)> = Vec::new();
         for (index, item) in items.iter().enumerate() {
+            let owner = self.owners[index];
             match item {
-                Item::State(state) => match state_item {
-                    None => {
-                        state_item = Some(index);
-                        for declaration in &state.declarations {
-                            self.declare_state(declaration);
+                Item::State(state) => {
+                    let first = state_items
+                        .iter()
+                        .find(|(at, _)| self.owners[*at] == owner)
+                        .map(|(at, _)| *at);
+                    match first {
+                        None => {
+                            state_items.push((index, self.variables.len()));
+                            for declaration in &state.declarations {
+                                self.declare_state(declaration, owner);
+                            }
+                        }
+                        Some(first) => {
+                            let Item::State(first_state) = &items[first] else {
+                                unreachable!()
+                            };
+                            let (message, note) = match owner {
+                                None => (
+                                    "a rule has at most one `state` block",
+                                    "declare all state variables in one block",
+                                ),
+                                Some(_) => (
+                                    "a model has at most one `state` block",
+                                    "declare all the model's variables in one block",
+                                ),
+                            };
+                            self.error(
+                                Diagnostic::new(Code::SecondState, state.keyword, message)
+                                    .with_label("second `state` block")
+                                    .with_secondary(first_state.keyword, "first `state` block")
+                                    .with_note(note),
+                            );
                         }
                     }
-                    Some(first) => {
-                        let Item::State(first_state) = &items[first] else {
-                            unreachable!()
-                        };
-                        self.error(
-                            Diagnostic::new(
-                                Code::SecondState,
-                                state.keyword,
-                                "a rule has at most one `state` block",
-                            )
-                            .with_label("second `state` block")
-                            .with_secondary(first_state.keyword, "first `state` block")
-                            .with_note("declare all state variables in one block"),
-                        );
-                    }
-                },
+                }
                 Item::Define(define) => {
                     let index_in_defines = self.scope.defines.len();
                     self.scope.defines.push(DefineValue {
@@ -52,7 +67,7 @@ impl Checker<'_> {
                             index: index_in_defines,
                             item: index,
                         };
-                        let _ = self.declare(&define.name.name, symbol, define.name.span);
+                        let _ = self.declare(&define.name.name, symbol, define.name.span, owner);
                     }
                 }
                 _ => {}
@@ -85,13 +100,16 @@ impl Checker<'_> {
                     self.scope.defines[define_index].value = value;
                     define_index += 1;
                 }
-                Item::State(state) if Some(index) == state_item => {
-                    // Only the first state block declares variables, so
-                    // they are numbered from 0 in declaration order.
+                Item::State(state) => {
+                    // Only the first block of each owner declared variables,
+                    // numbered in declaration order from its first.
+                    let Some(&(_, first)) = state_items.iter().find(|(at, _)| *at == index) else {
+                        continue;
+                    };
                     let declarators = state.declarations.iter().flat_map(|d| &d.declarators);
-                    for (variable, declarator) in declarators.enumerate() {
+                    for (offset, declarator) in declarators.enumerate() {
                         if let Some(init) = &declarator.init {
-                            self.initialize(variable, init, index);
+                            self.initialize(first + offset, init, index);
                         }
                     }
                 }
@@ -101,7 +119,7 @@ impl Checker<'_> {
     }
 
     /// Declares a name; whether it was accepted.
-    fn declare(&mut self, name: &str, symbol: Symbol, span: Span) -> bool {
+    fn declare(&mut self, name: &str, symbol: Symbol, span: Span, owner: Option<ModelId>) -> bool {
         if builtins::constant_named(name).is_some() {
             self.error(
                 Diagnostic::new(
@@ -114,7 +132,7 @@ impl Checker<'_> {
             );
             return false;
         }
-        if let Err(earlier) = self.scope.declare(name, symbol, span) {
+        if let Err(earlier) = self.scope.declare(name, symbol, span, owner) {
             self.error(
                 Diagnostic::new(Code::Duplicate, span, format!("`{name}` is declared twice"))
                     .with_label("declared again here")
@@ -127,19 +145,20 @@ impl Checker<'_> {
 
     /// Declares the enumerators and variables of one declaration. Initial
     /// values are zero until `initialize` evaluates the initialisers.
-    fn declare_state(&mut self, declaration: &Declaration) {
+    fn declare_state(&mut self, declaration: &Declaration, owner: Option<ModelId>) {
         let ty = match &declaration.ty {
             TypeSpec::Enum { enumerators, .. } => {
                 let enumeration = self.enums.len();
                 self.enums.push(EnumDef {
                     enumerators: enumerators.iter().map(|e| e.name.clone()).collect(),
+                    model: owner,
                 });
                 for (value, enumerator) in enumerators.iter().enumerate() {
                     let symbol = Symbol::Enumerator {
                         enumeration,
                         value: value as i64,
                     };
-                    let _ = self.declare(&enumerator.name, symbol, enumerator.span);
+                    let _ = self.declare(&enumerator.name, symbol, enumerator.span, owner);
                 }
                 Some(ValueType::enumeration(enumeration))
             }
@@ -156,11 +175,13 @@ impl Checker<'_> {
                 ty: ty.unwrap_or(ValueType::int(IntType::INT)),
                 init: 0,
                 span: declarator.name.span,
+                model: owner,
             });
             let accepted = self.declare(
                 &declarator.name.name,
                 Symbol::Variable(id),
                 declarator.name.span,
+                owner,
             );
             if !accepted || ty.is_none() {
                 self.rejected.insert(id);
@@ -246,8 +267,38 @@ impl Checker<'_> {
 
     pub(super) fn watch_item(&mut self, items: &[Item]) {
         let mut first: Option<Span> = None;
-        for item in items {
+        for (index, item) in items.iter().enumerate() {
             let Item::Watch(watch) = item else { continue };
+            if let Some(model) = self.owners[index] {
+                let declaration = self.models[model].span;
+                self.error(
+                    Diagnostic::new(
+                        Code::ModelWithWatch,
+                        watch.span,
+                        "a model cannot `watch` objects",
+                    )
+                    .with_label("`watch` in a model")
+                    .with_secondary(declaration, "the model")
+                    .with_note(
+                        "a model's state belongs to the thread; per-object state belongs in a rule",
+                    ),
+                );
+                continue;
+            }
+            if let Some(model) = self.models.first() {
+                let diagnostic = Diagnostic::new(
+                    Code::ModelWithWatch,
+                    watch.span,
+                    format!("a rule with `watch` cannot include model `{}`", model.name),
+                )
+                .with_label("per-object state")
+                .with_secondary(model.span, "per-thread model included here")
+                .with_note(
+                    "each object would get its own copy of the model, which starts over when \
+                     the object is first seen; write the check as a rule without `watch`",
+                );
+                self.error(diagnostic);
+            }
             if let Some(first) = first {
                 self.error(
                     Diagnostic::new(

@@ -25,6 +25,8 @@ pub(super) struct HandlerContext {
     pub kind: Option<EventKind>,
     /// The item index, for `#define` visibility.
     pub item: usize,
+    /// The model the handler belongs to; `None` for the rule's own.
+    pub model: Option<crate::model::ModelId>,
 }
 
 impl Checker<'_> {
@@ -232,7 +234,13 @@ impl Checker<'_> {
                 self.check_argument_in_range(guard.index, guard.span, &events);
             }
         }
-        let context = HandlerContext { events, kind, item };
+        let model = self.owners[item];
+        let context = HandlerContext {
+            events,
+            kind,
+            item,
+            model,
+        };
         let body = self.block(&handler.body.statements, &context);
         self.handlers.push(HandlerModel {
             events: context
@@ -243,6 +251,7 @@ impl Checker<'_> {
             guard: handler.guard.map(|g| g.index),
             body,
             span: handler.header_span,
+            model,
         });
     }
 }

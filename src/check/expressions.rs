@@ -94,6 +94,40 @@ impl Checker<'_> {
         ))
     }
 
+    /// Code of a model names only what its model declares (and built-in
+    /// constants): every rule that includes the model must see it compute
+    /// the same. `None` (and an error) when `name` is out of its reach.
+    fn check_model_reach(&mut self, name: &str, span: Span, place: Place) -> Option<()> {
+        let Some(model) = self.owners[place.item()] else {
+            return Some(());
+        };
+        let (owner, declared) = self.scope.owner(name).expect("a declared name");
+        if owner == Some(model) {
+            return Some(());
+        }
+        let model = &self.models[model];
+        let whose = match owner {
+            Some(other) => format!("model `{}`", self.models[other].name),
+            None => "the rule".to_string(),
+        };
+        let diagnostic = Diagnostic::new(
+            Code::ModelReadsOutside,
+            span,
+            format!(
+                "model `{}` cannot use `{name}`, which {whose} declares",
+                model.name
+            ),
+        )
+        .with_label("outside the model")
+        .with_secondary(declared, format!("declared by {whose}"))
+        .with_note(
+            "a model is shared by every rule that includes it: it reads only its own \
+             variables, constants and the event's values",
+        );
+        self.error(diagnostic);
+        None
+    }
+
     pub(super) fn expression(&mut self, expr: &ast::Expr, place: Place) -> Option<TypedExpr> {
         use ast::ExprKind as E;
         let typed = |kind, ty| Some(TypedExpr { kind, ty });
@@ -258,7 +292,11 @@ impl Checker<'_> {
                 ty,
             })
         };
-        match self.scope.lookup(name, place.item()) {
+        let symbol = self.scope.lookup(name, place.item());
+        if symbol.is_some_and(|s| !matches!(s, Symbol::Builtin(_))) {
+            self.check_model_reach(name, span, place)?;
+        }
+        match symbol {
             Some(Symbol::Variable(id)) => {
                 if let Place::Constant { .. } = place {
                     self.error(

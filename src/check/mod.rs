@@ -17,7 +17,8 @@ use crate::catalog::Catalog;
 use crate::diagnostic::{self, Code, Diagnostic};
 use crate::load::LoadedRule;
 use crate::model::{
-    AbortInfo, EnumDef, Event, HandlerModel, Model, Signature, VarId, Variable, WatchModel,
+    AbortInfo, EnumDef, Event, HandlerModel, Model, ModelId, ModelInfo, Signature, VarId, Variable,
+    WatchModel,
 };
 use crate::span::{SourceMap, Span};
 use crate::syntax::ast::{Item, RuleId};
@@ -44,6 +45,9 @@ pub struct Checker<'a> {
     rejected: HashSet<VarId>,
     handlers: Vec<HandlerModel>,
     signatures: Vec<(Event, Signature)>,
+    /// For each loaded item, the model it belongs to (`None`: the rule).
+    owners: Vec<Option<ModelId>>,
+    models: Vec<ModelInfo>,
     diagnostics: Vec<Diagnostic>,
 }
 
@@ -69,6 +73,15 @@ pub fn check(
         rejected: HashSet::new(),
         handlers: Vec::new(),
         signatures: Vec::new(),
+        owners: rule.owners.clone(),
+        models: rule
+            .models
+            .iter()
+            .map(|m| ModelInfo {
+                name: m.name.name.clone(),
+                span: m.span,
+            })
+            .collect(),
         diagnostics: Vec::new(),
     };
     checker.declarations(&rule.items);
@@ -86,6 +99,11 @@ pub fn check(
     }
     checker.unused_variables();
     checker.no_handlers(rule);
+    // Model handlers run first on every event (each model's in source
+    // order, in the order the models were included), then the rule's.
+    checker
+        .handlers
+        .sort_by_key(|handler| handler.model.map_or(usize::MAX, |model| model));
     let name = checker.rule_name(rule);
     let mut diagnostics = checker.diagnostics;
     diagnostic::sort(&mut diagnostics);
@@ -105,6 +123,7 @@ pub fn check(
         enums: checker.enums,
         watch: checker.watch,
         handlers: checker.handlers,
+        models: checker.models,
         aborts: checker.aborts,
         signatures: checker.signatures,
     };
@@ -150,12 +169,9 @@ impl Checker<'_> {
     /// A rule without handlers is legal but checks nothing: an empty file,
     /// or one whose handlers were left in another file.
     fn no_handlers(&mut self, rule: &LoadedRule) {
-        if self.had_syntax_errors
-            || rule
-                .items
-                .iter()
-                .any(|item| matches!(item, Item::Handler(_)))
-        {
+        let own_handler = (rule.items.iter().zip(&rule.owners))
+            .any(|(item, owner)| matches!(item, Item::Handler(_)) && owner.is_none());
+        if self.had_syntax_errors || own_handler {
             return;
         }
         let text = &self.sources.get(rule.file).text;
@@ -177,7 +193,9 @@ impl Checker<'_> {
         if self.had_syntax_errors {
             return;
         }
-        for (id, variable) in self.variables.iter().enumerate() {
+        // A model's variable may be there for other rules that include it.
+        let own = self.variables.iter().enumerate();
+        for (id, variable) in own.filter(|(_, v)| v.model.is_none()) {
             if !self.reads.contains(&id) && !self.rejected.contains(&id) {
                 self.diagnostics.push(
                     Diagnostic::new(

@@ -3,7 +3,7 @@
 use indexmap::IndexMap;
 
 use crate::builtins::{self, Constant};
-use crate::model::{EnumId, ValueType, VarId};
+use crate::model::{EnumId, ModelId, ValueType, VarId};
 use crate::span::Span;
 
 #[derive(Debug, Clone, Copy)]
@@ -29,33 +29,55 @@ pub struct DefineValue {
     pub span: Span,
 }
 
+/// A declared name: what it is, where, and which model declares it
+/// (`None` for the rule itself).
+#[derive(Debug, Clone, Copy)]
+struct Declared {
+    symbol: Symbol,
+    span: Span,
+    owner: Option<ModelId>,
+}
+
 /// Everything declared by name, in declaration order.
 #[derive(Debug, Default)]
 pub struct Scope {
-    names: IndexMap<String, (Symbol, Span)>,
+    names: IndexMap<String, Declared>,
     pub defines: Vec<DefineValue>,
 }
 
 impl Scope {
     /// Declares `name`; on a clash, returns where the earlier one is.
-    pub fn declare(&mut self, name: &str, symbol: Symbol, span: Span) -> Result<(), Span> {
-        if let Some((_, earlier)) = self.names.get(name) {
-            return Err(*earlier);
+    pub fn declare(
+        &mut self,
+        name: &str,
+        symbol: Symbol,
+        span: Span,
+        owner: Option<ModelId>,
+    ) -> Result<(), Span> {
+        if let Some(earlier) = self.names.get(name) {
+            return Err(earlier.span);
         }
-        self.names.insert(name.to_string(), (symbol, span));
+        let declared = Declared {
+            symbol,
+            span,
+            owner,
+        };
+        self.names.insert(name.to_string(), declared);
         Ok(())
+    }
+
+    /// The model that declares `name` and where, for a declared name.
+    pub fn owner(&self, name: &str) -> Option<(Option<ModelId>, Span)> {
+        self.names.get(name).map(|d| (d.owner, d.span))
     }
 
     /// What `name` means when used inside item number `item`.
     pub fn lookup(&self, name: &str, item: usize) -> Option<Symbol> {
-        match self.names.get(name) {
-            Some((
-                Symbol::Define {
-                    item: defined_at, ..
-                },
-                _,
-            )) if *defined_at >= item => builtins::constant_named(name).map(Symbol::Builtin),
-            Some((symbol, _)) => Some(*symbol),
+        match self.names.get(name).map(|d| d.symbol) {
+            Some(Symbol::Define {
+                item: defined_at, ..
+            }) if defined_at >= item => builtins::constant_named(name).map(Symbol::Builtin),
+            Some(symbol) => Some(symbol),
             None => builtins::constant_named(name).map(Symbol::Builtin),
         }
     }

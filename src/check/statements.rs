@@ -7,6 +7,7 @@ use super::expressions::Place;
 use super::scope::Symbol;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::model::{AbortInfo, ExprKind, Statement, TypedExpr};
+use crate::span::Span;
 use crate::syntax::ast::{self, Stmt};
 
 impl Checker<'_> {
@@ -116,6 +117,11 @@ impl Checker<'_> {
                 }
                 out.push(Statement::Assign(variable, value));
             }
+            Stmt::Abort { span, .. } | Stmt::Halt(span) | Stmt::Reset(span)
+                if context.model.is_some() =>
+            {
+                self.model_statement(statement, *span, context);
+            }
             Stmt::Abort { message, span } => {
                 let id = self.aborts.len();
                 self.aborts.push(AbortInfo {
@@ -131,10 +137,35 @@ impl Checker<'_> {
         }
     }
 
+    /// `abort`, `halt` and `reset` belong to rules: a model only describes
+    /// what happens, for every rule that includes it.
+    fn model_statement(&mut self, statement: &Stmt, span: Span, context: &HandlerContext) {
+        let word = match statement {
+            Stmt::Abort { .. } => "abort",
+            Stmt::Halt(_) => "halt",
+            _ => "reset",
+        };
+        let model = &self.models[context.model.expect("a model handler")];
+        let diagnostic = Diagnostic::new(
+            Code::ModelStatement,
+            span,
+            format!("a model handler cannot `{word}`"),
+        )
+        .with_label(format!("in a handler of model `{}`", model.name))
+        .with_secondary(model.span, "the model")
+        .with_note(
+            "a model only tracks state; the rules that include it decide what is a violation",
+        );
+        self.error(diagnostic);
+    }
+
     fn assignment_target(&mut self, target: &ast::Expr, place: Place) -> Option<usize> {
         let what = match &target.kind {
             ast::ExprKind::Name(name) => match self.scope.lookup(name, place_item(place)) {
-                Some(Symbol::Variable(id)) => return Some(id),
+                Some(Symbol::Variable(id)) => {
+                    self.check_model_assignment(id, target.span, place);
+                    return Some(id);
+                }
                 Some(Symbol::Enumerator { .. }) => format!("`{name}` is an enumerator"),
                 Some(Symbol::Define { .. }) => format!("`{name}` is a `#define`d constant"),
                 Some(Symbol::Builtin(_)) => format!("`{name}` is a built-in constant"),
@@ -160,6 +191,48 @@ impl Checker<'_> {
             .with_note("a rule observes the driver; it changes nothing but its own state"),
         );
         None
+    }
+}
+
+impl Checker<'_> {
+    /// A rule reads a model's variables but never assigns them (the model
+    /// is the thread's, shared by every rule that includes it); a model
+    /// assigns only its own.
+    fn check_model_assignment(&mut self, id: usize, span: Span, place: Place) {
+        let Place::Handler(context) = place else {
+            return;
+        };
+        let variable = &self.variables[id];
+        if variable.model == context.model {
+            return;
+        }
+        let name = variable.name.clone();
+        let declared = variable.span;
+        let diagnostic = match (context.model, variable.model) {
+            (None, Some(model)) => Diagnostic::new(
+                Code::ModelAssigned,
+                span,
+                format!(
+                    "`{name}` belongs to model `{}`: a rule cannot assign it",
+                    self.models[model].name
+                ),
+            )
+            .with_label("assigned by the rule")
+            .with_secondary(declared, "declared by the model")
+            .with_note("rules read a model's variables; only the model's handlers change them"),
+            (Some(model), _) => Diagnostic::new(
+                Code::ModelReadsOutside,
+                span,
+                format!(
+                    "model `{}` cannot assign `{name}`, which it does not declare",
+                    self.models[model].name
+                ),
+            )
+            .with_label("assigned by a model handler")
+            .with_secondary(declared, "declared outside the model"),
+            (None, None) => return,
+        };
+        self.error(diagnostic);
     }
 }
 

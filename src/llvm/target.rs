@@ -1,6 +1,7 @@
 //! What the generated IR depends on in the woven module: the pointer
 //! style (typed `i8*` up to LLVM 14, opaque `ptr` from 15 on), the pointer
-//! size, and the platform (how to reach `stderr`).
+//! size, the platform (how to reach `stderr`), and the sanitizers its
+//! functions are built with.
 
 /// How the module spells pointers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,7 +20,20 @@ pub struct Target {
     pub triple: String,
     /// `target datalayout = "..."`'s string, if the module has one.
     pub datalayout: Option<String>,
+    /// The sanitizers the module's functions are built with (`SANITIZERS`
+    /// its attribute groups name), in the order first seen: code added to
+    /// the module carries them too.
+    pub sanitizers: Vec<&'static str>,
 }
+
+/// The function attributes that ask for a sanitizer's instrumentation.
+pub const SANITIZERS: &[&str] = &[
+    "sanitize_address",
+    "sanitize_hwaddress",
+    "sanitize_memory",
+    "sanitize_memtag",
+    "sanitize_thread",
+];
 
 impl Target {
     /// A pointer to `pointee`: `ptr`, or `pointee*` in a typed module.
@@ -137,6 +151,7 @@ mod tests {
             pointer_bits: 64,
             triple: "x86_64-pc-linux-gnu".into(),
             datalayout: None,
+            sanitizers: Vec::new(),
         };
         assert_eq!(target.ptr("i8"), "ptr");
         assert_eq!(target.string_ref("@s", 3), "@s");

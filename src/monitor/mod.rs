@@ -1,8 +1,9 @@
 //! Stage 4a: monitors, the code that runs a rule next to the driver.
 //!
 //! A monitor is generated from the automata of a set of rules and the
-//! hooks they need (`hooks.rs`). `c.rs` writes it as C; the IR weaver
-//! writes the same monitor as LLVM IR.
+//! hooks they need (`hooks.rs`), with the constants and texts of `abi.rs`.
+//! `c/` writes it as C; `llvm/` writes the runtime flavour as LLVM IR, for
+//! the IR weaver.
 
 pub mod abi;
 pub mod c;

@@ -51,6 +51,8 @@ pub enum RuleId {
 pub enum Item {
     State(StateBlock),
     Watch(Watch),
+    /// `model NAME;`: the file is a shared model (see `load.rs`).
+    Model(ModelDeclaration),
     Handler(Handler),
     Define(Define),
     Include(Include),
@@ -107,6 +109,13 @@ pub struct Watch {
     pub function: Ident,
     pub kind: Ident,
     pub argument: ArgRef,
+    pub span: Span,
+}
+
+/// `model NAME;`
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelDeclaration {
+    pub name: Ident,
     pub span: Span,
 }
 

@@ -45,7 +45,8 @@ pub fn describe_rule(rule: Rule) -> Option<&'static str> {
         | empty_statement | assignment | increment => "a statement",
         assign_operator => "`=`",
         step_operator => "`++` or `--`",
-        state_block | watch | handler | event_list | empty_item => "a rule item",
+        state_block | watch | model_declaration | model_word | handler | event_list
+        | empty_item => "a rule item",
         event_kind => "an event kind",
         guard => "`[guard $N]`",
         declaration | type_spec | enum_type | scalar_type => "a declaration",

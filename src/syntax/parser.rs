@@ -155,6 +155,15 @@ impl Converter {
         Some(match pair.as_rule() {
             Rule::state_block => Item::State(self.state_block(pair)),
             Rule::watch => Item::Watch(self.watch(pair)),
+            Rule::model_declaration => {
+                let span = self.span(&pair);
+                let name = pair
+                    .into_inner()
+                    .find(|p| p.as_rule() == Rule::identifier)
+                    .expect("a model name");
+                let name = self.ident(name);
+                Item::Model(ModelDeclaration { name, span })
+            }
             Rule::handler => Item::Handler(self.handler(pair)),
             Rule::include => Item::Include(self.include(pair)),
             Rule::define => self.define(pair)?,

@@ -86,6 +86,9 @@ fn print_item(out: &mut String, item: &Item) {
                 watch.function.name, watch.kind.name, watch.argument.index
             );
         }
+        Item::Model(model) => {
+            let _ = writeln!(out, "model {};\n", model.name.name);
+        }
         Item::Handler(handler) => {
             let names: Vec<&str> = handler.events.iter().map(|e| e.name.as_str()).collect();
             if handler.bracketed {
@@ -330,6 +333,10 @@ pub fn without_spans(rule: &SourceRule) -> SourceRule {
                 watch.kind.span = Span::default();
                 watch.argument.span = Span::default();
                 watch.span = Span::default();
+            }
+            Item::Model(model) => {
+                model.name.span = Span::default();
+                model.span = Span::default();
             }
             Item::Handler(handler) => {
                 handler

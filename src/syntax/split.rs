@@ -157,7 +157,7 @@ impl Splitter<'_> {
         let next = skip_blanks(rest, word_end);
         match word {
             b"state" => rest.get(next) == Some(&b'{'),
-            b"watch" => rest.get(next).is_some_and(|&b| is_ident_start(b)),
+            b"watch" | b"model" => rest.get(next).is_some_and(|&b| is_ident_start(b)),
             _ => {
                 rest.get(next) == Some(&b'.') && {
                     let kind = skip_blanks(rest, next + 1);

@@ -1,9 +1,10 @@
 //! Stage 4b: weaving, putting the hooks into a driver.
 //!
 //! Both weavers are text-to-text functions: C source in `c/`, LLVM IR in
-//! `ir/`. What they share lives here: the role map, the site table that
-//! gives every event its place in the driver, and the error type. Both
-//! make their changes as edits (`crate::edit`).
+//! `llvm/`. What they share lives here: what binds how and the site table
+//! (`bind`), the binding report (`report`), the role map (`role_map`),
+//! and what a weaver returns (`Site`, `Woven`). Both make their changes as
+//! edits (`crate::edit`) and report problems as `Diagnostic`s.
 
 pub mod bind;
 pub mod c;

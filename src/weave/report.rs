@@ -101,27 +101,49 @@ impl BindingReport {
 /// file is worth a look. Rules with no API site at all, and routines a file
 /// does not have (no DPC routine, say), are normal in a driver of many
 /// files; summaries count them.
+///
+/// The events of one handler are alternatives: the name a C file calls and
+/// the function a macro expands to (`KeAcquireSpinLock`,
+/// `KeAcquireSpinLockRaiseToDpc`), or the DDIs an IRQL rule checks alike.
+/// One of them bound is enough. A handler that changes none of the rule's
+/// state (the check of one DDI's IRQL) needs no other to make sense, so
+/// its events bound nowhere are no warning. Only the rule's own handlers
+/// count: the events of a shared model it includes (the IRQL model follows
+/// every spin lock) are there for every rule that includes it.
 pub fn unbound(rules: &[Automaton], sites: &[Site]) -> Vec<(usize, Vec<Event>)> {
     let bound_events = bound_events(sites);
-    let bound = |event: &Event| bound_events.contains(event);
+    let is_api = |event: &Event| matches!(event.target, crate::model::Target::Function(_));
     let mut result = Vec::new();
     for (index, rule) in rules.iter().enumerate() {
-        let apis = rule
-            .events
-            .iter()
-            .map(|info| &info.event)
-            .filter(|event| matches!(event.target, crate::model::Target::Function(_)));
-        let (bound_apis, unbound_apis): (Vec<&Event>, Vec<&Event>) =
-            apis.partition(|event| bound(event));
-        if !bound_apis.is_empty() && !unbound_apis.is_empty() {
+        let mut any_bound = false;
+        let mut unbound_apis: Vec<&Event> = Vec::new();
+        for handler in rule.handlers.iter().filter(|h| h.model.is_none()) {
+            let apis: Vec<&Event> = (handler.events.iter())
+                .map(|&id| &rule.events[id].event)
+                .filter(|event| is_api(event))
+                .collect();
+            let stateful = (handler.paths.iter())
+                .flat_map(|path| &path.updates)
+                .any(|(variable, _)| rule.variables[*variable].model.is_none());
+            if apis.iter().any(|event| bound_events.contains(event)) {
+                any_bound = true;
+            } else if stateful {
+                for event in apis {
+                    if !unbound_apis.contains(&event) {
+                        unbound_apis.push(event);
+                    }
+                }
+            }
+        }
+        // An event one handler binds is bound for the rule's others too.
+        unbound_apis.retain(|event| !bound_events.contains(event));
+        if any_bound && !unbound_apis.is_empty() {
             result.push((index, unbound_apis.into_iter().cloned().collect()));
         }
     }
     result
 }
 
-/// One warning per partly bound rule, pointing at the rule's first handler
-/// of an unbound event.
 /// Which weaver wove the file, for the advice a warning gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Weaver {
@@ -129,6 +151,8 @@ pub enum Weaver {
     Ir,
 }
 
+/// The warning for a rule partly bound in `file`, pointing at the rule's
+/// first handler of an unbound event.
 pub fn unbound_warning(
     rule: &Automaton,
     events: &[Event],

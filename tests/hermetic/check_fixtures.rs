@@ -40,6 +40,10 @@ fn printed_rules_parse_back_to_the_same_tree() {
         round_trip(text, path);
         count += 1;
     }
+    // The pack's shared model is a rule file too.
+    let model = "rules/wdm/irql_model.h";
+    round_trip(slic::pack::file(model).expect("a pack file"), model);
+    count += 1;
     assert!(count > 10, "too few rules to call this a test: {count}");
 }
 

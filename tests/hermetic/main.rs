@@ -4,6 +4,7 @@
 //! weavers write, as text. It runs in seconds: `cargo test --test hermetic`.
 //! The toolchain tier (`tests/it/`) builds and runs what slic writes.
 
+mod architecture;
 mod bad_input;
 mod c_forms;
 mod check_fixtures;
@@ -11,6 +12,7 @@ mod cli_check;
 mod cli_help;
 mod fuzz_regressions;
 mod ir_strategies;
+mod irql_catalog;
 mod parse_properties;
 mod rule_pack;
 mod semantics;

@@ -54,21 +54,39 @@ fn run_traces(rule: &Path) -> Vec<testing::TraceResult> {
 #[test]
 fn fixture_traces_pass_and_their_states_are_pinned() {
     insta::glob!("../fixtures/rules", "*.slic", |path| {
-        let results = run_traces(path);
-        assert!(results.len() >= 2, "{} has too few traces", path.display());
-        let mut log = String::new();
-        for result in &results {
-            assert!(
-                result.passed(),
-                "{}: {:?}\n{}",
-                result.name,
-                result.mismatches,
-                result.log
-            );
-            log.push_str(&result.log);
-        }
-        insta::assert_snapshot!(log);
+        insta::assert_snapshot!(passing_trace_log(path));
     });
+}
+
+/// The shared models of the pack, each with a rule that includes it under
+/// `tests/fixtures/models/`: every state of the model along the traces is
+/// pinned.
+#[test]
+fn model_traces_pass_and_their_states_are_pinned() {
+    let mut count = 0;
+    insta::glob!("../fixtures/models", "*.slic", |path| {
+        insta::assert_snapshot!(passing_trace_log(path));
+        count += 1;
+    });
+    assert!(count >= 1, "no model fixtures");
+}
+
+/// The log of every trace of a rule, all of which must pass.
+fn passing_trace_log(path: &Path) -> String {
+    let results = run_traces(path);
+    assert!(results.len() >= 2, "{} has too few traces", path.display());
+    let mut log = String::new();
+    for result in &results {
+        assert!(
+            result.passed(),
+            "{}: {:?}\n{}",
+            result.name,
+            result.mismatches,
+            result.log
+        );
+        log.push_str(&result.log);
+    }
+    log
 }
 
 #[test]

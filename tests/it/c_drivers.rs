@@ -39,6 +39,11 @@ fn config_driver_reports_its_seeded_bugs() {
 }
 
 #[test]
+fn irql_driver_reports_its_seeded_bugs() {
+    check_driver("irql");
+}
+
+#[test]
 fn handoff_driver_reports_nothing_while_another_thread_holds_its_locks() {
     check_driver("handoff");
 }

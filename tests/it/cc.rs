@@ -126,10 +126,13 @@ fn expected_example_reports() -> Vec<Report> {
         place: Some(format!("driver.c:{line}")),
         function: "DispatchWrite".to_string(),
     };
+    // The routine that returns holding the queued spin lock also returns at
+    // DISPATCH_LEVEL (IrqlReturn).
     let mut expected = vec![
         report("SpinLockSafe", 66),
         // The exit of `DispatchWrite`: its one final `return`.
         report("QueuedSpinLockRelease", 67),
+        report("IrqlReturn", 67),
     ];
     expected.sort();
     expected

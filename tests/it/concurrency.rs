@@ -49,7 +49,7 @@ fn build(work: &Path, compiler: &str, sanitize: bool) -> PathBuf {
     executable
 }
 
-fn run(executable: &Path, seeded: bool, rounds: u32) -> String {
+pub(crate) fn run(executable: &Path, seeded: bool, rounds: u32) -> String {
     let mut command = Command::new(executable);
     command.env("TSAN_OPTIONS", "halt_on_error=1 exitcode=66");
     command.args([

@@ -19,6 +19,7 @@ mod sarif;
 mod static_monitor;
 #[path = "../common/support.rs"]
 mod support;
+mod takeover;
 mod truncated_ir;
 mod tutorial;
 mod verify;

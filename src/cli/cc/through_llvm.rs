@@ -1,5 +1,6 @@
-//! `slic cc` through LLVM IR (clang): the source to IR at -O0, the IR
-//! woven, the woven IR compiled with the user's flags and optimisation.
+//! `slic cc` through LLVM IR (clang): the source to IR at -O0 with no
+//! LLVM pass run, the IR woven, the woven IR compiled with the user's
+//! flags and optimisation.
 
 use std::path::Path;
 
@@ -33,8 +34,20 @@ impl Context<'_> {
             .cloned()
             .collect();
         first.extend(dependency_arguments(&dependency, object));
+        // No LLVM pass runs on the IR before it is woven: the second
+        // compile runs them all (a sanitizer's instrumentation, run in
+        // both, would instrument its own code).
         first.extend(
-            ["-S", "-emit-llvm", "-O0", "-Xclang", "-disable-O0-optnone"].map(String::from),
+            [
+                "-S",
+                "-emit-llvm",
+                "-O0",
+                "-Xclang",
+                "-disable-O0-optnone",
+                "-Xclang",
+                "-disable-llvm-passes",
+            ]
+            .map(String::from),
         );
         // Reports need line tables to say where; a build without debug
         // information gets them for weaving only (stripped below).

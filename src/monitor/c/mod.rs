@@ -15,7 +15,7 @@ pub mod expr;
 use std::fmt::Write;
 
 use super::{Flavour, Monitor, abi};
-use crate::automaton::plan::{Instances, Step};
+use crate::automaton::plan::{Instances, Step, walk_follows};
 use crate::automaton::{Automaton, End, Handler};
 use crate::model::Target;
 use crate::monitor::hooks::Hook;
@@ -535,9 +535,10 @@ fn event_function(
             let _ = writeln!(out, "    struct {r}_state *s = {r}_global();");
         }
     }
-    for step in automaton.plan(event) {
+    let steps: Vec<Step> = automaton.plan(event).collect();
+    for (index, &step) in steps.iter().enumerate() {
         match flavour {
-            Flavour::Runtime => runtime_step(out, r, step),
+            Flavour::Runtime => runtime_step(out, r, step, walk_follows(&steps, index)),
             Flavour::Static => static_step(out, r, step),
         }
     }
@@ -566,8 +567,15 @@ fn event_function(
 
 /// One step of a plan at run time: the thread's state, or the instances of
 /// the object table (`object_table.h`). Each handler checks the status
-/// again: an earlier one may have aborted or halted.
-fn runtime_step(out: &mut String, r: &str, step: Step) {
+/// again: an earlier one may have aborted or halted. A changed instance is
+/// noted (`SLIC_CHANGED`), or, where no later step walks the thread's
+/// instances, settled at once (`SLIC_CHANGED_LAST`).
+fn runtime_step(out: &mut String, r: &str, step: Step, walk_follows: bool) {
+    let changed = if walk_follows {
+        "SLIC_CHANGED"
+    } else {
+        "SLIC_CHANGED_LAST"
+    };
     let _ = match step {
         Step::Create(argument) => writeln!(
             out,
@@ -586,7 +594,7 @@ fn runtime_step(out: &mut String, r: &str, step: Step) {
             on: Instances::Object(argument),
         } => writeln!(
             out,
-            "    {{\n        struct {r}_state *s = SLIC_SELECT({r}, (uintptr_t)c->a[{}]);\n        if (s) {{\n            if (s->head.status == SLIC_LIVE && {r}_h{handler}(s, c)) SLIC_CHANGED({r}, s);\n            SLIC_DONE({r});\n        }}\n    }}",
+            "    {{\n        struct {r}_state *s = SLIC_SELECT({r}, (uintptr_t)c->a[{}]);\n        if (s) {{\n            if (s->head.status == SLIC_LIVE && {r}_h{handler}(s, c)) {changed}({r}, s);\n            SLIC_DONE({r});\n        }}\n    }}",
             argument - 1
         ),
         Step::Run {
@@ -594,7 +602,7 @@ fn runtime_step(out: &mut String, r: &str, step: Step) {
             on: Instances::Every,
         } => writeln!(
             out,
-            "    {{\n        struct {r}_state *s;\n        SLIC_EACH_HELD({r}, s) {{\n            if (s->head.status == SLIC_LIVE) (void){r}_h{handler}(s, c);\n            SLIC_DONE({r});\n        }}\n    }}"
+            "    {{\n        struct {r}_state *s;\n        SLIC_EACH_HELD({r}, s) {{\n            if (s->head.status == SLIC_LIVE && {r}_h{handler}(s, c)) {changed}({r}, s);\n            SLIC_DONE({r});\n        }}\n    }}"
         ),
     };
 }

@@ -30,7 +30,7 @@ pub struct HookCode {
 const DRAFT_SYMBOL: &str = "@slic.HOOK.SYMBOL";
 
 pub fn hook(context: &Context, hook: &Hook, rules: &[RuleCode]) -> HookCode {
-    let draft = code(context, hook, rules, DRAFT_SYMBOL);
+    let draft = context.with_attributes(code(context, hook, rules, DRAFT_SYMBOL));
     let symbol = format!("@{}.{:016x}", hook.name, fnv(&draft));
     let text = draft.replace(DRAFT_SYMBOL, &symbol);
     let declaration = format!(

@@ -12,17 +12,21 @@
 //! - `runtime.rs`: report structures, `slic_format`, `slic_report`;
 //! - `rules.rs`: each rule's state, handlers and event functions;
 //! - `object_table.rs`: the instances of a `watch` rule, one per object in
-//!   a table all threads share (the C monitor's `object_table.h`), and the
-//!   process-wide barrier its protocol uses;
+//!   a table all threads share (the C monitor's `object_table.h`);
+//!   `instances.rs`: the instances each thread holds, and the sweep;
+//!   `threads.rs`: the threads' records and the process-wide barrier the
+//!   tables' protocol uses;
 //! - `expr.rs`: expressions, with `eval.rs`'s semantics;
 //! - `hooks.rs`: the functions woven code calls.
 
 mod body;
 mod expr;
 mod hooks;
+mod instances;
 mod object_table;
 pub mod rules;
 mod runtime;
+mod threads;
 
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -57,7 +61,11 @@ pub struct External {
 pub struct Context<'a> {
     pub target: &'a Target,
     runtime_prefix: String,
+    threads_prefix: String,
     existing: &'a HashMap<String, Existing>,
+    /// The attributes every function of the monitor carries besides its
+    /// own (the module's sanitizers), each after a space.
+    attributes: String,
 }
 
 impl Context<'_> {
@@ -69,6 +77,34 @@ impl Context<'_> {
     /// `@slic.rt.<hash>.name`.
     pub fn runtime(&self, name: &str) -> String {
         format!("@{}.{name}", self.runtime_prefix)
+    }
+
+    /// `@slic.threads.<hash>.name`: the thread records (`threads.rs`),
+    /// named after their code as it is without the module's declarations,
+    /// so that every module and every rule woven by this slic for this
+    /// target uses the same records.
+    pub fn threads(&self, name: &str) -> String {
+        format!("@{}.{name}", self.threads_prefix)
+    }
+
+    /// `text` with the context's attributes added to each function it
+    /// defines (every `define` line of the monitor ends with ` {`).
+    pub fn with_attributes(&self, text: String) -> String {
+        if self.attributes.is_empty() {
+            return text;
+        }
+        let mut out = String::with_capacity(text.len() + 1024);
+        for line in text.split_inclusive('\n') {
+            match line.strip_suffix(" {\n") {
+                Some(head) if line.starts_with("define ") => {
+                    out.push_str(head);
+                    out.push_str(&self.attributes);
+                    out.push_str(" {\n");
+                }
+                _ => out.push_str(line),
+            }
+        }
+        out
     }
 
     pub fn site_pointer(&self) -> String {
@@ -199,19 +235,42 @@ pub fn generate(
     existing: &HashMap<String, Existing>,
 ) -> Monitor {
     // The runtime is written with a placeholder prefix, hashed, and the
-    // placeholder replaced by `slic.rt.<hash>`.
+    // placeholder replaced by `slic.rt.<hash>`; the thread records' prefix
+    // is the hash of their code written for a module that declares nothing.
     const DRAFT: &str = "slic.RUNTIME.PREFIX";
+    const THREADS_DRAFT: &str = "slic.THREADS.PREFIX";
+    let attributes: String = target
+        .sanitizers
+        .iter()
+        .map(|attribute| format!(" {attribute}"))
+        .collect();
+    let declares_nothing = HashMap::new();
+    let canonical = Context {
+        target,
+        runtime_prefix: DRAFT.to_string(),
+        threads_prefix: THREADS_DRAFT.to_string(),
+        existing: &declares_nothing,
+        attributes: attributes.clone(),
+    };
+    let threads_code = canonical.with_attributes(threads::functions(&canonical, &mut Vec::new()));
+    let threads_prefix = format!("slic.threads.{:016x}", fnv(&threads_code));
     let draft_context = Context {
         target,
         runtime_prefix: DRAFT.to_string(),
+        threads_prefix: threads_prefix.clone(),
         existing,
+        attributes: attributes.clone(),
     };
     let mut externals = Vec::new();
-    let draft = runtime::functions(&draft_context, &mut externals);
+    let tables = rules.iter().any(|rule| rule.watch.is_some());
+    let draft =
+        draft_context.with_attributes(runtime::functions(&draft_context, &mut externals, tables));
     let context = Context {
         target,
         runtime_prefix: format!("slic.rt.{:016x}", fnv(&draft)),
+        threads_prefix,
         existing,
+        attributes,
     };
     let runtime_text = draft.replace(DRAFT, &context.runtime_prefix);
     let mut text = String::new();

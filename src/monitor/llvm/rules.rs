@@ -27,9 +27,10 @@ use std::fmt::Write;
 
 use super::body::{Body, Value};
 use super::expr::{self, Operands};
-use super::object_table::{self, OBJECT, STATUS};
+use super::instances;
+use super::object_table::{self, OBJECT, STATUS, Spelling};
 use super::{Context, string_constant};
-use crate::automaton::plan::{Instances, Step};
+use crate::automaton::plan::{Instances, Step, walk_follows};
 use crate::automaton::{Automaton, End, Handler};
 use crate::hash::fnv;
 use crate::monitor::abi::{FAILED, HALTED, LIVE, VIOLATION};
@@ -77,7 +78,7 @@ pub fn rule(context: &Context, automaton: &Automaton, hooks: &HookSet) -> RuleCo
     // The hash is taken over the code with a fixed prefix, which is then
     // replaced by the real one.
     let arity = arity(automaton, hooks);
-    let draft = code(context, automaton, arity, DRAFT_PREFIX);
+    let draft = context.with_attributes(code(context, automaton, arity, DRAFT_PREFIX));
     // Not the runtime's name: it depends on what the module declares
     // (`fputs`...), and two modules must share a rule's state all the same.
     let identity = draft.replace(context.runtime_prefix(), "slic.rt");
@@ -376,7 +377,7 @@ fn run_if_live(
     state: &str,
     handler: usize,
     after: &str,
-    changed: bool,
+    changed: Option<&str>,
 ) {
     let byte = names.context.target.ptr("i8");
     let status_field = names.field(body, state, STATUS);
@@ -391,15 +392,16 @@ fn run_if_live(
         names.state_pointer,
         names.values()
     ));
-    if changed {
+    if let Some(changed) = changed {
         let note = body.block("changed");
         body.line(format_args!(
             "br i1 {result}, label %{note}, label %{after}"
         ));
         body.label(&note);
+        let touched = Spelling::new(names).ep;
         body.line(format_args!(
-            "call void {}({} {state}) nounwind",
-            names.symbol("changed"),
+            "call void {}({} {state}, {touched} %touched) nounwind",
+            names.symbol(changed),
             names.state_pointer
         ));
     }
@@ -407,17 +409,30 @@ fn run_if_live(
 }
 
 /// The function that runs one event of a rule: the event's dispatch plan
-/// (`automaton::plan`), printed as IR; a `watch` rule's ends with the
-/// sweep.
+/// (`automaton::plan`), printed as IR; a `watch` rule's keeps what it
+/// touched (`%touched`) and the entries a walk keeps (`%kept`), and ends
+/// with the sweep.
 fn event_function(out: &mut String, names: &Names, automaton: &Automaton, event: usize) {
     let mut body = Body::default();
-    for step in automaton.plan(event) {
-        plan_step(&mut body, names, step);
-    }
-    if automaton.sweeps() {
+    let sweeps = automaton.sweeps();
+    if sweeps {
+        let touched = Spelling::new(names);
+        body.line(format_args!("%touched = alloca {}", touched.et));
         body.line(format_args!(
-            "call void {}() nounwind",
-            names.symbol("sweep")
+            "store {} zeroinitializer, {} %touched",
+            touched.et, touched.ep
+        ));
+        body.line("%kept = alloca i32");
+    }
+    let steps: Vec<Step> = automaton.plan(event).collect();
+    for (index, &step) in steps.iter().enumerate() {
+        plan_step(&mut body, names, step, walk_follows(&steps, index));
+    }
+    if sweeps {
+        body.line(format_args!(
+            "call void {}({} %touched) nounwind",
+            names.symbol("sweep"),
+            Spelling::new(names).ep
         ));
     }
     body.line("ret void");
@@ -432,17 +447,26 @@ fn event_function(out: &mut String, names: &Names, automaton: &Automaton, event:
 }
 
 /// One step of a plan: the thread's state, or instances of the table
-/// (`runtime_step` in the C monitor).
-fn plan_step(body: &mut Body, names: &Names, step: Step) {
+/// (`runtime_step` in the C monitor). A changed instance is noted
+/// (`changed`), or, where no later step walks the thread's instances,
+/// settled at once (`changed_last`). The thread stays on the slot it
+/// entered until the next one or the sweep.
+fn plan_step(body: &mut Body, names: &Names, step: Step, walk_follows: bool) {
     let context = names.context;
     let select = format!("{} {}", names.state_pointer, names.symbol("select"));
     let intptr = context.target.intptr();
-    let leave = object_table::leave(names);
+    let touched = format!("{} %touched", Spelling::new(names).ep);
+    let changed = if walk_follows {
+        "changed"
+    } else {
+        "changed_last"
+    };
     let (handler, on) = match step {
         Step::Create(argument) => {
             let key = names.object_key(body, &format!("%a{argument}"));
-            body.value(format_args!("call {select}({intptr} {key}) nounwind"));
-            body.line(&leave);
+            body.value(format_args!(
+                "call {select}({intptr} {key}, {touched}) nounwind"
+            ));
             return;
         }
         Step::Run { handler, on } => (handler, on),
@@ -450,11 +474,13 @@ fn plan_step(body: &mut Body, names: &Names, step: Step) {
     let next = body.block("next");
     match on {
         Instances::Only => {
-            run_if_live(body, names, &names.symbol("state"), handler, &next, false);
+            run_if_live(body, names, &names.symbol("state"), handler, &next, None);
         }
         Instances::Object(argument) => {
             let key = names.object_key(body, &format!("%a{argument}"));
-            let state = body.value(format_args!("call {select}({intptr} {key}) nounwind"));
+            let state = body.value(format_args!(
+                "call {select}({intptr} {key}, {touched}) nounwind"
+            ));
             let found = body.value(format_args!(
                 "icmp ne {} {state}, null",
                 names.state_pointer
@@ -463,22 +489,25 @@ fn plan_step(body: &mut Body, names: &Names, step: Step) {
             let done = body.block("done");
             body.line(format_args!("br i1 {found}, label %{check}, label %{next}"));
             body.label(&check);
-            run_if_live(body, names, &state, handler, &done, true);
+            run_if_live(body, names, &state, handler, &done, Some(changed));
             body.label(&done);
-            body.line(&leave);
             body.line(format_args!("br label %{next}"));
         }
         Instances::Every => {
             // The instances the thread holds, as its list has them when the
-            // handler starts (`SLIC_EACH_HELD`).
+            // handler starts (`SLIC_EACH_HELD`); the entries of instances
+            // no longer the thread's are dropped, the rest kept in order.
             let start = body.block("start");
             let head = body.block("loop");
             let inside = body.block("inside");
             let done = body.block("done");
             let step = body.block("step");
+            let end = body.block("walked");
+            let kept = context.target.ptr("i32");
             body.line(format_args!("br label %{start}"));
             body.label(&start);
-            let count = object_table::mine_count(body, names);
+            let count = instances::mine_count(body, names);
+            body.line(format_args!("store i32 0, {kept} %kept"));
             body.line(format_args!("br label %{head}"));
             body.label(&head);
             let index = body.block("%i");
@@ -488,23 +517,28 @@ fn plan_step(body: &mut Body, names: &Names, step: Step) {
             ));
             let more = body.value(format_args!("icmp ult i32 {index}, {count}"));
             let visit = body.block("visit");
-            body.line(format_args!("br i1 {more}, label %{visit}, label %{next}"));
+            body.line(format_args!("br i1 {more}, label %{visit}, label %{end}"));
             body.label(&visit);
             let slot = body.value(format_args!(
-                "call {} {}(i32 {index}) nounwind",
+                "call {} {}(i32 {index}, {kept} %kept) nounwind",
                 names.state_pointer,
                 names.symbol("enter_held")
             ));
             let held = body.value(format_args!("icmp ne {} {slot}, null", names.state_pointer));
             body.line(format_args!("br i1 {held}, label %{inside}, label %{step}"));
             body.label(&inside);
-            run_if_live(body, names, &slot, handler, &done, false);
+            run_if_live(body, names, &slot, handler, &done, Some(changed));
             body.label(&done);
-            body.line(&leave);
             body.line(format_args!("br label %{step}"));
             body.label(&step);
             body.line(format_args!("{increment} = add i32 {index}, 1"));
             body.line(format_args!("br label %{head}"));
+            body.label(&end);
+            body.line(format_args!(
+                "call void {}(i32 {count}, {kept} %kept) nounwind",
+                names.symbol("walked")
+            ));
+            body.line(format_args!("br label %{next}"));
         }
     }
     body.label(&next);

@@ -31,8 +31,9 @@ pub fn types(context: &Context) -> String {
 }
 
 /// The shared functions. `prefix` names them (`slic.rt.<hash>`); the
-/// caller hashes this text to choose it.
-pub fn functions(context: &Context, externals: &mut Vec<External>) -> String {
+/// caller hashes this text to choose it. With `tables` (a rule has
+/// `watch`), the thread records the object tables use.
+pub fn functions(context: &Context, externals: &mut Vec<External>, tables: bool) -> String {
     let mut out = String::new();
     let strings = Strings { context };
     put(&mut out, context);
@@ -51,7 +52,9 @@ pub fn functions(context: &Context, externals: &mut Vec<External>) -> String {
     // monitor's `slic_thread_identity`): one symbol for all woven modules.
     out.push_str("@slic.thread = linkonce_odr thread_local global i8 0\n");
     driver_count(&mut out, context);
-    out.push_str(&super::object_table::barrier_functions(context, externals));
+    if tables {
+        out.push_str(&super::threads::functions(context, externals));
+    }
     strings.definitions(&mut out);
     out
 }

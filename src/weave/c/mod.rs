@@ -6,7 +6,7 @@
 //! `scan` reads a file's tokens, directives and attribute-like macros
 //! (`blank`) in one pass; `structure` finds its top-level declarations and
 //! function definitions; `file` holds both and hands tree-sitter (`tree`)
-//! only the pieces where C's grammar matters. `roles` finds role routines;
+//! only the pieces where C's grammar matters. `role_scan` finds role routines;
 //! `macros` the driver's macros that use APIs; `weave` computes the edits,
 //! `generate` the code it adds. The result compiles wherever the input did,
 //! with `#line` directives keeping the compiler and debugger on the user's

@@ -14,8 +14,8 @@
 //! The three bytes are found eight at a time; what the weaver would have
 //! spent reading every line goes to the few that matter.
 
+use crate::hash::FnvHashSet;
 use std::borrow::Cow;
-use std::collections::HashSet;
 
 use super::lexer::{Kind, tokenize};
 use super::module::{Module, malformed};
@@ -51,7 +51,7 @@ pub fn find(module: &Module, file: FileId) -> Result<Mentions, Diagnostic> {
     let bytes = source.as_bytes();
     let mut mentions = Mentions::default();
     let mut undefined = None;
-    let symbols: HashSet<&str> = module
+    let symbols: FnvHashSet<&str> = module
         .declared
         .keys()
         .chain(module.globals.iter().map(|g| &g.symbol))

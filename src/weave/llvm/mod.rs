@@ -7,14 +7,18 @@
 //! byte for byte. The stages:
 //!
 //! 1. `module.rs`: the top level: functions, declarations, globals,
-//!    metadata lines, target, pointer style.
-//! 2. bindings (here): which symbols are bound APIs (declared functions
-//!    some rule names, matched by their undecorated C names) and which are
-//!    routines (defined functions with events of their own or of a role
-//!    given by `--roles` / `--role`).
-//! 3. `monitor/`: the monitor as IR, generated from the rules; its hooks'
-//!    symbols are what woven code calls.
-//! 4. `weaver.rs`: function bodies (calls, invokes, rets, entries);
+//!    metadata lines, target, pointer style; `mentions.rs`: every `!N`,
+//!    `#N` and `@name` defined (or the module, cut short, is refused), and
+//!    where `@` names something.
+//! 2. bindings (here, through `weave::bind`): which symbols are bound APIs
+//!    (declared functions some rule names, matched by their undecorated C
+//!    names), which are routines (defined functions with events of their
+//!    own or of a role given by `--roles` / `--role`), and which are kernel
+//!    code left alone.
+//! 3. `monitor::llvm`: the monitor as IR, generated from the rules; its
+//!    hooks' symbols are what woven code calls.
+//! 4. `weaver.rs`: function bodies (calls, invokes, rets, entries), read
+//!    by their relevant lines (`targeted.rs`) or walked (`walk.rs`);
 //!    `wrappers.rs`: uses of API addresses; `emit.rs`: the hook calls.
 //! 5. The monitor, the site constants (`sites.rs`), the wrappers and new
 //!    debug locations (`debug_info.rs`) are appended to the module, and a
@@ -23,8 +27,9 @@
 //! Sites: a call's position is its `!dbg` location; a routine's entry is
 //! its `DISubprogram`'s `scopeLine`, column 1 (IR has no column for it,
 //! where the C weaver reports the `{`); an exit is its `ret`'s location
-//! (clang puts the closing brace there). Without debug information a site
-//! has no position and names the function.
+//! (clang puts it at the one final `return` with a value, else at the
+//! closing brace, where the C weaver reports it too). Without debug
+//! information a site has no position and names the function.
 
 mod debug_info;
 mod emit;

@@ -6,7 +6,9 @@
 //! the `}` that starts a line (LLVM indents instructions, and a label can
 //! never be `}`). The second pass (`weaver.rs`) reads the bodies.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
+
+use crate::hash::{FnvHashMap, FnvHashSet};
 use std::ops::Range;
 
 use super::debug_info::{MetadataIndex, metadata_number};
@@ -66,7 +68,7 @@ pub struct Module<'a> {
     /// In the order of the module.
     pub functions: Vec<Function>,
     /// Every function declared or defined, by symbol.
-    pub declared: HashMap<String, Declared>,
+    pub declared: FnvHashMap<String, Declared>,
     /// In the order of the module.
     pub globals: Vec<Global>,
     pub metadata: MetadataIndex,
@@ -102,7 +104,7 @@ pub fn scan<'a>(source: &'a str, path: &str, file: FileId) -> Result<Module<'a>,
     let mut module = Module {
         source,
         functions: Vec::new(),
-        declared: HashMap::new(),
+        declared: FnvHashMap::default(),
         globals: Vec::new(),
         metadata: MetadataIndex::default(),
         attribute_groups: Vec::new(),
@@ -111,6 +113,7 @@ pub fn scan<'a>(source: &'a str, path: &str, file: FileId) -> Result<Module<'a>,
             pointer_bits: 64,
             triple: String::new(),
             datalayout: None,
+            sanitizers: Vec::new(),
         },
         debug_info: false,
         existing: HashMap::new(),
@@ -292,6 +295,7 @@ pub fn scan<'a>(source: &'a str, path: &str, file: FileId) -> Result<Module<'a>,
                     }
                     module.attribute_groups[number] = true;
                 }
+                note_sanitizers(&source[range], &mut module.target.sanitizers);
             }
             _ => {
                 if let Some(rest) = trimmed.strip_prefix("target triple = \"") {
@@ -328,7 +332,7 @@ pub fn scan<'a>(source: &'a str, path: &str, file: FileId) -> Result<Module<'a>,
 /// definitions name others.
 #[derive(Default)]
 struct Types<'a> {
-    defined: HashSet<&'a str>,
+    defined: FnvHashSet<&'a str>,
     named: Vec<usize>,
 }
 
@@ -578,4 +582,18 @@ fn global_value_type(source: &str, tokens: &[Token]) -> Option<String> {
         .position(|t| t.is_word(source, "global") || t.is_word(source, "constant"))?;
     let ty = super::types::parse(source, tokens, keyword + 1)?;
     Some(ty.text(source, tokens).to_string())
+}
+
+/// The sanitizers an attribute group asks for, added to `found`.
+fn note_sanitizers(group: &str, found: &mut Vec<&'static str>) {
+    if !group.contains("sanitize_") {
+        return;
+    }
+    for word in group.split(|c: char| c.is_whitespace() || c == '{' || c == '}') {
+        if let Some(&known) = target::SANITIZERS.iter().find(|s| **s == word)
+            && !found.contains(&known)
+        {
+            found.push(known);
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! The sites of a woven module as IR: one `struct slic_site` constant per
 //! site, and the strings they point to.
 
-use std::collections::HashMap;
+use crate::hash::FnvHashMap;
 
 use super::emit::push_number;
 use crate::llvm::target::{Pointers, Target};
@@ -11,7 +11,7 @@ use crate::weave::Site;
 /// Private strings of one module, each defined once.
 #[derive(Debug, Default)]
 pub struct Strings {
-    numbers: HashMap<String, usize>,
+    numbers: FnvHashMap<String, usize>,
     texts: Vec<String>,
 }
 

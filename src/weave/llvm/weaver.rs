@@ -24,6 +24,8 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+
+use crate::hash::{FnvHashMap, FnvHashSet};
 use std::ops::Range;
 
 use super::Strategy;
@@ -68,10 +70,10 @@ pub struct RoutineBinding {
 #[derive(Debug, Default)]
 pub struct Bindings {
     /// By symbol (decoded, decorations kept).
-    pub apis: HashMap<String, ApiBinding>,
-    pub routines: HashMap<String, RoutineBinding>,
+    pub apis: FnvHashMap<String, ApiBinding>,
+    pub routines: FnvHashMap<String, RoutineBinding>,
     /// Definitions of catalog APIs, left alone.
-    pub kernel: std::collections::HashSet<String>,
+    pub kernel: FnvHashSet<String>,
 }
 
 /// A use of an API's address, replaced by a wrapper.

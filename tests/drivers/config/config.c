@@ -223,7 +223,7 @@ ConfigDeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         RESOURCE_LOCK_EXCLUSIVE(&extension->StatsResource);
         extension->Stats.Sets++;
     unlock_stats:
-        RESOURCE_UNLOCK(&extension->StatsResource); // expect: ExclusiveResourceAccess in ConfigDeviceControl ; CriticalRegions in ConfigDeviceControl
+        RESOURCE_UNLOCK(&extension->StatsResource); // expect: ExclusiveResourceAccess in ConfigDeviceControl ; CriticalRegions in ConfigDeviceControl ; WithinCriticalRegion in ConfigDeviceControl
         break;
 
     case IOCTL_CONFIG_COMMIT:
@@ -331,7 +331,7 @@ ConfigDeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     Irp->IoStatus.Information = information;
     IoCompleteRequest(Irp, IO_NO_INCREMENT);
     return status;
-} // expect: FastMutex in ConfigDeviceControl ; GuardedRegions in ConfigDeviceControl
+} // expect: FastMutex in ConfigDeviceControl ; GuardedRegions in ConfigDeviceControl ; IrqlReturn in ConfigDeviceControl
 
 _Use_decl_annotations_
 VOID

@@ -15,6 +15,9 @@
  *   is a thread's (SpinlockRelease, SpinLockSafe) see it from each side:
  *   the releasing thread releases a lock it never took, and the holder
  *   goes on as if it held the lock (it completes the IRP, then returns).
+ *   The IRQL rules, whose IRQL is a thread's, see the holder stay at
+ *   DISPATCH_LEVEL (it leaves its critical region and returns there) and
+ *   the release made at PASSIVE_LEVEL on the other thread.
  *
  * The test program (main.c) runs each pair of routines on two threads in a
  * fixed order. Checked with the whole built-in pack.
@@ -106,8 +109,8 @@ CrossHoldSpin(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     KeAcquireSpinLock(&extension->SpinLock, &irql);
     InterlockedExchange(&extension->Step, 1);
     CrossWaitFor(extension, 2);
-    KeLeaveCriticalRegion();
-    return Complete(Irp); // expect: SpinlockRelease in CrossHoldSpin
+    KeLeaveCriticalRegion(); // expect: IrqlKeApcLte2 in CrossHoldSpin
+    return Complete(Irp); // expect: SpinlockRelease in CrossHoldSpin ; IrqlReturn in CrossHoldSpin
 }
 
 /* Releases what the other thread holds, the wrong way. */
@@ -118,7 +121,7 @@ CrossReleaseWrongly(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     PCROSSTHREAD_EXTENSION extension = DeviceObject->DeviceExtension;
 
     CrossWaitFor(extension, 1);
-    KeReleaseSpinLock(&extension->SpinLock, PASSIVE_LEVEL); // expect: SpinLock in CrossReleaseWrongly ; SpinlockRelease in CrossReleaseWrongly ; SpinLockSafe in CrossReleaseWrongly
+    KeReleaseSpinLock(&extension->SpinLock, PASSIVE_LEVEL); // expect: SpinLock in CrossReleaseWrongly ; IrqlKeReleaseSpinLock in CrossReleaseWrongly ; SpinlockRelease in CrossReleaseWrongly ; SpinLockSafe in CrossReleaseWrongly
     KeEnterCriticalRegion();
     ExReleaseResourceLite(&extension->Other); // expect: ExclusiveResourceAccess in CrossReleaseWrongly
     KeLeaveCriticalRegion();

@@ -145,7 +145,7 @@ LegacyCleanup(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     }
     LegacyCompleteRequest(Irp, STATUS_SUCCESS, 0);
     return STATUS_SUCCESS;
-} // expect: CancelSpinLock in LegacyCleanup ; CancelSpinlockRelease in LegacyCleanup
+} // expect: CancelSpinLock in LegacyCleanup ; CancelSpinlockRelease in LegacyCleanup ; IrqlReturn in LegacyCleanup
 
 NTSTATUS
 LegacyDeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)

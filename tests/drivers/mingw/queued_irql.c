@@ -111,7 +111,7 @@ DispatchPower(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     cancelled = Irp->Cancel;
     IoReleaseCancelSpinLock(cancel_irql);
     KeRaiseIrql(DISPATCH_LEVEL, &old_irql); // c-only KeRaiseIrql.exit: the header defines KfRaiseIrql, which this macro calls, as an inline function on x64, and clang inlines it (always_inline) before the IR weaver sees the module: no call is left to bind
-    KeLowerIrql(old_irql); // c-only KeLowerIrql.exit: the header defines KeLowerIrql as an inline function on x64, and clang inlines it (always_inline) before the IR weaver sees the module: no call is left to bind
+    KeLowerIrql(old_irql); // c-only KeLowerIrql.exit: the header defines KeLowerIrql as an inline function on x64, and clang inlines it (always_inline) before the IR weaver sees the module: no call is left to bind // c-only KeLowerIrql.entry: the same (IrqlKeRaiseLower2 checks a lower when it is made)
     if (cancelled) {
         Irp->IoStatus.Status = STATUS_CANCELLED;
         IoCompleteRequest(Irp, IO_NO_INCREMENT);
@@ -140,7 +140,7 @@ VOID
 NTAPI
 StartIo(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
-    KIRQL irql = KeRaiseIrqlToDpcLevel(); // c-only KeRaiseIrqlToDpcLevel.exit: the header defines KeRaiseIrqlToDpcLevel as an inline function on x64, and clang inlines it (always_inline) before the IR weaver sees the module: no call is left to bind
+    KIRQL irql = KeRaiseIrqlToDpcLevel(); // c-only KeRaiseIrqlToDpcLevel.exit: the header defines KeRaiseIrqlToDpcLevel as an inline function on x64, and clang inlines it (always_inline) before the IR weaver sees the module: no call is left to bind // c-only KeRaiseIrqlToDpcLevel.entry: the same (IrqlKeDispatchLte checks the IRQL it is called at)
 
     IoReleaseCancelSpinLock(irql); // expect: CancelSpinLock in StartIo
     Irp->IoStatus.Status = STATUS_SUCCESS;

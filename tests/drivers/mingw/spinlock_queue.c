@@ -166,7 +166,7 @@ ResetWrites(PDEVICE_EXTENSION Extension)
 {
     KIRQL irql;
 
-    ExAcquireSpinLock(&Extension->Lock, &irql); // ir-only KeAcquireSpinLockRaiseToDpc.exit: ExAcquireSpinLock and ExReleaseSpinLock are macros of the header over KeAcquireSpinLock and KeReleaseSpinLock, names the catalog does not declare: the C weaver binds the names it knows, in the driver's own text
+    ExAcquireSpinLock(&Extension->Lock, &irql); // ir-only KeAcquireSpinLockRaiseToDpc.exit: ExAcquireSpinLock and ExReleaseSpinLock are macros of the header over KeAcquireSpinLock and KeReleaseSpinLock, names the catalog does not declare: the C weaver binds the names it knows, in the driver's own text // ir-only KeAcquireSpinLockRaiseToDpc.entry: the same (IrqlKeDispatchLte checks the IRQL a spin lock is acquired at)
     Extension->Writes = 0;
     ExReleaseSpinLock(&Extension->Lock, irql); // ir-only KeReleaseSpinLock.exit: the same // ir-only KeReleaseSpinLock.entry: the same (SpinLock checks a release when it is made)
 }

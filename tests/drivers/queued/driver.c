@@ -73,7 +73,7 @@ DispatchWrite(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     }
     KeReleaseInStackQueuedSpinLock(&handle);
     return STATUS_SUCCESS;
-} // expect: QueuedSpinLockRelease in DispatchWrite
+} // expect: QueuedSpinLockRelease in DispatchWrite ; IrqlReturn in DispatchWrite
 
 /* Bug: the lock is acquired a second time, through a function pointer:
    QueuedSpinLockRelease sees a second acquisition, QueuedSpinLock the

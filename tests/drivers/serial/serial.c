@@ -87,7 +87,7 @@ SerialCreateClose(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     Irp->IoStatus.Information = 0;
     IoCompleteRequest(Irp, IO_NO_INCREMENT);
     return STATUS_SUCCESS;
-} // expect: SpinLock in SerialCreateClose ; SpinlockRelease in SerialCreateClose
+} // expect: SpinLock in SerialCreateClose ; SpinlockRelease in SerialCreateClose ; IrqlReturn in SerialCreateClose
 
 /* Correct: queues the request for StartIo. */
 _Use_decl_annotations_
@@ -249,7 +249,7 @@ SerialDeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
         extension->LineControl = *(PULONG)buffer;
         extension->Stats.FrameErrorCount = 0;
     unlock:
-        KeReleaseSpinLock(&extension->StatsLock, irql); // expect: SpinLock in SerialDeviceControl ; SpinlockRelease in SerialDeviceControl ; SpinLockSafe in SerialDeviceControl
+        KeReleaseSpinLock(&extension->StatsLock, irql); // expect: SpinLock in SerialDeviceControl ; SpinlockRelease in SerialDeviceControl ; SpinLockSafe in SerialDeviceControl ; IrqlKeReleaseSpinLock in SerialDeviceControl
         break;
 
     case IOCTL_SERIAL_SET_WAIT_MASK:

@@ -84,7 +84,7 @@ DispatchWrite(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     Irp->IoStatus.Status = STATUS_SUCCESS;
     IoCompleteRequest(Irp, IO_NO_INCREMENT);
     return STATUS_SUCCESS;
-} // expect: FastMutex in DispatchWrite
+} // expect: FastMutex in DispatchWrite ; IrqlReturn in DispatchWrite
 
 /* Bug: the IRQL is lowered once more than it was raised. */
 _Use_decl_annotations_

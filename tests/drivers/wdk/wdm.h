@@ -20,6 +20,7 @@
 #endif
 #define NTKERNELAPI
 #define NTHALAPI
+#define NTSYSAPI
 #if defined(_MSC_VER)
 #define FORCEINLINE __forceinline
 #else
@@ -147,6 +148,10 @@ typedef UCHAR KIRQL, *PKIRQL;
 typedef ULONG_PTR KSPIN_LOCK, *PKSPIN_LOCK;
 typedef ULONG_PTR ERESOURCE_THREAD;
 typedef ULONG DEVICE_TYPE;
+typedef PVOID HANDLE, *PHANDLE;
+typedef ULONG ACCESS_MASK;
+typedef CCHAR KPROCESSOR_MODE;
+typedef LONG KPRIORITY;
 
 #define NT_SUCCESS(Status) (((NTSTATUS)(Status)) >= 0)
 #define STATUS_SUCCESS ((NTSTATUS)0x00000000L)
@@ -156,6 +161,7 @@ typedef ULONG DEVICE_TYPE;
 #define STATUS_INVALID_PARAMETER ((NTSTATUS)0xC000000DL)
 #define STATUS_INVALID_DEVICE_REQUEST ((NTSTATUS)0xC0000010L)
 #define STATUS_ACCESS_VIOLATION ((NTSTATUS)0xC0000005L)
+#define STATUS_INVALID_HANDLE ((NTSTATUS)0xC0000008L)
 #define STATUS_NO_MEMORY ((NTSTATUS)0xC0000017L)
 #define STATUS_BUFFER_TOO_SMALL ((NTSTATUS)0xC0000023L)
 #define STATUS_INSUFFICIENT_RESOURCES ((NTSTATUS)0xC000009AL)
@@ -265,6 +271,12 @@ typedef struct _UNICODE_STRING { USHORT Length; USHORT MaximumLength; PWSTR Buff
 #define RTL_CONSTANT_STRING(s) { sizeof(s) - sizeof((s)[0]), sizeof(s), (PWSTR)(s) }
 
 typedef enum _POOL_TYPE { NonPagedPool, PagedPool, NonPagedPoolNx = 512 } POOL_TYPE;
+typedef enum _EVENT_TYPE { NotificationEvent, SynchronizationEvent } EVENT_TYPE;
+typedef enum _MODE { KernelMode, UserMode } MODE;
+typedef struct _KEVENT { volatile LONG State; } KEVENT, *PKEVENT, *PRKEVENT;
+typedef struct _OBJECT_TYPE *POBJECT_TYPE;
+typedef struct _OBJECT_HANDLE_INFORMATION *POBJECT_HANDLE_INFORMATION;
+#define EVENT_MODIFY_STATE 0x0002
 typedef enum _WORK_QUEUE_TYPE { CriticalWorkQueue, DelayedWorkQueue, HyperCriticalWorkQueue } WORK_QUEUE_TYPE;
 
 struct _DEVICE_OBJECT;
@@ -430,9 +442,9 @@ FORCEINLINE VOID ExInitializeFastMutex(_Out_ PFAST_MUTEX FastMutex)
 NTKERNELAPI VOID FASTCALL ExAcquireFastMutex(_Inout_ PFAST_MUTEX FastMutex);
 NTKERNELAPI VOID FASTCALL ExReleaseFastMutex(_Inout_ PFAST_MUTEX FastMutex);
 NTKERNELAPI BOOLEAN FASTCALL ExTryToAcquireFastMutex(_Inout_ PFAST_MUTEX FastMutex);
-NTKERNELAPI VOID KeInitializeGuardedMutex(_Out_ PKGUARDED_MUTEX Mutex);
-NTKERNELAPI VOID KeAcquireGuardedMutex(_Inout_ PKGUARDED_MUTEX Mutex);
-NTKERNELAPI VOID KeReleaseGuardedMutex(_Inout_ PKGUARDED_MUTEX Mutex);
+NTKERNELAPI VOID FASTCALL KeInitializeGuardedMutex(_Out_ PKGUARDED_MUTEX Mutex);
+NTKERNELAPI VOID FASTCALL KeAcquireGuardedMutex(_Inout_ PKGUARDED_MUTEX Mutex);
+NTKERNELAPI VOID FASTCALL KeReleaseGuardedMutex(_Inout_ PKGUARDED_MUTEX Mutex);
 NTKERNELAPI VOID KeEnterCriticalRegion(VOID);
 NTKERNELAPI VOID KeLeaveCriticalRegion(VOID);
 NTKERNELAPI VOID KeEnterGuardedRegion(VOID);
@@ -456,6 +468,18 @@ NTKERNELAPI KIRQL KfRaiseIrql(_In_ KIRQL NewIrql);
 NTKERNELAPI VOID KeLowerIrql(_In_ KIRQL NewIrql);
 NTKERNELAPI KIRQL KeRaiseIrqlToDpcLevel(VOID);
 NTKERNELAPI KIRQL KeGetCurrentIrql(VOID);
+
+/* Events, handles, objects and symbolic links. */
+NTKERNELAPI VOID KeInitializeEvent(_Out_ PRKEVENT Event, _In_ EVENT_TYPE Type, _In_ BOOLEAN State);
+NTKERNELAPI LONG KeSetEvent(_Inout_ PRKEVENT Event, _In_ KPRIORITY Increment, _In_ BOOLEAN Wait);
+NTKERNELAPI VOID KeClearEvent(_Inout_ PRKEVENT Event);
+NTSYSAPI NTSTATUS ZwClose(_In_ HANDLE Handle);
+NTKERNELAPI NTSTATUS ObReferenceObjectByHandle(_In_ HANDLE Handle, _In_ ACCESS_MASK DesiredAccess,
+                                               _In_opt_ POBJECT_TYPE ObjectType, _In_ KPROCESSOR_MODE AccessMode,
+                                               _Out_ PVOID *Object,
+                                               _Out_opt_ POBJECT_HANDLE_INFORMATION HandleInformation);
+NTKERNELAPI NTSTATUS IoCreateSymbolicLink(_In_ PUNICODE_STRING SymbolicLinkName, _In_ PUNICODE_STRING DeviceName);
+NTKERNELAPI NTSTATUS IoDeleteSymbolicLink(_In_ PUNICODE_STRING SymbolicLinkName);
 
 /* DPCs and work items. */
 NTKERNELAPI VOID KeInitializeDpc(_Out_ __drv_aliasesMem PRKDPC Dpc, _In_ PKDEFERRED_ROUTINE DeferredRoutine,

@@ -131,9 +131,9 @@ BOOLEAN FASTCALL ExTryToAcquireFastMutex(PFAST_MUTEX FastMutex)
     return TRUE;
 }
 
-VOID KeInitializeGuardedMutex(PKGUARDED_MUTEX Mutex) { Mutex->Count = 0; }
-VOID KeAcquireGuardedMutex(PKGUARDED_MUTEX Mutex) { while (__atomic_exchange_n(&Mutex->Count, 1, __ATOMIC_ACQUIRE)) { } }
-VOID KeReleaseGuardedMutex(PKGUARDED_MUTEX Mutex) { __atomic_store_n(&Mutex->Count, 0, __ATOMIC_RELEASE); }
+VOID FASTCALL KeInitializeGuardedMutex(PKGUARDED_MUTEX Mutex) { Mutex->Count = 0; }
+VOID FASTCALL KeAcquireGuardedMutex(PKGUARDED_MUTEX Mutex) { while (__atomic_exchange_n(&Mutex->Count, 1, __ATOMIC_ACQUIRE)) { } }
+VOID FASTCALL KeReleaseGuardedMutex(PKGUARDED_MUTEX Mutex) { __atomic_store_n(&Mutex->Count, 0, __ATOMIC_RELEASE); }
 
 static _Thread_local int critical_regions;
 static _Thread_local int guarded_regions;
@@ -261,6 +261,52 @@ KIRQL KeRaiseIrqlToDpcLevel(VOID)
 }
 
 KIRQL KeGetCurrentIrql(VOID) { return current_irql; }
+
+/* ---- Events, handles and objects: just enough state for the tests. A
+   handle is the address of the object it stands for; 0 is invalid. ---- */
+
+VOID KeInitializeEvent(PRKEVENT Event, EVENT_TYPE Type, BOOLEAN State)
+{
+    (void)Type;
+    Event->State = State;
+}
+
+LONG KeSetEvent(PRKEVENT Event, KPRIORITY Increment, BOOLEAN Wait)
+{
+    (void)Increment;
+    (void)Wait;
+    return __atomic_exchange_n(&Event->State, 1, __ATOMIC_ACQ_REL);
+}
+
+VOID KeClearEvent(PRKEVENT Event) { __atomic_store_n(&Event->State, 0, __ATOMIC_RELEASE); }
+
+NTSTATUS ZwClose(HANDLE Handle) { return Handle ? STATUS_SUCCESS : STATUS_INVALID_HANDLE; }
+
+NTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType,
+                                   KPROCESSOR_MODE AccessMode, PVOID *Object,
+                                   POBJECT_HANDLE_INFORMATION HandleInformation)
+{
+    (void)DesiredAccess;
+    (void)ObjectType;
+    (void)AccessMode;
+    (void)HandleInformation;
+    if (!Handle) return STATUS_INVALID_HANDLE;
+    *Object = Handle;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS IoCreateSymbolicLink(PUNICODE_STRING SymbolicLinkName, PUNICODE_STRING DeviceName)
+{
+    (void)SymbolicLinkName;
+    (void)DeviceName;
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS IoDeleteSymbolicLink(PUNICODE_STRING SymbolicLinkName)
+{
+    (void)SymbolicLinkName;
+    return STATUS_SUCCESS;
+}
 
 PKTHREAD KeGetCurrentThread(VOID) { return (PKTHREAD)(void *)&thread_identity; }
 

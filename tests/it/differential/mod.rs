@@ -5,7 +5,10 @@
 //! program by the IR weaver.
 //!
 //! The traces are built from `explore`'s alphabet (two objects for `watch`
-//! rules, every constant the rule compares with and one it does not).
+//! rules, every constant the rule compares with and one it does not, and a
+//! second thread for rules that read `$thread`). Each step runs on the
+//! thread it names, a real thread of the program, so `$thread` differs in
+//! the monitors where it differs in the interpreter.
 //! Traces no program can produce, such as the exit of a cancel routine
 //! that was never entered, are left out. Every trace runs from the initial
 //! state in a fresh process (`tests/differential/main.c`).
@@ -16,6 +19,15 @@
 //! the routines it is inside, is new. Equal states behave alike from then
 //! on, so this covers every trace up to the depth and costs thousands of
 //! runs instead of the billions of sequences.
+//!
+//! Rules that include a shared model (the IRQL model) have the model's
+//! events in their alphabet too, some forty of them, and its states times
+//! their own: every trace of six events would be tens of thousands of runs
+//! per rule. They are searched to `DEPTH_WITH_MODEL` events, which runs
+//! each of their handlers at every IRQL the model can reach in two events
+//! (all of them: `KeLowerIrql` sets any); the model itself, which is the
+//! same code in each of them, is searched to the full depth on its own,
+//! with the probe rule of `tests/fixtures/models/`.
 
 mod program;
 
@@ -30,9 +42,12 @@ use slic::model::Target;
 
 use crate::driver_support::{check_output, require_tool};
 use crate::support::root;
-use program::{Function, Program};
+use program::{Function, Program, Threads};
 
 const DEPTH: usize = 6;
+/// The depth for the pack's rules that include a shared model (see the
+/// module comment).
+const DEPTH_WITH_MODEL: usize = 3;
 const CLANG: &str = "clang-19";
 
 /// The verdicts of one trace: for each step, the violations reported
@@ -41,8 +56,11 @@ type Verdicts = Vec<BTreeSet<(String, i64)>>;
 
 struct Run {
     verdicts: Verdicts,
-    /// The monitor's state at the end (`S` lines), if it printed it.
-    state: String,
+    /// The monitor's state at the end, if it printed it: its instances as
+    /// each thread sees them (`tN` and the `S` line). A set: the table
+    /// prints instances in slot order, which follows the objects'
+    /// addresses, and those move from one run of the harness to the next.
+    state: BTreeSet<String>,
     failure: Option<String>,
 }
 
@@ -75,16 +93,17 @@ impl Harness {
         let mut runs = Vec::new();
         let mut current = Run {
             verdicts: Vec::new(),
-            state: String::new(),
+            state: BTreeSet::new(),
             failure: None,
         };
+        let mut viewer = String::new();
         for line in text.lines() {
             if line == "end" {
                 runs.push(std::mem::replace(
                     &mut current,
                     Run {
                         verdicts: Vec::new(),
-                        state: String::new(),
+                        state: BTreeSet::new(),
                         failure: None,
                     },
                 ));
@@ -97,9 +116,10 @@ impl Harness {
                     .last_mut()
                     .expect("reports come after a step");
                 step.insert((location.to_string(), object.parse().unwrap()));
+            } else if let Some(thread) = line.strip_prefix("W ") {
+                viewer = thread.to_string();
             } else if line.starts_with("S ") {
-                current.state.push_str(line);
-                current.state.push('\n');
+                current.state.insert(format!("{viewer} {line}"));
             } else {
                 current.failure = Some(line.to_string());
             }
@@ -171,16 +191,25 @@ fn build(rule: &str, functions: &[Function], work: &Path) -> Vec<(&'static str, 
     slic(&c_weave);
     let c_executable = work.join("harness-c");
     let mut gcc = Command::new("gcc");
-    gcc.args(["-O1", "-DSLIC_TESTING", "-I"])
-        .arg(&differential)
-        .arg("-I")
-        .arg(&monitor)
-        .arg(&woven_c)
-        .arg(work.join("stubs.c"))
-        .arg(differential.join("main.c"))
-        .arg(work.join("monitor/slic_monitor.c"))
-        .arg("-o")
-        .arg(&c_executable);
+    // With SLIC_SHARED_STATE (as `slic cc` builds it) the monitor's state
+    // is global, so main.c can read each thread's `$thread` and print
+    // states with thread numbers.
+    gcc.args([
+        "-O1",
+        "-pthread",
+        "-DSLIC_TESTING",
+        "-DSLIC_SHARED_STATE",
+        "-I",
+    ])
+    .arg(&differential)
+    .arg("-I")
+    .arg(&monitor)
+    .arg(&woven_c)
+    .arg(work.join("stubs.c"))
+    .arg(differential.join("main.c"))
+    .arg(work.join("monitor/slic_monitor.c"))
+    .arg("-o")
+    .arg(&c_executable);
     check_output(gcc, "gcc on the C-woven harness");
 
     let mut harnesses = vec![(
@@ -212,7 +241,7 @@ fn build(rule: &str, functions: &[Function], work: &Path) -> Vec<(&'static str, 
     slic(&ir_weave);
     let ir_executable = work.join("harness-ir");
     let mut link = Command::new(CLANG);
-    link.args(["-O1", "-I"])
+    link.args(["-O1", "-pthread", "-I"])
         .arg(&differential)
         .arg("-I")
         .arg(&monitor)
@@ -242,31 +271,30 @@ struct Node {
 fn check_rule(
     automaton: &Automaton,
     catalog: &slic::catalog::Catalog,
+    depth: usize,
 ) -> Result<usize, Vec<String>> {
     let work = tempfile::tempdir().unwrap();
     let functions = program::functions(automaton, catalog);
     let harnesses = build(&automaton.path, &functions, work.path());
-    let options = slic::explore::Options {
-        depth: DEPTH,
-        objects: 2,
-    };
+    let options = slic::explore::Options { depth, objects: 2 };
     let alphabet = slic::explore::alphabet(automaton, &options);
+    let threads = Threads::of(&alphabet);
     let mut frontier = vec![Node {
         trace: Vec::new(),
         config: automaton.initial_config(),
         expected: Vec::new(),
     }];
-    let mut seen: HashSet<(Config, Vec<String>, String)> = HashSet::new();
+    let mut seen: HashSet<(Config, Vec<String>, BTreeSet<String>)> = HashSet::new();
     let mut problems = Vec::new();
     let mut runs = 0;
-    for _ in 0..DEPTH {
+    for _ in 0..depth {
         let mut nodes = Vec::new();
         let mut programs: Vec<Program> = Vec::new();
         for node in &frontier {
             for letter in &alphabet {
                 let mut trace = node.trace.clone();
                 trace.push(letter.clone());
-                let Some(program) = program::translate(&functions, &trace) else {
+                let Some(program) = program::translate(&functions, &threads, &trace) else {
                     continue;
                 };
                 let (config, verdict) = interpret(automaton, &node.config, letter);
@@ -281,10 +309,17 @@ fn check_rule(
             }
         }
         let texts: Vec<String> = programs.iter().map(Program::text).collect();
-        let mut results: Vec<std::vec::IntoIter<Run>> = harnesses
-            .iter()
-            .map(|(_, harness)| harness.run(&texts).into_iter())
-            .collect();
+        // The two programs at once: each runs its traces one by one.
+        let mut results: Vec<std::vec::IntoIter<Run>> = std::thread::scope(|scope| {
+            let running: Vec<_> = harnesses
+                .iter()
+                .map(|(_, harness)| scope.spawn(|| harness.run(&texts)))
+                .collect();
+            running
+                .into_iter()
+                .map(|handle| handle.join().unwrap().into_iter())
+                .collect()
+        });
         runs += texts.len();
         let mut next = Vec::new();
         for (node, program) in nodes.into_iter().zip(&programs) {
@@ -295,7 +330,7 @@ fn check_rule(
                         "{}: {name} monitor: {}\n  trace: {}\n  program: {}\n  interpreter: {:?}\n  monitor: {:?}",
                         automaton.name,
                         run.failure.as_deref().unwrap_or("different verdicts"),
-                        describe(&node.trace),
+                        describe(&threads, &node.trace),
                         program.text(),
                         node.expected,
                         run.verdicts
@@ -320,7 +355,16 @@ fn check_rule(
     }
 }
 
-fn describe(trace: &[Occurrence]) -> String {
+/// How deep the search over a rule's traces goes.
+fn depth_for(automaton: &Automaton) -> usize {
+    if automaton.models.is_empty() {
+        DEPTH
+    } else {
+        DEPTH_WITH_MODEL
+    }
+}
+
+fn describe(threads: &Threads, trace: &[Occurrence]) -> String {
     trace
         .iter()
         .map(|o| {
@@ -333,7 +377,12 @@ fn describe(trace: &[Occurrence]) -> String {
                     })
                 })
                 .collect();
-            let mut text = format!("{}({})", o.event, values.join(", "));
+            let mut text = format!(
+                "{}{}({})",
+                threads.prefix(o.thread),
+                o.event,
+                values.join(", ")
+            );
             if let Some(r) = o.return_value {
                 text.push_str(&format!(" -> {r}"));
             }
@@ -357,12 +406,44 @@ fn every_pack_rule_agrees_in_interpreter_c_and_ir() {
     let mut summary = Vec::new();
     for model in &models {
         let automaton = slic::automaton::lower(model);
-        match check_rule(&automaton, &catalog) {
+        match check_rule(&automaton, &catalog, depth_for(&automaton)) {
             Ok(runs) => summary.push(format!("{}: {runs} traces", automaton.name)),
             Err(found) => problems.extend(found),
         }
     }
-    assert_eq!(models.len(), 13, "the whole pack");
+    assert_eq!(models.len(), 45, "the whole pack");
     assert!(problems.is_empty(), "{}", problems.join("\n\n"));
     println!("{}", summary.join("\n"));
+}
+
+/// The shared models of the pack, each under `tests/fixtures/models/` with
+/// a rule that includes it, at the full depth: the pack's rules that
+/// include a model are searched to `DEPTH_WITH_MODEL` only, so the long
+/// traces through the model's own handlers are run here.
+#[test]
+fn every_model_agrees_in_interpreter_c_and_ir_at_full_depth() {
+    require_tool("gcc");
+    require_tool(CLANG);
+    let catalog_text = std::fs::read_to_string(root().join("rules/wdm/ddi.h")).unwrap();
+    let (catalog, _) = slic::catalog::parse(Default::default(), &catalog_text);
+    let mut checked = 0;
+    for entry in std::fs::read_dir(root().join("tests/fixtures/models")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "slic") {
+            continue;
+        }
+        let compiled = crate::support::compile_file(&path);
+        let model = compiled.model.expect("the model fixtures check");
+        let automaton = slic::automaton::lower(&model);
+        assert!(
+            !automaton.models.is_empty(),
+            "{} includes a model",
+            path.display()
+        );
+        if let Err(problems) = check_rule(&automaton, &catalog, DEPTH) {
+            panic!("{}", problems.join("\n\n"));
+        }
+        checked += 1;
+    }
+    assert!(checked >= 1, "no model fixtures");
 }

@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use slic::automaton::Automaton;
 use slic::catalog::{CType, Catalog, Prototype};
-use slic::interp::Occurrence;
+use slic::interp::{MAIN_THREAD, Occurrence};
 use slic::model::Target;
 use slic::role_table::{Role, RoleValue};
 use slic::syntax::ast::EventKind;
@@ -287,29 +287,72 @@ fn token(value: Option<i64>, pointer: bool) -> String {
     }
 }
 
+/// The threads of a rule's traces, numbered as `main.c` numbers them: the
+/// main thread is 1 (`interp::MAIN_THREAD`), the others follow in the order
+/// the alphabet first names them, and are written as the number: `t2`.
+pub struct Threads(Vec<i64>);
+
+impl Threads {
+    pub fn of(alphabet: &[Occurrence]) -> Threads {
+        let mut threads = vec![MAIN_THREAD];
+        for occurrence in alphabet {
+            if !threads.contains(&occurrence.thread) {
+                threads.push(occurrence.thread);
+            }
+        }
+        Threads(threads)
+    }
+
+    pub fn number(&self, thread: i64) -> usize {
+        1 + self
+            .0
+            .iter()
+            .position(|&t| t == thread)
+            .expect("every thread of a trace is in the alphabet")
+    }
+
+    /// How a trace names a step's thread: `t2: ` (the main thread: nothing).
+    pub fn prefix(&self, thread: i64) -> String {
+        match self.number(thread) {
+            1 => String::new(),
+            number => format!("t{number}: "),
+        }
+    }
+}
+
 /// One instruction of a trace's program, as `main.c` reads it.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
 struct Instruction {
+    /// The thread it runs on: 1 is the main thread.
+    thread: usize,
     function: usize,
     open: bool,
     exit: bool,
     arguments: Vec<String>,
+    /// Which arguments the trace gave (the others are a placeholder that
+    /// the exit of an open call may fill in; a number's placeholder `0`
+    /// is also a value, so the text cannot tell).
+    given: Vec<bool>,
     returns: String,
     writes: Vec<String>,
 }
 
 impl Instruction {
     fn text(&self) -> String {
-        let mut text = if self.exit {
-            "X".to_string()
+        let mut text = if self.thread == 1 {
+            String::new()
         } else {
-            let mut call = format!("C {} {}", self.function, u8::from(self.open));
-            for argument in &self.arguments {
-                call.push(' ');
-                call.push_str(argument);
-            }
-            call
+            format!("t{} ", self.thread)
         };
+        if self.exit {
+            text.push('X');
+        } else {
+            let _ = write!(text, "C {} {}", self.function, u8::from(self.open));
+            for argument in &self.arguments {
+                text.push(' ');
+                text.push_str(argument);
+            }
+        }
         let _ = write!(text, " = {}", self.returns);
         if !self.writes.is_empty() {
             text.push_str(" | ");
@@ -320,11 +363,12 @@ impl Instruction {
 }
 
 /// A trace as a program, or `None` if no program can produce it (an exit
-/// of a routine the trace is not inside, or an exit whose values differ
-/// from its entry's).
+/// of a routine the trace is not inside on the exit's thread, or an exit
+/// whose values differ from its entry's).
 pub struct Program {
     instructions: Vec<Instruction>,
-    /// The open calls at the end, innermost last: instruction indexes.
+    /// The open calls at the end, of all threads, innermost last:
+    /// instruction indexes.
     open: Vec<usize>,
 }
 
@@ -338,16 +382,20 @@ impl Program {
     }
 
     /// What the open calls are, for telling apart states of a trace that
-    /// the same continuation may find in different routines.
+    /// the same continuation may find in different routines: each thread's,
+    /// innermost last (how the threads' calls interleave does not matter).
     pub fn open_calls(&self) -> Vec<String> {
-        self.open
-            .iter()
-            .map(|&i| self.instructions[i].text())
-            .collect()
+        let mut open = self.open.clone();
+        open.sort_by_key(|&i| self.instructions[i].thread);
+        open.iter().map(|&i| self.instructions[i].text()).collect()
     }
 }
 
-pub fn translate(functions: &[Function], trace: &[Occurrence]) -> Option<Program> {
+pub fn translate(
+    functions: &[Function],
+    threads: &Threads,
+    trace: &[Occurrence],
+) -> Option<Program> {
     let mut program = Program {
         instructions: Vec::new(),
         open: Vec::new(),
@@ -369,29 +417,37 @@ pub fn translate(functions: &[Function], trace: &[Occurrence]) -> Option<Program
             })
             .collect();
         let returns = token(occurrence.return_value, function.returns_pointer());
+        let thread = threads.number(occurrence.thread);
         if function.frames && !is_entry(occurrence.event.kind) {
-            // The exit of the innermost open call, which must be this
-            // function's, called with these values.
-            let call = *program.open.last()?;
+            // The exit of the thread's innermost open call, which must be
+            // this function's, called with these values.
+            let position = program
+                .open
+                .iter()
+                .rposition(|&call| program.instructions[call].thread == thread)?;
+            let call = program.open[position];
             if program.instructions[call].function != index {
                 return None;
             }
             for (i, parameter) in parameters.iter().enumerate() {
                 let Some(v) = value(i) else { continue };
                 let wanted = token(Some(v), parameter.pointer);
-                let given = &mut program.instructions[call].arguments[i];
-                if *given == token(None, parameter.pointer) {
-                    *given = wanted;
-                } else if *given != wanted {
+                let entry = &mut program.instructions[call];
+                if !entry.given[i] {
+                    entry.arguments[i] = wanted;
+                    entry.given[i] = true;
+                } else if entry.arguments[i] != wanted {
                     return None;
                 }
             }
-            program.open.pop();
+            program.open.remove(position);
             program.instructions.push(Instruction {
+                thread,
                 function: index,
                 open: false,
                 exit: true,
                 arguments: Vec::new(),
+                given: Vec::new(),
                 returns,
                 writes,
             });
@@ -402,6 +458,7 @@ pub fn translate(functions: &[Function], trace: &[Occurrence]) -> Option<Program
             program.open.push(program.instructions.len());
         }
         program.instructions.push(Instruction {
+            thread,
             function: index,
             open,
             exit: false,
@@ -410,6 +467,7 @@ pub fn translate(functions: &[Function], trace: &[Occurrence]) -> Option<Program
                 .enumerate()
                 .map(|(i, p)| token(value(i), p.pointer))
                 .collect(),
+            given: (0..parameters.len()).map(|i| value(i).is_some()).collect(),
             returns,
             writes,
         });

@@ -24,12 +24,32 @@
    owner's own path has no fence in it. Where neither is available, every
    thread fences instead. A taker reads what the owner wrote after seeing
    its `busy` change (acquire after release), so ThreadSanitizer sees the
-   hand-over too.
+   hand-over too. One taker at a time: until it has waited, `owner` is
+   marked and other takers wait for the mark to go (see
+   `slic_enter_slow`).
+
+   A taker reads the `busy` of the owner it replaced, and that thread may
+   have ended: `busy` cannot live in the thread's own storage (its
+   thread-local storage goes with it). Each thread has a record (`struct
+   slic_thread`) that is never freed: when the thread ends, its record
+   goes on a free list, and a thread that starts later gets it. `owner`
+   names a record: a thread that gets a record gets the slots the record
+   owned, which the thread that ended no longer works on. `holder` names a
+   thread by its serial number, never given twice: a thread that gets a
+   record holds none of the instances the thread before it held.
 
    Each thread keeps, per rule, the slots of the instances it holds
-   (`mine`): a handler without a guard runs on those, and they are swept
-   after each event. A slot whose instance another thread changed since
-   stays in the list until the next walk finds it is not ours.
+   (`mine`): a handler without a guard runs on those. A slot whose
+   instance another thread changed since, or which no longer exists, stays
+   in the list until a walk of the list finds it is not the thread's (or
+   the thread's instance is created in it again). After each event, the
+   thread's instances back in their initial state no longer exist; only an
+   instance the event created or changed can have come back to it, so the
+   event notes that (`struct slic_touched`) and checks only it. Where no
+   later step of the event walks the thread's instances, an instance a
+   handler takes back to its initial state stops existing at once
+   (`SLIC_CHANGED_LAST`). A thread stays on the slot it entered until it
+   enters another or the event ends (`SLIC_DONE` does nothing).
 
    In the kernel, where a driver has no thread-local storage, each rule's
    table has a spin lock held for the whole event, and the instances a
@@ -80,34 +100,57 @@ SLIC_UNUSED static void slic_make_initial(const struct slic_rule_table *t, struc
 
 SLIC_UNUSED static void slic_report_full(const struct slic_rule_table *t, uintptr_t object)
 {
-    if (!SLIC_LOAD_RELAXED(t->full_reported)) {
-        SLIC_STORE_RELAXED(t->full_reported, 1);
+    if (!SLIC_LOAD_BYTE(t->full_reported)) {
+        SLIC_STORE_BYTE(t->full_reported, 1);
         slic_table_full(t->rule, 0, object);
     }
 }
 
 #ifndef SLIC_KERNEL
 
-/* One thread's part: the slot it works on, 0 for none. Its address is the
-   thread's name in `owner`. */
-struct slic_owner {
-    uintptr_t busy;
-};
-SLIC_UNUSED SLIC_STATE SLIC_THREAD_LOCAL struct slic_owner slic_me;
+#if defined(__GNUC__) || defined(__clang__)
+#define SLIC_INLINE static inline __attribute__((always_inline, unused))
+#define SLIC_OUT_OF_LINE static __attribute__((noinline, unused))
+#define SLIC_LIKELY(x) __builtin_expect(!!(x), 1)
+#else
+#define SLIC_INLINE static __forceinline
+#define SLIC_OUT_OF_LINE static __declspec(noinline)
+#define SLIC_LIKELY(x) (x)
+#endif
 
-/* The slots a thread owns in one rule's table (see above). */
+/* A thread's record (see above): the slot it works on (0 for none), its
+   serial number, and the next record of the free list. Each has a cache
+   line of its own: `busy` is written at every event. */
+struct slic_thread {
+    uintptr_t busy;
+    uintptr_t serial;
+    struct slic_thread *next;
+};
+#define SLIC_RECORD_ALIGN 64
+
+/* The thread's record (0 before its first event on a `watch` rule), and
+   the same where a thread that owns a slot enters it without a fence (the
+   process-wide barrier is there), 0 where it must fence. */
+SLIC_UNUSED SLIC_STATE SLIC_THREAD_LOCAL struct slic_thread *slic_my_record;
+SLIC_UNUSED SLIC_STATE SLIC_THREAD_LOCAL uintptr_t slic_me;
+
+/* The records of ended threads, and the last serial number given. */
+SLIC_UNUSED SLIC_STATE slic_spin_t slic_records_lock;
+SLIC_UNUSED SLIC_STATE struct slic_thread *slic_free_records;
+SLIC_UNUSED SLIC_STATE uintptr_t slic_last_serial;
+
+/* The slots a thread has held in one rule's table (see above). */
 struct slic_mine {
     unsigned count;
     unsigned index[SLIC_MAX_OBJECTS];
 };
 
-/* How a taker makes the owner's `busy` visible: decided once, before the
-   first slot of the process has an owner. */
+/* How a taker makes the owner's `busy` visible: decided once, with the
+   first record, before any slot of the process has an owner. */
 #define SLIC_BARRIER_UNDECIDED 0
 #define SLIC_BARRIER_PROCESS 1   /* every thread fences, when a taker asks */
 #define SLIC_BARRIER_FENCE 2     /* every thread fences, always */
 SLIC_UNUSED SLIC_STATE uintptr_t slic_barrier_mode;
-SLIC_UNUSED SLIC_STATE slic_spin_t slic_barrier_lock;
 
 #if defined(__linux__)
 #include <sys/syscall.h>
@@ -138,17 +181,86 @@ SLIC_UNUSED static int slic_process_barrier_available(void) { return 0; }
 SLIC_UNUSED static void slic_process_barrier(void) { }
 #endif
 
-SLIC_UNUSED static uintptr_t slic_decide_barrier(void)
+/* A record goes back on the free list when its thread ends: through fiber
+   local storage on Windows, a thread-specific key elsewhere. Where there
+   is neither, a record is never given again. */
+SLIC_UNUSED static void slic_record_free(struct slic_thread *record)
 {
-    uintptr_t mode;
-    SLIC_SPIN_LOCK(&slic_barrier_lock);
+    SLIC_STORE_RELEASE(&record->busy, 0);
+    slic_my_record = 0;
+    slic_me = 0;
+    SLIC_SPIN_LOCK(&slic_records_lock);
+    record->next = slic_free_records;
+    slic_free_records = record;
+    SLIC_SPIN_UNLOCK(&slic_records_lock);
+}
+#if defined(_WIN32)
+__declspec(dllimport) unsigned long __stdcall FlsAlloc(void(__stdcall *callback)(void *));
+__declspec(dllimport) int __stdcall FlsSetValue(unsigned long index, void *value);
+SLIC_UNUSED SLIC_STATE unsigned long slic_exit_key;
+SLIC_UNUSED SLIC_STATE unsigned char slic_exit_key_made;
+static void __stdcall slic_thread_ended(void *record) { slic_record_free((struct slic_thread *)record); }
+SLIC_UNUSED static void slic_make_exit_key(void)
+{
+    slic_exit_key = FlsAlloc(slic_thread_ended);
+    slic_exit_key_made = slic_exit_key != 0xFFFFFFFFul;
+}
+SLIC_UNUSED static void slic_on_exit(struct slic_thread *record)
+{
+    if (slic_exit_key_made) FlsSetValue(slic_exit_key, record);
+}
+#elif defined(__unix__) || defined(__APPLE__)
+#include <pthread.h>
+SLIC_UNUSED SLIC_STATE pthread_key_t slic_exit_key;
+SLIC_UNUSED SLIC_STATE unsigned char slic_exit_key_made;
+static void slic_thread_ended(void *record) { slic_record_free((struct slic_thread *)record); }
+SLIC_UNUSED static void slic_make_exit_key(void)
+{
+    slic_exit_key_made = pthread_key_create(&slic_exit_key, slic_thread_ended) == 0;
+}
+SLIC_UNUSED static void slic_on_exit(struct slic_thread *record)
+{
+    if (slic_exit_key_made) pthread_setspecific(slic_exit_key, record);
+}
+#else
+SLIC_UNUSED static void slic_make_exit_key(void) { }
+SLIC_UNUSED static void slic_on_exit(struct slic_thread *record) { (void)record; }
+#endif
+
+/* The thread's record, taken from the free list or made, the first time
+   the thread asks. The first record decides the barrier. */
+SLIC_OUT_OF_LINE struct slic_thread *slic_thread_record(void)
+{
+    struct slic_thread *record = slic_my_record;
+    uintptr_t mode, serial;
+    if (record) return record;
+    SLIC_SPIN_LOCK(&slic_records_lock);
     mode = SLIC_LOAD_RELAXED(&slic_barrier_mode);
     if (mode == SLIC_BARRIER_UNDECIDED) {
         mode = slic_process_barrier_available() ? SLIC_BARRIER_PROCESS : SLIC_BARRIER_FENCE;
-        SLIC_STORE_RELEASE(&slic_barrier_mode, mode);
+        SLIC_STORE_RELAXED(&slic_barrier_mode, mode);
+        slic_make_exit_key();
     }
-    SLIC_SPIN_UNLOCK(&slic_barrier_lock);
-    return mode;
+    record = slic_free_records;
+    if (record) slic_free_records = record->next;
+    serial = ++slic_last_serial;
+    SLIC_SPIN_UNLOCK(&slic_records_lock);
+    if (!record) {
+        /* Never freed: a cache line of its own, inside two. */
+        char *memory = (char *)calloc(2, SLIC_RECORD_ALIGN);
+        if (!memory) {
+            fputs("slic: out of memory for a thread's record\n", stderr);
+            abort();
+        }
+        record = (struct slic_thread *)(((uintptr_t)memory + SLIC_RECORD_ALIGN - 1)
+                                        & ~(uintptr_t)(SLIC_RECORD_ALIGN - 1));
+    }
+    record->next = 0;
+    record->serial = serial;
+    slic_on_exit(record);
+    slic_my_record = record;
+    slic_me = mode == SLIC_BARRIER_PROCESS ? (uintptr_t)record : 0;
+    return record;
 }
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -161,42 +273,122 @@ SLIC_UNUSED static uintptr_t slic_decide_barrier(void)
 #define SLIC_PAUSE() YieldProcessor()
 #endif
 
-/* Works on slot `s`, taking it over if another thread owns it; returns 1
-   if this thread did not own it. Ends with `slic_leave`. */
-SLIC_UNUSED static int slic_enter(struct slic_slot *s)
+/* `owner` of a slot whose new owner still waits for the one it replaced
+   (records are aligned, so their addresses have this bit clear). */
+#define SLIC_TAKING 1u
+
+/* `slic_enter` from the start: takes the slot over if another thread owns
+   it, fences where the mode says so. A thread waits with `busy` 0, and
+   takes a slot over in two steps: it swaps `owner` for its record marked
+   SLIC_TAKING, waits until the owner it replaced is not working on the
+   slot, then clears the mark; a thread that finds the mark waits for it to
+   go. Without the mark, a third thread could take the slot from one still
+   waiting (whose `busy` is 0) and work on it with the first. */
+SLIC_OUT_OF_LINE void slic_enter_slow(struct slic_slot *s)
 {
-    uintptr_t self = (uintptr_t)&slic_me, mode = SLIC_LOAD_ACQUIRE(&slic_barrier_mode);
-    int taken = 0;
-    if (mode == SLIC_BARRIER_UNDECIDED) mode = slic_decide_barrier();
+    struct slic_thread *me = slic_thread_record();
+    uintptr_t self = (uintptr_t)me, mode = SLIC_LOAD_RELAXED(&slic_barrier_mode);
     for (;;) {
         uintptr_t owner;
-        SLIC_STORE_RELEASE(&slic_me.busy, (uintptr_t)s);
+        SLIC_STORE_RELEASE(&me->busy, (uintptr_t)s);
         if (mode == SLIC_BARRIER_FENCE) SLIC_FENCE();
         else SLIC_COMPILER_BARRIER();
         owner = SLIC_LOAD_ACQUIRE(&s->owner);
-        if (owner == self) return taken;
-        SLIC_STORE_RELEASE(&slic_me.busy, 0);
-        if (!SLIC_CAS(&s->owner, &owner, self)) continue;
-        taken = 1;
+        if (owner == self) return;
+        SLIC_STORE_RELEASE(&me->busy, 0);
+        if (owner & SLIC_TAKING) {
+            SLIC_PAUSE();
+            continue;
+        }
+        if (!SLIC_CAS(&s->owner, &owner, self | SLIC_TAKING)) continue;
         if (owner) {
-            const struct slic_owner *previous = (const struct slic_owner *)owner;
+            const struct slic_thread *previous = (const struct slic_thread *)owner;
             if (mode == SLIC_BARRIER_PROCESS) slic_process_barrier();
             while (SLIC_LOAD_ACQUIRE(&previous->busy) == (uintptr_t)s) SLIC_PAUSE();
         }
+        SLIC_STORE_RELEASE(&s->owner, self);
     }
 }
 
-SLIC_UNUSED static void slic_leave(void)
+/* Works on slot `s`, taking it over if another thread owns it, until the
+   thread enters another slot or leaves (`slic_leave`): a thread works on
+   one slot at a time, and while its `busy` names a slot, it is the slot's
+   owner or the thread that took it over waits. Inline, the case of almost
+   every event: the thread works on the slot already, or owns it and needs
+   no fence. */
+SLIC_INLINE void slic_enter(struct slic_slot *s)
 {
-    SLIC_STORE_RELEASE(&slic_me.busy, 0);
+    uintptr_t me = slic_me;
+    if (SLIC_LIKELY(me != 0)) {
+        struct slic_thread *record = (struct slic_thread *)me;
+        if (SLIC_LOAD_RELAXED(&record->busy) == (uintptr_t)s) return;
+        SLIC_STORE_RELEASE(&record->busy, (uintptr_t)s);
+        SLIC_COMPILER_BARRIER();
+        if (SLIC_LIKELY(SLIC_LOAD_ACQUIRE(&s->owner) == me)) return;
+        SLIC_STORE_RELEASE(&record->busy, 0);
+    }
+    slic_enter_slow(s);
 }
 
-SLIC_UNUSED static void slic_note_mine(struct slic_mine *mine, unsigned index)
+SLIC_INLINE void slic_leave(void)
+{
+    SLIC_STORE_RELEASE(&slic_my_record->busy, 0);
+}
+
+/* Whether the instance in slot `s` is the thread's: it exists and the
+   thread holds it. Exact without entering the slot when it says no: only
+   the thread writes its own serial number. */
+SLIC_INLINE int slic_is_mine(struct slic_slot *s, uintptr_t serial)
+{
+    return SLIC_LOAD_BYTE(&s->exists) && SLIC_LOAD_RELAXED(&s->holder) == serial;
+}
+
+/* Drops the entries of the thread's list whose instances are not the
+   thread's, when the list is full. */
+SLIC_UNUSED static void slic_forget_others(const struct slic_rule_table *t, struct slic_mine *mine)
+{
+    unsigned i, kept = 0;
+    uintptr_t serial = slic_my_record->serial;
+    for (i = 0; i < mine->count; i++)
+        if (slic_is_mine(SLIC_SLOT(t, mine->index[i]), serial)) mine->index[kept++] = mine->index[i];
+    mine->count = kept;
+}
+
+SLIC_INLINE void slic_note_mine(const struct slic_rule_table *t, struct slic_mine *mine, unsigned index)
 {
     unsigned i;
     for (i = 0; i < mine->count; i++)
         if (mine->index[i] == index) return;
+    if (mine->count == SLIC_MAX_OBJECTS) slic_forget_others(t, mine);
     if (mine->count < SLIC_MAX_OBJECTS) mine->index[mine->count++] = index;
+}
+
+/* What an event function keeps while it runs: the slot it created or
+   changed an instance in, its index, and whether the instance was in its
+   initial state when the event last created or changed it; `more` if the
+   event touched more than one slot (rare: then the thread's whole list is
+   checked); and the object it selected last, its slot and the slot's
+   index (a rule's watched event and its guarded handler select the same
+   object). */
+struct slic_touched {
+    struct slic_slot *slot;
+    unsigned index;
+    unsigned char initial;
+    unsigned char more;
+    uintptr_t object;
+    struct slic_slot *selected;
+    unsigned selected_index;
+};
+
+SLIC_INLINE void slic_touch(struct slic_touched *touched, struct slic_slot *s, unsigned index, int initial)
+{
+    if (SLIC_LIKELY(touched->slot == s || !touched->slot)) {
+        touched->slot = s;
+        touched->index = index;
+        touched->initial = (unsigned char)initial;
+    } else {
+        touched->more = 1;
+    }
 }
 
 /* The slot of `object` in the probe sequence (not entered), or -1. */
@@ -225,11 +417,14 @@ SLIC_UNUSED static int slic_place(const struct slic_rule_table *t, uintptr_t obj
         if (key == object || key == 0) {
             slic_enter(s);
             if (key == 0) {
+                /* A slot whose instance does not exist is in the initial
+                   state (it was dropped in it): so is a new one. */
+                slic_make_initial(t, s);
+                SLIC_STORE_BYTE(&s->exists, 0);
                 SLIC_STORE_RELEASE(&s->object, object);
-                s->exists = 0;
             }
             found = (int)at;
-        } else if (!SLIC_LOAD_RELAXED(&s->exists)) {
+        } else if (!SLIC_LOAD_BYTE(&s->exists)) {
             slic_enter(s);
             if (!s->exists && SLIC_LOAD_RELAXED(&s->object) == key) {
                 SLIC_STORE_RELEASE(&s->object, object);
@@ -244,72 +439,130 @@ SLIC_UNUSED static int slic_place(const struct slic_rule_table *t, uintptr_t obj
     return found;
 }
 
-/* The instance of `object`, created (as this thread's) if it does not
-   exist, and entered; 0 if the table is full (reported once). */
-SLIC_UNUSED static struct slic_slot *slic_select(const struct slic_rule_table *t, struct slic_mine *mine, uintptr_t object)
+/* `slic_select` from the start: the index of the slot of `object`,
+   entered, or -1 if the table is full. It leaves the slot the thread works
+   on first: placing takes the table's lock, and a thread that holds it may
+   be waiting for this one to leave its slot. */
+SLIC_OUT_OF_LINE int slic_select_slow(const struct slic_rule_table *t, uintptr_t object)
 {
+    if (slic_my_record) slic_leave();
     for (;;) {
         int at = slic_probe(t, object);
-        struct slic_slot *s;
-        if (at < 0) {
-            at = slic_place(t, object);
-            if (at < 0) return 0;
-            s = SLIC_SLOT(t, at);
-        } else {
-            s = SLIC_SLOT(t, at);
-            slic_enter(s);
-            /* Given to another object while this thread looked it up. */
-            if (SLIC_LOAD_RELAXED(&s->object) != object) {
-                slic_leave();
-                continue;
-            }
-        }
-        if (!s->exists) {
-            slic_make_initial(t, s);
-            s->exists = 1;
-            s->holder = (uintptr_t)&slic_me;
-            slic_note_mine(mine, (unsigned)at);
-        }
-        return s;
+        if (at < 0) return slic_place(t, object);
+        slic_enter(SLIC_SLOT(t, at));
+        /* Given to another object while this thread looked it up. */
+        if (SLIC_LOAD_RELAXED(&SLIC_SLOT(t, at)->object) == object) return at;
+        slic_leave();
     }
+}
+
+/* The instance of `object`, created (as this thread's) if it does not
+   exist, and entered; 0 if the table is full (reported once). Inline where
+   the object is in its first slot. */
+SLIC_INLINE struct slic_slot *slic_select(const struct slic_rule_table *t, struct slic_mine *mine,
+                                          struct slic_touched *touched, uintptr_t object)
+{
+    unsigned at;
+    struct slic_slot *s;
+    int found;
+    if (touched->object == object && touched->selected) {
+        at = touched->selected_index;
+        s = touched->selected;
+    } else {
+        at = slic_hash(object);
+        s = SLIC_SLOT(t, at);
+    }
+    if (SLIC_LIKELY(SLIC_LOAD_ACQUIRE(&s->object) == object)) {
+        slic_enter(s);
+        if (SLIC_LIKELY(SLIC_LOAD_RELAXED(&s->object) == object)) goto entered;
+        slic_leave();
+    }
+    found = slic_select_slow(t, object);
+    if (found < 0) return 0;
+    at = (unsigned)found;
+    s = SLIC_SLOT(t, at);
+entered:
+    touched->object = object;
+    touched->selected = s;
+    touched->selected_index = at;
+    /* Created, in the initial state its values are in already. */
+    if (!s->exists) {
+        uintptr_t serial = slic_my_record->serial;
+        SLIC_STORE_BYTE(&s->exists, 1);
+        if (s->holder != serial) SLIC_STORE_RELAXED(&s->holder, serial);
+        slic_note_mine(t, mine, at);
+        slic_touch(touched, s, at, 1);
+    }
+    return s;
 }
 
 /* After a handler changed an entered instance: it is this thread's. */
-SLIC_UNUSED static void slic_changed(const struct slic_rule_table *t, struct slic_mine *mine, struct slic_slot *s)
+SLIC_INLINE void slic_changed(const struct slic_rule_table *t, struct slic_mine *mine, struct slic_touched *touched,
+                              struct slic_slot *s)
 {
-    if (s->holder != (uintptr_t)&slic_me) {
-        s->holder = (uintptr_t)&slic_me;
-        slic_note_mine(mine, (unsigned)(((char *)s - t->slots) / t->stride));
+    unsigned index = touched->selected == s ? touched->selected_index
+                                            : (unsigned)(((char *)s - t->slots) / t->stride);
+    uintptr_t serial = slic_my_record->serial;
+    if (s->holder != serial) {
+        SLIC_STORE_RELAXED(&s->holder, serial);
+        slic_note_mine(t, mine, index);
+    }
+    slic_touch(touched, s, index, slic_is_initial(t, s));
+}
+
+/* After a handler changed an entered instance, where no later step of the
+   event walks the thread's instances: as `slic_changed`, and an instance
+   back in its initial state no longer exists, at once. */
+SLIC_INLINE void slic_changed_last(const struct slic_rule_table *t, struct slic_mine *mine,
+                                   struct slic_touched *touched, struct slic_slot *s)
+{
+    slic_changed(t, mine, touched, s);
+    if (touched->slot == s && touched->initial) {
+        SLIC_STORE_BYTE(&s->exists, 0);
+        touched->initial = 0;
     }
 }
 
-/* Enters the slot of entry `i` of the thread's list if its instance is
-   still the thread's (1), or drops the entry (0). */
-SLIC_UNUSED static int slic_enter_held(const struct slic_rule_table *t, struct slic_mine *mine, unsigned i)
+/* Enters the slot of entry `i` of the thread's list and keeps the entry
+   (at `*kept`) if its instance is still the thread's (1); drops the entry
+   otherwise (0). */
+SLIC_INLINE int slic_enter_held(const struct slic_rule_table *t, struct slic_mine *mine, unsigned i, unsigned *kept)
 {
-    struct slic_slot *s = SLIC_SLOT(t, mine->index[i]);
+    unsigned index = mine->index[i];
+    struct slic_slot *s = SLIC_SLOT(t, index);
+    uintptr_t serial = slic_my_record->serial;
+    if (!slic_is_mine(s, serial)) return 0;
     slic_enter(s);
-    if (s->exists && s->holder == (uintptr_t)&slic_me) return 1;
+    if (s->exists && s->holder == serial) {
+        if (*kept != i) mine->index[*kept] = index;
+        ++*kept;
+        return 1;
+    }
     slic_leave();
     return 0;
 }
 
-/* After an event: the thread's instances back in their initial state no
-   longer exist, and the list forgets what is not the thread's. */
-SLIC_UNUSED static void slic_sweep(const struct slic_rule_table *t, struct slic_mine *mine)
+/* The instance of slot `index`, if it is the thread's and back in its
+   initial state, no longer exists. */
+SLIC_UNUSED static void slic_drop_if_initial(const struct slic_rule_table *t, unsigned index)
 {
-    unsigned i = 0;
-    while (i < mine->count) {
-        int keep = 0;
-        if (slic_enter_held(t, mine, i)) {
-            struct slic_slot *s = SLIC_SLOT(t, mine->index[i]);
-            if (slic_is_initial(t, s)) s->exists = 0;
-            keep = s->exists;
-            slic_leave();
-        }
-        if (keep) i++;
-        else mine->index[i] = mine->index[--mine->count];
+    struct slic_slot *s = SLIC_SLOT(t, index);
+    uintptr_t serial = slic_my_record->serial;
+    if (!slic_is_mine(s, serial)) return;
+    slic_enter(s);
+    if (s->exists && s->holder == serial && slic_is_initial(t, s)) SLIC_STORE_BYTE(&s->exists, 0);
+}
+
+/* After an event: the thread's instances back in their initial state no
+   longer exist. The slot the event touched, or the whole list. */
+SLIC_INLINE void slic_sweep(const struct slic_rule_table *t, struct slic_mine *mine, const struct slic_touched *touched)
+{
+    unsigned i;
+    if (SLIC_LIKELY(!touched->more)) {
+        if (touched->initial) slic_drop_if_initial(t, touched->index);
+        return;
     }
+    for (i = 0; i < mine->count; i++) slic_drop_if_initial(t, mine->index[i]);
 }
 
 #define SLIC_TABLE(r, state_type)                                                     \
@@ -326,17 +579,28 @@ SLIC_UNUSED static void slic_sweep(const struct slic_rule_table *t, struct slic_
     };
 
 /* How an event function works on a `watch` rule's instances (user mode):
-   select by object, walk the thread's own, sweep. */
-#define SLIC_EVENT_BEGIN(r)
-#define SLIC_SELECT(r, object) ((struct r##_state *)slic_select(&r##_table, &slic_mine_##r, (object)))
-#define SLIC_CHANGED(r, s) slic_changed(&r##_table, &slic_mine_##r, &(s)->head)
-#define SLIC_DONE(r) slic_leave()
-/* The thread's instances when the walk starts (a handler adds none). */
+   select by object, walk the thread's own, sweep what the event touched. */
+#define SLIC_EVENT_BEGIN(r) struct slic_touched slic_touched = { 0, 0, 0, 0, 0, 0, 0 }
+#define SLIC_SELECT(r, object) ((struct r##_state *)slic_select(&r##_table, &slic_mine_##r, &slic_touched, (object)))
+#define SLIC_CHANGED(r, s) slic_changed(&r##_table, &slic_mine_##r, &slic_touched, &(s)->head)
+#define SLIC_CHANGED_LAST(r, s) slic_changed_last(&r##_table, &slic_mine_##r, &slic_touched, &(s)->head)
+/* The thread goes on working on the slot until the next one, or the end
+   of the event. */
+#define SLIC_DONE(r) ((void)0)
+/* The thread's instances when the walk starts (a handler adds none: it
+   changes only instances the thread holds); the entries of instances no
+   longer the thread's are dropped, the rest kept in order. */
 #define SLIC_EACH_HELD(r, s)                                                          \
-    for (unsigned slic_i = 0, slic_n = slic_mine_##r.count; slic_i < slic_n; slic_i++) \
-        if (slic_enter_held(&r##_table, &slic_mine_##r, slic_i)                       \
-            && ((s = (struct r##_state *)SLIC_SLOT(&r##_table, slic_mine_##r.index[slic_i])), 1))
-#define SLIC_EVENT_END(r) slic_sweep(&r##_table, &slic_mine_##r)
+    for (unsigned slic_i = 0, slic_kept = 0, slic_n = slic_mine_##r.count;            \
+         slic_i < slic_n || ((void)(slic_kept != slic_n && (slic_mine_##r.count = slic_kept)), 0); \
+         slic_i++)                                                                    \
+        if (slic_enter_held(&r##_table, &slic_mine_##r, slic_i, &slic_kept)           \
+            && ((s = (struct r##_state *)SLIC_SLOT(&r##_table, slic_mine_##r.index[slic_kept - 1])), 1))
+#define SLIC_EVENT_END(r)                                                             \
+    do {                                                                              \
+        slic_sweep(&r##_table, &slic_mine_##r, &slic_touched);                        \
+        if (slic_my_record) slic_leave();                                             \
+    } while (0)
 
 #else /* SLIC_KERNEL */
 
@@ -394,6 +658,7 @@ SLIC_UNUSED static void slic_sweep_locked(const struct slic_rule_table *t)
 #define SLIC_EVENT_BEGIN(r) SLIC_SPIN_LOCK(&slic_table_##r.lock)
 #define SLIC_SELECT(r, object) ((struct r##_state *)slic_select_locked(&r##_table, (object)))
 #define SLIC_CHANGED(r, s) ((s)->head.holder = SLIC_CURRENT_THREAD())
+#define SLIC_CHANGED_LAST(r, s) SLIC_CHANGED(r, s)
 #define SLIC_DONE(r) ((void)0)
 #define SLIC_EACH_HELD(r, s)                                                          \
     for (unsigned slic_i = 0; slic_i < SLIC_TABLE_SLOTS; slic_i++)                    \

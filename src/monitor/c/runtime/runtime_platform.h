@@ -24,6 +24,8 @@ typedef unsigned char slic_spin_t;
 #define SLIC_STORE_RELAXED(p, v) __atomic_store_n((p), (v), __ATOMIC_RELAXED)
 #define SLIC_LOAD_ACQUIRE(p) __atomic_load_n((p), __ATOMIC_ACQUIRE)
 #define SLIC_STORE_RELEASE(p, v) __atomic_store_n((p), (v), __ATOMIC_RELEASE)
+#define SLIC_LOAD_BYTE(p) __atomic_load_n((p), __ATOMIC_RELAXED)
+#define SLIC_STORE_BYTE(p, v) __atomic_store_n((p), (unsigned char)(v), __ATOMIC_RELAXED)
 #define SLIC_CAS(p, expected, desired) \
     __atomic_compare_exchange_n((p), (expected), (desired), 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)
 #define SLIC_FENCE() __atomic_thread_fence(__ATOMIC_SEQ_CST)
@@ -33,12 +35,14 @@ typedef unsigned char slic_spin_t;
 #define SLIC_SPIN_LOCK(l) while (_InterlockedExchange8((volatile char *)(l), 1)) { }
 #define SLIC_SPIN_UNLOCK(l) _InterlockedExchange8((volatile char *)(l), 0)
 typedef volatile char slic_spin_t;
-/* Every atomic variable of the monitor is a `uintptr_t`. MSVC's volatile
-   accesses have acquire and release semantics (/volatile:ms). */
+/* Every atomic variable of the monitor is a `uintptr_t` or a byte. MSVC's
+   volatile accesses have acquire and release semantics (/volatile:ms). */
 #define SLIC_LOAD_RELAXED(p) (*(volatile uintptr_t *)(p))
 #define SLIC_STORE_RELAXED(p, v) (*(volatile uintptr_t *)(p) = (v))
 #define SLIC_LOAD_ACQUIRE(p) SLIC_LOAD_RELAXED(p)
 #define SLIC_STORE_RELEASE(p, v) SLIC_STORE_RELAXED(p, v)
+#define SLIC_LOAD_BYTE(p) (*(volatile unsigned char *)(p))
+#define SLIC_STORE_BYTE(p, v) (*(volatile unsigned char *)(p) = (unsigned char)(v))
 #define SLIC_CAS(p, expected, desired) slic_cas((volatile uintptr_t *)(p), (expected), (desired))
 static int slic_cas(volatile uintptr_t *p, uintptr_t *expected, uintptr_t desired)
 {
