@@ -270,6 +270,13 @@ fn config_driver_static_verdict_agrees_with_runtime() {
     static_agrees_with_runtime("config", &["--bound", "4"]);
 }
 
+/// The IRQL rules' driver: each seeded bug breaks a rule at the IRQL the
+/// routine runs at (the harness enters each routine at its system IRQL).
+#[test]
+fn irql_driver_static_verdict_agrees_with_runtime() {
+    static_agrees_with_runtime("irql", &[]);
+}
+
 #[test]
 fn tables_driver_static_verdict_agrees_with_runtime() {
     static_agrees_with_runtime("tables", &[]);
