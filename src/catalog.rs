@@ -50,7 +50,35 @@ pub struct Parameter {
     /// As written, such as `PKSPIN_LOCK` or `KIRQL *`.
     pub spelling: String,
     pub ty: CType,
+    /// What the function does with what the parameter points to, from the
+    /// SAL annotation written before it (`_Out_ PKIRQL OldIrql`).
+    pub direction: Direction,
 }
+
+/// The direction a SAL annotation gives a parameter. The kernel model of
+/// `slic verify` writes the `Out` ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Direction {
+    /// No annotation.
+    #[default]
+    Unspecified,
+    In,
+    /// The function writes what the parameter points to (`_Out_`,
+    /// `_Out_opt_`, `_Outptr_`).
+    Out,
+    InOut,
+}
+
+/// SAL annotations a catalog may write before a parameter, and what they say.
+const DIRECTIONS: &[(&str, Direction)] = &[
+    ("_In_", Direction::In),
+    ("_In_opt_", Direction::In),
+    ("_Out_", Direction::Out),
+    ("_Out_opt_", Direction::Out),
+    ("_Outptr_", Direction::Out),
+    ("_Inout_", Direction::InOut),
+    ("_Inout_opt_", Direction::InOut),
+];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Prototype {
@@ -214,6 +242,7 @@ struct Run<'a> {
     words: Vec<&'a str>,
     stars: usize,
     calling_convention: Option<&'a str>,
+    direction: Direction,
     parameters: Option<Pair<'a, Rule>>,
     /// The last word, if it is a declared name rather than part of the type.
     name: Option<(&'a str, Span)>,
@@ -348,6 +377,7 @@ fn split_run<'a>(
         words: Vec::new(),
         stars: 0,
         calling_convention: None,
+        direction: Direction::Unspecified,
         parameters: None,
         name: None,
         span,
@@ -360,6 +390,8 @@ fn split_run<'a>(
                 let word = part.as_str();
                 if CALLING_CONVENTIONS.contains(&word) {
                     run.calling_convention = Some(word);
+                } else if let Some(&(_, direction)) = DIRECTIONS.iter().find(|(w, _)| *w == word) {
+                    run.direction = direction;
                 } else if !IGNORED_WORDS.contains(&word) {
                     run.words.push(word);
                     word_spans.push(span_of(file, &part));
@@ -474,6 +506,7 @@ fn prototype(catalog: &mut Catalog, file: Offset, pair: Pair<Rule>) -> Result<()
             name: parameter_run.name.map(|(name, _)| name.to_string()),
             spelling: spell(&parameter_run.words, parameter_run.stars),
             ty,
+            direction: parameter_run.direction,
         });
     }
     if let Some(previous) = catalog.functions.get(name) {
@@ -542,7 +575,7 @@ mod tests {
         typedef struct _KLOCK_QUEUE_HANDLE KLOCK_QUEUE_HANDLE, *PKLOCK_QUEUE_HANDLE;
         typedef long NTSTATUS;
         NTKERNELAPI VOID FASTCALL KeAcquireInStackQueuedSpinLock(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle);
-        VOID KeAcquireSpinLock(PKSPIN_LOCK SpinLock, KIRQL *OldIrql);
+        VOID KeAcquireSpinLock(_Inout_ PKSPIN_LOCK SpinLock, _Out_ KIRQL *OldIrql);
         KIRQL KeRaiseIrqlToDpcLevel(VOID);
         NTSTATUS IoCallDriver(void *, PVOIDX p);
     ";
@@ -566,6 +599,9 @@ mod tests {
         let spin = catalog.get("KeAcquireSpinLock").unwrap();
         assert_eq!(spin.parameters[1].spelling, "KIRQL *");
         assert_eq!(spin.parameters[1].name.as_deref(), Some("OldIrql"));
+        assert_eq!(spin.parameters[0].direction, Direction::InOut);
+        assert_eq!(spin.parameters[1].direction, Direction::Out);
+        assert_eq!(acquire.parameters[0].direction, Direction::Unspecified);
         assert_eq!(
             spin.parameters[1].ty,
             CType::Pointer(Box::new(CType::Int(IntType::UCHAR)))

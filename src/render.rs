@@ -136,3 +136,88 @@ pub fn to_json_lines(sources: &SourceMap, diagnostics: &[Diagnostic]) -> String 
     }
     out
 }
+
+/// A region of a file, for SARIF (lines and columns from 1, columns in
+/// characters).
+fn sarif_location(sources: &SourceMap, span: crate::span::Span) -> serde_json::Value {
+    let file = sources.get(span.file);
+    let (line, column) = file.line_col(span.start as usize);
+    let (end_line, end_column) = file.line_col(span.end as usize);
+    serde_json::json!({
+        "artifactLocation": crate::sarif::artifact(&file.name),
+        "region": {
+            "startLine": line,
+            "startColumn": column,
+            "endLine": end_line,
+            "endColumn": end_column.max(if end_line == line { column } else { 1 }),
+        }
+    })
+}
+
+/// A diagnostic code as a SARIF rule.
+pub fn sarif_rule(code: crate::diagnostic::Code) -> serde_json::Value {
+    let level = match code.severity() {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    serde_json::json!({
+        "id": code.as_str(),
+        "shortDescription": { "text": code.summary() },
+        "defaultConfiguration": { "level": level },
+    })
+}
+
+/// Diagnostics as SARIF results (the notes follow the message).
+pub fn to_sarif_results(sources: &SourceMap, diagnostics: &[Diagnostic]) -> Vec<serde_json::Value> {
+    diagnostics
+        .iter()
+        .map(|diagnostic| {
+            let level = match diagnostic.severity() {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            };
+            let mut text = diagnostic.message.clone();
+            for note in &diagnostic.notes {
+                text.push_str("\nnote: ");
+                text.push_str(note);
+            }
+            let related: Vec<_> = diagnostic
+                .secondary
+                .iter()
+                .enumerate()
+                .map(|(index, label)| {
+                    serde_json::json!({
+                        "id": index,
+                        "physicalLocation": sarif_location(sources, label.span),
+                        "message": { "text": label.message },
+                    })
+                })
+                .collect();
+            let mut location = serde_json::json!({
+                "physicalLocation": sarif_location(sources, diagnostic.primary),
+            });
+            if !diagnostic.primary_label.is_empty() {
+                location["message"] = serde_json::json!({ "text": diagnostic.primary_label });
+            }
+            serde_json::json!({
+                "ruleId": diagnostic.code.as_str(),
+                "level": level,
+                "message": { "text": text },
+                "locations": [location],
+                "relatedLocations": related,
+            })
+        })
+        .collect()
+}
+
+/// Diagnostics as one SARIF log, with a rule for each code they use.
+pub fn to_sarif(sources: &SourceMap, diagnostics: &[Diagnostic]) -> serde_json::Value {
+    let mut codes: Vec<crate::diagnostic::Code> = diagnostics.iter().map(|d| d.code).collect();
+    codes.sort();
+    codes.dedup();
+    crate::sarif::log(
+        codes.into_iter().map(sarif_rule).collect(),
+        to_sarif_results(sources, diagnostics),
+        serde_json::Map::new(),
+    )
+}

@@ -12,7 +12,11 @@
 //! - `monitor`: the monitor's cost per event in a lock-heavy loop, woven vs
 //!   plain, for a rule kept per thread and a `watch` rule, on 1 and 4
 //!   threads, through both weavers;
-//! - `cc`: `slic cc` vs the plain compiler on the mock drivers' sources.
+//! - `cc`: `slic cc` vs the plain compiler on the mock drivers' sources;
+//! - `verify`: `slic verify` of every pack rule on each driver of
+//!   `tests/drivers/` (the mock drivers and those on mingw-w64's headers),
+//!   the seconds each engine took per rule and the CPU time of each run,
+//!   and QueuedSpinLockRelease with EVA on a driver of 500 lines.
 //!
 //! `cargo bench --bench pipeline -- monitor cc` runs only those sections.
 //! docs/performance.md records the results.
@@ -97,6 +101,9 @@ fn main() {
     }
     if wants("cc") {
         cc(&mut bench);
+    }
+    if wants("verify") {
+        verify(&mut bench);
     }
     println!("| what | result | target | met |\n|---|---|---|---|");
     for row in &bench.rows {
@@ -546,6 +553,147 @@ fn cc(bench: &mut Bench) {
         bench.row(
             format!("`slic cc --via {via} -- {compiler} -O2 -c` / `{compiler} -O2 -c`, {} driver sources", sources.len()),
             format!("{:.2} ({woven:.0} ms / {plain:.0} ms)", woven / plain),
+            "",
+            None,
+        );
+    }
+}
+
+/// `slic verify --format json --jobs 1 ARGUMENTS`: the JSON, and the CPU
+/// seconds of slic and the analyzers it ran (GNU time's user and system
+/// time, which counts the children a process waited for): the machine is
+/// shared, and CPU time says more than wall-clock time there.
+fn verify_json(bench: &Bench, arguments: &[&str]) -> (serde_json::Value, f64) {
+    let mut words = vec![
+        "/usr/bin/time",
+        "-f",
+        "slic-bench-cpu %U %S",
+        bench.slic,
+        "verify",
+        "--format",
+        "json",
+        "--jobs",
+        "1",
+    ];
+    words.extend_from_slice(arguments);
+    let output = measure::command(&words).output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let cpu: f64 = stderr
+        .lines()
+        .find_map(|line| line.strip_prefix("slic-bench-cpu "))
+        .map(|times| {
+            times
+                .split_whitespace()
+                .map(|t| t.parse::<f64>().unwrap())
+                .sum()
+        })
+        .unwrap_or_else(|| panic!("no CPU time in GNU time's output:\n{stderr}"));
+    let value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("slic verify wrote no JSON: {e}\n{stderr}"));
+    (value, cpu)
+}
+
+/// Each driver `slic verify` is measured on: the mock drivers (a directory
+/// each, with the mock WDK) and the drivers on mingw-w64's DDK headers (a
+/// file each): its name, its sources and its include directories.
+fn verify_drivers() -> Vec<(String, Vec<String>, Vec<String>)> {
+    let mut drivers = Vec::new();
+    let mut directories: Vec<PathBuf> = std::fs::read_dir("tests/drivers")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir() && !p.ends_with("wdk") && !p.ends_with("mingw"))
+        .collect();
+    directories.sort();
+    for directory in directories {
+        let mut sources: Vec<String> = std::fs::read_dir(&directory)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "c") && !p.ends_with("main.c"))
+            .map(|p| p.display().to_string())
+            .collect();
+        sources.sort();
+        let name = directory.file_name().unwrap().to_string_lossy().to_string();
+        let include = vec![
+            "tests/drivers/wdk".to_string(),
+            directory.display().to_string(),
+        ];
+        drivers.push((name, sources, include));
+    }
+    let mingw = "/usr/x86_64-w64-mingw32/include";
+    let mut files: Vec<PathBuf> = std::fs::read_dir("tests/drivers/mingw")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "c"))
+        .collect();
+    files.sort();
+    for file in files {
+        let name = format!("mingw/{}", file.file_name().unwrap().to_string_lossy());
+        let include = vec![format!("{mingw}/ddk"), mingw.to_string()];
+        drivers.push((name, vec![file.display().to_string()], include));
+    }
+    drivers
+}
+
+fn verify(bench: &mut Bench) {
+    eprintln!("verify");
+    require("frama-c");
+    require(CLANG);
+    require("/usr/bin/time");
+    // QueuedSpinLockRelease with EVA on a driver of 500 lines: the queued
+    // driver's routines, copied until the file is that long.
+    let driver = bench.path("verify500.c");
+    let lines = inputs::large_c_driver(Path::new("tests/drivers/queued"), 500, Path::new(&driver));
+    let (result, cpu) = verify_json(
+        bench,
+        &[
+            "--engine",
+            "eva",
+            "--rule",
+            "rules/wdm/QueuedSpinLockRelease.slic",
+            "-I",
+            "tests/drivers/wdk",
+            "-I",
+            "tests/drivers/queued",
+            &driver,
+        ],
+    );
+    let seconds = result["rules"][0]["seconds"]["eva"].as_f64().unwrap();
+    bench.row(
+        format!(
+            "`slic verify --engine eva`, QueuedSpinLockRelease, a {lines}-line driver (bound 3): EVA's wall clock; CPU of the whole run"
+        ),
+        format!("{seconds:.1} s; {cpu:.1} s CPU ({})", result["rules"][0]["verdict"]),
+        "< 10 s",
+        Some(seconds < 10.0),
+    );
+    // Every pack rule on each driver, both engines, one rule at a time.
+    for (name, sources, include) in verify_drivers() {
+        let mut arguments: Vec<&str> = Vec::new();
+        for directory in &include {
+            arguments.extend(["-I", directory]);
+        }
+        arguments.extend(sources.iter().map(String::as_str));
+        let (result, cpu) = verify_json(bench, &arguments);
+        let lines: usize = sources.iter().map(|s| measure::lines(Path::new(s))).sum();
+        for rule in result["rules"].as_array().unwrap() {
+            let eva = rule["seconds"]["eva"].as_f64().unwrap_or(0.0);
+            let clang = rule["seconds"]["clang"].as_f64().unwrap_or(0.0);
+            bench.row(
+                format!(
+                    "`slic verify` {name} ({lines} lines), {}",
+                    rule["rule"].as_str().unwrap()
+                ),
+                format!(
+                    "{}: eva {eva:.1} s, clang {clang:.1} s",
+                    rule["verdict"].as_str().unwrap()
+                ),
+                "",
+                None,
+            );
+        }
+        bench.row(
+            format!("`slic verify` {name}, every pack rule: CPU of the whole run"),
+            format!("{cpu:.0} s"),
             "",
             None,
         );

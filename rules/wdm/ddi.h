@@ -6,7 +6,9 @@
  * wrappers with the exact prototype of each API. Drivers never include it:
  * they keep including <wdm.h> or <ntddk.h>. The typedefs at the top only
  * tell slic how wide each type is and what a pointer points to; they follow
- * the WDK for x64 (`ULONG_PTR` and pointers are 64 bits).
+ * the WDK for x64 (`ULONG_PTR` and pointers are 64 bits). The SAL
+ * annotations say which parameters a function writes through (`_Out_`):
+ * the kernel model of `slic verify` writes them.
  *
  * Each prototype carries the IRQL the WDK documents for it, as wdm.h's SAL
  * annotations write it: `_IRQL_requires_max_(L)` (at L or below),
@@ -103,17 +105,17 @@ typedef PVOID PDRIVER_CANCEL;
 
 /* In-stack queued spin locks. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
-NTKERNELAPI VOID FASTCALL KeAcquireInStackQueuedSpinLock(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle);
+NTKERNELAPI VOID FASTCALL KeAcquireInStackQueuedSpinLock(_Inout_ PKSPIN_LOCK SpinLock, _Out_ PKLOCK_QUEUE_HANDLE LockHandle);
 _IRQL_requires_(DISPATCH_LEVEL)
-NTKERNELAPI VOID FASTCALL KeReleaseInStackQueuedSpinLock(PKLOCK_QUEUE_HANDLE LockHandle);
+NTKERNELAPI VOID FASTCALL KeReleaseInStackQueuedSpinLock(_In_ PKLOCK_QUEUE_HANDLE LockHandle);
 _IRQL_requires_min_(DISPATCH_LEVEL)
-NTKERNELAPI VOID FASTCALL KeAcquireInStackQueuedSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle);
+NTKERNELAPI VOID FASTCALL KeAcquireInStackQueuedSpinLockAtDpcLevel(_Inout_ PKSPIN_LOCK SpinLock, _Out_ PKLOCK_QUEUE_HANDLE LockHandle);
 _IRQL_requires_min_(DISPATCH_LEVEL)
-NTKERNELAPI VOID FASTCALL KeReleaseInStackQueuedSpinLockFromDpcLevel(PKLOCK_QUEUE_HANDLE LockHandle);
+NTKERNELAPI VOID FASTCALL KeReleaseInStackQueuedSpinLockFromDpcLevel(_In_ PKLOCK_QUEUE_HANDLE LockHandle);
 _IRQL_requires_max_(DISPATCH_LEVEL)
-NTKERNELAPI VOID KeAcquireInStackQueuedSpinLockForDpc(PKSPIN_LOCK SpinLock, PKLOCK_QUEUE_HANDLE LockHandle);
+NTKERNELAPI VOID KeAcquireInStackQueuedSpinLockForDpc(_Inout_ PKSPIN_LOCK SpinLock, _Out_ PKLOCK_QUEUE_HANDLE LockHandle);
 _IRQL_requires_(DISPATCH_LEVEL)
-NTKERNELAPI VOID KeReleaseInStackQueuedSpinLockForDpc(PKLOCK_QUEUE_HANDLE LockHandle);
+NTKERNELAPI VOID KeReleaseInStackQueuedSpinLockForDpc(_In_ PKLOCK_QUEUE_HANDLE LockHandle);
 
 /* Executive spin locks. KeAcquireSpinLock is a macro in wdm.h; drivers
    call it by this name, so rules and wrappers use this prototype. The WDK
@@ -122,35 +124,35 @@ NTKERNELAPI VOID KeReleaseInStackQueuedSpinLockForDpc(PKLOCK_QUEUE_HANDLE LockHa
    DISPATCH_LEVEL (only interrupt code runs above it), and so does this
    catalog. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
-NTKERNELAPI VOID KeAcquireSpinLock(PKSPIN_LOCK SpinLock, PKIRQL OldIrql);
+NTKERNELAPI VOID KeAcquireSpinLock(_Inout_ PKSPIN_LOCK SpinLock, _Out_ PKIRQL OldIrql);
 _IRQL_requires_max_(DISPATCH_LEVEL)
-NTKERNELAPI KIRQL KeAcquireSpinLockRaiseToDpc(PKSPIN_LOCK SpinLock);
+NTKERNELAPI KIRQL KeAcquireSpinLockRaiseToDpc(_Inout_ PKSPIN_LOCK SpinLock);
 _IRQL_requires_(DISPATCH_LEVEL)
-NTKERNELAPI VOID KeReleaseSpinLock(PKSPIN_LOCK SpinLock, KIRQL NewIrql);
+NTKERNELAPI VOID KeReleaseSpinLock(_Inout_ PKSPIN_LOCK SpinLock, _In_ KIRQL NewIrql);
 _IRQL_requires_(DISPATCH_LEVEL)
-NTKERNELAPI VOID KeAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock);
+NTKERNELAPI VOID KeAcquireSpinLockAtDpcLevel(_Inout_ PKSPIN_LOCK SpinLock);
 _IRQL_requires_(DISPATCH_LEVEL)
-NTKERNELAPI VOID KeReleaseSpinLockFromDpcLevel(PKSPIN_LOCK SpinLock);
+NTKERNELAPI VOID KeReleaseSpinLockFromDpcLevel(_Inout_ PKSPIN_LOCK SpinLock);
 _IRQL_requires_min_(DISPATCH_LEVEL)
-NTKERNELAPI BOOLEAN FASTCALL KeTryToAcquireSpinLockAtDpcLevel(PKSPIN_LOCK SpinLock);
+NTKERNELAPI BOOLEAN FASTCALL KeTryToAcquireSpinLockAtDpcLevel(_Inout_ PKSPIN_LOCK SpinLock);
 
 /* The cancel spin lock. */
 _IRQL_requires_max_(DISPATCH_LEVEL)
-NTKERNELAPI VOID IoAcquireCancelSpinLock(PKIRQL Irql);
+NTKERNELAPI VOID IoAcquireCancelSpinLock(_Out_ PKIRQL Irql);
 _IRQL_requires_(DISPATCH_LEVEL)
-NTKERNELAPI VOID IoReleaseCancelSpinLock(KIRQL Irql);
+NTKERNELAPI VOID IoReleaseCancelSpinLock(_In_ KIRQL Irql);
 
 /* Fast and guarded mutexes. */
 _IRQL_requires_max_(APC_LEVEL)
-NTKERNELAPI VOID FASTCALL ExAcquireFastMutex(PFAST_MUTEX FastMutex);
+NTKERNELAPI VOID FASTCALL ExAcquireFastMutex(_Inout_ PFAST_MUTEX FastMutex);
 _IRQL_requires_(APC_LEVEL)
-NTKERNELAPI VOID FASTCALL ExReleaseFastMutex(PFAST_MUTEX FastMutex);
+NTKERNELAPI VOID FASTCALL ExReleaseFastMutex(_Inout_ PFAST_MUTEX FastMutex);
 _IRQL_requires_max_(APC_LEVEL)
-NTKERNELAPI BOOLEAN FASTCALL ExTryToAcquireFastMutex(PFAST_MUTEX FastMutex);
+NTKERNELAPI BOOLEAN FASTCALL ExTryToAcquireFastMutex(_Inout_ PFAST_MUTEX FastMutex);
 _IRQL_requires_max_(APC_LEVEL)
-NTKERNELAPI VOID FASTCALL KeAcquireGuardedMutex(PKGUARDED_MUTEX Mutex);
+NTKERNELAPI VOID FASTCALL KeAcquireGuardedMutex(_Inout_ PKGUARDED_MUTEX Mutex);
 _IRQL_requires_max_(APC_LEVEL)
-NTKERNELAPI VOID FASTCALL KeReleaseGuardedMutex(PKGUARDED_MUTEX Mutex);
+NTKERNELAPI VOID FASTCALL KeReleaseGuardedMutex(_Inout_ PKGUARDED_MUTEX Mutex);
 _IRQL_requires_max_(APC_LEVEL)
 NTKERNELAPI VOID FASTCALL KeAcquireGuardedMutexUnsafe(PKGUARDED_MUTEX FastMutex);
 _IRQL_requires_max_(APC_LEVEL)
@@ -170,45 +172,45 @@ NTKERNELAPI VOID KeLeaveGuardedRegion(VOID);
 
 /* Executive resources. */
 _IRQL_requires_max_(APC_LEVEL)
-NTKERNELAPI BOOLEAN ExAcquireResourceExclusiveLite(PERESOURCE Resource, BOOLEAN Wait);
+NTKERNELAPI BOOLEAN ExAcquireResourceExclusiveLite(_Inout_ PERESOURCE Resource, _In_ BOOLEAN Wait);
 _IRQL_requires_max_(APC_LEVEL)
-NTKERNELAPI BOOLEAN ExAcquireResourceSharedLite(PERESOURCE Resource, BOOLEAN Wait);
+NTKERNELAPI BOOLEAN ExAcquireResourceSharedLite(_Inout_ PERESOURCE Resource, _In_ BOOLEAN Wait);
 _IRQL_requires_max_(APC_LEVEL)
-NTKERNELAPI BOOLEAN ExAcquireSharedStarveExclusive(PERESOURCE Resource, BOOLEAN Wait);
+NTKERNELAPI BOOLEAN ExAcquireSharedStarveExclusive(_Inout_ PERESOURCE Resource, _In_ BOOLEAN Wait);
 _IRQL_requires_max_(APC_LEVEL)
-NTKERNELAPI BOOLEAN ExAcquireSharedWaitForExclusive(PERESOURCE Resource, BOOLEAN Wait);
+NTKERNELAPI BOOLEAN ExAcquireSharedWaitForExclusive(_Inout_ PERESOURCE Resource, _In_ BOOLEAN Wait);
 _IRQL_requires_max_(DISPATCH_LEVEL)
-NTKERNELAPI VOID FASTCALL ExReleaseResourceLite(PERESOURCE Resource);
+NTKERNELAPI VOID FASTCALL ExReleaseResourceLite(_Inout_ PERESOURCE Resource);
 _IRQL_requires_max_(DISPATCH_LEVEL)
-NTKERNELAPI VOID ExReleaseResourceForThreadLite(PERESOURCE Resource, ERESOURCE_THREAD ResourceThreadId);
+NTKERNELAPI VOID ExReleaseResourceForThreadLite(_Inout_ PERESOURCE Resource, _In_ ERESOURCE_THREAD ResourceThreadId);
 _IRQL_requires_max_(APC_LEVEL)
 NTKERNELAPI VOID ExConvertExclusiveToSharedLite(PERESOURCE Resource);
 _IRQL_requires_max_(APC_LEVEL)
 NTKERNELAPI NTSTATUS ExDeleteResourceLite(PERESOURCE Resource);
 _IRQL_requires_max_(APC_LEVEL)
-NTKERNELAPI PVOID ExEnterCriticalRegionAndAcquireResourceExclusive(PERESOURCE Resource);
+NTKERNELAPI PVOID ExEnterCriticalRegionAndAcquireResourceExclusive(_Inout_ PERESOURCE Resource);
 _IRQL_requires_max_(APC_LEVEL)
-NTKERNELAPI VOID FASTCALL ExReleaseResourceAndLeaveCriticalRegion(PERESOURCE Resource);
+NTKERNELAPI VOID FASTCALL ExReleaseResourceAndLeaveCriticalRegion(_Inout_ PERESOURCE Resource);
 
 /* IRQL. KeRaiseIrql is a macro on x64; drivers call it by this name, and
    the macro calls KfRaiseIrql, which is what compiled code (LLVM IR) calls. */
 _IRQL_requires_max_(HIGH_LEVEL)
-NTKERNELAPI VOID KeRaiseIrql(KIRQL NewIrql, PKIRQL OldIrql);
+NTKERNELAPI VOID KeRaiseIrql(_In_ KIRQL NewIrql, _Out_ PKIRQL OldIrql);
 _IRQL_requires_max_(HIGH_LEVEL)
-NTHALAPI KIRQL FASTCALL KfRaiseIrql(KIRQL NewIrql);
+NTHALAPI KIRQL FASTCALL KfRaiseIrql(_In_ KIRQL NewIrql);
 _IRQL_requires_max_(HIGH_LEVEL)
-NTKERNELAPI VOID KeLowerIrql(KIRQL NewIrql);
+NTKERNELAPI VOID KeLowerIrql(_In_ KIRQL NewIrql);
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTKERNELAPI KIRQL KeRaiseIrqlToDpcLevel(VOID);
 
 /* I/O requests. IoCompleteRequest and IoCallDriver are macros for
    IofCompleteRequest and IofCallDriver. */
 _IRQL_requires_(DISPATCH_LEVEL)
-NTKERNELAPI VOID IoStartNextPacket(PDEVICE_OBJECT DeviceObject, BOOLEAN Cancelable);
+NTKERNELAPI VOID IoStartNextPacket(_In_ PDEVICE_OBJECT DeviceObject, _In_ BOOLEAN Cancelable);
 _IRQL_requires_max_(DISPATCH_LEVEL)
-NTKERNELAPI VOID IoCompleteRequest(PIRP Irp, CCHAR PriorityBoost);
+NTKERNELAPI VOID IoCompleteRequest(_In_ PIRP Irp, _In_ CCHAR PriorityBoost);
 _IRQL_requires_max_(DISPATCH_LEVEL)
-NTKERNELAPI VOID FASTCALL IofCompleteRequest(PIRP Irp, CCHAR PriorityBoost);
+NTKERNELAPI VOID FASTCALL IofCompleteRequest(_In_ PIRP Irp, _In_ CCHAR PriorityBoost);
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTKERNELAPI VOID IoStartPacket(PDEVICE_OBJECT DeviceObject, PIRP Irp, PULONG Key, PDRIVER_CANCEL CancelFunction);
 _IRQL_requires_max_(DISPATCH_LEVEL)
@@ -248,14 +250,14 @@ NTKERNELAPI NTSTATUS IoCreateUnprotectedSymbolicLink(PUNICODE_STRING SymbolicLin
 _IRQL_requires_max_(PASSIVE_LEVEL)
 NTKERNELAPI NTSTATUS IoDeleteSymbolicLink(PUNICODE_STRING SymbolicLinkName);
 _IRQL_requires_max_(PASSIVE_LEVEL)
-NTKERNELAPI NTSTATUS IoCreateFile(PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
-    PIO_STATUS_BLOCK IoStatusBlock, PLARGE_INTEGER AllocationSize, ULONG FileAttributes, ULONG ShareAccess,
+NTKERNELAPI NTSTATUS IoCreateFile(_Out_ PHANDLE FileHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
+    _Out_ PIO_STATUS_BLOCK IoStatusBlock, PLARGE_INTEGER AllocationSize, ULONG FileAttributes, ULONG ShareAccess,
     ULONG Disposition, ULONG CreateOptions, PVOID EaBuffer, ULONG EaLength, CREATE_FILE_TYPE CreateFileType,
     PVOID InternalParameters, ULONG Options);
 _IRQL_requires_max_(PASSIVE_LEVEL)
-NTKERNELAPI PKEVENT IoCreateNotificationEvent(PUNICODE_STRING EventName, PHANDLE EventHandle);
+NTKERNELAPI PKEVENT IoCreateNotificationEvent(PUNICODE_STRING EventName, _Out_ PHANDLE EventHandle);
 _IRQL_requires_max_(PASSIVE_LEVEL)
-NTKERNELAPI PKEVENT IoCreateSynchronizationEvent(PUNICODE_STRING EventName, PHANDLE EventHandle);
+NTKERNELAPI PKEVENT IoCreateSynchronizationEvent(PUNICODE_STRING EventName, _Out_ PHANDLE EventHandle);
 _IRQL_requires_max_(PASSIVE_LEVEL)
 NTKERNELAPI NTSTATUS IoCheckShareAccess(ACCESS_MASK DesiredAccess, ULONG DesiredShareAccess, PFILE_OBJECT FileObject,
     PSHARE_ACCESS ShareAccess, BOOLEAN Update);
@@ -350,7 +352,7 @@ NTKERNELAPI LONG KeReleaseMutex(PRKMUTEX Mutex, BOOLEAN Wait);
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTKERNELAPI VOID KeFlushIoBuffers(PMDL Mdl, BOOLEAN ReadOperation, BOOLEAN DmaOperation);
 _IRQL_requires_max_(DISPATCH_LEVEL)
-NTKERNELAPI NTSTATUS KeSaveFloatingPointState(PKFLOATING_SAVE FloatSave);
+NTKERNELAPI NTSTATUS KeSaveFloatingPointState(_Out_ PKFLOATING_SAVE FloatSave);
 _IRQL_requires_max_(DISPATCH_LEVEL)
 NTKERNELAPI VOID KeInitializeDeviceQueue(PKDEVICE_QUEUE DeviceQueue);
 _IRQL_requires_(DISPATCH_LEVEL)
@@ -473,7 +475,7 @@ NTKERNELAPI VOID MmFreeContiguousMemory(PVOID BaseAddress);
 /* Object manager and security. */
 _IRQL_requires_max_(PASSIVE_LEVEL)
 NTKERNELAPI NTSTATUS ObReferenceObjectByHandle(HANDLE Handle, ACCESS_MASK DesiredAccess, POBJECT_TYPE ObjectType,
-    KPROCESSOR_MODE AccessMode, PVOID *Object, POBJECT_HANDLE_INFORMATION HandleInformation);
+    KPROCESSOR_MODE AccessMode, _Out_ PVOID *Object, POBJECT_HANDLE_INFORMATION HandleInformation);
 _IRQL_requires_max_(APC_LEVEL)
 NTKERNELAPI NTSTATUS ObGetObjectSecurity(PVOID Object, PSECURITY_DESCRIPTOR *SecurityDescriptor,
     PBOOLEAN MemoryAllocated);
@@ -482,7 +484,7 @@ NTKERNELAPI VOID ObReleaseObjectSecurity(PSECURITY_DESCRIPTOR SecurityDescriptor
 
 /* Processes and threads. */
 _IRQL_requires_max_(PASSIVE_LEVEL)
-NTKERNELAPI NTSTATUS PsCreateSystemThread(PHANDLE ThreadHandle, ULONG DesiredAccess,
+NTKERNELAPI NTSTATUS PsCreateSystemThread(_Out_ PHANDLE ThreadHandle, ULONG DesiredAccess,
     POBJECT_ATTRIBUTES ObjectAttributes, HANDLE ProcessHandle, PCLIENT_ID ClientId, PKSTART_ROUTINE StartRoutine,
     PVOID StartContext);
 _IRQL_requires_max_(PASSIVE_LEVEL)
@@ -503,10 +505,10 @@ NTSYSAPI NTSTATUS RtlDeleteRegistryValue(ULONG RelativeTo, PCWSTR Path, PCWSTR V
 _IRQL_requires_max_(PASSIVE_LEVEL)
 NTSYSAPI NTSTATUS ZwClose(HANDLE Handle);
 _IRQL_requires_max_(PASSIVE_LEVEL)
-NTSYSAPI NTSTATUS ZwCreateKey(PHANDLE KeyHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
+NTSYSAPI NTSTATUS ZwCreateKey(_Out_ PHANDLE KeyHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes,
     ULONG TitleIndex, PUNICODE_STRING Class, ULONG CreateOptions, PULONG Disposition);
 _IRQL_requires_max_(PASSIVE_LEVEL)
-NTSYSAPI NTSTATUS ZwOpenKey(PHANDLE KeyHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes);
+NTSYSAPI NTSTATUS ZwOpenKey(_Out_ PHANDLE KeyHandle, ACCESS_MASK DesiredAccess, POBJECT_ATTRIBUTES ObjectAttributes);
 _IRQL_requires_max_(PASSIVE_LEVEL)
 NTSYSAPI NTSTATUS ZwDeleteKey(HANDLE KeyHandle);
 _IRQL_requires_max_(PASSIVE_LEVEL)

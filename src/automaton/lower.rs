@@ -59,6 +59,7 @@ pub fn lower(model: &Model) -> Automaton {
         models: model.models.clone(),
         aborts: model.aborts.clone(),
         description: model.header.as_ref().and_then(|h| h.description.clone()),
+        help_link: model.header.as_ref().and_then(|h| h.help_link.clone()),
     }
 }
 

@@ -42,6 +42,8 @@ pub struct Automaton {
     pub aborts: Vec<AbortInfo>,
     /// The summary line of the rule's header, for listings.
     pub description: Option<String>,
+    /// The header's `Help Link`, for reports that link to the rule's page.
+    pub help_link: Option<String>,
 }
 
 #[derive(Debug, Clone)]

@@ -1,7 +1,9 @@
-//! Printing diagnostics: rendered for people on stderr, or JSON lines on
-//! stdout for tools and editors.
+//! Printing diagnostics: rendered for people on stderr, JSON lines on
+//! stdout for tools and editors, or one SARIF log on stdout for code
+//! scanning.
 
 use std::io::IsTerminal;
+use std::sync::Mutex;
 
 use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
 use slic::diagnostic::{Diagnostic, Severity};
@@ -13,10 +15,25 @@ pub enum MessageFormat {
     #[default]
     Human,
     Json,
+    // One SARIF 2.1.0 log, when the command ends (no doc comment: clap would
+    // print every value's help at length).
+    Sarif,
 }
+
+/// SARIF results and the codes they use, gathered from every `print` of a
+/// command (its diagnostics come from several sources: rules, files woven)
+/// until `finish` writes the one log.
+static SARIF: Mutex<Option<(Vec<serde_json::Value>, Vec<slic::diagnostic::Code>)>> =
+    Mutex::new(None);
 
 pub fn print(format: MessageFormat, sources: &SourceMap, diagnostics: &[Diagnostic]) {
     match format {
+        MessageFormat::Sarif => {
+            let mut gathered = SARIF.lock().unwrap_or_else(|e| e.into_inner());
+            let (results, codes) = gathered.get_or_insert_with(Default::default);
+            results.extend(render::to_sarif_results(sources, diagnostics));
+            codes.extend(diagnostics.iter().map(|d| d.code));
+        }
         MessageFormat::Json => print!("{}", render::to_json_lines(sources, diagnostics)),
         MessageFormat::Human => {
             let choice = if std::io::stderr().is_terminal() {
@@ -86,5 +103,24 @@ pub fn summary(diagnostics: &[Diagnostic]) -> String {
         (0, w) => count(w, "warning"),
         (e, 0) => count(e, "error"),
         (e, w) => format!("{}, {}", count(e, "error"), count(w, "warning")),
+    }
+}
+
+/// Writes the SARIF log of the diagnostics printed with
+/// `--message-format sarif`, if any `print` asked for it.
+pub fn finish() {
+    let gathered = SARIF.lock().unwrap_or_else(|e| e.into_inner()).take();
+    if let Some((results, mut codes)) = gathered {
+        codes.sort();
+        codes.dedup();
+        let log = slic::sarif::log(
+            codes.into_iter().map(render::sarif_rule).collect(),
+            results,
+            serde_json::Map::new(),
+        );
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&log).expect("JSON values serialize")
+        );
     }
 }

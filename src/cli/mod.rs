@@ -13,6 +13,7 @@ mod roles;
 mod rules;
 mod rules_list;
 mod test;
+mod verify;
 mod weave;
 
 use std::path::PathBuf;
@@ -46,6 +47,7 @@ enum Command {
     Roles(roles::Args),
     Rules(rules_list::Args),
     Cc(cc::Args),
+    Verify(verify::Args),
     Completions(completions::Args),
 }
 
@@ -77,8 +79,10 @@ pub fn run() -> ExitCode {
         Command::Roles(args) => roles::run(args),
         Command::Rules(args) => rules_list::run(args),
         Command::Cc(args) => cc::run(args),
+        Command::Verify(args) => verify::run(args),
         Command::Completions(args) => completions::run(args),
     };
+    diagnostics::finish();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Errors) => ExitCode::from(1),

@@ -21,6 +21,7 @@ const COMMANDS: &[&str] = &[
     "roles",
     "rules",
     "cc",
+    "verify",
     "completions",
 ];
 

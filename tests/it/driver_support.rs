@@ -22,6 +22,32 @@ use std::process::Command;
 
 use crate::support::root;
 
+/// The reports the `expect:` and `expect-unknown:` annotations of a source
+/// (a path from the repository's root) ask for, in the order of its lines.
+pub fn expectations(source: &Path) -> Vec<Report> {
+    let mut reports = Vec::new();
+    let text = std::fs::read_to_string(root().join(source)).unwrap();
+    for (index, line) in text.lines().enumerate() {
+        for (marker, known) in [("// expect: ", true), ("// expect-unknown: ", false)] {
+            let Some(rest) = line.split(marker).nth(1) else {
+                continue;
+            };
+            for expectation in rest.split(" ; ") {
+                let (rule, function) = expectation
+                    .trim()
+                    .split_once(" in ")
+                    .unwrap_or_else(|| panic!("`{expectation}`: write `RULE in FUNCTION`"));
+                reports.push(Report {
+                    rule: rule.trim().to_string(),
+                    place: known.then(|| format!("{}:{}", source.display(), index + 1)),
+                    function: function.trim().to_string(),
+                });
+            }
+        }
+    }
+    reports
+}
+
 /// A report as the tests compare them: rule, place, routine.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Report {
@@ -69,28 +95,7 @@ impl MockDriver {
 
     /// The reports the annotations ask for, sorted.
     pub fn expected(&self) -> Vec<Report> {
-        let mut reports = Vec::new();
-        for source in &self.sources {
-            let text = std::fs::read_to_string(root().join(source)).unwrap();
-            for (index, line) in text.lines().enumerate() {
-                for (marker, known) in [("// expect: ", true), ("// expect-unknown: ", false)] {
-                    let Some(rest) = line.split(marker).nth(1) else {
-                        continue;
-                    };
-                    for expectation in rest.split(" ; ") {
-                        let (rule, function) = expectation
-                            .trim()
-                            .split_once(" in ")
-                            .unwrap_or_else(|| panic!("`{expectation}`: write `RULE in FUNCTION`"));
-                        reports.push(Report {
-                            rule: rule.trim().to_string(),
-                            place: known.then(|| format!("{}:{}", source.display(), index + 1)),
-                            function: function.trim().to_string(),
-                        });
-                    }
-                }
-            }
-        }
+        let mut reports: Vec<Report> = self.sources.iter().flat_map(|s| expectations(s)).collect();
         reports.sort();
         reports
     }

@@ -15,10 +15,12 @@ mod ir_semantics;
 mod ir_support;
 mod ir_weave;
 mod mingw_drivers;
+mod sarif;
 mod static_monitor;
 #[path = "../common/support.rs"]
 mod support;
 mod takeover;
 mod truncated_ir;
 mod tutorial;
+mod verify;
 mod wdk_style;

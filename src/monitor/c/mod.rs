@@ -61,8 +61,10 @@ pub fn header(monitor: &Monitor) -> String {
     }
     if monitor.flavour == Flavour::Static {
         hooks.push_str(
-            "\n/* The static flavour: which abort was reached last (\"Rule: message (location)\"),\n   and a reset to the initial state, for harnesses that run many paths. */\n\
-             extern const char *slic_static_violation;\nvoid slic_static_reset(void);\n",
+            "\n/* The static flavour: which abort was reached last (\"Rule: message (location)\"),\n   the site of the event that reached it, and a reset to the initial state, for\n   harnesses that run many paths. */\n\
+             extern const char *slic_static_violation;\nextern const struct slic_site *slic_static_site;\nvoid slic_static_reset(void);\n\
+             /* A number that tells the monitor's states apart, for checkers that keep states\n   apart by a value and merge the others (EVA's -eva-partition-value). */\n\
+             unsigned slic_static_state(void);\n",
         );
     }
     out.push_str(&fill(
@@ -128,26 +130,32 @@ pub fn source(monitor: &Monitor) -> String {
          int64_t a[{max_arguments}];\n    int64_t d[{max_arguments}];\n    int64_t ret;\n    int64_t thread;\n}};\n"
     );
     if monitor.flavour == Flavour::Runtime {
+        let _ = writeln!(
+            out,
+            "\n/* The start of the SARIF log a violation is appended to (SLIC_SARIF). */\nSLIC_UNUSED static const char slic_sarif_head[] = {};",
+            c_string(&crate::sarif::runtime_head(&monitor.rules))
+        );
         out.push_str(RUNTIME_REPORT);
     }
     for (index, automaton) in monitor.rules.iter().enumerate() {
         rule(&mut out, monitor.flavour, index, automaton);
     }
     if monitor.flavour == Flavour::Static {
-        out.push_str("\nconst char *slic_static_violation;\n\nvoid slic_static_reset(void)\n{\n    slic_static_violation = 0;\n");
+        out.push_str("\nconst char *slic_static_violation;\nconst struct slic_site *slic_static_site;\n\nvoid slic_static_reset(void)\n{\n    slic_static_violation = 0;\n    slic_static_site = 0;\n");
         for (index, automaton) in monitor.rules.iter().enumerate() {
             let _ = writeln!(
                 out,
-                "    slic_r{index}_started = 0;\n    slic_r{index}_state.head.status = SLIC_LIVE;"
+                "    slic_r{index}_started = 0;\n    slic_r{index}_current.head.status = SLIC_LIVE;"
             );
             if automaton.watch.is_some() {
                 let _ = writeln!(
                     out,
-                    "    slic_r{index}_chosen = 0;\n    slic_r{index}_passed_count = 0;"
+                    "    slic_r{index}_chosen = 0;\n    slic_r{index}_chosen_site = 0;\n    slic_r{index}_passed_count = 0;"
                 );
             }
         }
         out.push_str("}\n");
+        static_state(&mut out, monitor);
     }
     if monitor.flavour == Flavour::Runtime {
         testing_state(&mut out, monitor);
@@ -196,6 +204,37 @@ pub fn source(monitor: &Monitor) -> String {
         out.push_str("}\n");
     }
     out
+}
+
+/// `slic_static_state`: the static flavour's state as one number (the
+/// variables mixed in, so that different states rarely share a number; a
+/// shared one only costs a checker precision).
+fn static_state(out: &mut String, monitor: &Monitor) {
+    out.push_str("\nunsigned slic_static_state(void)\n{\n    unsigned key = 0;\n");
+    for (index, automaton) in monitor.rules.iter().enumerate() {
+        let r = format!("slic_r{index}");
+        let _ = writeln!(
+            out,
+            "    key = key * 2u + (unsigned){r}_started;\n    key = key * 3u + {r}_current.head.status;\n    key = key * 2u + {r}_current.head.exists;"
+        );
+        for (variable, info) in automaton.variables.iter().enumerate() {
+            // A pointer's value is no number a checker can split on: only
+            // whether it is NULL.
+            let value = if info.ty.pointer {
+                format!("({r}_current.v[{variable}] != 0)")
+            } else {
+                format!("(unsigned){r}_current.v[{variable}]")
+            };
+            let _ = writeln!(out, "    key = key * 31u + {value};");
+        }
+        if automaton.watch.is_some() {
+            let _ = writeln!(
+                out,
+                "    key = key * 2u + (unsigned){r}_chosen;\n    key = key * 67u + {r}_passed_count;\n    key = key * 131u + {r}_chosen_site;"
+            );
+        }
+    }
+    out.push_str("    return key;\n}\n");
 }
 
 /// `slic_testing_state`, for slic's differential tests (`SLIC_TESTING`):
@@ -321,12 +360,35 @@ fn storage(out: &mut String, flavour: Flavour, r: &str, automaton: &Automaton) {
             let _ = writeln!(out, "SLIC_TABLE({r}, struct {r}_state)");
         }
         (Flavour::Static, _) => {
+            // The state is a static local, reached through one function:
+            // a checker that meets a call it cannot follow (clang's
+            // analyzer, of a function it has no body for) forgets what
+            // every global holds, but not what static locals do.
+            let watch_fields = if watch {
+                "    int chosen;\n    unsigned chosen_site;\n    uintptr_t passed[SLIC_STATIC_OBJECTS];\n    unsigned passed_count;\n"
+            } else {
+                ""
+            };
             let _ = write!(
                 out,
-                "static struct {r}_state {r}_state;\n\
-                 static int {r}_started;\n\
-                 static struct {r}_state *{r}_global(void)\n\
-                 {{\n    if (!{r}_started) {{\n        unsigned i;\n        for (i = 0; i < sizeof {r}_initial / sizeof {r}_initial[0]; i++) {r}_state.v[i] = {r}_initial[i];\n        {r}_state.head.exists = {};\n        {r}_started = 1;\n    }}\n    return &{r}_state;\n}}\n",
+                "struct {r}_storage {{\n    struct {r}_state state;\n    int started;\n{watch_fields}}};\n\
+                 static struct {r}_storage *{r}_storage(void)\n{{\n    static struct {r}_storage storage;\n    return &storage;\n}}\n\
+                 #define {r}_current ({r}_storage()->state)\n\
+                 #define {r}_started ({r}_storage()->started)\n"
+            );
+            if watch {
+                let _ = write!(
+                    out,
+                    "#define {r}_chosen ({r}_storage()->chosen)\n\
+                     #define {r}_chosen_site ({r}_storage()->chosen_site)\n\
+                     #define {r}_passed ({r}_storage()->passed)\n\
+                     #define {r}_passed_count ({r}_storage()->passed_count)\n"
+                );
+            }
+            let _ = write!(
+                out,
+                "static struct {r}_state *{r}_global(void)\n\
+                 {{\n    if (!{r}_started) {{\n        unsigned i;\n        for (i = 0; i < sizeof {r}_initial / sizeof {r}_initial[0]; i++) {r}_current.v[i] = {r}_initial[i];\n        {r}_current.head.exists = {};\n        {r}_started = 1;\n    }}\n    return &{r}_current;\n}}\n",
                 u8::from(!watch)
             );
             if watch {
@@ -335,11 +397,8 @@ fn storage(out: &mut String, flavour: Flavour, r: &str, automaton: &Automaton) {
                 // or its earlier events would be missing from its state.
                 let _ = write!(
                     out,
-                    "static int {r}_chosen;\n\
-                     static uintptr_t {r}_passed[SLIC_STATIC_OBJECTS];\n\
-                     static unsigned {r}_passed_count;\n\
-                     static struct {r}_state *{r}_track(uintptr_t object)\n\
-                     {{\n    struct {r}_state *s = {r}_global();\n    unsigned i;\n    if ({r}_chosen) {{\n        if (s->head.object != object) return 0;\n        s->head.exists = 1;\n        return s;\n    }}\n    for (i = 0; i < {r}_passed_count; i++)\n        if ({r}_passed[i] == object) return 0;\n    if (__VERIFIER_nondet_bool()) {{\n        {r}_chosen = 1;\n        s->head.object = object;\n        s->head.exists = 1;\n        return s;\n    }}\n    /* More objects than the harness can remember: not a path to explore. */\n    __VERIFIER_assume({r}_passed_count < SLIC_STATIC_OBJECTS);\n    {r}_passed[{r}_passed_count++] = object;\n    return 0;\n}}\n"
+                    "static struct {r}_state *{r}_track(uintptr_t object, const struct slic_call *c)\n\
+                     {{\n    struct {r}_state *s = {r}_global();\n    unsigned i;\n    if ({r}_chosen) {{\n        if (s->head.object != object) return 0;\n        s->head.exists = 1;\n        return s;\n    }}\n    for (i = 0; i < {r}_passed_count; i++)\n        if ({r}_passed[i] == object) return 0;\n    if (__VERIFIER_nondet_bool()) {{\n        {r}_chosen = 1;\n        /* Where: a checker that merges states can keep objects chosen at\n           different places apart (slic_static_state). */\n        {r}_chosen_site = c->site ? c->site->line * 4096u + c->site->column : 0u;\n        s->head.object = object;\n        s->head.exists = 1;\n        return s;\n    }}\n    /* More objects than the harness can remember: not a path to explore. */\n    __VERIFIER_assume({r}_passed_count < SLIC_STATIC_OBJECTS);\n    {r}_passed[{r}_passed_count++] = object;\n    return 0;\n}}\n"
                 );
             }
         }
@@ -423,7 +482,7 @@ fn handler_function(
                 let info = &automaton.aborts[abort];
                 let _ = writeln!(
                     out,
-                    "        slic_static_violation = {};\n        reach_error();\n        __VERIFIER_assume(0);",
+                    "        slic_static_violation = {};\n        slic_static_site = c->site;\n        reach_error();\n        __VERIFIER_assume(0);",
                     c_string(&format!(
                         "{}: {} ({})",
                         automaton.name, info.message, info.location
@@ -554,7 +613,7 @@ fn static_step(out: &mut String, r: &str, step: Step) {
     let _ = match step {
         Step::Create(argument) => writeln!(
             out,
-            "    (void){r}_track((uintptr_t)c->a[{}]);",
+            "    (void){r}_track((uintptr_t)c->a[{}], c);",
             argument - 1
         ),
         Step::Run {
@@ -569,7 +628,7 @@ fn static_step(out: &mut String, r: &str, step: Step) {
             on: Instances::Object(argument),
         } => writeln!(
             out,
-            "    if ({r}_track((uintptr_t)c->a[{}]) && s->head.status == SLIC_LIVE) {r}_h{handler}(s, c);",
+            "    if ({r}_track((uintptr_t)c->a[{}], c) && s->head.status == SLIC_LIVE) {r}_h{handler}(s, c);",
             argument - 1
         ),
         Step::Run {

@@ -16,6 +16,7 @@ pub mod blank;
 mod file;
 mod generate;
 mod macros;
+pub mod outline;
 pub mod role_scan;
 mod scan;
 mod structure;

@@ -446,7 +446,7 @@ fn is_function_head(tokens: &[Token], text: &str, item: &Pending, brace: usize) 
     if item.knr {
         return tokens[brace - 1].is(b';');
     }
-    let Some(&(open, close)) = item.groups.iter().rev().find(|&&(open, _)| {
+    let Some(&(_, close)) = item.groups.iter().rev().find(|&&(open, _)| {
         follows_name(tokens, text, open) || open.checked_sub(1).is_some_and(|b| tokens[b].is(b')'))
     }) else {
         return false;
@@ -463,7 +463,8 @@ fn is_function_head(tokens: &[Token], text: &str, item: &Pending, brace: usize) 
         }
     }
     // `struct S { ... }` has no group; a group and then `struct` is no head.
-    !tokens[open..brace].iter().any(|t| {
+    // (A `struct` inside the group is a parameter's type: `f(struct S *s) {`.)
+    !tokens[close + 1..brace].iter().any(|t| {
         t.kind == Kind::Identifier && matches!(&text[t.range()], "struct" | "union" | "enum")
     })
 }
@@ -643,7 +644,8 @@ mod tests {
     #[test]
     fn declarations_and_definitions() {
         let text = "typedef struct S { int a; } S;\nint x = { 1 };\nstatic int f(int a) { return a; }\n\
-                    int (*g(void))(void) { return 0; }\nstruct T h(void) __attribute__((unused)) { }\n";
+                    int (*g(void))(void) { return 0; }\nstruct T h(void) __attribute__((unused)) { }\n\
+                    static long k(const struct S *s, union U u) { return 0; }\n";
         assert_eq!(
             items(text),
             [
@@ -652,6 +654,7 @@ mod tests {
                 "definition f: static int f(int a) { return a; }",
                 "definition g: int (*g(void))(void) { return 0; }",
                 "definition h: struct T h(void) __attribute__((unused)) { }",
+                "definition k: static long k(const struct S *s, union U u) { return 0; }",
             ]
         );
     }

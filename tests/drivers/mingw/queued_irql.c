@@ -94,7 +94,7 @@ DispatchDeviceControl(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     IoMarkIrpPending(Irp);
     IoStartPacket(DeviceObject, Irp, NULL, NULL);
     return status == STATUS_SUCCESS ? STATUS_PENDING : status;
-}
+} // expect: QueuedSpinLockRelease in DispatchDeviceControl
 
 /* Correct: the cancel spin lock is taken and given back around the check,
    and IRQL is raised and lowered in pairs. */
@@ -142,7 +142,7 @@ StartIo(PDEVICE_OBJECT DeviceObject, PIRP Irp)
 {
     KIRQL irql = KeRaiseIrqlToDpcLevel(); // c-only KeRaiseIrqlToDpcLevel.exit: the header defines KeRaiseIrqlToDpcLevel as an inline function on x64, and clang inlines it (always_inline) before the IR weaver sees the module: no call is left to bind // c-only KeRaiseIrqlToDpcLevel.entry: the same (IrqlKeDispatchLte checks the IRQL it is called at)
 
-    IoReleaseCancelSpinLock(irql);
+    IoReleaseCancelSpinLock(irql); // expect: CancelSpinLock in StartIo
     Irp->IoStatus.Status = STATUS_SUCCESS;
     IoCompleteRequest(Irp, IO_NO_INCREMENT);
     IoStartNextPacket(DeviceObject, FALSE);

@@ -103,9 +103,9 @@ DispatchWrite(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     KIRQL irql;
 
     LOCK_EXTENSION(extension, &irql);
-    if (Irp->AssociatedIrp.SystemBuffer == NULL) {
+    if (Irp->AssociatedIrp.SystemBuffer == NULL) { // static: unreachable for SpinLockSafe ; SpinLock ; SpinlockRelease (slic verify's harness gives every request its buffers, as the I/O manager gives a request with data)
         Irp->IoStatus.Status = STATUS_INVALID_PARAMETER;
-        IoCompleteRequest(Irp, IO_NO_INCREMENT);
+        IoCompleteRequest(Irp, IO_NO_INCREMENT); // expect: SpinLockSafe in DispatchWrite
         return STATUS_INVALID_PARAMETER;
     }
     extension->Writes++;
@@ -113,7 +113,7 @@ DispatchWrite(PDEVICE_OBJECT DeviceObject, PIRP Irp)
     Irp->IoStatus.Status = STATUS_SUCCESS;
     IoCompleteRequest(Irp, IO_NO_INCREMENT);
     return STATUS_SUCCESS;
-}
+} // expect: SpinLock in DispatchWrite ; SpinlockRelease in DispatchWrite
 
 /* Correct: entered holding the cancel spin lock, which it releases before
    it takes the queue's lock. */

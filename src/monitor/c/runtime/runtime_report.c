@@ -113,6 +113,151 @@ SLIC_ENTRY int slic_format(const struct slic_violation *v, char *buffer, unsigne
     return (int)at;
 }
 
+/* JSON string contents: quotes, backslashes and control bytes escaped. */
+static void slic_put_json(char *buffer, unsigned size, unsigned *at, const char *text)
+{
+    char one[2];
+    one[1] = 0;
+    for (; *text; text++) {
+        unsigned char c = (unsigned char)*text;
+        if (c == '"' || c == '\\') {
+            one[0] = '\\';
+            slic_put(buffer, size, at, one);
+            one[0] = (char)c;
+            slic_put(buffer, size, at, one);
+        } else if (c < 0x20) {
+            slic_put(buffer, size, at, "\\u00");
+            slic_put_number(buffer, size, at, c, 16, 2);
+        } else {
+            one[0] = (char)c;
+            slic_put(buffer, size, at, one);
+        }
+    }
+}
+
+/* A path as a URI reference: bytes other than letters, digits, `-._~/`
+   percent-encoded. */
+static void slic_put_uri(char *buffer, unsigned size, unsigned *at, const char *path)
+{
+    char one[2];
+    one[1] = 0;
+    for (; *path; path++) {
+        unsigned char c = (unsigned char)*path;
+        if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.'
+            || c == '_' || c == '~' || c == '/') {
+            one[0] = (char)c;
+            slic_put(buffer, size, at, one);
+        } else {
+            slic_put(buffer, size, at, "%");
+            slic_put_number(buffer, size, at, c, 16, 2);
+        }
+    }
+}
+
+/* One SARIF 2.1.0 result for a violation (src/sarif.rs describes the log it
+   goes into); returns the length it needed. */
+SLIC_ENTRY int slic_format_sarif(const struct slic_violation *v, char *buffer, unsigned size)
+{
+    unsigned at = 0;
+    if (size) buffer[0] = 0;
+    slic_put(buffer, size, &at, "{\"ruleId\":\"");
+    slic_put_json(buffer, size, &at, v->rule);
+    slic_put(buffer, size, &at, "\",\"level\":\"error\",\"message\":{\"text\":\"");
+    slic_put_json(buffer, size, &at, v->message);
+    slic_put(buffer, size, &at, "\"},\"locations\":[{");
+    if (v->site && v->site->file) {
+        slic_put(buffer, size, &at, "\"physicalLocation\":{\"artifactLocation\":{\"uri\":\"");
+        if (v->site->file[0] == '/') {
+            slic_put(buffer, size, &at, "file://");
+            slic_put_uri(buffer, size, &at, v->site->file);
+            slic_put(buffer, size, &at, "\"},");
+        } else {
+            slic_put_uri(buffer, size, &at, v->site->file);
+            slic_put(buffer, size, &at, "\",\"uriBaseId\":\"%SRCROOT%\"},");
+        }
+        slic_put(buffer, size, &at, "\"region\":{\"startLine\":");
+        slic_put_number(buffer, size, &at, v->site->line ? v->site->line : 1, 10, 1);
+        slic_put(buffer, size, &at, ",\"startColumn\":");
+        slic_put_number(buffer, size, &at, v->site->column ? v->site->column : 1, 10, 1);
+        slic_put(buffer, size, &at, "}},");
+    }
+    slic_put(buffer, size, &at, "\"logicalLocations\":[{\"name\":\"");
+    slic_put_json(buffer, size, &at, v->site && v->site->function ? v->site->function : "<unknown>");
+    slic_put(buffer, size, &at, "\",\"kind\":\"function\"}]}],\"properties\":{\"event\":\"");
+    slic_put_json(buffer, size, &at, v->event);
+    slic_put(buffer, size, &at, "\",\"ruleLocation\":\"");
+    slic_put_json(buffer, size, &at, v->rule_location);
+    slic_put(buffer, size, &at, "\"");
+    if (v->has_rule_id) {
+        slic_put(buffer, size, &at, ",\"ruleIdHex\":\"0x");
+        slic_put_number(buffer, size, &at, v->rule_id, 16, 8);
+        slic_put(buffer, size, &at, "\"");
+    }
+    slic_put(buffer, size, &at, "}}");
+    return (int)at;
+}
+
+#if !defined(SLIC_KERNEL) && !defined(_WIN32)
+#include <fcntl.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Every SARIF log the monitor writes ends with this: a result is appended
+   by writing over it, and the log is valid again after each append. */
+#define SLIC_SARIF_TAIL "\n]}]}\n"
+
+static int slic_write_all(int fd, const char *text, size_t length)
+{
+    while (length) {
+        ssize_t written = write(fd, text, length);
+        if (written <= 0) return -1;
+        text += written;
+        length -= (size_t)written;
+    }
+    return 0;
+}
+
+/* Appends a result to the SARIF log at `path` (`SLIC_SARIF`), creating it
+   with the monitor's rules; under an exclusive lock of the file, so that the
+   threads and processes of a test run can share one log. */
+static void slic_sarif_append(const char *path, const char *result)
+{
+    char tail[sizeof SLIC_SARIF_TAIL];
+    size_t tail_length = sizeof SLIC_SARIF_TAIL - 1;
+    struct stat status;
+    int fd = open(path, O_RDWR | O_CREAT, 0666);
+    if (fd < 0) {
+        fputs("slic: cannot open the SARIF log named by SLIC_SARIF\n", stderr);
+        return;
+    }
+    if (flock(fd, LOCK_EX) != 0 || fstat(fd, &status) != 0) {
+        close(fd);
+        return;
+    }
+    if (status.st_size == 0) {
+        slic_write_all(fd, slic_sarif_head, strlen(slic_sarif_head));
+    } else if (status.st_size < (off_t)tail_length
+               || lseek(fd, status.st_size - (off_t)tail_length, SEEK_SET) < 0
+               || read(fd, tail, tail_length) != (ssize_t)tail_length
+               || memcmp(tail, SLIC_SARIF_TAIL, tail_length) != 0
+               || lseek(fd, status.st_size - (off_t)tail_length, SEEK_SET) < 0) {
+        fputs("slic: the file SLIC_SARIF names is not a SARIF log slic wrote; the violation is not added to it\n",
+              stderr);
+        flock(fd, LOCK_UN);
+        close(fd);
+        return;
+    } else {
+        slic_write_all(fd, ",\n", 2);
+    }
+    slic_write_all(fd, result, strlen(result));
+    slic_write_all(fd, SLIC_SARIF_TAIL, tail_length);
+    flock(fd, LOCK_UN);
+    close(fd);
+}
+#endif
+
 #if defined(SLIC_KERNEL)
 SLIC_ENTRY void slic_report_default(const struct slic_violation *v)
 {
@@ -123,17 +268,25 @@ SLIC_ENTRY void slic_report_default(const struct slic_violation *v)
 #else
 SLIC_ENTRY void slic_report_default(const struct slic_violation *v)
 {
-    static int mode = -1;
+    /* Read each time, not cached: threads report at once (a cache would be
+       a data race), and a report is rare. */
+    const char *setting;
     char text[SLIC_REPORT_BUFFER];
     int length = slic_format(v, text, sizeof text);
     (void)length;
     fputs(text, stderr);
     fflush(stderr);
-    if (mode < 0) {
-        const char *setting = getenv(SLIC_ON_VIOLATION_VARIABLE);
-        mode = setting && setting[0] == 'c' && setting[1] == 'o' ? 1 : 0;
+#if !defined(_WIN32)
+    if (v->kind == SLIC_VIOLATION) {
+        const char *sarif = getenv("SLIC_SARIF");
+        if (sarif && sarif[0]) {
+            char result[4096];
+            if (slic_format_sarif(v, result, sizeof result) < (int)sizeof result) slic_sarif_append(sarif, result);
+        }
     }
-    if (!mode) abort();
+#endif
+    setting = getenv(SLIC_ON_VIOLATION_VARIABLE);
+    if (!(setting && setting[0] == 'c' && setting[1] == 'o')) abort();
 }
 #endif
 

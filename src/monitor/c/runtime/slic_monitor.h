@@ -47,6 +47,12 @@ void slic_report(const struct slic_violation *violation);
    returns the length it needed. */
 int slic_format(const struct slic_violation *violation, char *buffer, unsigned size);
 
+/* Writes a violation as one SARIF 2.1.0 result (a JSON object) into
+   `buffer` (always terminated); returns the length it needed. With
+   SLIC_SARIF=FILE in the environment, the default `slic_report` appends
+   each violation to that SARIF log too (user mode, POSIX). */
+int slic_format_sarif(const struct slic_violation *violation, char *buffer, unsigned size);
+
 /* Woven code runs each routine of the driver (every routine of a role:
    DriverEntry, dispatch, cancel, DPC, ...) between these two. Once a
    routine of the driver has run, the events of API calls count only while
