@@ -119,9 +119,12 @@ pub fn outline(text: &str) -> Outline {
                     result.declared.insert(c.word(name).to_string());
                 }
                 if let Some(equals) = item.tokens.clone().find(|&t| c.is(Some(t), b'=')) {
-                    for token in equals + 1..item.tokens.end {
-                        if tokens[token].kind == Kind::Identifier {
-                            result.initializers.insert(c.word(token).to_string());
+                    let after = equals + 1..item.tokens.end;
+                    for (token, t) in tokens[after.clone()].iter().enumerate() {
+                        if t.kind == Kind::Identifier {
+                            result
+                                .initializers
+                                .insert(c.word(after.start + token).to_string());
                         }
                     }
                 }
