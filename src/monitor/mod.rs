@@ -8,6 +8,7 @@
 pub mod abi;
 pub mod c;
 pub mod hooks;
+pub mod models;
 pub mod llvm;
 
 use crate::automaton::Automaton;
