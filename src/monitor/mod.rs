@@ -8,8 +8,8 @@
 pub mod abi;
 pub mod c;
 pub mod hooks;
-pub mod models;
 pub mod llvm;
+pub mod models;
 
 use crate::automaton::Automaton;
 use crate::diagnostic::Diagnostic;

@@ -99,10 +99,7 @@ impl Models {
 
     /// The shared models whose handlers run on `event`, with the event's id
     /// in each model's automaton, in the order of the models.
-    pub fn of_event<'a>(
-        &'a self,
-        event: &'a Event,
-    ) -> impl Iterator<Item = (usize, EventId)> + 'a {
+    pub fn of_event<'a>(&'a self, event: &'a Event) -> impl Iterator<Item = (usize, EventId)> + 'a {
         self.models
             .iter()
             .enumerate()

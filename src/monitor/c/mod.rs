@@ -157,11 +157,23 @@ pub fn source(monitor: &Monitor) -> String {
         out.push_str(RUNTIME_REPORT);
     }
     for (index, model) in models.models.iter().enumerate() {
-        unit(&mut out, monitor.flavour, &format!("slic_m{index}"), model, None);
+        unit(
+            &mut out,
+            monitor.flavour,
+            &format!("slic_m{index}"),
+            model,
+            None,
+        );
     }
     for (index, automaton) in monitor.rules.iter().enumerate() {
         let layout = &models.layouts[index];
-        unit(&mut out, monitor.flavour, &format!("slic_r{index}"), automaton, Some(layout));
+        unit(
+            &mut out,
+            monitor.flavour,
+            &format!("slic_r{index}"),
+            automaton,
+            Some(layout),
+        );
     }
     if monitor.flavour == Flavour::Static {
         out.push_str("\nconst char *slic_static_violation;\nconst struct slic_site *slic_static_site;\n\nvoid slic_static_reset(void)\n{\n    slic_static_violation = 0;\n    slic_static_site = 0;\n");
@@ -235,18 +247,15 @@ pub fn source(monitor: &Monitor) -> String {
 /// shared one only costs a checker precision).
 fn static_state(out: &mut String, monitor: &Monitor, models: &Models) {
     out.push_str("\nunsigned slic_static_state(void)\n{\n    unsigned key = 0;\n");
-    let units = models
-        .models
-        .iter()
-        .enumerate()
-        .map(|(index, model)| (format!("slic_m{index}"), model, None))
-        .chain(
-            monitor
-                .rules
-                .iter()
-                .enumerate()
-                .map(|(index, rule)| (format!("slic_r{index}"), rule, Some(&models.layouts[index]))),
-        );
+    let units =
+        models
+            .models
+            .iter()
+            .enumerate()
+            .map(|(index, model)| (format!("slic_m{index}"), model, None))
+            .chain(monitor.rules.iter().enumerate().map(|(index, rule)| {
+                (format!("slic_r{index}"), rule, Some(&models.layouts[index]))
+            }));
     for (r, automaton, layout) in units {
         let _ = writeln!(
             out,
@@ -372,18 +381,31 @@ fn hook_dispatch(out: &mut String, monitor: &Monitor, models: &Models, hook: &Ho
     }
     if runtime {
         for &k in needed.iter().rev() {
-            let _ = writeln!(out, "#ifdef SLIC_KERNEL\n    SLIC_EVENT_END(slic_m{k});\n#endif");
+            let _ = writeln!(
+                out,
+                "#ifdef SLIC_KERNEL\n    SLIC_EVENT_END(slic_m{k});\n#endif"
+            );
         }
     }
 }
 
-fn unit(out: &mut String, flavour: Flavour, r: &str, automaton: &Automaton, layout: Option<&Layout>) {
+fn unit(
+    out: &mut String,
+    flavour: Flavour,
+    r: &str,
+    automaton: &Automaton,
+    layout: Option<&Layout>,
+) {
     let own: Vec<usize> = match layout {
         Some(layout) => layout.own.clone(),
         None => (0..automaton.variables.len()).collect(),
     };
     let count = own.len().max(1);
-    let what = if layout.is_some() { "Rule" } else { "Shared model" };
+    let what = if layout.is_some() {
+        "Rule"
+    } else {
+        "Shared model"
+    };
     let _ = writeln!(
         out,
         "\n/* ---- {what} {} ({}). ---- */\n",
@@ -455,7 +477,13 @@ fn unit(out: &mut String, flavour: Flavour, r: &str, automaton: &Automaton, layo
 
 /// The function that runs one event of a shared model on the thread's
 /// state, which the hook found (it also hands it to the rules).
-fn model_event_function(out: &mut String, r: &str, automaton: &Automaton, event: usize, name: &str) {
+fn model_event_function(
+    out: &mut String,
+    r: &str,
+    automaton: &Automaton,
+    event: usize,
+    name: &str,
+) {
     let _ = writeln!(
         out,
         "\n/* {name} */\nstatic void {r}_on_e{event}(struct {r}_state *s, const struct slic_call *c)\n{{"
