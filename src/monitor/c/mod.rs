@@ -308,6 +308,11 @@ fn testing_state(out: &mut String, monitor: &Monitor, models: &Models) {
                 out,
                 "    {{\n        unsigned i;\n        for (i = 0; i < SLIC_TABLE_SLOTS; i++)\n            if (slic_table_{r}.slots[i].head.exists)\n                instance({name}, slic_table_{r}.slots[i].head.object, slic_table_{r}.slots[i].head.status, slic_table_{r}.slots[i].v, {count});\n    }}"
             );
+        } else if models.layouts[index].models.is_empty() {
+            let _ = writeln!(
+                out,
+                "    if ({r}_ready) instance({name}, 0, {r}_thread.head.status, {r}_thread.v, {count});"
+            );
         } else {
             let mut values = String::new();
             for (id, slot) in models.layouts[index].slots.iter().enumerate() {

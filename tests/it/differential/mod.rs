@@ -30,6 +30,7 @@
 //! with the probe rule of `tests/fixtures/models/`.
 
 mod program;
+mod whole_pack;
 
 use std::collections::{BTreeSet, HashSet};
 use std::io::Write as _;
@@ -165,12 +166,17 @@ fn slic(arguments: &[&str]) {
     );
 }
 
-/// Builds the program of a rule woven by both weavers.
-fn build(rule: &str, functions: &[Function], work: &Path) -> Vec<(&'static str, Harness)> {
+/// Builds the program of a set of rules woven by both weavers.
+fn build(rules: &[&str], functions: &[Function], work: &Path) -> Vec<(&'static str, Harness)> {
     let differential = root().join("tests/differential");
     std::fs::write(work.join("harness.c"), program::harness_source(functions)).unwrap();
     std::fs::write(work.join("stubs.c"), program::stubs_source(functions)).unwrap();
-    let mut weave: Vec<String> = vec!["weave".into(), "--rule".into(), rule.into()];
+    let mut selection: Vec<&str> = Vec::new();
+    for rule in rules {
+        selection.extend(["--rule", rule]);
+    }
+    let mut weave: Vec<String> = vec!["weave".into()];
+    weave.extend(selection.iter().map(|s| s.to_string()));
     for function in functions {
         if let Target::Role(role) = function.target {
             weave.push("--role".into());
@@ -179,7 +185,10 @@ fn build(rule: &str, functions: &[Function], work: &Path) -> Vec<(&'static str, 
     }
     let path = |name: &str| work.join(name).display().to_string();
     let monitor = path("monitor");
-    slic(&["monitor", "--rule", rule, "-o", &monitor]);
+    let mut monitor_command = vec!["monitor"];
+    monitor_command.extend(&selection);
+    monitor_command.extend(["-o", &monitor]);
+    slic(&monitor_command);
 
     // The C weaver, and the C monitor with its state printer.
     let mut c_weave: Vec<&str> = weave.iter().map(String::as_str).collect();
@@ -278,7 +287,7 @@ fn check_rule(
 ) -> Result<usize, Vec<String>> {
     let work = tempfile::tempdir().unwrap();
     let functions = program::functions(automaton, catalog);
-    let harnesses = build(&automaton.path, &functions, work.path());
+    let harnesses = build(&[&automaton.path], &functions, work.path());
     let options = slic::explore::Options { depth, objects: 2 };
     let alphabet = with_second_thread(slic::explore::alphabet(automaton, &options));
     let threads = Threads::of(&alphabet);

@@ -1,0 +1,210 @@
+//! The whole pack woven at once means what each rule means alone: one
+//! program with all 45 rules woven in by each weaver, run on random traces
+//! over every rule's alphabet on two threads, reports at each step exactly
+//! the violations the interpreter finds running each rule by itself.
+//!
+//! The monitors keep one state per thread for each shared model (the IRQL
+//! model), however many rules include it, and run its handlers once per
+//! event; the interpreter gives every rule its own copy. A shared state
+//! that were updated twice, or not at all, for some rule, or that another
+//! thread's events reached, gives another IRQL to the rules that read it,
+//! and their verdicts differ here. The traces are random (a fixed seed):
+//! the pack's alphabet is too large to search as `check_rule` does.
+
+use std::collections::BTreeSet;
+
+use slic::automaton::{Automaton, EventInfo};
+use slic::interp::{Config, MAIN_THREAD, Occurrence};
+use slic::model::EventKind;
+
+use super::program::{self, Program, Threads};
+use super::{CLANG, SECOND_THREAD, Verdicts, build, describe};
+use crate::driver_support::require_tool;
+use crate::support::root;
+
+const TRACES: usize = 1200;
+const LENGTH: usize = 10;
+/// An interpreter value of the first object (`obj1`).
+const FIRST_OBJECT: i64 = 0x7FF0_0000;
+
+/// xorshift64*: a fixed sequence, so a failure can be run again.
+struct Random(u64);
+
+impl Random {
+    fn below(&mut self, bound: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) >> 33) as usize % bound
+    }
+}
+
+/// Gives every value the event has (the values one rule's alphabet leaves
+/// out may be read by another rule): a pointer the first object, a number
+/// 0, as the harness would pass them anyway; and puts a step on another
+/// thread on the one second thread.
+fn complete(mut letter: Occurrence, events: &[EventInfo]) -> Occurrence {
+    let info = events
+        .iter()
+        .find(|info| info.event == letter.event)
+        .expect("an event of the pack");
+    if let Some(parameters) = &info.signature.parameters {
+        letter.arguments.resize(parameters.len(), None);
+        for (value, parameter) in letter.arguments.iter_mut().zip(parameters) {
+            if value.is_none() {
+                *value = Some(if parameter.ty.pointer {
+                    FIRST_OBJECT
+                } else {
+                    0
+                });
+            }
+        }
+    }
+    let exit = matches!(letter.event.kind, EventKind::Exit | EventKind::Return);
+    if exit && info.signature.returns.is_some() && letter.return_value.is_none() {
+        letter.return_value = Some(0);
+    }
+    if letter.thread != MAIN_THREAD {
+        letter.thread = SECOND_THREAD;
+    }
+    letter
+}
+
+/// One interpreter step of every rule; `None` if some rule needs a value
+/// the step does not give (a pointee).
+fn interpret_all(
+    automata: &[Automaton],
+    configs: &[Config],
+    letter: &Occurrence,
+) -> Option<(Vec<Config>, BTreeSet<(String, i64)>)> {
+    let mut next = Vec::new();
+    let mut verdicts = BTreeSet::new();
+    for (automaton, config) in automata.iter().zip(configs) {
+        let mut config = config.clone();
+        let outcome = automaton.step(&mut config, letter).ok()?;
+        for (abort, object) in outcome.violations {
+            verdicts.insert((
+                automaton.aborts[abort].location.clone(),
+                object.and_then(program::object_of).unwrap_or(-1),
+            ));
+        }
+        next.push(config);
+    }
+    Some((next, verdicts))
+}
+
+#[test]
+fn the_whole_pack_woven_at_once_agrees_with_each_rule_alone() {
+    require_tool("gcc");
+    require_tool(CLANG);
+    let loader = slic::pack::loader();
+    let mut session = slic::frontend::Session::new(&loader);
+    let (models, diagnostics) = slic::frontend::compile_pack(&mut session);
+    assert!(!slic::diagnostic::has_errors(&diagnostics));
+    assert_eq!(models.len(), 45, "the whole pack");
+    let automata: Vec<Automaton> = models.iter().map(slic::automaton::lower).collect();
+    assert!(
+        automata.iter().filter(|a| !a.models.is_empty()).count() >= 2,
+        "rules that share a model"
+    );
+    let catalog_text = std::fs::read_to_string(root().join("rules/wdm/ddi.h")).unwrap();
+    let (catalog, _) = slic::catalog::parse(Default::default(), &catalog_text);
+
+    let mut events: Vec<EventInfo> = Vec::new();
+    for automaton in &automata {
+        for info in &automaton.events {
+            if !events.iter().any(|e| e.event == info.event) {
+                events.push(info.clone());
+            }
+        }
+    }
+    let options = slic::explore::Options {
+        depth: 1,
+        objects: 2,
+    };
+    let mut alphabet: Vec<Occurrence> = Vec::new();
+    for automaton in &automata {
+        for letter in slic::explore::alphabet(automaton, &options) {
+            for thread in [MAIN_THREAD, SECOND_THREAD] {
+                let letter = complete(
+                    Occurrence {
+                        thread,
+                        ..letter.clone()
+                    },
+                    &events,
+                );
+                if !alphabet.contains(&letter) {
+                    alphabet.push(letter);
+                }
+            }
+        }
+    }
+    let threads = Threads::of(&alphabet);
+    let functions = program::functions_of(&events, &catalog);
+
+    let mut random = Random(0x9E37_79B9_7F4A_7C15);
+    let mut traces: Vec<(Vec<Occurrence>, Program, Verdicts)> = Vec::new();
+    let initial: Vec<Config> = automata.iter().map(Automaton::initial_config).collect();
+    for _ in 0..TRACES {
+        let mut trace: Vec<Occurrence> = Vec::new();
+        let mut configs = initial.clone();
+        let mut expected = Verdicts::new();
+        let mut program = None;
+        for _ in 0..LENGTH {
+            // A letter some program can run after the trace (not the exit
+            // of a routine the thread is not in) and every rule can take.
+            for _ in 0..64 {
+                let letter = &alphabet[random.below(alphabet.len())];
+                let mut longer = trace.clone();
+                longer.push(letter.clone());
+                let Some(translated) = program::translate(&functions, &threads, &longer) else {
+                    continue;
+                };
+                let Some((next, verdicts)) = interpret_all(&automata, &configs, letter) else {
+                    continue;
+                };
+                trace = longer;
+                configs = next;
+                expected.push(verdicts);
+                program = Some(translated);
+                break;
+            }
+        }
+        if let Some(program) = program {
+            traces.push((trace, program, expected));
+        }
+    }
+    assert!(traces.len() > TRACES / 2, "the traces run");
+    let reported: usize = traces
+        .iter()
+        .map(|(_, _, expected)| expected.iter().filter(|v| !v.is_empty()).count())
+        .sum();
+    assert!(reported > 0, "some traces reach violations");
+
+    let work = tempfile::tempdir().unwrap();
+    let paths: Vec<&str> = automata.iter().map(|a| a.path.as_str()).collect();
+    let harnesses = build(&paths, &functions, work.path());
+    let texts: Vec<String> = traces.iter().map(|(_, p, _)| p.text()).collect();
+    let mut problems = Vec::new();
+    for (name, harness) in &harnesses {
+        let runs = harness.run(&texts);
+        for ((trace, program, expected), run) in traces.iter().zip(runs) {
+            if run.failure.is_some() || &run.verdicts != expected {
+                problems.push(format!(
+                    "{name} monitor: {}\n  trace: {}\n  program: {}\n  interpreter: {expected:?}\n  monitor: {:?}",
+                    run.failure.as_deref().unwrap_or("different verdicts"),
+                    describe(&threads, trace),
+                    program.text(),
+                    run.verdicts
+                ));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} of {} traces differ:\n{}",
+        problems.len(),
+        traces.len() * harnesses.len(),
+        problems[..problems.len().min(10)].join("\n\n")
+    );
+}
