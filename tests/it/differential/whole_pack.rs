@@ -9,7 +9,11 @@
 //! that were updated twice, or not at all, for some rule, or that another
 //! thread's events reached, gives another IRQL to the rules that read it,
 //! and their verdicts differ here. The traces are random (a fixed seed):
-//! the pack's alphabet is too large to search as `check_rule` does.
+//! the pack's alphabet is too large to search as `check_rule` does. A
+//! third of the steps are events of the model, chosen event by event (the
+//! locks that keep the IRQL to go back to are a few letters among
+//! hundreds), and a step often returns from the innermost open call of a
+//! thread, so that the calls the model follows complete.
 
 use std::collections::BTreeSet;
 
@@ -22,8 +26,8 @@ use super::{CLANG, SECOND_THREAD, Verdicts, build, describe};
 use crate::driver_support::require_tool;
 use crate::support::root;
 
-const TRACES: usize = 1200;
-const LENGTH: usize = 10;
+const TRACES: usize = 2000;
+const LENGTH: usize = 12;
 /// An interpreter value of the first object (`obj1`).
 const FIRST_OBJECT: i64 = 0x7FF0_0000;
 
@@ -70,13 +74,16 @@ fn complete(mut letter: Occurrence, events: &[EventInfo]) -> Occurrence {
     letter
 }
 
+/// The violations of one step: abort location, object index or -1.
+type StepVerdicts = BTreeSet<(String, i64)>;
+
 /// One interpreter step of every rule; `None` if some rule needs a value
 /// the step does not give (a pointee).
 fn interpret_all(
     automata: &[Automaton],
     configs: &[Config],
     letter: &Occurrence,
-) -> Option<(Vec<Config>, BTreeSet<(String, i64)>)> {
+) -> Option<(Vec<Config>, StepVerdicts)> {
     let mut next = Vec::new();
     let mut verdicts = BTreeSet::new();
     for (automaton, config) in automata.iter().zip(configs) {
@@ -141,20 +148,84 @@ fn the_whole_pack_woven_at_once_agrees_with_each_rule_alone() {
     }
     let threads = Threads::of(&alphabet);
     let functions = program::functions_of(&events, &catalog);
+    // A third of the steps are events of the model (raising, lowering, locks,
+    // routines' entries), so that traces change the IRQL, and change it
+    // back, before the calls the rules check.
+    let mut model_events: BTreeSet<String> = BTreeSet::new();
+    for automaton in &automata {
+        for handler in automaton.handlers.iter().filter(|h| h.model.is_some()) {
+            for &event in &handler.events {
+                model_events.insert(automaton.events[event].event.to_string());
+            }
+        }
+    }
+    // Grouped by event, each event as likely as another.
+    let mut model_letters: std::collections::BTreeMap<String, Vec<&Occurrence>> =
+        Default::default();
+    for letter in &alphabet {
+        // The entry of a call whose exit the model handles: the exit
+        // needs it first.
+        let exit = slic::model::Event {
+            kind: EventKind::Exit,
+            ..letter.event.clone()
+        };
+        if model_events.contains(&letter.event.to_string())
+            || model_events.contains(&exit.to_string())
+        {
+            model_letters
+                .entry(letter.event.to_string())
+                .or_default()
+                .push(letter);
+        }
+    }
+    let model_events: Vec<String> = model_letters.keys().cloned().collect();
+    assert!(!model_letters.is_empty());
+    // And many steps return from a call: a call of the driver's stays open
+    // until its exit, and the calls opened after it must return first.
+    let exits: Vec<&Occurrence> = alphabet
+        .iter()
+        .filter(|letter| matches!(letter.event.kind, EventKind::Exit | EventKind::Return))
+        .collect();
 
     let mut random = Random(0x9E37_79B9_7F4A_7C15);
     let mut traces: Vec<(Vec<Occurrence>, Program, Verdicts)> = Vec::new();
     let initial: Vec<Config> = automata.iter().map(Automaton::initial_config).collect();
+    let framed = |letter: &Occurrence| {
+        functions
+            .iter()
+            .any(|f| f.target == letter.event.target && f.frames)
+    };
     for _ in 0..TRACES {
         let mut trace: Vec<Occurrence> = Vec::new();
         let mut configs = initial.clone();
         let mut expected = Verdicts::new();
         let mut program = None;
+        // The calls open on each thread, innermost last.
+        let mut open: Vec<&Occurrence> = Vec::new();
         for _ in 0..LENGTH {
+            // The exits that may close the innermost open call of a thread.
+            let closing: Vec<&Occurrence> = exits
+                .iter()
+                .copied()
+                .filter(|exit| {
+                    open.iter()
+                        .rev()
+                        .find(|call| call.thread == exit.thread)
+                        .is_some_and(|call| call.event.target == exit.event.target)
+                })
+                .collect();
             // A letter some program can run after the trace (not the exit
             // of a routine the thread is not in) and every rule can take.
             for _ in 0..64 {
-                let letter = &alphabet[random.below(alphabet.len())];
+                let letter = match random.below(10) {
+                    0..4 if !closing.is_empty() => closing[random.below(closing.len())],
+                    0..7 => {
+                        let event = &model_events[random.below(model_events.len())];
+                        let letters = &model_letters[event];
+                        letters[random.below(letters.len())]
+                    }
+                    _ => &alphabet[random.below(alphabet.len())],
+                };
                 let mut longer = trace.clone();
                 longer.push(letter.clone());
                 let Some(translated) = program::translate(&functions, &threads, &longer) else {
@@ -163,6 +234,17 @@ fn the_whole_pack_woven_at_once_agrees_with_each_rule_alone() {
                 let Some((next, verdicts)) = interpret_all(&automata, &configs, letter) else {
                     continue;
                 };
+                if framed(letter) {
+                    if matches!(letter.event.kind, EventKind::Entry | EventKind::Call) {
+                        open.push(letter);
+                    } else {
+                        let innermost = open
+                            .iter()
+                            .rposition(|call| call.thread == letter.thread)
+                            .expect("an exit closes an open call");
+                        open.remove(innermost);
+                    }
+                }
                 trace = longer;
                 configs = next;
                 expected.push(verdicts);
@@ -180,6 +262,26 @@ fn the_whole_pack_woven_at_once_agrees_with_each_rule_alone() {
         .map(|(_, _, expected)| expected.iter().filter(|v| !v.is_empty()).count())
         .sum();
     assert!(reported > 0, "some traces reach violations");
+    // Of them, violations of rules that read the IRQL model after steps
+    // that changed it: what a wrong shared state would change.
+    let model_locations: BTreeSet<&str> = automata
+        .iter()
+        .filter(|a| !a.models.is_empty())
+        .flat_map(|a| a.aborts.iter().map(|abort| abort.location.as_str()))
+        .collect();
+    let model_reported = traces
+        .iter()
+        .flat_map(|(_, _, expected)| expected.iter().flatten())
+        .filter(|(location, _)| model_locations.contains(location.as_str()))
+        .count();
+    assert!(
+        model_reported >= 100,
+        "the traces reach violations of the rules that read the model: {model_reported}"
+    );
+    println!(
+        "{} traces, {reported} steps with violations, {model_reported} violations of rules that read the model",
+        traces.len()
+    );
 
     let work = tempfile::tempdir().unwrap();
     let paths: Vec<&str> = automata.iter().map(|a| a.path.as_str()).collect();
