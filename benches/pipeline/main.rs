@@ -16,7 +16,9 @@
 //! - `verify`: `slic verify` of every pack rule on each driver of
 //!   `tests/drivers/` (the mock drivers and those on mingw-w64's headers),
 //!   the seconds each engine took per rule and the CPU time of each run,
-//!   and QueuedSpinLockRelease with EVA on a driver of 500 lines.
+//!   and QueuedSpinLockRelease with EVA on a driver of 500 lines;
+//! - `verify-target`: only the last (a few seconds, where `verify` takes
+//!   an hour of CPU with the whole pack).
 //!
 //! `cargo bench --bench pipeline -- monitor cc` runs only those sections.
 //! docs/performance.md records the results.
@@ -102,8 +104,11 @@ fn main() {
     if wants("cc") {
         cc(&mut bench);
     }
+    if wants("verify") || wants("verify-target") {
+        verify_target(&mut bench);
+    }
     if wants("verify") {
-        verify(&mut bench);
+        verify_every_driver(&mut bench);
     }
     println!("| what | result | target | met |\n|---|---|---|---|");
     for row in &bench.rows {
@@ -464,17 +469,18 @@ fn monitor(bench: &mut Bench) {
     require("gcc");
     require(CLANG);
     // QueuedSpinLockRelease keeps its state per thread; QueuedSpinLock
-    // has an instance per lock handle (`watch`).
+    // has an instance per lock handle (`watch`). The targets of issue 16,
+    // in ns per event.
     let rules = [
-        ("QueuedSpinLockRelease", "per-thread rule", true),
-        ("QueuedSpinLock", "`watch` rule", false),
+        ("QueuedSpinLockRelease", "per-thread rule", ("≤ 2 ns", 2.0)),
+        ("QueuedSpinLock", "`watch` rule", ("≤ 3 ns", 3.0)),
     ];
     for (back_end, compiler, via) in [
         ("C weaver, gcc -O2", "gcc", "c"),
         ("IR weaver, clang-19 -O2", CLANG, "ir"),
     ] {
         let plain = lockloop(bench, compiler, None, &format!("plain-{via}"));
-        for (rule, kind, has_target) in rules {
+        for (rule, kind, (target, limit)) in rules {
             let woven = lockloop(bench, compiler, Some((via, rule)), &format!("{rule}-{via}"));
             for threads in [1, 4] {
                 let base = per_iteration(&plain, threads);
@@ -487,8 +493,8 @@ fn monitor(bench: &mut Bench) {
                         if threads == 1 { "" } else { "s" }
                     ),
                     format!("{cost:.2} ns (loop {base:.2} → {with:.2} ns per iteration)"),
-                    if has_target { "≤ 2 ns" } else { "" },
-                    has_target.then_some(cost <= 2.0),
+                    target,
+                    Some(cost <= limit),
                 );
             }
         }
@@ -634,8 +640,9 @@ fn verify_drivers() -> Vec<(String, Vec<String>, Vec<String>)> {
     drivers
 }
 
-fn verify(bench: &mut Bench) {
-    eprintln!("verify");
+/// The target: QueuedSpinLockRelease with EVA on a driver of 500 lines.
+fn verify_target(bench: &mut Bench) {
+    eprintln!("verify: the 500-line driver");
     require("frama-c");
     require(CLANG);
     require("/usr/bin/time");
@@ -666,7 +673,14 @@ fn verify(bench: &mut Bench) {
         "< 10 s",
         Some(seconds < 10.0),
     );
-    // Every pack rule on each driver, both engines, one rule at a time.
+}
+
+/// Every pack rule on each driver, both engines, one rule at a time.
+fn verify_every_driver(bench: &mut Bench) {
+    eprintln!("verify: every pack rule on each driver");
+    require("frama-c");
+    require(CLANG);
+    require("/usr/bin/time");
     for (name, sources, include) in verify_drivers() {
         let mut arguments: Vec<&str> = Vec::new();
         for directory in &include {
