@@ -388,7 +388,7 @@ fn hook_dispatch(out: &mut String, monitor: &Monitor, models: &Models, hook: &Ho
         for &k in needed.iter().rev() {
             let _ = writeln!(
                 out,
-                "#ifdef SLIC_KERNEL\n    SLIC_EVENT_END(slic_m{k});\n#endif"
+                "#ifdef SLIC_KERNEL\n    slic_m{k}_per_thread_end(m{k});\n#endif"
             );
         }
     }
@@ -513,6 +513,13 @@ fn storage(out: &mut String, flavour: Flavour, r: &str, automaton: &Automaton) {
                     state is kept in the object table, keyed by the thread. */\n\
                  SLIC_TABLE({r}, struct {r}_state)\n\
                  #define {r}_per_thread() SLIC_SELECT({r}, (uintptr_t)KeGetCurrentThread())\n\
+                 /* The end of an event (`SLIC_EVENT_END`): of the table's slots only the\n   \
+                 thread's own can be back in its initial state, so only it is checked. */\n\
+                 #define {r}_per_thread_end(s) \\\n    \
+                 do {{ \\\n        \
+                 if ((s) && slic_is_initial(&{r}_table, &(s)->head)) (s)->head.exists = 0; \\\n        \
+                 SLIC_SPIN_UNLOCK(&slic_table_{r}.lock); \\\n    \
+                 }} while (0)\n\
                  #else\n\
                  SLIC_STATE SLIC_THREAD_LOCAL struct {r}_state {r}_thread;\n\
                  SLIC_STATE SLIC_THREAD_LOCAL unsigned char {r}_ready;\n\
@@ -724,7 +731,7 @@ fn event_function(
         (Flavour::Runtime, false) => {
             let _ = writeln!(
                 out,
-                "    (void)s;\n#ifdef SLIC_KERNEL\n    SLIC_EVENT_END({r});\n#endif"
+                "    (void)s;\n#ifdef SLIC_KERNEL\n    {r}_per_thread_end(s);\n#endif"
             );
         }
         (Flavour::Static, false) => out.push_str("    (void)s;\n"),
