@@ -311,22 +311,20 @@ fn testing_state(out: &mut String, monitor: &Monitor, models: &Models) {
         } else if models.layouts[index].models.is_empty() {
             let _ = writeln!(
                 out,
-                "    if ({r}_ready) instance({name}, 0, {r}_thread.head.status, {r}_thread.v, {count});"
+                "    instance({name}, 0, {r}_thread.head.status, {r}_thread.v, {count});"
             );
         } else {
             let mut values = String::new();
             for (id, slot) in models.layouts[index].slots.iter().enumerate() {
                 let value = match *slot {
                     Slot::Own(own) => format!("{r}_thread.v[{own}]"),
-                    Slot::Model { model, index } => format!(
-                        "slic_m{model}_ready ? slic_m{model}_thread.v[{index}] : slic_m{model}_initial[{index}]"
-                    ),
+                    Slot::Model { model, index } => format!("slic_m{model}_thread.v[{index}]"),
                 };
                 let _ = writeln!(values, "        v[{id}] = {value};");
             }
             let _ = writeln!(
                 out,
-                "    if ({r}_ready) {{\n        int64_t v[{count}] = {{ 0 }};\n{values}        instance({name}, 0, {r}_thread.head.status, v, {count});\n    }}"
+                "    {{\n        int64_t v[{count}] = {{ 0 }};\n{values}        instance({name}, 0, {r}_thread.head.status, v, {count});\n    }}"
             );
         }
     }
@@ -429,7 +427,7 @@ fn unit(
     };
     let _ = writeln!(
         out,
-        "static const int64_t {r}_initial[{count}] = {{ {} }};",
+        "SLIC_UNUSED static const int64_t {r}_initial[{count}] = {{ {} }};",
         initial.join(", ")
     );
     if flavour == Flavour::Runtime {
@@ -462,7 +460,7 @@ fn unit(
         }
         out.push_str("};\n");
     }
-    storage(out, flavour, r, automaton);
+    storage(out, flavour, r, automaton, &initial.join(", "));
     let slots = layout.map(|layout| layout.slots.as_slice());
     for (handler_index, handler) in automaton.handlers.iter().enumerate() {
         // The models' handlers run in the shared model (`models`).
@@ -501,8 +499,9 @@ fn model_event_function(
     out.push_str("}\n");
 }
 
-/// Where a rule's instances live, and how an event finds them.
-fn storage(out: &mut String, flavour: Flavour, r: &str, automaton: &Automaton) {
+/// Where a rule's instances live, and how an event finds them; `initial`
+/// is the initial values, as C.
+fn storage(out: &mut String, flavour: Flavour, r: &str, automaton: &Automaton, initial: &str) {
     let watch = automaton.watch.is_some();
     match (flavour, watch) {
         (Flavour::Runtime, false) => {
@@ -521,10 +520,9 @@ fn storage(out: &mut String, flavour: Flavour, r: &str, automaton: &Automaton) {
                  SLIC_SPIN_UNLOCK(&slic_table_{r}.lock); \\\n    \
                  }} while (0)\n\
                  #else\n\
-                 SLIC_STATE SLIC_THREAD_LOCAL struct {r}_state {r}_thread;\n\
-                 SLIC_STATE SLIC_THREAD_LOCAL unsigned char {r}_ready;\n\
-                 SLIC_UNUSED static struct {r}_state *{r}_per_thread(void)\n\
-                 {{\n    if (!{r}_ready) {{\n        unsigned i;\n        for (i = 0; i < sizeof {r}_initial / sizeof {r}_initial[0]; i++) {r}_thread.v[i] = {r}_initial[i];\n        {r}_thread.head.exists = 1;\n        {r}_ready = 1;\n    }}\n    return &{r}_thread;\n}}\n\
+                 /* Each thread's starts in the initial state: no test on each event. */\n\
+                 SLIC_STATE SLIC_THREAD_LOCAL struct {r}_state {r}_thread = {{ {{ 0, 0, 0, SLIC_LIVE, 1 }}, {{ {initial} }} }};\n\
+                 #define {r}_per_thread() (&{r}_thread)\n\
                  #endif\n"
             );
         }
