@@ -19,8 +19,9 @@
 //! apart. Both monitors print from this.
 
 use crate::automaton::plan::Step;
+use crate::automaton::rewrite::transform;
 use crate::automaton::{Automaton, EventId, EventInfo, Handler, Path};
-use crate::model::{Event, ExprKind, ModelId, TypedExpr, VarId, Variable};
+use crate::model::{Event, ExprKind, ModelId, TypedExpr, ValueType, VarId, Variable};
 
 /// Where one of a rule's variables lives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -209,29 +210,20 @@ fn extract(rule: &Automaton, model: ModelId) -> Automaton {
 /// `expr` with the model's variable numbers and no enum types (the
 /// monitors compute with integer types only).
 fn renumber(expr: &TypedExpr, local: &[Option<usize>]) -> TypedExpr {
-    let again = |e: &TypedExpr| Box::new(renumber(e, local));
-    let kind = match &expr.kind {
-        ExprKind::Variable(id) => {
-            ExprKind::Variable(local[*id].expect("a model reads its own variables"))
-        }
-        ExprKind::Unary(op, operand) => ExprKind::Unary(*op, again(operand)),
-        ExprKind::Binary {
-            op,
-            operand_type,
-            left,
-            right,
-        } => ExprKind::Binary {
-            op: *op,
-            operand_type: *operand_type,
-            left: again(left),
-            right: again(right),
-        },
-        ExprKind::Conditional(c, a, b) => ExprKind::Conditional(again(c), again(a), again(b)),
-        other => other.clone(),
+    let plain = |mut ty: ValueType| {
+        ty.enumeration = None;
+        ty
     };
-    let mut ty = expr.ty;
-    ty.enumeration = None;
-    TypedExpr { kind, ty }
+    transform(
+        expr,
+        &|id, ty| {
+            Some(TypedExpr {
+                kind: ExprKind::Variable(local[id].expect("a model reads its own variables")),
+                ty: plain(ty),
+            })
+        },
+        &plain,
+    )
 }
 
 /// Whether two extracted models are the same code under the same name.

@@ -7,7 +7,6 @@
 use std::process::Command;
 
 use crate::driver_support::{check_output, require_tool};
-use crate::support::root;
 
 /// Two rules that include the IRQL model, and one that does not.
 const RULES: &[&str] = &[
@@ -86,19 +85,7 @@ fn rules_that_include_a_model_share_one_state_of_it_in_c() {
         check_output(gcc, &format!("gcc on the {flavour} monitor"));
         if flavour == "runtime" {
             require_tool("clang-19");
-            let mut clang = Command::new("clang-19");
-            clang
-                .args(["-target", "x86_64-pc-windows-msvc", "-fms-extensions"])
-                .args(["-DSLIC_KERNEL", "-Wall", "-Wextra", "-Werror", "-c"])
-                .arg(format!(
-                    "-I{}",
-                    root().join("tests/fixtures/kernel").display()
-                ))
-                .arg(format!("-I{}", work.path().display()))
-                .arg(work.path().join("slic_monitor.c"))
-                .arg("-o")
-                .arg(work.path().join("monitor.obj"));
-            check_output(clang, "clang-19 -DSLIC_KERNEL on the monitor");
+            crate::c_backend::compile_for_the_kernel(work.path(), "x86_64-pc-windows-msvc");
         }
     }
 }

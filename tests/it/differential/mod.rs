@@ -421,16 +421,22 @@ fn describe(threads: &Threads, trace: &[Occurrence]) -> String {
         .join("; ")
 }
 
-#[test]
-fn every_pack_rule_agrees_in_interpreter_c_and_ir() {
-    require_tool("gcc");
-    require_tool(CLANG);
+/// The pack's rules, checked, and its API catalog.
+fn pack() -> (Vec<slic::model::Model>, slic::catalog::Catalog) {
     let loader = slic::pack::loader();
     let mut session = slic::frontend::Session::new(&loader);
     let (models, diagnostics) = slic::frontend::compile_pack(&mut session);
     assert!(!slic::diagnostic::has_errors(&diagnostics));
     let catalog_text = std::fs::read_to_string(root().join("rules/wdm/ddi.h")).unwrap();
     let (catalog, _) = slic::catalog::parse(Default::default(), &catalog_text);
+    (models, catalog)
+}
+
+#[test]
+fn every_pack_rule_agrees_in_interpreter_c_and_ir() {
+    require_tool("gcc");
+    require_tool(CLANG);
+    let (models, catalog) = pack();
     let mut problems = Vec::new();
     let mut summary = Vec::new();
     for model in &models {

@@ -22,9 +22,8 @@ use slic::interp::{Config, MAIN_THREAD, Occurrence};
 use slic::model::EventKind;
 
 use super::program::{self, Program, Threads};
-use super::{CLANG, SECOND_THREAD, Verdicts, build, describe};
+use super::{CLANG, SECOND_THREAD, Verdicts, build, describe, pack};
 use crate::driver_support::require_tool;
-use crate::support::root;
 
 const TRACES: usize = 2000;
 const LENGTH: usize = 12;
@@ -104,18 +103,13 @@ fn interpret_all(
 fn the_whole_pack_woven_at_once_agrees_with_each_rule_alone() {
     require_tool("gcc");
     require_tool(CLANG);
-    let loader = slic::pack::loader();
-    let mut session = slic::frontend::Session::new(&loader);
-    let (models, diagnostics) = slic::frontend::compile_pack(&mut session);
-    assert!(!slic::diagnostic::has_errors(&diagnostics));
+    let (models, catalog) = pack();
     assert_eq!(models.len(), 45, "the whole pack");
     let automata: Vec<Automaton> = models.iter().map(slic::automaton::lower).collect();
     assert!(
         automata.iter().filter(|a| !a.models.is_empty()).count() >= 2,
         "rules that share a model"
     );
-    let catalog_text = std::fs::read_to_string(root().join("rules/wdm/ddi.h")).unwrap();
-    let (catalog, _) = slic::catalog::parse(Default::default(), &catalog_text);
 
     let mut events: Vec<EventInfo> = Vec::new();
     for automaton in &automata {
