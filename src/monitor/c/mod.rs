@@ -290,8 +290,11 @@ fn static_state(out: &mut String, monitor: &Monitor, models: &Models) {
 /// that a test can tell two monitor states apart. The calling thread's
 /// state only, for rules without `watch`, with the values of the shared
 /// models it reads in their places among the rule's variables (as the
-/// interpreter's copy holds them); every existing instance of `watch`
-/// rules (a test calls it with no event running).
+/// interpreter's copy holds them) while the rule is live, 0 once it
+/// stopped (the interpreter's copy stays as it was, the shared state goes
+/// on: printing it would tell apart states that behave alike, and a
+/// search over states would never end); every existing instance of
+/// `watch` rules (a test calls it with no event running).
 fn testing_state(out: &mut String, monitor: &Monitor, models: &Models) {
     out.push_str(
         "\n#if defined(SLIC_TESTING) && !defined(SLIC_KERNEL)\n\
@@ -318,13 +321,15 @@ fn testing_state(out: &mut String, monitor: &Monitor, models: &Models) {
             for (id, slot) in models.layouts[index].slots.iter().enumerate() {
                 let value = match *slot {
                     Slot::Own(own) => format!("{r}_thread.v[{own}]"),
-                    Slot::Model { model, index } => format!("slic_m{model}_thread.v[{index}]"),
+                    Slot::Model { model, index } => {
+                        format!("live ? slic_m{model}_thread.v[{index}] : 0")
+                    }
                 };
                 let _ = writeln!(values, "        v[{id}] = {value};");
             }
             let _ = writeln!(
                 out,
-                "    {{\n        int64_t v[{count}] = {{ 0 }};\n{values}        instance({name}, 0, {r}_thread.head.status, v, {count});\n    }}"
+                "    {{\n        int64_t v[{count}] = {{ 0 }};\n        int live = {r}_thread.head.status == SLIC_LIVE;\n{values}        instance({name}, 0, {r}_thread.head.status, v, {count});\n    }}"
             );
         }
     }

@@ -16,14 +16,17 @@
 //! thread, so that the calls the model follows complete.
 
 use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::Command;
 
 use slic::automaton::{Automaton, EventInfo};
 use slic::interp::{Config, MAIN_THREAD, Occurrence};
 use slic::model::EventKind;
 
 use super::program::{self, Program, Threads};
-use super::{CLANG, SECOND_THREAD, Verdicts, build, describe, pack};
-use crate::driver_support::require_tool;
+use super::{CLANG, Harness, SECOND_THREAD, Verdicts, build, describe, pack};
+use crate::driver_support::{check_output, require_tool};
+use crate::support::root;
 
 const TRACES: usize = 2000;
 const LENGTH: usize = 12;
@@ -97,6 +100,31 @@ fn interpret_all(
         next.push(config);
     }
     Some((next, verdicts))
+}
+
+/// The C-woven program again, with the kernel flavour of the monitor
+/// (`-DSLIC_KERNEL`: per-thread state in tables keyed by the thread, each
+/// behind a spin lock, a model's table locked while the rules read it), on
+/// the user-mode kernel functions of `tests/differential/kernel/`. In the
+/// kernel every call counts, as in the interpreter.
+fn kernel_harness(work: &Path) -> Harness {
+    let differential = root().join("tests/differential");
+    let executable = work.join("harness-kernel");
+    let mut gcc = Command::new("gcc");
+    gcc.args(["-O1", "-pthread", "-DSLIC_KERNEL", "-I"])
+        .arg(differential.join("kernel"))
+        .arg("-I")
+        .arg(&differential)
+        .arg("-I")
+        .arg(work.join("monitor"))
+        .arg(work.join("woven.c"))
+        .arg(work.join("stubs.c"))
+        .arg(differential.join("main.c"))
+        .arg(work.join("monitor/slic_monitor.c"))
+        .arg("-o")
+        .arg(&executable);
+    check_output(gcc, "gcc on the C-woven harness, kernel flavour");
+    Harness { executable }
 }
 
 #[test]
@@ -279,7 +307,8 @@ fn the_whole_pack_woven_at_once_agrees_with_each_rule_alone() {
 
     let work = tempfile::tempdir().unwrap();
     let paths: Vec<&str> = automata.iter().map(|a| a.path.as_str()).collect();
-    let harnesses = build(&paths, &functions, work.path());
+    let mut harnesses = build(&paths, &functions, work.path());
+    harnesses.push(("C kernel", kernel_harness(work.path())));
     let texts: Vec<String> = traces.iter().map(|(_, p, _)| p.text()).collect();
     let mut problems = Vec::new();
     for (name, harness) in &harnesses {
