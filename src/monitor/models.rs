@@ -245,3 +245,97 @@ fn same(a: &Automaton, b: &Automaton) -> bool {
             .zip(&b.handlers)
             .all(|(x, y)| x.events == y.events && x.guard == y.guard && x.paths == y.paths)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{EventKind, Target};
+
+    fn pack() -> Vec<Automaton> {
+        let loader = crate::pack::loader();
+        let mut session = crate::frontend::Session::new(&loader);
+        let (models, _) = crate::frontend::compile_pack(&mut session);
+        models.iter().map(crate::automaton::lower).collect()
+    }
+
+    fn event(name: &str, kind: EventKind) -> Event {
+        Event {
+            target: Target::Function(name.to_string()),
+            kind,
+        }
+    }
+
+    #[test]
+    fn the_pack_shares_one_model_and_its_rules_keep_only_their_own_state() {
+        let rules = pack();
+        let models = Models::new(&rules);
+        assert_eq!(models.models.len(), 1, "the IRQL model, once");
+        let irql = &models.models[0];
+        assert_eq!(irql.name, "Irql");
+        assert_eq!(irql.variables.len(), 6);
+        let mut including = 0;
+        for (rule, layout) in rules.iter().zip(&models.layouts) {
+            assert_eq!(layout.slots.len(), rule.variables.len());
+            let own: Vec<usize> = (0..rule.variables.len())
+                .filter(|&id| rule.variables[id].model.is_none())
+                .collect();
+            assert_eq!(layout.own, own, "{}", rule.name);
+            for (id, slot) in layout.slots.iter().enumerate() {
+                match *slot {
+                    Slot::Own(index) => assert_eq!(own[index], id),
+                    Slot::Model { model, index } => {
+                        assert_eq!(model, 0);
+                        assert_eq!(irql.variables[index].name, rule.variables[id].name);
+                    }
+                }
+            }
+            if !rule.models.is_empty() {
+                including += 1;
+                assert_eq!(layout.models, vec![0]);
+            }
+        }
+        assert_eq!(including, 30);
+        // The model's event functions: one per event its handlers name.
+        let acquire = event("KeAcquireInStackQueuedSpinLock", EventKind::Exit);
+        assert_eq!(models.of_event(&acquire).count(), 1);
+        let close = event("ZwClose", EventKind::Entry);
+        assert_eq!(models.of_event(&close).count(), 0);
+    }
+
+    #[test]
+    fn a_rule_is_called_only_on_the_events_it_handles_itself() {
+        let rules = pack();
+        let rule = rules
+            .iter()
+            .find(|r| r.name == "IrqlKeReleaseSpinLock")
+            .expect("in the pack");
+        let id = |name: &str, kind| rule.event_id(&event(name, kind)).expect("an event of it");
+        // Only the model handles the release's exit; the rule checks its entry.
+        assert!(own_steps(rule, id("KeReleaseSpinLock", EventKind::Exit)).is_empty());
+        assert_eq!(
+            own_steps(rule, id("KeReleaseSpinLock", EventKind::Entry)).len(),
+            1
+        );
+        assert!(rule.plan(id("KeReleaseSpinLock", EventKind::Exit)).count() >= 1);
+    }
+
+    #[test]
+    fn a_model_of_the_same_name_with_other_code_is_kept_apart() {
+        let mut rules: Vec<Automaton> = pack()
+            .into_iter()
+            .filter(|r| !r.models.is_empty())
+            .take(3)
+            .collect();
+        let other = rules[2]
+            .variables
+            .iter()
+            .position(|v| v.model.is_some())
+            .expect("a model variable");
+        rules[2].variables[other].init += 1;
+        let models = Models::new(&rules);
+        assert_eq!(models.models.len(), 2);
+        assert_eq!(models.layouts[0].models, vec![0]);
+        assert_eq!(models.layouts[1].models, vec![0]);
+        assert_eq!(models.layouts[2].models, vec![1]);
+    }
+}
