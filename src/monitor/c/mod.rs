@@ -11,13 +11,14 @@
 //!   false (the SV-COMP conventions), for model checkers.
 
 pub mod expr;
+mod hooks;
+mod inspect;
 
 use std::fmt::Write;
 
 use super::{Flavour, Monitor, abi};
 use crate::automaton::plan::{Instances, Step, walk_follows};
 use crate::automaton::{Automaton, End, Handler};
-use crate::model::Target;
 use crate::monitor::hooks::Hook;
 use crate::monitor::models::{Layout, Models, Slot, own_steps};
 use crate::syntax::pretty::quote;
@@ -193,210 +194,17 @@ pub fn source(monitor: &Monitor) -> String {
             let _ = writeln!(out, "    slic_m{index}_started = 0;");
         }
         out.push_str("}\n");
-        static_state(&mut out, monitor, &models);
+        inspect::static_state(&mut out, monitor, &models);
     }
     if monitor.flavour == Flavour::Runtime {
-        testing_state(&mut out, monitor, &models);
+        inspect::testing_state(&mut out, monitor, &models);
     }
-    out.push_str("\n/* ---- Hooks: the entry points woven code calls. ---- */\n");
-    for hook in &monitor.hooks.hooks {
-        let _ = writeln!(out, "\nSLIC_ENTRY {}\n{{", hook_prototype(hook));
-        if monitor.flavour == Flavour::Runtime && matches!(hook.event.target, Target::Function(_)) {
-            // A call the driver did not make (see `slic_driver_enter`).
-            out.push_str("    if (!SLIC_IN_DRIVER()) return;\n");
-        }
-        out.push_str("    struct slic_call c;\n");
-        let _ = writeln!(
-            out,
-            "    c.site = site;\n    c.event = {};\n    c.thread = (int64_t)SLIC_CURRENT_THREAD();",
-            c_string(&hook.event.to_string())
-        );
-        for (index, value) in hook.arguments.iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "    c.a[{index}] = {};",
-                expr::convert(value.ty, &format!("(int64_t)a{}", index + 1))
-            );
-        }
-        for (position, value) in &hook.pointees {
-            let _ = writeln!(
-                out,
-                "    c.d[{}] = {};",
-                position - 1,
-                expr::convert(value.ty, &format!("(int64_t)d{position}"))
-            );
-        }
-        match hook.returns {
-            Some(value) => {
-                let _ = writeln!(
-                    out,
-                    "    c.ret = {};",
-                    expr::convert(value.ty, "(int64_t)ret")
-                );
-            }
-            None => out.push_str("    c.ret = 0;\n"),
-        }
-        hook_dispatch(&mut out, monitor, &models, hook);
-        out.push_str("}\n");
-    }
+    hooks::hooks(&mut out, monitor, &models);
     out
 }
 
-/// `slic_static_state`: the static flavour's state as one number (the
-/// variables mixed in, so that different states rarely share a number; a
-/// shared one only costs a checker precision).
-fn static_state(out: &mut String, monitor: &Monitor, models: &Models) {
-    out.push_str("\nunsigned slic_static_state(void)\n{\n    unsigned key = 0;\n");
-    let units =
-        models
-            .models
-            .iter()
-            .enumerate()
-            .map(|(index, model)| (format!("slic_m{index}"), model, None))
-            .chain(monitor.rules.iter().enumerate().map(|(index, rule)| {
-                (format!("slic_r{index}"), rule, Some(&models.layouts[index]))
-            }));
-    for (r, automaton, layout) in units {
-        let _ = writeln!(
-            out,
-            "    key = key * 2u + (unsigned){r}_started;\n    key = key * 3u + {r}_current.head.status;\n    key = key * 2u + {r}_current.head.exists;"
-        );
-        let own: Vec<usize> = match layout {
-            Some(layout) => layout.own.clone(),
-            None => (0..automaton.variables.len()).collect(),
-        };
-        for (slot, &variable) in own.iter().enumerate() {
-            // A pointer's value is no number a checker can split on: only
-            // whether it is NULL.
-            let value = if automaton.variables[variable].ty.pointer {
-                format!("({r}_current.v[{slot}] != 0)")
-            } else {
-                format!("(unsigned){r}_current.v[{slot}]")
-            };
-            let _ = writeln!(out, "    key = key * 31u + {value};");
-        }
-        if automaton.watch.is_some() {
-            let _ = writeln!(
-                out,
-                "    key = key * 2u + (unsigned){r}_chosen;\n    key = key * 67u + {r}_passed_count;\n    key = key * 131u + {r}_chosen_site;"
-            );
-        }
-    }
-    out.push_str("    return key;\n}\n");
-}
-
-/// `slic_testing_state`, for slic's differential tests (`SLIC_TESTING`):
-/// hands every instance the monitor keeps to a callback, in table order, so
-/// that a test can tell two monitor states apart. The calling thread's
-/// state only, for rules without `watch`, with the values of the shared
-/// models it reads in their places among the rule's variables (as the
-/// interpreter's copy holds them) while the rule is live, 0 once it
-/// stopped (the interpreter's copy stays as it was, the shared state goes
-/// on: printing it would tell apart states that behave alike, and a
-/// search over states would never end); every existing instance of
-/// `watch` rules (a test calls it with no event running).
-fn testing_state(out: &mut String, monitor: &Monitor, models: &Models) {
-    out.push_str(
-        "\n#if defined(SLIC_TESTING) && !defined(SLIC_KERNEL)\n\
-         typedef void slic_instance_fn(const char *rule, uintptr_t object, int status, const int64_t *values, unsigned count);\n\
-         void slic_testing_state(slic_instance_fn *instance);\n\
-         SLIC_ENTRY void slic_testing_state(slic_instance_fn *instance)\n{\n",
-    );
-    for (index, automaton) in monitor.rules.iter().enumerate() {
-        let r = format!("slic_r{index}");
-        let name = c_string(&automaton.name);
-        let count = automaton.variables.len().max(1);
-        if automaton.watch.is_some() {
-            let _ = writeln!(
-                out,
-                "    {{\n        unsigned i;\n        for (i = 0; i < SLIC_TABLE_SLOTS; i++)\n            if (slic_table_{r}.slots[i].head.exists)\n                instance({name}, slic_table_{r}.slots[i].head.object, slic_table_{r}.slots[i].head.status, slic_table_{r}.slots[i].v, {count});\n    }}"
-            );
-        } else if models.layouts[index].models.is_empty() {
-            let _ = writeln!(
-                out,
-                "    instance({name}, 0, {r}_thread.head.status, {r}_thread.v, {count});"
-            );
-        } else {
-            let mut values = String::new();
-            for (id, slot) in models.layouts[index].slots.iter().enumerate() {
-                let value = match *slot {
-                    Slot::Own(own) => format!("{r}_thread.v[{own}]"),
-                    Slot::Model { model, index } => {
-                        format!("live ? slic_m{model}_thread.v[{index}] : 0")
-                    }
-                };
-                let _ = writeln!(values, "        v[{id}] = {value};");
-            }
-            let _ = writeln!(
-                out,
-                "    {{\n        int64_t v[{count}] = {{ 0 }};\n        int live = {r}_thread.head.status == SLIC_LIVE;\n{values}        instance({name}, 0, {r}_thread.head.status, v, {count});\n    }}"
-            );
-        }
-    }
-    out.push_str("}\n#endif\n");
-}
-
-/// The rest of a hook: the thread's state of each shared model the event
-/// needs, found once and handed to the rules in `c.m`; the models'
-/// handlers on it; then each rule that has handlers of its own for the
-/// event, in the order of the rules (a rule only a model's handlers would
-/// run on has nothing to do). In the kernel, a model's table stays locked
-/// until the rules have read its state.
-fn hook_dispatch(out: &mut String, monitor: &Monitor, models: &Models, hook: &Hook) {
-    let running: Vec<(usize, usize)> = hook
-        .rules
-        .iter()
-        .copied()
-        .filter(|&(rule, event)| !own_steps(&monitor.rules[rule], event).is_empty())
-        .collect();
-    let rules: Vec<usize> = running.iter().map(|&(rule, _)| rule).collect();
-    let needed = models.needed(&hook.event, &rules);
-    let runtime = monitor.flavour == Flavour::Runtime;
-    for &k in &needed {
-        let m = format!("slic_m{k}");
-        if runtime {
-            let _ = writeln!(
-                out,
-                "    struct {m}_state *m{k};\n#ifdef SLIC_KERNEL\n    SLIC_EVENT_BEGIN({m});\n#endif\n    m{k} = {m}_per_thread();\n    c.m[{k}] = m{k} ? m{k}->v : 0;"
-            );
-        } else {
-            let _ = writeln!(
-                out,
-                "    struct {m}_state *m{k} = {m}_global();\n    c.m[{k}] = m{k}->v;"
-            );
-        }
-    }
-    for (k, event) in models.of_event(&hook.event) {
-        if runtime {
-            let _ = writeln!(out, "    if (m{k}) slic_m{k}_on_e{event}(m{k}, &c);");
-        } else {
-            let _ = writeln!(out, "    slic_m{k}_on_e{event}(m{k}, &c);");
-        }
-    }
-    for (rule, event) in running {
-        let reads = &models.layouts[rule].models;
-        if runtime && !reads.is_empty() {
-            // Only without the model's state (a full kernel table).
-            let present: Vec<String> = reads.iter().map(|k| format!("m{k}")).collect();
-            let _ = writeln!(
-                out,
-                "    if ({}) slic_r{rule}_on_e{event}(&c);",
-                present.join(" && ")
-            );
-        } else {
-            let _ = writeln!(out, "    slic_r{rule}_on_e{event}(&c);");
-        }
-    }
-    if runtime {
-        for &k in needed.iter().rev() {
-            let _ = writeln!(
-                out,
-                "#ifdef SLIC_KERNEL\n    slic_m{k}_per_thread_end(m{k});\n#endif"
-            );
-        }
-    }
-}
-
+/// A rule (with its layout: where its variables live) or a shared model
+/// (without: its state holds all its variables), printed under prefix `r`.
 fn unit(
     out: &mut String,
     flavour: Flavour,
