@@ -11,7 +11,8 @@
 //!   times the size, beside the floor (`cp` of the file, `wc -l`);
 //! - `monitor`: the monitor's cost per event in a lock-heavy loop, woven vs
 //!   plain, for a rule kept per thread and a `watch` rule, on 1 and 4
-//!   threads, through both weavers;
+//!   threads, through both weavers; and the whole pack woven at once
+//!   against the per-thread rule alone;
 //! - `cc`: `slic cc` vs the plain compiler on the mock drivers' sources;
 //! - `verify`: `slic verify` of every pack rule on each driver of
 //!   `tests/drivers/` (the mock drivers and those on mingw-w64's headers),
@@ -419,14 +420,24 @@ fn scale(input: &str, weave: &[&str], reference: &[&str], runs: usize) -> Scale 
     }
 }
 
-/// The lock loop (`benches/lockloop`), plain and woven with one rule.
-fn lockloop(bench: &Bench, compiler: &str, via: Option<(&str, &str)>, name: &str) -> String {
+/// The lock loop (`benches/lockloop`), plain and woven with one rule, or
+/// with the whole pack (no rule named).
+fn lockloop(
+    bench: &Bench,
+    compiler: &str,
+    via: Option<(&str, Option<&str>)>,
+    name: &str,
+) -> String {
     let object = bench.path(&format!("{name}.o"));
     let mut compile: Vec<&str> = Vec::new();
     let rule;
     if let Some((via, rule_name)) = via {
-        rule = format!("rules/wdm/{rule_name}.slic");
-        compile.extend([bench.slic, "cc", "--via", via, "--rule", &rule, "--"]);
+        compile.extend([bench.slic, "cc", "--via", via]);
+        if let Some(rule_name) = rule_name {
+            rule = format!("rules/wdm/{rule_name}.slic");
+            compile.extend(["--rule", &rule]);
+        }
+        compile.push("--");
     }
     compile.extend([
         compiler,
@@ -481,7 +492,12 @@ fn monitor(bench: &mut Bench) {
     ] {
         let plain = lockloop(bench, compiler, None, &format!("plain-{via}"));
         for (rule, kind, (target, limit)) in rules {
-            let woven = lockloop(bench, compiler, Some((via, rule)), &format!("{rule}-{via}"));
+            let woven = lockloop(
+                bench,
+                compiler,
+                Some((via, Some(rule))),
+                &format!("{rule}-{via}"),
+            );
             for threads in [1, 4] {
                 let base = per_iteration(&plain, threads);
                 let with = per_iteration(&woven, threads);
@@ -497,6 +513,29 @@ fn monitor(bench: &mut Bench) {
                     Some(cost <= limit),
                 );
             }
+        }
+        // Every rule of the pack at once (issue 15), against the
+        // per-thread rule alone.
+        let one = lockloop(
+            bench,
+            compiler,
+            Some((via, Some("QueuedSpinLockRelease"))),
+            &format!("one-{via}"),
+        );
+        let pack = lockloop(bench, compiler, Some((via, None)), &format!("pack-{via}"));
+        for threads in [1, 4] {
+            let single = per_iteration(&one, threads);
+            let whole = per_iteration(&pack, threads);
+            let ratio = whole / single;
+            bench.row(
+                format!(
+                    "the whole pack on the lock loop, {back_end}, {threads} thread{}",
+                    if threads == 1 { "" } else { "s" }
+                ),
+                format!("{ratio:.2} × one rule ({whole:.2} against {single:.2} ns per iteration)"),
+                "≤ 2 ×",
+                Some(ratio <= 2.0),
+            );
         }
     }
 }

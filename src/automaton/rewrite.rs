@@ -2,16 +2,28 @@
 
 use crate::eval::{self, Env, Missing};
 use crate::model::{BinaryOp, UnaryOp};
-use crate::model::{ExprKind, TypedExpr, VarId};
+use crate::model::{ExprKind, TypedExpr, ValueType, VarId};
 
 /// Replaces variables for which `value` gives an expression.
 pub fn substitute(expr: &TypedExpr, value: &dyn Fn(VarId) -> Option<TypedExpr>) -> TypedExpr {
+    transform(expr, &|id, _| value(id), &|ty| ty)
+}
+
+/// Replaces variables for which `value` gives an expression (given the
+/// variable and its node's type), and gives every other node the type `ty`
+/// makes of its own.
+pub fn transform(
+    expr: &TypedExpr,
+    value: &dyn Fn(VarId, ValueType) -> Option<TypedExpr>,
+    ty: &dyn Fn(ValueType) -> ValueType,
+) -> TypedExpr {
+    let again = |e: &TypedExpr| Box::new(transform(e, value, ty));
     let kind = match &expr.kind {
-        ExprKind::Variable(id) => match value(*id) {
+        ExprKind::Variable(id) => match value(*id, expr.ty) {
             Some(replacement) => return replacement,
             None => ExprKind::Variable(*id),
         },
-        ExprKind::Unary(op, operand) => ExprKind::Unary(*op, Box::new(substitute(operand, value))),
+        ExprKind::Unary(op, operand) => ExprKind::Unary(*op, again(operand)),
         ExprKind::Binary {
             op,
             operand_type,
@@ -20,17 +32,16 @@ pub fn substitute(expr: &TypedExpr, value: &dyn Fn(VarId) -> Option<TypedExpr>) 
         } => ExprKind::Binary {
             op: *op,
             operand_type: *operand_type,
-            left: Box::new(substitute(left, value)),
-            right: Box::new(substitute(right, value)),
+            left: again(left),
+            right: again(right),
         },
-        ExprKind::Conditional(c, a, b) => ExprKind::Conditional(
-            Box::new(substitute(c, value)),
-            Box::new(substitute(a, value)),
-            Box::new(substitute(b, value)),
-        ),
+        ExprKind::Conditional(c, a, b) => ExprKind::Conditional(again(c), again(a), again(b)),
         other => other.clone(),
     };
-    TypedExpr { kind, ty: expr.ty }
+    TypedExpr {
+        kind,
+        ty: ty(expr.ty),
+    }
 }
 
 pub fn constant_value(expr: &TypedExpr) -> Option<i64> {

@@ -9,6 +9,7 @@ pub mod abi;
 pub mod c;
 pub mod hooks;
 pub mod llvm;
+pub mod models;
 
 use crate::automaton::Automaton;
 use crate::diagnostic::Diagnostic;

@@ -82,20 +82,26 @@ fn kernel_flavour_compiles_for_windows() {
         work.path().display().to_string(),
     ]);
     for target in ["x86_64-pc-windows-msvc", "i686-pc-windows-msvc"] {
-        let mut command = Command::new("clang-19");
-        command
-            .args(["-target", target, "-fms-extensions", "-DSLIC_KERNEL"])
-            .args(["-Wall", "-Wextra", "-Werror", "-c"])
-            .arg(format!(
-                "-I{}",
-                root().join("tests/fixtures/kernel").display()
-            ))
-            .arg(format!("-I{}", work.path().display()))
-            .arg(work.path().join("slic_monitor.c"))
-            .arg("-o")
-            .arg(work.path().join(format!("monitor-{target}.obj")));
-        check_output(command, &format!("clang-19 -DSLIC_KERNEL for {target}"));
+        compile_for_the_kernel(work.path(), target);
     }
+}
+
+/// Compiles the monitor in `directory` with `-DSLIC_KERNEL` for a Windows
+/// target, against the kernel header's stub, warnings as errors.
+pub fn compile_for_the_kernel(directory: &std::path::Path, target: &str) {
+    let mut command = Command::new("clang-19");
+    command
+        .args(["-target", target, "-fms-extensions", "-DSLIC_KERNEL"])
+        .args(["-Wall", "-Wextra", "-Werror", "-c"])
+        .arg(format!(
+            "-I{}",
+            root().join("tests/fixtures/kernel").display()
+        ))
+        .arg(format!("-I{}", directory.display()))
+        .arg(directory.join("slic_monitor.c"))
+        .arg("-o")
+        .arg(directory.join(format!("monitor-{target}.obj")));
+    check_output(command, &format!("clang-19 -DSLIC_KERNEL for {target}"));
 }
 
 /// The program's own `slic_report` replaces the default; with the default,

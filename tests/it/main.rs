@@ -16,6 +16,7 @@ mod ir_support;
 mod ir_weave;
 mod mingw_drivers;
 mod sarif;
+mod shared_models;
 mod static_monitor;
 #[path = "../common/support.rs"]
 mod support;

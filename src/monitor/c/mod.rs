@@ -11,22 +11,33 @@
 //!   false (the SV-COMP conventions), for model checkers.
 
 pub mod expr;
+mod hooks;
+mod inspect;
 
 use std::fmt::Write;
 
 use super::{Flavour, Monitor, abi};
 use crate::automaton::plan::{Instances, Step, walk_follows};
 use crate::automaton::{Automaton, End, Handler};
-use crate::model::Target;
 use crate::monitor::hooks::Hook;
+use crate::monitor::models::{Layout, Models, Slot, own_steps};
 use crate::syntax::pretty::quote;
 use expr::Names;
 
-struct HandlerNames;
+/// How handlers name values: a rule's own variables in its state `s`, a
+/// shared model's through the event (`c->m[K]`, see `models`); a model's
+/// handlers have no layout and read their own state.
+struct HandlerNames<'a> {
+    slots: Option<&'a [Slot]>,
+}
 
-impl Names for HandlerNames {
+impl Names for HandlerNames<'_> {
     fn variable(&self, id: usize) -> String {
-        format!("s->v[{id}]")
+        match self.slots.map(|slots| slots[id]) {
+            None => format!("s->v[{id}]"),
+            Some(Slot::Own(index)) => format!("s->v[{index}]"),
+            Some(Slot::Model { model, index }) => format!("c->m[{model}][{index}]"),
+        }
     }
     fn argument(&self, index: u32) -> String {
         format!("c->a[{}]", index - 1)
@@ -115,6 +126,7 @@ pub fn source(monitor: &Monitor) -> String {
         }
         Flavour::Static => out.push_str(STATIC_PLATFORM),
     }
+    let models = Models::new(&monitor.rules);
     let max_arguments = monitor
         .hooks
         .hooks
@@ -127,7 +139,15 @@ pub fn source(monitor: &Monitor) -> String {
         out,
         "\n/* One event, as the handlers see it: values already in their C types. */\n\
          struct slic_call {{\n    const struct slic_site *site;\n    const char *event;\n    \
-         int64_t a[{max_arguments}];\n    int64_t d[{max_arguments}];\n    int64_t ret;\n    int64_t thread;\n}};\n"
+         int64_t a[{max_arguments}];\n    int64_t d[{max_arguments}];\n    int64_t ret;\n    int64_t thread;\n{}}};\n",
+        if models.models.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "    /* The thread's state of each shared model the event's rules read. */\n    int64_t *m[{}];\n",
+                models.models.len()
+            )
+        }
     );
     if monitor.flavour == Flavour::Runtime {
         let _ = writeln!(
@@ -137,8 +157,24 @@ pub fn source(monitor: &Monitor) -> String {
         );
         out.push_str(RUNTIME_REPORT);
     }
+    for (index, model) in models.models.iter().enumerate() {
+        unit(
+            &mut out,
+            monitor.flavour,
+            &format!("slic_m{index}"),
+            model,
+            None,
+        );
+    }
     for (index, automaton) in monitor.rules.iter().enumerate() {
-        rule(&mut out, monitor.flavour, index, automaton);
+        let layout = &models.layouts[index];
+        unit(
+            &mut out,
+            monitor.flavour,
+            &format!("slic_r{index}"),
+            automaton,
+            Some(layout),
+        );
     }
     if monitor.flavour == Flavour::Static {
         out.push_str("\nconst char *slic_static_violation;\nconst struct slic_site *slic_static_site;\n\nvoid slic_static_reset(void)\n{\n    slic_static_violation = 0;\n    slic_static_site = 0;\n");
@@ -154,154 +190,71 @@ pub fn source(monitor: &Monitor) -> String {
                 );
             }
         }
+        for index in 0..models.models.len() {
+            let _ = writeln!(out, "    slic_m{index}_started = 0;");
+        }
         out.push_str("}\n");
-        static_state(&mut out, monitor);
+        inspect::static_state(&mut out, monitor, &models);
     }
     if monitor.flavour == Flavour::Runtime {
-        testing_state(&mut out, monitor);
+        inspect::testing_state(&mut out, monitor, &models);
     }
-    out.push_str("\n/* ---- Hooks: the entry points woven code calls. ---- */\n");
-    for hook in &monitor.hooks.hooks {
-        let _ = writeln!(out, "\nSLIC_ENTRY {}\n{{", hook_prototype(hook));
-        if monitor.flavour == Flavour::Runtime && matches!(hook.event.target, Target::Function(_)) {
-            // A call the driver did not make (see `slic_driver_enter`).
-            out.push_str("    if (!SLIC_IN_DRIVER()) return;\n");
-        }
-        out.push_str("    struct slic_call c;\n");
-        let _ = writeln!(
-            out,
-            "    c.site = site;\n    c.event = {};\n    c.thread = (int64_t)SLIC_CURRENT_THREAD();",
-            c_string(&hook.event.to_string())
-        );
-        for (index, value) in hook.arguments.iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "    c.a[{index}] = {};",
-                expr::convert(value.ty, &format!("(int64_t)a{}", index + 1))
-            );
-        }
-        for (position, value) in &hook.pointees {
-            let _ = writeln!(
-                out,
-                "    c.d[{}] = {};",
-                position - 1,
-                expr::convert(value.ty, &format!("(int64_t)d{position}"))
-            );
-        }
-        match hook.returns {
-            Some(value) => {
-                let _ = writeln!(
-                    out,
-                    "    c.ret = {};",
-                    expr::convert(value.ty, "(int64_t)ret")
-                );
-            }
-            None => out.push_str("    c.ret = 0;\n"),
-        }
-        for &(rule, event) in &hook.rules {
-            let _ = writeln!(out, "    slic_r{rule}_on_e{event}(&c);");
-        }
-        out.push_str("}\n");
-    }
+    hooks::hooks(&mut out, monitor, &models);
     out
 }
 
-/// `slic_static_state`: the static flavour's state as one number (the
-/// variables mixed in, so that different states rarely share a number; a
-/// shared one only costs a checker precision).
-fn static_state(out: &mut String, monitor: &Monitor) {
-    out.push_str("\nunsigned slic_static_state(void)\n{\n    unsigned key = 0;\n");
-    for (index, automaton) in monitor.rules.iter().enumerate() {
-        let r = format!("slic_r{index}");
-        let _ = writeln!(
-            out,
-            "    key = key * 2u + (unsigned){r}_started;\n    key = key * 3u + {r}_current.head.status;\n    key = key * 2u + {r}_current.head.exists;"
-        );
-        for (variable, info) in automaton.variables.iter().enumerate() {
-            // A pointer's value is no number a checker can split on: only
-            // whether it is NULL.
-            let value = if info.ty.pointer {
-                format!("({r}_current.v[{variable}] != 0)")
-            } else {
-                format!("(unsigned){r}_current.v[{variable}]")
-            };
-            let _ = writeln!(out, "    key = key * 31u + {value};");
-        }
-        if automaton.watch.is_some() {
-            let _ = writeln!(
-                out,
-                "    key = key * 2u + (unsigned){r}_chosen;\n    key = key * 67u + {r}_passed_count;\n    key = key * 131u + {r}_chosen_site;"
-            );
-        }
-    }
-    out.push_str("    return key;\n}\n");
-}
-
-/// `slic_testing_state`, for slic's differential tests (`SLIC_TESTING`):
-/// hands every instance the monitor keeps to a callback, in table order, so
-/// that a test can tell two monitor states apart. The calling thread's
-/// state only, for rules without `watch`; every existing instance of
-/// `watch` rules (a test calls it with no event running).
-fn testing_state(out: &mut String, monitor: &Monitor) {
-    out.push_str(
-        "\n#if defined(SLIC_TESTING) && !defined(SLIC_KERNEL)\n\
-         typedef void slic_instance_fn(const char *rule, uintptr_t object, int status, const int64_t *values, unsigned count);\n\
-         void slic_testing_state(slic_instance_fn *instance);\n\
-         SLIC_ENTRY void slic_testing_state(slic_instance_fn *instance)\n{\n",
-    );
-    for (index, automaton) in monitor.rules.iter().enumerate() {
-        let r = format!("slic_r{index}");
-        let name = c_string(&automaton.name);
-        let count = automaton.variables.len().max(1);
-        if automaton.watch.is_some() {
-            let _ = writeln!(
-                out,
-                "    {{\n        unsigned i;\n        for (i = 0; i < SLIC_TABLE_SLOTS; i++)\n            if (slic_table_{r}.slots[i].head.exists)\n                instance({name}, slic_table_{r}.slots[i].head.object, slic_table_{r}.slots[i].head.status, slic_table_{r}.slots[i].v, {count});\n    }}"
-            );
-        } else {
-            let _ = writeln!(
-                out,
-                "    if ({r}_ready) instance({name}, 0, {r}_thread.head.status, {r}_thread.v, {count});"
-            );
-        }
-    }
-    out.push_str("}\n#endif\n");
-}
-
-fn rule(out: &mut String, flavour: Flavour, index: usize, automaton: &Automaton) {
-    let r = format!("slic_r{index}");
-    let count = automaton.variables.len().max(1);
+/// A rule (with its layout: where its variables live) or a shared model
+/// (without: its state holds all its variables), printed under prefix `r`.
+fn unit(
+    out: &mut String,
+    flavour: Flavour,
+    r: &str,
+    automaton: &Automaton,
+    layout: Option<&Layout>,
+) {
+    let own: Vec<usize> = match layout {
+        Some(layout) => layout.own.clone(),
+        None => (0..automaton.variables.len()).collect(),
+    };
+    let count = own.len().max(1);
+    let what = if layout.is_some() {
+        "Rule"
+    } else {
+        "Shared model"
+    };
     let _ = writeln!(
         out,
-        "\n/* ---- Rule {} ({}). ---- */\n",
+        "\n/* ---- {what} {} ({}). ---- */\n",
         automaton.name, automaton.path
     );
     let _ = writeln!(
         out,
         "struct {r}_state {{\n    struct slic_slot head;\n    int64_t v[{count}];\n}};"
     );
-    let initial: Vec<String> = if automaton.variables.is_empty() {
+    let initial: Vec<String> = if own.is_empty() {
         vec!["0".to_string()]
     } else {
-        automaton
-            .initial()
-            .iter()
-            .map(|&v| expr::constant(v))
+        own.iter()
+            .map(|&id| expr::constant(automaton.variables[id].init))
             .collect()
     };
     let _ = writeln!(
         out,
-        "static const int64_t {r}_initial[{count}] = {{ {} }};",
+        "SLIC_UNUSED static const int64_t {r}_initial[{count}] = {{ {} }};",
         initial.join(", ")
     );
     if flavour == Flavour::Runtime {
         let rule_id = automaton.rule_id.unwrap_or(0);
+        // A model's is only for the kernel's table (its report when full).
+        let unused = if layout.is_none() { "SLIC_UNUSED " } else { "" };
         let _ = writeln!(
             out,
-            "static const struct slic_rule {r}_rule = {{ {}, {}, UINT32_C({rule_id:#010x}) }};",
+            "{unused}static const struct slic_rule {r}_rule = {{ {}, {}, UINT32_C({rule_id:#010x}) }};",
             c_string(&automaton.name),
             u8::from(automaton.rule_id.is_some())
         );
+    }
+    if flavour == Flavour::Runtime && layout.is_some() {
         let _ = writeln!(
             out,
             "static const struct slic_abort {r}_aborts[{}] = {{",
@@ -320,24 +273,48 @@ fn rule(out: &mut String, flavour: Flavour, index: usize, automaton: &Automaton)
         }
         out.push_str("};\n");
     }
-    storage(out, flavour, &r, automaton);
+    storage(out, flavour, r, automaton, &initial.join(", "));
+    let slots = layout.map(|layout| layout.slots.as_slice());
     for (handler_index, handler) in automaton.handlers.iter().enumerate() {
-        handler_function(out, flavour, &r, automaton, handler_index, handler);
+        // The models' handlers run in the shared model (`models`).
+        if handler.model.is_none() {
+            handler_function(out, flavour, r, automaton, slots, handler_index, handler);
+        }
     }
     for (event_id, info) in automaton.events.iter().enumerate() {
-        event_function(
-            out,
-            flavour,
-            &r,
-            automaton,
-            event_id,
-            &info.event.to_string(),
-        );
+        let name = info.event.to_string();
+        if layout.is_some() {
+            event_function(out, flavour, r, automaton, event_id, &name);
+        } else {
+            model_event_function(out, r, automaton, event_id, &name);
+        }
     }
 }
 
-/// Where a rule's instances live, and how an event finds them.
-fn storage(out: &mut String, flavour: Flavour, r: &str, automaton: &Automaton) {
+/// The function that runs one event of a shared model on the thread's
+/// state, which the hook found (it also hands it to the rules).
+fn model_event_function(
+    out: &mut String,
+    r: &str,
+    automaton: &Automaton,
+    event: usize,
+    name: &str,
+) {
+    let _ = writeln!(
+        out,
+        "\n/* {name} */\nstatic void {r}_on_e{event}(struct {r}_state *s, const struct slic_call *c)\n{{"
+    );
+    for step in automaton.plan(event) {
+        if let Step::Run { handler, .. } = step {
+            let _ = writeln!(out, "    (void){r}_h{handler}(s, c);");
+        }
+    }
+    out.push_str("}\n");
+}
+
+/// Where a rule's instances live, and how an event finds them; `initial`
+/// is the initial values, as C.
+fn storage(out: &mut String, flavour: Flavour, r: &str, automaton: &Automaton, initial: &str) {
     let watch = automaton.watch.is_some();
     match (flavour, watch) {
         (Flavour::Runtime, false) => {
@@ -348,11 +325,17 @@ fn storage(out: &mut String, flavour: Flavour, r: &str, automaton: &Automaton) {
                     state is kept in the object table, keyed by the thread. */\n\
                  SLIC_TABLE({r}, struct {r}_state)\n\
                  #define {r}_per_thread() SLIC_SELECT({r}, (uintptr_t)KeGetCurrentThread())\n\
+                 /* The end of an event (`SLIC_EVENT_END`): of the table's slots only the\n   \
+                 thread's own can be back in its initial state, so only it is checked. */\n\
+                 #define {r}_per_thread_end(s) \\\n    \
+                 do {{ \\\n        \
+                 if ((s) && slic_is_initial(&{r}_table, &(s)->head)) (s)->head.exists = 0; \\\n        \
+                 SLIC_SPIN_UNLOCK(&slic_table_{r}.lock); \\\n    \
+                 }} while (0)\n\
                  #else\n\
-                 SLIC_STATE SLIC_THREAD_LOCAL struct {r}_state {r}_thread;\n\
-                 SLIC_STATE SLIC_THREAD_LOCAL unsigned char {r}_ready;\n\
-                 static struct {r}_state *{r}_per_thread(void)\n\
-                 {{\n    if (!{r}_ready) {{\n        unsigned i;\n        for (i = 0; i < sizeof {r}_initial / sizeof {r}_initial[0]; i++) {r}_thread.v[i] = {r}_initial[i];\n        {r}_thread.head.exists = 1;\n        {r}_ready = 1;\n    }}\n    return &{r}_thread;\n}}\n\
+                 /* Each thread's starts in the initial state: no test on each event. */\n\
+                 SLIC_STATE SLIC_THREAD_LOCAL struct {r}_state {r}_thread = {{ {{ 0, 0, 0, SLIC_LIVE, 1 }}, {{ {initial} }} }};\n\
+                 #define {r}_per_thread() (&{r}_thread)\n\
                  #endif\n"
             );
         }
@@ -410,22 +393,30 @@ fn handler_function(
     flavour: Flavour,
     r: &str,
     automaton: &Automaton,
+    slots: Option<&[Slot]>,
     index: usize,
     handler: &Handler,
 ) {
+    let names = HandlerNames { slots };
+    // Where an update goes: only a rule's own variables are assigned.
+    let own = |id: usize| match slots.map(|slots| slots[id]) {
+        None => id,
+        Some(Slot::Own(index)) => index,
+        Some(Slot::Model { .. }) => unreachable!("rules never assign a model's variables"),
+    };
     // Returns whether it changed the instance (a `watch` rule's instance
     // then belongs to the event's thread).
     let _ = writeln!(
         out,
         "\nstatic int {r}_h{index}(struct {r}_state *s, const struct slic_call *c)\n{{"
     );
-    out.push_str("    (void)c;\n");
+    out.push_str("    (void)s;\n    (void)c;\n");
     for path in &handler.paths {
         let conditions: Vec<String> = path
             .conditions
             .iter()
             .map(|(condition, polarity)| {
-                let value = expr::expression(condition, &HandlerNames);
+                let value = expr::expression(condition, &names);
                 if *polarity {
                     format!("{value} != 0")
                 } else {
@@ -452,17 +443,18 @@ fn handler_function(
                 "        int64_t n{id} = {};",
                 expr::convert(
                     automaton.variables[*id].ty.int,
-                    &expr::expression(value, &HandlerNames)
+                    &expr::expression(value, &names)
                 )
             );
         }
         for (id, _) in &path.updates {
+            let slot = own(*id);
             if changes_by_ending {
-                let _ = writeln!(out, "        s->v[{id}] = n{id};");
+                let _ = writeln!(out, "        s->v[{slot}] = n{id};");
             } else {
                 let _ = writeln!(
                     out,
-                    "        changed |= s->v[{id}] != n{id};\n        s->v[{id}] = n{id};"
+                    "        changed |= s->v[{slot}] != n{id};\n        s->v[{slot}] = n{id};"
                 );
             }
         }
@@ -513,6 +505,11 @@ fn event_function(
     event: usize,
     name: &str,
 ) {
+    let steps = own_steps(automaton, event);
+    if steps.is_empty() {
+        // Only the models handle it: the hook does not call the rule.
+        return;
+    }
     let _ = writeln!(
         out,
         "\n/* {name} */\nstatic void {r}_on_e{event}(const struct slic_call *c)\n{{"
@@ -535,7 +532,6 @@ fn event_function(
             let _ = writeln!(out, "    struct {r}_state *s = {r}_global();");
         }
     }
-    let steps: Vec<Step> = automaton.plan(event).collect();
     for (index, &step) in steps.iter().enumerate() {
         match flavour {
             Flavour::Runtime => runtime_step(out, r, step, walk_follows(&steps, index)),
@@ -546,7 +542,7 @@ fn event_function(
         (Flavour::Runtime, false) => {
             let _ = writeln!(
                 out,
-                "    (void)s;\n#ifdef SLIC_KERNEL\n    SLIC_EVENT_END({r});\n#endif"
+                "    (void)s;\n#ifdef SLIC_KERNEL\n    {r}_per_thread_end(s);\n#endif"
             );
         }
         (Flavour::Static, false) => out.push_str("    (void)s;\n"),

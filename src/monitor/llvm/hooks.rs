@@ -11,11 +11,13 @@ use super::body::{Body, Value};
 use super::expr::convert;
 use super::rules::RuleCode;
 use super::{Context, string_constant};
+use crate::automaton::Automaton;
 use crate::hash::fnv;
 use crate::llvm::names::quote;
 use crate::model::Target;
 use crate::monitor::abi::{DRIVER_DEPTH, DRIVER_STARTED};
 use crate::monitor::hooks::Hook;
+use crate::monitor::models::{Models, own_steps};
 
 /// A hook's definition and the symbol woven code calls.
 pub struct HookCode {
@@ -29,8 +31,16 @@ pub struct HookCode {
 /// The symbol the code is written with before its hash is known.
 const DRAFT_SYMBOL: &str = "@slic.HOOK.SYMBOL";
 
-pub fn hook(context: &Context, hook: &Hook, rules: &[RuleCode]) -> HookCode {
-    let draft = context.with_attributes(code(context, hook, rules, DRAFT_SYMBOL));
+/// The code of the units a hook calls: each rule's and shared model's.
+pub struct Units<'a> {
+    pub automata: &'a [Automaton],
+    pub models: &'a Models,
+    pub model_codes: &'a [RuleCode],
+    pub rule_codes: &'a [RuleCode],
+}
+
+pub fn hook(context: &Context, hook: &Hook, units: &Units) -> HookCode {
+    let draft = context.with_attributes(code(context, hook, units, DRAFT_SYMBOL));
     let symbol = format!("@{}.{:016x}", hook.name, fnv(&draft));
     let text = draft.replace(DRAFT_SYMBOL, &symbol);
     let declaration = format!(
@@ -59,7 +69,7 @@ pub fn parameter_count(hook: &Hook) -> usize {
     hook.arguments.len() + hook.pointees.len() + usize::from(hook.returns.is_some())
 }
 
-fn code(context: &Context, hook: &Hook, rules: &[RuleCode], symbol: &str) -> String {
+fn code(context: &Context, hook: &Hook, units: &Units, symbol: &str) -> String {
     let event_name = hook.event.to_string();
     let event_symbol = format!("@{}", quote(&format!("slic.event.{event_name}")));
     let mut parameters = vec![format!("{} %site", context.site_pointer())];
@@ -117,8 +127,18 @@ fn code(context: &Context, hook: &Hook, rules: &[RuleCode], symbol: &str) -> Str
         "ptrtoint {} @slic.thread to i64",
         context.target.ptr("i8")
     ));
-    for &(rule, event_id) in &hook.rules {
-        let code = &rules[rule];
+    // The shared models' handlers first, once for all the rules; then each
+    // rule with handlers of its own for the event (`monitor::models`).
+    let models = units
+        .models
+        .of_event(&hook.event)
+        .map(|(model, event)| (&units.model_codes[model], event));
+    let rules = hook
+        .rules
+        .iter()
+        .filter(|&&(rule, event)| !own_steps(&units.automata[rule], event).is_empty())
+        .map(|&(rule, event)| (&units.rule_codes[rule], event));
+    for (code, event_id) in models.chain(rules) {
         let mut list = vec![format!("{} %site", context.site_pointer()), event.clone()];
         for i in 0..code.arity {
             let value = arguments.get(i).cloned().unwrap_or(Value::Constant(0));

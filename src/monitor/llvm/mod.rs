@@ -39,6 +39,7 @@ use crate::llvm::target::{Pointers, Target};
 use crate::model::Event;
 use crate::monitor::abi::{DRIVER_ENTER, DRIVER_EXIT};
 use crate::monitor::hooks::HookSet;
+use crate::monitor::models::Models;
 
 pub use hooks::parameter_count;
 
@@ -282,17 +283,46 @@ pub fn generate(
         runtime::types(&context)
     );
     text.push_str(&runtime_text);
+    // Each shared model once, then the rules, which read the models' state.
+    let models = Models::new(rules);
+    let model_codes: Vec<rules::RuleCode> = models
+        .models
+        .iter()
+        .map(|model| rules::rule(&context, model, hooks, None))
+        .collect();
+    let states: Vec<rules::ModelState> = models
+        .models
+        .iter()
+        .zip(&model_codes)
+        .map(|(model, code)| rules::ModelState {
+            symbol: format!("@{}.state", code.prefix),
+            ty: rules::state_type(target, model.variables.len()),
+        })
+        .collect();
     let codes: Vec<rules::RuleCode> = rules
         .iter()
-        .map(|r| rules::rule(&context, r, hooks))
+        .zip(&models.layouts)
+        .map(|(rule, layout)| {
+            let placement = rules::Placement {
+                layout,
+                models: &states,
+            };
+            rules::rule(&context, rule, hooks, Some(placement))
+        })
         .collect();
-    for code in &codes {
+    for code in model_codes.iter().chain(&codes) {
         text.push('\n');
         text.push_str(&code.text);
     }
     let mut symbols = HashMap::new();
     for hook in &hooks.hooks {
-        let code = hooks::hook(&context, hook, &codes);
+        let units = hooks::Units {
+            automata: rules,
+            models: &models,
+            model_codes: &model_codes,
+            rule_codes: &codes,
+        };
+        let code = hooks::hook(&context, hook, &units);
         text.push('\n');
         text.push_str(&code.text);
         let _ = writeln!(declarations, "{}", code.declaration);

@@ -35,6 +35,23 @@ use crate::automaton::{Automaton, End, Handler};
 use crate::hash::fnv;
 use crate::monitor::abi::{FAILED, HALTED, LIVE, VIOLATION};
 use crate::monitor::hooks::HookSet;
+use crate::monitor::models::{Layout, Slot, own_steps};
+
+/// A shared model's thread-local state, as the rules that include it read
+/// it (`monitor::models`): the global and its type.
+pub struct ModelState {
+    pub symbol: String,
+    pub ty: String,
+}
+
+/// Where a rule's variables live: its layout, and the state of each shared
+/// model. `None` for a shared model itself, whose state holds all its
+/// variables.
+#[derive(Clone, Copy)]
+pub struct Placement<'a> {
+    pub layout: &'a Layout,
+    pub models: &'a [ModelState],
+}
 
 /// A rule's code and the interface of its event functions.
 pub struct RuleCode {
@@ -63,7 +80,12 @@ pub fn arity(automaton: &Automaton, hooks: &HookSet) -> usize {
 /// else in the code contains it.
 const DRAFT_PREFIX: &str = "slic.RULE.PREFIX";
 
-pub fn rule(context: &Context, automaton: &Automaton, hooks: &HookSet) -> RuleCode {
+pub fn rule(
+    context: &Context,
+    automaton: &Automaton,
+    hooks: &HookSet,
+    placement: Option<Placement>,
+) -> RuleCode {
     let readable: String = automaton
         .name
         .chars()
@@ -78,12 +100,17 @@ pub fn rule(context: &Context, automaton: &Automaton, hooks: &HookSet) -> RuleCo
     // The hash is taken over the code with a fixed prefix, which is then
     // replaced by the real one.
     let arity = arity(automaton, hooks);
-    let draft = context.with_attributes(code(context, automaton, arity, DRAFT_PREFIX));
+    let draft = context.with_attributes(code(context, automaton, arity, DRAFT_PREFIX, placement));
     // Not the runtime's name: it depends on what the module declares
     // (`fputs`...), and two modules must share a rule's state all the same.
     let identity = draft.replace(context.runtime_prefix(), "slic.rt");
     let prefix = format!("slic.{readable}.{:016x}", fnv(&identity));
-    let mut text = format!("; Rule {} ({}).\n", automaton.name, automaton.path);
+    let what = if placement.is_some() {
+        "Rule"
+    } else {
+        "Shared model"
+    };
+    let mut text = format!("; {what} {} ({}).\n", automaton.name, automaton.path);
     text.push_str(&draft.replace(DRAFT_PREFIX, &prefix));
     strings(&mut text, automaton, &prefix);
     RuleCode {
@@ -132,9 +159,10 @@ pub(super) struct Names<'a> {
     /// i64] }`.
     pub state: String,
     pub state_pointer: String,
-    /// N: the rule's variables, at least one.
+    /// N: the rule's own variables, at least one.
     pub variables: usize,
     arity: usize,
+    placement: Option<Placement<'a>>,
 }
 
 impl Names<'_> {
@@ -166,6 +194,34 @@ impl Names<'_> {
         ))
     }
 
+    /// A pointer to the variable `id` of the automaton: in the state at
+    /// `state` (the rule's own), or in a shared model's.
+    fn variable_of(&self, body: &mut Body, state: &str, id: usize) -> String {
+        match self.placement.map(|p| (p.layout.slots[id], p.models)) {
+            None => self.variable(body, state, id),
+            Some((Slot::Own(index), _)) => self.variable(body, state, index),
+            Some((Slot::Model { model, index }, models)) => {
+                let model = &models[model];
+                body.value(format_args!(
+                    "getelementptr inbounds {}, {} {}, i32 0, i32 1, i32 {index}",
+                    model.ty,
+                    self.context.target.ptr(&model.ty),
+                    model.symbol
+                ))
+            }
+        }
+    }
+
+    /// The index in the rule's own state of variable `id`, which only the
+    /// rule's handlers assign.
+    fn own_index(&self, id: usize) -> usize {
+        match self.placement.map(|p| p.layout.slots[id]) {
+            None => id,
+            Some(Slot::Own(index)) => index,
+            Some(Slot::Model { .. }) => unreachable!("rules never assign a model's variables"),
+        }
+    }
+
     fn variable(&self, body: &mut Body, state: &str, index: usize) -> String {
         body.value(format_args!(
             "getelementptr inbounds {}, {} {state}, i32 0, i32 1, i32 {index}",
@@ -184,10 +240,27 @@ impl Names<'_> {
     }
 }
 
-fn code(context: &Context, automaton: &Automaton, arity: usize, prefix: &str) -> String {
-    let variables = automaton.variables.len().max(1);
+/// The type of an instance with `variables` values (at least one).
+pub fn state_type(target: &crate::llvm::target::Target, variables: usize) -> String {
+    let intptr = target.intptr();
+    let variables = variables.max(1);
+    format!("{{ {{ {intptr}, {intptr}, {intptr}, i8, i8 }}, [{variables} x i64] }}")
+}
+
+fn code(
+    context: &Context,
+    automaton: &Automaton,
+    arity: usize,
+    prefix: &str,
+    placement: Option<Placement>,
+) -> String {
+    let own: Vec<usize> = match placement {
+        Some(placement) => placement.layout.own.clone(),
+        None => (0..automaton.variables.len()).collect(),
+    };
+    let variables = own.len().max(1);
     let intptr = context.target.intptr();
-    let state = format!("{{ {{ {intptr}, {intptr}, {intptr}, i8, i8 }}, [{variables} x i64] }}");
+    let state = state_type(context.target, own.len());
     let names = Names {
         context,
         prefix,
@@ -196,12 +269,20 @@ fn code(context: &Context, automaton: &Automaton, arity: usize, prefix: &str) ->
         state,
         variables,
         arity,
+        placement,
     };
     let mut out = String::new();
-    let initial = initial_values(automaton, variables);
+    let mut values: Vec<i64> = own.iter().map(|&id| automaton.variables[id].init).collect();
+    values.resize(variables, 0);
+    let initial = format!(
+        "[{}]",
+        values
+            .iter()
+            .map(|v| format!("i64 {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     if automaton.watch.is_some() {
-        let mut values = automaton.initial();
-        values.resize(variables, 0);
         object_table::table(&mut out, &names, &values, &initial);
     } else {
         let _ = writeln!(
@@ -212,22 +293,15 @@ fn code(context: &Context, automaton: &Automaton, arity: usize, prefix: &str) ->
         );
     }
     for (index, handler) in automaton.handlers.iter().enumerate() {
-        handler_function(&mut out, &names, automaton, index, handler);
+        // The models' handlers run in the shared model.
+        if handler.model.is_none() {
+            handler_function(&mut out, &names, automaton, index, handler);
+        }
     }
     for event in 0..automaton.events.len() {
         event_function(&mut out, &names, automaton, event);
     }
     out
-}
-
-fn initial_values(automaton: &Automaton, count: usize) -> String {
-    let mut values: Vec<String> = automaton
-        .initial()
-        .iter()
-        .map(|v| format!("i64 {v}"))
-        .collect();
-    values.resize(count, "i64 0".to_string());
-    format!("[{}]", values.join(", "))
 }
 
 fn handler_function(
@@ -242,7 +316,7 @@ fn handler_function(
     // The state before the handler: every update reads these.
     let mut variables = Vec::new();
     for id in 0..automaton.variables.len() {
-        let pointer = names.variable(&mut body, "%s", id);
+        let pointer = names.variable_of(&mut body, "%s", id);
         variables.push(Value::Named(body.value(format_args!(
             "load i64, {} {pointer}",
             context.target.ptr("i64")
@@ -305,7 +379,7 @@ fn handler_function(
                     body.value(format_args!("or i1 {changed}, {differs}"))
                 };
             }
-            let pointer = names.variable(&mut body, "%s", id);
+            let pointer = names.variable(&mut body, "%s", names.own_index(id));
             body.line(format_args!(
                 "store i64 {value}, {} {pointer}",
                 context.target.ptr("i64")
@@ -413,6 +487,11 @@ fn run_if_live(
 /// touched (`%touched`) and the entries a walk keeps (`%kept`), and ends
 /// with the sweep.
 fn event_function(out: &mut String, names: &Names, automaton: &Automaton, event: usize) {
+    let steps = own_steps(automaton, event);
+    if steps.is_empty() {
+        // Only the models handle it: the hook does not call the rule.
+        return;
+    }
     let mut body = Body::default();
     let sweeps = automaton.sweeps();
     if sweeps {
@@ -425,7 +504,6 @@ fn event_function(out: &mut String, names: &Names, automaton: &Automaton, event:
             touched.ep
         ));
     }
-    let steps: Vec<Step> = automaton.plan(event).collect();
     for (index, &step) in steps.iter().enumerate() {
         plan_step(&mut body, names, step, walk_follows(&steps, index));
     }

@@ -32,6 +32,7 @@
 //! minutes, at 14 GB), and on two threads to `DEPTH_WITH_MODEL`.
 
 mod program;
+mod whole_pack;
 
 use std::collections::{BTreeSet, HashSet};
 use std::io::Write as _;
@@ -167,12 +168,17 @@ fn slic(arguments: &[&str]) {
     );
 }
 
-/// Builds the program of a rule woven by both weavers.
-fn build(rule: &str, functions: &[Function], work: &Path) -> Vec<(&'static str, Harness)> {
+/// Builds the program of a set of rules woven by both weavers.
+fn build(rules: &[&str], functions: &[Function], work: &Path) -> Vec<(&'static str, Harness)> {
     let differential = root().join("tests/differential");
     std::fs::write(work.join("harness.c"), program::harness_source(functions)).unwrap();
     std::fs::write(work.join("stubs.c"), program::stubs_source(functions)).unwrap();
-    let mut weave: Vec<String> = vec!["weave".into(), "--rule".into(), rule.into()];
+    let mut selection: Vec<&str> = Vec::new();
+    for rule in rules {
+        selection.extend(["--rule", rule]);
+    }
+    let mut weave: Vec<String> = vec!["weave".into()];
+    weave.extend(selection.iter().map(|s| s.to_string()));
     for function in functions {
         if let Target::Role(role) = function.target {
             weave.push("--role".into());
@@ -181,7 +187,10 @@ fn build(rule: &str, functions: &[Function], work: &Path) -> Vec<(&'static str, 
     }
     let path = |name: &str| work.join(name).display().to_string();
     let monitor = path("monitor");
-    slic(&["monitor", "--rule", rule, "-o", &monitor]);
+    let mut monitor_command = vec!["monitor"];
+    monitor_command.extend(&selection);
+    monitor_command.extend(["-o", &monitor]);
+    slic(&monitor_command);
 
     // The C weaver, and the C monitor with its state printer.
     let mut c_weave: Vec<&str> = weave.iter().map(String::as_str).collect();
@@ -291,7 +300,7 @@ fn check_rule(
 ) -> Result<usize, Vec<String>> {
     let work = tempfile::tempdir().unwrap();
     let functions = program::functions(automaton, catalog);
-    let harnesses = build(&automaton.path, &functions, work.path());
+    let harnesses = build(&[&automaton.path], &functions, work.path());
     let options = slic::explore::Options { depth, objects: 2 };
     let alphabet = slic::explore::alphabet(automaton, &options);
     let alphabet = match threading {
@@ -429,16 +438,22 @@ fn describe(threads: &Threads, trace: &[Occurrence]) -> String {
         .join("; ")
 }
 
-#[test]
-fn every_pack_rule_agrees_in_interpreter_c_and_ir() {
-    require_tool("gcc");
-    require_tool(CLANG);
+/// The pack's rules, checked, and its API catalog.
+fn pack() -> (Vec<slic::model::Model>, slic::catalog::Catalog) {
     let loader = slic::pack::loader();
     let mut session = slic::frontend::Session::new(&loader);
     let (models, diagnostics) = slic::frontend::compile_pack(&mut session);
     assert!(!slic::diagnostic::has_errors(&diagnostics));
     let catalog_text = std::fs::read_to_string(root().join("rules/wdm/ddi.h")).unwrap();
     let (catalog, _) = slic::catalog::parse(Default::default(), &catalog_text);
+    (models, catalog)
+}
+
+#[test]
+fn every_pack_rule_agrees_in_interpreter_c_and_ir() {
+    require_tool("gcc");
+    require_tool(CLANG);
+    let (models, catalog) = pack();
     let mut problems = Vec::new();
     let mut summary = Vec::new();
     for model in &models {

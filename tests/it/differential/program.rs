@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use slic::automaton::Automaton;
+use slic::automaton::{Automaton, EventInfo};
 use slic::catalog::{CType, Catalog, Prototype};
 use slic::interp::{MAIN_THREAD, Occurrence};
 use slic::model::Target;
@@ -88,8 +88,13 @@ impl Function {
 /// The functions of a rule's events, in a fixed order: their indexes are
 /// the harness's function numbers.
 pub fn functions(automaton: &Automaton, catalog: &Catalog) -> Vec<Function> {
+    functions_of(&automaton.events, catalog)
+}
+
+/// The functions of a list of events (of several rules woven together).
+pub fn functions_of(events: &[EventInfo], catalog: &Catalog) -> Vec<Function> {
     let mut functions: Vec<Function> = Vec::new();
-    for info in &automaton.events {
+    for info in events {
         let target = &info.event.target;
         if functions.iter().any(|f| &f.target == target) {
             continue;
@@ -103,8 +108,7 @@ pub fn functions(automaton: &Automaton, catalog: &Catalog) -> Vec<Function> {
             ),
             Target::Role(role) => Kind::Role(*role),
         };
-        let kinds: Vec<EventKind> = automaton
-            .events
+        let kinds: Vec<EventKind> = events
             .iter()
             .filter(|other| &other.event.target == target)
             .map(|other| other.event.kind)
