@@ -17,6 +17,7 @@ use super::object_table::{
 };
 use super::rules::Names;
 use crate::monitor::abi::MAX_OBJECTS;
+use crate::monitor::initial::Outcome;
 
 /// The functions of the thread's instances.
 pub(super) fn functions(out: &mut String, names: &Names, s: &Spelling, initial: &[i64]) {
@@ -27,6 +28,7 @@ pub(super) fn functions(out: &mut String, names: &Names, s: &Spelling, initial: 
     changed_last(out, names, s);
     enter_held(out, names, s);
     walked(out, names, s);
+    walk_needed(out, names, s);
     drop(out, names, s, initial);
     sweep(out, names, s);
 }
@@ -182,7 +184,10 @@ more:
 }
 
 /// `slic_changed`: after a handler changed an entered instance, it is this
-/// thread's, and the event touched it.
+/// thread's, and the event touched it; `%how` is what the handler returned
+/// (`monitor::initial::Outcome`): whether the instance is back in its
+/// initial state is read from the values only when the handler did not
+/// know.
 fn changed(out: &mut String, names: &Names, s: &Spelling, initial: &[i64]) {
     let Spelling {
         ip,
@@ -202,7 +207,7 @@ fn changed(out: &mut String, names: &Names, s: &Spelling, initial: &[i64]) {
     let _ = write!(
         out,
         "
-define linkonce_odr void {name}({sp} %s, {ep} %touched) nounwind alwaysinline {{
+define linkonce_odr void {name}({sp} %s, {ep} %touched, i8 %how) nounwind alwaysinline {{
 entry:
   {selected_at}
   %selected = load {sp}, {ptr_sp} %selected.at
@@ -230,7 +235,16 @@ take:
   call void {note}(i32 %index, {ip} %serial) nounwind
   br label %touch
 touch:
-{is_initial}  call void {touch}({ep} %touched, {sp} %s, i32 %index, i1 {initial}) nounwind
+  %unknown = icmp eq i8 %how, {some}
+  br i1 %unknown, label %how.compare, label %how.known
+how.compare:
+{is_initial}  br label %how.decided
+how.known:
+  %back = icmp eq i8 %how, {back}
+  br label %how.decided
+how.decided:
+  %now.initial = phi i1 [ {initial}, %how.compare ], [ %back, %how.known ]
+  call void {touch}({ep} %touched, {sp} %s, i32 %index, i1 %now.initial) nounwind
   ret void
 }}
 ",
@@ -247,6 +261,8 @@ touch:
         holder_at = s.head("holder.at", "%s", HOLDER),
         note = names.symbol("note"),
         touch = names.symbol("touch"),
+        some = Outcome::Unknown.code(),
+        back = Outcome::Initial.code(),
     );
 }
 
@@ -258,9 +274,9 @@ fn changed_last(out: &mut String, names: &Names, s: &Spelling) {
     let _ = write!(
         out,
         "
-define linkonce_odr void {name}({sp} %s, {ep} %touched) nounwind alwaysinline {{
+define linkonce_odr void {name}({sp} %s, {ep} %touched, i8 %how) nounwind alwaysinline {{
 entry:
-  call void {changed}({sp} %s, {ep} %touched) nounwind
+  call void {changed}({sp} %s, {ep} %touched, i8 %how) nounwind
   {slot_at}
   %slot = load {sp}, {ptr_sp} %slot.at
   %same = icmp eq {sp} %slot, %s
@@ -383,6 +399,64 @@ done:
 }}
 ",
         name = names.symbol("walked"),
+    );
+}
+
+/// `slic_walk_needed`: whether a walk with a handler that can do nothing to
+/// an instance in its initial state may find one it acts on; not when the
+/// thread's list holds only the slot of the instance the event created,
+/// untouched since.
+fn walk_needed(out: &mut String, names: &Names, s: &Spelling) {
+    let Spelling {
+        mt,
+        mp,
+        mine,
+        i32p,
+        ep,
+        bp,
+        sp,
+        ..
+    } = s;
+    let _ = write!(
+        out,
+        "
+define linkonce_odr i1 {name}({ep} %touched) nounwind alwaysinline {{
+entry:
+  %count.at = getelementptr inbounds {mt}, {mp} {mine}, i32 0, i32 0
+  %count = load i32, {i32p} %count.at
+  %one = icmp eq i32 %count, 1
+  br i1 %one, label %fresh, label %needed
+fresh:
+  {initial_at}
+  %initial = load i8, {bp} %initial.at
+  {more_at}
+  %more = load i8, {bp} %more.at
+  {slot_at}
+  %slot = load {sp}, {ptr_sp} %slot.at
+  {index_at}
+  %index = load i32, {i32p} %index.at
+  {first_at}
+  %first = load i32, {i32p} %first.at
+  %was.initial = icmp ne i8 %initial, 0
+  %alone = icmp eq i8 %more, 0
+  %touched.one = icmp ne {sp} %slot, null
+  %same = icmp eq i32 %first, %index
+  %a = and i1 %was.initial, %alone
+  %b = and i1 %touched.one, %same
+  %skip = and i1 %a, %b
+  %walk = xor i1 %skip, true
+  ret i1 %walk
+needed:
+  ret i1 true
+}}
+",
+        name = names.symbol("walk_needed"),
+        ptr_sp = names.context.target.ptr(sp),
+        initial_at = s.kept("initial.at", EVENT_INITIAL),
+        more_at = s.kept("more.at", EVENT_MORE),
+        slot_at = s.kept("slot.at", EVENT_SLOT),
+        index_at = s.kept("index.at", EVENT_INDEX),
+        first_at = s.entry("first.at", "0"),
     );
 }
 

@@ -35,7 +35,7 @@
 use std::fmt::Write;
 
 use super::rules::Names;
-use super::threads::{self, BUSY, SERIAL};
+use super::threads::{self, BUSY};
 use crate::monitor::abi::{HASH_MULTIPLIER, LIVE, MAX_OBJECTS, TABLE_SLOTS};
 
 /// Fields of a slot's head (`struct slic_slot`).
@@ -80,9 +80,11 @@ pub(super) struct Spelling {
     pub sp_p: String,
     pub table: String,
     pub mine: String,
-    /// The thread-local record and fast-path record (`threads.rs`).
+    /// The thread-local record, fast-path record and serial number
+    /// (`threads.rs`).
     pub record: String,
     pub me: String,
+    pub my_serial: String,
 }
 
 impl Spelling {
@@ -112,6 +114,7 @@ impl Spelling {
             mine: names.symbol("mine"),
             record: names.context.threads("record"),
             me: names.context.threads("me"),
+            my_serial: names.context.threads("my_serial"),
             ip,
         }
     }
@@ -244,6 +247,7 @@ fn begin(out: &mut String, names: &Names, s: &Spelling) {
         sp,
         record,
         me,
+        my_serial,
         ..
     } = s;
     let mut stores = String::new();
@@ -280,18 +284,11 @@ define linkonce_odr void {name}({ep} %touched) nounwind alwaysinline {{
 entry:
   %me = load {ip}, {ipp} {me}, align {align}
   %record = load {ip}, {ipp} {record}, align {align}
-  %has = icmp ne {ip} %record, 0
-  br i1 %has, label %read, label %set
-read:
-{serial_at}  %serial.read = load {ip}, {ipp} %serial.at, align {align}
-  br label %set
-set:
-  %serial = phi {ip} [ %serial.read, %read ], [ 0, %entry ]
+  %serial = load {ip}, {ipp} {my_serial}, align {align}
 {stores}  ret void
 }}
 ",
         name = names.symbol("begin"),
-        serial_at = threads::field(names.context, "serial.at", "%record", SERIAL),
     );
 }
 
@@ -305,6 +302,7 @@ fn entered(out: &mut String, names: &Names, s: &Spelling) {
         ep,
         record,
         me,
+        my_serial,
         ..
     } = s;
     let _ = write!(
@@ -320,7 +318,7 @@ entry:
   %record = load {ip}, {ipp} {record}, align {align}
   {record_at}
   store {ip} %record, {ipp} %record.at
-{serial_at}  %serial = load {ip}, {ipp} %serial.at, align {align}
+  %serial = load {ip}, {ipp} {my_serial}, align {align}
   {serial_kept}
   store {ip} %serial, {ipp} %serial.kept
   ret void
@@ -330,7 +328,6 @@ entry:
         entered_at = s.kept("entered.at", EVENT_ENTERED),
         me_at = s.kept("me.at", EVENT_ME),
         record_at = s.kept("record.at", EVENT_RECORD),
-        serial_at = threads::field(names.context, "serial.at", "%record", SERIAL),
         serial_kept = s.kept("serial.kept", EVENT_SERIAL),
     );
 }

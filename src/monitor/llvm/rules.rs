@@ -35,6 +35,7 @@ use crate::automaton::{Automaton, End, Handler};
 use crate::hash::fnv;
 use crate::monitor::abi::{FAILED, HALTED, LIVE, VIOLATION};
 use crate::monitor::hooks::HookSet;
+use crate::monitor::initial::{inert_on_initial, path_outcome};
 
 /// A rule's code and the interface of its event functions.
 pub struct RuleCode {
@@ -353,14 +354,22 @@ fn handler_function(
                 ));
             }
         }
-        body.line(format_args!("ret i1 {changed}"));
+        // 0 if it changed nothing, else what it left the instance as
+        // (`monitor::initial::Outcome`, as the C monitor's handlers).
+        let outcome = path_outcome(automaton, path).code();
+        let returned = match changed.as_str() {
+            "true" => outcome.to_string(),
+            "false" => "0".to_string(),
+            flag => body.value(format_args!("select i1 {flag}, i8 {outcome}, i8 0")),
+        };
+        body.line(format_args!("ret i8 {returned}"));
         body.label(&next);
     }
     // The paths are exhaustive; this is never reached.
-    body.line("ret i1 false");
+    body.line("ret i8 0");
     let _ = write!(
         out,
-        "\ndefine linkonce_odr i1 {}({} %s, {}) nounwind {{\nentry:\n{}}}\n",
+        "\ndefine linkonce_odr i8 {}({} %s, {}) nounwind {{\nentry:\n{}}}\n",
         names.symbol(&format!("h{index}")),
         names.state_pointer,
         names.values(),
@@ -387,20 +396,19 @@ fn run_if_live(
     body.line(format_args!("br i1 {live}, label %{run}, label %{after}"));
     body.label(&run);
     let result = body.value(format_args!(
-        "call i1 {}({} {state}, {}) nounwind",
+        "call i8 {}({} {state}, {}) nounwind",
         names.symbol(&format!("h{handler}")),
         names.state_pointer,
         names.values()
     ));
     if let Some(changed) = changed {
         let note = body.block("changed");
-        body.line(format_args!(
-            "br i1 {result}, label %{note}, label %{after}"
-        ));
+        let any = body.value(format_args!("icmp ne i8 {result}, 0"));
+        body.line(format_args!("br i1 {any}, label %{note}, label %{after}"));
         body.label(&note);
         let touched = Spelling::new(names).ep;
         body.line(format_args!(
-            "call void {}({} {state}, {touched} %touched) nounwind",
+            "call void {}({} {state}, {touched} %touched, i8 {result}) nounwind",
             names.symbol(changed),
             names.state_pointer
         ));
@@ -505,7 +513,20 @@ fn plan_step(body: &mut Body, names: &Names, step: Step, walk_follows: bool) {
             let step = body.block("step");
             let end = body.block("walked");
             let kept = context.target.ptr("i32");
-            body.line(format_args!("br label %{start}"));
+            let handler_code = &names.automaton.handlers[handler];
+            if inert_on_initial(names.automaton, handler_code) {
+                // Left out when the thread holds only the instance the
+                // event created (`walk_needed`).
+                let needed = body.value(format_args!(
+                    "call i1 {}({touched}) nounwind",
+                    names.symbol("walk_needed")
+                ));
+                body.line(format_args!(
+                    "br i1 {needed}, label %{start}, label %{next}"
+                ));
+            } else {
+                body.line(format_args!("br label %{start}"));
+            }
             body.label(&start);
             let count = instances::mine_count(body, names);
             body.line(format_args!("store i32 0, {kept} %kept"));

@@ -130,9 +130,11 @@ struct slic_thread {
 
 /* The thread's record (0 before its first event on a `watch` rule), and
    the same where a thread that owns a slot enters it without a fence (the
-   process-wide barrier is there), 0 where it must fence. */
+   process-wide barrier is there), 0 where it must fence; and the record's
+   serial number, which every event reads (0 until there is a record). */
 SLIC_UNUSED SLIC_STATE SLIC_THREAD_LOCAL struct slic_thread *slic_my_record;
 SLIC_UNUSED SLIC_STATE SLIC_THREAD_LOCAL uintptr_t slic_me;
+SLIC_UNUSED SLIC_STATE SLIC_THREAD_LOCAL uintptr_t slic_my_serial;
 
 /* The records of ended threads, and the last serial number given. */
 SLIC_UNUSED SLIC_STATE slic_spin_t slic_records_lock;
@@ -189,6 +191,7 @@ SLIC_UNUSED static void slic_record_free(struct slic_thread *record)
     SLIC_STORE_RELEASE(&record->busy, 0);
     slic_my_record = 0;
     slic_me = 0;
+    slic_my_serial = 0;
     SLIC_SPIN_LOCK(&slic_records_lock);
     record->next = slic_free_records;
     slic_free_records = record;
@@ -259,6 +262,7 @@ SLIC_OUT_OF_LINE struct slic_thread *slic_thread_record(void)
     record->serial = serial;
     slic_on_exit(record);
     slic_my_record = record;
+    slic_my_serial = serial;
     slic_me = mode == SLIC_BARRIER_PROCESS ? (uintptr_t)record : 0;
     return record;
 }
@@ -336,10 +340,9 @@ struct slic_event {
 
 SLIC_INLINE void slic_event_begin(struct slic_event *e)
 {
-    struct slic_thread *record = slic_my_record;
     e->me = slic_me;
-    e->record = record;
-    e->serial = record ? record->serial : 0;
+    e->record = slic_my_record;
+    e->serial = slic_my_serial;
     e->entered = 0;
     e->slot = 0;
     e->index = 0;
@@ -358,7 +361,7 @@ SLIC_INLINE void slic_entered(struct slic_event *e, struct slic_slot *s)
     if (s) {
         e->me = slic_me;
         e->record = slic_my_record;
-        e->serial = e->record->serial;
+        e->serial = slic_my_serial;
     }
 }
 
@@ -560,25 +563,32 @@ entered:
     return s;
 }
 
+/* What a handler that changed its instance returns (0: it changed
+   nothing): what it left the instance as, when that is known without
+   looking at the values (`monitor::initial`). */
+#define SLIC_CHANGED_SOME 1       /* compare the values with the initial ones */
+#define SLIC_CHANGED_AWAY 2       /* not in the initial state */
+#define SLIC_CHANGED_BACK 3       /* in the initial state */
+
 /* After a handler changed an entered instance: it is this thread's. */
 SLIC_INLINE void slic_changed(const struct slic_rule_table *t, struct slic_mine *mine, struct slic_event *e,
-                              struct slic_slot *s)
+                              struct slic_slot *s, int how)
 {
     unsigned index = e->selected == s ? e->selected_index : (unsigned)(((char *)s - t->slots) / t->stride);
     if (s->holder != e->serial) {
         SLIC_STORE_RELAXED(&s->holder, e->serial);
         slic_note_mine(t, mine, e->serial, index);
     }
-    slic_touch(e, s, index, slic_is_initial(t, s));
+    slic_touch(e, s, index, how == SLIC_CHANGED_SOME ? slic_is_initial(t, s) : how == SLIC_CHANGED_BACK);
 }
 
 /* After a handler changed an entered instance, where no later step of the
    event walks the thread's instances: as `slic_changed`, and an instance
    back in its initial state no longer exists, at once. */
 SLIC_INLINE void slic_changed_last(const struct slic_rule_table *t, struct slic_mine *mine, struct slic_event *e,
-                                   struct slic_slot *s)
+                                   struct slic_slot *s, int how)
 {
-    slic_changed(t, mine, e, s);
+    slic_changed(t, mine, e, s, how);
     if (e->slot == s && e->initial) {
         SLIC_STORE_BYTE(&s->exists, 0);
         e->initial = 0;
@@ -628,6 +638,11 @@ SLIC_INLINE void slic_sweep(const struct slic_rule_table *t, struct slic_mine *m
     for (i = 0; i < mine->count; i++) slic_drop_if_initial(t, e, mine->index[i]);
 }
 
+/* A `watch` rule's handlers and events: inlined into the hooks, so that
+   what an event keeps stays in registers and what a handler returns is
+   known where it is used. */
+#define SLIC_EVENT_FUNCTION SLIC_INLINE
+
 #define SLIC_TABLE(r, state_type)                                                     \
     SLIC_STATE struct {                                                               \
         slic_spin_t insert_lock;                                                      \
@@ -641,14 +656,26 @@ SLIC_INLINE void slic_sweep(const struct slic_rule_table *t, struct slic_mine *m
         &slic_table_##r.insert_lock, &slic_table_##r.full_reported                    \
     };
 
+/* Whether a walk of the thread's instances may find one its handler acts
+   on, for a handler that can do nothing to an instance in its initial
+   state (`monitor::initial`): not when the thread's list holds only the
+   slot of the instance the event created, untouched since. That instance
+   is in its initial state, or no longer the thread's if another thread
+   changed it. (A list may hold slots whose instances are gone, and then
+   the walk runs: it drops them.) */
+SLIC_INLINE int slic_walk_needed(const struct slic_mine *mine, const struct slic_event *e)
+{
+    return !(mine->count == 1 && e->initial && !e->more && e->slot && mine->index[0] == e->index);
+}
+
 /* How an event function works on a `watch` rule's instances (user mode):
    select by object, walk the thread's own, sweep what the event touched. */
 #define SLIC_EVENT_BEGIN(r)                                                           \
     struct slic_event slic_event;                                                     \
     slic_event_begin(&slic_event)
 #define SLIC_SELECT(r, object) ((struct r##_state *)slic_select(&r##_table, &slic_mine_##r, &slic_event, (object)))
-#define SLIC_CHANGED(r, s) slic_changed(&r##_table, &slic_mine_##r, &slic_event, &(s)->head)
-#define SLIC_CHANGED_LAST(r, s) slic_changed_last(&r##_table, &slic_mine_##r, &slic_event, &(s)->head)
+#define SLIC_CHANGED(r, s, how) slic_changed(&r##_table, &slic_mine_##r, &slic_event, &(s)->head, (how))
+#define SLIC_CHANGED_LAST(r, s, how) slic_changed_last(&r##_table, &slic_mine_##r, &slic_event, &(s)->head, (how))
 /* The thread goes on working on the slot until the next one, or the end
    of the event. */
 #define SLIC_DONE(r) ((void)0)
@@ -661,6 +688,7 @@ SLIC_INLINE void slic_sweep(const struct slic_rule_table *t, struct slic_mine *m
          slic_i++)                                                                    \
         if (slic_enter_held(&r##_table, &slic_mine_##r, &slic_event, slic_i, &slic_kept) \
             && ((s = (struct r##_state *)SLIC_SLOT(&r##_table, slic_mine_##r.index[slic_kept - 1])), 1))
+#define SLIC_WALK_NEEDED(r) slic_walk_needed(&slic_mine_##r, &slic_event)
 #define SLIC_EVENT_END(r)                                                             \
     do {                                                                              \
         slic_sweep(&r##_table, &slic_mine_##r, &slic_event);                          \
@@ -668,6 +696,8 @@ SLIC_INLINE void slic_sweep(const struct slic_rule_table *t, struct slic_mine *m
     } while (0)
 
 #else /* SLIC_KERNEL */
+
+#define SLIC_EVENT_FUNCTION static
 
 #define SLIC_TABLE(r, state_type)                                                     \
     SLIC_STATE struct {                                                               \
@@ -722,9 +752,10 @@ SLIC_UNUSED static void slic_sweep_locked(const struct slic_rule_table *t)
 
 #define SLIC_EVENT_BEGIN(r) SLIC_SPIN_LOCK(&slic_table_##r.lock)
 #define SLIC_SELECT(r, object) ((struct r##_state *)slic_select_locked(&r##_table, (object)))
-#define SLIC_CHANGED(r, s) ((s)->head.holder = SLIC_CURRENT_THREAD())
-#define SLIC_CHANGED_LAST(r, s) SLIC_CHANGED(r, s)
+#define SLIC_CHANGED(r, s, how) ((void)(how), (s)->head.holder = SLIC_CURRENT_THREAD())
+#define SLIC_CHANGED_LAST(r, s, how) SLIC_CHANGED(r, s, how)
 #define SLIC_DONE(r) ((void)0)
+#define SLIC_WALK_NEEDED(r) 1
 #define SLIC_EACH_HELD(r, s)                                                          \
     for (unsigned slic_i = 0; slic_i < SLIC_TABLE_SLOTS; slic_i++)                    \
         if (((s = (struct r##_state *)SLIC_SLOT(&r##_table, slic_i)), 1)              \
