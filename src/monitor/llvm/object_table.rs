@@ -649,13 +649,17 @@ entry:
 {last}{selected}{selected_index}{entered}  %again = icmp eq {ip} %last, %object
   %known = icmp ne {sp} %selected, null
   %cached = and i1 %again, %known
-{hash}  %first.index = select i1 %cached, i32 %selected.index, i32 %start
-  {first}
-  %first.key = ptrtoint {sp} %first to {ip}
-  %working = icmp eq {ip} %entered, %first.key
-  %still = and i1 %cached, %working
-  br i1 %still, label %chosen.fast, label %look
+  br i1 %cached, label %remembered, label %hashed
+remembered:
+  %selected.key = ptrtoint {sp} %selected to {ip}
+  %working = icmp eq {ip} %entered, %selected.key
+  br i1 %working, label %chosen.fast, label %look
+hashed:
+{hash}  {hashed}
+  br label %look
 look:
+  %first.index = phi i32 [ %selected.index, %remembered ], [ %start, %hashed ]
+  %first = phi {sp} [ %selected, %remembered ], [ %hashed.slot, %hashed ]
   {key_at}
   %key = load atomic {ip}, {ipp} %key.at acquire, align {align}
   %hit = icmp eq {ip} %key, %object
@@ -666,6 +670,8 @@ enter:
   %same = icmp eq {ip} %key.again, %object
   br i1 %same, label %chosen.fast, label %slow
 chosen.fast:
+  %fast.index = phi i32 [ %selected.index, %remembered ], [ %first.index, %enter ]
+  %fast.s = phi {sp} [ %selected, %remembered ], [ %first, %enter ]
   br label %chosen
 slow:
   call void {leave}({ep} %touched) nounwind
@@ -680,8 +686,8 @@ found.slot:
   call void {after}({ep} %touched, {ip} %found.key) nounwind
   br label %chosen
 chosen:
-  %index = phi i32 [ %first.index, %chosen.fast ], [ %found, %found.slot ]
-  %s = phi {sp} [ %first, %chosen.fast ], [ %found.at, %found.slot ]
+  %index = phi i32 [ %fast.index, %chosen.fast ], [ %found, %found.slot ]
+  %s = phi {sp} [ %fast.s, %chosen.fast ], [ %found.at, %found.slot ]
   store {ip} %object, {ipp} %last.at
   store {sp} %s, {sp_p} %selected.at
   store i32 %index, {i32p} %selected.index.at
@@ -712,7 +718,7 @@ present:
         selected_index = s.load_kept("selected.index", EVENT_SELECTED_INDEX, "i32"),
         entered = s.load_kept("entered", EVENT_ENTERED, ip),
         hash = hash(s),
-        first = s.slot("first", "%first.index"),
+        hashed = s.slot("hashed.slot", "%start"),
         key_at = s.head("key.at", "%first", OBJECT),
         enter = names.symbol("enter"),
         leave = names.symbol("leave"),
