@@ -12,8 +12,8 @@ use std::fmt::Write;
 
 use super::body::Body;
 use super::object_table::{
-    EVENT_ENTERED, EVENT_INDEX, EVENT_INITIAL, EVENT_MORE, EVENT_SELECTED, EVENT_SELECTED_INDEX,
-    EVENT_SERIAL, EVENT_SLOT, EXISTS, HOLDER, Spelling,
+    EVENT_ALONE, EVENT_ENTERED, EVENT_INDEX, EVENT_INITIAL, EVENT_MORE, EVENT_SELECTED,
+    EVENT_SELECTED_INDEX, EVENT_SERIAL, EVENT_SLOT, EXISTS, HOLDER, Spelling,
 };
 use super::rules::Names;
 use crate::monitor::abi::MAX_OBJECTS;
@@ -85,7 +85,8 @@ done:
 }
 
 /// `slic_note_mine(index)`: adds a slot to the thread's list unless it is
-/// there; a full list first forgets what is not the thread's.
+/// there; a full list first forgets what is not the thread's. Returns
+/// whether the list is that slot alone.
 fn note(out: &mut String, names: &Names, s: &Spelling) {
     let Spelling {
         mt,
@@ -98,10 +99,11 @@ fn note(out: &mut String, names: &Names, s: &Spelling) {
     let _ = write!(
         out,
         "
-define linkonce_odr void {name}(i32 %index, {ip} %serial) nounwind {{
+define linkonce_odr i1 {name}(i32 %index, {ip} %serial) nounwind {{
 entry:
   %count.at = getelementptr inbounds {mt}, {mp} {mine}, i32 0, i32 0
   %count = load i32, {i32p} %count.at
+  %count.one = icmp eq i32 %count, 1
   br label %search
 search:
   %i = phi i32 [ 0, %entry ], [ %i.next, %other ]
@@ -111,7 +113,9 @@ visit:
   {seen_at}
   %seen = load i32, {i32p} %seen.at
   %known = icmp eq i32 %seen, %index
-  br i1 %known, label %done, label %other
+  br i1 %known, label %found, label %other
+found:
+  ret i1 %count.one
 other:
   %i.next = add i32 %i, 1
   br label %search
@@ -130,9 +134,10 @@ add:
   store i32 %index, {i32p} %added.at
   %grown = add i32 %count.now, 1
   store i32 %grown, {i32p} %count.at
-  br label %done
+  %grown.one = icmp eq i32 %grown, 1
+  ret i1 %grown.one
 done:
-  ret void
+  ret i1 false
 }}
 ",
         name = names.symbol("note"),
@@ -232,7 +237,7 @@ have:
   br i1 %ours, label %touch, label %take
 take:
   store atomic {ip} %serial, {ipp} %holder.at monotonic, align {align}
-  call void {note}(i32 %index, {ip} %serial) nounwind
+  %noted = call i1 {note}(i32 %index, {ip} %serial) nounwind
   br label %touch
 touch:
   %unknown = icmp eq i8 %how, {some}
@@ -405,58 +410,34 @@ done:
 /// `slic_walk_needed`: whether a walk with a handler that can do nothing to
 /// an instance in its initial state may find one it acts on; not when the
 /// thread's list holds only the slot of the instance the event created,
-/// untouched since.
+/// untouched since (the C monitor's comment says why `alone`, `initial`
+/// and not `more` tell).
 fn walk_needed(out: &mut String, names: &Names, s: &Spelling) {
-    let Spelling {
-        mt,
-        mp,
-        mine,
-        i32p,
-        ep,
-        bp,
-        sp,
-        ..
-    } = s;
+    let Spelling { ep, bp, .. } = s;
     let _ = write!(
         out,
         "
 define linkonce_odr i1 {name}({ep} %touched) nounwind alwaysinline {{
 entry:
-  %count.at = getelementptr inbounds {mt}, {mp} {mine}, i32 0, i32 0
-  %count = load i32, {i32p} %count.at
-  %one = icmp eq i32 %count, 1
-  br i1 %one, label %fresh, label %needed
-fresh:
+  {alone_at}
+  %alone = load i8, {bp} %alone.at
   {initial_at}
   %initial = load i8, {bp} %initial.at
   {more_at}
   %more = load i8, {bp} %more.at
-  {slot_at}
-  %slot = load {sp}, {ptr_sp} %slot.at
-  {index_at}
-  %index = load i32, {i32p} %index.at
-  {first_at}
-  %first = load i32, {i32p} %first.at
+  %was.alone = icmp ne i8 %alone, 0
   %was.initial = icmp ne i8 %initial, 0
-  %alone = icmp eq i8 %more, 0
-  %touched.one = icmp ne {sp} %slot, null
-  %same = icmp eq i32 %first, %index
-  %a = and i1 %was.initial, %alone
-  %b = and i1 %touched.one, %same
-  %skip = and i1 %a, %b
+  %one = icmp eq i8 %more, 0
+  %fresh = and i1 %was.alone, %was.initial
+  %skip = and i1 %fresh, %one
   %walk = xor i1 %skip, true
   ret i1 %walk
-needed:
-  ret i1 true
 }}
 ",
         name = names.symbol("walk_needed"),
-        ptr_sp = names.context.target.ptr(sp),
+        alone_at = s.kept("alone.at", EVENT_ALONE),
         initial_at = s.kept("initial.at", EVENT_INITIAL),
         more_at = s.kept("more.at", EVENT_MORE),
-        slot_at = s.kept("slot.at", EVENT_SLOT),
-        index_at = s.kept("index.at", EVENT_INDEX),
-        first_at = s.entry("first.at", "0"),
     );
 }
 

@@ -21,7 +21,7 @@
 //! - What an event function keeps while it runs (`struct slic_event`) is
 //!   an `alloca` of the event function, `{ iP me, iP record, iP serial, iP
 //!   entered, state* slot, i32 index, i8 initial, i8 more, iP object,
-//!   state* selected, i32 selected_index }` (`EVENT_*`), passed to the
+//!   state* selected, i32 selected_index, i8 alone }` (`EVENT_*`), passed to the
 //!   table's functions, which are inlined into it (so that it lives in
 //!   registers); the functions out of line keep none.
 //! - Every access another thread may make at the same time is atomic
@@ -57,6 +57,7 @@ pub const EVENT_MORE: u32 = 7;
 const EVENT_OBJECT: u32 = 8;
 pub const EVENT_SELECTED: u32 = 9;
 pub const EVENT_SELECTED_INDEX: u32 = 10;
+pub const EVENT_ALONE: u32 = 11;
 
 /// The types and symbols every function of the table spells.
 pub(super) struct Spelling {
@@ -94,7 +95,7 @@ impl Spelling {
         let tt = format!("{{ i8, i8, [{TABLE_SLOTS} x {}] }}", names.state);
         let mt = format!("{{ i32, [{MAX_OBJECTS} x i32] }}");
         let sp = names.state_pointer.clone();
-        let et = format!("{{ {ip}, {ip}, {ip}, {ip}, {sp}, i32, i8, i8, {ip}, {sp}, i32 }}");
+        let et = format!("{{ {ip}, {ip}, {ip}, {ip}, {sp}, i32, i8, i8, {ip}, {sp}, i32, i8 }}");
         Spelling {
             align: target.pointer_bits / 8,
             ipp: target.ptr(&ip),
@@ -263,6 +264,7 @@ fn begin(out: &mut String, names: &Names, s: &Spelling) {
         (EVENT_OBJECT, format!("{ip} 0")),
         (EVENT_SELECTED, format!("{sp} null")),
         (EVENT_SELECTED_INDEX, "i32 0".to_string()),
+        (EVENT_ALONE, "i8 0".to_string()),
     ] {
         let at = format!("f{field}.at");
         let ty = if field == EVENT_SLOT || field == EVENT_SELECTED {
@@ -705,7 +707,10 @@ claim:
   store atomic {ip} %serial, {ipp} %holder.at monotonic, align {align}
   br label %listed
 listed:
-  call void {note}(i32 %index, {ip} %serial) nounwind
+  %alone = call i1 {note}(i32 %index, {ip} %serial) nounwind
+  %alone.byte = zext i1 %alone to i8
+  {alone_at}
+  store i8 %alone.byte, {bp} %alone.at
   call void {touch}({ep} %touched, {sp} %s, i32 %index, i1 true) nounwind
   br label %present
 present:
@@ -730,6 +735,7 @@ present:
         holder_at = s.head("holder.at", "%s", HOLDER),
         note = names.symbol("note"),
         touch = names.symbol("touch"),
+        alone_at = s.kept("alone.at", EVENT_ALONE),
     );
 }
 

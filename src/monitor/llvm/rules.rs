@@ -29,6 +29,7 @@ use super::body::{Body, Value};
 use super::expr::{self, Operands};
 use super::instances;
 use super::object_table::{self, OBJECT, STATUS, Spelling};
+use super::runtime::EXPECT;
 use super::{Context, string_constant};
 use crate::automaton::plan::{Instances, Step, walk_follows};
 use crate::automaton::{Automaton, End, Handler};
@@ -521,8 +522,14 @@ fn plan_step(body: &mut Body, names: &Names, step: Step, walk_follows: bool) {
                     "call i1 {}({touched}) nounwind",
                     names.symbol("walk_needed")
                 ));
+                // Rare: the walk's code stays out of the common path's
+                // registers.
+                let expected = body.value(format_args!(
+                    "call i1 {}(i1 {needed}, i1 false)",
+                    context.function_ref(EXPECT, "i1", &["i1", "i1"])
+                ));
                 body.line(format_args!(
-                    "br i1 {needed}, label %{start}, label %{next}"
+                    "br i1 {expected}, label %{start}, label %{next}"
                 ));
             } else {
                 body.line(format_args!("br label %{start}"));

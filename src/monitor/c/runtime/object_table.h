@@ -112,10 +112,12 @@ SLIC_UNUSED static void slic_report_full(const struct slic_rule_table *t, uintpt
 #define SLIC_INLINE static inline __attribute__((always_inline, unused))
 #define SLIC_OUT_OF_LINE static __attribute__((noinline, unused))
 #define SLIC_LIKELY(x) __builtin_expect(!!(x), 1)
+#define SLIC_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
 #define SLIC_INLINE static __forceinline
 #define SLIC_OUT_OF_LINE static __declspec(noinline)
 #define SLIC_LIKELY(x) (x)
+#define SLIC_UNLIKELY(x) (x)
 #endif
 
 /* A thread's record (see above): the slot it works on (0 for none), its
@@ -323,7 +325,8 @@ SLIC_OUT_OF_LINE void slic_enter_slow(struct slic_slot *s)
    the event touched more than one slot (rare: then the thread's whole list
    is checked); and the object it selected last, its slot and the slot's
    index (a rule's watched event and its guarded handler select the same
-   object). */
+   object); `alone` if the thread's list was the slot of the instance the
+   event created last, alone, when it created it (`slic_walk_needed`). */
 struct slic_event {
     uintptr_t me;
     struct slic_thread *record;
@@ -336,6 +339,7 @@ struct slic_event {
     uintptr_t object;
     struct slic_slot *selected;
     unsigned selected_index;
+    unsigned char alone;
 };
 
 SLIC_INLINE void slic_event_begin(struct slic_event *e)
@@ -351,6 +355,7 @@ SLIC_INLINE void slic_event_begin(struct slic_event *e)
     e->object = 0;
     e->selected = 0;
     e->selected_index = 0;
+    e->alone = 0;
 }
 
 /* After code out of line entered slot `s` (0: none): the event works on
@@ -435,14 +440,17 @@ SLIC_UNUSED static void slic_forget_others(const struct slic_rule_table *t, stru
     mine->count = kept;
 }
 
-SLIC_INLINE void slic_note_mine(const struct slic_rule_table *t, struct slic_mine *mine, uintptr_t serial,
-                                unsigned index)
+/* Adds slot `index` to the thread's list unless it is there; returns
+   whether the list is that slot alone. */
+SLIC_INLINE int slic_note_mine(const struct slic_rule_table *t, struct slic_mine *mine, uintptr_t serial,
+                               unsigned index)
 {
-    unsigned i;
-    for (i = 0; i < mine->count; i++)
-        if (mine->index[i] == index) return;
-    if (mine->count == SLIC_MAX_OBJECTS) slic_forget_others(t, mine, serial);
+    unsigned i, count = mine->count;
+    for (i = 0; i < count; i++)
+        if (mine->index[i] == index) return count == 1;
+    if (count == SLIC_MAX_OBJECTS) slic_forget_others(t, mine, serial);
     if (mine->count < SLIC_MAX_OBJECTS) mine->index[mine->count++] = index;
+    return mine->count == 1 && mine->index[0] == index;
 }
 
 SLIC_INLINE void slic_touch(struct slic_event *e, struct slic_slot *s, unsigned index, int initial)
@@ -557,7 +565,7 @@ entered:
     if (!s->exists) {
         SLIC_STORE_BYTE(&s->exists, 1);
         if (s->holder != e->serial) SLIC_STORE_RELAXED(&s->holder, e->serial);
-        slic_note_mine(t, mine, e->serial, at);
+        e->alone = (unsigned char)slic_note_mine(t, mine, e->serial, at);
         slic_touch(e, s, at, 1);
     }
     return s;
@@ -577,7 +585,7 @@ SLIC_INLINE void slic_changed(const struct slic_rule_table *t, struct slic_mine 
     unsigned index = e->selected == s ? e->selected_index : (unsigned)(((char *)s - t->slots) / t->stride);
     if (s->holder != e->serial) {
         SLIC_STORE_RELAXED(&s->holder, e->serial);
-        slic_note_mine(t, mine, e->serial, index);
+        (void)slic_note_mine(t, mine, e->serial, index);
     }
     slic_touch(e, s, index, how == SLIC_CHANGED_SOME ? slic_is_initial(t, s) : how == SLIC_CHANGED_BACK);
 }
@@ -661,11 +669,14 @@ SLIC_INLINE void slic_sweep(const struct slic_rule_table *t, struct slic_mine *m
    state (`monitor::initial`): not when the thread's list holds only the
    slot of the instance the event created, untouched since. That instance
    is in its initial state, or no longer the thread's if another thread
-   changed it. (A list may hold slots whose instances are gone, and then
-   the walk runs: it drops them.) */
-SLIC_INLINE int slic_walk_needed(const struct slic_mine *mine, const struct slic_event *e)
+   changed it. The list was that slot alone when the event created the
+   instance (`alone`), and has gained no other since: a slot joins the
+   list only when the event touches it, and a second slot touched sets
+   `more`. (A list may hold slots whose instances are gone, and then the
+   walk runs: it drops them.) */
+SLIC_INLINE int slic_walk_needed(const struct slic_event *e)
 {
-    return !(mine->count == 1 && e->initial && !e->more && e->slot && mine->index[0] == e->index);
+    return !(e->alone && e->initial && !e->more);
 }
 
 /* How an event function works on a `watch` rule's instances (user mode):
@@ -688,7 +699,7 @@ SLIC_INLINE int slic_walk_needed(const struct slic_mine *mine, const struct slic
          slic_i++)                                                                    \
         if (slic_enter_held(&r##_table, &slic_mine_##r, &slic_event, slic_i, &slic_kept) \
             && ((s = (struct r##_state *)SLIC_SLOT(&r##_table, slic_mine_##r.index[slic_kept - 1])), 1))
-#define SLIC_WALK_NEEDED(r) slic_walk_needed(&slic_mine_##r, &slic_event)
+#define SLIC_WALK_NEEDED(r) SLIC_UNLIKELY(slic_walk_needed(&slic_event))
 #define SLIC_EVENT_END(r)                                                             \
     do {                                                                              \
         slic_sweep(&r##_table, &slic_mine_##r, &slic_event);                          \
