@@ -164,7 +164,8 @@ entry:
   %same = icmp eq {sp} %slot, %s
   %none = icmp eq {sp} %slot, null
   %first = or i1 %same, %none
-  br i1 %first, label %set, label %more
+  %first.likely = call i1 {expect}(i1 %first, i1 true)
+  br i1 %first.likely, label %set, label %more
 set:
   store {sp} %s, {ptr_sp} %slot.at
   {index_at}
@@ -180,6 +181,7 @@ more:
 }}
 ",
         name = names.symbol("touch"),
+        expect = s.expect,
         ptr_sp = names.context.target.ptr(sp),
         slot_at = s.kept("slot.at", EVENT_SLOT),
         index_at = s.kept("index.at", EVENT_INDEX),
@@ -512,7 +514,8 @@ entry:
   {more_at}
   %more = load i8, {bp} %more.at
   %one = icmp eq i8 %more, 0
-  br i1 %one, label %touched.one, label %all
+  %one.likely = call i1 {expect}(i1 %one, i1 true)
+  br i1 %one.likely, label %touched.one, label %all
 touched.one:
   {initial_at}
   %initial = load i8, {bp} %initial.at
@@ -543,6 +546,7 @@ end:
 }}
 ",
         name = names.symbol("sweep"),
+        expect = s.expect,
         more_at = s.kept("more.at", EVENT_MORE),
         initial_at = s.kept("initial.at", EVENT_INITIAL),
         index_at = s.kept("index.at", EVENT_INDEX),

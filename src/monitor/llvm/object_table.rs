@@ -35,6 +35,7 @@
 use std::fmt::Write;
 
 use super::rules::Names;
+use super::runtime::EXPECT;
 use super::threads::{self, BUSY};
 use crate::monitor::abi::{HASH_MULTIPLIER, LIVE, MAX_OBJECTS, TABLE_SLOTS};
 
@@ -86,6 +87,9 @@ pub(super) struct Spelling {
     pub record: String,
     pub me: String,
     pub my_serial: String,
+    /// `@llvm.expect.i1`, for the branches the C monitor marks
+    /// `SLIC_LIKELY`: the common path keeps the registers.
+    pub expect: String,
 }
 
 impl Spelling {
@@ -116,6 +120,7 @@ impl Spelling {
             record: names.context.threads("record"),
             me: names.context.threads("me"),
             my_serial: names.context.threads("my_serial"),
+            expect: names.context.function_ref(EXPECT, "i1", &["i1", "i1"]),
             ip,
         }
     }
@@ -357,7 +362,8 @@ entry:
   br i1 %working, label %done, label %check
 check:
 {me}  %fast = icmp ne {ip} %me, 0
-  br i1 %fast, label %try, label %slow
+  %fast.likely = call i1 {expect}(i1 %fast, i1 true)
+  br i1 %fast.likely, label %try, label %slow
 try:
   %busy.at = inttoptr {ip} %me to {ipp}
   store atomic {ip} %key, {ipp} %busy.at release, align {align}
@@ -365,7 +371,8 @@ try:
   {owner_at}
   %owner = load atomic {ip}, {ipp} %owner.at acquire, align {align}
   %mine = icmp eq {ip} %owner, %me
-  br i1 %mine, label %mark, label %leave
+  %mine.likely = call i1 {expect}(i1 %mine, i1 true)
+  br i1 %mine.likely, label %mark, label %leave
 mark:
   store {ip} %key, {ipp} %entered.at
   br label %done
@@ -386,6 +393,7 @@ done:
         owner_at = s.head("owner.at", "%s", OWNER),
         slow = names.context.threads("enter.slow"),
         after = names.symbol("entered"),
+        expect = s.expect,
     );
 }
 
@@ -665,12 +673,14 @@ look:
   {key_at}
   %key = load atomic {ip}, {ipp} %key.at acquire, align {align}
   %hit = icmp eq {ip} %key, %object
-  br i1 %hit, label %enter, label %slow
+  %hit.likely = call i1 {expect}(i1 %hit, i1 true)
+  br i1 %hit.likely, label %enter, label %slow
 enter:
   call void {enter}({sp} %first, {ep} %touched) nounwind
   %key.again = load atomic {ip}, {ipp} %key.at monotonic, align {align}
   %same = icmp eq {ip} %key.again, %object
-  br i1 %same, label %chosen.fast, label %slow
+  %same.likely = call i1 {expect}(i1 %same, i1 true)
+  br i1 %same.likely, label %chosen.fast, label %slow
 chosen.fast:
   %fast.index = phi i32 [ %selected.index, %remembered ], [ %first.index, %enter ]
   %fast.s = phi {sp} [ %selected, %remembered ], [ %first, %enter ]
@@ -736,6 +746,7 @@ present:
         note = names.symbol("note"),
         touch = names.symbol("touch"),
         alone_at = s.kept("alone.at", EVENT_ALONE),
+        expect = s.expect,
     );
 }
 
