@@ -415,19 +415,13 @@ done:
 /// untouched since (the C monitor's comment says why `alone`, `initial`
 /// and not `more` tell).
 fn walk_needed(out: &mut String, names: &Names, s: &Spelling) {
-    let Spelling { ep, bp, .. } = s;
+    let ep = &s.ep;
     let _ = write!(
         out,
         "
 define linkonce_odr i1 {name}({ep} %touched) nounwind alwaysinline {{
 entry:
-  {alone_at}
-  %alone = load i8, {bp} %alone.at
-  {initial_at}
-  %initial = load i8, {bp} %initial.at
-  {more_at}
-  %more = load i8, {bp} %more.at
-  %was.alone = icmp ne i8 %alone, 0
+{alone}{initial}{more}  %was.alone = icmp ne i8 %alone, 0
   %was.initial = icmp ne i8 %initial, 0
   %one = icmp eq i8 %more, 0
   %fresh = and i1 %was.alone, %was.initial
@@ -437,9 +431,9 @@ entry:
 }}
 ",
         name = names.symbol("walk_needed"),
-        alone_at = s.kept("alone.at", EVENT_ALONE),
-        initial_at = s.kept("initial.at", EVENT_INITIAL),
-        more_at = s.kept("more.at", EVENT_MORE),
+        alone = s.load_kept("alone", EVENT_ALONE, "i8"),
+        initial = s.load_kept("initial", EVENT_INITIAL, "i8"),
+        more = s.load_kept("more", EVENT_MORE, "i8"),
     );
 }
 
