@@ -22,6 +22,7 @@ pub struct Session<'a> {
     /// `--catalog`: one catalog for every rule.
     pub catalog_override: Option<PathBuf>,
     catalogs: HashMap<PathBuf, Rc<Catalog>>,
+    includes: load::IncludeCache,
 }
 
 /// A rule to compile: where it is (for `#include` and its `ddi.h`), how
@@ -40,6 +41,7 @@ impl<'a> Session<'a> {
             include_path: Vec::new(),
             catalog_override: None,
             catalogs: HashMap::new(),
+            includes: load::IncludeCache::default(),
         }
     }
 
@@ -60,6 +62,7 @@ impl<'a> Session<'a> {
         let (loaded, mut diagnostics) = load::load_rule(
             &mut self.sources,
             self.loader,
+            &mut self.includes,
             file,
             rule.path,
             &self.include_path,

@@ -9,6 +9,7 @@
 //! records which items those are. The checker enforces what model code may
 //! do; here only where models may be declared.
 
+use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
 use crate::builtins::SLIC_BASE_NAME;
@@ -64,12 +65,30 @@ pub struct LoadedModel {
     pub span: Span,
 }
 
+/// Included files already parsed, by path: the rules of a pack include the
+/// same few files (the IRQL model, shared definitions), and parsing them
+/// once per rule was most of the time a pack took to compile. An entry is
+/// used again only if the file's text is still what was parsed.
+#[derive(Debug, Default)]
+pub struct IncludeCache {
+    parsed: HashMap<PathBuf, ParsedInclude>,
+}
+
+#[derive(Debug)]
+struct ParsedInclude {
+    text: String,
+    items: Vec<Item>,
+    diagnostics: Vec<Diagnostic>,
+}
+
 /// Parses the rule already in `sources` as `file` (read from `path`) and
 /// every file it includes, searched next to the including file and then in
-/// `include_path`.
+/// `include_path`; included files come from `cache` when they were parsed
+/// before.
 pub fn load_rule(
     sources: &mut SourceMap,
     loader: &dyn SourceLoader,
+    cache: &mut IncludeCache,
     file: FileId,
     path: &Path,
     include_path: &[PathBuf],
@@ -77,6 +96,7 @@ pub fn load_rule(
     let mut context = Context {
         sources,
         loader,
+        cache,
         include_path,
         stack: vec![normalize(path)],
         once: Vec::new(),
@@ -117,6 +137,7 @@ pub fn load_rule(
 struct Context<'a> {
     sources: &'a mut SourceMap,
     loader: &'a dyn SourceLoader,
+    cache: &'a mut IncludeCache,
     include_path: &'a [PathBuf],
     /// The files being included, outermost first, to catch cycles.
     stack: Vec<PathBuf>,
@@ -201,17 +222,37 @@ impl Context<'_> {
                 continue;
             }
             let path = key.clone();
-            let file = self.sources.add(path.display().to_string(), text.clone());
-            let (rule, diagnostics) = parse(file, &text);
+            let (items, diagnostics) = self.parse_include(&path, text);
             self.diagnostics.extend(diagnostics);
-            if rule.items.iter().any(is_pragma_once) {
+            if items.iter().any(is_pragma_once) {
                 self.once.push(key.clone());
             }
-            let owner = self.model_of(&rule.items, owner);
+            let owner = self.model_of(&items, owner);
             self.stack.push(key);
-            self.splice(rule.items, &path, owner);
+            self.splice(items, &path, owner);
             self.stack.pop();
         }
+    }
+
+    /// The items of the included file at `path` and the diagnostics of
+    /// parsing it: from the cache if it holds this text, else parsed (and
+    /// added to the sources) now.
+    fn parse_include(&mut self, path: &Path, text: String) -> (Vec<Item>, Vec<Diagnostic>) {
+        if let Some(parsed) = self.cache.parsed.get(path)
+            && parsed.text == text
+        {
+            return (parsed.items.clone(), parsed.diagnostics.clone());
+        }
+        let file = self.sources.add(path.display().to_string(), text.clone());
+        let (rule, diagnostics) = parse(file, &text);
+        let parsed = ParsedInclude {
+            text,
+            items: rule.items,
+            diagnostics,
+        };
+        let result = (parsed.items.clone(), parsed.diagnostics.clone());
+        self.cache.parsed.insert(path.to_path_buf(), parsed);
+        result
     }
 
     /// The model the items of an included file belong to: the one it
@@ -340,5 +381,46 @@ impl SourceLoader for MemoryLoader {
             .find(|(p, _)| normalize(p) == wanted)
             .map(|(_, text)| text.clone())
             .ok_or(LoadError::NotFound)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SHARED: &str = "#pragma once\nstate { int count = 0; }\n";
+
+    /// Loads `rules/NAME` (which includes `shared.h`) through `cache`: its
+    /// items, and how many files the sources hold after.
+    fn load(
+        sources: &mut SourceMap,
+        loader: &MemoryLoader,
+        cache: &mut IncludeCache,
+        name: &str,
+    ) -> (usize, u32) {
+        let path = PathBuf::from("rules").join(name);
+        let text = loader.load(&path).unwrap();
+        let file = sources.add(path.display().to_string(), text);
+        let (rule, diagnostics) = load_rule(sources, loader, cache, file, &path, &[]);
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        (rule.items.len(), sources.next_id().0)
+    }
+
+    #[test]
+    fn an_include_is_parsed_once_per_cache_while_its_text_is_the_same() {
+        let rule = "#include \"shared.h\"\nKeLowerIrql.exit { count = 1; }\n";
+        let mut loader = MemoryLoader::new([
+            ("rules/a.slic", rule),
+            ("rules/b.slic", rule),
+            ("rules/shared.h", SHARED),
+        ]);
+        let mut sources = SourceMap::new();
+        let mut cache = IncludeCache::default();
+        // a.slic and shared.h; then b.slic alone, with shared.h's items.
+        assert_eq!(load(&mut sources, &loader, &mut cache, "a.slic"), (3, 2));
+        assert_eq!(load(&mut sources, &loader, &mut cache, "b.slic"), (3, 3));
+        // The header changed (another session's files): parsed again.
+        loader.files[2].1 = format!("{SHARED}state {{ int more = 0; }}\n");
+        assert_eq!(load(&mut sources, &loader, &mut cache, "a.slic"), (4, 5));
     }
 }
