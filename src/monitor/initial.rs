@@ -140,6 +140,13 @@ mod tests {
         lower(model)
     }
 
+    /// QueuedSpinLock's guarded handlers: the acquisition, then the release.
+    fn guarded(rule: &Automaton) -> Vec<&Handler> {
+        let guarded: Vec<&Handler> = rule.handlers.iter().filter(|h| h.guard.is_some()).collect();
+        assert_eq!(guarded.len(), 2);
+        guarded
+    }
+
     #[test]
     fn the_check_of_every_held_handle_is_inert_on_a_released_one() {
         // QueuedSpinLock: the unguarded acquisition handler compares a
@@ -149,15 +156,15 @@ mod tests {
         let unguarded: Vec<&Handler> = rule.handlers.iter().filter(|h| h.guard.is_none()).collect();
         assert_eq!(unguarded.len(), 1);
         assert!(inert_on_initial(&rule, unguarded[0]));
-        for guarded in rule.handlers.iter().filter(|h| h.guard.is_some()) {
-            assert!(!inert_on_initial(&rule, guarded));
+        for handler in guarded(&rule) {
+            assert!(!inert_on_initial(&rule, handler));
         }
     }
 
     #[test]
     fn acquiring_leaves_a_handle_acquired_and_releasing_leaves_it_initial() {
         let rule = pack_rule("QueuedSpinLock");
-        let guarded: Vec<&Handler> = rule.handlers.iter().filter(|h| h.guard.is_some()).collect();
+        let guarded = guarded(&rule);
         let outcomes = |handler: &Handler| -> Vec<Outcome> {
             handler
                 .paths
@@ -180,12 +187,7 @@ mod tests {
     #[test]
     fn a_path_that_keeps_a_value_it_was_given_is_unknown() {
         let rule = pack_rule("QueuedSpinLock");
-        let acquire = rule
-            .handlers
-            .iter()
-            .find(|h| h.guard.is_some())
-            .expect("a guarded acquisition");
-        let mut path = acquire.paths[1].clone();
+        let mut path = guarded(&rule)[0].paths[1].clone();
         // Without the constant state, the lock and owner decide nothing.
         path.updates.retain(|(id, _)| *id != 0);
         assert_eq!(path_outcome(&rule, &path), Outcome::Unknown);
@@ -195,12 +197,6 @@ mod tests {
     fn a_handler_that_aborts_from_the_initial_state_is_not_inert() {
         // QueuedSpinLock's release aborts on a handle that holds nothing.
         let rule = pack_rule("QueuedSpinLock");
-        let release = rule
-            .handlers
-            .iter()
-            .rev()
-            .find(|h| h.guard.is_some())
-            .expect("a guarded release handler");
-        assert!(!inert_on_initial(&rule, release));
+        assert!(!inert_on_initial(&rule, guarded(&rule)[1]));
     }
 }
