@@ -154,13 +154,11 @@ pub fn verdict(
         Verdict::Violations(violations)
     } else if proved {
         Verdict::Proved
-    } else if !possible.is_empty() {
-        Verdict::Unknown(format!(
-            "{} possible violation{} that no engine confirmed",
-            possible.len(),
-            if possible.len() == 1 { "" } else { "s" }
-        ))
     } else if finished {
+        // An abort only EVA reached is in `possible` (and its note), not a
+        // reason for `unknown`: clang finished its bounded search without a
+        // path to it, which is what "no violation found" says; `unknown`
+        // is for a search that could not be made.
         Verdict::NoViolationFound
     } else {
         Verdict::Unknown(failures.join("; "))
