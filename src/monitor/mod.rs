@@ -8,6 +8,7 @@
 pub mod abi;
 pub mod c;
 pub mod hooks;
+pub mod initial;
 pub mod llvm;
 pub mod models;
 

@@ -20,6 +20,7 @@ use super::{Flavour, Monitor, abi};
 use crate::automaton::plan::{Instances, Step, walk_follows};
 use crate::automaton::{Automaton, End, Handler};
 use crate::monitor::hooks::Hook;
+use crate::monitor::initial::{inert_on_initial, path_outcome};
 use crate::monitor::models::{Layout, Models, Slot, own_steps};
 use crate::syntax::pretty::quote;
 use expr::Names;
@@ -404,11 +405,15 @@ fn handler_function(
         Some(Slot::Own(index)) => index,
         Some(Slot::Model { .. }) => unreachable!("rules never assign a model's variables"),
     };
-    // Returns whether it changed the instance (a `watch` rule's instance
-    // then belongs to the event's thread).
+    // Returns 0 if it left the instance as it was, else what it left it as
+    // (`monitor::initial::Outcome`): a `watch` rule's instance then belongs
+    // to the event's thread, and stops existing if it is back in its
+    // initial state. A `watch` rule's handlers are inlined into its events
+    // (`SLIC_EVENT_FUNCTION`), where most of what they return is known.
     let _ = writeln!(
         out,
-        "\nstatic int {r}_h{index}(struct {r}_state *s, const struct slic_call *c)\n{{"
+        "\n{} int {r}_h{index}(struct {r}_state *s, const struct slic_call *c)\n{{",
+        function_kind(flavour, automaton)
     );
     out.push_str("    (void)s;\n    (void)c;\n");
     for path in &handler.paths {
@@ -482,17 +487,29 @@ fn handler_function(
                 );
             }
         }
+        let outcome = path_outcome(automaton, path).code();
         let returned = if changes_by_ending {
-            "1"
+            outcome.to_string()
         } else if path.updates.is_empty() {
-            "0"
+            "0".to_string()
         } else {
-            "changed"
+            format!("changed ? {outcome} : 0")
         };
         let _ = writeln!(out, "        return {returned};\n    }}");
     }
     // The paths are exhaustive; this is never reached.
     out.push_str("    return 0;\n}\n");
+}
+
+/// How a rule's handler and event functions are declared: inlined into the
+/// hooks for a `watch` rule at run time (`SLIC_EVENT_FUNCTION`), so that
+/// what an event keeps stays in registers; plain `static` otherwise.
+fn function_kind(flavour: Flavour, automaton: &Automaton) -> &'static str {
+    if flavour == Flavour::Runtime && automaton.watch.is_some() {
+        "SLIC_EVENT_FUNCTION"
+    } else {
+        "static"
+    }
 }
 
 /// The function that runs one event of a rule: the event's dispatch plan
@@ -512,7 +529,8 @@ fn event_function(
     }
     let _ = writeln!(
         out,
-        "\n/* {name} */\nstatic void {r}_on_e{event}(const struct slic_call *c)\n{{"
+        "\n/* {name} */\n{} void {r}_on_e{event}(const struct slic_call *c)\n{{",
+        function_kind(flavour, automaton)
     );
     let watched = automaton.watch.is_some();
     match (flavour, watched) {
@@ -534,7 +552,13 @@ fn event_function(
     }
     for (index, &step) in steps.iter().enumerate() {
         match flavour {
-            Flavour::Runtime => runtime_step(out, r, step, walk_follows(&steps, index)),
+            Flavour::Runtime => runtime_step(
+                out,
+                r,
+                step,
+                walk_follows(&steps, index),
+                inert_walk(automaton, step),
+            ),
             Flavour::Static => static_step(out, r, step),
         }
     }
@@ -561,12 +585,26 @@ fn event_function(
     out.push_str("}\n");
 }
 
+/// Whether `step` walks the thread's instances with a handler that can do
+/// nothing to an instance in its initial state (`monitor::initial`): the
+/// walk is then left out when the thread holds only the instance the event
+/// has just created (`SLIC_WALK_NEEDED`).
+fn inert_walk(automaton: &Automaton, step: Step) -> bool {
+    match step {
+        Step::Run {
+            handler,
+            on: Instances::Every,
+        } => inert_on_initial(automaton, &automaton.handlers[handler]),
+        _ => false,
+    }
+}
+
 /// One step of a plan at run time: the thread's state, or the instances of
 /// the object table (`object_table.h`). Each handler checks the status
 /// again: an earlier one may have aborted or halted. A changed instance is
 /// noted (`SLIC_CHANGED`), or, where no later step walks the thread's
 /// instances, settled at once (`SLIC_CHANGED_LAST`).
-fn runtime_step(out: &mut String, r: &str, step: Step, walk_follows: bool) {
+fn runtime_step(out: &mut String, r: &str, step: Step, walk_follows: bool, inert: bool) {
     let changed = if walk_follows {
         "SLIC_CHANGED"
     } else {
@@ -590,7 +628,7 @@ fn runtime_step(out: &mut String, r: &str, step: Step, walk_follows: bool) {
             on: Instances::Object(argument),
         } => writeln!(
             out,
-            "    {{\n        struct {r}_state *s = SLIC_SELECT({r}, (uintptr_t)c->a[{}]);\n        if (s) {{\n            if (s->head.status == SLIC_LIVE && {r}_h{handler}(s, c)) {changed}({r}, s);\n            SLIC_DONE({r});\n        }}\n    }}",
+            "    {{\n        struct {r}_state *s = SLIC_SELECT({r}, (uintptr_t)c->a[{}]);\n        if (s) {{\n            int how;\n            if (s->head.status == SLIC_LIVE && (how = {r}_h{handler}(s, c)) != 0) {changed}({r}, s, how);\n            SLIC_DONE({r});\n        }}\n    }}",
             argument - 1
         ),
         Step::Run {
@@ -598,7 +636,12 @@ fn runtime_step(out: &mut String, r: &str, step: Step, walk_follows: bool) {
             on: Instances::Every,
         } => writeln!(
             out,
-            "    {{\n        struct {r}_state *s;\n        SLIC_EACH_HELD({r}, s) {{\n            if (s->head.status == SLIC_LIVE && {r}_h{handler}(s, c)) {changed}({r}, s);\n            SLIC_DONE({r});\n        }}\n    }}"
+            "    {{\n        struct {r}_state *s;\n        {}SLIC_EACH_HELD({r}, s) {{\n            int how;\n            if (s->head.status == SLIC_LIVE && (how = {r}_h{handler}(s, c)) != 0) {changed}({r}, s, how);\n            SLIC_DONE({r});\n        }}\n    }}",
+            if inert {
+                format!("if (SLIC_WALK_NEEDED({r})) ")
+            } else {
+                String::new()
+            }
         ),
     };
 }

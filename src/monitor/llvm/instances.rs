@@ -12,11 +12,12 @@ use std::fmt::Write;
 
 use super::body::Body;
 use super::object_table::{
-    EVENT_ENTERED, EVENT_INDEX, EVENT_INITIAL, EVENT_MORE, EVENT_SELECTED, EVENT_SELECTED_INDEX,
-    EVENT_SERIAL, EVENT_SLOT, EXISTS, HOLDER, Spelling,
+    EVENT_ALONE, EVENT_ENTERED, EVENT_INDEX, EVENT_INITIAL, EVENT_MORE, EVENT_SELECTED,
+    EVENT_SELECTED_INDEX, EVENT_SERIAL, EVENT_SLOT, EXISTS, HOLDER, Spelling,
 };
 use super::rules::Names;
 use crate::monitor::abi::MAX_OBJECTS;
+use crate::monitor::initial::Outcome;
 
 /// The functions of the thread's instances.
 pub(super) fn functions(out: &mut String, names: &Names, s: &Spelling, initial: &[i64]) {
@@ -27,6 +28,7 @@ pub(super) fn functions(out: &mut String, names: &Names, s: &Spelling, initial: 
     changed_last(out, names, s);
     enter_held(out, names, s);
     walked(out, names, s);
+    walk_needed(out, names, s);
     drop(out, names, s, initial);
     sweep(out, names, s);
 }
@@ -83,7 +85,8 @@ done:
 }
 
 /// `slic_note_mine(index)`: adds a slot to the thread's list unless it is
-/// there; a full list first forgets what is not the thread's.
+/// there; a full list first forgets what is not the thread's. Returns
+/// whether the list is that slot alone.
 fn note(out: &mut String, names: &Names, s: &Spelling) {
     let Spelling {
         mt,
@@ -96,10 +99,11 @@ fn note(out: &mut String, names: &Names, s: &Spelling) {
     let _ = write!(
         out,
         "
-define linkonce_odr void {name}(i32 %index, {ip} %serial) nounwind {{
+define linkonce_odr i1 {name}(i32 %index, {ip} %serial) nounwind {{
 entry:
   %count.at = getelementptr inbounds {mt}, {mp} {mine}, i32 0, i32 0
   %count = load i32, {i32p} %count.at
+  %count.one = icmp eq i32 %count, 1
   br label %search
 search:
   %i = phi i32 [ 0, %entry ], [ %i.next, %other ]
@@ -109,7 +113,9 @@ visit:
   {seen_at}
   %seen = load i32, {i32p} %seen.at
   %known = icmp eq i32 %seen, %index
-  br i1 %known, label %done, label %other
+  br i1 %known, label %found, label %other
+found:
+  ret i1 %count.one
 other:
   %i.next = add i32 %i, 1
   br label %search
@@ -128,9 +134,10 @@ add:
   store i32 %index, {i32p} %added.at
   %grown = add i32 %count.now, 1
   store i32 %grown, {i32p} %count.at
-  br label %done
+  %grown.one = icmp eq i32 %grown, 1
+  ret i1 %grown.one
 done:
-  ret void
+  ret i1 false
 }}
 ",
         name = names.symbol("note"),
@@ -157,7 +164,8 @@ entry:
   %same = icmp eq {sp} %slot, %s
   %none = icmp eq {sp} %slot, null
   %first = or i1 %same, %none
-  br i1 %first, label %set, label %more
+  %first.likely = call i1 {expect}(i1 %first, i1 true)
+  br i1 %first.likely, label %set, label %more
 set:
   store {sp} %s, {ptr_sp} %slot.at
   {index_at}
@@ -173,6 +181,7 @@ more:
 }}
 ",
         name = names.symbol("touch"),
+        expect = s.expect,
         ptr_sp = names.context.target.ptr(sp),
         slot_at = s.kept("slot.at", EVENT_SLOT),
         index_at = s.kept("index.at", EVENT_INDEX),
@@ -182,7 +191,10 @@ more:
 }
 
 /// `slic_changed`: after a handler changed an entered instance, it is this
-/// thread's, and the event touched it.
+/// thread's, and the event touched it; `%how` is what the handler returned
+/// (`monitor::initial::Outcome`): whether the instance is back in its
+/// initial state is read from the values only when the handler did not
+/// know.
 fn changed(out: &mut String, names: &Names, s: &Spelling, initial: &[i64]) {
     let Spelling {
         ip,
@@ -202,7 +214,7 @@ fn changed(out: &mut String, names: &Names, s: &Spelling, initial: &[i64]) {
     let _ = write!(
         out,
         "
-define linkonce_odr void {name}({sp} %s, {ep} %touched) nounwind alwaysinline {{
+define linkonce_odr void {name}({sp} %s, {ep} %touched, i8 %how) nounwind alwaysinline {{
 entry:
   {selected_at}
   %selected = load {sp}, {ptr_sp} %selected.at
@@ -227,10 +239,19 @@ have:
   br i1 %ours, label %touch, label %take
 take:
   store atomic {ip} %serial, {ipp} %holder.at monotonic, align {align}
-  call void {note}(i32 %index, {ip} %serial) nounwind
+  %noted = call i1 {note}(i32 %index, {ip} %serial) nounwind
   br label %touch
 touch:
-{is_initial}  call void {touch}({ep} %touched, {sp} %s, i32 %index, i1 {initial}) nounwind
+  %unknown = icmp eq i8 %how, {some}
+  br i1 %unknown, label %how.compare, label %how.known
+how.compare:
+{is_initial}  br label %how.decided
+how.known:
+  %back = icmp eq i8 %how, {back}
+  br label %how.decided
+how.decided:
+  %now.initial = phi i1 [ {initial}, %how.compare ], [ %back, %how.known ]
+  call void {touch}({ep} %touched, {sp} %s, i32 %index, i1 %now.initial) nounwind
   ret void
 }}
 ",
@@ -247,6 +268,8 @@ touch:
         holder_at = s.head("holder.at", "%s", HOLDER),
         note = names.symbol("note"),
         touch = names.symbol("touch"),
+        some = Outcome::Unknown.code(),
+        back = Outcome::Initial.code(),
     );
 }
 
@@ -258,9 +281,9 @@ fn changed_last(out: &mut String, names: &Names, s: &Spelling) {
     let _ = write!(
         out,
         "
-define linkonce_odr void {name}({sp} %s, {ep} %touched) nounwind alwaysinline {{
+define linkonce_odr void {name}({sp} %s, {ep} %touched, i8 %how) nounwind alwaysinline {{
 entry:
-  call void {changed}({sp} %s, {ep} %touched) nounwind
+  call void {changed}({sp} %s, {ep} %touched, i8 %how) nounwind
   {slot_at}
   %slot = load {sp}, {ptr_sp} %slot.at
   %same = icmp eq {sp} %slot, %s
@@ -386,6 +409,34 @@ done:
     );
 }
 
+/// `slic_walk_needed`: whether a walk with a handler that can do nothing to
+/// an instance in its initial state may find one it acts on; not when the
+/// thread's list holds only the slot of the instance the event created,
+/// untouched since (the C monitor's comment says why `alone`, `initial`
+/// and not `more` tell).
+fn walk_needed(out: &mut String, names: &Names, s: &Spelling) {
+    let ep = &s.ep;
+    let _ = write!(
+        out,
+        "
+define linkonce_odr i1 {name}({ep} %touched) nounwind alwaysinline {{
+entry:
+{alone}{initial}{more}  %was.alone = icmp ne i8 %alone, 0
+  %was.initial = icmp ne i8 %initial, 0
+  %one = icmp eq i8 %more, 0
+  %fresh = and i1 %was.alone, %was.initial
+  %skip = and i1 %fresh, %one
+  %walk = xor i1 %skip, true
+  ret i1 %walk
+}}
+",
+        name = names.symbol("walk_needed"),
+        alone = s.load_kept("alone", EVENT_ALONE, "i8"),
+        initial = s.load_kept("initial", EVENT_INITIAL, "i8"),
+        more = s.load_kept("more", EVENT_MORE, "i8"),
+    );
+}
+
 /// `slic_drop_if_initial(index)`: the instance of the slot, if it is the
 /// thread's and back in its initial state, no longer exists. The slot is
 /// left entered.
@@ -457,7 +508,8 @@ entry:
   {more_at}
   %more = load i8, {bp} %more.at
   %one = icmp eq i8 %more, 0
-  br i1 %one, label %touched.one, label %all
+  %one.likely = call i1 {expect}(i1 %one, i1 true)
+  br i1 %one.likely, label %touched.one, label %all
 touched.one:
   {initial_at}
   %initial = load i8, {bp} %initial.at
@@ -488,6 +540,7 @@ end:
 }}
 ",
         name = names.symbol("sweep"),
+        expect = s.expect,
         more_at = s.kept("more.at", EVENT_MORE),
         initial_at = s.kept("initial.at", EVENT_INITIAL),
         index_at = s.kept("index.at", EVENT_INDEX),

@@ -21,7 +21,7 @@
 //! - What an event function keeps while it runs (`struct slic_event`) is
 //!   an `alloca` of the event function, `{ iP me, iP record, iP serial, iP
 //!   entered, state* slot, i32 index, i8 initial, i8 more, iP object,
-//!   state* selected, i32 selected_index }` (`EVENT_*`), passed to the
+//!   state* selected, i32 selected_index, i8 alone }` (`EVENT_*`), passed to the
 //!   table's functions, which are inlined into it (so that it lives in
 //!   registers); the functions out of line keep none.
 //! - Every access another thread may make at the same time is atomic
@@ -35,7 +35,8 @@
 use std::fmt::Write;
 
 use super::rules::Names;
-use super::threads::{self, BUSY, SERIAL};
+use super::runtime::EXPECT;
+use super::threads::{self, BUSY};
 use crate::monitor::abi::{HASH_MULTIPLIER, LIVE, MAX_OBJECTS, TABLE_SLOTS};
 
 /// Fields of a slot's head (`struct slic_slot`).
@@ -57,6 +58,7 @@ pub const EVENT_MORE: u32 = 7;
 const EVENT_OBJECT: u32 = 8;
 pub const EVENT_SELECTED: u32 = 9;
 pub const EVENT_SELECTED_INDEX: u32 = 10;
+pub const EVENT_ALONE: u32 = 11;
 
 /// The types and symbols every function of the table spells.
 pub(super) struct Spelling {
@@ -80,9 +82,14 @@ pub(super) struct Spelling {
     pub sp_p: String,
     pub table: String,
     pub mine: String,
-    /// The thread-local record and fast-path record (`threads.rs`).
+    /// The thread-local record, fast-path record and serial number
+    /// (`threads.rs`).
     pub record: String,
     pub me: String,
+    pub my_serial: String,
+    /// `@llvm.expect.i1`, for the branches the C monitor marks
+    /// `SLIC_LIKELY`: the common path keeps the registers.
+    pub expect: String,
 }
 
 impl Spelling {
@@ -92,7 +99,7 @@ impl Spelling {
         let tt = format!("{{ i8, i8, [{TABLE_SLOTS} x {}] }}", names.state);
         let mt = format!("{{ i32, [{MAX_OBJECTS} x i32] }}");
         let sp = names.state_pointer.clone();
-        let et = format!("{{ {ip}, {ip}, {ip}, {ip}, {sp}, i32, i8, i8, {ip}, {sp}, i32 }}");
+        let et = format!("{{ {ip}, {ip}, {ip}, {ip}, {sp}, i32, i8, i8, {ip}, {sp}, i32, i8 }}");
         Spelling {
             align: target.pointer_bits / 8,
             ipp: target.ptr(&ip),
@@ -112,6 +119,8 @@ impl Spelling {
             mine: names.symbol("mine"),
             record: names.context.threads("record"),
             me: names.context.threads("me"),
+            my_serial: names.context.threads("my_serial"),
+            expect: names.context.function_ref(EXPECT, "i1", &["i1", "i1"]),
             ip,
         }
     }
@@ -244,6 +253,7 @@ fn begin(out: &mut String, names: &Names, s: &Spelling) {
         sp,
         record,
         me,
+        my_serial,
         ..
     } = s;
     let mut stores = String::new();
@@ -259,6 +269,7 @@ fn begin(out: &mut String, names: &Names, s: &Spelling) {
         (EVENT_OBJECT, format!("{ip} 0")),
         (EVENT_SELECTED, format!("{sp} null")),
         (EVENT_SELECTED_INDEX, "i32 0".to_string()),
+        (EVENT_ALONE, "i8 0".to_string()),
     ] {
         let at = format!("f{field}.at");
         let ty = if field == EVENT_SLOT || field == EVENT_SELECTED {
@@ -280,18 +291,11 @@ define linkonce_odr void {name}({ep} %touched) nounwind alwaysinline {{
 entry:
   %me = load {ip}, {ipp} {me}, align {align}
   %record = load {ip}, {ipp} {record}, align {align}
-  %has = icmp ne {ip} %record, 0
-  br i1 %has, label %read, label %set
-read:
-{serial_at}  %serial.read = load {ip}, {ipp} %serial.at, align {align}
-  br label %set
-set:
-  %serial = phi {ip} [ %serial.read, %read ], [ 0, %entry ]
+  %serial = load {ip}, {ipp} {my_serial}, align {align}
 {stores}  ret void
 }}
 ",
         name = names.symbol("begin"),
-        serial_at = threads::field(names.context, "serial.at", "%record", SERIAL),
     );
 }
 
@@ -305,6 +309,7 @@ fn entered(out: &mut String, names: &Names, s: &Spelling) {
         ep,
         record,
         me,
+        my_serial,
         ..
     } = s;
     let _ = write!(
@@ -320,7 +325,7 @@ entry:
   %record = load {ip}, {ipp} {record}, align {align}
   {record_at}
   store {ip} %record, {ipp} %record.at
-{serial_at}  %serial = load {ip}, {ipp} %serial.at, align {align}
+  %serial = load {ip}, {ipp} {my_serial}, align {align}
   {serial_kept}
   store {ip} %serial, {ipp} %serial.kept
   ret void
@@ -330,7 +335,6 @@ entry:
         entered_at = s.kept("entered.at", EVENT_ENTERED),
         me_at = s.kept("me.at", EVENT_ME),
         record_at = s.kept("record.at", EVENT_RECORD),
-        serial_at = threads::field(names.context, "serial.at", "%record", SERIAL),
         serial_kept = s.kept("serial.kept", EVENT_SERIAL),
     );
 }
@@ -358,7 +362,8 @@ entry:
   br i1 %working, label %done, label %check
 check:
 {me}  %fast = icmp ne {ip} %me, 0
-  br i1 %fast, label %try, label %slow
+  %fast.likely = call i1 {expect}(i1 %fast, i1 true)
+  br i1 %fast.likely, label %try, label %slow
 try:
   %busy.at = inttoptr {ip} %me to {ipp}
   store atomic {ip} %key, {ipp} %busy.at release, align {align}
@@ -366,7 +371,8 @@ try:
   {owner_at}
   %owner = load atomic {ip}, {ipp} %owner.at acquire, align {align}
   %mine = icmp eq {ip} %owner, %me
-  br i1 %mine, label %mark, label %leave
+  %mine.likely = call i1 {expect}(i1 %mine, i1 true)
+  br i1 %mine.likely, label %mark, label %leave
 mark:
   store {ip} %key, {ipp} %entered.at
   br label %done
@@ -387,6 +393,7 @@ done:
         owner_at = s.head("owner.at", "%s", OWNER),
         slow = names.context.threads("enter.slow"),
         after = names.symbol("entered"),
+        expect = s.expect,
     );
 }
 
@@ -652,23 +659,31 @@ entry:
 {last}{selected}{selected_index}{entered}  %again = icmp eq {ip} %last, %object
   %known = icmp ne {sp} %selected, null
   %cached = and i1 %again, %known
-{hash}  %first.index = select i1 %cached, i32 %selected.index, i32 %start
-  {first}
-  %first.key = ptrtoint {sp} %first to {ip}
-  %working = icmp eq {ip} %entered, %first.key
-  %still = and i1 %cached, %working
-  br i1 %still, label %chosen.fast, label %look
+  br i1 %cached, label %remembered, label %hashed
+remembered:
+  %selected.key = ptrtoint {sp} %selected to {ip}
+  %working = icmp eq {ip} %entered, %selected.key
+  br i1 %working, label %chosen.fast, label %look
+hashed:
+{hash}  {hashed}
+  br label %look
 look:
+  %first.index = phi i32 [ %selected.index, %remembered ], [ %start, %hashed ]
+  %first = phi {sp} [ %selected, %remembered ], [ %hashed.slot, %hashed ]
   {key_at}
   %key = load atomic {ip}, {ipp} %key.at acquire, align {align}
   %hit = icmp eq {ip} %key, %object
-  br i1 %hit, label %enter, label %slow
+  %hit.likely = call i1 {expect}(i1 %hit, i1 true)
+  br i1 %hit.likely, label %enter, label %slow
 enter:
   call void {enter}({sp} %first, {ep} %touched) nounwind
   %key.again = load atomic {ip}, {ipp} %key.at monotonic, align {align}
   %same = icmp eq {ip} %key.again, %object
-  br i1 %same, label %chosen.fast, label %slow
+  %same.likely = call i1 {expect}(i1 %same, i1 true)
+  br i1 %same.likely, label %chosen.fast, label %slow
 chosen.fast:
+  %fast.index = phi i32 [ %selected.index, %remembered ], [ %first.index, %enter ]
+  %fast.s = phi {sp} [ %selected, %remembered ], [ %first, %enter ]
   br label %chosen
 slow:
   call void {leave}({ep} %touched) nounwind
@@ -683,8 +698,8 @@ found.slot:
   call void {after}({ep} %touched, {ip} %found.key) nounwind
   br label %chosen
 chosen:
-  %index = phi i32 [ %first.index, %chosen.fast ], [ %found, %found.slot ]
-  %s = phi {sp} [ %first, %chosen.fast ], [ %found.at, %found.slot ]
+  %index = phi i32 [ %fast.index, %chosen.fast ], [ %found, %found.slot ]
+  %s = phi {sp} [ %fast.s, %chosen.fast ], [ %found.at, %found.slot ]
   store {ip} %object, {ipp} %last.at
   store {sp} %s, {sp_p} %selected.at
   store i32 %index, {i32p} %selected.index.at
@@ -702,7 +717,10 @@ claim:
   store atomic {ip} %serial, {ipp} %holder.at monotonic, align {align}
   br label %listed
 listed:
-  call void {note}(i32 %index, {ip} %serial) nounwind
+  %alone = call i1 {note}(i32 %index, {ip} %serial) nounwind
+  %alone.byte = zext i1 %alone to i8
+  {alone_at}
+  store i8 %alone.byte, {bp} %alone.at
   call void {touch}({ep} %touched, {sp} %s, i32 %index, i1 true) nounwind
   br label %present
 present:
@@ -715,7 +733,7 @@ present:
         selected_index = s.load_kept("selected.index", EVENT_SELECTED_INDEX, "i32"),
         entered = s.load_kept("entered", EVENT_ENTERED, ip),
         hash = hash(s),
-        first = s.slot("first", "%first.index"),
+        hashed = s.slot("hashed.slot", "%start"),
         key_at = s.head("key.at", "%first", OBJECT),
         enter = names.symbol("enter"),
         leave = names.symbol("leave"),
@@ -727,6 +745,8 @@ present:
         holder_at = s.head("holder.at", "%s", HOLDER),
         note = names.symbol("note"),
         touch = names.symbol("touch"),
+        alone_at = s.kept("alone.at", EVENT_ALONE),
+        expect = s.expect,
     );
 }
 

@@ -29,12 +29,14 @@ use super::body::{Body, Value};
 use super::expr::{self, Operands};
 use super::instances;
 use super::object_table::{self, OBJECT, STATUS, Spelling};
+use super::runtime::EXPECT;
 use super::{Context, string_constant};
 use crate::automaton::plan::{Instances, Step, walk_follows};
 use crate::automaton::{Automaton, End, Handler};
 use crate::hash::fnv;
 use crate::monitor::abi::{FAILED, HALTED, LIVE, VIOLATION};
 use crate::monitor::hooks::HookSet;
+use crate::monitor::initial::{inert_on_initial, path_outcome};
 use crate::monitor::models::{Layout, Slot, own_steps};
 
 /// A shared model's thread-local state, as the rules that include it read
@@ -427,14 +429,22 @@ fn handler_function(
                 ));
             }
         }
-        body.line(format_args!("ret i1 {changed}"));
+        // 0 if it changed nothing, else what it left the instance as
+        // (`monitor::initial::Outcome`, as the C monitor's handlers).
+        let outcome = path_outcome(automaton, path).code();
+        let returned = match changed.as_str() {
+            "true" => outcome.to_string(),
+            "false" => "0".to_string(),
+            flag => body.value(format_args!("select i1 {flag}, i8 {outcome}, i8 0")),
+        };
+        body.line(format_args!("ret i8 {returned}"));
         body.label(&next);
     }
     // The paths are exhaustive; this is never reached.
-    body.line("ret i1 false");
+    body.line("ret i8 0");
     let _ = write!(
         out,
-        "\ndefine linkonce_odr i1 {}({} %s, {}) nounwind {{\nentry:\n{}}}\n",
+        "\ndefine linkonce_odr i8 {}({} %s, {}) nounwind {{\nentry:\n{}}}\n",
         names.symbol(&format!("h{index}")),
         names.state_pointer,
         names.values(),
@@ -461,20 +471,19 @@ fn run_if_live(
     body.line(format_args!("br i1 {live}, label %{run}, label %{after}"));
     body.label(&run);
     let result = body.value(format_args!(
-        "call i1 {}({} {state}, {}) nounwind",
+        "call i8 {}({} {state}, {}) nounwind",
         names.symbol(&format!("h{handler}")),
         names.state_pointer,
         names.values()
     ));
     if let Some(changed) = changed {
         let note = body.block("changed");
-        body.line(format_args!(
-            "br i1 {result}, label %{note}, label %{after}"
-        ));
+        let any = body.value(format_args!("icmp ne i8 {result}, 0"));
+        body.line(format_args!("br i1 {any}, label %{note}, label %{after}"));
         body.label(&note);
         let touched = Spelling::new(names).ep;
         body.line(format_args!(
-            "call void {}({} {state}, {touched} %touched) nounwind",
+            "call void {}({} {state}, {touched} %touched, i8 {result}) nounwind",
             names.symbol(changed),
             names.state_pointer
         ));
@@ -583,7 +592,26 @@ fn plan_step(body: &mut Body, names: &Names, step: Step, walk_follows: bool) {
             let step = body.block("step");
             let end = body.block("walked");
             let kept = context.target.ptr("i32");
-            body.line(format_args!("br label %{start}"));
+            let handler_code = &names.automaton.handlers[handler];
+            if inert_on_initial(names.automaton, handler_code) {
+                // Left out when the thread holds only the instance the
+                // event created (`walk_needed`).
+                let needed = body.value(format_args!(
+                    "call i1 {}({touched}) nounwind",
+                    names.symbol("walk_needed")
+                ));
+                // Rare: the walk's code stays out of the common path's
+                // registers.
+                let expected = body.value(format_args!(
+                    "call i1 {}(i1 {needed}, i1 false)",
+                    context.function_ref(EXPECT, "i1", &["i1", "i1"])
+                ));
+                body.line(format_args!(
+                    "br i1 {expected}, label %{start}, label %{next}"
+                ));
+            } else {
+                body.line(format_args!("br label %{start}"));
+            }
             body.label(&start);
             let count = instances::mine_count(body, names);
             body.line(format_args!("store i32 0, {kept} %kept"));

@@ -30,6 +30,9 @@ pub fn types(context: &Context) -> String {
     )
 }
 
+/// The intrinsic that tells LLVM which way a branch usually goes.
+pub const EXPECT: &str = "llvm.expect.i1";
+
 /// The shared functions. `prefix` names them (`slic.rt.<hash>`); the
 /// caller hashes this text to choose it. With `tables` (a rule has
 /// `watch`), the thread records the object tables use.
@@ -54,6 +57,10 @@ pub fn functions(context: &Context, externals: &mut Vec<External>, tables: bool)
     driver_count(&mut out, context);
     if tables {
         out.push_str(&super::threads::functions(context, externals));
+        // What an event marks as rare: the walk of the thread's instances
+        // (`rules.rs`), whose code then stays out of the common path's
+        // registers.
+        context.external(externals, EXPECT, "i1", &["i1", "i1"]);
     }
     strings.definitions(&mut out);
     out

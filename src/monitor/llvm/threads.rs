@@ -6,7 +6,8 @@
 //!
 //! - `@R.record` (thread-local) is the thread's record as an `iP`, 0
 //!   before its first event on a `watch` rule; `@R.me` the same where the
-//!   owner of a slot enters it without a fence, 0 where it must fence. A
+//!   owner of a slot enters it without a fence, 0 where it must fence;
+//!   `@R.my_serial` the record's serial number, which every event reads. A
 //!   record is `{ iP busy, iP serial, iP next }`, on a cache line of its
 //!   own, never freed.
 //! - `@R.thread()` gives the thread its record the first time it asks:
@@ -38,7 +39,7 @@ pub const BARRIER_FENCE: u32 = 2;
 
 /// Fields of a record, as byte offsets in units of `iP`.
 pub const BUSY: u32 = 0;
-pub const SERIAL: u32 = 1;
+const SERIAL: u32 = 1;
 const NEXT: u32 = 2;
 
 /// A record's alignment: a cache line.
@@ -68,6 +69,7 @@ pub fn functions(context: &Context, externals: &mut Vec<External>) -> String {
         out,
         "{record} = linkonce_odr thread_local global {ip} 0, align {align}\n\
          {me} = linkonce_odr thread_local global {ip} 0, align {align}\n\
+         {my_serial} = linkonce_odr thread_local global {ip} 0, align {align}\n\
          {barrier} = linkonce_odr global {ip} {BARRIER_UNDECIDED}, align {align}\n\
          {lock} = linkonce_odr global i8 0\n\
          {free} = linkonce_odr global {ip} 0, align {align}\n\
@@ -76,6 +78,7 @@ pub fn functions(context: &Context, externals: &mut Vec<External>) -> String {
          {made} = linkonce_odr global i8 0\n",
         record = context.threads("record"),
         me = context.threads("me"),
+        my_serial = context.threads("my_serial"),
         barrier = context.threads("barrier"),
         lock = context.threads("records.lock"),
         free = context.threads("records.free"),
@@ -153,6 +156,7 @@ entry:
 {busy}  store atomic {ip} 0, {ipp} %busy release, align {align}
   store {ip} 0, {ipp} {record_tls}, align {align}
   store {ip} 0, {ipp} {me}, align {align}
+  store {ip} 0, {ipp} {my_serial}, align {align}
   br label %lock
 {lock}locked:
 {next}  %free = load {ip}, {ipp} {free}, align {align}
@@ -165,6 +169,7 @@ entry:
         next = record_field(context, "next", "%record", NEXT),
         record_tls = context.threads("record"),
         me = context.threads("me"),
+        my_serial = context.threads("my_serial"),
         free = context.threads("records.free"),
         lock = spin_lock(context, "lock", "locked"),
         unlock = spin_unlock(context),
@@ -309,6 +314,7 @@ ready:
 {serial_at}  store {ip} %number, {ipp} %serial.at, align {align}
   call void {register}({ip} %record) nounwind
   store {ip} %record, {ipp} {record_tls}, align {align}
+  store {ip} %number, {ipp} {my_serial}, align {align}
   %process = icmp eq {ip} %mode, {BARRIER_PROCESS}
   %fast = select i1 %process, {ip} %record, {ip} 0
   store {ip} %fast, {ipp} {me}, align {align}
@@ -318,6 +324,7 @@ ready:
         name = context.threads("thread"),
         record_tls = context.threads("record"),
         me = context.threads("me"),
+        my_serial = context.threads("my_serial"),
         barrier = context.threads("barrier"),
         free = context.threads("records.free"),
         serial = context.threads("serial"),

@@ -112,10 +112,12 @@ SLIC_UNUSED static void slic_report_full(const struct slic_rule_table *t, uintpt
 #define SLIC_INLINE static inline __attribute__((always_inline, unused))
 #define SLIC_OUT_OF_LINE static __attribute__((noinline, unused))
 #define SLIC_LIKELY(x) __builtin_expect(!!(x), 1)
+#define SLIC_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #else
 #define SLIC_INLINE static __forceinline
 #define SLIC_OUT_OF_LINE static __declspec(noinline)
 #define SLIC_LIKELY(x) (x)
+#define SLIC_UNLIKELY(x) (x)
 #endif
 
 /* A thread's record (see above): the slot it works on (0 for none), its
@@ -130,9 +132,11 @@ struct slic_thread {
 
 /* The thread's record (0 before its first event on a `watch` rule), and
    the same where a thread that owns a slot enters it without a fence (the
-   process-wide barrier is there), 0 where it must fence. */
+   process-wide barrier is there), 0 where it must fence; and the record's
+   serial number, which every event reads (0 until there is a record). */
 SLIC_UNUSED SLIC_STATE SLIC_THREAD_LOCAL struct slic_thread *slic_my_record;
 SLIC_UNUSED SLIC_STATE SLIC_THREAD_LOCAL uintptr_t slic_me;
+SLIC_UNUSED SLIC_STATE SLIC_THREAD_LOCAL uintptr_t slic_my_serial;
 
 /* The records of ended threads, and the last serial number given. */
 SLIC_UNUSED SLIC_STATE slic_spin_t slic_records_lock;
@@ -189,6 +193,7 @@ SLIC_UNUSED static void slic_record_free(struct slic_thread *record)
     SLIC_STORE_RELEASE(&record->busy, 0);
     slic_my_record = 0;
     slic_me = 0;
+    slic_my_serial = 0;
     SLIC_SPIN_LOCK(&slic_records_lock);
     record->next = slic_free_records;
     slic_free_records = record;
@@ -259,6 +264,7 @@ SLIC_OUT_OF_LINE struct slic_thread *slic_thread_record(void)
     record->serial = serial;
     slic_on_exit(record);
     slic_my_record = record;
+    slic_my_serial = serial;
     slic_me = mode == SLIC_BARRIER_PROCESS ? (uintptr_t)record : 0;
     return record;
 }
@@ -319,7 +325,8 @@ SLIC_OUT_OF_LINE void slic_enter_slow(struct slic_slot *s)
    the event touched more than one slot (rare: then the thread's whole list
    is checked); and the object it selected last, its slot and the slot's
    index (a rule's watched event and its guarded handler select the same
-   object). */
+   object); `alone` if the thread's list was the slot of the instance the
+   event created last, alone, when it created it (`slic_walk_needed`). */
 struct slic_event {
     uintptr_t me;
     struct slic_thread *record;
@@ -332,14 +339,14 @@ struct slic_event {
     uintptr_t object;
     struct slic_slot *selected;
     unsigned selected_index;
+    unsigned char alone;
 };
 
 SLIC_INLINE void slic_event_begin(struct slic_event *e)
 {
-    struct slic_thread *record = slic_my_record;
     e->me = slic_me;
-    e->record = record;
-    e->serial = record ? record->serial : 0;
+    e->record = slic_my_record;
+    e->serial = slic_my_serial;
     e->entered = 0;
     e->slot = 0;
     e->index = 0;
@@ -348,6 +355,7 @@ SLIC_INLINE void slic_event_begin(struct slic_event *e)
     e->object = 0;
     e->selected = 0;
     e->selected_index = 0;
+    e->alone = 0;
 }
 
 /* After code out of line entered slot `s` (0: none): the event works on
@@ -358,7 +366,7 @@ SLIC_INLINE void slic_entered(struct slic_event *e, struct slic_slot *s)
     if (s) {
         e->me = slic_me;
         e->record = slic_my_record;
-        e->serial = e->record->serial;
+        e->serial = slic_my_serial;
     }
 }
 
@@ -432,14 +440,17 @@ SLIC_UNUSED static void slic_forget_others(const struct slic_rule_table *t, stru
     mine->count = kept;
 }
 
-SLIC_INLINE void slic_note_mine(const struct slic_rule_table *t, struct slic_mine *mine, uintptr_t serial,
-                                unsigned index)
+/* Adds slot `index` to the thread's list unless it is there; returns
+   whether the list is that slot alone. */
+SLIC_INLINE int slic_note_mine(const struct slic_rule_table *t, struct slic_mine *mine, uintptr_t serial,
+                               unsigned index)
 {
-    unsigned i;
-    for (i = 0; i < mine->count; i++)
-        if (mine->index[i] == index) return;
-    if (mine->count == SLIC_MAX_OBJECTS) slic_forget_others(t, mine, serial);
+    unsigned i, count = mine->count;
+    for (i = 0; i < count; i++)
+        if (mine->index[i] == index) return count == 1;
+    if (count == SLIC_MAX_OBJECTS) slic_forget_others(t, mine, serial);
     if (mine->count < SLIC_MAX_OBJECTS) mine->index[mine->count++] = index;
+    return mine->count == 1 && mine->index[0] == index;
 }
 
 SLIC_INLINE void slic_touch(struct slic_event *e, struct slic_slot *s, unsigned index, int initial)
@@ -554,31 +565,38 @@ entered:
     if (!s->exists) {
         SLIC_STORE_BYTE(&s->exists, 1);
         if (s->holder != e->serial) SLIC_STORE_RELAXED(&s->holder, e->serial);
-        slic_note_mine(t, mine, e->serial, at);
+        e->alone = (unsigned char)slic_note_mine(t, mine, e->serial, at);
         slic_touch(e, s, at, 1);
     }
     return s;
 }
 
+/* What a handler that changed its instance returns (0: it changed
+   nothing): what it left the instance as, when that is known without
+   looking at the values (`monitor::initial`). */
+#define SLIC_CHANGED_SOME 1       /* compare the values with the initial ones */
+#define SLIC_CHANGED_AWAY 2       /* not in the initial state */
+#define SLIC_CHANGED_BACK 3       /* in the initial state */
+
 /* After a handler changed an entered instance: it is this thread's. */
 SLIC_INLINE void slic_changed(const struct slic_rule_table *t, struct slic_mine *mine, struct slic_event *e,
-                              struct slic_slot *s)
+                              struct slic_slot *s, int how)
 {
     unsigned index = e->selected == s ? e->selected_index : (unsigned)(((char *)s - t->slots) / t->stride);
     if (s->holder != e->serial) {
         SLIC_STORE_RELAXED(&s->holder, e->serial);
-        slic_note_mine(t, mine, e->serial, index);
+        (void)slic_note_mine(t, mine, e->serial, index);
     }
-    slic_touch(e, s, index, slic_is_initial(t, s));
+    slic_touch(e, s, index, how == SLIC_CHANGED_SOME ? slic_is_initial(t, s) : how == SLIC_CHANGED_BACK);
 }
 
 /* After a handler changed an entered instance, where no later step of the
    event walks the thread's instances: as `slic_changed`, and an instance
    back in its initial state no longer exists, at once. */
 SLIC_INLINE void slic_changed_last(const struct slic_rule_table *t, struct slic_mine *mine, struct slic_event *e,
-                                   struct slic_slot *s)
+                                   struct slic_slot *s, int how)
 {
-    slic_changed(t, mine, e, s);
+    slic_changed(t, mine, e, s, how);
     if (e->slot == s && e->initial) {
         SLIC_STORE_BYTE(&s->exists, 0);
         e->initial = 0;
@@ -628,6 +646,11 @@ SLIC_INLINE void slic_sweep(const struct slic_rule_table *t, struct slic_mine *m
     for (i = 0; i < mine->count; i++) slic_drop_if_initial(t, e, mine->index[i]);
 }
 
+/* A `watch` rule's handlers and events: inlined into the hooks, so that
+   what an event keeps stays in registers and what a handler returns is
+   known where it is used. */
+#define SLIC_EVENT_FUNCTION SLIC_INLINE
+
 #define SLIC_TABLE(r, state_type)                                                     \
     SLIC_STATE struct {                                                               \
         slic_spin_t insert_lock;                                                      \
@@ -641,14 +664,29 @@ SLIC_INLINE void slic_sweep(const struct slic_rule_table *t, struct slic_mine *m
         &slic_table_##r.insert_lock, &slic_table_##r.full_reported                    \
     };
 
+/* Whether a walk of the thread's instances may find one its handler acts
+   on, for a handler that can do nothing to an instance in its initial
+   state (`monitor::initial`): not when the thread's list holds only the
+   slot of the instance the event created, untouched since. That instance
+   is in its initial state, or no longer the thread's if another thread
+   changed it. The list was that slot alone when the event created the
+   instance (`alone`), and has gained no other since: a slot joins the
+   list only when the event touches it, and a second slot touched sets
+   `more`. (A list may hold slots whose instances are gone, and then the
+   walk runs: it drops them.) */
+SLIC_INLINE int slic_walk_needed(const struct slic_event *e)
+{
+    return !(e->alone && e->initial && !e->more);
+}
+
 /* How an event function works on a `watch` rule's instances (user mode):
    select by object, walk the thread's own, sweep what the event touched. */
 #define SLIC_EVENT_BEGIN(r)                                                           \
     struct slic_event slic_event;                                                     \
     slic_event_begin(&slic_event)
 #define SLIC_SELECT(r, object) ((struct r##_state *)slic_select(&r##_table, &slic_mine_##r, &slic_event, (object)))
-#define SLIC_CHANGED(r, s) slic_changed(&r##_table, &slic_mine_##r, &slic_event, &(s)->head)
-#define SLIC_CHANGED_LAST(r, s) slic_changed_last(&r##_table, &slic_mine_##r, &slic_event, &(s)->head)
+#define SLIC_CHANGED(r, s, how) slic_changed(&r##_table, &slic_mine_##r, &slic_event, &(s)->head, (how))
+#define SLIC_CHANGED_LAST(r, s, how) slic_changed_last(&r##_table, &slic_mine_##r, &slic_event, &(s)->head, (how))
 /* The thread goes on working on the slot until the next one, or the end
    of the event. */
 #define SLIC_DONE(r) ((void)0)
@@ -661,6 +699,7 @@ SLIC_INLINE void slic_sweep(const struct slic_rule_table *t, struct slic_mine *m
          slic_i++)                                                                    \
         if (slic_enter_held(&r##_table, &slic_mine_##r, &slic_event, slic_i, &slic_kept) \
             && ((s = (struct r##_state *)SLIC_SLOT(&r##_table, slic_mine_##r.index[slic_kept - 1])), 1))
+#define SLIC_WALK_NEEDED(r) SLIC_UNLIKELY(slic_walk_needed(&slic_event))
 #define SLIC_EVENT_END(r)                                                             \
     do {                                                                              \
         slic_sweep(&r##_table, &slic_mine_##r, &slic_event);                          \
@@ -668,6 +707,8 @@ SLIC_INLINE void slic_sweep(const struct slic_rule_table *t, struct slic_mine *m
     } while (0)
 
 #else /* SLIC_KERNEL */
+
+#define SLIC_EVENT_FUNCTION static
 
 #define SLIC_TABLE(r, state_type)                                                     \
     SLIC_STATE struct {                                                               \
@@ -722,9 +763,10 @@ SLIC_UNUSED static void slic_sweep_locked(const struct slic_rule_table *t)
 
 #define SLIC_EVENT_BEGIN(r) SLIC_SPIN_LOCK(&slic_table_##r.lock)
 #define SLIC_SELECT(r, object) ((struct r##_state *)slic_select_locked(&r##_table, (object)))
-#define SLIC_CHANGED(r, s) ((s)->head.holder = SLIC_CURRENT_THREAD())
-#define SLIC_CHANGED_LAST(r, s) SLIC_CHANGED(r, s)
+#define SLIC_CHANGED(r, s, how) ((void)(how), (s)->head.holder = SLIC_CURRENT_THREAD())
+#define SLIC_CHANGED_LAST(r, s, how) SLIC_CHANGED(r, s, how)
 #define SLIC_DONE(r) ((void)0)
+#define SLIC_WALK_NEEDED(r) 1
 #define SLIC_EACH_HELD(r, s)                                                          \
     for (unsigned slic_i = 0; slic_i < SLIC_TABLE_SLOTS; slic_i++)                    \
         if (((s = (struct r##_state *)SLIC_SLOT(&r##_table, slic_i)), 1)              \
