@@ -176,6 +176,30 @@ where
     Ok(value)
 }
 
+/// Something that does not depend on the rules, named by `words` (which
+/// must say everything it depends on); from the cache, or made by `make`
+/// (and then stored). `None` when `make` gives nothing.
+pub fn keyed<T>(words: &[&str], make: impl FnOnce() -> Option<T>) -> Option<T>
+where
+    T: Serialize + for<'de> Deserialize<'de>,
+{
+    let purpose = format!("keyed-{:016x}", fnv_words(words.iter().copied()));
+    let Some(path) = entry_path(&purpose) else {
+        return make();
+    };
+    if let Some(value) = std::fs::read(&path)
+        .ok()
+        .and_then(|b| postcard::from_bytes(&b).ok())
+    {
+        return Some(value);
+    }
+    let value = make()?;
+    if let Ok(bytes) = postcard::to_allocvec(&value) {
+        store(&path, &bytes);
+    }
+    Some(value)
+}
+
 /// The IR weaver's monitors, kept beside the pack they were made from.
 pub struct Monitors;
 

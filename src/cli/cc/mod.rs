@@ -23,6 +23,7 @@ use slic::weave::role_map::RoleMap;
 
 mod bindings;
 mod command;
+mod linker;
 mod monitor_cache;
 mod through_c;
 mod through_llvm;
