@@ -181,8 +181,8 @@ pub fn pack<E>(compile: impl FnOnce() -> Result<Compiled, E>) -> Result<Compiled
 
 /// Something made from the built-in pack alone (a monitor's text), named by
 /// `purpose`, which must say everything else it depends on; from the cache,
-/// or made by `make` (and then stored). `None` for `compiled` rules that
-/// did not come from the pack's cache.
+/// or made by `make` (and then stored). Always made for `compiled` rules
+/// that did not come from the pack's cache.
 pub fn derived<T, E>(
     compiled: &Compiled,
     purpose: &str,
@@ -191,24 +191,8 @@ pub fn derived<T, E>(
 where
     T: Serialize + for<'de> Deserialize<'de>,
 {
-    let path = match compiled.cacheable {
-        true => entry_path(purpose),
-        false => None,
-    };
-    let Some(path) = path else {
-        return make();
-    };
-    if let Some(value) = std::fs::read(&path)
-        .ok()
-        .and_then(|b| postcard::from_bytes(&b).ok())
-    {
-        return Ok(value);
-    }
-    let value = make()?;
-    if let Ok(bytes) = postcard::to_allocvec(&value) {
-        store(&path, &bytes);
-    }
-    Ok(value)
+    let path = compiled.cacheable.then(|| entry_path(purpose)).flatten();
+    through(path, make)
 }
 
 /// Something that does not depend on the rules, named by `words` (which
@@ -219,20 +203,33 @@ where
     T: Serialize + for<'de> Deserialize<'de>,
 {
     let purpose = format!("keyed-{:016x}", fnv_words(words.iter().copied()));
-    let Some(path) = entry_path(&purpose) else {
+    through(entry_path(&purpose), || make().ok_or(())).ok()
+}
+
+/// The value at `path`, or the one `make` gives (then stored there).
+fn through<T, E>(path: Option<PathBuf>, make: impl FnOnce() -> Result<T, E>) -> Result<T, E>
+where
+    T: Serialize + for<'de> Deserialize<'de>,
+{
+    let Some(path) = path else {
         return make();
     };
-    if let Some(value) = std::fs::read(&path)
-        .ok()
-        .and_then(|b| postcard::from_bytes(&b).ok())
-    {
-        return Some(value);
+    if let Some(value) = load(&path) {
+        return Ok(value);
     }
     let value = make()?;
-    if let Ok(bytes) = postcard::to_allocvec(&value) {
-        store(&path, &bytes);
+    save(&path, &value);
+    Ok(value)
+}
+
+fn load<T: for<'de> Deserialize<'de>>(path: &std::path::Path) -> Option<T> {
+    postcard::from_bytes(&std::fs::read(path).ok()?).ok()
+}
+
+fn save<T: Serialize>(path: &std::path::Path, value: &T) {
+    if let Ok(bytes) = postcard::to_allocvec(value) {
+        store(path, &bytes);
     }
-    Some(value)
 }
 
 /// The IR weaver's monitors, kept beside the pack they were made from.
@@ -247,13 +244,12 @@ impl Monitors {
 
 impl slic::monitor::llvm::MonitorStore for Monitors {
     fn get(&self, key: &str) -> Option<slic::monitor::llvm::Monitor> {
-        let bytes = std::fs::read(entry_path(key)?).ok()?;
-        postcard::from_bytes(&bytes).ok()
+        load(&entry_path(key)?)
     }
 
     fn put(&self, key: &str, monitor: &slic::monitor::llvm::Monitor) {
-        if let (Some(path), Ok(bytes)) = (entry_path(key), postcard::to_allocvec(monitor)) {
-            store(&path, &bytes);
+        if let Some(path) = entry_path(key) {
+            save(&path, monitor);
         }
     }
 }
