@@ -11,6 +11,7 @@ use std::fmt::Write;
 
 use tree_sitter::Node;
 
+mod head;
 mod refuse;
 mod uses;
 mod wrap;
@@ -31,8 +32,8 @@ use crate::span::{FileId, Span};
 use crate::weave::bind::{self, Binding, Sites};
 use crate::weave::role_map::RoleMap;
 use crate::weave::{Position, WOVEN_MARKER, Woven};
+use head::Head;
 use uses::{Interest, Use, UseKind, body_use, parsed_use};
-use wrap::Head;
 
 pub struct Input<'a> {
     /// The file's bytes, whatever they are (see `view.rs`).
@@ -205,9 +206,12 @@ pub fn weave(input: &Input) -> Result<Woven<Vec<u8>>, Diagnostic> {
         )
         .0;
     }
-    let parsed = weaver.pieces_to_parse(&hits, &found, &declared.to_parse, &header_roles);
+    let wanted = weaver.pieces_to_parse(&hits, &found, &declared.to_parse, &header_roles);
     let mut read = Read::default();
+    let parsed = weaver.read_heads_from_tokens(wanted, &hits, &mut read);
     file.parse(&parsed, |parsed| weaver.read_tree(parsed, &hits, &mut read));
+    // In the order of the text, as tree-sitter alone found them.
+    read.found.sort_by_key(|(at, _)| *at);
     found.append(&mut read.found);
     let mut all_roles = input.roles.clone();
     for (_, item) in &found {

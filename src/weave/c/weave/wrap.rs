@@ -4,9 +4,8 @@
 
 use std::io::Write;
 
-use tree_sitter::Node;
-
 use super::Weaver;
+use super::head::Head;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::edit::Edit;
 use crate::span::Span;
@@ -14,42 +13,6 @@ use crate::weave::bind;
 use crate::weave::c::file::CFile;
 use crate::weave::c::generate::{GENERATED, hook_call, line_directive};
 use crate::weave::c::scan::Kind;
-use crate::weave::c::tree;
-
-/// What wrapping a definition takes from its head.
-pub(super) struct Head {
-    pub(super) start: usize,
-    pub(super) name: std::ops::Range<usize>,
-    parameters: Result<Vec<String>, String>,
-    returns_void: bool,
-    /// Copied from the file's bytes, like the wrapper's head.
-    result_type: Vec<u8>,
-    pub(super) body: std::ops::Range<usize>,
-}
-
-impl Head {
-    /// `text` is the view of the file the tree was parsed from, `bytes` the
-    /// file itself.
-    pub(super) fn of(node: Node, text: &str, bytes: &[u8]) -> Option<Head> {
-        let declarator = tree::child(node, tree::Field::Declarator)?;
-        let name = tree::declared_name(declarator)?;
-        let function = tree::function_declarator(declarator)?;
-        let body = tree::child(node, tree::Field::Body)?;
-        let returns_void = tree::returns_void(node, declarator, text);
-        Some(Head {
-            start: node.start_byte(),
-            name: name.byte_range(),
-            parameters: tree::parameter_names(function, text),
-            returns_void,
-            result_type: if returns_void {
-                Vec::new()
-            } else {
-                tree::result_type(node, declarator, bytes)
-            },
-            body: body.byte_range(),
-        })
-    }
-}
 
 /// Where the `return` that ends `body` starts, when it returns a value and
 /// the body has no other `return`. clang gives its `ret` that statement's
