@@ -27,8 +27,10 @@ use crate::catalog::Prototype;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::edit::{self, Edit};
 use crate::model::Event;
-use crate::monitor::hooks::HookSet;
+use crate::monitor::hooks::{Hook, HookSet};
+use crate::role_table::Role;
 use crate::span::{FileId, Span};
+use crate::syntax::pretty::quote;
 use crate::weave::bind::{self, Binding, Sites};
 use crate::weave::role_map::RoleMap;
 use crate::weave::{Position, WOVEN_MARKER, Woven};
@@ -98,6 +100,14 @@ struct Weaver<'a> {
     roles: RoleMap,
     /// The definitions of catalog APIs (kernel code, left alone).
     kernel: Vec<std::ops::Range<usize>>,
+    /// The functions some rule names.
+    hooked: HashSet<&'a str>,
+    /// The hooks of routines no rule names, by their roles.
+    role_hooks: HashMap<Vec<Role>, (Vec<&'a Hook>, Vec<&'a Hook>)>,
+    /// The file's path, quoted for `#line`.
+    quoted_path: String,
+    /// `#line 1 "<slic generated>"`.
+    generated_line: String,
     warnings: Vec<Diagnostic>,
 }
 
@@ -129,6 +139,10 @@ pub fn weave(input: &Input) -> Result<Woven<Vec<u8>>, Diagnostic> {
         first_use: None,
         roles: RoleMap::default(),
         kernel: Vec::new(),
+        hooked: input.hooks.functions().into_iter().collect(),
+        role_hooks: HashMap::new(),
+        quoted_path: quote(input.path),
+        generated_line: line_directive(1, GENERATED),
         warnings: Vec::new(),
     };
     let defined: BTreeSet<&str> = (0..file.structure.items.len())
@@ -321,7 +335,7 @@ impl<'a> Weaver<'a> {
                 let may_be_routine = maybe.contains(name)
                     || !self.input.roles.roles_of(name).is_empty()
                     || !header_roles.roles_of(name).is_empty()
-                    || self.input.hooks.of_function(name).next().is_some();
+                    || self.hooked.contains(name);
                 *wanted |= may_be_routine;
             }
         }

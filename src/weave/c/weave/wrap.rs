@@ -2,16 +2,17 @@
 //! definition is renamed, and a function with its name and head calls the
 //! hooks around it.
 
-use std::io::Write;
+use std::fmt::Write;
 
 use super::Weaver;
 use super::head::Head;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::edit::Edit;
+use crate::role_table::Role;
 use crate::span::Span;
-use crate::weave::bind;
+use crate::weave::bind::{self, RoutineHooks};
 use crate::weave::c::file::CFile;
-use crate::weave::c::generate::{GENERATED, hook_call, line_directive};
+use crate::weave::c::generate::{SiteArgument, push_hook_call, push_line_directive};
 use crate::weave::c::scan::Kind;
 
 /// Where the `return` that ends `body` starts, when it returns a value and
@@ -47,7 +48,33 @@ fn final_return(file: &CFile, body: std::ops::Range<usize>) -> Option<usize> {
     (file.next(end) == Some(close)).then(|| file.start(only))
 }
 
-impl Weaver<'_> {
+impl<'a> Weaver<'a> {
+    /// The hooks of a routine with these roles (`bind::routine_hooks`).
+    /// Those of a routine no rule names depend on its roles only, and are
+    /// found once for each set of roles.
+    fn routine_hooks(
+        &mut self,
+        name: &str,
+        roles: &[Role],
+        span: Span,
+    ) -> Result<RoutineHooks<'a>, Diagnostic> {
+        let hooks = self.input.hooks;
+        let path = self.input.path;
+        if self.hooked.contains(name) {
+            return bind::routine_hooks(hooks, name, roles, path, span);
+        }
+        if let Some((entry, exit)) = self.role_hooks.get(roles) {
+            return Ok(RoutineHooks {
+                entry: entry.clone(),
+                exit: exit.clone(),
+            });
+        }
+        let found = bind::routine_hooks(hooks, name, roles, path, span)?;
+        let memo = (found.entry.clone(), found.exit.clone());
+        self.role_hooks.insert(roles.to_vec(), memo);
+        Ok(found)
+    }
+
     /// A definition of a role routine, or of a function with entry or exit
     /// events: renamed, and wrapped by a function with the original name.
     pub(super) fn wrap(&mut self, item: usize, head: Option<Head>) -> Result<(), Diagnostic> {
@@ -75,7 +102,7 @@ impl Weaver<'_> {
         })?;
         let roles = self.roles.roles_of(&name);
         let span = Span::new(self.input.file, head.name.clone());
-        let hooks = bind::routine_hooks(self.input.hooks, &name, &roles, self.input.path, span)?;
+        let hooks = self.routine_hooks(&name, &roles, span)?;
         let (entry_hooks, exit_hooks) = (hooks.entry, hooks.exit);
         // A site for each end that has hooks: the `{` for entry events;
         // for exit events, where the routine returns: its final `return`,
@@ -97,7 +124,7 @@ impl Weaver<'_> {
         ));
         // The wrapper's head is the definition's own bytes, name and all:
         // storage class, calling convention, annotations and comments stay
-        // the same. (Writes to a `Vec` do not fail.)
+        // the same.
         let bytes = self.input.text;
         let head_text = [
             &bytes[head.start..head.name.start],
@@ -107,44 +134,62 @@ impl Weaver<'_> {
         .concat();
         let result_type = (!head.returns_void).then_some(head.result_type.as_slice());
         let arguments = parameters.join(", ");
-        let mut wrapper: Vec<u8> = Vec::new();
-        let _ = writeln!(wrapper, "\n{}", line_directive(1, GENERATED));
+        let mut wrapper: Vec<u8> = Vec::with_capacity(512 + head_text.len());
+        wrapper.push(b'\n');
+        wrapper.extend_from_slice(self.generated_line.as_bytes());
+        wrapper.push(b'\n');
         wrapper.extend_from_slice(head_text.trim_ascii_end());
         wrapper.extend_from_slice(b"\n{\n");
+        // The body, but for the result type and the head (the file's
+        // bytes), is text the weaver writes.
+        let mut body = String::with_capacity(512);
         // A routine of a role is the driver running (see
         // `slic_driver_enter` in the monitor's header).
         let driver = !roles.is_empty();
         if driver {
-            wrapper.extend_from_slice(b"    slic_driver_enter();\n");
+            body.push_str("    slic_driver_enter();\n");
         }
         for hook in &entry_hooks {
             let site = entry_site.expect("entry hooks have a site");
-            let _ = writeln!(wrapper, "    {};", hook_call(hook, site, &parameters, None));
+            body.push_str("    ");
+            push_hook_call(
+                &mut body,
+                hook,
+                SiteArgument::Table(site),
+                &parameters,
+                None,
+            );
+            body.push_str(";\n");
         }
+        wrapper.extend_from_slice(body.as_bytes());
+        body.clear();
         match result_type {
             Some(ty) => {
                 wrapper.extend_from_slice(b"    ");
                 wrapper.extend_from_slice(ty);
-                let _ = writeln!(wrapper, " slic_result = slic_orig_{name}({arguments});");
+                let _ = writeln!(body, " slic_result = slic_orig_{name}({arguments});");
             }
             None => {
-                let _ = writeln!(wrapper, "    slic_orig_{name}({arguments});");
+                let _ = writeln!(body, "    slic_orig_{name}({arguments});");
             }
         }
         for hook in &exit_hooks {
             let ret = result_type.map(|_| "slic_result");
             let site = exit_site.expect("exit hooks have a site");
-            let _ = writeln!(wrapper, "    {};", hook_call(hook, site, &parameters, ret));
+            body.push_str("    ");
+            push_hook_call(&mut body, hook, SiteArgument::Table(site), &parameters, ret);
+            body.push_str(";\n");
         }
         if driver {
-            wrapper.extend_from_slice(b"    slic_driver_exit();\n");
+            body.push_str("    slic_driver_exit();\n");
         }
         if result_type.is_some() {
-            wrapper.extend_from_slice(b"    return slic_result;\n");
+            body.push_str("    return slic_result;\n");
         }
-        wrapper.extend_from_slice(b"}\n");
+        body.push_str("}\n");
         let returns_line = self.position(returns_at).line;
-        wrapper.extend_from_slice(line_directive(returns_line, self.input.path).as_bytes());
+        push_line_directive(&mut body, returns_line, &self.quoted_path);
+        wrapper.extend_from_slice(body.as_bytes());
         self.edits.push(Edit::insert(head.body.end, wrapper));
         self.note_use(head.start);
         Ok(())
