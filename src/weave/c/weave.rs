@@ -16,7 +16,7 @@ mod refuse;
 mod uses;
 mod wrap;
 
-use super::file::{CFile, Hit, Parsed, Place, WordMap};
+use super::file::{CFile, Hit, Parsed, Place, Shapes, WordMap};
 use super::generate::{GENERATED, api_wrapper, line_directive, pointer_wrapper, site_table};
 use super::macros::{bearing, identifiers, is_pasted};
 use super::role_scan;
@@ -198,7 +198,14 @@ pub fn weave(input: &Input) -> Result<Woven<Vec<u8>>, Diagnostic> {
     for word in role_scan::role_words() {
         interests.entry(word).or_default().role = role_scan::role_word(word);
     }
-    let hits = file.hits(|word| interests.get(word).copied());
+    let shapes = Shapes::new(interests.keys().copied());
+    let hits = file.hits(|word| {
+        if shapes.may_hold(word) {
+            interests.get(word).copied()
+        } else {
+            None
+        }
+    });
     // Roles: registrations and the usual declarations in the tokens, the
     // other declarations once parsed, and those of the headers the file
     // includes with quotes.
