@@ -70,8 +70,10 @@ const IN_A_MACRO: &str = "(a macro)";
 /// What the weaver does, in the order of the text.
 enum Step<'t> {
     Use(Use<'t>),
-    /// Wrap the definition that is this item.
-    Wrap(usize, Option<Head>),
+    /// Wrap the definition that is this item; its head is in
+    /// [`Read::heads`] by the byte of its body's `{` (a step stays small:
+    /// the steps are sorted).
+    Wrap(usize),
 }
 
 struct Weaver<'a> {
@@ -250,10 +252,14 @@ pub fn weave(input: &Input) -> Result<Woven<Vec<u8>>, Diagnostic> {
     weaver.roles = all_roles;
     weaver.refuse_what_makes_no_sense(&read.errors, &hits)?;
     weaver.rewrite_macro_bodies(&definitions, &apis)?;
-    for step in weaver.steps(read, &hits) {
+    let (steps, mut heads) = weaver.steps(read, &hits);
+    for step in steps {
         match step {
             Step::Use(found) => weaver.weave_use(found)?,
-            Step::Wrap(item, node) => weaver.wrap(item, node)?,
+            Step::Wrap(item) => {
+                let (open, _) = file.structure.items[item].body().expect("a definition");
+                weaver.wrap(item, heads.remove(&file.start(open)))?
+            }
         }
     }
     weaver.finish()
@@ -489,7 +495,11 @@ impl<'a> Weaver<'a> {
     /// The uses to rewrite and the definitions to wrap, in the order of the
     /// text: uses in bodies from the tokens, uses in declarations and heads
     /// from tree-sitter.
-    fn steps(&self, mut read: Read<'a>, hits: &[Hit<Interest>]) -> Vec<Step<'a>> {
+    fn steps(
+        &self,
+        read: Read<'a>,
+        hits: &[Hit<Interest>],
+    ) -> (Vec<Step<'a>>, HashMap<usize, Head>) {
         let file = self.file;
         let mut steps: Vec<(usize, Step)> = read
             .uses
@@ -517,20 +527,20 @@ impl<'a> Weaver<'a> {
             ));
         }
         for (index, item) in file.structure.items.iter().enumerate() {
-            let (Some(name), Some((open, _))) = (file.name(index), item.body()) else {
+            let (Some(name), Some(_)) = (file.name(index), item.body()) else {
                 continue;
             };
             if item.crossing || !self.needs_wrapping(name) {
                 continue;
             }
-            let head = read.heads.remove(&file.start(open));
-            steps.push((file.start(item.tokens.start), Step::Wrap(index, head)));
+            steps.push((file.start(item.tokens.start), Step::Wrap(index)));
         }
         // Kernel code is left alone.
         steps.retain(|(at, _)| !self.kernel.iter().any(|range| range.contains(at)));
         // A definition comes before what is inside it; uses in order.
         steps.sort_by_key(|(at, step)| (*at, matches!(step, Step::Use(_))));
-        steps.into_iter().map(|(_, step)| step).collect()
+        let steps = steps.into_iter().map(|(_, step)| step).collect();
+        (steps, read.heads)
     }
 
     fn api_events(&self, api: &str) -> Vec<Event> {
