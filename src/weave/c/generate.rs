@@ -26,7 +26,12 @@ pub fn site_table(sites: &[Site], out: &mut String) {
                     file = Some((&position.file, quote(&position.file)));
                 }
                 let quoted = &file.as_ref().expect("just set").1;
-                let _ = write!(out, "{quoted}, {}, {}, ", position.line, position.column);
+                out.push_str(quoted);
+                out.push_str(", ");
+                push_number(out, position.line.into());
+                out.push_str(", ");
+                push_number(out, position.column.into());
+                out.push_str(", ");
             }
             None => out.push_str("0, 0, 0, "),
         }
@@ -128,6 +133,29 @@ pub fn pointer_wrapper(
 
 pub const GENERATED: &str = "<slic generated>";
 
+/// Appends a number in decimal, without the formatting machinery: the
+/// weaver writes several for every site.
+pub fn push_number(out: &mut String, mut number: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (number % 10) as u8;
+        number /= 10;
+        if number == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
+}
+
+/// `&slic_sites[N]`, the site `N` of the table.
+pub fn push_site(out: &mut String, site: usize) {
+    out.push_str("&slic_sites[");
+    push_number(out, site as u64);
+    out.push(']');
+}
+
 pub fn line_directive(line: u32, file: &str) -> String {
     let mut out = String::new();
     push_line_directive(&mut out, line, &quote(file));
@@ -183,9 +211,7 @@ pub fn push_hook_call(
     out.push('(');
     match site {
         SiteArgument::Named(name) => out.push_str(name),
-        SiteArgument::Table(index) => {
-            let _ = write!(out, "&slic_sites[{index}]");
-        }
+        SiteArgument::Table(index) => push_site(out, index),
     }
     for (index, value) in hook.arguments.iter().enumerate() {
         let parameter = parameters.get(index).map_or("0", String::as_str);
@@ -215,4 +241,21 @@ pub fn push_hook_call(
         }
     }
     out.push(')');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_written_as_format_writes_them() {
+        for number in [0, 7, 10, 99, 100, 1_234_567, u64::from(u32::MAX), u64::MAX] {
+            let mut out = String::from("x");
+            push_number(&mut out, number);
+            assert_eq!(out, format!("x{number}"));
+        }
+        let mut site = String::new();
+        push_site(&mut site, 8559);
+        assert_eq!(site, "&slic_sites[8559]");
+    }
 }

@@ -17,7 +17,9 @@ mod uses;
 mod wrap;
 
 use super::file::{CFile, Hit, Parsed, Place, Shapes, WordMap};
-use super::generate::{GENERATED, api_wrapper, line_directive, pointer_wrapper, site_table};
+use super::generate::{
+    GENERATED, api_wrapper, line_directive, pointer_wrapper, push_site, site_table,
+};
 use super::macros::{bearing, identifiers, is_pasted};
 use super::role_scan;
 use super::scan::{Kind, MAX_LENGTH};
@@ -594,12 +596,12 @@ impl<'a> Weaver<'a> {
                     function.unwrap_or_default().to_string(),
                 );
                 self.edits
-                    .push(Edit::replace(range, format!("slic_w_{name}")));
+                    .push(Edit::replace(range, ["slic_w_", name].concat()));
                 let separator = if empty { "" } else { ", " };
-                self.edits.push(Edit::insert(
-                    open + 1,
-                    format!("&slic_sites[{site}]{separator}"),
-                ));
+                let mut argument = String::with_capacity(24);
+                push_site(&mut argument, site);
+                argument.push_str(separator);
+                self.edits.push(Edit::insert(open + 1, argument));
             }
             UseKind::Address | UseKind::Macro => {
                 // The API's address is taken: calls through the pointer go

@@ -120,7 +120,7 @@ impl<'a> Weaver<'a> {
         });
         self.edits.push(Edit::replace(
             head.name.clone(),
-            format!("slic_orig_{name}"),
+            ["slic_orig_", &name].concat(),
         ));
         // The wrapper's head is the definition's own bytes, name and all:
         // storage class, calling convention, annotations and comments stay
