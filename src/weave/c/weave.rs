@@ -332,14 +332,8 @@ impl<'a> Weaver<'a> {
         let file = self.file;
         let count = file.structure.items.len();
         let mut wanted = declares_roles.to_vec();
-        for hit in hits {
-            if let (Some(item), Place::Head, true) = (
-                hit.item,
-                hit.place,
-                hit.interest.api || hit.interest.bearing,
-            ) {
-                wanted[item] = true;
-            }
+        for (wanted, uses) in wanted.iter_mut().zip(self.uses_in_heads(hits)) {
+            *wanted |= uses;
         }
         let mut maybe: HashSet<&str> = found.iter().map(|(_, f)| f.routine.as_str()).collect();
         for item in (0..count).filter(|&item| declares_roles[item]) {
@@ -360,6 +354,22 @@ impl<'a> Weaver<'a> {
             }
         }
         (0..count).filter(|&item| wanted[item]).collect()
+    }
+
+    /// By item: whether its head (or the declaration it is) holds a use of
+    /// an API or bearing macro.
+    fn uses_in_heads(&self, hits: &[Hit<Interest>]) -> Vec<bool> {
+        let mut uses = vec![false; self.file.structure.items.len()];
+        for hit in hits {
+            if let (Some(item), Place::Head, true) = (
+                hit.item,
+                hit.place,
+                hit.interest.api || hit.interest.bearing,
+            ) {
+                uses[item] = true;
+            }
+        }
+        uses
     }
 
     /// What a batch of parsed pieces says. Only a tree that holds a use of

@@ -17,7 +17,7 @@ use tree_sitter::Node;
 
 use super::uses::Interest;
 use super::{Read, Weaver};
-use crate::weave::c::file::{CFile, Hit, Place};
+use crate::weave::c::file::{CFile, Hit};
 use crate::weave::c::role_scan;
 use crate::weave::c::scan::Kind;
 use crate::weave::c::structure::is_keyword;
@@ -276,16 +276,7 @@ impl<'a> Weaver<'a> {
         read: &mut Read<'a>,
     ) -> Vec<usize> {
         let file = self.file;
-        let mut uses_in_head = vec![false; file.structure.items.len()];
-        for hit in hits {
-            if let (Some(item), Place::Head, true) = (
-                hit.item,
-                hit.place,
-                hit.interest.api || hit.interest.bearing,
-            ) {
-                uses_in_head[item] = true;
-            }
-        }
+        let uses_in_head = self.uses_in_heads(hits);
         items
             .into_iter()
             .filter(|&item| {
