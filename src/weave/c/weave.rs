@@ -6,7 +6,7 @@
 //! bodies; tree-sitter gives the heads of the routines to wrap and the
 //! declarations that name APIs or role types.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
 
 use tree_sitter::Node;
@@ -28,6 +28,7 @@ use super::view::{byte_order_mark, view};
 use crate::catalog::Prototype;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::edit::{self, Edit};
+use crate::hash::{FnvHashMap, FnvHashSet};
 use crate::model::Event;
 use crate::monitor::hooks::{Hook, HookSet};
 use crate::role_table::Role;
@@ -94,14 +95,14 @@ struct Weaver<'a> {
     /// Pointer wrappers: (site, API).
     pointer_wrappers: Vec<(usize, String)>,
     /// The events of each API (every use of one has them at its site).
-    api_events: HashMap<String, Vec<Event>>,
+    api_events: FnvHashMap<String, Vec<Event>>,
     /// For each macro whose body uses bound APIs (directly or through other
     /// such macros), those APIs.
     macro_apis: HashMap<String, Vec<String>>,
     /// The routines to wrap, once the roles are known.
-    to_wrap: HashSet<String>,
+    to_wrap: FnvHashSet<String>,
     /// Line starts where `SLIC_HERE` is already defined.
-    here_lines: HashSet<usize>,
+    here_lines: FnvHashSet<usize>,
     /// The first byte any woven use needs the monitor declared by.
     first_use: Option<usize>,
     /// The roles given, with those found in the file and its headers.
@@ -109,9 +110,9 @@ struct Weaver<'a> {
     /// The definitions of catalog APIs (kernel code, left alone).
     kernel: Vec<std::ops::Range<usize>>,
     /// The functions some rule names.
-    hooked: HashSet<&'a str>,
+    hooked: FnvHashSet<&'a str>,
     /// The hooks of routines no rule names, by their roles.
-    role_hooks: HashMap<Vec<Role>, (Vec<&'a Hook>, Vec<&'a Hook>)>,
+    role_hooks: FnvHashMap<Vec<Role>, (Vec<&'a Hook>, Vec<&'a Hook>)>,
     /// The file's path, quoted for `#line`.
     quoted_path: String,
     /// `#line 1 "<slic generated>"`.
@@ -141,15 +142,15 @@ pub fn weave(input: &Input) -> Result<Woven<Vec<u8>>, Diagnostic> {
         wrapped_apis: Vec::new(),
         statics: Vec::new(),
         pointer_wrappers: Vec::new(),
-        api_events: HashMap::new(),
+        api_events: FnvHashMap::default(),
         macro_apis: HashMap::new(),
-        to_wrap: HashSet::new(),
-        here_lines: HashSet::new(),
+        to_wrap: FnvHashSet::default(),
+        here_lines: FnvHashSet::default(),
         first_use: None,
         roles: RoleMap::default(),
         kernel: Vec::new(),
         hooked: input.hooks.functions().into_iter().collect(),
-        role_hooks: HashMap::new(),
+        role_hooks: FnvHashMap::default(),
         quoted_path: quote(input.path),
         generated_line: line_directive(1, GENERATED),
         warnings: Vec::new(),
@@ -278,7 +279,7 @@ struct Read<'t> {
     /// Uses in declarations and heads, with where they are.
     uses: Vec<(usize, Use<'t>)>,
     /// Function definitions by the byte of their body's `{`.
-    heads: HashMap<usize, Head>,
+    heads: FnvHashMap<usize, Head>,
     /// The roles declarations declare.
     found: Vec<(usize, role_scan::Found)>,
     /// For each error of tree-sitter, the identifiers in the text it could
@@ -335,7 +336,7 @@ impl<'a> Weaver<'a> {
         for (wanted, uses) in wanted.iter_mut().zip(self.uses_in_heads(hits)) {
             *wanted |= uses;
         }
-        let mut maybe: HashSet<&str> = found.iter().map(|(_, f)| f.routine.as_str()).collect();
+        let mut maybe: FnvHashSet<&str> = found.iter().map(|(_, f)| f.routine.as_str()).collect();
         for item in (0..count).filter(|&item| declares_roles[item]) {
             maybe.extend(
                 file.structure.items[item]
@@ -516,7 +517,7 @@ impl<'a> Weaver<'a> {
         &self,
         read: Read<'a>,
         hits: &[Hit<Interest>],
-    ) -> (Vec<Step<'a>>, HashMap<usize, Head>) {
+    ) -> (Vec<Step<'a>>, FnvHashMap<usize, Head>) {
         let file = self.file;
         let mut steps: Vec<(usize, Step)> = read
             .uses
