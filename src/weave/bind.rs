@@ -155,7 +155,9 @@ pub fn woven_marker(text: &str, markers: &[&str]) -> Option<std::ops::Range<usiz
     markers
         .iter()
         .filter_map(|marker| {
-            let at = text.find(marker)?;
+            // memmem: a woven file is refused after one look at every byte
+            // of the input, which a plain `find` makes slow.
+            let at = memchr::memmem::find(text.as_bytes(), marker.as_bytes())?;
             Some(at..at + marker.len())
         })
         .min_by_key(|range| range.start)

@@ -30,6 +30,33 @@ pub struct CFile<'t> {
 /// the weaver looks up every identifier of a file.
 pub type WordMap<'w, V> = HashMap<&'w str, V, BuildHasherDefault<Fnv>>;
 
+/// The shapes (first byte and length) of a set of words. Most identifiers
+/// of a file have none of them, and are turned away without hashing.
+pub struct Shapes([u64; 256]);
+
+impl Shapes {
+    pub fn new<'w>(words: impl IntoIterator<Item = &'w str>) -> Shapes {
+        let mut shapes = Shapes([0; 256]);
+        for word in words {
+            if let Some((first, bit)) = Shapes::shape(word) {
+                shapes.0[first] |= bit;
+            }
+        }
+        shapes
+    }
+
+    /// Whether `word` may be one of the words.
+    pub fn may_hold(&self, word: &str) -> bool {
+        Shapes::shape(word).is_some_and(|(first, bit)| self.0[first] & bit != 0)
+    }
+
+    /// Lengths from 63 on share a bit.
+    fn shape(word: &str) -> Option<(usize, u64)> {
+        let first = *word.as_bytes().first()?;
+        Some((first as usize, 1 << word.len().min(63)))
+    }
+}
+
 /// An identifier the caller is interested in, and where it is.
 #[derive(Debug, Clone, Copy)]
 pub struct Hit<I> {
@@ -384,6 +411,20 @@ mod tests {
             3,
             "lines stay where they were"
         );
+    }
+
+    #[test]
+    fn shapes_hold_their_words_and_turn_most_others_away() {
+        let words = ["KeAcquireSpinLock", "IoSetCancelRoutine", "M", ""];
+        let shapes = Shapes::new(words);
+        for word in &words[..3] {
+            assert!(shapes.may_hold(word), "{word}");
+        }
+        for other in ["", "KeLowerIrql", "Irp", "N", "KeAcquireSpinLocX_longer"] {
+            assert!(!shapes.may_hold(other), "{other}");
+        }
+        // Same first byte and length: a hash lookup answers.
+        assert!(shapes.may_hold("KeAcquireSpinLocX"));
     }
 
     /// The name the scan gives each definition is the one tree-sitter

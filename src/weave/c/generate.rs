@@ -26,7 +26,12 @@ pub fn site_table(sites: &[Site], out: &mut String) {
                     file = Some((&position.file, quote(&position.file)));
                 }
                 let quoted = &file.as_ref().expect("just set").1;
-                let _ = write!(out, "{quoted}, {}, {}, ", position.line, position.column);
+                out.push_str(quoted);
+                out.push_str(", ");
+                push_number(out, position.line.into());
+                out.push_str(", ");
+                push_number(out, position.column.into());
+                out.push_str(", ");
             }
             None => out.push_str("0, 0, 0, "),
         }
@@ -63,12 +68,11 @@ pub fn api_wrapper(
     let _ = writeln!(declarations, "{head};");
     let _ = writeln!(out, "{head}\n{{");
     let hooks = bind::call_hooks(hooks, api);
+    let site = SiteArgument::Named("slic_site");
     for hook in &hooks.before {
-        let _ = writeln!(
-            out,
-            "    {};",
-            hook_call_site(hook, "slic_site", &parameters, None)
-        );
+        out.push_str("    ");
+        push_hook_call(out, hook, site, &parameters, None);
+        out.push_str(";\n");
     }
     let call = format!("{api}({})", parameters.join(", "));
     if returns_void {
@@ -82,11 +86,9 @@ pub fn api_wrapper(
     }
     let ret = (!returns_void).then_some("slic_result");
     for hook in &hooks.after {
-        let _ = writeln!(
-            out,
-            "    {};",
-            hook_call_site(hook, "slic_site", &parameters, ret)
-        );
+        out.push_str("    ");
+        push_hook_call(out, hook, site, &parameters, ret);
+        out.push_str(";\n");
     }
     if !returns_void {
         out.push_str("    return slic_result;\n");
@@ -131,8 +133,39 @@ pub fn pointer_wrapper(
 
 pub const GENERATED: &str = "<slic generated>";
 
+/// Appends a number in decimal, without the formatting machinery: the
+/// weaver writes several for every site.
+pub fn push_number(out: &mut String, mut number: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (number % 10) as u8;
+        number /= 10;
+        if number == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
+}
+
+/// `&slic_sites[N]`, the site `N` of the table.
+pub fn push_site(out: &mut String, site: usize) {
+    out.push_str("&slic_sites[");
+    push_number(out, site as u64);
+    out.push(']');
+}
+
 pub fn line_directive(line: u32, file: &str) -> String {
-    format!("#line {line} {}\n", quote(file))
+    let mut out = String::new();
+    push_line_directive(&mut out, line, &quote(file));
+    out
+}
+
+/// Appends `#line LINE FILE`, the file already quoted (a woven file has a
+/// directive after each wrapper).
+pub fn push_line_directive(out: &mut String, line: u32, quoted_file: &str) {
+    let _ = writeln!(out, "#line {line} {quoted_file}");
 }
 
 /// The wrapper's parameters `a1, a2, ...`, and each declared with the
@@ -155,29 +188,74 @@ fn declare(spelling: &str, name: &str) -> String {
     format!("{spelling} {name}")
 }
 
-/// A call of a hook from a routine wrapper: values are the routine's
-/// parameters; the site is one of the table.
-pub fn hook_call(hook: &Hook, site: usize, parameters: &[String], ret: Option<&str>) -> String {
-    hook_call_site(hook, &format!("&slic_sites[{site}]"), parameters, ret)
+/// Where a hook call's site comes from.
+#[derive(Clone, Copy)]
+pub enum SiteArgument<'s> {
+    /// A parameter of an API wrapper (`slic_site`).
+    Named(&'s str),
+    /// An entry of the site table: `&slic_sites[N]` (routine wrappers).
+    Table(usize),
 }
 
-fn hook_call_site(hook: &Hook, site: &str, parameters: &[String], ret: Option<&str>) -> String {
-    let mut arguments = vec![site.to_string()];
+/// Appends a call of a hook, `HOOK(SITE, values...)`: values are the
+/// wrapper's parameters (`0` past the last), what they point to, and the
+/// returned value `ret`. Written in place: a woven driver has thousands.
+pub fn push_hook_call(
+    out: &mut String,
+    hook: &Hook,
+    site: SiteArgument,
+    parameters: &[String],
+    ret: Option<&str>,
+) {
+    out.push_str(&hook.name);
+    out.push('(');
+    match site {
+        SiteArgument::Named(name) => out.push_str(name),
+        SiteArgument::Table(index) => push_site(out, index),
+    }
     for (index, value) in hook.arguments.iter().enumerate() {
         let parameter = parameters.get(index).map_or("0", String::as_str);
-        arguments.push(format!("({})({parameter})", value.c_carrier()));
+        for part in [", (", value.c_carrier(), ")(", parameter, ")"] {
+            out.push_str(part);
+        }
     }
     for (position, value) in &hook.pointees {
         let parameter = parameters
             .get(*position as usize - 1)
             .map_or("0", String::as_str);
-        arguments.push(format!(
-            "({parameter} ? ({})*({parameter}) : 0)",
-            value.c_carrier()
-        ));
+        for part in [
+            ", (",
+            parameter,
+            " ? (",
+            value.c_carrier(),
+            ")*(",
+            parameter,
+            ") : 0)",
+        ] {
+            out.push_str(part);
+        }
     }
     if let Some(value) = hook.returns {
-        arguments.push(format!("({})({})", value.c_carrier(), ret.unwrap_or("0")));
+        for part in [", (", value.c_carrier(), ")(", ret.unwrap_or("0"), ")"] {
+            out.push_str(part);
+        }
     }
-    format!("{}({})", hook.name, arguments.join(", "))
+    out.push(')');
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_written_as_format_writes_them() {
+        for number in [0, 7, 10, 99, 100, 1_234_567, u64::from(u32::MAX), u64::MAX] {
+            let mut out = String::from("x");
+            push_number(&mut out, number);
+            assert_eq!(out, format!("x{number}"));
+        }
+        let mut site = String::new();
+        push_site(&mut site, 8559);
+        assert_eq!(site, "&slic_sites[8559]");
+    }
 }

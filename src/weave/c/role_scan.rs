@@ -239,31 +239,52 @@ pub fn parsed_evidence(c: &CFile, nodes: &[Node], file: &str) -> Vec<(usize, Fou
         if !matches!(node.kind(), "declaration" | "function_definition") {
             continue;
         }
-        let at = node.start_byte();
-        let mut add = |role: Role, name: &str, evidence: String| {
-            found.push((
-                at,
-                Found {
-                    role,
-                    routine: name.to_string(),
-                    evidence,
-                    file: file.to_string(),
-                    line: c.scan.line(at),
-                },
-            ));
-        };
         let names = declared_routines(node, c.text);
-        if let Some(role_type) = tree::child(node, tree::Field::Type).map(|t| text(t, c.text))
-            && let Some(role) = Role::from_role_type(role_type)
-        {
-            for name in &names {
-                add(role, name, format!("{role_type} declaration"));
-            }
+        let role_type = tree::child(node, tree::Field::Type).map(|t| text(t, c.text));
+        found.extend(declaration_evidence(
+            c,
+            node.start_byte(),
+            &names,
+            role_type,
+            file,
+        ));
+    }
+    found
+}
+
+/// The roles a declaration or definition that starts at `at` gives the
+/// routines it declares (`names`): by its type (`role_type`, as spelled)
+/// or by a dispatch annotation before it.
+pub fn declaration_evidence(
+    c: &CFile,
+    at: usize,
+    names: &[&str],
+    role_type: Option<&str>,
+    file: &str,
+) -> Vec<(usize, Found)> {
+    let mut found = Vec::new();
+    let mut add = |role: Role, name: &str, evidence: String| {
+        found.push((
+            at,
+            Found {
+                role,
+                routine: name.to_string(),
+                evidence,
+                file: file.to_string(),
+                line: c.scan.line(at),
+            },
+        ));
+    };
+    if let Some(role_type) = role_type
+        && let Some(role) = Role::from_role_type(role_type)
+    {
+        for name in names {
+            add(role, name, format!("{role_type} declaration"));
         }
-        if let Some(annotation) = dispatch_annotation(&c.scan.blanked, at, c.text) {
-            for name in &names {
-                add(Role::Dispatch, name, format!("{annotation} annotation"));
-            }
+    }
+    if let Some(annotation) = dispatch_annotation(&c.scan.blanked, at, c.text) {
+        for name in names {
+            add(Role::Dispatch, name, format!("{annotation} annotation"));
         }
     }
     found
@@ -476,12 +497,12 @@ fn routine_named(c: &CFile, mut tokens: Range<usize>) -> Option<usize> {
 
 /// The functions a declaration declares (not variables: `DRIVER_DISPATCH
 /// Foo;` declares a function by its type) or a definition defines.
-fn declared_routines(node: Node, source: &str) -> Vec<String> {
+fn declared_routines<'s>(node: Node, source: &'s str) -> Vec<&'s str> {
     let mut cursor = node.walk();
     node.children_by_field_name("declarator", &mut cursor)
         .filter(|d| d.kind() != "init_declarator")
         .filter_map(tree::declared_name)
-        .map(|name| text(name, source).to_string())
+        .map(|name| text(name, source))
         .collect()
 }
 

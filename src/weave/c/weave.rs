@@ -6,17 +6,20 @@
 //! bodies; tree-sitter gives the heads of the routines to wrap and the
 //! declarations that name APIs or role types.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::fmt::Write;
 
 use tree_sitter::Node;
 
+mod head;
 mod refuse;
 mod uses;
 mod wrap;
 
-use super::file::{CFile, Hit, Parsed, Place, WordMap};
-use super::generate::{GENERATED, api_wrapper, line_directive, pointer_wrapper, site_table};
+use super::file::{CFile, Hit, Parsed, Place, Shapes, WordMap};
+use super::generate::{
+    GENERATED, api_wrapper, line_directive, pointer_wrapper, push_site, site_table,
+};
 use super::macros::{bearing, identifiers, is_pasted};
 use super::role_scan;
 use super::scan::{Kind, MAX_LENGTH};
@@ -25,14 +28,17 @@ use super::view::{byte_order_mark, view};
 use crate::catalog::Prototype;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::edit::{self, Edit};
+use crate::hash::{FnvHashMap, FnvHashSet};
 use crate::model::Event;
-use crate::monitor::hooks::HookSet;
+use crate::monitor::hooks::{Hook, HookSet};
+use crate::role_table::Role;
 use crate::span::{FileId, Span};
+use crate::syntax::pretty::quote;
 use crate::weave::bind::{self, Binding, Sites};
 use crate::weave::role_map::RoleMap;
 use crate::weave::{Position, WOVEN_MARKER, Woven};
+use head::Head;
 use uses::{Interest, Use, UseKind, body_use, parsed_use};
-use wrap::Head;
 
 pub struct Input<'a> {
     /// The file's bytes, whatever they are (see `view.rs`).
@@ -67,8 +73,10 @@ const IN_A_MACRO: &str = "(a macro)";
 /// What the weaver does, in the order of the text.
 enum Step<'t> {
     Use(Use<'t>),
-    /// Wrap the definition that is this item.
-    Wrap(usize, Option<Head>),
+    /// Wrap the definition that is this item; its head is in
+    /// [`Read::heads`] by the byte of its body's `{` (a step stays small:
+    /// the steps are sorted).
+    Wrap(usize),
 }
 
 struct Weaver<'a> {
@@ -87,20 +95,28 @@ struct Weaver<'a> {
     /// Pointer wrappers: (site, API).
     pointer_wrappers: Vec<(usize, String)>,
     /// The events of each API (every use of one has them at its site).
-    api_events: HashMap<String, Vec<Event>>,
+    api_events: FnvHashMap<String, Vec<Event>>,
     /// For each macro whose body uses bound APIs (directly or through other
     /// such macros), those APIs.
     macro_apis: HashMap<String, Vec<String>>,
     /// The routines to wrap, once the roles are known.
-    to_wrap: HashSet<String>,
+    to_wrap: FnvHashSet<String>,
     /// Line starts where `SLIC_HERE` is already defined.
-    here_lines: HashSet<usize>,
+    here_lines: FnvHashSet<usize>,
     /// The first byte any woven use needs the monitor declared by.
     first_use: Option<usize>,
     /// The roles given, with those found in the file and its headers.
     roles: RoleMap,
     /// The definitions of catalog APIs (kernel code, left alone).
     kernel: Vec<std::ops::Range<usize>>,
+    /// The functions some rule names.
+    hooked: FnvHashSet<&'a str>,
+    /// The hooks of routines no rule names, by their roles.
+    role_hooks: FnvHashMap<Vec<Role>, (Vec<&'a Hook>, Vec<&'a Hook>)>,
+    /// The file's path, quoted for `#line`.
+    quoted_path: String,
+    /// `#line 1 "<slic generated>"`.
+    generated_line: String,
     warnings: Vec<Diagnostic>,
 }
 
@@ -126,13 +142,17 @@ pub fn weave(input: &Input) -> Result<Woven<Vec<u8>>, Diagnostic> {
         wrapped_apis: Vec::new(),
         statics: Vec::new(),
         pointer_wrappers: Vec::new(),
-        api_events: HashMap::new(),
+        api_events: FnvHashMap::default(),
         macro_apis: HashMap::new(),
-        to_wrap: HashSet::new(),
-        here_lines: HashSet::new(),
+        to_wrap: FnvHashSet::default(),
+        here_lines: FnvHashSet::default(),
         first_use: None,
         roles: RoleMap::default(),
         kernel: Vec::new(),
+        hooked: input.hooks.functions().into_iter().collect(),
+        role_hooks: FnvHashMap::default(),
+        quoted_path: quote(input.path),
+        generated_line: line_directive(1, GENERATED),
         warnings: Vec::new(),
     };
     let defined: BTreeSet<&str> = (0..file.structure.items.len())
@@ -188,7 +208,14 @@ pub fn weave(input: &Input) -> Result<Woven<Vec<u8>>, Diagnostic> {
     for word in role_scan::role_words() {
         interests.entry(word).or_default().role = role_scan::role_word(word);
     }
-    let hits = file.hits(|word| interests.get(word).copied());
+    let shapes = Shapes::new(interests.keys().copied());
+    let hits = file.hits(|word| {
+        if shapes.may_hold(word) {
+            interests.get(word).copied()
+        } else {
+            None
+        }
+    });
     // Roles: registrations and the usual declarations in the tokens, the
     // other declarations once parsed, and those of the headers the file
     // includes with quotes.
@@ -210,9 +237,12 @@ pub fn weave(input: &Input) -> Result<Woven<Vec<u8>>, Diagnostic> {
         )
         .0;
     }
-    let parsed = weaver.pieces_to_parse(&hits, &found, &declared.to_parse, &header_roles);
+    let wanted = weaver.pieces_to_parse(&hits, &found, &declared.to_parse, &header_roles);
     let mut read = Read::default();
+    let parsed = weaver.read_heads_from_tokens(wanted, &hits, &mut read);
     file.parse(&parsed, |parsed| weaver.read_tree(parsed, &hits, &mut read));
+    // In the order of the text, as tree-sitter alone found them.
+    read.found.sort_by_key(|(at, _)| *at);
     found.append(&mut read.found);
     let mut all_roles = input.roles.clone();
     for (_, item) in &found {
@@ -230,10 +260,14 @@ pub fn weave(input: &Input) -> Result<Woven<Vec<u8>>, Diagnostic> {
     weaver.roles = all_roles;
     weaver.refuse_what_makes_no_sense(&read.errors, &hits)?;
     weaver.rewrite_macro_bodies(&definitions, &apis)?;
-    for step in weaver.steps(read, &hits) {
+    let (steps, mut heads) = weaver.steps(read, &hits);
+    for step in steps {
         match step {
             Step::Use(found) => weaver.weave_use(found)?,
-            Step::Wrap(item, node) => weaver.wrap(item, node)?,
+            Step::Wrap(item) => {
+                let (open, _) = file.structure.items[item].body().expect("a definition");
+                weaver.wrap(item, heads.remove(&file.start(open)))?
+            }
         }
     }
     weaver.finish()
@@ -245,7 +279,7 @@ struct Read<'t> {
     /// Uses in declarations and heads, with where they are.
     uses: Vec<(usize, Use<'t>)>,
     /// Function definitions by the byte of their body's `{`.
-    heads: HashMap<usize, Head>,
+    heads: FnvHashMap<usize, Head>,
     /// The roles declarations declare.
     found: Vec<(usize, role_scan::Found)>,
     /// For each error of tree-sitter, the identifiers in the text it could
@@ -299,16 +333,10 @@ impl<'a> Weaver<'a> {
         let file = self.file;
         let count = file.structure.items.len();
         let mut wanted = declares_roles.to_vec();
-        for hit in hits {
-            if let (Some(item), Place::Head, true) = (
-                hit.item,
-                hit.place,
-                hit.interest.api || hit.interest.bearing,
-            ) {
-                wanted[item] = true;
-            }
+        for (wanted, uses) in wanted.iter_mut().zip(self.uses_in_heads(hits)) {
+            *wanted |= uses;
         }
-        let mut maybe: HashSet<&str> = found.iter().map(|(_, f)| f.routine.as_str()).collect();
+        let mut maybe: FnvHashSet<&str> = found.iter().map(|(_, f)| f.routine.as_str()).collect();
         for item in (0..count).filter(|&item| declares_roles[item]) {
             maybe.extend(
                 file.structure.items[item]
@@ -322,11 +350,27 @@ impl<'a> Weaver<'a> {
                 let may_be_routine = maybe.contains(name)
                     || !self.input.roles.roles_of(name).is_empty()
                     || !header_roles.roles_of(name).is_empty()
-                    || self.input.hooks.of_function(name).next().is_some();
+                    || self.hooked.contains(name);
                 *wanted |= may_be_routine;
             }
         }
         (0..count).filter(|&item| wanted[item]).collect()
+    }
+
+    /// By item: whether its head (or the declaration it is) holds a use of
+    /// an API or bearing macro.
+    fn uses_in_heads(&self, hits: &[Hit<Interest>]) -> Vec<bool> {
+        let mut uses = vec![false; self.file.structure.items.len()];
+        for hit in hits {
+            if let (Some(item), Place::Head, true) = (
+                hit.item,
+                hit.place,
+                hit.interest.api || hit.interest.bearing,
+            ) {
+                uses[item] = true;
+            }
+        }
+        uses
     }
 
     /// What a batch of parsed pieces says. Only a tree that holds a use of
@@ -469,7 +513,11 @@ impl<'a> Weaver<'a> {
     /// The uses to rewrite and the definitions to wrap, in the order of the
     /// text: uses in bodies from the tokens, uses in declarations and heads
     /// from tree-sitter.
-    fn steps(&self, mut read: Read<'a>, hits: &[Hit<Interest>]) -> Vec<Step<'a>> {
+    fn steps(
+        &self,
+        read: Read<'a>,
+        hits: &[Hit<Interest>],
+    ) -> (Vec<Step<'a>>, FnvHashMap<usize, Head>) {
         let file = self.file;
         let mut steps: Vec<(usize, Step)> = read
             .uses
@@ -497,20 +545,20 @@ impl<'a> Weaver<'a> {
             ));
         }
         for (index, item) in file.structure.items.iter().enumerate() {
-            let (Some(name), Some((open, _))) = (file.name(index), item.body()) else {
+            let (Some(name), Some(_)) = (file.name(index), item.body()) else {
                 continue;
             };
             if item.crossing || !self.needs_wrapping(name) {
                 continue;
             }
-            let head = read.heads.remove(&file.start(open));
-            steps.push((file.start(item.tokens.start), Step::Wrap(index, head)));
+            steps.push((file.start(item.tokens.start), Step::Wrap(index)));
         }
         // Kernel code is left alone.
         steps.retain(|(at, _)| !self.kernel.iter().any(|range| range.contains(at)));
         // A definition comes before what is inside it; uses in order.
         steps.sort_by_key(|(at, step)| (*at, matches!(step, Step::Use(_))));
-        steps.into_iter().map(|(_, step)| step).collect()
+        let steps = steps.into_iter().map(|(_, step)| step).collect();
+        (steps, read.heads)
     }
 
     fn api_events(&self, api: &str) -> Vec<Event> {
@@ -564,12 +612,12 @@ impl<'a> Weaver<'a> {
                     function.unwrap_or_default().to_string(),
                 );
                 self.edits
-                    .push(Edit::replace(range, format!("slic_w_{name}")));
+                    .push(Edit::replace(range, ["slic_w_", name].concat()));
                 let separator = if empty { "" } else { ", " };
-                self.edits.push(Edit::insert(
-                    open + 1,
-                    format!("&slic_sites[{site}]{separator}"),
-                ));
+                let mut argument = String::with_capacity(24);
+                push_site(&mut argument, site);
+                argument.push_str(separator);
+                self.edits.push(Edit::insert(open + 1, argument));
             }
             UseKind::Address | UseKind::Macro => {
                 // The API's address is taken: calls through the pointer go

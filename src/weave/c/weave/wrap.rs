@@ -2,54 +2,18 @@
 //! definition is renamed, and a function with its name and head calls the
 //! hooks around it.
 
-use std::io::Write;
-
-use tree_sitter::Node;
+use std::fmt::Write;
 
 use super::Weaver;
+use super::head::Head;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::edit::Edit;
+use crate::role_table::Role;
 use crate::span::Span;
-use crate::weave::bind;
+use crate::weave::bind::{self, RoutineHooks};
 use crate::weave::c::file::CFile;
-use crate::weave::c::generate::{GENERATED, hook_call, line_directive};
+use crate::weave::c::generate::{SiteArgument, push_hook_call, push_line_directive};
 use crate::weave::c::scan::Kind;
-use crate::weave::c::tree;
-
-/// What wrapping a definition takes from its head.
-pub(super) struct Head {
-    pub(super) start: usize,
-    pub(super) name: std::ops::Range<usize>,
-    parameters: Result<Vec<String>, String>,
-    returns_void: bool,
-    /// Copied from the file's bytes, like the wrapper's head.
-    result_type: Vec<u8>,
-    pub(super) body: std::ops::Range<usize>,
-}
-
-impl Head {
-    /// `text` is the view of the file the tree was parsed from, `bytes` the
-    /// file itself.
-    pub(super) fn of(node: Node, text: &str, bytes: &[u8]) -> Option<Head> {
-        let declarator = tree::child(node, tree::Field::Declarator)?;
-        let name = tree::declared_name(declarator)?;
-        let function = tree::function_declarator(declarator)?;
-        let body = tree::child(node, tree::Field::Body)?;
-        let returns_void = tree::returns_void(node, declarator, text);
-        Some(Head {
-            start: node.start_byte(),
-            name: name.byte_range(),
-            parameters: tree::parameter_names(function, text),
-            returns_void,
-            result_type: if returns_void {
-                Vec::new()
-            } else {
-                tree::result_type(node, declarator, bytes)
-            },
-            body: body.byte_range(),
-        })
-    }
-}
 
 /// Where the `return` that ends `body` starts, when it returns a value and
 /// the body has no other `return`. clang gives its `ret` that statement's
@@ -107,7 +71,33 @@ fn has_word(bytes: &[u8], word: &str) -> bool {
     })
 }
 
-impl Weaver<'_> {
+impl<'a> Weaver<'a> {
+    /// The hooks of a routine with these roles (`bind::routine_hooks`).
+    /// Those of a routine no rule names depend on its roles only, and are
+    /// found once for each set of roles.
+    fn routine_hooks(
+        &mut self,
+        name: &str,
+        roles: &[Role],
+        span: Span,
+    ) -> Result<RoutineHooks<'a>, Diagnostic> {
+        let hooks = self.input.hooks;
+        let path = self.input.path;
+        if self.hooked.contains(name) {
+            return bind::routine_hooks(hooks, name, roles, path, span);
+        }
+        if let Some((entry, exit)) = self.role_hooks.get(roles) {
+            return Ok(RoutineHooks {
+                entry: entry.clone(),
+                exit: exit.clone(),
+            });
+        }
+        let found = bind::routine_hooks(hooks, name, roles, path, span)?;
+        let memo = (found.entry.clone(), found.exit.clone());
+        self.role_hooks.insert(roles.to_vec(), memo);
+        Ok(found)
+    }
+
     /// A definition of a role routine, or of a function with entry or exit
     /// events: renamed, and wrapped by a function with the original name.
     pub(super) fn wrap(&mut self, item: usize, head: Option<Head>) -> Result<(), Diagnostic> {
@@ -135,7 +125,7 @@ impl Weaver<'_> {
         })?;
         let roles = self.roles.roles_of(&name);
         let span = Span::new(self.input.file, head.name.clone());
-        let hooks = bind::routine_hooks(self.input.hooks, &name, &roles, self.input.path, span)?;
+        let hooks = self.routine_hooks(&name, &roles, span)?;
         let (entry_hooks, exit_hooks) = (hooks.entry, hooks.exit);
         // A site for each end that has hooks: the `{` for entry events;
         // for exit events, where the routine returns: its final `return`,
@@ -162,11 +152,11 @@ impl Weaver<'_> {
         }
         self.edits.push(Edit::replace(
             head.name.clone(),
-            format!("slic_orig_{name}"),
+            ["slic_orig_", &name].concat(),
         ));
         // The wrapper's head is the definition's own bytes, name and all:
         // storage class, calling convention, annotations and comments stay
-        // the same. (Writes to a `Vec` do not fail.)
+        // the same.
         let bytes = self.input.text;
         let head_text = [
             &bytes[head.start..head.name.start],
@@ -176,44 +166,62 @@ impl Weaver<'_> {
         .concat();
         let result_type = (!head.returns_void).then_some(head.result_type.as_slice());
         let arguments = parameters.join(", ");
-        let mut wrapper: Vec<u8> = Vec::new();
-        let _ = writeln!(wrapper, "\n{}", line_directive(1, GENERATED));
+        let mut wrapper: Vec<u8> = Vec::with_capacity(512 + head_text.len());
+        wrapper.push(b'\n');
+        wrapper.extend_from_slice(self.generated_line.as_bytes());
+        wrapper.push(b'\n');
         wrapper.extend_from_slice(head_text.trim_ascii_end());
         wrapper.extend_from_slice(b"\n{\n");
+        // The body, but for the result type and the head (the file's
+        // bytes), is text the weaver writes.
+        let mut body = String::with_capacity(512);
         // A routine of a role is the driver running (see
         // `slic_driver_enter` in the monitor's header).
         let driver = !roles.is_empty();
         if driver {
-            wrapper.extend_from_slice(b"    slic_driver_enter();\n");
+            body.push_str("    slic_driver_enter();\n");
         }
         for hook in &entry_hooks {
             let site = entry_site.expect("entry hooks have a site");
-            let _ = writeln!(wrapper, "    {};", hook_call(hook, site, &parameters, None));
+            body.push_str("    ");
+            push_hook_call(
+                &mut body,
+                hook,
+                SiteArgument::Table(site),
+                &parameters,
+                None,
+            );
+            body.push_str(";\n");
         }
+        wrapper.extend_from_slice(body.as_bytes());
+        body.clear();
         match result_type {
             Some(ty) => {
                 wrapper.extend_from_slice(b"    ");
                 wrapper.extend_from_slice(ty);
-                let _ = writeln!(wrapper, " slic_result = slic_orig_{name}({arguments});");
+                let _ = writeln!(body, " slic_result = slic_orig_{name}({arguments});");
             }
             None => {
-                let _ = writeln!(wrapper, "    slic_orig_{name}({arguments});");
+                let _ = writeln!(body, "    slic_orig_{name}({arguments});");
             }
         }
         for hook in &exit_hooks {
             let ret = result_type.map(|_| "slic_result");
             let site = exit_site.expect("exit hooks have a site");
-            let _ = writeln!(wrapper, "    {};", hook_call(hook, site, &parameters, ret));
+            body.push_str("    ");
+            push_hook_call(&mut body, hook, SiteArgument::Table(site), &parameters, ret);
+            body.push_str(";\n");
         }
         if driver {
-            wrapper.extend_from_slice(b"    slic_driver_exit();\n");
+            body.push_str("    slic_driver_exit();\n");
         }
         if result_type.is_some() {
-            wrapper.extend_from_slice(b"    return slic_result;\n");
+            body.push_str("    return slic_result;\n");
         }
-        wrapper.extend_from_slice(b"}\n");
+        body.push_str("}\n");
         let returns_line = self.position(returns_at).line;
-        wrapper.extend_from_slice(line_directive(returns_line, self.input.path).as_bytes());
+        push_line_directive(&mut body, returns_line, &self.quoted_path);
+        wrapper.extend_from_slice(body.as_bytes());
         self.edits.push(Edit::insert(head.body.end, wrapper));
         self.note_use(head.start);
         Ok(())
