@@ -12,7 +12,7 @@ use slic::weave::role_map::RoleMap;
 
 use super::io::{
     FsLoader, Text, check_output_path, map_text, read_bytes, read_text, write_output,
-    write_output_with, write_pieces,
+    write_output_with,
 };
 use super::llvm;
 use super::rules::{Compiled, compile};
@@ -190,19 +190,28 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 &args, &compiled, &hooks, &roles, input, &name, input_text, file,
             )
             .map(Output::C),
-            Some((text, _)) => slic::weave::llvm::weave_module(
-                &slic::weave::llvm::Input {
+            Some((text, _)) => {
+                let input = slic::weave::llvm::Input {
                     text,
                     path: &name,
                     file,
                     rules: &automata,
                     hooks: &hooks,
                     roles: &roles,
-                },
-                slic::weave::llvm::MonitorPlacement::InModule,
-                slic::weave::llvm::Strategy::Targeted,
-            )
-            .map(Output::Module),
+                };
+                if streams(&output) {
+                    weave_ir_into(&input, &output)
+                        .map_err(|failure| finish(failure))?
+                        .map(Output::Written)
+                } else {
+                    slic::weave::llvm::weave_module(
+                        &input,
+                        slic::weave::llvm::MonitorPlacement::InModule,
+                        slic::weave::llvm::Strategy::Targeted,
+                    )
+                    .map(Output::Module)
+                }
+            }
         };
         let woven = woven.map_err(|error| {
             show(&[error]);
@@ -210,7 +219,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
         })?;
         let (sites, warnings) = match &woven {
             Output::C(woven) => (&woven.sites, &woven.warnings),
-            Output::Module(woven) => (&woven.sites, &woven.warnings),
+            Output::Module(woven) => (&woven.summary.sites, &woven.summary.warnings),
+            Output::Written(summary) => (&summary.sites, &summary.warnings),
         };
         let mut shown = warnings.clone();
         shown.extend(
@@ -240,12 +250,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
                         input.display()
                     ))
                 })?;
-                let text = woven.edited.to_text();
-                write_output(&output, &llvm::assemble(&text, version, &output)?)?;
+                write_output(&output, &llvm::assemble(&woven.text, version, &output)?)?;
             }
-            (Output::Module(woven), _) => {
-                write_output_with(&output, |out| write_pieces(out, woven.edited.pieces()))?
-            }
+            (Output::Module(woven), _) => write_output(&output, woven.text.as_bytes())?,
+            (Output::Written(_), _) => {}
             (Output::C(woven), _) => write_output(&output, &woven.text)?,
         }
         progress.inc(1);
@@ -280,10 +288,51 @@ fn progress_bar(count: usize) -> indicatif::ProgressBar {
     bar
 }
 
-/// A woven file: C text, or a module's edits.
-enum Output<'a> {
+/// A woven file: C text, a module's text, or a module already written.
+enum Output {
     C(Woven<Vec<u8>>),
-    Module(slic::weave::llvm::WovenModule<'a>),
+    Module(slic::weave::llvm::WovenModule),
+    Written(slic::weave::llvm::Summary),
+}
+
+/// Whether a module is woven straight into its output file as the weaver
+/// goes (a large module's woven text is never held whole). Not for bitcode
+/// (assembled from the whole text), nor for standard output or a device,
+/// which a refusal part-way would leave holding part of a module.
+fn streams(output: &Path) -> bool {
+    output != Path::new("-")
+        && output.extension().is_none_or(|e| e != "bc")
+        && !(output.exists() && !output.metadata().is_ok_and(|m| m.is_file()))
+}
+
+/// Weaves a module into `output`, written as it is woven: the summary, or
+/// the refusal (and nothing written).
+fn weave_ir_into(
+    input: &slic::weave::llvm::Input,
+    output: &Path,
+) -> Result<Result<slic::weave::llvm::Summary, Diagnostic>, Failure> {
+    use slic::weave::llvm::{MonitorPlacement, Strategy, Unwoven, weave_into};
+    let mut outcome = None;
+    let written = write_output_with(output, |out| {
+        match weave_into(input, MonitorPlacement::InModule, Strategy::Targeted, out) {
+            Ok(summary) => {
+                outcome = Some(Ok(summary));
+                Ok(())
+            }
+            Err(Unwoven::Write(error)) => Err(error),
+            Err(Unwoven::Refused(diagnostic)) => {
+                outcome = Some(Err(diagnostic));
+                // The temporary file is dropped, not renamed.
+                Err(std::io::Error::other("refused"))
+            }
+        }
+    });
+    match (outcome, written) {
+        (Some(Err(diagnostic)), _) => Ok(Err(diagnostic)),
+        (Some(Ok(summary)), Ok(())) => Ok(Ok(summary)),
+        (_, Err(failure)) => Err(failure),
+        (None, Ok(())) => unreachable!("the weave ran"),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
