@@ -54,6 +54,8 @@ use super::role_map::RoleMap;
 use super::{Site, WOVEN_MARKER, Woven};
 use crate::automaton::Automaton;
 use crate::diagnostic::{Code, Diagnostic};
+use crate::hash::FnvHashSet;
+use crate::role_table::Role;
 use crate::edit::{EditBuffer, Unwritten};
 use crate::llvm::names;
 use crate::monitor::abi::{DRIVER_ENTER, DRIVER_EXIT};
@@ -412,22 +414,41 @@ fn bind_symbols(input: &Input, module: &module::Module) -> Result<Bindings, Diag
             );
         }
     }
+    // A function without hooks of its own has its roles' hooks: the same
+    // for every function of the same roles, worked out once for them.
+    let hooked: FnvHashSet<&str> = hooks.functions().into_iter().collect();
+    let mut of_roles: HashMap<Vec<Role>, (Vec<usize>, Vec<usize>)> = HashMap::new();
     for function in &module.functions {
         if bindings.kernel.contains(&function.symbol) {
             continue;
         }
         let name = names::undecorated(&function.symbol);
-        let span = Span::new(input.file, function.header.clone());
         let roles = input.roles.roles_of(name);
-        let routine = bind::routine_hooks(hooks, name, &roles, input.path, span)?;
+        let own = hooked.contains(name);
+        if roles.is_empty() && !own {
+            continue;
+        }
+        let known = if own { None } else { of_roles.get(&roles) };
+        let (entry, exit) = match known {
+            Some(known) => known.clone(),
+            None => {
+                let span = Span::new(input.file, function.header.clone());
+                let routine = bind::routine_hooks(hooks, name, &roles, input.path, span)?;
+                let found = (indexes(&routine.entry), indexes(&routine.exit));
+                if !own {
+                    of_roles.insert(roles.clone(), found.clone());
+                }
+                found
+            }
+        };
         // Every routine of a role, with events or not: the driver runs
         // inside it.
-        if !routine.is_empty() || !roles.is_empty() {
+        if !entry.is_empty() || !exit.is_empty() || !roles.is_empty() {
             bindings.routines.insert(
                 function.symbol.clone(),
                 RoutineBinding {
-                    entry: indexes(&routine.entry),
-                    exit: indexes(&routine.exit),
+                    entry,
+                    exit,
                     driver: !roles.is_empty(),
                 },
             );
