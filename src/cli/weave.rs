@@ -143,7 +143,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let roles = given_roles(args.roles.as_deref(), &args.role)?;
     let progress = progress_bar(jobs.len());
     let mut reports: Vec<slic::weave::report::BindingReport> = Vec::new();
-    for (input, output, kind) in jobs {
+    let count = jobs.len();
+    for (job, (input, output, kind)) in jobs.into_iter().enumerate() {
         progress.set_message(input.display().to_string());
         let name = match (&args.name, args.inputs.len()) {
             (Some(name), 1) => name.clone(),
@@ -257,6 +258,12 @@ pub fn run(args: Args) -> Result<(), Failure> {
             (Output::C(woven), _) => write_output(&output, &woven.text)?,
         }
         progress.inc(1);
+        if job + 1 == count {
+            // The last file's sites and edits are not freed one by one:
+            // the process ends now (for a large module, tens of
+            // thousands of small allocations).
+            std::mem::forget(woven);
+        }
     }
     progress.finish_and_clear();
     if let Some(report) = &args.report {
