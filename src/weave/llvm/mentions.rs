@@ -198,18 +198,17 @@ fn global_name(source: &str, at: usize) -> (Cow<'_, str>, usize) {
 /// The decimal number at `at`, and how many digits it has (`None` past
 /// 18 digits, more than any module numbers).
 fn number_at(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
-    let end = bytes.len().min(at + 19);
+    let digits = &bytes[at.min(bytes.len())..bytes.len().min(at + 19)];
     let mut number = 0usize;
-    let mut next = at;
-    while next < end {
-        let digit = bytes[next].wrapping_sub(b'0');
+    let mut length = 0;
+    for &byte in digits {
+        let digit = byte.wrapping_sub(b'0');
         if digit > 9 {
             break;
         }
         number = number * 10 + usize::from(digit);
-        next += 1;
+        length += 1;
     }
-    let length = next - at;
     (length > 0 && length <= 18).then_some((number, length))
 }
 
