@@ -133,18 +133,33 @@ impl RoleMap {
 /// a multi-line string (TOML's other strings cannot span lines), so a text
 /// with none is left as it is. Lines stay where they were.
 fn without_comment_lines(text: &str) -> std::borrow::Cow<'_, str> {
-    if text.contains("\"\"\"") || text.contains("'''") {
+    let bytes = text.as_bytes();
+    if memchr::memmem::find(bytes, b"\"\"\"").is_some() || memchr::memmem::find(bytes, b"'''").is_some()
+    {
         return std::borrow::Cow::Borrowed(text);
     }
     let mut kept = String::with_capacity(text.len());
-    for line in text.split_inclusive('\n') {
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
+    for end in ends {
+        let line = &bytes[start..end];
+        let content = line.strip_suffix(b"\r").unwrap_or(line);
+        let comment = content
+            .iter()
+            .find(|&&b| b != b' ' && b != b'\t')
+            .is_some_and(|&b| b == b'#');
         // A comment with a control character is TOML's to refuse.
-        let plain = |c: char| !c.is_control() || matches!(c, '\t' | '\r' | '\n');
-        if line.trim_start().starts_with('#') && line.chars().all(plain) {
+        let plain = || content.iter().all(|&b| (b >= 0x20 && b != 0x7f) || b == b'\t');
+        if comment && plain() {
             // The line break stays (`\r\n` or `\n`), and nothing else.
-            kept.push_str(&line[line.trim_end_matches(['\r', '\n']).len()..]);
+            kept.push_str(&text[start + content.len()..end]);
         } else {
-            kept.push_str(line);
+            kept.push_str(&text[start..end]);
+        }
+        // Past the `\n`.
+        start = (end + 1).min(bytes.len());
+        if end < bytes.len() {
+            kept.push('\n');
         }
     }
     std::borrow::Cow::Owned(kept)
