@@ -19,7 +19,7 @@ use crate::types::IntType;
 struct CatalogParser;
 
 /// A C type as far as rules care.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum CType {
     Void,
     Int(IntType),
@@ -44,7 +44,7 @@ impl CType {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Parameter {
     pub name: Option<String>,
     /// As written, such as `PKSPIN_LOCK` or `KIRQL *`.
@@ -57,7 +57,7 @@ pub struct Parameter {
 
 /// The direction a SAL annotation gives a parameter. The kernel model of
 /// `slic verify` writes the `Out` ones.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum Direction {
     /// No annotation.
     #[default]
@@ -80,7 +80,7 @@ const DIRECTIONS: &[(&str, Direction)] = &[
     ("_Inout_opt_", Direction::InOut),
 ];
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Prototype {
     pub name: String,
     pub returns: CType,
@@ -97,7 +97,7 @@ pub struct Prototype {
 
 /// The IRQLs a function may be called at: `_IRQL_requires_min_(MIN)`,
 /// `_IRQL_requires_max_(MAX)`, or both from `_IRQL_requires_(LEVEL)`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct IrqlRange {
     pub min: Option<i64>,
     pub max: Option<i64>,
@@ -114,7 +114,7 @@ impl IrqlRange {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Catalog {
     pub functions: IndexMap<String, Prototype>,
     typedefs: IndexMap<String, CType>,

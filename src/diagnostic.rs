@@ -5,7 +5,9 @@
 
 use crate::span::Span;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Severity {
     Error,
     Warning,
@@ -17,7 +19,7 @@ macro_rules! codes {
         ///
         /// Codes are never reused or renumbered: tools and editors match on
         /// them. `docs/diagnostics.md` shows an input that triggers each one.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
         pub enum Code {
             $($variant,)*
         }
@@ -112,7 +114,7 @@ codes! {
 /// Which command reports a code: `slic check` (and every command that
 /// compiles rules), `slic test`, `slic explore`, `slic graph`, or `slic
 /// weave` and `slic cc`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Stage {
     Check,
     Trace,
@@ -138,13 +140,13 @@ impl Code {
 }
 
 /// A secondary span with its own message.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Label {
     pub span: Span,
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     pub code: Code,
     /// Lower case, no trailing period.

@@ -40,14 +40,14 @@ pub type ModelId = usize;
 
 /// A shared model a rule includes: its name (the same in every rule that
 /// includes it) and where it is declared.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ModelInfo {
     pub name: String,
     /// The `model NAME;` line.
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Variable {
     pub name: String,
     pub ty: ValueType,
@@ -59,7 +59,7 @@ pub struct Variable {
     pub model: Option<ModelId>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct EnumDef {
     /// Enumerator `i` has the value `i`.
     pub enumerators: Vec<String>,
@@ -68,7 +68,7 @@ pub struct EnumDef {
 }
 
 /// The type of a value: a C integer type, and for enum values which enum.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct ValueType {
     pub int: IntType,
     pub enumeration: Option<EnumId>,
@@ -100,7 +100,9 @@ impl ValueType {
 }
 
 /// What an event name refers to.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Target {
     /// An API or any other function, by name.
     Function(String),
@@ -117,7 +119,9 @@ impl Target {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct Event {
     pub target: Target,
     pub kind: EventKind,
@@ -130,7 +134,7 @@ impl std::fmt::Display for Event {
 }
 
 /// The shape of an event's values, from the catalog or the role table.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Signature {
     /// `None` for a function the catalog does not know: any `$N` is allowed.
     pub parameters: Option<Vec<ParameterType>>,
@@ -141,14 +145,14 @@ pub struct Signature {
     pub returns_void: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ParameterType {
     pub ty: ValueType,
     /// The integer type `*$N` reads, when the parameter points to one.
     pub pointee: Option<IntType>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct WatchModel {
     pub event: Event,
     /// 1-based argument whose value names the object.
@@ -156,7 +160,7 @@ pub struct WatchModel {
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct HandlerModel {
     pub events: Vec<Event>,
     /// `[guard $N]`: runs only on the instance of the object in `$N`.
@@ -169,7 +173,7 @@ pub struct HandlerModel {
     pub model: Option<ModelId>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct AbortInfo {
     pub message: String,
     pub span: Span,
@@ -177,7 +181,7 @@ pub struct AbortInfo {
     pub location: String,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum Statement {
     If(TypedExpr, Vec<Statement>, Vec<Statement>),
     Assign(VarId, TypedExpr),
@@ -186,13 +190,13 @@ pub enum Statement {
     Reset,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct TypedExpr {
     pub kind: ExprKind,
     pub ty: ValueType,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum ExprKind {
     Constant(i64),
     Variable(VarId),
@@ -218,7 +222,7 @@ pub enum ExprKind {
 // The vocabulary of events and operators. The parser builds the syntax tree
 // with these too: a rule names the same event kinds and operators in both.
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum UnaryOp {
     Not,
     BitNot,
@@ -226,7 +230,7 @@ pub enum UnaryOp {
     Plus,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum BinaryOp {
     Or,
     And,
@@ -313,7 +317,9 @@ impl BinaryOp {
 }
 
 /// The four event kinds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum EventKind {
     Entry,
     Exit,

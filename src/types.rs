@@ -7,7 +7,9 @@
 //! exactly these rules; the interpreter is the reference.
 
 /// A C integer type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct IntType {
     pub bits: u8,
     pub signed: bool,

@@ -20,7 +20,7 @@ use crate::span::Span;
 
 pub type EventId = usize;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Automaton {
     pub name: String,
     pub rule_id: Option<u32>,
@@ -46,20 +46,20 @@ pub struct Automaton {
     pub help_link: Option<String>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct EventInfo {
     pub event: Event,
     pub signature: Signature,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Watch {
     pub event: EventId,
     pub argument: u32,
     pub span: Span,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Handler {
     pub events: Vec<EventId>,
     pub guard: Option<u32>,
@@ -72,7 +72,7 @@ pub struct Handler {
 }
 
 /// One way through a handler body.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub struct Path {
     /// All must hold (`true`) or fail (`false`); over the state before the
     /// handler and the event's values.
@@ -82,7 +82,7 @@ pub struct Path {
     pub end: End,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum End {
     /// The handler finished normally.
     Done,

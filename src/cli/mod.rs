@@ -1,5 +1,6 @@
 //! Command-line parsing and the commands.
 
+mod cache;
 mod cc;
 mod check;
 mod completions;

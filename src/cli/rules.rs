@@ -32,6 +32,10 @@ pub struct Compiled {
     pub diagnostics: Vec<Diagnostic>,
     /// Whether the rules came from the built-in pack.
     pub built_in: bool,
+    /// Whether they are the pack as the cache keeps it (no `-I`, no
+    /// `--catalog`), so that what is made from them alone can be cached
+    /// too (`cache::derived`).
+    pub cacheable: bool,
 }
 
 /// Compiles the given rule files, or the built-in pack when there are
@@ -52,9 +56,18 @@ pub fn compile(paths: &[PathBuf], options: &CompileOptions) -> Result<Compiled, 
     Ok(compiled)
 }
 
-/// Like [`compile`], without printing.
+/// Like [`compile`], without printing. The built-in pack with no `-I` or
+/// `--catalog` comes from the cache (`cache.rs`) when it is there.
 pub fn compile_quietly(paths: &[PathBuf], options: &CompileOptions) -> Result<Compiled, Failure> {
     options.validate()?;
+    if paths.is_empty() && options.include_path.is_empty() && options.catalog.is_none() {
+        return super::cache::pack(|| compile_fresh(paths, options));
+    }
+    compile_fresh(paths, options)
+}
+
+/// Compiles the rules, never from the cache.
+pub fn compile_fresh(paths: &[PathBuf], options: &CompileOptions) -> Result<Compiled, Failure> {
     let built_in = paths.is_empty();
     let inputs: Vec<(PathBuf, String, String)> = if built_in {
         slic::pack::rules()
@@ -95,6 +108,7 @@ pub fn compile_quietly(paths: &[PathBuf], options: &CompileOptions) -> Result<Co
         sources: session.sources,
         diagnostics: all,
         built_in,
+        cacheable: false,
     })
 }
 

@@ -77,14 +77,21 @@ pub fn given_roles(file: Option<&Path>, assignments: &[String]) -> Result<RoleMa
 
 /// The catalog prototypes of every function the rules name.
 pub fn prototypes(compiled: &Compiled, hooks: &HookSet) -> HashMap<String, Prototype> {
+    // Rules share their catalog: each distinct one is asked once, in the
+    // order of the rules (the first that has a name gives its prototype).
+    let mut catalogs: Vec<&std::rc::Rc<slic::catalog::Catalog>> = Vec::new();
+    for rule in &compiled.rules {
+        if !catalogs
+            .iter()
+            .any(|c| std::rc::Rc::ptr_eq(c, &rule.catalog))
+        {
+            catalogs.push(&rule.catalog);
+        }
+    }
     let mut prototypes = HashMap::new();
     for name in hooks.functions() {
-        for rule in &compiled.rules {
-            if let Some(prototype) = rule.catalog.get(name) {
-                prototypes
-                    .entry(name.to_string())
-                    .or_insert_with(|| prototype.clone());
-            }
+        if let Some(prototype) = catalogs.iter().find_map(|catalog| catalog.get(name)) {
+            prototypes.insert(name.to_string(), prototype.clone());
         }
     }
     prototypes
@@ -174,6 +181,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
             (None, Some((text, _))) => text.as_bytes(),
             (None, None) => unreachable!("every input is C or a module"),
         };
+        let monitors = crate::cli::cache::Monitors::of(&compiled);
         let file = compiled.sources.next_id();
         let show = |diagnostics: &[Diagnostic]| {
             progress.suspend(|| {
@@ -199,6 +207,9 @@ pub fn run(args: Args) -> Result<(), Failure> {
                     rules: &automata,
                     hooks: &hooks,
                     roles: &roles,
+                    monitors: monitors
+                        .as_ref()
+                        .map(|m| m as &dyn slic::monitor::llvm::MonitorStore),
                 };
                 if streams(&output) {
                     weave_ir_into(&input, &output)

@@ -71,6 +71,7 @@ fn targeted_and_full_weaving_write_the_same_module() {
             rules: &rules,
             hooks: &hooks,
             roles: &roles,
+            monitors: None,
         };
         let weave = |strategy| {
             weave_module(&input, MonitorPlacement::InModule, strategy)

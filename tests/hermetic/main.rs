@@ -13,6 +13,7 @@ mod cli_help;
 mod fuzz_regressions;
 mod ir_strategies;
 mod irql_catalog;
+mod pack_cache;
 mod parse_properties;
 mod rule_pack;
 mod semantics;

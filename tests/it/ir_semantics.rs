@@ -199,6 +199,7 @@ fn expressions_compute_what_the_interpreter_computes() {
         rules: &rules,
         hooks: &hooks,
         roles: &RoleMap::default(),
+        monitors: None,
     })
     .unwrap();
     // Reads the rule's thread-local state, for the harness: `{ { object,

@@ -34,6 +34,7 @@ fn weave_with(text: &str, rules: &[Automaton], roles: &RoleMap) -> Result<Woven,
         rules,
         hooks: &hooks,
         roles,
+        monitors: None,
     })
 }
 

@@ -23,6 +23,7 @@ use slic::weave::role_map::RoleMap;
 
 mod bindings;
 mod command;
+mod linker;
 mod monitor_cache;
 mod through_c;
 mod through_llvm;
@@ -176,14 +177,20 @@ pub fn run(args: Args) -> Result<(), Failure> {
     };
     let mut monitor_source = String::new();
     if !via_ir {
-        let monitor = Monitor::new(automata.clone(), Flavour::Runtime).map_err(|d| {
+        // Made from the rules alone: the same for every compile of a build.
+        let (header, source) = super::cache::derived(&compiled, "c-runtime-monitor", || {
+            Monitor::new(automata.clone(), Flavour::Runtime).map(|monitor| {
+                let files = monitor.to_c();
+                (files.header, files.source)
+            })
+        })
+        .map_err(|d| {
             diagnostics::print(options.message_format, &compiled.sources, &[d]);
             Failure::Errors
         })?;
-        let files = monitor.to_c();
-        write(&work.join("slic_monitor.h"), &files.header)?;
-        write(&work.join("slic_monitor.c"), &files.source)?;
-        monitor_source = files.source;
+        write(&work.join("slic_monitor.h"), &header)?;
+        write(&work.join("slic_monitor.c"), &source)?;
+        monitor_source = source;
     }
     let context = Context {
         command: &command,

@@ -9,7 +9,7 @@ use std::process::Command;
 use slic::hash::fnv_words;
 
 use super::command::{code_generation_flags, link_selection_flags, links_ahead};
-use super::{Context, run_command, write};
+use super::{Context, linker, run_command, write};
 use crate::cli::Failure;
 
 impl Context<'_> {
@@ -88,19 +88,35 @@ impl Context<'_> {
     ) -> Result<(), Failure> {
         let mut link = link_selection_flags(flags);
         link.extend(["-r".to_string(), "-nostdlib".to_string()]);
+        let selection = link.clone();
         link.push(compiled.display().to_string());
         link.push(monitor.display().to_string());
         link.extend(["-o".to_string(), object.display().to_string()]);
-        let output = Command::new(&self.command.compiler[0])
-            .args(&self.command.compiler[1..])
-            .args(&link)
-            .output()
-            .map_err(|error| {
-                Failure::usage(format!(
-                    "cannot run `{}`: {error}",
-                    self.command.compiler.join(" ")
-                ))
-            })?;
+        let mut command = Command::new(&self.command.compiler[0]);
+        command.args(&self.command.compiler[1..]).args(&link);
+        // Not behind a wrapper (`ccache clang`): the program whose identity
+        // keys the command must be the driver itself.
+        if self.command.is_clang
+            && self.command.compiler.len() == 1
+            && let Some(identity) = linker::identity(&self.command.compiler[0])
+        {
+            let mut words = vec!["clang -r", identity.as_str()];
+            words.extend(self.command.compiler.iter().map(String::as_str));
+            words.extend(selection.iter().map(String::as_str));
+            let asking: Vec<String> = link.iter().cloned().chain(["-###".to_string()]).collect();
+            let linker = crate::cli::cache::keyed(&words, || {
+                linker::ask(&self.command.compiler, &asking, compiled, monitor, object)
+            });
+            if let Some(linker) = linker {
+                command = linker.command(compiled, monitor, object);
+            }
+        }
+        let output = command.output().map_err(|error| {
+            Failure::usage(format!(
+                "cannot run `{}`: {error}",
+                self.command.compiler.join(" ")
+            ))
+        })?;
         if !output.status.success() {
             let _ = std::io::stderr().write_all(&output.stderr);
             return Err(Failure::usage(format!(

@@ -64,6 +64,7 @@ impl Context<'_> {
         let text = read_text(&ir)?;
         let c_text = read_bytes(source)?;
         let roles = self.roles(source, &c_text);
+        let monitors = crate::cli::cache::Monitors::of(self.compiled);
         let name = source.display().to_string();
         let input = slic::weave::llvm::Input {
             text: &text,
@@ -72,6 +73,9 @@ impl Context<'_> {
             rules: self.automata,
             hooks: self.hooks,
             roles: &roles,
+            monitors: monitors
+                .as_ref()
+                .map(|m| m as &dyn slic::monitor::llvm::MonitorStore),
         };
         let ir_name = ir.display().to_string();
         let refused = |error: Diagnostic| {

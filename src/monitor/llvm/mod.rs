@@ -220,6 +220,7 @@ pub fn string_constant(symbol: &str, text: &str, linkage: &str) -> String {
 }
 
 /// The generated monitor of one module.
+#[derive(serde::Serialize, serde::Deserialize)]
 pub struct Monitor {
     /// Types, runtime, rules and hooks, ready to append to the module.
     pub text: String,
@@ -228,6 +229,48 @@ pub struct Monitor {
     pub declarations: String,
     /// The symbol of each event's hook.
     pub hooks: HashMap<Event, String>,
+}
+
+/// A place to keep monitors between processes (the command line's cache):
+/// a monitor of the whole built-in pack is some 900 KB of IR, made in
+/// about 15 ms, the same for every module of a build.
+pub trait MonitorStore {
+    /// The monitor stored under `key`, if there is one.
+    fn get(&self, key: &str) -> Option<Monitor>;
+    fn put(&self, key: &str, monitor: &Monitor);
+}
+
+/// `generate`, through `store` when there is one. The store must hold only
+/// monitors of these `rules` (its owner's concern); the key says the rest
+/// a monitor depends on: the target and what the module declares.
+pub fn generate_stored(
+    store: Option<&dyn MonitorStore>,
+    target: &Target,
+    rules: &[Automaton],
+    hooks: &HookSet,
+    existing: &HashMap<String, Existing>,
+) -> Monitor {
+    let Some(store) = store else {
+        return generate(target, rules, hooks, existing);
+    };
+    let mut declared: Vec<String> = existing
+        .iter()
+        .map(|(name, what)| format!("{name} {what:?}"))
+        .collect();
+    declared.sort();
+    let target_words = format!("{target:?}");
+    let key = format!(
+        "ir-monitor-{:016x}",
+        crate::hash::fnv_words(
+            std::iter::once(target_words.as_str()).chain(declared.iter().map(String::as_str))
+        )
+    );
+    if let Some(monitor) = store.get(&key) {
+        return monitor;
+    }
+    let monitor = generate(target, rules, hooks, existing);
+    store.put(&key, &monitor);
+    monitor
 }
 
 pub fn generate(

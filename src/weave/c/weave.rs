@@ -80,6 +80,10 @@ struct Weaver<'a> {
     sites: Sites,
     /// APIs that need a wrapper, in first-use order.
     wrapped_apis: Vec<String>,
+    /// Where a renamed definition gets its `static` (`wrap.rs`): made
+    /// after the block of declarations, which may go at the same place
+    /// (the first definition after the includes) and must come first.
+    statics: Vec<usize>,
     /// Pointer wrappers: (site, API).
     pointer_wrappers: Vec<(usize, String)>,
     /// The events of each API (every use of one has them at its site).
@@ -120,6 +124,7 @@ pub fn weave(input: &Input) -> Result<Woven<Vec<u8>>, Diagnostic> {
         edits: Vec::new(),
         sites: Sites::default(),
         wrapped_apis: Vec::new(),
+        statics: Vec::new(),
         pointer_wrappers: Vec::new(),
         api_events: HashMap::new(),
         macro_apis: HashMap::new(),
@@ -689,6 +694,9 @@ impl<'a> Weaver<'a> {
                 block
             },
         ));
+        for &at in &self.statics {
+            self.edits.push(Edit::insert(at, b"static ".to_vec()));
+        }
         // Nothing goes before a byte order mark: compilers skip one only at
         // the start of a file. (The view has spaces there, so only
         // insertions at the start, at line 1, can land in it.)

@@ -79,6 +79,8 @@ pub struct Input<'a> {
     pub rules: &'a [Automaton],
     pub hooks: &'a HookSet,
     pub roles: &'a RoleMap,
+    /// Where monitors made before for these rules are kept, if anywhere.
+    pub monitors: Option<&'a dyn monitor::MonitorStore>,
 }
 
 /// Where the monitor goes.
@@ -100,7 +102,13 @@ pub fn weave(input: &Input) -> Result<Woven, Diagnostic> {
 /// `text`: what modules woven with `MonitorPlacement::Declared` link with.
 pub fn monitor_module(input: &Input) -> Result<String, Diagnostic> {
     let module = module::scan(input.text, input.path, input.file)?;
-    let monitor = monitor::generate(&module.target, input.rules, input.hooks, &HashMap::new());
+    let monitor = monitor::generate_stored(
+        input.monitors,
+        &module.target,
+        input.rules,
+        input.hooks,
+        &HashMap::new(),
+    );
     let mut text = format!(
         "; {WOVEN_MARKER} {}: the monitor of modules woven to link with it.\n",
         env!("CARGO_PKG_VERSION")
@@ -235,7 +243,13 @@ pub fn weave_into(
         MonitorPlacement::InModule => &module.existing,
         MonitorPlacement::Declared => &no_existing,
     };
-    let monitor = monitor::generate(&module.target, input.rules, input.hooks, existing);
+    let monitor = monitor::generate_stored(
+        input.monitors,
+        &module.target,
+        input.rules,
+        input.hooks,
+        existing,
+    );
     let metadata = std::mem::take(&mut module.metadata);
     let debug = DebugInfo::new(source, metadata);
     let mut weaver = Weaver::new(
