@@ -134,7 +134,8 @@ impl RoleMap {
 /// with none is left as it is. Lines stay where they were.
 fn without_comment_lines(text: &str) -> std::borrow::Cow<'_, str> {
     let bytes = text.as_bytes();
-    if memchr::memmem::find(bytes, b"\"\"\"").is_some() || memchr::memmem::find(bytes, b"'''").is_some()
+    if memchr::memmem::find(bytes, b"\"\"\"").is_some()
+        || memchr::memmem::find(bytes, b"'''").is_some()
     {
         return std::borrow::Cow::Borrowed(text);
     }
@@ -149,7 +150,11 @@ fn without_comment_lines(text: &str) -> std::borrow::Cow<'_, str> {
             .find(|&&b| b != b' ' && b != b'\t')
             .is_some_and(|&b| b == b'#');
         // A comment with a control character is TOML's to refuse.
-        let plain = || content.iter().all(|&b| (b >= 0x20 && b != 0x7f) || b == b'\t');
+        let plain = || {
+            content
+                .iter()
+                .all(|&b| (b >= 0x20 && b != 0x7f) || b == b'\t')
+        };
         if comment && plain() {
             // The line break stays (`\r\n` or `\n`), and nothing else.
             kept.push_str(&text[start + content.len()..end]);
