@@ -157,8 +157,8 @@ pub fn write_output(path: &Path, contents: &[u8]) -> Result<(), Failure> {
 }
 
 /// Like [`write_output`], for contents that `write` produces in pieces
-/// (unbuffered: see `slic::edit::write_pieces`): a large output need not be built
-/// whole first.
+/// (unbuffered: see `slic::edit::write_pieces`): a large output need not
+/// be built whole first. When `write` fails, the output is left as it was.
 pub fn write_output_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,

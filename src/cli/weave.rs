@@ -165,8 +165,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
             progress.finish_and_clear();
             failure
         };
-        // A module's text outlives its weaving: the woven module is the
-        // text and its edits, written out piece by piece.
+        // A module's text is mapped, and woven straight into the output
+        // (see `streams`).
         let module = match kind {
             Kind::C => None,
             Kind::Ir | Kind::Bitcode => Some(read_module(input, kind).map_err(finish)?),
