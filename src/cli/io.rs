@@ -158,7 +158,8 @@ pub fn write_output(path: &Path, contents: &[u8]) -> Result<(), Failure> {
 
 /// Like [`write_output`], for contents that `write` produces in pieces
 /// (unbuffered: see `slic::edit::write_pieces`): a large output need not
-/// be built whole first. When `write` fails, the output is left as it was.
+/// be built whole first. When `write` fails, a file is left as it was (a
+/// device or a pipe is written in place).
 pub fn write_output_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,
