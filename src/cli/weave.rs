@@ -213,7 +213,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 };
                 if streams(&output) {
                     weave_ir_into(&input, &output)
-                        .map_err(|failure| finish(failure))?
+                        .map_err(&finish)?
                         .map(Output::Written)
                 } else {
                     slic::weave::llvm::weave_module(
@@ -318,9 +318,9 @@ enum Output {
 /// (assembled from the whole text), nor for standard output or a device,
 /// which a refusal part-way would leave holding part of a module.
 fn streams(output: &Path) -> bool {
-    output != Path::new("-")
-        && output.extension().is_none_or(|e| e != "bc")
-        && !(output.exists() && !output.metadata().is_ok_and(|m| m.is_file()))
+    // A regular file, or one not there yet.
+    let a_file = !output.exists() || output.metadata().is_ok_and(|m| m.is_file());
+    output != Path::new("-") && output.extension().is_none_or(|e| e != "bc") && a_file
 }
 
 /// Weaves a module into `output`, written as it is woven: the summary, or
