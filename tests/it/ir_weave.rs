@@ -209,13 +209,14 @@ fn a_failed_weave_leaves_no_output_file() {
 }
 
 /// `slic weave` writes a module as it weaves it: a refusal after much of
-/// it was written (here, a call it cannot read after a thousand woven
-/// ones) still leaves the output as it was, and no temporary file.
+/// it was written (here, a call it cannot read after 2,500 woven
+/// ones: more edits than are held before writing) still leaves the output
+/// as it was, and no temporary file.
 #[test]
 fn a_weave_refused_part_way_leaves_the_output_as_it_was() {
     let work = tempfile::tempdir().unwrap();
     let mut text = String::from("declare void @KeAcquireSpinLock(ptr, ptr)\n");
-    for n in 0..1500 {
+    for n in 0..2500 {
         text.push_str(&format!(
             "define void @f{n}(ptr %l) {{\n  call void @KeAcquireSpinLock(ptr %l, ptr %l)\n  ret void\n}}\n"
         ));
@@ -262,9 +263,9 @@ fn a_weave_refused_part_way_leaves_the_output_as_it_was() {
         String::from_utf8_lossy(&result.stderr)
     );
     let woven = std::fs::read_to_string(&output).unwrap();
-    assert_eq!(woven.matches("call void @KeAcquireSpinLock(").count(), 1500);
-    assert!(woven.contains("\n@slic.site.1499 = "), "a site a call");
-    assert!(!woven.contains("\n@slic.site.1500 = "), "a site a call");
+    assert_eq!(woven.matches("call void @KeAcquireSpinLock(").count(), 2500);
+    assert!(woven.contains("\n@slic.site.2499 = "), "a site a call");
+    assert!(!woven.contains("\n@slic.site.2500 = "), "a site a call");
 }
 
 #[test]
