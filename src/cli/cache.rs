@@ -13,8 +13,8 @@
 //! command line, `-I` and `--catalog` are compiled every time: their
 //! inputs are files whose contents the key would have to cover.
 //!
-//! The entries are in `$TMPDIR/slic-cache/`, beside `slic cc`'s compiled
-//! monitors. An entry that cannot be read or decoded is made again; one
+//! The entries are in `$TMPDIR/slic-<uid>/cache/` (`private_directory`),
+//! beside `slic cc`'s compiled monitors. An entry that cannot be read or decoded is made again; one
 //! is written to a file of its own and renamed into place, so that
 //! parallel compiles never read a half-written entry. `SLIC_NO_CACHE=1`
 //! turns the cache off (each command compiles, and writes nothing).
@@ -83,10 +83,45 @@ fn entry_path(purpose: &str) -> Option<PathBuf> {
         purpose,
     ]);
     Some(
-        std::env::temp_dir()
-            .join("slic-cache")
+        private_directory()
+            .ok()?
+            .join("cache")
             .join(format!("{purpose}-{hash:016x}")),
     )
+}
+
+/// slic's own directory in the temporary directory, `slic-<uid>`: made
+/// readable and writable by this user alone, and refused (an error saying
+/// why) if it exists and someone else could have put files in it. Entries
+/// of the cache and compiled monitors go into every build slic instruments;
+/// in a shared `/tmp`, a directory anyone can write would let anyone put
+/// code there.
+pub fn private_directory() -> Result<PathBuf, String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        let user = unsafe { libc::geteuid() };
+        let path = std::env::temp_dir().join(format!("slic-{user}"));
+        let _ = std::fs::DirBuilder::new().mode(0o700).create(&path);
+        let metadata = std::fs::symlink_metadata(&path)
+            .map_err(|e| format!("cannot create `{}`: {e}", path.display()))?;
+        if !metadata.is_dir() || metadata.uid() != user || metadata.mode() & 0o022 != 0 {
+            return Err(format!(
+                "`{}` is not a directory of this user's that only they can write to; \
+                 remove it or set TMPDIR elsewhere",
+                path.display()
+            ));
+        }
+        Ok(path)
+    }
+    #[cfg(not(unix))]
+    {
+        let path = std::env::temp_dir().join("slic");
+        std::fs::create_dir_all(&path)
+            .map_err(|e| format!("cannot create `{}`: {e}", path.display()))?;
+        Ok(path)
+    }
 }
 
 /// Entries untouched for this long are removed when a new one is written:

@@ -26,9 +26,21 @@ fn slic(tmp: &Path, environment: &[(&str, &str)], arguments: &[&str]) -> std::pr
     output
 }
 
+/// slic's cache directory under `tmp`: `slic-<uid>/cache`.
+fn cache_directory(tmp: &Path) -> PathBuf {
+    let mine = std::fs::read_dir(tmp)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|path| {
+            path.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("slic-"))
+        });
+    mine.unwrap_or_else(|| tmp.join("slic-none")).join("cache")
+}
+
 /// The pack's entries in the cache directory under `tmp`.
 fn entries(tmp: &Path) -> Vec<PathBuf> {
-    let Ok(listing) = std::fs::read_dir(tmp.join("slic-cache")) else {
+    let Ok(listing) = std::fs::read_dir(cache_directory(tmp)) else {
         return Vec::new();
     };
     let mut paths: Vec<PathBuf> = listing
@@ -92,7 +104,7 @@ fn a_cached_pack_gives_what_a_compiled_one_gives() {
             >= 45,
         "`slic rules` lists the pack"
     );
-    let monitors = std::fs::read_dir(tmp.path().join("slic-cache"))
+    let monitors = std::fs::read_dir(cache_directory(tmp.path()))
         .unwrap()
         .filter(|e| {
             let name = e.as_ref().unwrap().file_name();
@@ -125,4 +137,43 @@ fn a_damaged_entry_is_made_again() {
             "the damaged entry was not made again"
         );
     }
+}
+
+/// A directory of slic's that others can write to is not used: the cache
+/// could hand a build someone else's code.
+#[cfg(unix)]
+#[test]
+fn a_directory_others_can_write_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    outputs(tmp.path(), &[]);
+    let directory = cache_directory(tmp.path()).parent().unwrap().to_path_buf();
+    std::fs::set_permissions(&directory, std::fs::Permissions::from_mode(0o777)).unwrap();
+    // Weaving still works, without the cache; nothing new is written.
+    for entry in entries(tmp.path()) {
+        std::fs::remove_file(entry).unwrap();
+    }
+    let compiled = outputs(tmp.path(), &[("SLIC_NO_CACHE", "1")]);
+    assert!(outputs(tmp.path(), &[]) == compiled);
+    assert!(entries(tmp.path()).is_empty(), "an entry was written");
+    // `slic cc` keeps its monitors there: it says why it cannot.
+    let output = Command::new(env!("CARGO_BIN_EXE_slic"))
+        .args([
+            "cc",
+            "--via",
+            "c",
+            "--",
+            "gcc",
+            "-c",
+            "tests/drivers/queued/driver.c",
+        ])
+        .arg("-o")
+        .arg(tmp.path().join("driver.o"))
+        .current_dir(root())
+        .env("TMPDIR", tmp.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(stderr.contains("only they can write to"), "{stderr}");
 }

@@ -97,7 +97,9 @@ impl WorkDirectory {
                 .chain(command.compiler.iter().map(String::as_str))
                 .chain(command.arguments.iter().map(String::as_str)),
         );
-        let path = std::env::temp_dir().join(format!("slic-cc-{hash:016x}"));
+        let path = super::cache::private_directory()
+            .map_err(Failure::usage)?
+            .join(format!("cc-{hash:016x}"));
         // Left over by a compile that was killed: start afresh.
         let _ = std::fs::remove_dir_all(&path);
         std::fs::create_dir_all(&path)

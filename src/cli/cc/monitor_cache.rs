@@ -49,7 +49,9 @@ impl Context<'_> {
                 .chain(self.command.compiler.iter().map(String::as_str))
                 .chain(arguments.iter().map(String::as_str)),
         );
-        let cache = std::env::temp_dir().join("slic-cc-monitors");
+        let cache = crate::cli::cache::private_directory()
+            .map_err(Failure::usage)?
+            .join("monitors");
         let cached = cache.join(format!("slic_monitor-{hash:016x}.o"));
         if cached.is_file() {
             return Ok(Some(cached));
