@@ -9,10 +9,14 @@
 //! Edits come in two forms over the same engine: [`Edit`] values, each
 //! with its own replacement (for a few edits), and an [`EditBuffer`], whose
 //! replacements are written one after another into one string (for a
-//! weaver that makes tens of thousands). Either gives an [`Edited`]: the
-//! input and its sorted edits, read as the pieces of the output, so a
-//! large output can be written out without being built first.
+//! weaver that makes tens of thousands). [`apply`] makes the output of
+//! [`Edit`]s whole; an [`EditBuffer`] is written out in stretches
+//! ([`EditBuffer::write_through`]), each the input's bytes and the edits
+//! inside them, as pieces handed to a writer without being copied first:
+//! a large output is never built whole, and the buffer holds only the
+//! edits of the stretch not yet written.
 
+use std::io::{IoSlice, Write};
 use std::ops::Range;
 
 /// An edit of a source of bytes: its replacement may hold bytes copied
@@ -58,7 +62,7 @@ impl std::fmt::Display for Overlap {
 pub fn apply(source: &[u8], mut edits: Vec<Edit>) -> Result<Vec<u8>, Overlap> {
     // Stable, as in `EditBuffer::apply`.
     edits.sort_by_key(|edit| (edit.range.start, edit.range.end));
-    check_sorted(edits.iter().map(|edit| &edit.range), source.len())?;
+    check_sorted(edits.iter().map(|edit| &edit.range), 0..source.len())?;
     let added: usize = edits.iter().map(|e| e.replacement.len()).sum();
     let mut out = Vec::with_capacity(source.len() + added);
     let mut position = 0;
@@ -71,19 +75,27 @@ pub fn apply(source: &[u8], mut edits: Vec<Edit>) -> Result<Vec<u8>, Overlap> {
     Ok(out)
 }
 
-/// Checks ranges sorted by (start, end): inside a source of `length`
-/// bytes, and no two overlapping (insertions at one position, and an
-/// insertion where a replacement starts, are fine).
+/// Checks ranges sorted by (start, end): inside `bounds` (a range
+/// outside is one the caller has already written, or past the source),
+/// and no two overlapping (insertions at one position, and an insertion
+/// where a replacement starts, are fine).
 fn check_sorted<'r>(
     ranges: impl Iterator<Item = &'r Range<usize>>,
-    length: usize,
+    bounds: Range<usize>,
 ) -> Result<(), Overlap> {
     let mut previous: Option<&Range<usize>> = None;
     for range in ranges {
         assert!(
-            range.start <= range.end && range.end <= length,
-            "edit {range:?} outside a source of {length} bytes"
+            range.start <= range.end && range.end <= bounds.end,
+            "edit {range:?} outside a source of {} bytes",
+            bounds.end
         );
+        if range.start < bounds.start {
+            return Err(Overlap {
+                first: 0..bounds.start,
+                second: range.clone(),
+            });
+        }
         if let Some(previous) = previous {
             let overlaps = range.start < previous.end
                 || (range.start == previous.start && !previous.is_empty() && !range.is_empty());
@@ -140,68 +152,90 @@ impl EditBuffer {
         }
     }
 
-    /// The edits sorted, checked and ready to read as the output.
-    pub fn apply(mut self, source: &str) -> Result<Edited<'_>, Overlap> {
+    /// How many edits are waiting to be written.
+    pub fn len(&self) -> usize {
+        self.edits.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.edits.is_empty()
+    }
+
+    /// Writes `source[from..to]` with every edit made so far, each of
+    /// which lies inside it, to `out`, then forgets the edits: a weaver
+    /// writes its output as it goes, and holds only the edits of the part
+    /// it has not written yet.
+    pub fn write_through(
+        &mut self,
+        source: &str,
+        from: usize,
+        to: usize,
+        out: &mut dyn Write,
+    ) -> Result<(), Unwritten> {
         // Stable: insertions at one position stay in the order they were
         // made, and an insertion sorts before a replacement that starts
         // there.
         self.edits
             .sort_by_key(|(range, _)| (range.start, range.end));
-        check_sorted(self.edits.iter().map(|(range, _)| range), source.len())?;
-        Ok(Edited {
-            source,
-            text: self.text,
-            edits: self.edits,
-        })
-    }
-}
-
-/// A source and its edits, sorted and without overlaps: the output, as
-/// pieces of the source and replacements.
-#[derive(Debug)]
-pub struct Edited<'s> {
-    source: &'s str,
-    text: String,
-    edits: Vec<(Range<usize>, Range<usize>)>,
-}
-
-impl Edited<'_> {
-    /// The output, piece by piece, in order (some pieces may be empty).
-    pub fn pieces(&self) -> impl Iterator<Item = &str> {
-        let mut position = 0;
-        self.edits
+        check_sorted(self.edits.iter().map(|(range, _)| range), from..to)
+            .map_err(Unwritten::Overlap)?;
+        let mut position = from;
+        let last = self.edits.last().map_or(from, |(range, _)| range.end);
+        let text = &self.text;
+        let pieces = self
+            .edits
             .iter()
             .flat_map(move |(range, replacement)| {
-                let kept = &self.source[position..range.start];
+                let kept = &source[position..range.start];
                 position = range.end;
-                [kept, &self.text[replacement.clone()]]
+                [kept, &text[replacement.clone()]]
             })
-            .chain(std::iter::once_with(move || {
-                let last = self.edits.last().map_or(0, |(range, _)| range.end);
-                &self.source[last..]
-            }))
+            .chain(std::iter::once(&source[last..to]));
+        write_pieces(out, pieces).map_err(Unwritten::Write)?;
+        self.text.clear();
+        self.edits.clear();
+        Ok(())
     }
+}
 
-    /// The length of the output in bytes.
-    pub fn len(&self) -> usize {
-        self.edits
-            .iter()
-            .map(|(range, replacement)| replacement.len() as isize - range.len() as isize)
-            .sum::<isize>()
-            .saturating_add_unsigned(self.source.len()) as usize
-    }
+/// Why [`EditBuffer::write_through`] failed.
+#[derive(Debug)]
+pub enum Unwritten {
+    Overlap(Overlap),
+    Write(std::io::Error),
+}
 
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
-    /// The output as one string.
-    pub fn to_text(&self) -> String {
-        let mut out = String::with_capacity(self.len());
-        for piece in self.pieces() {
-            out.push_str(piece);
+/// Writes `pieces` in order, a batch of them per system call (`writev`),
+/// without copying them into a buffer first: a woven module is its input
+/// and its edits, in some hundred thousand pieces.
+pub fn write_pieces<'a>(
+    out: &mut dyn Write,
+    pieces: impl Iterator<Item = &'a str>,
+) -> std::io::Result<()> {
+    // IOV_MAX on Linux and the BSDs.
+    const BATCH: usize = 1024;
+    let mut pieces = pieces.filter(|piece| !piece.is_empty());
+    let mut batch: Vec<IoSlice<'a>> = Vec::with_capacity(BATCH);
+    loop {
+        batch.clear();
+        batch.extend(
+            pieces
+                .by_ref()
+                .take(BATCH)
+                .map(|piece| IoSlice::new(piece.as_bytes())),
+        );
+        if batch.is_empty() {
+            return Ok(());
         }
-        out
+        let mut slices = &mut batch[..];
+        while !slices.is_empty() {
+            match out.write_vectored(slices) {
+                Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+                Ok(written) => IoSlice::advance_slices(&mut slices, written),
+                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(error) => return Err(error),
+            }
+        }
     }
 }
 

@@ -4,7 +4,7 @@
 //! message. Outputs are written to a temporary file beside the target and
 //! renamed, so a failed command never leaves a partial file behind.
 
-use std::io::{IoSlice, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use slic::load::{LoadError, SourceLoader};
@@ -151,48 +151,15 @@ pub fn check_output_path(path: &Path) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Writes `pieces` in order, a batch of them per system call (`writev`),
-/// without copying them into a buffer first: a woven module is its input
-/// and its edits, in some hundred thousand pieces.
-pub fn write_pieces<'a>(
-    out: &mut dyn Write,
-    pieces: impl Iterator<Item = &'a str>,
-) -> std::io::Result<()> {
-    // IOV_MAX on Linux and the BSDs.
-    const BATCH: usize = 1024;
-    let mut pieces = pieces.filter(|piece| !piece.is_empty());
-    let mut batch: Vec<IoSlice<'a>> = Vec::with_capacity(BATCH);
-    loop {
-        batch.clear();
-        batch.extend(
-            pieces
-                .by_ref()
-                .take(BATCH)
-                .map(|piece| IoSlice::new(piece.as_bytes())),
-        );
-        if batch.is_empty() {
-            return Ok(());
-        }
-        let mut slices = &mut batch[..];
-        while !slices.is_empty() {
-            match out.write_vectored(slices) {
-                Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
-                Ok(written) => IoSlice::advance_slices(&mut slices, written),
-                Err(error) if error.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(error) => return Err(error),
-            }
-        }
-    }
-}
-
 /// Writes `contents` to `path` atomically (or to stdout for `-`).
 pub fn write_output(path: &Path, contents: &[u8]) -> Result<(), Failure> {
     write_output_with(path, |out| out.write_all(contents))
 }
 
 /// Like [`write_output`], for contents that `write` produces in pieces
-/// (unbuffered: see [`write_pieces`]): a large output need not be built
-/// whole first.
+/// (unbuffered: see `slic::edit::write_pieces`): a large output need not
+/// be built whole first. When `write` fails, a file is left as it was (a
+/// device or a pipe is written in place).
 pub fn write_output_with(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>,

@@ -12,7 +12,7 @@ use slic::weave::role_map::RoleMap;
 
 use super::io::{
     FsLoader, Text, check_output_path, map_text, read_bytes, read_text, write_output,
-    write_output_with, write_pieces,
+    write_output_with,
 };
 use super::llvm;
 use super::rules::{Compiled, compile};
@@ -150,7 +150,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let roles = given_roles(args.roles.as_deref(), &args.role)?;
     let progress = progress_bar(jobs.len());
     let mut reports: Vec<slic::weave::report::BindingReport> = Vec::new();
-    for (input, output, kind) in jobs {
+    let count = jobs.len();
+    for (job, (input, output, kind)) in jobs.into_iter().enumerate() {
         progress.set_message(input.display().to_string());
         let name = match (&args.name, args.inputs.len()) {
             (Some(name), 1) => name.clone(),
@@ -164,8 +165,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
             progress.finish_and_clear();
             failure
         };
-        // A module's text outlives its weaving: the woven module is the
-        // text and its edits, written out piece by piece.
+        // A module's text is mapped, and woven straight into the output
+        // (see `streams`).
         let module = match kind {
             Kind::C => None,
             Kind::Ir | Kind::Bitcode => Some(read_module(input, kind).map_err(finish)?),
@@ -198,8 +199,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 &args, &compiled, &hooks, &roles, input, &name, input_text, file,
             )
             .map(Output::C),
-            Some((text, _)) => slic::weave::llvm::weave_module(
-                &slic::weave::llvm::Input {
+            Some((text, _)) => {
+                let input = slic::weave::llvm::Input {
                     text,
                     path: &name,
                     file,
@@ -209,11 +210,20 @@ pub fn run(args: Args) -> Result<(), Failure> {
                     monitors: monitors
                         .as_ref()
                         .map(|m| m as &dyn slic::monitor::llvm::MonitorStore),
-                },
-                slic::weave::llvm::MonitorPlacement::InModule,
-                slic::weave::llvm::Strategy::Targeted,
-            )
-            .map(Output::Module),
+                };
+                if streams(&output) {
+                    weave_ir_into(&input, &output)
+                        .map_err(&finish)?
+                        .map(Output::Written)
+                } else {
+                    slic::weave::llvm::weave_module(
+                        &input,
+                        slic::weave::llvm::MonitorPlacement::InModule,
+                        slic::weave::llvm::Strategy::Targeted,
+                    )
+                    .map(Output::Module)
+                }
+            }
         };
         let woven = woven.map_err(|error| {
             show(&[error]);
@@ -221,7 +231,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
         })?;
         let (sites, warnings) = match &woven {
             Output::C(woven) => (&woven.sites, &woven.warnings),
-            Output::Module(woven) => (&woven.sites, &woven.warnings),
+            Output::Module(woven) => (&woven.summary.sites, &woven.summary.warnings),
+            Output::Written(summary) => (&summary.sites, &summary.warnings),
         };
         let mut shown = warnings.clone();
         shown.extend(
@@ -251,15 +262,19 @@ pub fn run(args: Args) -> Result<(), Failure> {
                         input.display()
                     ))
                 })?;
-                let text = woven.edited.to_text();
-                write_output(&output, &llvm::assemble(&text, version, &output)?)?;
+                write_output(&output, &llvm::assemble(&woven.text, version, &output)?)?;
             }
-            (Output::Module(woven), _) => {
-                write_output_with(&output, |out| write_pieces(out, woven.edited.pieces()))?
-            }
+            (Output::Module(woven), _) => write_output(&output, woven.text.as_bytes())?,
+            (Output::Written(_), _) => {}
             (Output::C(woven), _) => write_output(&output, &woven.text)?,
         }
         progress.inc(1);
+        if job + 1 == count {
+            // The last file's sites and edits are not freed one by one:
+            // the process ends now (for a large module, tens of
+            // thousands of small allocations).
+            std::mem::forget(woven);
+        }
     }
     progress.finish_and_clear();
     if let Some(report) = &args.report {
@@ -291,10 +306,51 @@ fn progress_bar(count: usize) -> indicatif::ProgressBar {
     bar
 }
 
-/// A woven file: C text, or a module's edits.
-enum Output<'a> {
+/// A woven file: C text, a module's text, or a module already written.
+enum Output {
     C(Woven<Vec<u8>>),
-    Module(slic::weave::llvm::WovenModule<'a>),
+    Module(slic::weave::llvm::WovenModule),
+    Written(slic::weave::llvm::Summary),
+}
+
+/// Whether a module is woven straight into its output file as the weaver
+/// goes (a large module's woven text is never held whole). Not for bitcode
+/// (assembled from the whole text), nor for standard output or a device,
+/// which a refusal part-way would leave holding part of a module.
+fn streams(output: &Path) -> bool {
+    // A regular file, or one not there yet.
+    let a_file = !output.exists() || output.metadata().is_ok_and(|m| m.is_file());
+    output != Path::new("-") && output.extension().is_none_or(|e| e != "bc") && a_file
+}
+
+/// Weaves a module into `output`, written as it is woven: the summary, or
+/// the refusal (and nothing written).
+fn weave_ir_into(
+    input: &slic::weave::llvm::Input,
+    output: &Path,
+) -> Result<Result<slic::weave::llvm::Summary, Diagnostic>, Failure> {
+    use slic::weave::llvm::{MonitorPlacement, Strategy, Unwoven, weave_into};
+    let mut outcome = None;
+    let written = write_output_with(output, |out| {
+        match weave_into(input, MonitorPlacement::InModule, Strategy::Targeted, out) {
+            Ok(summary) => {
+                outcome = Some(Ok(summary));
+                Ok(())
+            }
+            Err(Unwoven::Write(error)) => Err(error),
+            Err(Unwoven::Refused(diagnostic)) => {
+                outcome = Some(Err(diagnostic));
+                // The temporary file is dropped, not renamed.
+                Err(std::io::Error::other("refused"))
+            }
+        }
+    });
+    match (outcome, written) {
+        (Some(Err(diagnostic)), _) => Ok(Err(diagnostic)),
+        (Some(Ok(summary)), Ok(())) => Ok(Ok(summary)),
+        (_, Err(failure)) => Err(failure),
+        (None, Ok(())) => unreachable!("the weave ran"),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

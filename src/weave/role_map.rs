@@ -90,7 +90,7 @@ impl RoleMap {
 
     /// Reads a roles file; the error says what is wrong, in one line.
     pub fn from_toml(text: &str) -> Result<RoleMap, String> {
-        let table: toml::Table = text
+        let table: toml::Table = without_comment_lines(text)
             .parse()
             .map_err(|error: toml::de::Error| error.message().to_string())?;
         let mut map = RoleMap::default();
@@ -126,6 +126,50 @@ impl RoleMap {
     }
 }
 
+/// `text` with its comment lines made empty: `slic roles` ends a file
+/// with a comment line for each routine it found, which the TOML parser
+/// is slow to skip (a large driver's roles file is mostly comments). A line
+/// whose first non-blank character is `#` is a comment unless it is inside
+/// a multi-line string (TOML's other strings cannot span lines), so a text
+/// with none is left as it is. Lines stay where they were.
+fn without_comment_lines(text: &str) -> std::borrow::Cow<'_, str> {
+    let bytes = text.as_bytes();
+    if memchr::memmem::find(bytes, b"\"\"\"").is_some()
+        || memchr::memmem::find(bytes, b"'''").is_some()
+    {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut kept = String::with_capacity(text.len());
+    let mut start = 0;
+    let ends = memchr::memchr_iter(b'\n', bytes).chain(std::iter::once(bytes.len()));
+    for end in ends {
+        let line = &bytes[start..end];
+        let content = line.strip_suffix(b"\r").unwrap_or(line);
+        let comment = content
+            .iter()
+            .find(|&&b| b != b' ' && b != b'\t')
+            .is_some_and(|&b| b == b'#');
+        // A comment with a control character is TOML's to refuse.
+        let plain = || {
+            content
+                .iter()
+                .all(|&b| (b >= 0x20 && b != 0x7f) || b == b'\t')
+        };
+        if comment && plain() {
+            // The line break stays (`\r\n` or `\n`), and nothing else.
+            kept.push_str(&text[start + content.len()..end]);
+        } else {
+            kept.push_str(&text[start..end]);
+        }
+        // Past the `\n`.
+        start = (end + 1).min(bytes.len());
+        if end < bytes.len() {
+            kept.push('\n');
+        }
+    }
+    std::borrow::Cow::Owned(kept)
+}
+
 fn unknown_role(key: &str) -> String {
     let keys: Vec<&str> = ROLES.iter().map(|info| info.key).collect();
     format!("`{key}` is not a role; the roles are {}", keys.join(", "))
@@ -145,6 +189,24 @@ mod tests {
         assert!(text.contains("[dispatch]\nroutines = [\"DispatchCreate\", \"DispatchRead\"]"));
         assert_eq!(RoleMap::from_toml(&text).unwrap(), map);
         assert_eq!(map.roles_of("CancelIrp"), [Role::Cancel]);
+    }
+
+    #[test]
+    fn comment_lines_are_dropped_only_where_they_are_comments() {
+        let text = "# head\n[dispatch]\n  # inside\nroutines = [\"A\", # x\n  \"B\"]\r\n# tail\r\n";
+        let mut map = RoleMap::default();
+        map.add(Role::Dispatch, "A");
+        map.add(Role::Dispatch, "B");
+        assert_eq!(RoleMap::from_toml(text).unwrap(), map);
+        assert_eq!(
+            without_comment_lines(text),
+            "\n[dispatch]\n\nroutines = [\"A\", # x\n  \"B\"]\r\n\r\n"
+        );
+        // In a multi-line string, `#` starts no comment.
+        let string = "a = \"\"\"\n# not a comment\n\"\"\"\n";
+        assert_eq!(without_comment_lines(string), string);
+        // A comment TOML refuses is still refused.
+        assert!(RoleMap::from_toml("# bad \u{7}\n[dispatch]\nroutines = []\n").is_err());
     }
 
     #[test]

@@ -75,7 +75,7 @@ fn targeted_and_full_weaving_write_the_same_module() {
         };
         let weave = |strategy| {
             weave_module(&input, MonitorPlacement::InModule, strategy)
-                .map(|woven| (woven.edited.to_text(), woven.walked))
+                .map(|woven| (woven.text, woven.summary.walked))
                 .map_err(|error| error.message)
         };
         let (by_lines, full) = (weave(Strategy::Targeted), weave(Strategy::Full));

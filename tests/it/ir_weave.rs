@@ -208,6 +208,66 @@ fn a_failed_weave_leaves_no_output_file() {
     );
 }
 
+/// `slic weave` writes a module as it weaves it: a refusal after much of
+/// it was written (here, a call it cannot read after 2,500 woven
+/// ones: more edits than are held before writing) still leaves the output
+/// as it was, and no temporary file.
+#[test]
+fn a_weave_refused_part_way_leaves_the_output_as_it_was() {
+    let work = tempfile::tempdir().unwrap();
+    let mut text = String::from("declare void @KeAcquireSpinLock(ptr, ptr)\n");
+    for n in 0..2500 {
+        text.push_str(&format!(
+            "define void @f{n}(ptr %l) {{\n  call void @KeAcquireSpinLock(ptr %l, ptr %l)\n  ret void\n}}\n"
+        ));
+    }
+    text.push_str(
+        "define void @bad(ptr %l) {\n  call void @KeAcquireSpinLock(ptr %l, ptr)\n  ret void\n}\n",
+    );
+    let input = work.path().join("long.ll");
+    std::fs::write(&input, &text).unwrap();
+    let output = work.path().join("out.ll");
+    std::fs::write(&output, "the previous output\n").unwrap();
+    let weave = |input: &Path| {
+        Command::new(env!("CARGO_BIN_EXE_slic"))
+            .args(["weave"])
+            .arg(input)
+            .arg("-o")
+            .arg(&output)
+            .output()
+            .unwrap()
+    };
+    let result = weave(&input);
+    assert_eq!(result.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(
+        stderr.contains("cannot read this call of `@KeAcquireSpinLock`"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&output).unwrap(),
+        "the previous output\n"
+    );
+    assert_eq!(
+        std::fs::read_dir(work.path()).unwrap().count(),
+        2,
+        "a temporary file is left"
+    );
+    // Without the bad function, the same module is woven, every call.
+    let good = work.path().join("good.ll");
+    std::fs::write(&good, text.split("define void @bad").next().unwrap()).unwrap();
+    let result = weave(&good);
+    assert!(
+        result.status.success(),
+        "{}",
+        String::from_utf8_lossy(&result.stderr)
+    );
+    let woven = std::fs::read_to_string(&output).unwrap();
+    assert_eq!(woven.matches("call void @KeAcquireSpinLock(").count(), 2500);
+    assert!(woven.contains("\n@slic.site.2499 = "), "a site a call");
+    assert!(!woven.contains("\n@slic.site.2500 = "), "a site a call");
+}
+
 #[test]
 fn bitcode_is_woven_with_the_tools_of_its_producer() {
     let work = tempfile::tempdir().unwrap();

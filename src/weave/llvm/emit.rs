@@ -156,18 +156,8 @@ impl Operand<'_> {
 /// `number` in decimal, appended to `out` without the formatting
 /// machinery: the woven text of a large module holds hundreds of
 /// thousands of numbers.
-pub fn push_number(out: &mut String, mut number: usize) {
-    let mut digits = [0u8; 20];
-    let mut at = digits.len();
-    loop {
-        at -= 1;
-        digits[at] = b'0' + (number % 10) as u8;
-        number /= 10;
-        if number == 0 {
-            break;
-        }
-    }
-    out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
+pub fn push_number(out: &mut String, number: usize) {
+    out.push_str(itoa::Buffer::new().format(number));
 }
 
 /// Emits lines of instructions for one insertion point, reusing each

@@ -60,19 +60,20 @@ pub fn find(module: &Module, file: FileId) -> Result<Mentions, Diagnostic> {
     // The end of the quoted name being read: an `@` inside it
     // (`@"\01@F@8"`) names nothing.
     let mut quoted_end = 0;
-    for_each_sigil(bytes, |at, sigil| {
+    for at in sigils(bytes) {
+        let sigil = bytes[at];
         if sigil == b'@' {
             if at < quoted_end {
-                return true;
+                continue;
             }
             let (name, end) = global_name(source, at);
             quoted_end = end;
             mentions.globals.push(at as u32);
             if !symbols.contains(name.as_ref()) && is_reference(source, at, sigil) {
                 undefined = Some((at, end - at - 1));
-                return false;
+                break;
             }
-            return true;
+            continue;
         }
         let (number, length) = number_at(bytes, at + 1).unwrap_or((usize::MAX, 1));
         let defined = if sigil == b'!' {
@@ -82,10 +83,9 @@ pub fn find(module: &Module, file: FileId) -> Result<Mentions, Diagnostic> {
         };
         if !defined && is_reference(source, at, sigil) {
             undefined = Some((at, length));
-            return false;
+            break;
         }
-        true
-    });
+    }
     if let Some((at, length)) = undefined {
         let what = match bytes[at] {
             b'!' => "metadata",
@@ -103,30 +103,55 @@ pub fn find(module: &Module, file: FileId) -> Result<Mentions, Diagnostic> {
     Ok(mentions)
 }
 
-/// Calls `found(offset, byte)` for every `@`, and every `!` and `#`
-/// followed by a digit, of `bytes`, in order, until it returns `false`.
-/// In a module `!` is dense (a few per line), where a search that
-/// restarts at each one would spend more on restarting than on searching:
-/// each block of 16 bytes is tested whole, into a bit mask.
-#[inline(always)]
-fn for_each_sigil(bytes: &[u8], mut found: impl FnMut(usize, u8) -> bool) {
-    let mut start = 0;
-    // A block and the byte after it (the one after the last sigil).
-    while start + BLOCK < bytes.len() {
-        let mut hits = block_mask(&bytes[start..start + BLOCK + 1]);
-        while hits != 0 {
-            let index = hits.trailing_zeros() as usize;
-            if !found(start + index, bytes[start + index]) {
-                return;
-            }
-            hits &= hits - 1;
-        }
-        start += BLOCK;
+/// The offsets of every `@`, and every `!` and `#` followed by a digit,
+/// of `bytes`, in order. In a module `!` is dense (a few per line), where a
+/// search that restarts at each one would spend more on restarting than
+/// on searching: each block of 16 bytes is tested whole, into a bit mask.
+fn sigils(bytes: &[u8]) -> Sigils<'_> {
+    Sigils {
+        bytes,
+        block: 0,
+        hits: 0,
+        started: false,
     }
-    for at in start..bytes.len() {
-        let next = bytes.get(at + 1).copied().unwrap_or(b' ');
-        if is_sigil(bytes[at], next) && !found(at, bytes[at]) {
-            return;
+}
+
+struct Sigils<'b> {
+    bytes: &'b [u8],
+    /// Where the block of `hits` starts.
+    block: usize,
+    /// The sigils of the block not yet given, a bit each.
+    hits: u32,
+    started: bool,
+}
+
+impl Iterator for Sigils<'_> {
+    type Item = usize;
+
+    #[inline]
+    fn next(&mut self) -> Option<usize> {
+        loop {
+            if self.hits != 0 {
+                let index = self.hits.trailing_zeros() as usize;
+                self.hits &= self.hits - 1;
+                return Some(self.block + index);
+            }
+            let next = if self.started { self.block + BLOCK } else { 0 };
+            self.started = true;
+            if next >= self.bytes.len() {
+                return None;
+            }
+            self.block = next;
+            self.hits = if next + BLOCK < self.bytes.len() {
+                // A block and the byte after it (the one after its last sigil).
+                block_mask(&self.bytes[next..next + BLOCK + 1])
+            } else {
+                // The last bytes, one by one.
+                (next..self.bytes.len()).fold(0, |mask, at| {
+                    let following = self.bytes.get(at + 1).copied().unwrap_or(b' ');
+                    mask | u32::from(is_sigil(self.bytes[at], following)) << (at - next)
+                })
+            };
         }
     }
 }
@@ -198,18 +223,17 @@ fn global_name(source: &str, at: usize) -> (Cow<'_, str>, usize) {
 /// The decimal number at `at`, and how many digits it has (`None` past
 /// 18 digits, more than any module numbers).
 fn number_at(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
-    let end = bytes.len().min(at + 19);
+    let digits = &bytes[at.min(bytes.len())..bytes.len().min(at + 19)];
     let mut number = 0usize;
-    let mut next = at;
-    while next < end {
-        let digit = bytes[next].wrapping_sub(b'0');
+    let mut length = 0;
+    for &byte in digits {
+        let digit = byte.wrapping_sub(b'0');
         if digit > 9 {
             break;
         }
         number = number * 10 + usize::from(digit);
-        next += 1;
+        length += 1;
     }
-    let length = next - at;
     (length > 0 && length <= 18).then_some((number, length))
 }
 
@@ -259,11 +283,9 @@ mod tests {
     #[test]
     fn every_sigil_is_found_once_in_order() {
         let text = "!0 = !{!1} #2 @f !x #y @\"\\01g\" !12345678901234567890123!3";
-        let mut found = Vec::new();
-        for_each_sigil(text.as_bytes(), |at, byte| {
-            found.push((at, byte as char));
-            true
-        });
+        let found: Vec<(usize, char)> = sigils(text.as_bytes())
+            .map(|at| (at, text.as_bytes()[at] as char))
+            .collect();
         let expected: Vec<(usize, char)> = text
             .char_indices()
             .filter(|&(i, c)| {

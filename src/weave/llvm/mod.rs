@@ -48,16 +48,19 @@ mod wrappers;
 
 use std::collections::HashMap;
 use std::fmt::Write;
+use std::ops::Range;
 
 use super::role_map::RoleMap;
 use super::{Site, WOVEN_MARKER, Woven};
 use crate::automaton::Automaton;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::edit::Edited;
+use crate::edit::{EditBuffer, Unwritten};
+use crate::hash::FnvHashSet;
 use crate::llvm::names;
 use crate::monitor::abi::{DRIVER_ENTER, DRIVER_EXIT};
 use crate::monitor::hooks::{Hook, HookSet};
 use crate::monitor::llvm as monitor;
+use crate::role_table::Role;
 use crate::span::{FileId, Span};
 use crate::weave::bind::{self, Binding};
 use debug_info::DebugInfo;
@@ -148,7 +151,11 @@ fn module_flag<'a>(text: &'a str, name: &str) -> Option<&'a str> {
 }
 
 pub fn weave_placing(input: &Input, placement: MonitorPlacement) -> Result<Woven, Diagnostic> {
-    weave_module(input, placement, Strategy::Targeted).map(WovenModule::into_woven)
+    weave_module(input, placement, Strategy::Targeted).map(|woven| Woven {
+        text: woven.text,
+        sites: woven.summary.sites,
+        warnings: woven.summary.warnings,
+    })
 }
 
 /// How bodies are read. Both give the same output, byte for byte; the
@@ -162,11 +169,8 @@ pub enum Strategy {
     Full,
 }
 
-/// A woven module before it is written: the input and its edits, which a
-/// caller can write out piece by piece (a large module's woven text need
-/// never be built whole).
-pub struct WovenModule<'a> {
-    pub edited: Edited<'a>,
+/// What weaving a module found, besides its woven text.
+pub struct Summary {
     /// Every site the woven code reports from, in the order of its ids.
     pub sites: Vec<Site>,
     pub warnings: Vec<Diagnostic>,
@@ -175,23 +179,61 @@ pub struct WovenModule<'a> {
     pub walked: usize,
 }
 
-impl WovenModule<'_> {
-    pub fn into_woven(self) -> Woven {
-        Woven {
-            text: self.edited.to_text(),
-            sites: self.sites,
-            warnings: self.warnings,
-        }
+/// A woven module, built whole.
+pub struct WovenModule {
+    pub text: String,
+    pub summary: Summary,
+}
+
+/// Why a module was not woven: it was refused, or its woven text could
+/// not be written.
+#[derive(Debug)]
+pub enum Unwoven {
+    Refused(Diagnostic),
+    Write(std::io::Error),
+}
+
+impl From<Diagnostic> for Unwoven {
+    fn from(diagnostic: Diagnostic) -> Self {
+        Unwoven::Refused(diagnostic)
     }
 }
 
-/// Weaves `input`, with the monitor where `placement` says.
-pub fn weave_module<'a>(
-    input: &Input<'a>,
+/// Weaves `input` into one string.
+pub fn weave_module(
+    input: &Input,
     placement: MonitorPlacement,
     strategy: Strategy,
-) -> Result<WovenModule<'a>, Diagnostic> {
-    let mut module = module::scan(input.text, input.path, input.file)?;
+) -> Result<WovenModule, Diagnostic> {
+    let mut text = Vec::with_capacity(input.text.len() + input.text.len() / 2);
+    let summary =
+        weave_into(input, placement, strategy, &mut text).map_err(|error| match error {
+            Unwoven::Refused(diagnostic) => diagnostic,
+            Unwoven::Write(error) => unreachable!("writing to memory failed: {error}"),
+        })?;
+    let text = String::from_utf8(text).expect("a module and the text woven into it are UTF-8");
+    Ok(WovenModule { text, summary })
+}
+
+/// How much woven text is held before it is written: enough that a write
+/// carries many pieces, little beside the module.
+const HELD_EDITS: usize = 2048;
+const HELD_TAIL: usize = 1 << 16;
+
+/// Weaves `input`, with the monitor where `placement` says, and writes the
+/// woven module to `out` as it goes: each function's woven text once the
+/// function is woven, never the whole module at once. Nothing is written
+/// before the module has been read through and not refused as cut short;
+/// a later refusal (a line the weaver cannot read) leaves `out` holding
+/// part of the module, for the caller to throw away.
+pub fn weave_into(
+    input: &Input,
+    placement: MonitorPlacement,
+    strategy: Strategy,
+    out: &mut dyn std::io::Write,
+) -> Result<Summary, Unwoven> {
+    let source = input.text;
+    let mut module = module::scan(source, input.path, input.file)?;
     let mentions = mentions::find(&module, input.file)?;
     let bindings = bind_symbols(input, &module)?;
     // A monitor linked in is the same for every module of a target: it is
@@ -209,9 +251,9 @@ pub fn weave_module<'a>(
         existing,
     );
     let metadata = std::mem::take(&mut module.metadata);
-    let debug = DebugInfo::new(input.text, metadata);
+    let debug = DebugInfo::new(source, metadata);
     let mut weaver = Weaver::new(
-        input.text,
+        source,
         input.file,
         &module,
         input.hooks,
@@ -219,6 +261,51 @@ pub fn weave_module<'a>(
         &bindings,
         debug,
     );
+    let write = |result: std::io::Result<()>| result.map_err(Unwoven::Write);
+    write(
+        out.write_all(
+            format!(
+                "; {WOVEN_MARKER} {}: edit the original, not this file.\n",
+                env!("CARGO_PKG_VERSION")
+            )
+            .as_bytes(),
+        ),
+    )?;
+    // The monitor defines these; a declaration of its own would clash.
+    let in_module = placement == MonitorPlacement::InModule;
+    let clashing: Vec<(&str, Range<usize>)> =
+        ["slic_report", "slic_format", DRIVER_ENTER, DRIVER_EXIT]
+            .into_iter()
+            .filter(|_| in_module)
+            .filter_map(|name| {
+                let declared = module.declared.get(name).filter(|d| !d.defined)?;
+                Some((name, declared.text.clone()))
+            })
+            .collect();
+    // Edits are made in the order of the functions, then in globals and
+    // those declarations: the text is written as far as the first of
+    // those that will be edited, and no further until they are.
+    let held_from = clashing
+        .iter()
+        .map(|(_, range)| range.start)
+        .chain(weaver.globals_to_weave(&mentions))
+        .min()
+        .unwrap_or(source.len());
+    let mut written = 0;
+    let mut flush = |edits: &mut EditBuffer, to: usize| -> Result<(), Unwoven> {
+        edits
+            .write_through(source, written, to, out)
+            .map_err(|error| match error {
+                Unwritten::Overlap(overlap) => Unwoven::Refused(Diagnostic::new(
+                    Code::WeaverBug,
+                    Span::new(input.file, 0..0),
+                    format!("internal error in the IR weaver: {overlap}"),
+                )),
+                Unwritten::Write(error) => Unwoven::Write(error),
+            })?;
+        written = to;
+        Ok(())
+    };
     let mut kernel = Vec::new();
     for function in &module.functions {
         if bindings.kernel.contains(&function.symbol) {
@@ -226,37 +313,34 @@ pub fn weave_module<'a>(
             continue;
         }
         weaver.weave_function(function, &mentions, strategy)?;
+        // Every edit of a function is inside it.
+        let end = text::line_end(source.as_bytes(), function.body.end);
+        if end <= held_from && weaver.edits.len() >= HELD_EDITS {
+            flush(&mut weaver.edits, end)?;
+        }
     }
     if let Some(first) = kernel.first() {
         let names: Vec<&str> = kernel
             .iter()
             .map(|f| names::undecorated(&f.symbol))
             .collect();
-        let span = Span::new(input.file, text::text_of(input.text, first.header.clone()));
+        let span = Span::new(input.file, text::text_of(source, first.header.clone()));
         weaver
             .warnings
             .push(bind::kernel_definitions_note(&names, span));
     }
     weaver.weave_globals()?;
-    // The monitor defines these; a declaration of its own would clash.
-    let in_module = placement == MonitorPlacement::InModule;
-    for name in ["slic_report", "slic_format", DRIVER_ENTER, DRIVER_EXIT]
-        .into_iter()
-        .filter(|_| in_module)
-    {
-        if let Some(declared) = module.declared.get(name).filter(|d| !d.defined) {
-            weaver.edits.replace(
-                declared.text.clone(),
-                &format!("; `{name}` is defined by the monitor below\n"),
-            );
-        }
+    for (name, range) in clashing {
+        weaver.edits.replace(
+            range,
+            &format!("; `{name}` is defined by the monitor below\n"),
+        );
     }
+    flush(&mut weaver.edits, source.len())?;
 
-    // The monitor and the rest go at the end, written straight into the
-    // edit buffer.
-    let mut tail = std::mem::take(&mut weaver.edits.text);
-    let mark = tail.len();
-    if !input.text.is_empty() && !input.text.ends_with('\n') {
+    // The monitor and the rest go at the end.
+    let mut tail = String::with_capacity(HELD_TAIL + HELD_TAIL / 4);
+    if !source.is_empty() && !source.ends_with('\n') {
         tail.push('\n');
     }
     let _ = writeln!(
@@ -264,17 +348,32 @@ pub fn weave_module<'a>(
         "\n; ---- {WOVEN_MARKER} {}: the monitor, the sites and the wrappers ----\n",
         env!("CARGO_PKG_VERSION")
     );
-    tail.push_str(match placement {
-        MonitorPlacement::InModule => &monitor.text,
-        MonitorPlacement::Declared => &monitor.declarations,
-    });
+    write(out.write_all(tail.as_bytes()))?;
+    write(
+        out.write_all(
+            match placement {
+                MonitorPlacement::InModule => &monitor.text,
+                MonitorPlacement::Declared => &monitor.declarations,
+            }
+            .as_bytes(),
+        ),
+    )?;
+    tail.clear();
     tail.push_str("\n; Sites.\n");
     let mut strings = sites::Strings::default();
-    sites::table(&mut tail, &module.target, &weaver.sites.sites, &mut strings);
+    let mut first = 0;
+    for chunk in weaver.sites.sites.chunks(SITES_AT_ONCE) {
+        sites::table(&mut tail, &module.target, first, chunk, &mut strings);
+        first += chunk.len();
+        write(out.write_all(tail.as_bytes()))?;
+        tail.clear();
+    }
     strings.definitions(&mut tail);
     tail.push_str("@slic.zero = private unnamed_addr constant [8 x i8] zeroinitializer, align 8\n");
     weaver.wrapper_definitions(&mut tail);
     tail.push('\n');
+    write(out.write_all(tail.as_bytes()))?;
+    tail.clear();
     weaver.debug.created_definitions(&mut tail);
     let marker = weaver.debug.reserve();
     let _ = writeln!(
@@ -282,31 +381,16 @@ pub fn weave_module<'a>(
         "!slic.woven = !{{!{marker}}}\n!{marker} = !{{!\"{WOVEN_MARKER} {}\"}}",
         env!("CARGO_PKG_VERSION")
     );
-    weaver.edits.text = tail;
-    weaver.edits.insert_since(input.text.len(), mark);
-    weaver.edits.insert(
-        0,
-        &format!(
-            "; {WOVEN_MARKER} {}: edit the original, not this file.\n",
-            env!("CARGO_PKG_VERSION")
-        ),
-    );
-    let edited = std::mem::take(&mut weaver.edits)
-        .apply(input.text)
-        .map_err(|overlap| {
-            Diagnostic::new(
-                Code::WeaverBug,
-                Span::new(input.file, 0..0),
-                format!("internal error in the IR weaver: {overlap}"),
-            )
-        })?;
-    Ok(WovenModule {
-        edited,
+    write(out.write_all(tail.as_bytes()))?;
+    Ok(Summary {
         sites: weaver.sites.into_vec(),
         warnings: weaver.warnings,
         walked: weaver.walked,
     })
 }
+
+/// Site constants written at once (a few hundred kilobytes of text).
+const SITES_AT_ONCE: usize = 1024;
 
 /// Which symbols are APIs, which are routines, and which are kernel code
 /// (`weave::bind` decides), with their hooks.
@@ -344,22 +428,41 @@ fn bind_symbols(input: &Input, module: &module::Module) -> Result<Bindings, Diag
             );
         }
     }
+    // A function without hooks of its own has its roles' hooks: the same
+    // for every function of the same roles, worked out once for them.
+    let hooked: FnvHashSet<&str> = hooks.functions().into_iter().collect();
+    let mut of_roles: HashMap<Vec<Role>, (Vec<usize>, Vec<usize>)> = HashMap::new();
     for function in &module.functions {
         if bindings.kernel.contains(&function.symbol) {
             continue;
         }
         let name = names::undecorated(&function.symbol);
-        let span = Span::new(input.file, function.header.clone());
         let roles = input.roles.roles_of(name);
-        let routine = bind::routine_hooks(hooks, name, &roles, input.path, span)?;
+        let own = hooked.contains(name);
+        if roles.is_empty() && !own {
+            continue;
+        }
+        let known = if own { None } else { of_roles.get(&roles) };
+        let (entry, exit) = match known {
+            Some(known) => known.clone(),
+            None => {
+                let span = Span::new(input.file, function.header.clone());
+                let routine = bind::routine_hooks(hooks, name, &roles, input.path, span)?;
+                let found = (indexes(&routine.entry), indexes(&routine.exit));
+                if !own {
+                    of_roles.insert(roles.clone(), found.clone());
+                }
+                found
+            }
+        };
         // Every routine of a role, with events or not: the driver runs
         // inside it.
-        if !routine.is_empty() || !roles.is_empty() {
+        if !entry.is_empty() || !exit.is_empty() || !roles.is_empty() {
             bindings.routines.insert(
                 function.symbol.clone(),
                 RoutineBinding {
-                    entry: indexes(&routine.entry),
-                    exit: indexes(&routine.exit),
+                    entry,
+                    exit,
                     driver: !roles.is_empty(),
                 },
             );

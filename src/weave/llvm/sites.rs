@@ -65,8 +65,14 @@ fn cached<'s>(strings: &mut Strings, last: &mut Option<(&'s str, usize)>, text: 
     }
 }
 
-/// The site constants.
-pub fn table(out: &mut String, target: &Target, sites: &[Site], strings: &mut Strings) {
+/// The constants of `sites`, the first of which has id `first`.
+pub fn table(
+    out: &mut String,
+    target: &Target,
+    first: usize,
+    sites: &[Site],
+    strings: &mut Strings,
+) {
     let byte = target.ptr("i8");
     // Neighbouring sites are mostly in the same function and file: their
     // strings are looked up once.
@@ -75,7 +81,7 @@ pub fn table(out: &mut String, target: &Target, sites: &[Site], strings: &mut St
     for (index, site) in sites.iter().enumerate() {
         let function = cached(strings, &mut last_function, &site.function);
         out.push_str("@slic.site.");
-        push_number(out, index);
+        push_number(out, first + index);
         out.push_str(" = private unnamed_addr constant %slic.site { ");
         out.push_str(&byte);
         out.push(' ');

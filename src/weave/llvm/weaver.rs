@@ -236,7 +236,7 @@ impl<'a> Weaver<'a> {
     }
 
     /// The API the `@` at `at` names, if it is a name.
-    fn api_at(&self, at: usize) -> Option<&'a str> {
+    pub(super) fn api_at(&self, at: usize) -> Option<&'a str> {
         let bytes = self.source.as_bytes();
         let bindings: &'a Bindings = self.bindings;
         if bytes.get(at + 1) != Some(&b'"') {

@@ -17,6 +17,7 @@ use std::ops::Range;
 use super::emit::{Emitter, SiteValue, Suffix, c_arguments};
 use super::instruction::{self, LINKAGE_WORDS};
 use super::lexer::{Kind, Token, tokenize};
+use super::mentions::Mentions;
 use super::weaver::{Weaver, WrapperRequest, span};
 use crate::diagnostic::{Code, Diagnostic};
 use crate::llvm::names::undecorated;
@@ -92,6 +93,27 @@ impl Weaver<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Where the globals whose initializers `weave_globals` will edit
+    /// start (and maybe others: an `@` in a string counts).
+    pub fn globals_to_weave<'m>(
+        &'m self,
+        mentions: &'m Mentions,
+    ) -> impl Iterator<Item = usize> + 'm {
+        self.module
+            .globals
+            .iter()
+            .filter(|global| !global.symbol.starts_with("llvm."))
+            .filter(|global| {
+                // The first `@` is the global's own name.
+                let inside = global.range.start + 1..global.range.end;
+                mentions
+                    .globals_in(inside)
+                    .iter()
+                    .any(|&at| self.api_at(at as usize).is_some())
+            })
+            .map(|global| global.range.start)
     }
 
     /// How a site names a global: clang names a function's `static`
