@@ -88,7 +88,8 @@ struct Weaver<'a> {
     sites: Sites,
     /// APIs that need a wrapper, in first-use order.
     wrapped_apis: Vec<String>,
-    /// Where a renamed definition gets its `static` (`wrap.rs`): made
+    /// Where a renamed definition gets its `SLIC_ORIGINAL` (`static`,
+    /// not inlined; `wrap.rs`): made
     /// after the block of declarations, which may go at the same place
     /// (the first definition after the includes) and must come first.
     statics: Vec<usize>,
@@ -743,7 +744,8 @@ impl<'a> Weaver<'a> {
             },
         ));
         for &at in &self.statics {
-            self.edits.push(Edit::insert(at, b"static ".to_vec()));
+            self.edits
+                .push(Edit::insert(at, b"SLIC_ORIGINAL ".to_vec()));
         }
         // Nothing goes before a byte order mark: compilers skip one only at
         // the start of a file. (The view has spaces there, so only

@@ -23,6 +23,18 @@ struct slic_site {
 #define SLIC_MAYBE_UNUSED
 #endif
 
+/* A wrapped routine's own definition, renamed: its wrapper is its only
+   caller. Internal, so that the compiler emits it once; kept out of line,
+   as it was before weaving, so that the routine's code is generated as the
+   driver's author had it. */
+#if defined(__GNUC__) || defined(__clang__)
+#define SLIC_ORIGINAL static __attribute__((noinline))
+#elif defined(_MSC_VER)
+#define SLIC_ORIGINAL static __declspec(noinline)
+#else
+#define SLIC_ORIGINAL static
+#endif
+
 /* slic: the report kinds go here. */
 
 struct slic_violation {
