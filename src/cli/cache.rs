@@ -14,9 +14,9 @@
 //! inputs are files whose contents the key would have to cover.
 //!
 //! The entries are in `$TMPDIR/slic-<uid>/cache/` (`private_directory`),
-//! beside `slic cc`'s compiled monitors. An entry that cannot be read or decoded is made again; one
-//! is written to a file of its own and renamed into place, so that
-//! parallel compiles never read a half-written entry. `SLIC_NO_CACHE=1`
+//! beside `slic cc`'s compiled monitors. An entry that cannot be read or
+//! decoded is made again; one is written to a file of its own and renamed
+//! into place, so that parallel compiles never read a half-written entry. `SLIC_NO_CACHE=1`
 //! turns the cache off (each command compiles, and writes nothing).
 
 use std::path::PathBuf;
@@ -58,36 +58,35 @@ fn entry_path(purpose: &str) -> Option<PathBuf> {
     if std::env::var_os("SLIC_NO_CACHE").is_some_and(|v| v != "0") {
         return None;
     }
-    let executable = std::env::current_exe().ok()?;
-    let metadata = std::fs::metadata(&executable).ok()?;
-    let modified = metadata
-        .modified()
-        .ok()?
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?
-        .as_nanos()
-        .to_string();
-    #[cfg(unix)]
-    let inode = std::os::unix::fs::MetadataExt::ino(&metadata).to_string();
-    #[cfg(not(unix))]
-    let inode = String::new();
-    let length = metadata.len().to_string();
-    let path = executable.to_string_lossy();
-    let hash = fnv_words([
-        FORMAT,
-        env!("CARGO_PKG_VERSION"),
-        &*path,
-        &length,
-        &modified,
-        &inode,
-        purpose,
-    ]);
+    let executable = file_identity(&std::env::current_exe().ok()?)?;
+    let hash = fnv_words([FORMAT, env!("CARGO_PKG_VERSION"), &executable, purpose]);
     Some(
         private_directory()
             .ok()?
             .join("cache")
             .join(format!("{purpose}-{hash:016x}")),
     )
+}
+
+/// What tells one file from another that replaced it: its path, size,
+/// modification time and (on Unix) inode. `None` if it cannot be read.
+pub fn file_identity(path: &std::path::Path) -> Option<String> {
+    let metadata = std::fs::metadata(path).ok()?;
+    let modified = metadata
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&metadata);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some(format!(
+        "{} {} {modified} {inode}",
+        path.display(),
+        metadata.len()
+    ))
 }
 
 /// slic's own directory in the temporary directory, `slic-<uid>`: made

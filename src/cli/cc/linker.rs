@@ -43,8 +43,8 @@ impl LinkerCommand {
     }
 }
 
-/// What says which program `program` is: its path (found in `PATH` when it
-/// names no directory), size and modification time; `None` if not found.
+/// What says which program `program` is (`cache::file_identity` of it,
+/// found in `PATH` when it names no directory); `None` if not found.
 pub(super) fn identity(program: &str) -> Option<String> {
     let path = Path::new(program);
     let found = if path.components().count() > 1 {
@@ -54,18 +54,7 @@ pub(super) fn identity(program: &str) -> Option<String> {
             .map(|directory| directory.join(program))
             .find(|candidate| candidate.is_file())?
     };
-    let metadata = std::fs::metadata(&found).ok()?;
-    let modified = metadata
-        .modified()
-        .ok()?
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()?;
-    Some(format!(
-        "{} {} {}",
-        found.display(),
-        metadata.len(),
-        modified.as_nanos()
-    ))
+    crate::cli::cache::file_identity(&found)
 }
 
 /// Asks the driver (`compiler` with `arguments`, which end with the two
