@@ -269,6 +269,49 @@ fn compile_errors_come_out_as_the_compiler_wrote_them() {
     assert!(!work.path().join("broken.o").exists());
 }
 
+/// A compile that is quiet without slic is quiet with it, through both
+/// weavers, with and without debug information: the mock drivers' sources
+/// with loops (a loop's `!llvm.loop` node names source locations, which the
+/// IR path must strip with the rest when the build asked for none).
+#[test]
+fn a_quiet_compile_stays_quiet() {
+    let sources = [
+        "tests/drivers/ringbuf/ringbuf.c",
+        "tests/drivers/legacy/legacy.c",
+        "tests/drivers/mailbox/mailbox.c",
+        "examples/driver/driver.c",
+    ];
+    let work = tempfile::tempdir().unwrap();
+    for (compiler, via) in [("gcc", "c"), ("clang-19", "c"), ("clang-19", "ir")] {
+        require_tool(compiler);
+        for debug in [&[][..], &["-g"][..]] {
+            for source in sources {
+                let source = root().join(source);
+                let mut flags = vec!["-O2".to_string()];
+                flags.extend(debug.iter().map(|f| f.to_string()));
+                flags.push(format!("-I{}", root().join("tests/drivers/wdk").display()));
+                flags.push(format!("-I{}", source.parent().unwrap().display()));
+                flags.extend(["-c".to_string(), source.display().to_string()]);
+                flags.push("-o".to_string());
+                flags.push(work.path().join("out.o").display().to_string());
+                let direct = Command::new(compiler).args(&flags).output().unwrap();
+                let wrapped = Command::new(slic_path())
+                    .args(["cc", "--via", via, "--", compiler])
+                    .args(&flags)
+                    .output()
+                    .unwrap();
+                assert!(direct.status.success() && wrapped.status.success());
+                assert_eq!(
+                    String::from_utf8_lossy(&wrapped.stderr),
+                    String::from_utf8_lossy(&direct.stderr),
+                    "{compiler} through {via} {debug:?} on {}",
+                    source.display()
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn other_invocations_pass_through() {
     require_tool("gcc");

@@ -8,16 +8,27 @@
 //!
 //! What goes: debug records and intrinsic calls, their declarations,
 //! `!llvm.dbg.cu`, and the `!dbg`, `!DIAssignID` and `!heapallocsite`
-//! attachments. The metadata nodes stay, unreferenced (the code generator
-//! emits debug information only for the compile units `!llvm.dbg.cu`
-//! lists).
+//! attachments, and the source locations a loop's `!llvm.loop` node names
+//! (as LLVM's own stripping does: the loop node is not debug information,
+//! but through its locations it would still reach the compile unit, which
+//! the verifier then finds missing from `!llvm.dbg.cu` and clang warns
+//! about on every compile). The other metadata nodes stay, unreferenced
+//! (the code generator emits debug information only for the compile units
+//! `!llvm.dbg.cu` lists).
+
+use std::collections::HashSet;
 
 /// Attachments that refer to debug information.
 const ATTACHMENTS: &[&str] = &["!dbg", "!DIAssignID", "!heapallocsite"];
 
 pub fn strip_debug_info(text: &str) -> String {
+    let locations = location_nodes(text);
     let mut out = String::with_capacity(text.len());
     for line in text.split_inclusive('\n') {
+        if let Some(kept) = loop_node_without_locations(line, &locations) {
+            out.push_str(&kept);
+            continue;
+        }
         let trimmed = line.trim_start();
         let is_debug_line = trimmed.starts_with("#dbg_")
             || trimmed.starts_with("!llvm.dbg.cu ")
@@ -34,6 +45,45 @@ pub fn strip_debug_info(text: &str) -> String {
         }
     }
     out
+}
+
+/// The numbers of the `!DILocation` nodes (`!22 = !DILocation(...)`).
+fn location_nodes(text: &str) -> HashSet<&str> {
+    text.split('\n')
+        .filter_map(|line| {
+            let (number, value) = line.strip_prefix('!')?.split_once(" = ")?;
+            let value = value.strip_prefix("distinct ").unwrap_or(value);
+            value.starts_with("!DILocation(").then_some(number)
+        })
+        .collect()
+}
+
+/// A loop node (`!32 = distinct !{!32, !22, !30, !33}`, the node that
+/// names itself first) without the operands that are source locations, or
+/// `None` if `line` is not one that has any.
+fn loop_node_without_locations(line: &str, locations: &HashSet<&str>) -> Option<String> {
+    let (number, value) = line.strip_prefix('!')?.split_once(" = distinct !{")?;
+    let (operands, end) = value.split_once('}')?;
+    let mut operands = operands.split(", ");
+    if operands.next()?.strip_prefix('!')? != number {
+        return None;
+    }
+    let is_location = |operand: &str| {
+        operand
+            .strip_prefix('!')
+            .is_some_and(|n| locations.contains(n))
+    };
+    if !operands.clone().any(is_location) {
+        return None;
+    }
+    let mut kept = format!("!{number} = distinct !{{!{number}");
+    for operand in operands.filter(|o| !is_location(o)) {
+        kept.push_str(", ");
+        kept.push_str(operand);
+    }
+    kept.push('}');
+    kept.push_str(end);
+    Some(kept)
 }
 
 /// Copies a line without its debug attachments (`, !dbg !12` after an
@@ -109,6 +159,25 @@ mod tests {
                         @text = constant [6 x i8] c\"!dbg !\\00\"\n\
                         !llvm.module.flags = !{!2}\n\
                         !16 = !DILocation(line: 3, column: 5, scope: !10)\n";
+        assert_eq!(strip_debug_info(text), expected);
+    }
+
+    #[test]
+    fn loops_lose_their_locations_and_keep_their_properties() {
+        let text = "  br label %for.cond, !dbg !30, !llvm.loop !32\n\
+                    !22 = !DILocation(line: 13, column: 5, scope: !10)\n\
+                    !30 = distinct !DILocation(line: 17, column: 5, scope: !10)\n\
+                    !32 = distinct !{!32, !22, !30, !33}\n\
+                    !33 = !{!\"llvm.loop.mustprogress\"}\n\
+                    !34 = distinct !{!34, !33}\n\
+                    !35 = distinct !{!36, !22}\n";
+        let expected = "  br label %for.cond, !llvm.loop !32\n\
+                        !22 = !DILocation(line: 13, column: 5, scope: !10)\n\
+                        !30 = distinct !DILocation(line: 17, column: 5, scope: !10)\n\
+                        !32 = distinct !{!32, !33}\n\
+                        !33 = !{!\"llvm.loop.mustprogress\"}\n\
+                        !34 = distinct !{!34, !33}\n\
+                        !35 = distinct !{!36, !22}\n";
         assert_eq!(strip_debug_info(text), expected);
     }
 }
