@@ -30,6 +30,125 @@ impl std::ops::Deref for Text {
     }
 }
 
+impl Text {
+    /// `out`, which lets the mapped pages of this text go once they have
+    /// been written through it (see `ReleasingWriter`); `out` itself when
+    /// the text was read.
+    pub fn releasing<'a>(&'a self, out: &'a mut dyn Write) -> ReleasingWriter<'a> {
+        ReleasingWriter {
+            out,
+            map: match self {
+                Text::Mapped(map) => Some(map),
+                Text::Read(_) => None,
+            },
+            released: 0,
+            started: false,
+        }
+    }
+}
+
+/// A writer that gives back the pages of a mapped input it has written.
+///
+/// A woven module is its input and the edits, written in order: the
+/// pages of the input up to the last of its bytes written are not read
+/// again (and if they are, they come back from the file). Left mapped,
+/// they count in the process's memory until it ends: the whole module,
+/// besides everything the weave holds. Released, the input costs about
+/// what is not written yet.
+pub struct ReleasingWriter<'a> {
+    out: &'a mut dyn Write,
+    map: Option<&'a memmap2::Mmap>,
+    /// Where the pages not yet released start.
+    released: usize,
+    /// Whether anything has been written.
+    started: bool,
+}
+
+/// Pages are released this many bytes at a time at least (fewer calls).
+const RELEASED_AT_ONCE: usize = 1 << 20;
+
+impl ReleasingWriter<'_> {
+    /// Releases the whole pages of the map below the ends of the bytes of
+    /// `written` (the first `count` bytes of the slices) that lie in it;
+    /// on the first write, every page of it.
+    fn release_after<'b>(&mut self, written: impl Iterator<Item = &'b [u8]>, mut count: usize) {
+        let Some(map) = self.map else {
+            return;
+        };
+        if !self.started {
+            // A weave writes nothing before it has read the module
+            // through (`weave_into`): what it reads from now on comes
+            // back, a page at a time, and the rest need not.
+            self.started = true;
+            release(map, 0..map.len());
+        }
+        let start = map.as_ptr() as usize;
+        let mut end = self.released;
+        for piece in written {
+            if count == 0 {
+                break;
+            }
+            let length = piece.len().min(count);
+            count -= length;
+            let at = piece.as_ptr() as usize;
+            if at >= start && at < start + map.len() {
+                end = end.max(at - start + length);
+            }
+        }
+        let end = end - end % page_size();
+        if end >= self.released + RELEASED_AT_ONCE {
+            release(map, self.released..end);
+            self.released = end;
+        }
+    }
+}
+
+/// Lets the pages of `range` of `map` go (`range.start` on a page).
+fn release(map: &memmap2::Mmap, range: std::ops::Range<usize>) {
+    // SAFETY: the map is a shared, read-only mapping of a file: released
+    // pages are read again from the file when touched, so every borrow of
+    // the text stays valid and unchanged.
+    #[cfg(unix)]
+    let _ = unsafe {
+        map.unchecked_advise_range(
+            memmap2::UncheckedAdvice::DontNeed,
+            range.start,
+            range.end - range.start,
+        )
+    };
+    #[cfg(not(unix))]
+    let _ = (map, range);
+}
+
+fn page_size() -> usize {
+    #[cfg(unix)]
+    {
+        // SAFETY: sysconf has no preconditions.
+        let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+        usize::try_from(size).unwrap_or(4096).max(1)
+    }
+    #[cfg(not(unix))]
+    4096
+}
+
+impl Write for ReleasingWriter<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let written = self.out.write(buf)?;
+        self.release_after(std::iter::once(buf), written);
+        Ok(written)
+    }
+
+    fn write_vectored(&mut self, bufs: &[std::io::IoSlice<'_>]) -> std::io::Result<usize> {
+        let written = self.out.write_vectored(bufs)?;
+        self.release_after(bufs.iter().map(|b| &**b), written);
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
 /// Like [`read_text`], mapping a regular file instead of reading it.
 pub fn map_text(path: &Path) -> Result<Text, Failure> {
     let file = match std::fs::File::open(path) {

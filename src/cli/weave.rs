@@ -138,8 +138,17 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if let Some(report) = &args.report {
         check_output_path(report)?;
     }
-    let compiled = compile(&args.rules, &options)?;
-    let automata: Vec<_> = compiled.rules.iter().map(|r| r.automaton.clone()).collect();
+    let mut compiled = compile(&args.rules, &options)?;
+    // Only the C weaver reads the rules' catalogs (prototypes): weaving
+    // modules alone, they are let go of (memory beside a large module).
+    let automata: Vec<_> = if jobs.iter().any(|(_, _, kind)| matches!(kind, Kind::C)) {
+        compiled.rules.iter().map(|r| r.automaton.clone()).collect()
+    } else {
+        std::mem::take(&mut compiled.rules)
+            .into_iter()
+            .map(|r| r.automaton)
+            .collect()
+    };
     let hooks = match HookSet::new(&automata) {
         Ok(hooks) => hooks,
         Err(diagnostic) => {
@@ -199,7 +208,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 &args, &compiled, &hooks, &roles, input, &name, input_text, file,
             )
             .map(Output::C),
-            Some((text, _)) => {
+            Some((module_text, _)) => {
+                let text = module_text;
                 let input = slic::weave::llvm::Input {
                     text,
                     path: &name,
@@ -212,7 +222,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
                         .map(|m| m as &dyn slic::monitor::llvm::MonitorStore),
                 };
                 if streams(&output) {
-                    weave_ir_into(&input, &output)
+                    weave_ir_into(&input, module_text, &output)
                         .map_err(&finish)?
                         .map(Output::Written)
                 } else {
@@ -327,12 +337,20 @@ fn streams(output: &Path) -> bool {
 /// the refusal (and nothing written).
 fn weave_ir_into(
     input: &slic::weave::llvm::Input,
+    text: &Text,
     output: &Path,
 ) -> Result<Result<slic::weave::llvm::Summary, Diagnostic>, Failure> {
     use slic::weave::llvm::{MonitorPlacement, Strategy, Unwoven, weave_into};
     let mut outcome = None;
     let written = write_output_with(output, |out| {
-        match weave_into(input, MonitorPlacement::InModule, Strategy::Targeted, out) {
+        // The module's pages are let go of as they are written.
+        let mut out = text.releasing(out);
+        match weave_into(
+            input,
+            MonitorPlacement::InModule,
+            Strategy::Targeted,
+            &mut out,
+        ) {
             Ok(summary) => {
                 outcome = Some(Ok(summary));
                 Ok(())

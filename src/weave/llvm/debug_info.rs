@@ -20,35 +20,37 @@ use crate::hash::Fnv;
 use crate::llvm::names::unescape;
 use crate::weave::Position;
 
-/// Metadata definitions by number: byte offset of each `!N = ...` line.
+/// Metadata definitions by number: where each `!N = ...` line starts.
+/// A module has a hundred thousand: one number each (the line's end is
+/// found again when it is read), the start plus one, 0 for none.
 #[derive(Debug, Default)]
 pub struct MetadataIndex {
-    lines: Vec<Option<(u32, u32)>>,
+    starts: Vec<u32>,
 }
 
 impl MetadataIndex {
+    /// Notes the definition of `!number` on the line `line` (a module is
+    /// under 4 GiB: its offsets fit).
     pub fn add(&mut self, number: usize, line: std::ops::Range<usize>) {
-        if self.lines.len() <= number {
-            self.lines.resize(number + 1, None);
+        if self.starts.len() <= number {
+            self.starts.resize(number + 1, 0);
         }
-        self.lines[number] = Some((line.start as u32, line.end as u32));
+        self.starts[number] = line.start as u32 + 1;
     }
 
     pub fn defines(&self, number: usize) -> bool {
-        self.lines.get(number).is_some_and(Option::is_some)
+        self.starts.get(number).is_some_and(|&start| start != 0)
     }
 
     /// The first number no definition uses.
     pub fn next_free(&self) -> usize {
-        self.lines.len()
+        self.starts.len()
     }
 
-    pub fn range(&self, number: usize) -> Option<std::ops::Range<usize>> {
-        self.lines
-            .get(number)
-            .copied()
-            .flatten()
-            .map(|(start, end)| start as usize..end as usize)
+    /// The line that defines `!number` in `source`, with its line break.
+    pub fn range(&self, number: usize, source: &str) -> Option<std::ops::Range<usize>> {
+        let start = *self.starts.get(number).filter(|&&start| start != 0)? as usize - 1;
+        Some(start..super::text::line_end(source.as_bytes(), start))
     }
 }
 
@@ -215,7 +217,7 @@ impl<'a> DebugInfo<'a> {
     }
 
     fn node(&self, number: usize) -> Option<Node<'a>> {
-        Node::read(&self.source[self.index.range(number)?])
+        Node::read(&self.source[self.index.range(number, self.source)?])
     }
 
     /// The file of a `DIFile`, as the report names it.

@@ -235,6 +235,18 @@ pub fn weave_into(
     let source = input.text;
     let mut module = module::scan(source, input.path, input.file)?;
     let mentions = mentions::find(&module, input.file)?;
+    // Written as soon as the module has been read through: from here on,
+    // the writer may let go of the input's pages (see `slic weave`).
+    let write = |result: std::io::Result<()>| result.map_err(Unwoven::Write);
+    write(
+        out.write_all(
+            format!(
+                "; {WOVEN_MARKER} {}: edit the original, not this file.\n",
+                env!("CARGO_PKG_VERSION")
+            )
+            .as_bytes(),
+        ),
+    )?;
     let bindings = bind_symbols(input, &module)?;
     // A monitor linked in is the same for every module of a target: it is
     // made without regard to what this module declares.
@@ -250,6 +262,8 @@ pub fn weave_into(
         input.hooks,
         existing,
     );
+    // Only the monitor needed them (a type's text for each declaration).
+    drop(std::mem::take(&mut module.existing));
     let metadata = std::mem::take(&mut module.metadata);
     let debug = DebugInfo::new(source, metadata);
     let mut weaver = Weaver::new(
@@ -261,16 +275,6 @@ pub fn weave_into(
         &bindings,
         debug,
     );
-    let write = |result: std::io::Result<()>| result.map_err(Unwoven::Write);
-    write(
-        out.write_all(
-            format!(
-                "; {WOVEN_MARKER} {}: edit the original, not this file.\n",
-                env!("CARGO_PKG_VERSION")
-            )
-            .as_bytes(),
-        ),
-    )?;
     // The monitor defines these; a declaration of its own would clash.
     let in_module = placement == MonitorPlacement::InModule;
     let clashing: Vec<(&str, Range<usize>)> =

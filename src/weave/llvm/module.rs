@@ -533,7 +533,7 @@ fn producer_pointers(module: &Module, ident: Option<usize>) -> Pointers {
 
 impl Module<'_> {
     fn metadata_line(&self, number: usize) -> Option<Range<usize>> {
-        self.metadata.range(number)
+        self.metadata.range(number, self.source)
     }
 }
 
