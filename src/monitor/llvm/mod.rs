@@ -31,6 +31,7 @@ mod threads;
 
 use std::collections::HashMap;
 use std::fmt::Write;
+use std::hash::Hasher;
 
 use crate::automaton::Automaton;
 use crate::hash::fnv;
@@ -253,24 +254,44 @@ pub fn generate_stored(
     let Some(store) = store else {
         return generate(target, rules, hooks, existing);
     };
-    let mut declared: Vec<String> = existing
-        .iter()
-        .map(|(name, what)| format!("{name} {what:?}"))
-        .collect();
-    declared.sort();
-    let target_words = format!("{target:?}");
-    let key = format!(
-        "ir-monitor-{:016x}",
-        crate::hash::fnv_words(
-            std::iter::once(target_words.as_str()).chain(declared.iter().map(String::as_str))
-        )
-    );
+    // Every name the module declares, with its type, in the order of the
+    // names: a module declares thousands, hashed as they are (not
+    // formatted), each text after its length so that no two lists give
+    // the same bytes.
+    let mut declared: Vec<(&String, &Existing)> = existing.iter().collect();
+    declared.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let mut hash = crate::hash::Fnv::default();
+    hash.write(format!("{target:?}").as_bytes());
+    for (name, what) in declared {
+        let (kind, text, defined) = existing_words(what);
+        for word in [name.as_str(), kind, text, defined] {
+            hash.write(&(word.len() as u64).to_le_bytes());
+            hash.write(word.as_bytes());
+        }
+    }
+    let key = format!("ir-monitor-{:016x}", hash.finish());
     if let Some(monitor) = store.get(&key) {
         return monitor;
     }
     let monitor = generate(target, rules, hooks, existing);
     store.put(&key, &monitor);
     monitor
+}
+
+/// What the monitor's key says of a name the module has: its kind, its
+/// type, and whether it is defined.
+fn existing_words(what: &Existing) -> (&'static str, &str, &'static str) {
+    match what {
+        Existing::Function {
+            type_text,
+            defined,
+        } => (
+            "function",
+            type_text,
+            if *defined { "defined" } else { "declared" },
+        ),
+        Existing::Global { value_type } => ("global", value_type, ""),
+    }
 }
 
 pub fn generate(
