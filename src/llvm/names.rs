@@ -90,14 +90,22 @@ pub fn quote(name: &str) -> String {
 /// ASCII become `\XX`.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
+    escape_into(&mut out, text);
+    out
+}
+
+/// [`escape`], written at the end of `out`.
+pub fn escape_into(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for byte in text.bytes() {
         if byte == b'"' || byte == b'\\' || !(0x20..0x7f).contains(&byte) {
-            out.push_str(&format!("\\{byte:02X}"));
+            out.push('\\');
+            out.push(HEX[usize::from(byte >> 4)] as char);
+            out.push(HEX[usize::from(byte & 0xf)] as char);
         } else {
             out.push(byte as char);
         }
     }
-    out
 }
 
 #[cfg(test)]

@@ -282,10 +282,7 @@ pub fn generate_stored(
 /// type, and whether it is defined.
 fn existing_words(what: &Existing) -> (&'static str, &str, &'static str) {
     match what {
-        Existing::Function {
-            type_text,
-            defined,
-        } => (
+        Existing::Function { type_text, defined } => (
             "function",
             type_text,
             if *defined { "defined" } else { "declared" },

@@ -150,7 +150,16 @@ pub fn scan<'a>(source: &'a str, path: &str, file: FileId) -> Result<Module<'a>,
                 if digits > 0
                     && matches!(trimmed.as_bytes().get(1 + digits), Some(b' ' | b'=') | None)
                 {
-                    if let Ok(number) = trimmed[1..1 + digits].parse() {
+                    let text = &trimmed.as_bytes()[1..1 + digits];
+                    // Up to 18 digits cannot overflow; more, `parse` says.
+                    let number = if digits <= 18 {
+                        Some(text.iter().fold(0usize, |number, digit| {
+                            number * 10 + usize::from(digit - b'0')
+                        }))
+                    } else {
+                        trimmed[1..1 + digits].parse().ok()
+                    };
+                    if let Some(number) = number {
                         module.metadata.add(number, line.clone());
                     }
                     continue;
@@ -560,19 +569,24 @@ fn insert_declared(
 
 /// `ret (param, ...)` of a header, as a typed module writes a function type.
 pub fn function_type(source: &str, tokens: &[Token], header: &Header) -> String {
-    let mut parameters: Vec<&str> = header
-        .parameters
-        .iter()
-        .map(|p| p.ty.text(source, tokens))
-        .collect();
-    if header.variadic {
-        parameters.push("...");
+    let returns = header.returns.text(source, tokens);
+    let mut text = String::with_capacity(returns.len() + 2 + 16 * header.parameters.len());
+    text.push_str(returns);
+    text.push_str(" (");
+    for (index, parameter) in header.parameters.iter().enumerate() {
+        if index > 0 {
+            text.push_str(", ");
+        }
+        text.push_str(parameter.ty.text(source, tokens));
     }
-    format!(
-        "{} ({})",
-        header.returns.text(source, tokens),
-        parameters.join(", ")
-    )
+    if header.variadic {
+        if !header.parameters.is_empty() {
+            text.push_str(", ");
+        }
+        text.push_str("...");
+    }
+    text.push(')');
+    text
 }
 
 /// The value type of `@g = [linkage...] global|constant <type> ...`.

@@ -4,8 +4,8 @@
 use crate::hash::FnvHashMap;
 
 use super::emit::push_number;
+use crate::llvm::names::escape_into;
 use crate::llvm::target::{Pointers, Target};
-use crate::monitor::llvm::string_constant;
 use crate::weave::Site;
 
 /// Private strings of one module, each defined once.
@@ -27,13 +27,16 @@ impl Strings {
     }
 
     pub fn definitions(&self, out: &mut String) {
+        // `string_constant`'s text, written in place (a module has
+        // thousands).
         for (number, text) in self.texts.iter().enumerate() {
-            out.push_str(&string_constant(
-                &format!("@slic.string.{number}"),
-                text,
-                "private",
-            ));
-            out.push('\n');
+            out.push_str("@slic.string.");
+            push_number(out, number);
+            out.push_str(" = private unnamed_addr constant [");
+            push_number(out, text.len() + 1);
+            out.push_str(" x i8] c\"");
+            escape_into(out, text);
+            out.push_str("\\00\"\n");
         }
     }
 }
