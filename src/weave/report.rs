@@ -1,8 +1,6 @@
 //! The binding report: for each rule and each of its events, the sites of
 //! a woven file it bound to, and the events that bound nowhere.
 
-use std::collections::HashSet;
-
 use crate::automaton::Automaton;
 use serde::{Deserialize, Serialize};
 
@@ -215,6 +213,7 @@ fn unbound_diagnostic(rule: &Automaton, events: &[Event], place: &str, advice: &
 
 /// Every event some site reports (a large module has tens of thousands of
 /// sites, and few events).
-fn bound_events(sites: &[Site]) -> HashSet<&Event> {
+/// (FNV: a large module has tens of thousands of events at its sites.)
+fn bound_events(sites: &[Site]) -> crate::hash::FnvHashSet<&Event> {
     sites.iter().flat_map(|site| &site.events).collect()
 }

@@ -66,6 +66,18 @@ fn kind_of(source: &str, line: Range<usize>, tokens: &mut Vec<Token>) -> Line {
     classify(source, line, tokens)
 }
 
+/// The vectors the targeted reading of a body fills, reused.
+#[derive(Default)]
+pub struct Scratch {
+    tokens: Vec<Token>,
+    /// The tokens of every line to weave, one after another.
+    all: Vec<Token>,
+    /// Each line to weave, and its tokens in `all`.
+    instructions: Vec<(Range<usize>, Range<usize>)>,
+    /// The starts of the lines to read.
+    starts: Vec<usize>,
+}
+
 impl<'a> Weaver<'a> {
     /// Weaves `function` by its relevant lines: `apis` (the starts of the
     /// lines that name an API), and its entry and `ret`s if it is a
@@ -77,19 +89,43 @@ impl<'a> Weaver<'a> {
         context: &FunctionContext<'a>,
         apis: &[usize],
     ) -> Result<bool, Diagnostic> {
+        // Its vectors are kept from one function to the next: thousands of
+        // functions would each grow their own.
+        let mut scratch = std::mem::take(&mut self.scratch);
+        let woven = self.targeted_with(function, context, apis, &mut scratch);
+        self.scratch = scratch;
+        woven
+    }
+
+    fn targeted_with(
+        &mut self,
+        function: &Function,
+        context: &FunctionContext<'a>,
+        apis: &[usize],
+        scratch: &mut Scratch,
+    ) -> Result<bool, Diagnostic> {
         let source = self.source;
         let body = function.body.clone();
-        let mut tokens = Vec::new();
+        let Scratch {
+            tokens,
+            all,
+            instructions,
+            starts,
+        } = scratch;
+        tokens.clear();
+        all.clear();
+        instructions.clear();
+        starts.clear();
         let mut entry = None;
-        let mut starts: Vec<usize> = apis.to_vec();
+        starts.extend_from_slice(apis);
         if let Some(routine) = context.routine {
-            let Some(first) = self.first_instruction(body.clone(), &mut tokens) else {
+            let Some(first) = self.first_instruction(body.clone(), tokens) else {
                 return Ok(false);
             };
             entry = Some(first);
             if !routine.exit.is_empty() || routine.driver {
                 for ret in rets(source, body.clone()) {
-                    if self.after_musttail(ret, body.start, &mut tokens) {
+                    if self.after_musttail(ret, body.start, tokens) {
                         return Ok(false);
                     }
                     starts.push(ret);
@@ -100,11 +136,9 @@ impl<'a> Weaver<'a> {
         starts.dedup();
         // Read every line first: a body that needs the walk is found
         // before anything is changed.
-        let mut all: Vec<Token> = Vec::new();
-        let mut instructions: Vec<(Range<usize>, Range<usize>)> = Vec::new();
-        for start in starts {
+        for &start in starts.iter() {
             let line = start..line_end(source.as_bytes(), start);
-            if classify(source, line.clone(), &mut tokens) != Line::Instruction {
+            if classify(source, line.clone(), tokens) != Line::Instruction {
                 continue;
             }
             let first = &tokens[0];
@@ -121,7 +155,7 @@ impl<'a> Weaver<'a> {
                 return Ok(false);
             }
             let range = all.len()..all.len() + tokens.len();
-            all.extend_from_slice(&tokens);
+            all.extend_from_slice(tokens);
             instructions.push((line, range));
         }
         if let Some((before, _)) = entry
@@ -129,10 +163,10 @@ impl<'a> Weaver<'a> {
         {
             self.entry_hooks(routine, context, before);
         }
-        for (line, range) in instructions {
+        for (line, range) in instructions.drain(..) {
             let before = match entry {
                 Some((before, first)) if first == line.start => before,
-                _ => self.records_start(line.start, body.start, &mut tokens),
+                _ => self.records_start(line.start, body.start, tokens),
             };
             let placed = Placement {
                 before,

@@ -99,6 +99,8 @@ pub struct Weaver<'a> {
     pub wrappers: Vec<WrapperRequest>,
     /// Bodies walked line by line.
     pub walked: usize,
+    /// What the targeted reading reuses from body to body.
+    pub scratch: super::targeted::Scratch,
 }
 
 /// What one function's weaving needs to know about it.
@@ -155,6 +157,7 @@ impl<'a> Weaver<'a> {
             file,
             names: Names::default(),
             wrappers: Vec::new(),
+            scratch: Default::default(),
             walked: 0,
         }
     }
