@@ -312,6 +312,63 @@ fn a_quiet_compile_stays_quiet() {
     }
 }
 
+/// A compile whose arguments are in a response file (`@FILE`, as CMake,
+/// Ninja and Meson write for long command lines) is woven like any other:
+/// quoted words with spaces, a response file naming another.
+#[test]
+fn a_compile_in_a_response_file_is_woven() {
+    require_tool("gcc");
+    let work = tempfile::tempdir().unwrap();
+    let spaced = work.path().join("with space");
+    std::fs::create_dir(&spaced).unwrap();
+    for name in ["driver.c", "driver.h"] {
+        std::fs::copy(root().join("examples/driver").join(name), spaced.join(name)).unwrap();
+    }
+    std::fs::write(
+        work.path().join("include.rsp"),
+        format!(
+            "'-I{}'\n\"-I{}\"\n",
+            spaced.display(),
+            root().join("tests/drivers/wdk").display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        work.path().join("compile.rsp"),
+        "-O2 @include.rsp -c with\\ space/driver.c -o driver.o\n",
+    )
+    .unwrap();
+    let compiled = Command::new(slic_path())
+        .current_dir(work.path())
+        .args(["cc", "--", "gcc", "@compile.rsp"])
+        .output()
+        .unwrap();
+    assert!(
+        compiled.status.success(),
+        "{}",
+        String::from_utf8_lossy(&compiled.stderr)
+    );
+    let nm = Command::new("nm")
+        .arg(work.path().join("driver.o"))
+        .output()
+        .unwrap();
+    let symbols = String::from_utf8_lossy(&nm.stdout);
+    assert!(
+        symbols.contains("slic_hook_IoCompleteRequest_entry")
+            && symbols.contains("slic_orig_DispatchRead"),
+        "the object is woven:\n{symbols}"
+    );
+    // A response file that names itself is refused, not followed forever.
+    std::fs::write(work.path().join("loop.rsp"), "@loop.rsp").unwrap();
+    let looped = Command::new(slic_path())
+        .current_dir(work.path())
+        .args(["cc", "--", "gcc", "@loop.rsp"])
+        .output()
+        .unwrap();
+    assert_eq!(looped.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&looped.stderr).contains("loop.rsp"));
+}
+
 #[test]
 fn other_invocations_pass_through() {
     require_tool("gcc");

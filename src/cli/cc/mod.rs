@@ -26,6 +26,7 @@ mod bindings;
 mod command;
 mod linker;
 mod monitor_cache;
+mod response;
 mod through_c;
 mod through_llvm;
 
@@ -140,9 +141,13 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if args.command.is_empty() {
         return Err(Failure::usage("no compiler given after `--`"));
     }
-    let command = CompilerCommand::parse(&args.command);
+    let expanded = response::expand(&args.command, &|path| std::fs::read_to_string(path).ok())
+        .map_err(Failure::usage)?;
+    let command = CompilerCommand::parse(&expanded);
     if !command.weaves() {
-        let status = run_command(&command.compiler, &command.arguments)?;
+        // As the user wrote it, response files and all.
+        let original = CompilerCommand::parse(&args.command);
+        let status = run_command(&original.compiler, &original.arguments)?;
         if status.success()
             && command.links()
             && let Some(report) = &args.report
