@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::driver_support::{Report, parse_reports, require_tool};
+use crate::driver_support::{Report, check_output, parse_reports, require_tool};
 use crate::support::root;
 
 fn slic_path() -> String {
@@ -338,20 +338,14 @@ fn a_compile_in_a_response_file_is_woven() {
         "-O2 @include.rsp -c with\\ space/driver.c -o driver.o\n",
     )
     .unwrap();
-    let compiled = Command::new(slic_path())
+    let mut compile = Command::new(slic_path());
+    compile
         .current_dir(work.path())
-        .args(["cc", "--", "gcc", "@compile.rsp"])
-        .output()
-        .unwrap();
-    assert!(
-        compiled.status.success(),
-        "{}",
-        String::from_utf8_lossy(&compiled.stderr)
-    );
-    let nm = Command::new("nm")
-        .arg(work.path().join("driver.o"))
-        .output()
-        .unwrap();
+        .args(["cc", "--", "gcc", "@compile.rsp"]);
+    check_output(compile, "slic cc with a response file");
+    let mut nm = Command::new("nm");
+    nm.arg(work.path().join("driver.o"));
+    let nm = check_output(nm, "nm");
     let symbols = String::from_utf8_lossy(&nm.stdout);
     assert!(
         symbols.contains("slic_hook_IoCompleteRequest_entry")

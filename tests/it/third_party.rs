@@ -11,7 +11,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::driver_support::require_tool;
+use crate::driver_support::{check_output, require_tool};
 use crate::support::root;
 
 /// The files of tree-sitter's runtime (`src/lib.c` includes them all; a
@@ -135,20 +135,13 @@ fn tree_sitter_builds_through_slic_cc_as_without_it() {
                     command.args(&toolchain.compiler[1..]);
                     command
                 };
-                let output = command
+                command
                     .args(&flags)
                     .arg("-c")
                     .arg(source)
                     .arg("-o")
-                    .arg(&object)
-                    .output()
-                    .unwrap();
-                assert!(
-                    output.status.success(),
-                    "{what}, {}: {}",
-                    source.display(),
-                    String::from_utf8_lossy(&output.stderr)
-                );
+                    .arg(&object);
+                let output = check_output(command, &what);
                 messages.push(String::from_utf8_lossy(&output.stderr).into_owned());
                 objects.push(object);
             }
@@ -186,23 +179,11 @@ fn tree_sitter_builds_through_slic_cc_as_without_it() {
 /// Links `objects` with `compiler` and returns what the program prints.
 fn run_program(compiler: &[&str], directory: &Path, objects: &[PathBuf]) -> String {
     let program = directory.join("parse_c");
-    let linked = Command::new(compiler[0])
-        .args(&compiler[1..])
+    let mut link = Command::new(compiler[0]);
+    link.args(&compiler[1..])
         .args(objects)
         .arg("-o")
-        .arg(&program)
-        .output()
-        .unwrap();
-    assert!(
-        linked.status.success(),
-        "{}",
-        String::from_utf8_lossy(&linked.stderr)
-    );
-    let run = Command::new(&program).output().unwrap();
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    String::from_utf8(run.stdout).unwrap()
+        .arg(&program);
+    check_output(link, "the link");
+    String::from_utf8(check_output(Command::new(&program), "the program").stdout).unwrap()
 }
