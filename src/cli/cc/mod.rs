@@ -141,8 +141,16 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if args.command.is_empty() {
         return Err(Failure::usage("no compiler given after `--`"));
     }
-    let expanded = response::expand(&args.command, &|path| std::fs::read_to_string(path).ok())
-        .map_err(Failure::usage)?;
+    let read = |path: &Path| {
+        let bytes = std::fs::read(path).ok()?;
+        Some(String::from_utf8(bytes).map_err(|_| {
+            format!(
+                "response file `{}` is not UTF-8: slic reads command lines as UTF-8",
+                path.display()
+            )
+        }))
+    };
+    let expanded = response::expand(&args.command, &read).map_err(Failure::usage)?;
     let command = CompilerCommand::parse(&expanded);
     if !command.weaves() {
         // As the user wrote it, response files and all.

@@ -13,13 +13,14 @@ use std::path::Path;
 /// a cycle must not run forever).
 const MAX_DEPTH: usize = 32;
 
-/// `arguments` with every `@FILE` replaced by its words; `read` gives a
-/// file's text, or `None` if there is none. `Err` names a file that names
-/// itself, directly or not, too deep.
-pub(super) fn expand(
-    arguments: &[String],
-    read: &dyn Fn(&Path) -> Option<String>,
-) -> Result<Vec<String>, String> {
+/// How a response file is read: its text, `None` if there is no such
+/// file, or why its text cannot be had.
+pub(super) type Read<'a> = &'a dyn Fn(&Path) -> Option<Result<String, String>>;
+
+/// `arguments` with every `@FILE` replaced by its words. `Err` says why a
+/// file could not be read, or names a file that names itself, directly or
+/// not, too deep.
+pub(super) fn expand(arguments: &[String], read: Read) -> Result<Vec<String>, String> {
     let mut words = Vec::with_capacity(arguments.len());
     expand_into(arguments, read, 0, &mut words)?;
     Ok(words)
@@ -27,7 +28,7 @@ pub(super) fn expand(
 
 fn expand_into(
     arguments: &[String],
-    read: &dyn Fn(&Path) -> Option<String>,
+    read: Read,
     depth: usize,
     words: &mut Vec<String>,
 ) -> Result<(), String> {
@@ -42,7 +43,7 @@ fn expand_into(
                     "response file `{name}` is nested more than {MAX_DEPTH} deep (does it name itself?)"
                 ));
             }
-            Some((_, text)) => expand_into(&split(&text), read, depth + 1, words)?,
+            Some((_, text)) => expand_into(&split(&text?), read, depth + 1, words)?,
             None => words.push(argument.clone()),
         }
     }
@@ -116,8 +117,8 @@ mod tests {
     #[test]
     fn files_expand_in_place_and_within_each_other() {
         let read = |path: &Path| match path.to_str()? {
-            "outer.rsp" => Some("-O2 @inner.rsp -c".to_string()),
-            "inner.rsp" => Some("driver.c -o driver.o".to_string()),
+            "outer.rsp" => Some(Ok("-O2 @inner.rsp -c".to_string())),
+            "inner.rsp" => Some(Ok("driver.c -o driver.o".to_string())),
             _ => None,
         };
         let arguments = strings(&["-Wall", "@outer.rsp", "@missing.rsp", "@"]);
@@ -138,7 +139,7 @@ mod tests {
 
     #[test]
     fn a_file_that_names_itself_is_an_error() {
-        let read = |_: &Path| Some("@self.rsp".to_string());
+        let read = |_: &Path| Some(Ok("@self.rsp".to_string()));
         let error = expand(&strings(&["@self.rsp"]), &read).unwrap_err();
         assert!(
             error.contains("self.rsp") && error.contains("nested"),
