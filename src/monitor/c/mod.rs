@@ -117,13 +117,16 @@ pub fn source(monitor: &Monitor) -> String {
         monitor.rule_names().join(", "),
         monitor.flavour.name()
     );
-    // Compiled into a woven file (LTO builds, MSVC targets), the monitor
-    // is the user's flags' business no more than a system header is.
-    out.push_str(
-        "#if (defined(__GNUC__) || defined(__clang__)) && __INCLUDE_LEVEL__ > 0\n\
+    // Compiled into a woven file (LTO builds, MSVC targets), the runtime
+    // monitor is the user's flags' business no more than a system header
+    // is.
+    if monitor.flavour == Flavour::Runtime {
+        out.push_str(
+            "#if (defined(__GNUC__) || defined(__clang__)) && __INCLUDE_LEVEL__ > 0\n\
          #pragma GCC system_header\n\
          #endif\n",
-    );
+        );
+    }
     out.push_str("#include \"slic_monitor.h\"\n\n");
     out.push_str(&abi::c_definitions());
     out.push_str(expr::PRELUDE);
