@@ -482,11 +482,19 @@ fn run_if_live(
         body.line(format_args!("br i1 {any}, label %{note}, label %{after}"));
         body.label(&note);
         let touched = Spelling::new(names).ep;
-        body.line(format_args!(
-            "call void {}({} {state}, {touched} %touched, i8 {result}) nounwind",
+        // `changed` says whether `changed_last` would drop the instance:
+        // not needed here.
+        let returns = if changed == "changed" { "i1" } else { "void" };
+        let call = format!(
+            "call {returns} {}({} {state}, {touched} %touched, i8 {result}) nounwind",
             names.symbol(changed),
             names.state_pointer
-        ));
+        );
+        if returns == "void" {
+            body.line(call);
+        } else {
+            body.value(call);
+        }
     }
     body.line(format_args!("br label %{after}"));
 }
@@ -513,8 +521,15 @@ fn event_function(out: &mut String, names: &Names, automaton: &Automaton, event:
             touched.ep
         ));
     }
+    let mut selected = None;
     for (index, &step) in steps.iter().enumerate() {
-        plan_step(&mut body, names, step, walk_follows(&steps, index));
+        plan_step(
+            &mut body,
+            names,
+            step,
+            walk_follows(&steps, index),
+            &mut selected,
+        );
     }
     if sweeps {
         body.line(format_args!(
@@ -534,12 +549,36 @@ fn event_function(out: &mut String, names: &Names, automaton: &Automaton, event:
     );
 }
 
+/// The instance the watched event's step (`Step::Create`) selected, while
+/// nothing since can have changed which instance that is: a guarded
+/// handler on the same object then runs on it without selecting it again.
+///
+/// Selecting it again would give the same slot by `select`'s remembered
+/// path (the same object, the slot the event selected, which the thread
+/// still works on) and find its instance existing (the step created it or
+/// found it, and no other thread can drop it while this one works on its
+/// slot), storing only what the event keeps already. A walk of the
+/// thread's instances enters other slots, so only walks left out keep it.
+struct Selected {
+    argument: u32,
+    /// The slot (null if the table was full: then it is selected again).
+    state: String,
+    /// An `i1`: whether every walk since was left out.
+    untouched: String,
+}
+
 /// One step of a plan: the thread's state, or instances of the table
 /// (`runtime_step` in the C monitor). A changed instance is noted
 /// (`changed`), or, where no later step walks the thread's instances,
 /// settled at once (`changed_last`). The thread stays on the slot it
 /// entered until the next one or the sweep.
-fn plan_step(body: &mut Body, names: &Names, step: Step, walk_follows: bool) {
+fn plan_step(
+    body: &mut Body,
+    names: &Names,
+    step: Step,
+    walk_follows: bool,
+    selected: &mut Option<Selected>,
+) {
     let context = names.context;
     let select = format!("{} {}", names.state_pointer, names.symbol("select"));
     let intptr = context.target.intptr();
@@ -552,9 +591,14 @@ fn plan_step(body: &mut Body, names: &Names, step: Step, walk_follows: bool) {
     let (handler, on) = match step {
         Step::Create(argument) => {
             let key = names.object_key(body, &format!("%a{argument}"));
-            body.value(format_args!(
+            let state = body.value(format_args!(
                 "call {select}({intptr} {key}, {touched}) nounwind"
             ));
+            *selected = Some(Selected {
+                argument,
+                state,
+                untouched: "true".to_string(),
+            });
             return;
         }
         Step::Run { handler, on } => (handler, on),
@@ -565,10 +609,9 @@ fn plan_step(body: &mut Body, names: &Names, step: Step, walk_follows: bool) {
             run_if_live(body, names, &names.symbol("state"), handler, &next, None);
         }
         Instances::Object(argument) => {
-            let key = names.object_key(body, &format!("%a{argument}"));
-            let state = body.value(format_args!(
-                "call {select}({intptr} {key}, {touched}) nounwind"
-            ));
+            // The handler may change or drop the instance: a later step
+            // selects it again.
+            let state = object_state(body, names, argument, selected.take());
             let found = body.value(format_args!(
                 "icmp ne {} {state}, null",
                 names.state_pointer
@@ -593,7 +636,17 @@ fn plan_step(body: &mut Body, names: &Names, step: Step, walk_follows: bool) {
             let end = body.block("walked");
             let kept = context.target.ptr("i32");
             let handler_code = &names.automaton.handlers[handler];
-            if inert_on_initial(names.automaton, handler_code) {
+            let gated = inert_on_initial(names.automaton, handler_code);
+            if !gated {
+                *selected = None;
+            }
+            // Where the walk is left out, the event's selection stays: the
+            // way past it has a block of its own, for the phi that says so.
+            let skip = match selected {
+                Some(_) => body.block("skip"),
+                None => next.clone(),
+            };
+            if gated {
                 // Left out when the thread holds only the instance the
                 // event created (`walk_needed`).
                 let needed = body.value(format_args!(
@@ -607,8 +660,12 @@ fn plan_step(body: &mut Body, names: &Names, step: Step, walk_follows: bool) {
                     context.function_ref(EXPECT, "i1", &["i1", "i1"])
                 ));
                 body.line(format_args!(
-                    "br i1 {expected}, label %{start}, label %{next}"
+                    "br i1 {expected}, label %{start}, label %{skip}"
                 ));
+                if skip != next {
+                    body.label(&skip);
+                    body.line(format_args!("br label %{next}"));
+                }
             } else {
                 body.line(format_args!("br label %{start}"));
             }
@@ -646,7 +703,63 @@ fn plan_step(body: &mut Body, names: &Names, step: Step, walk_follows: bool) {
                 names.symbol("walked")
             ));
             body.line(format_args!("br label %{next}"));
+            body.label(&next);
+            if let Some(kept) = selected.as_mut() {
+                kept.untouched = body.value(format_args!(
+                    "phi i1 [ {}, %{skip} ], [ false, %{end} ]",
+                    kept.untouched
+                ));
+            }
+            return;
         }
     }
     body.label(&next);
+}
+
+/// The slot of the object in argument `argument` for a guarded handler:
+/// the one the watched event selected, if it is the same object and every
+/// walk since was left out (`Selected`), otherwise selected now.
+fn object_state(
+    body: &mut Body,
+    names: &Names,
+    argument: u32,
+    selected: Option<Selected>,
+) -> String {
+    let select = format!("{} {}", names.state_pointer, names.symbol("select"));
+    let intptr = names.context.target.intptr();
+    let touched = format!("{} %touched", Spelling::new(names).ep);
+    let Some(kept) = selected.filter(|s| s.argument == argument) else {
+        let key = names.object_key(body, &format!("%a{argument}"));
+        return body.value(format_args!(
+            "call {select}({intptr} {key}, {touched}) nounwind"
+        ));
+    };
+    let again = body.block("select");
+    let reused = body.block("reused");
+    let chosen = body.block("chosen");
+    let present = body.value(format_args!(
+        "icmp ne {} {}, null",
+        names.state_pointer, kept.state
+    ));
+    let reuse = if kept.untouched == "true" {
+        present
+    } else {
+        body.value(format_args!("and i1 {}, {present}", kept.untouched))
+    };
+    body.line(format_args!(
+        "br i1 {reuse}, label %{reused}, label %{again}"
+    ));
+    body.label(&again);
+    let key = names.object_key(body, &format!("%a{argument}"));
+    let fresh = body.value(format_args!(
+        "call {select}({intptr} {key}, {touched}) nounwind"
+    ));
+    body.line(format_args!("br label %{chosen}"));
+    body.label(&reused);
+    body.line(format_args!("br label %{chosen}"));
+    body.label(&chosen);
+    body.value(format_args!(
+        "phi {} [ {fresh}, %{again} ], [ {}, %{reused} ]",
+        names.state_pointer, kept.state
+    ))
 }
