@@ -150,7 +150,8 @@ done:
 /// `slic_touch`: the event touched slot `%s` (of index `%index`), whose
 /// instance is or is not in its initial state; a second slot makes the
 /// event check the whole list. Returns whether `%s` is the slot the event
-/// keeps (not a second one).
+/// keeps (not a second one). `%alone`: the event has touched no other slot
+/// (its steps say so: `rules::SoFar`), so `%s` is the first.
 fn touch(out: &mut String, names: &Names, s: &Spelling) {
     let Spelling {
         sp, ep, bp, i32p, ..
@@ -158,13 +159,14 @@ fn touch(out: &mut String, names: &Names, s: &Spelling) {
     let _ = write!(
         out,
         "
-define linkonce_odr i1 {name}({ep} %touched, {sp} %s, i32 %index, i1 %initial) nounwind alwaysinline {{
+define linkonce_odr i1 {name}({ep} %touched, {sp} %s, i32 %index, i1 %initial, i1 %alone) nounwind alwaysinline {{
 entry:
   {slot_at}
   %slot = load {sp}, {ptr_sp} %slot.at
   %same = icmp eq {sp} %slot, %s
   %none = icmp eq {sp} %slot, null
-  %first = or i1 %same, %none
+  %either = or i1 %same, %none
+  %first = or i1 %either, %alone
   %first.likely = call i1 {expect}(i1 %first, i1 true)
   br i1 %first.likely, label %set, label %more
 set:
@@ -197,7 +199,8 @@ more:
 /// initial state is read from the values only when the handler did not
 /// know. Returns whether it is back in its initial state and the slot the
 /// event keeps (what `changed_last` drops at once: said here, where the
-/// compiler sees it, rather than read back from `%touched`).
+/// compiler sees it, rather than read back from `%touched`). `%alone` as
+/// `touch`'s.
 fn changed(out: &mut String, names: &Names, s: &Spelling, initial: &[i64]) {
     let Spelling {
         ip,
@@ -217,7 +220,7 @@ fn changed(out: &mut String, names: &Names, s: &Spelling, initial: &[i64]) {
     let _ = write!(
         out,
         "
-define linkonce_odr i1 {name}({sp} %s, {ep} %touched, i8 %how) nounwind alwaysinline {{
+define linkonce_odr i1 {name}({sp} %s, {ep} %touched, i8 %how, i1 %alone) nounwind alwaysinline {{
 entry:
   {selected_at}
   %selected = load {sp}, {ptr_sp} %selected.at
@@ -254,7 +257,7 @@ how.known:
   br label %how.decided
 how.decided:
   %now.initial = phi i1 [ {initial}, %how.compare ], [ %back, %how.known ]
-  %kept = call i1 {touch}({ep} %touched, {sp} %s, i32 %index, i1 %now.initial) nounwind
+  %kept = call i1 {touch}({ep} %touched, {sp} %s, i32 %index, i1 %now.initial, i1 %alone) nounwind
   %settled = and i1 %kept, %now.initial
   ret i1 %settled
 }}
@@ -285,9 +288,9 @@ fn changed_last(out: &mut String, names: &Names, s: &Spelling) {
     let _ = write!(
         out,
         "
-define linkonce_odr void {name}({sp} %s, {ep} %touched, i8 %how) nounwind alwaysinline {{
+define linkonce_odr void {name}({sp} %s, {ep} %touched, i8 %how, i1 %alone) nounwind alwaysinline {{
 entry:
-  %drop = call i1 {changed}({sp} %s, {ep} %touched, i8 %how) nounwind
+  %drop = call i1 {changed}({sp} %s, {ep} %touched, i8 %how, i1 %alone) nounwind
   br i1 %drop, label %gone, label %done
 gone:
   {exists_at}

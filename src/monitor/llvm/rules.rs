@@ -453,15 +453,17 @@ fn handler_function(
 }
 
 /// Calls handler `handler` on the state at `state` if it is live, then
-/// goes on at `after`; with `changed`, calls `@P.changed` on the state if
-/// the handler changed it (it is then the thread's).
+/// goes on at `after`; with `changed`, calls `@P.changed` (or
+/// `changed_last`) on the state if the handler changed it (it is then the
+/// thread's), with the `i1` that says whether the event has touched no
+/// other slot (`SoFar`).
 fn run_if_live(
     body: &mut Body,
     names: &Names,
     state: &str,
     handler: usize,
     after: &str,
-    changed: Option<&str>,
+    changed: Option<(&str, &str)>,
 ) {
     let byte = names.context.target.ptr("i8");
     let status_field = names.field(body, state, STATUS);
@@ -476,7 +478,7 @@ fn run_if_live(
         names.state_pointer,
         names.values()
     ));
-    if let Some(changed) = changed {
+    if let Some((changed, alone)) = changed {
         let note = body.block("changed");
         let any = body.value(format_args!("icmp ne i8 {result}, 0"));
         body.line(format_args!("br i1 {any}, label %{note}, label %{after}"));
@@ -486,7 +488,7 @@ fn run_if_live(
         // not needed here.
         let returns = if changed == "changed" { "i1" } else { "void" };
         let call = format!(
-            "call {returns} {}({} {state}, {touched} %touched, i8 {result}) nounwind",
+            "call {returns} {}({} {state}, {touched} %touched, i8 {result}, i1 {alone}) nounwind",
             names.symbol(changed),
             names.state_pointer
         );
@@ -521,14 +523,14 @@ fn event_function(out: &mut String, names: &Names, automaton: &Automaton, event:
             touched.ep
         ));
     }
-    let mut selected = None;
+    let mut so_far = SoFar::Nothing;
     for (index, &step) in steps.iter().enumerate() {
         plan_step(
             &mut body,
             names,
             step,
             walk_follows(&steps, index),
-            &mut selected,
+            &mut so_far,
         );
     }
     if sweeps {
@@ -549,9 +551,22 @@ fn event_function(out: &mut String, names: &Names, automaton: &Automaton, event:
     );
 }
 
+/// What the steps of an event so far have done with the table, as far as
+/// a later step can count on it.
+enum SoFar {
+    /// No step has selected a slot or walked: a guarded handler's slot is
+    /// the only one the event can have touched.
+    Nothing,
+    /// The watched event's step selected a slot.
+    Selected(Selected),
+    /// Anything else.
+    Unknown,
+}
+
 /// The instance the watched event's step (`Step::Create`) selected, while
 /// nothing since can have changed which instance that is: a guarded
-/// handler on the same object then runs on it without selecting it again.
+/// handler on the same object then runs on it without selecting it again,
+/// and it is the only slot the event has touched.
 ///
 /// Selecting it again would give the same slot by `select`'s remembered
 /// path (the same object, the slot the event selected, which the thread
@@ -572,13 +587,7 @@ struct Selected {
 /// (`changed`), or, where no later step walks the thread's instances,
 /// settled at once (`changed_last`). The thread stays on the slot it
 /// entered until the next one or the sweep.
-fn plan_step(
-    body: &mut Body,
-    names: &Names,
-    step: Step,
-    walk_follows: bool,
-    selected: &mut Option<Selected>,
-) {
+fn plan_step(body: &mut Body, names: &Names, step: Step, walk_follows: bool, so_far: &mut SoFar) {
     let context = names.context;
     let select = format!("{} {}", names.state_pointer, names.symbol("select"));
     let intptr = context.target.intptr();
@@ -594,7 +603,7 @@ fn plan_step(
             let state = body.value(format_args!(
                 "call {select}({intptr} {key}, {touched}) nounwind"
             ));
-            *selected = Some(Selected {
+            *so_far = SoFar::Selected(Selected {
                 argument,
                 state,
                 untouched: "true".to_string(),
@@ -610,8 +619,15 @@ fn plan_step(
         }
         Instances::Object(argument) => {
             // The handler may change or drop the instance: a later step
-            // selects it again.
-            let state = object_state(body, names, argument, selected.take());
+            // selects it again, and counts on nothing.
+            let (alone, selected) = match std::mem::replace(so_far, SoFar::Unknown) {
+                SoFar::Nothing => ("true".to_string(), None),
+                SoFar::Selected(kept) if kept.argument == argument => {
+                    (kept.untouched.clone(), Some(kept))
+                }
+                _ => ("false".to_string(), None),
+            };
+            let state = object_state(body, names, argument, selected);
             let found = body.value(format_args!(
                 "icmp ne {} {state}, null",
                 names.state_pointer
@@ -620,7 +636,7 @@ fn plan_step(
             let done = body.block("done");
             body.line(format_args!("br i1 {found}, label %{check}, label %{next}"));
             body.label(&check);
-            run_if_live(body, names, &state, handler, &done, Some(changed));
+            run_if_live(body, names, &state, handler, &done, Some((changed, &alone)));
             body.label(&done);
             body.line(format_args!("br label %{next}"));
         }
@@ -637,14 +653,14 @@ fn plan_step(
             let kept = context.target.ptr("i32");
             let handler_code = &names.automaton.handlers[handler];
             let gated = inert_on_initial(names.automaton, handler_code);
-            if !gated {
-                *selected = None;
+            if !gated || matches!(so_far, SoFar::Nothing) {
+                *so_far = SoFar::Unknown;
             }
             // Where the walk is left out, the event's selection stays: the
             // way past it has a block of its own, for the phi that says so.
-            let skip = match selected {
-                Some(_) => body.block("skip"),
-                None => next.clone(),
+            let skip = match so_far {
+                SoFar::Selected(_) => body.block("skip"),
+                _ => next.clone(),
             };
             if gated {
                 // Left out when the thread holds only the instance the
@@ -691,7 +707,7 @@ fn plan_step(
             let held = body.value(format_args!("icmp ne {} {slot}, null", names.state_pointer));
             body.line(format_args!("br i1 {held}, label %{inside}, label %{step}"));
             body.label(&inside);
-            run_if_live(body, names, &slot, handler, &done, Some(changed));
+            run_if_live(body, names, &slot, handler, &done, Some((changed, "false")));
             body.label(&done);
             body.line(format_args!("br label %{step}"));
             body.label(&step);
@@ -704,7 +720,7 @@ fn plan_step(
             ));
             body.line(format_args!("br label %{next}"));
             body.label(&next);
-            if let Some(kept) = selected.as_mut() {
+            if let SoFar::Selected(kept) = so_far {
                 kept.untouched = body.value(format_args!(
                     "phi i1 [ {}, %{skip} ], [ false, %{end} ]",
                     kept.untouched
