@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use crate::driver_support::{Report, parse_reports, require_tool};
+use crate::driver_support::{Report, check_output, parse_reports, require_tool};
 use crate::support::root;
 
 fn slic_path() -> String {
@@ -269,8 +269,9 @@ fn compile_errors_come_out_as_the_compiler_wrote_them() {
     assert!(!work.path().join("broken.o").exists());
 }
 
-/// A compile that is quiet without slic is quiet with it, through both
-/// weavers, with and without debug information: the mock drivers' sources
+/// A compile that is quiet without slic is quiet with it, and one that
+/// warns warns the same, through both weavers, with and without debug
+/// information and in C90 with many warnings on: the mock drivers' sources
 /// with loops (a loop's `!llvm.loop` node names source locations, which the
 /// IR path must strip with the rest when the build asked for none).
 #[test]
@@ -284,11 +285,30 @@ fn a_quiet_compile_stays_quiet() {
     let work = tempfile::tempdir().unwrap();
     for (compiler, via) in [("gcc", "c"), ("clang-19", "c"), ("clang-19", "ir")] {
         require_tool(compiler);
-        for debug in [&[][..], &["-g"][..]] {
+        // C90 with every warning a careful driver build turns on: the
+        // woven code adds none (the result is declared at a block's start).
+        let careful = &[
+            "-std=gnu89",
+            "-pedantic",
+            "-Wall",
+            "-Wextra",
+            "-Wdeclaration-after-statement",
+            "-Wshadow",
+            "-Wmissing-prototypes",
+            "-Wstrict-prototypes",
+            "-Wredundant-decls",
+        ][..];
+        // With LTO the monitor is compiled into the file, with the user's
+        // flags (on one source: it is the slow case).
+        let careful_lto = [careful, &["-flto"][..]].concat();
+        for extra in [&[][..], &["-g"][..], careful, &careful_lto] {
             for source in sources {
+                if extra.contains(&"-flto") && !source.starts_with("examples") {
+                    continue;
+                }
                 let source = root().join(source);
                 let mut flags = vec!["-O2".to_string()];
-                flags.extend(debug.iter().map(|f| f.to_string()));
+                flags.extend(extra.iter().map(|f| f.to_string()));
                 flags.push(format!("-I{}", root().join("tests/drivers/wdk").display()));
                 flags.push(format!("-I{}", source.parent().unwrap().display()));
                 flags.extend(["-c".to_string(), source.display().to_string()]);
@@ -301,15 +321,95 @@ fn a_quiet_compile_stays_quiet() {
                     .output()
                     .unwrap();
                 assert!(direct.status.success() && wrapped.status.success());
-                assert_eq!(
-                    String::from_utf8_lossy(&wrapped.stderr),
+                let (direct, wrapped) = (
                     String::from_utf8_lossy(&direct.stderr),
-                    "{compiler} through {via} {debug:?} on {}",
-                    source.display()
+                    String::from_utf8_lossy(&wrapped.stderr),
                 );
+                let what = format!("{compiler} through {via} {extra:?} on {}", source.display());
+                if via == "c" {
+                    // Through C, a message after a woven call on the same
+                    // line has its column moved by the text woven in
+                    // (docs/building.md): the same messages on the same
+                    // lines, and nothing more.
+                    assert_eq!(messages(&wrapped), messages(&direct), "{what}");
+                } else {
+                    assert_eq!(wrapped, direct, "{what}");
+                }
             }
         }
     }
+}
+
+/// The compiler's messages, each as `file:line: kind: text` (its column
+/// and the caret line under the quoted source left out).
+fn messages(stderr: &str) -> Vec<String> {
+    stderr
+        .lines()
+        .filter_map(|line| {
+            let kind = [": warning: ", ": error: ", ": note: "]
+                .into_iter()
+                .find(|kind| line.contains(kind))?;
+            let (place, text) = line.split_once(kind)?;
+            let place = match place.rsplit_once(':') {
+                Some((line_part, column)) if column.bytes().all(|b| b.is_ascii_digit()) => {
+                    line_part
+                }
+                _ => place,
+            };
+            Some(format!("{place}{kind}{text}"))
+        })
+        .collect()
+}
+
+/// A compile whose arguments are in a response file (`@FILE`, as CMake,
+/// Ninja and Meson write for long command lines) is woven like any other:
+/// quoted words with spaces, a response file naming another.
+#[test]
+fn a_compile_in_a_response_file_is_woven() {
+    require_tool("gcc");
+    let work = tempfile::tempdir().unwrap();
+    let spaced = work.path().join("with space");
+    std::fs::create_dir(&spaced).unwrap();
+    for name in ["driver.c", "driver.h"] {
+        std::fs::copy(root().join("examples/driver").join(name), spaced.join(name)).unwrap();
+    }
+    std::fs::write(
+        work.path().join("include.rsp"),
+        format!(
+            "'-I{}'\n\"-I{}\"\n",
+            spaced.display(),
+            root().join("tests/drivers/wdk").display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        work.path().join("compile.rsp"),
+        "-O2 @include.rsp -c with\\ space/driver.c -o driver.o\n",
+    )
+    .unwrap();
+    let mut compile = Command::new(slic_path());
+    compile
+        .current_dir(work.path())
+        .args(["cc", "--", "gcc", "@compile.rsp"]);
+    check_output(compile, "slic cc with a response file");
+    let mut nm = Command::new("nm");
+    nm.arg(work.path().join("driver.o"));
+    let nm = check_output(nm, "nm");
+    let symbols = String::from_utf8_lossy(&nm.stdout);
+    assert!(
+        symbols.contains("slic_hook_IoCompleteRequest_entry")
+            && symbols.contains("slic_orig_DispatchRead"),
+        "the object is woven:\n{symbols}"
+    );
+    // A response file that names itself is refused, not followed forever.
+    std::fs::write(work.path().join("loop.rsp"), "@loop.rsp").unwrap();
+    let looped = Command::new(slic_path())
+        .current_dir(work.path())
+        .args(["cc", "--", "gcc", "@loop.rsp"])
+        .output()
+        .unwrap();
+    assert_eq!(looped.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&looped.stderr).contains("loop.rsp"));
 }
 
 #[test]

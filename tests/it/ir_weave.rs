@@ -308,3 +308,75 @@ fn disassemble(version: u32, path: &Path) -> String {
     command.arg(path).args(["-o", "-"]);
     String::from_utf8(check_output(command, &tool).stdout).unwrap()
 }
+
+/// The monitor compiled apart (`slic cc`, `weave::llvm::monitor_module`)
+/// for a module of an executable marks its thread-locals `dso_local`, so
+/// that each access is one instruction at a fixed offset from the thread
+/// pointer; for a module of a shared object (`PIC Level` alone) it leaves
+/// them preemptible. Either way the module verifies and the rules' symbols
+/// are the same (modules compiled either way share their state).
+#[test]
+fn the_linked_monitor_reaches_its_thread_locals_directly_in_executables() {
+    let rules = [automaton("rules/wdm/QueuedSpinLock.slic")];
+    let hooks = HookSet::new(&rules).unwrap();
+    let module = |flags: &[&str]| {
+        let mut text = String::from(
+            "target datalayout = \"e-m:e-p270:32:32-p271:32:32-p272:64:64-i64:64-i128:128-f80:128-n8:16:32:64-S128\"\n\
+             target triple = \"x86_64-pc-linux-gnu\"\n\n\
+             define i32 @f() {\n  ret i32 0\n}\n",
+        );
+        if !flags.is_empty() {
+            let numbers: Vec<String> = (0..flags.len()).map(|n| format!("!{n}")).collect();
+            text.push_str(&format!(
+                "\n!llvm.module.flags = !{{{}}}\n",
+                numbers.join(", ")
+            ));
+            for (number, flag) in flags.iter().enumerate() {
+                text.push_str(&format!("!{number} = !{{{flag}}}\n"));
+            }
+        }
+        let input = slic::weave::llvm::Input {
+            text: &text,
+            path: "module.ll",
+            file: Default::default(),
+            rules: &rules,
+            hooks: &hooks,
+            roles: &RoleMap::default(),
+            monitors: None,
+        };
+        let monitor = slic::weave::llvm::monitor_module(&input).unwrap();
+        verify("19", &monitor);
+        monitor
+    };
+    let thread_locals = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|line| line.contains(" thread_local global "))
+            .map(|line| line.split(" = ").next().unwrap().to_string())
+            .collect()
+    };
+    let pic = "i32 8, !\"PIC Level\", i32 2";
+    let pie = "i32 7, !\"PIE Level\", i32 2";
+    let executable = module(&[pic, pie]);
+    let not_relocatable = module(&[]);
+    let shared = module(&[pic]);
+    // The table's list of the thread's slots, the thread records, the
+    // driver depth: some of each.
+    let names = thread_locals(&shared);
+    assert!(names.len() >= 4, "{names:?}");
+    assert_eq!(thread_locals(&executable), names);
+    assert_eq!(thread_locals(&not_relocatable), names);
+    for text in [&executable, &not_relocatable] {
+        for line in text.lines().filter(|l| l.contains(" thread_local global ")) {
+            assert!(
+                line.contains(" = weak_odr dso_local thread_local global "),
+                "{line}"
+            );
+        }
+    }
+    for line in shared
+        .lines()
+        .filter(|l| l.contains(" thread_local global "))
+    {
+        assert!(line.contains(" = weak_odr thread_local global "), "{line}");
+    }
+}

@@ -21,6 +21,7 @@ mod static_monitor;
 #[path = "../common/support.rs"]
 mod support;
 mod takeover;
+mod third_party;
 mod truncated_ir;
 mod tutorial;
 mod verify;

@@ -130,7 +130,7 @@ impl CompilerCommand {
         let launchers = command.iter().take_while(|w| launcher(w)).count();
         let split = (launchers + 1).min(command.len());
         let compiler = command[..split].to_vec();
-        let arguments: Vec<String> = command[split..].to_vec();
+        let arguments = output_apart(&command[split..]);
         let mut sources = Vec::new();
         let mut output = None;
         let mut include_dirs = Vec::new();
@@ -213,6 +213,34 @@ impl CompilerCommand {
         }
         flags
     }
+}
+
+/// The arguments with a joined output (`-ofile.o`, which gcc and clang take
+/// as `-o file.o`) written as two, so that the output is found either way.
+fn output_apart(arguments: &[String]) -> Vec<String> {
+    let mut apart = Vec::with_capacity(arguments.len() + 1);
+    let mut index = 0;
+    while index < arguments.len() {
+        let argument = &arguments[index];
+        if TAKES_VALUE.contains(&argument.as_str()) {
+            apart.extend(
+                arguments[index..(index + 2).min(arguments.len())]
+                    .iter()
+                    .cloned(),
+            );
+            index += 2;
+            continue;
+        }
+        match argument.strip_prefix("-o") {
+            // Not clang's Objective-C options (`-objcmt-...`).
+            Some(path) if !path.is_empty() && !argument.starts_with("-objc") => {
+                apart.extend(["-o".to_string(), path.to_string()]);
+            }
+            _ => apart.push(argument.clone()),
+        }
+        index += 1;
+    }
+    apart
 }
 
 /// Dependency-file options (`-MD`, `-MMD`, `-MF X`, `-MT X`, `-MQ X`, `-MP`).
@@ -313,6 +341,18 @@ mod tests {
         let gcc = CompilerCommand::parse(&words("/usr/bin/gcc -c a.c"));
         assert_eq!(gcc.compiler, words("/usr/bin/gcc"));
         assert!(!gcc.is_clang);
+    }
+
+    #[test]
+    fn a_joined_output_is_the_output() {
+        let command = CompilerCommand::parse(&words(
+            "gcc -c a.c -oout/a.o -Xlinker -omap -objcmt-migrate-literals",
+        ));
+        assert_eq!(command.arguments[command.output.unwrap()], "out/a.o");
+        assert_eq!(
+            command.flags(),
+            words("-Xlinker -omap -objcmt-migrate-literals")
+        );
     }
 
     #[test]

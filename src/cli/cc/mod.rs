@@ -7,7 +7,8 @@
 //! and compiled. Either way the monitor travels inside the objects, with
 //! weak linkage (the linker keeps one copy), so the link step needs
 //! nothing new; it, and anything else that is not a compile of C, passes
-//! through unchanged. The monitor is compiled once per compiler and flags
+//! through unchanged, and so is the compile of a source in which nothing
+//! binds (a library, a test program). The monitor is compiled once per compiler and flags
 //! into a cache and joined to each object by a relocatable link (`cc -r`);
 //! where there is none (LTO, MSVC targets) it is compiled with each file.
 
@@ -25,6 +26,7 @@ mod bindings;
 mod command;
 mod linker;
 mod monitor_cache;
+mod response;
 mod through_c;
 mod through_llvm;
 
@@ -33,7 +35,7 @@ use super::rules::{Compiled, compile};
 use super::weave::given_roles;
 use super::{CompileOptions, DriverRuleOptions, Failure, diagnostics};
 use bindings::summarize_build;
-use command::{CompilerCommand, without_dependency_options};
+use command::{CompilerCommand, dependency_arguments, without_dependency_options};
 
 /// Compile with rule checks woven in: a drop-in compiler wrapper
 #[derive(clap::Args)]
@@ -139,9 +141,21 @@ pub fn run(args: Args) -> Result<(), Failure> {
     if args.command.is_empty() {
         return Err(Failure::usage("no compiler given after `--`"));
     }
-    let command = CompilerCommand::parse(&args.command);
+    let read = |path: &Path| {
+        let bytes = std::fs::read(path).ok()?;
+        Some(String::from_utf8(bytes).map_err(|_| {
+            format!(
+                "response file `{}` is not UTF-8: slic reads command lines as UTF-8",
+                path.display()
+            )
+        }))
+    };
+    let expanded = response::expand(&args.command, &read).map_err(Failure::usage)?;
+    let command = CompilerCommand::parse(&expanded);
     if !command.weaves() {
-        let status = run_command(&command.compiler, &command.arguments)?;
+        // As the user wrote it, response files and all.
+        let original = CompilerCommand::parse(&args.command);
+        let status = run_command(&original.compiler, &original.arguments)?;
         if status.success()
             && command.links()
             && let Some(report) = &args.report
@@ -292,7 +306,28 @@ impl Context<'_> {
         Ok((!status.success()).then(|| status.code().unwrap_or(1)))
     }
 
-    /// Warnings about unbound events, and the binding report.
+    /// A source in which nothing binds (no call of a rule's API, no routine
+    /// of a role) is compiled as the user wrote it: its object is the one
+    /// the build makes without slic, with no monitor in it. A library or a
+    /// test program built through `slic cc` with the driver is left alone.
+    fn compile_unchanged(&self, source: &Path, object: &Path) -> Result<Option<i32>, Failure> {
+        let arguments = if self.command.compile_only && self.command.sources.len() == 1 {
+            self.command.arguments.clone()
+        } else {
+            let (mut arguments, dependency) = without_dependency_options(&self.command.flags());
+            arguments.extend(dependency_arguments(&dependency, object));
+            arguments.extend([
+                "-c".to_string(),
+                source.display().to_string(),
+                "-o".to_string(),
+                object.display().to_string(),
+            ]);
+            arguments
+        };
+        let status = run_command(&self.command.compiler, &arguments)?;
+        Ok((!status.success()).then(|| status.code().unwrap_or(1)))
+    }
+
     /// The warnings of a weave a build shows: the note that a mock kernel's
     /// definitions are left alone is said for every file of it, so only
     /// with `--verbose`.

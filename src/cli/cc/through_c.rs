@@ -52,6 +52,13 @@ impl Context<'_> {
             }
         };
         self.show(&name, &text, &self.worth_showing(&woven.warnings));
+        if woven.sites.is_empty() {
+            let status = self.compile_unchanged(source, object)?;
+            if status.is_none() {
+                self.after_weaving(&name, object, &woven, slic::weave::report::Weaver::C)?;
+            }
+            return Ok(status);
+        }
         let stem = source.file_stem().unwrap().to_string_lossy().to_string();
         let woven_source = self.work.join(format!("{number}-{stem}.c"));
         let (flags, dependency) = without_dependency_options(&self.command.flags());

@@ -104,6 +104,13 @@ impl Context<'_> {
             text.as_bytes(),
             &self.worth_showing(&woven.warnings),
         );
+        if woven.sites.is_empty() {
+            let status = self.compile_unchanged(source, object)?;
+            if status.is_none() {
+                self.after_weaving(&name, object, &woven, slic::weave::report::Weaver::Ir)?;
+            }
+            return Ok(status);
+        }
         self.after_weaving(&name, object, &woven, slic::weave::report::Weaver::Ir)?;
         let woven_ir = self.work.join(format!("{number}-{stem}.woven.ll"));
         if debug {

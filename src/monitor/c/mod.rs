@@ -117,6 +117,16 @@ pub fn source(monitor: &Monitor) -> String {
         monitor.rule_names().join(", "),
         monitor.flavour.name()
     );
+    // Compiled into a woven file (LTO builds, MSVC targets), the runtime
+    // monitor is the user's flags' business no more than a system header
+    // is.
+    if monitor.flavour == Flavour::Runtime {
+        out.push_str(
+            "#if (defined(__GNUC__) || defined(__clang__)) && __INCLUDE_LEVEL__ > 0\n\
+         #pragma GCC system_header\n\
+         #endif\n",
+        );
+    }
     out.push_str("#include \"slic_monitor.h\"\n\n");
     out.push_str(&abi::c_definitions());
     out.push_str(expr::PRELUDE);
@@ -636,7 +646,7 @@ fn runtime_step(out: &mut String, r: &str, step: Step, walk_follows: bool, inert
             on: Instances::Every,
         } => writeln!(
             out,
-            "    {{\n        struct {r}_state *s;\n        {}SLIC_EACH_HELD({r}, s) {{\n            int how;\n            if (s->head.status == SLIC_LIVE && (how = {r}_h{handler}(s, c)) != 0) {changed}({r}, s, how);\n            SLIC_DONE({r});\n        }}\n    }}",
+            "    {{\n        struct {r}_state *s;\n        SLIC_HELD_WALK_VARIABLES;\n        {}SLIC_EACH_HELD({r}, s) {{\n            int how;\n            if (s->head.status == SLIC_LIVE && (how = {r}_h{handler}(s, c)) != 0) {changed}({r}, s, how);\n            SLIC_DONE({r});\n        }}\n    }}",
             if inert {
                 format!("if (SLIC_WALK_NEEDED({r})) ")
             } else {

@@ -149,7 +149,9 @@ done:
 
 /// `slic_touch`: the event touched slot `%s` (of index `%index`), whose
 /// instance is or is not in its initial state; a second slot makes the
-/// event check the whole list.
+/// event check the whole list. Returns whether `%s` is the slot the event
+/// keeps (not a second one). `%alone`: the event has touched no other slot
+/// (its steps say so: `rules::SoFar`), so `%s` is the first.
 fn touch(out: &mut String, names: &Names, s: &Spelling) {
     let Spelling {
         sp, ep, bp, i32p, ..
@@ -157,13 +159,14 @@ fn touch(out: &mut String, names: &Names, s: &Spelling) {
     let _ = write!(
         out,
         "
-define linkonce_odr void {name}({ep} %touched, {sp} %s, i32 %index, i1 %initial) nounwind alwaysinline {{
+define linkonce_odr i1 {name}({ep} %touched, {sp} %s, i32 %index, i1 %initial, i1 %alone) nounwind alwaysinline {{
 entry:
   {slot_at}
   %slot = load {sp}, {ptr_sp} %slot.at
   %same = icmp eq {sp} %slot, %s
   %none = icmp eq {sp} %slot, null
-  %first = or i1 %same, %none
+  %either = or i1 %same, %none
+  %first = or i1 %either, %alone
   %first.likely = call i1 {expect}(i1 %first, i1 true)
   br i1 %first.likely, label %set, label %more
 set:
@@ -173,11 +176,11 @@ set:
   {initial_at}
   %initial.byte = zext i1 %initial to i8
   store i8 %initial.byte, {bp} %initial.at
-  ret void
+  ret i1 true
 more:
   {more_at}
   store i8 1, {bp} %more.at
-  ret void
+  ret i1 false
 }}
 ",
         name = names.symbol("touch"),
@@ -194,7 +197,10 @@ more:
 /// thread's, and the event touched it; `%how` is what the handler returned
 /// (`monitor::initial::Outcome`): whether the instance is back in its
 /// initial state is read from the values only when the handler did not
-/// know.
+/// know. Returns whether it is back in its initial state and the slot the
+/// event keeps (what `changed_last` drops at once: said here, where the
+/// compiler sees it, rather than read back from `%touched`). `%alone` as
+/// `touch`'s.
 fn changed(out: &mut String, names: &Names, s: &Spelling, initial: &[i64]) {
     let Spelling {
         ip,
@@ -214,7 +220,7 @@ fn changed(out: &mut String, names: &Names, s: &Spelling, initial: &[i64]) {
     let _ = write!(
         out,
         "
-define linkonce_odr void {name}({sp} %s, {ep} %touched, i8 %how) nounwind alwaysinline {{
+define linkonce_odr i1 {name}({sp} %s, {ep} %touched, i8 %how, i1 %alone) nounwind alwaysinline {{
 entry:
   {selected_at}
   %selected = load {sp}, {ptr_sp} %selected.at
@@ -251,8 +257,9 @@ how.known:
   br label %how.decided
 how.decided:
   %now.initial = phi i1 [ {initial}, %how.compare ], [ %back, %how.known ]
-  call void {touch}({ep} %touched, {sp} %s, i32 %index, i1 %now.initial) nounwind
-  ret void
+  %kept = call i1 {touch}({ep} %touched, {sp} %s, i32 %index, i1 %now.initial, i1 %alone) nounwind
+  %settled = and i1 %kept, %now.initial
+  ret i1 %settled
 }}
 ",
         name = names.symbol("changed"),
@@ -281,20 +288,14 @@ fn changed_last(out: &mut String, names: &Names, s: &Spelling) {
     let _ = write!(
         out,
         "
-define linkonce_odr void {name}({sp} %s, {ep} %touched, i8 %how) nounwind alwaysinline {{
+define linkonce_odr void {name}({sp} %s, {ep} %touched, i8 %how, i1 %alone) nounwind alwaysinline {{
 entry:
-  call void {changed}({sp} %s, {ep} %touched, i8 %how) nounwind
-  {slot_at}
-  %slot = load {sp}, {ptr_sp} %slot.at
-  %same = icmp eq {sp} %slot, %s
-  {initial_at}
-  %initial = load i8, {bp} %initial.at
-  %was = icmp ne i8 %initial, 0
-  %drop = and i1 %same, %was
+  %drop = call i1 {changed}({sp} %s, {ep} %touched, i8 %how, i1 %alone) nounwind
   br i1 %drop, label %gone, label %done
 gone:
   {exists_at}
   store atomic i8 0, {bp} %exists.at monotonic, align 1
+  {initial_at}
   store i8 0, {bp} %initial.at
   br label %done
 done:
@@ -303,8 +304,6 @@ done:
 ",
         name = names.symbol("changed_last"),
         changed = names.symbol("changed"),
-        ptr_sp = names.context.target.ptr(sp),
-        slot_at = s.kept("slot.at", EVENT_SLOT),
         initial_at = s.kept("initial.at", EVENT_INITIAL),
         exists_at = s.head("exists.at", "%s", EXISTS),
     );

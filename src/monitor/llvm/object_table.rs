@@ -721,7 +721,7 @@ listed:
   %alone.byte = zext i1 %alone to i8
   {alone_at}
   store i8 %alone.byte, {bp} %alone.at
-  call void {touch}({ep} %touched, {sp} %s, i32 %index, i1 true) nounwind
+  %listed.kept = call i1 {touch}({ep} %touched, {sp} %s, i32 %index, i1 true, i1 false) nounwind
   br label %present
 present:
   ret {sp} %s

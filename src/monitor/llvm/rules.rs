@@ -453,15 +453,17 @@ fn handler_function(
 }
 
 /// Calls handler `handler` on the state at `state` if it is live, then
-/// goes on at `after`; with `changed`, calls `@P.changed` on the state if
-/// the handler changed it (it is then the thread's).
+/// goes on at `after`; with `changed`, calls `@P.changed` (or
+/// `changed_last`) on the state if the handler changed it (it is then the
+/// thread's), with the `i1` that says whether the event has touched no
+/// other slot (`SoFar`).
 fn run_if_live(
     body: &mut Body,
     names: &Names,
     state: &str,
     handler: usize,
     after: &str,
-    changed: Option<&str>,
+    changed: Option<(&str, &str)>,
 ) {
     let byte = names.context.target.ptr("i8");
     let status_field = names.field(body, state, STATUS);
@@ -476,17 +478,25 @@ fn run_if_live(
         names.state_pointer,
         names.values()
     ));
-    if let Some(changed) = changed {
+    if let Some((changed, alone)) = changed {
         let note = body.block("changed");
         let any = body.value(format_args!("icmp ne i8 {result}, 0"));
         body.line(format_args!("br i1 {any}, label %{note}, label %{after}"));
         body.label(&note);
         let touched = Spelling::new(names).ep;
-        body.line(format_args!(
-            "call void {}({} {state}, {touched} %touched, i8 {result}) nounwind",
+        // `changed` says whether `changed_last` would drop the instance:
+        // not needed here.
+        let returns = if changed == "changed" { "i1" } else { "void" };
+        let call = format!(
+            "call {returns} {}({} {state}, {touched} %touched, i8 {result}, i1 {alone}) nounwind",
             names.symbol(changed),
             names.state_pointer
-        ));
+        );
+        if returns == "void" {
+            body.line(call);
+        } else {
+            body.value(call);
+        }
     }
     body.line(format_args!("br label %{after}"));
 }
@@ -513,8 +523,15 @@ fn event_function(out: &mut String, names: &Names, automaton: &Automaton, event:
             touched.ep
         ));
     }
+    let mut so_far = SoFar::Nothing;
     for (index, &step) in steps.iter().enumerate() {
-        plan_step(&mut body, names, step, walk_follows(&steps, index));
+        plan_step(
+            &mut body,
+            names,
+            step,
+            walk_follows(&steps, index),
+            &mut so_far,
+        );
     }
     if sweeps {
         body.line(format_args!(
@@ -534,12 +551,43 @@ fn event_function(out: &mut String, names: &Names, automaton: &Automaton, event:
     );
 }
 
+/// What the steps of an event so far have done with the table, as far as
+/// a later step can count on it.
+enum SoFar {
+    /// No step has selected a slot or walked: a guarded handler's slot is
+    /// the only one the event can have touched.
+    Nothing,
+    /// The watched event's step selected a slot.
+    Selected(Selected),
+    /// Anything else.
+    Unknown,
+}
+
+/// The instance the watched event's step (`Step::Create`) selected, while
+/// nothing since can have changed which instance that is: a guarded
+/// handler on the same object then runs on it without selecting it again,
+/// and it is the only slot the event has touched.
+///
+/// Selecting it again would give the same slot by `select`'s remembered
+/// path (the same object, the slot the event selected, which the thread
+/// still works on) and find its instance existing (the step created it or
+/// found it, and no other thread can drop it while this one works on its
+/// slot), storing only what the event keeps already. A walk of the
+/// thread's instances enters other slots, so only walks left out keep it.
+struct Selected {
+    argument: u32,
+    /// The slot (null if the table was full: then it is selected again).
+    state: String,
+    /// An `i1`: whether every walk since was left out.
+    untouched: String,
+}
+
 /// One step of a plan: the thread's state, or instances of the table
 /// (`runtime_step` in the C monitor). A changed instance is noted
 /// (`changed`), or, where no later step walks the thread's instances,
 /// settled at once (`changed_last`). The thread stays on the slot it
 /// entered until the next one or the sweep.
-fn plan_step(body: &mut Body, names: &Names, step: Step, walk_follows: bool) {
+fn plan_step(body: &mut Body, names: &Names, step: Step, walk_follows: bool, so_far: &mut SoFar) {
     let context = names.context;
     let select = format!("{} {}", names.state_pointer, names.symbol("select"));
     let intptr = context.target.intptr();
@@ -552,9 +600,14 @@ fn plan_step(body: &mut Body, names: &Names, step: Step, walk_follows: bool) {
     let (handler, on) = match step {
         Step::Create(argument) => {
             let key = names.object_key(body, &format!("%a{argument}"));
-            body.value(format_args!(
+            let state = body.value(format_args!(
                 "call {select}({intptr} {key}, {touched}) nounwind"
             ));
+            *so_far = SoFar::Selected(Selected {
+                argument,
+                state,
+                untouched: "true".to_string(),
+            });
             return;
         }
         Step::Run { handler, on } => (handler, on),
@@ -565,10 +618,16 @@ fn plan_step(body: &mut Body, names: &Names, step: Step, walk_follows: bool) {
             run_if_live(body, names, &names.symbol("state"), handler, &next, None);
         }
         Instances::Object(argument) => {
-            let key = names.object_key(body, &format!("%a{argument}"));
-            let state = body.value(format_args!(
-                "call {select}({intptr} {key}, {touched}) nounwind"
-            ));
+            // The handler may change or drop the instance: a later step
+            // selects it again, and counts on nothing.
+            let (alone, selected) = match std::mem::replace(so_far, SoFar::Unknown) {
+                SoFar::Nothing => ("true".to_string(), None),
+                SoFar::Selected(kept) if kept.argument == argument => {
+                    (kept.untouched.clone(), Some(kept))
+                }
+                _ => ("false".to_string(), None),
+            };
+            let state = object_state(body, names, argument, selected);
             let found = body.value(format_args!(
                 "icmp ne {} {state}, null",
                 names.state_pointer
@@ -577,7 +636,7 @@ fn plan_step(body: &mut Body, names: &Names, step: Step, walk_follows: bool) {
             let done = body.block("done");
             body.line(format_args!("br i1 {found}, label %{check}, label %{next}"));
             body.label(&check);
-            run_if_live(body, names, &state, handler, &done, Some(changed));
+            run_if_live(body, names, &state, handler, &done, Some((changed, &alone)));
             body.label(&done);
             body.line(format_args!("br label %{next}"));
         }
@@ -593,7 +652,17 @@ fn plan_step(body: &mut Body, names: &Names, step: Step, walk_follows: bool) {
             let end = body.block("walked");
             let kept = context.target.ptr("i32");
             let handler_code = &names.automaton.handlers[handler];
-            if inert_on_initial(names.automaton, handler_code) {
+            let gated = inert_on_initial(names.automaton, handler_code);
+            if !gated || matches!(so_far, SoFar::Nothing) {
+                *so_far = SoFar::Unknown;
+            }
+            // Where the walk is left out, the event's selection stays: the
+            // way past it has a block of its own, for the phi that says so.
+            let skip = match so_far {
+                SoFar::Selected(_) => body.block("skip"),
+                _ => next.clone(),
+            };
+            if gated {
                 // Left out when the thread holds only the instance the
                 // event created (`walk_needed`).
                 let needed = body.value(format_args!(
@@ -607,8 +676,12 @@ fn plan_step(body: &mut Body, names: &Names, step: Step, walk_follows: bool) {
                     context.function_ref(EXPECT, "i1", &["i1", "i1"])
                 ));
                 body.line(format_args!(
-                    "br i1 {expected}, label %{start}, label %{next}"
+                    "br i1 {expected}, label %{start}, label %{skip}"
                 ));
+                if skip != next {
+                    body.label(&skip);
+                    body.line(format_args!("br label %{next}"));
+                }
             } else {
                 body.line(format_args!("br label %{start}"));
             }
@@ -634,7 +707,7 @@ fn plan_step(body: &mut Body, names: &Names, step: Step, walk_follows: bool) {
             let held = body.value(format_args!("icmp ne {} {slot}, null", names.state_pointer));
             body.line(format_args!("br i1 {held}, label %{inside}, label %{step}"));
             body.label(&inside);
-            run_if_live(body, names, &slot, handler, &done, Some(changed));
+            run_if_live(body, names, &slot, handler, &done, Some((changed, "false")));
             body.label(&done);
             body.line(format_args!("br label %{step}"));
             body.label(&step);
@@ -646,7 +719,63 @@ fn plan_step(body: &mut Body, names: &Names, step: Step, walk_follows: bool) {
                 names.symbol("walked")
             ));
             body.line(format_args!("br label %{next}"));
+            body.label(&next);
+            if let SoFar::Selected(kept) = so_far {
+                kept.untouched = body.value(format_args!(
+                    "phi i1 [ {}, %{skip} ], [ false, %{end} ]",
+                    kept.untouched
+                ));
+            }
+            return;
         }
     }
     body.label(&next);
+}
+
+/// The slot of the object in argument `argument` for a guarded handler:
+/// the one the watched event selected, if it is the same object and every
+/// walk since was left out (`Selected`), otherwise selected now.
+fn object_state(
+    body: &mut Body,
+    names: &Names,
+    argument: u32,
+    selected: Option<Selected>,
+) -> String {
+    let select = format!("{} {}", names.state_pointer, names.symbol("select"));
+    let intptr = names.context.target.intptr();
+    let touched = format!("{} %touched", Spelling::new(names).ep);
+    let Some(kept) = selected.filter(|s| s.argument == argument) else {
+        let key = names.object_key(body, &format!("%a{argument}"));
+        return body.value(format_args!(
+            "call {select}({intptr} {key}, {touched}) nounwind"
+        ));
+    };
+    let again = body.block("select");
+    let reused = body.block("reused");
+    let chosen = body.block("chosen");
+    let present = body.value(format_args!(
+        "icmp ne {} {}, null",
+        names.state_pointer, kept.state
+    ));
+    let reuse = if kept.untouched == "true" {
+        present
+    } else {
+        body.value(format_args!("and i1 {}, {present}", kept.untouched))
+    };
+    body.line(format_args!(
+        "br i1 {reuse}, label %{reused}, label %{again}"
+    ));
+    body.label(&again);
+    let key = names.object_key(body, &format!("%a{argument}"));
+    let fresh = body.value(format_args!(
+        "call {select}({intptr} {key}, {touched}) nounwind"
+    ));
+    body.line(format_args!("br label %{chosen}"));
+    body.label(&reused);
+    body.line(format_args!("br label %{chosen}"));
+    body.label(&chosen);
+    body.value(format_args!(
+        "phi {} [ {fresh}, %{again} ], [ {}, %{reused} ]",
+        names.state_pointer, kept.state
+    ))
 }

@@ -75,23 +75,34 @@ pub fn api_wrapper(
         out.push_str(";\n");
     }
     let call = format!("{api}({})", parameters.join(", "));
+    // The result declared where it is made, in a block of its own after
+    // statements (C90 allows declarations only at a block's start).
+    let block = !returns_void && !hooks.before.is_empty();
+    let indent = if block { "        " } else { "    " };
+    if block {
+        out.push_str("    {\n");
+    }
     if returns_void {
         let _ = writeln!(out, "    {call};");
     } else {
         let _ = writeln!(
             out,
-            "    {} slic_result = {call};",
+            "{indent}{} slic_result = {call};",
             prototype.return_spelling
         );
     }
     let ret = (!returns_void).then_some("slic_result");
     for hook in &hooks.after {
-        out.push_str("    ");
+        out.push_str(indent);
         push_hook_call(out, hook, site, &parameters, ret);
         out.push_str(";\n");
     }
     if !returns_void {
-        out.push_str("    return slic_result;\n");
+        out.push_str(indent);
+        out.push_str("return slic_result;\n");
+    }
+    if block {
+        out.push_str("    }\n");
     }
     out.push_str("}\n");
 }

@@ -123,7 +123,7 @@ pub fn monitor_module(input: &Input) -> Result<String, Diagnostic> {
     // Nothing in this module calls the hooks: `linkonce_odr` would let the
     // compiler drop them. `weak_odr` keeps every definition, and the
     // linker still keeps one copy of each.
-    text.push_str(&monitor.text.replace(" linkonce_odr ", " weak_odr "));
+    let mut monitor_text = monitor.text.replace(" linkonce_odr ", " weak_odr ");
     // Compiled as position-independent as the module it links with: in an
     // executable, its thread-locals are reached directly, not through the
     // general model (a load more at every access).
@@ -131,6 +131,22 @@ pub fn monitor_module(input: &Input) -> Result<String, Diagnostic> {
         .iter()
         .filter_map(|name| module_flag(input.text, name))
         .collect();
+    // In an executable (position-independent or not) nothing can preempt
+    // the monitor's thread-locals: marked `dso_local` (as clang marks the
+    // definitions of such a module), each access is one instruction at a
+    // fixed offset from the thread pointer, not an offset loaded first.
+    // Not in code for a shared object, whose thread-locals may live in
+    // another module's block. After the rules' hashes are taken: modules
+    // compiled either way share the rules' state.
+    let executable = module_flag(input.text, "PIE Level").is_some()
+        || module_flag(input.text, "PIC Level").is_none();
+    if executable {
+        monitor_text = monitor_text.replace(
+            " = weak_odr thread_local global ",
+            " = weak_odr dso_local thread_local global ",
+        );
+    }
+    text.push_str(&monitor_text);
     if !flags.is_empty() {
         let numbers: Vec<String> = (0..flags.len()).map(|n| format!("!{n}")).collect();
         let _ = writeln!(text, "\n!llvm.module.flags = !{{{}}}", numbers.join(", "));

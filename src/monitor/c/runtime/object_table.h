@@ -693,8 +693,12 @@ SLIC_INLINE int slic_walk_needed(const struct slic_event *e)
 /* The thread's instances when the walk starts (a handler adds none: it
    changes only instances the thread holds); the entries of instances no
    longer the thread's are dropped, the rest kept in order. */
+/* A walk's variables, declared at the start of its block (C90 has no
+   declaration in a `for`: the monitor is compiled with the user's flags
+   where it goes into each file). */
+#define SLIC_HELD_WALK_VARIABLES unsigned slic_i, slic_kept, slic_n
 #define SLIC_EACH_HELD(r, s)                                                          \
-    for (unsigned slic_i = 0, slic_kept = 0, slic_n = slic_mine_##r.count;            \
+    for (slic_i = 0, slic_kept = 0, slic_n = slic_mine_##r.count;                     \
          slic_i < slic_n || ((void)(slic_kept != slic_n && (slic_mine_##r.count = slic_kept)), 0); \
          slic_i++)                                                                    \
         if (slic_enter_held(&r##_table, &slic_mine_##r, &slic_event, slic_i, &slic_kept) \
@@ -767,8 +771,9 @@ SLIC_UNUSED static void slic_sweep_locked(const struct slic_rule_table *t)
 #define SLIC_CHANGED_LAST(r, s, how) SLIC_CHANGED(r, s, how)
 #define SLIC_DONE(r) ((void)0)
 #define SLIC_WALK_NEEDED(r) 1
+#define SLIC_HELD_WALK_VARIABLES unsigned slic_i
 #define SLIC_EACH_HELD(r, s)                                                          \
-    for (unsigned slic_i = 0; slic_i < SLIC_TABLE_SLOTS; slic_i++)                    \
+    for (slic_i = 0; slic_i < SLIC_TABLE_SLOTS; slic_i++)                             \
         if (((s = (struct r##_state *)SLIC_SLOT(&r##_table, slic_i)), 1)              \
             && s->head.exists && s->head.holder == SLIC_CURRENT_THREAD())
 #define SLIC_EVENT_END(r)                                                             \

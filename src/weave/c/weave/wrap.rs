@@ -198,9 +198,18 @@ impl<'a> Weaver<'a> {
         }
         wrapper.extend_from_slice(body.as_bytes());
         body.clear();
+        // The result is declared where it is made; after statements, that
+        // needs a block of its own (C90, and `-Wdeclaration-after-statement`
+        // builds, allow declarations only at a block's start), and a
+        // `const` result type needs the initialiser.
+        let block = result_type.is_some() && (driver || !entry_hooks.is_empty());
+        let indent = if block { "        " } else { "    " };
+        if block {
+            wrapper.extend_from_slice(b"    {\n");
+        }
         match result_type {
             Some(ty) => {
-                wrapper.extend_from_slice(b"    ");
+                wrapper.extend_from_slice(indent.as_bytes());
                 wrapper.extend_from_slice(ty);
                 let _ = writeln!(body, " slic_result = slic_orig_{name}({arguments});");
             }
@@ -211,15 +220,20 @@ impl<'a> Weaver<'a> {
         for hook in &exit_hooks {
             let ret = result_type.map(|_| "slic_result");
             let site = exit_site.expect("exit hooks have a site");
-            body.push_str("    ");
+            body.push_str(indent);
             push_hook_call(&mut body, hook, SiteArgument::Table(site), &parameters, ret);
             body.push_str(";\n");
         }
         if driver {
-            body.push_str("    slic_driver_exit();\n");
+            body.push_str(indent);
+            body.push_str("slic_driver_exit();\n");
         }
         if result_type.is_some() {
-            body.push_str("    return slic_result;\n");
+            body.push_str(indent);
+            body.push_str("return slic_result;\n");
+        }
+        if block {
+            body.push_str("    }\n");
         }
         body.push_str("}\n");
         let returns_line = self.position(returns_at).line;
