@@ -143,7 +143,7 @@ impl<'a> Weaver<'a> {
             }
             let first = &tokens[0];
             let unterminated = tokens.iter().any(|t| t.kind == Kind::Unterminated);
-            let several_lines = depth_change(source, &tokens) != 0
+            let several_lines = depth_change(source, tokens) != 0
                 || continues(&source.as_bytes()[line.end..body.end])
                 || first.is_word(source, "to")
                 || first.is_word(source, "unwind");
