@@ -209,9 +209,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
             )
             .map(Output::C),
             Some((module_text, _)) => {
-                let text = module_text;
                 let input = slic::weave::llvm::Input {
-                    text,
+                    text: module_text,
                     path: &name,
                     file,
                     rules: &automata,

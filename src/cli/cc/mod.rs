@@ -7,10 +7,11 @@
 //! and compiled. Either way the monitor travels inside the objects, with
 //! weak linkage (the linker keeps one copy), so the link step needs
 //! nothing new; it, and anything else that is not a compile of C, passes
-//! through unchanged, and so is the compile of a source in which nothing
-//! binds (a library, a test program). The monitor is compiled once per compiler and flags
-//! into a cache and joined to each object by a relocatable link (`cc -r`);
-//! where there is none (LTO, MSVC targets) it is compiled with each file.
+//! through unchanged, and so does the compile of a source in which nothing
+//! binds (a library, a test program). The monitor is compiled once per
+//! compiler and flags into a cache and joined to each object by a
+//! relocatable link (`cc -r`); where there is none (LTO, MSVC targets) it
+//! is compiled with each file.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus};
