@@ -55,8 +55,9 @@ use super::{Site, WOVEN_MARKER, Woven};
 use crate::automaton::Automaton;
 use crate::diagnostic::{Code, Diagnostic};
 use crate::edit::{EditBuffer, Unwritten};
-use crate::hash::FnvHashSet;
+use crate::hash::{FnvHashMap, FnvHashSet};
 use crate::llvm::names;
+use crate::model::Event;
 use crate::monitor::abi::{DRIVER_ENTER, DRIVER_EXIT};
 use crate::monitor::hooks::{Hook, HookSet};
 use crate::monitor::llvm as monitor;
@@ -426,6 +427,12 @@ fn bind_symbols(input: &Input, module: &module::Module) -> Result<Bindings, Diag
             .push(symbol);
     }
     let indexes = |list: &[&Hook]| -> Vec<usize> { list.iter().map(|h| hooks.index(h)).collect() };
+    let events = |lists: &[&[usize]]| -> Vec<Event> {
+        lists
+            .iter()
+            .flat_map(|list| list.iter().map(|&h| hooks.hooks[h].event.clone()))
+            .collect()
+    };
     let mut bindings = Bindings::default();
     for name in hooks.functions() {
         for &symbol in symbols.get(name).into_iter().flatten() {
@@ -438,12 +445,14 @@ fn bind_symbols(input: &Input, module: &module::Module) -> Result<Bindings, Diag
                 Binding::Api => {}
             }
             let around = bind::call_hooks(hooks, name);
+            let (before, after) = (indexes(&around.before), indexes(&around.after));
             bindings.apis.insert(
                 symbol.to_string(),
                 ApiBinding {
                     c_name: name.to_string(),
-                    before: indexes(&around.before),
-                    after: indexes(&around.after),
+                    events: events(&[&before, &after]),
+                    before,
+                    after,
                 },
             );
         }
@@ -451,13 +460,14 @@ fn bind_symbols(input: &Input, module: &module::Module) -> Result<Bindings, Diag
     // A function without hooks of its own has its roles' hooks: the same
     // for every function of the same roles, worked out once for them.
     let hooked: FnvHashSet<&str> = hooks.functions().into_iter().collect();
+    let roles_of = roles_by_routine(input.roles);
     let mut of_roles: HashMap<Vec<Role>, (Vec<usize>, Vec<usize>)> = HashMap::new();
     for function in &module.functions {
         if bindings.kernel.contains(&function.symbol) {
             continue;
         }
         let name = names::undecorated(&function.symbol);
-        let roles = input.roles.roles_of(name);
+        let roles = roles_of.get(name).cloned().unwrap_or_default();
         let own = hooked.contains(name);
         if roles.is_empty() && !own {
             continue;
@@ -481,6 +491,8 @@ fn bind_symbols(input: &Input, module: &module::Module) -> Result<Bindings, Diag
             bindings.routines.insert(
                 function.symbol.clone(),
                 RoutineBinding {
+                    entry_events: events(&[&entry]),
+                    exit_events: events(&[&exit]),
                     entry,
                     exit,
                     driver: !roles.is_empty(),
@@ -489,4 +501,20 @@ fn bind_symbols(input: &Input, module: &module::Module) -> Result<Bindings, Diag
         }
     }
     Ok(bindings)
+}
+
+/// The roles of every routine the map names, in the order
+/// `RoleMap::roles_of` gives them: looked up once per function instead of
+/// searching every role's routines for each of thousands of functions.
+fn roles_by_routine(map: &RoleMap) -> FnvHashMap<&str, Vec<Role>> {
+    let mut roles: Vec<Role> = crate::role_table::ROLES.iter().map(|r| r.role).collect();
+    roles.sort();
+    roles.dedup();
+    let mut by_routine: FnvHashMap<&str, Vec<Role>> = FnvHashMap::default();
+    for role in roles {
+        for routine in map.routines(role) {
+            by_routine.entry(routine).or_default().push(role);
+        }
+    }
+    by_routine
 }

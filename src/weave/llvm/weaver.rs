@@ -55,6 +55,9 @@ pub struct ApiBinding {
     pub before: Vec<usize>,
     /// `exit`, then `return` events.
     pub after: Vec<usize>,
+    /// The events of `before`, then of `after`: what each call's site
+    /// reports.
+    pub events: Vec<Event>,
 }
 
 /// A defined function with events of its own or of its roles.
@@ -62,6 +65,9 @@ pub struct ApiBinding {
 pub struct RoutineBinding {
     pub entry: Vec<usize>,
     pub exit: Vec<usize>,
+    /// The events of `entry` and of `exit`, for their sites.
+    pub entry_events: Vec<Event>,
+    pub exit_events: Vec<Event>,
     /// A routine of a role: the driver runs inside it
     /// (`slic_driver_enter`, `slic_driver_exit`).
     pub driver: bool,
@@ -172,13 +178,6 @@ impl<'a> Weaver<'a> {
     /// IR the weaver cannot read, on the line that holds byte `at`.
     pub fn error(&self, at: usize, message: String) -> Diagnostic {
         malformed(self.file, self.source, at, message)
-    }
-
-    fn events(&self, hooks: &[usize]) -> Vec<Event> {
-        hooks
-            .iter()
-            .map(|&h| self.hooks.hooks[h].event.clone())
-            .collect()
     }
 
     /// The API a `@global` token names, if any, as the bindings name it.
@@ -440,12 +439,7 @@ impl<'a> Weaver<'a> {
             ),
             None => (None, context.name.clone()),
         };
-        let events: Vec<Event> = self
-            .events(&binding.before)
-            .into_iter()
-            .chain(self.events(&binding.after))
-            .collect();
-        let site = self.sites.add(events, position, function);
+        let site = self.sites.add(binding.events.clone(), position, function);
         let values = c_arguments(call.arguments.iter().map(|argument| {
             (
                 SiteValue {
@@ -565,7 +559,7 @@ impl<'a> Weaver<'a> {
             return;
         }
         let site = self.sites.add(
-            self.events(&routine.entry),
+            routine.entry_events.clone(),
             context.entry_position.clone(),
             context.name.clone(),
         );
@@ -621,7 +615,7 @@ impl<'a> Weaver<'a> {
             .map(|(position, _)| position);
         let site = self
             .sites
-            .add(self.events(&routine.exit), position, context.name.clone());
+            .add(routine.exit_events.clone(), position, context.name.clone());
         // Before a `musttail` call, the value it will return is not there.
         let returned = ret
             .value
