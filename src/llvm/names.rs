@@ -19,6 +19,10 @@ pub fn decode(token: &str) -> String {
 /// LLVM string escapes: `\\` and `\XX` (two hexadecimal digits).
 pub fn unescape(text: &str) -> String {
     let bytes = text.as_bytes();
+    // Most names and paths have no escapes: copied as they are.
+    if memchr::memchr(b'\\', bytes).is_none() {
+        return text.to_string();
+    }
     let mut out = Vec::with_capacity(bytes.len());
     let mut at = 0;
     while at < bytes.len() {

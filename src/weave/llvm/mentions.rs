@@ -315,7 +315,45 @@ fn global_name(source: &str, at: usize) -> (Cow<'_, str>, usize) {
 
 /// The decimal number at `at`, and how many digits it has (`None` past
 /// 18 digits, more than any module numbers).
+#[inline(always)]
 fn number_at(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
+    // Most numbers of a module are short: where 8 bytes follow, the
+    // digits among them are found at once, not tested one by one.
+    if let Some(word) = bytes.get(at..at + 8) {
+        let word = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+        let length = leading_digits(word);
+        if length < 8 {
+            let number = word
+                .to_le_bytes()
+                .iter()
+                .take(length)
+                .fold(0usize, |number, &digit| {
+                    number * 10 + usize::from(digit - b'0')
+                });
+            return (length > 0).then_some((number, length));
+        }
+    }
+    number_bytewise(bytes, at)
+}
+
+/// How many of the 8 bytes of `word` (the first in its lowest byte) are
+/// ASCII digits before the first that is not (8 when all are).
+#[inline(always)]
+fn leading_digits(word: u64) -> usize {
+    const HIGH: u64 = 0xf0f0_f0f0_f0f0_f0f0;
+    const THREES: u64 = 0x3030_3030_3030_3030;
+    // A digit is 0x30..=0x39: its high half is 3, and so is the high
+    // half of it plus 6. A byte that is not a digit makes its byte of
+    // `other` non-zero (adding 6 can carry into the next byte only from
+    // a byte of 0xfa or more, which is no digit: the bytes before the
+    // first non-digit are read right).
+    let other =
+        ((word & HIGH) ^ THREES) | ((word.wrapping_add(0x0606_0606_0606_0606) & HIGH) ^ THREES);
+    (other.trailing_zeros() / 8) as usize
+}
+
+/// `number_at`, a byte at a time.
+fn number_bytewise(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
     let digits = &bytes[at.min(bytes.len())..bytes.len().min(at + 19)];
     let mut number = 0usize;
     let mut length = 0;
@@ -375,6 +413,31 @@ mod tests {
     }
 
     #[test]
+    fn numbers_read_as_bytes_read_them() {
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        let alphabet = b"0123456789 !,)\n\xfa\xff/:";
+        for _ in 0..5000 {
+            let text: Vec<u8> = (0..24)
+                .map(|i| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    // Mostly digits, as after a sigil.
+                    let pick = state % if i < 6 { 10 } else { alphabet.len() as u64 };
+                    alphabet[pick as usize]
+                })
+                .collect();
+            for at in 0..text.len() {
+                assert_eq!(
+                    number_at(&text, at),
+                    number_bytewise(&text, at),
+                    "{text:?} at {at}"
+                );
+            }
+        }
+    }
+
+    #[test]
     fn every_sigil_is_found_once_in_order() {
         // Long enough for whole blocks and a last part.
         let text = "!0 = !{!1} #2 @f !x #y @\"\\01g\" !12345678901234567890123!3".repeat(5);
@@ -397,6 +460,9 @@ mod tests {
             .collect();
         assert_eq!(found, expected);
         assert_eq!(number_at(b"x123y", 1), Some((123, 3)));
+        assert_eq!(number_at(b"!12345 = !{}", 1), Some((12345, 5)));
+        assert_eq!(number_at(b"!x = !{}      ", 1), None);
+        assert_eq!(number_at(b"!1234567890, !2", 1), Some((1234567890, 10)));
         assert_eq!(number_at(b"!99999999999999999999999", 1), None);
     }
 }
