@@ -169,9 +169,41 @@ pub struct Emitter<'a, 'v> {
     out: &'a mut String,
     /// Values already converted: (argument index, signed), and the
     /// returned value under an index no argument has.
-    converted: Vec<((usize, bool), Operand<'v>)>,
+    converted: Memo<(usize, bool), Operand<'v>>,
     /// `*$N` already read: (argument index, bits, signed).
-    loaded: Vec<((usize, u8, bool), Operand<'v>)>,
+    loaded: Memo<(usize, u8, bool), Operand<'v>>,
+}
+
+/// Values by key, the first few without allocating: a large module has
+/// tens of thousands of insertion points, each converting a handful.
+struct Memo<K, V> {
+    first: [Option<(K, V)>; 4],
+    more: Vec<(K, V)>,
+}
+
+impl<K: Copy + PartialEq, V: Copy> Memo<K, V> {
+    fn new() -> Self {
+        Memo {
+            first: [None; 4],
+            more: Vec::new(),
+        }
+    }
+
+    fn get(&self, key: K) -> Option<V> {
+        self.first
+            .iter()
+            .map_while(|entry| *entry)
+            .chain(self.more.iter().copied())
+            .find(|(k, _)| *k == key)
+            .map(|(_, value)| value)
+    }
+
+    fn insert(&mut self, key: K, value: V) {
+        match self.first.iter_mut().find(|entry| entry.is_none()) {
+            Some(free) => *free = Some((key, value)),
+            None => self.more.push((key, value)),
+        }
+    }
 }
 
 /// The C arguments among IR arguments: a hidden `sret` pointer is not one.
@@ -199,8 +231,8 @@ impl<'a, 'v> Emitter<'a, 'v> {
             names,
             suffix,
             out,
-            converted: Vec::new(),
-            loaded: Vec::new(),
+            converted: Memo::new(),
+            loaded: Memo::new(),
         }
     }
 
@@ -266,15 +298,11 @@ impl<'a, 'v> Emitter<'a, 'v> {
 
     /// `value` (argument `index`) as an `i64`, converted once.
     fn converted_value(&mut self, index: usize, value: &'v SiteValue, signed: bool) -> Operand<'v> {
-        if let Some((_, operand)) = self
-            .converted
-            .iter()
-            .find(|(key, _)| *key == (index, signed))
-        {
-            return *operand;
+        if let Some(operand) = self.converted.get((index, signed)) {
+            return operand;
         }
         let operand = self.widen(value, signed);
-        self.converted.push(((index, signed), operand));
+        self.converted.insert((index, signed), operand);
         operand
     }
 
@@ -290,8 +318,8 @@ impl<'a, 'v> Emitter<'a, 'v> {
             return Operand::Zero;
         };
         let key = (index, bits, signed);
-        if let Some((_, operand)) = self.loaded.iter().find(|(k, _)| *k == key) {
-            return *operand;
+        if let Some(operand) = self.loaded.get(key) {
+            return operand;
         }
         let integer = format!("i{bits}");
         let pointer = self.target().ptr(&integer);
@@ -322,8 +350,35 @@ impl<'a, 'v> Emitter<'a, 'v> {
             let extend = if signed { "sext" } else { "zext" };
             self.value(format_args!("{extend} {integer} {loaded} to i64"))
         };
-        self.loaded.push((key, wide));
+        self.loaded.insert(key, wide);
         wide
+    }
+
+    /// The operands of a call of `hook`, in order, each given to `each`.
+    fn operands(
+        &mut self,
+        hook: &Hook,
+        values: &'v [SiteValue],
+        returned: Option<&'v SiteValue>,
+        mut each: impl FnMut(Operand<'v>),
+    ) {
+        for (index, value) in hook.arguments.iter().enumerate() {
+            each(self.argument(values, index, value.ty.signed));
+        }
+        for (position, value) in &hook.pointees {
+            each(self.pointee(
+                values,
+                *position as usize - 1,
+                value.ty.bits,
+                value.ty.signed,
+            ));
+        }
+        if let Some(value) = hook.returns {
+            each(match returned {
+                Some(returned) => self.converted_value(usize::MAX, returned, value.ty.signed),
+                None => Operand::Zero,
+            });
+        }
     }
 
     /// A call of `hook` (whose symbol is `symbol`) from site `site`.
@@ -336,37 +391,23 @@ impl<'a, 'v> Emitter<'a, 'v> {
         returned: Option<&'v SiteValue>,
     ) {
         // The operands first: converting them writes lines of their own.
-        let mut operands: Vec<Operand> =
-            Vec::with_capacity(hook.arguments.len() + hook.pointees.len() + 1);
-        for (index, value) in hook.arguments.iter().enumerate() {
-            operands.push(self.argument(values, index, value.ty.signed));
-        }
-        for (position, value) in &hook.pointees {
-            operands.push(self.pointee(
-                values,
-                *position as usize - 1,
-                value.ty.bits,
-                value.ty.signed,
-            ));
-        }
-        if let Some(value) = hook.returns {
-            operands.push(match returned {
-                Some(returned) => self.converted_value(usize::MAX, returned, value.ty.signed),
-                None => Operand::Zero,
-            });
-        }
+        // Each is converted once: asked again below, it is the same.
+        self.operands(hook, values, returned, |_| {});
+        self.out.push_str(INDENT);
+        self.out.push_str("call void ");
+        self.out.push_str(symbol);
+        self.out.push('(');
+        self.out.push_str(&self.hooks.site_type);
+        self.out.push_str(" @slic.site.");
+        push_number(self.out, site);
+        let mut operands = std::mem::take(self.out);
+        self.operands(hook, values, returned, |operand| {
+            operands.push_str(", i64 ");
+            operand.push_to(&mut operands);
+        });
+        debug_assert!(self.out.is_empty(), "an operand converted twice");
+        *self.out = operands;
         let out = &mut *self.out;
-        out.push_str(INDENT);
-        out.push_str("call void ");
-        out.push_str(symbol);
-        out.push('(');
-        out.push_str(&self.hooks.site_type);
-        out.push_str(" @slic.site.");
-        push_number(out, site);
-        for operand in &operands {
-            out.push_str(", i64 ");
-            operand.push_to(out);
-        }
         out.push_str(") nounwind");
         if !self.suffix.bundles.is_empty() {
             out.push(' ');
