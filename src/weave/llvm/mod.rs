@@ -491,8 +491,6 @@ fn bind_symbols(input: &Input, module: &module::Module) -> Result<Bindings, Diag
             bindings.routines.insert(
                 function.symbol.clone(),
                 RoutineBinding {
-                    entry_events: events(&[&entry]),
-                    exit_events: events(&[&exit]),
                     entry,
                     exit,
                     driver: !roles.is_empty(),

@@ -65,9 +65,6 @@ pub struct ApiBinding {
 pub struct RoutineBinding {
     pub entry: Vec<usize>,
     pub exit: Vec<usize>,
-    /// The events of `entry` and of `exit`, for their sites.
-    pub entry_events: Vec<Event>,
-    pub exit_events: Vec<Event>,
     /// A routine of a role: the driver runs inside it
     /// (`slic_driver_enter`, `slic_driver_exit`).
     pub driver: bool,
@@ -166,6 +163,13 @@ impl<'a> Weaver<'a> {
             scratch: Default::default(),
             walked: 0,
         }
+    }
+
+    fn events(&self, hooks: &[usize]) -> Vec<Event> {
+        hooks
+            .iter()
+            .map(|&h| self.hooks.hooks[h].event.clone())
+            .collect()
     }
 
     /// A warning about the line that holds byte `at`.
@@ -559,7 +563,7 @@ impl<'a> Weaver<'a> {
             return;
         }
         let site = self.sites.add(
-            routine.entry_events.clone(),
+            self.events(&routine.entry),
             context.entry_position.clone(),
             context.name.clone(),
         );
@@ -615,7 +619,7 @@ impl<'a> Weaver<'a> {
             .map(|(position, _)| position);
         let site = self
             .sites
-            .add(routine.exit_events.clone(), position, context.name.clone());
+            .add(self.events(&routine.exit), position, context.name.clone());
         // Before a `musttail` call, the value it will return is not there.
         let returned = ret
             .value
