@@ -78,9 +78,22 @@ impl Token {
 }
 
 /// Characters of names, after LLVM: `[-a-zA-Z$._0-9]`.
-fn is_name_char(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'$' | b'.' | b'_')
+#[inline]
+pub fn is_name_char(byte: u8) -> bool {
+    // A table: most bytes of the lines the weaver reads are in names.
+    NAME_CHARS[usize::from(byte)]
 }
+
+const NAME_CHARS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 256 {
+        let b = byte as u8;
+        table[byte] = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'$' | b'.' | b'_');
+        byte += 1;
+    }
+    table
+};
 
 fn is_name_start(byte: u8) -> bool {
     byte.is_ascii_alphabetic() || matches!(byte, b'-' | b'$' | b'.' | b'_')
@@ -357,6 +370,17 @@ pub fn depth_change(source: &str, tokens: &[Token]) -> isize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_name_table_is_llvms_name_characters() {
+        for byte in 0..=255u8 {
+            assert_eq!(
+                is_name_char(byte),
+                byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'$' | b'.' | b'_'),
+                "{byte:#x}"
+            );
+        }
+    }
 
     fn kinds(text: &str) -> Vec<(Kind, &str)> {
         let mut tokens = Vec::new();

@@ -308,7 +308,7 @@ fn global_name(source: &str, at: usize) -> (Cow<'_, str>, usize) {
     }
     let end = bytes[at + 1..]
         .iter()
-        .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'$' | b'.' | b'_')))
+        .position(|&b| !super::lexer::is_name_char(b))
         .map_or(bytes.len(), |i| at + 1 + i);
     (Cow::Borrowed(&source[at + 1..end]), end)
 }

@@ -162,7 +162,7 @@ pub fn quick_line(line: &[u8]) -> Quick {
 fn quick_label(line: &[u8]) -> Quick {
     let name_end = line
         .iter()
-        .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'$' | b'.' | b'_')))
+        .position(|&b| !super::lexer::is_name_char(b))
         .unwrap_or(line.len());
     let name = &line[..name_end];
     // The tokenizer reads a name that starts with a digit as a number

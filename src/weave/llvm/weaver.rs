@@ -248,9 +248,7 @@ impl<'a> Weaver<'a> {
         if bytes.get(at + 1) != Some(&b'"') {
             let end = bytes[at + 1..]
                 .iter()
-                .position(|&b| {
-                    !(b.is_ascii_alphanumeric() || matches!(b, b'-' | b'$' | b'.' | b'_'))
-                })
+                .position(|&b| !super::lexer::is_name_char(b))
                 .map_or(bytes.len(), |i| at + 1 + i);
             return bindings
                 .apis
