@@ -164,7 +164,11 @@ pub fn map_text(path: &Path) -> Result<Text, Failure> {
         Ok(map) => map,
         Err(_) => return read_text(path).map(Text::Read),
     };
-    if let Err(error) = std::str::from_utf8(&map) {
+    // A module is ASCII but for its strings' rare bytes: checked at once,
+    // and validated as UTF-8 only when some byte is not ASCII.
+    if !all_ascii(&map)
+        && let Err(error) = std::str::from_utf8(&map)
+    {
         return Err(Failure::usage(format!(
             "cannot read `{}`: not a text file (invalid UTF-8 at byte {})",
             path.display(),
@@ -172,6 +176,23 @@ pub fn map_text(path: &Path) -> Result<Text, Failure> {
         )));
     }
     Ok(Text::Mapped(map))
+}
+
+/// Whether every byte of `bytes` is ASCII: the bytes of each kilobyte
+/// are or-ed together a word at a time (which the compiler does in vector
+/// registers) and tested once.
+fn all_ascii(bytes: &[u8]) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let mut blocks = bytes.chunks_exact(1024);
+    for block in &mut blocks {
+        let or = block.chunks_exact(8).fold(0u64, |or, word| {
+            or | u64::from_le_bytes(word.try_into().expect("8 bytes"))
+        });
+        if or & HIGH != 0 {
+            return false;
+        }
+    }
+    blocks.remainder().is_ascii()
 }
 
 /// Reads a text input named on the command line.
@@ -336,4 +357,21 @@ pub fn write_output_with(
     write_and_flush(temporary.as_file_mut()).map_err(fail)?;
     temporary.persist(path).map_err(|error| fail(error.error))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::all_ascii;
+
+    #[test]
+    fn a_byte_above_ascii_is_found_wherever_it_is() {
+        let mut text = vec![b'a'; 5000];
+        assert!(all_ascii(&text));
+        for at in [0, 7, 8, 1023, 1024, 4095, 4999] {
+            text[at] = 0xc3;
+            assert!(!all_ascii(&text), "{at}");
+            text[at] = b'a';
+        }
+        assert!(all_ascii(b""));
+    }
 }
