@@ -12,7 +12,6 @@
 //! was given, as the C weaver reports the path it was given.
 
 use std::collections::HashMap;
-use std::fmt::Write;
 use std::hash::BuildHasherDefault;
 use std::rc::Rc;
 
@@ -285,7 +284,9 @@ impl<'a> DebugInfo<'a> {
         let file = scope.file?;
         Some((
             Position {
-                file: file.to_string(),
+                // Not `to_string`, which goes through `Display` (tens of
+                // thousands of sites).
+                file: String::from(&*file),
                 line: as_number(line).unwrap_or(0),
                 column: as_number(column).unwrap_or(0),
             },
@@ -342,11 +343,16 @@ impl<'a> DebugInfo<'a> {
             if *line == u32::MAX {
                 continue;
             }
-            let _ = writeln!(
-                out,
-                "!{} = !DILocation(line: {line}, column: {column}, scope: !{scope})",
-                first + offset
-            );
+            // Written piece by piece: a module has thousands.
+            out.push('!');
+            out.push_str(itoa::Buffer::new().format(first + offset));
+            out.push_str(" = !DILocation(line: ");
+            out.push_str(itoa::Buffer::new().format(*line));
+            out.push_str(", column: ");
+            out.push_str(itoa::Buffer::new().format(*column));
+            out.push_str(", scope: !");
+            out.push_str(itoa::Buffer::new().format(*scope));
+            out.push_str(")\n");
         }
     }
 }

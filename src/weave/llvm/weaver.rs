@@ -437,7 +437,7 @@ impl<'a> Weaver<'a> {
         let (position, function) = match located {
             Some((position, function)) => (
                 Some(position),
-                function.map_or_else(|| context.name.clone(), |f| f.to_string()),
+                function.map_or_else(|| context.name.clone(), |f| String::from(&*f)),
             ),
             None => (None, context.name.clone()),
         };
