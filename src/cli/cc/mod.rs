@@ -170,8 +170,15 @@ pub fn run(args: Args) -> Result<(), Failure> {
         return exit_with(status);
     }
     let options: CompileOptions = args.rule_options.clone().into();
-    let compiled = compile(&args.rules, &options)?;
-    let automata: Vec<Automaton> = compiled.rules.iter().map(|r| r.automaton.clone()).collect();
+    let mut compiled = compile(&args.rules, &options)?;
+    // Taken, not copied: from here on `compiled` serves for its sources,
+    // the rules' catalogs (the prototypes of APIs) and whether it is the
+    // cached pack.
+    let automata: Vec<Automaton> = compiled
+        .rules
+        .iter_mut()
+        .map(|rule| std::mem::take(&mut rule.automaton))
+        .collect();
     let hooks = HookSet::new(&automata).map_err(|diagnostic| {
         diagnostics::print(options.message_format, &compiled.sources, &[diagnostic]);
         Failure::Errors
@@ -206,7 +213,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
             Failure::Errors
         })?;
         write(&work.join("slic_monitor.h"), &header)?;
-        write(&work.join("slic_monitor.c"), &source)?;
+        // The source is written where it is compiled (`monitor_cache`,
+        // `through_c`), and kept with `--keep`: 480 KB for the whole pack.
+        if args.keep.is_some() {
+            write(&work.join("slic_monitor.c"), &source)?;
+        }
         monitor_source = source;
     }
     let context = Context {

@@ -68,6 +68,7 @@ impl Context<'_> {
         let monitor = self.monitor_object(&flags)?;
         let mut text = woven.text.clone();
         if monitor.is_none() {
+            write(&self.work.join("slic_monitor.c"), self.monitor_source)?;
             text.extend_from_slice(b"\n#define SLIC_SHARED_STATE 1\n#include \"slic_monitor.c\"\n");
         }
         write(&woven_source, &text)?;
