@@ -412,6 +412,126 @@ fn a_compile_in_a_response_file_is_woven() {
     assert!(String::from_utf8_lossy(&looped.stderr).contains("loop.rsp"));
 }
 
+/// The symbols of an object or program (`nm`).
+fn symbols(path: &Path) -> String {
+    let mut nm = Command::new("nm");
+    nm.arg(path);
+    String::from_utf8_lossy(&check_output(nm, "nm").stdout).into_owned()
+}
+
+/// Inputs as gcc and clang take them: `-x c` makes any name a C source
+/// (woven), `-x c++` makes a `.c` file C++ (not woven), and a command that
+/// compiles C with other languages compiles them all.
+#[test]
+fn inputs_are_taken_in_their_language() {
+    require_tool("gcc");
+    require_tool("g++");
+    require_tool("clang-19");
+    let work = tempfile::tempdir().unwrap();
+    for name in ["driver.c", "driver.h"] {
+        std::fs::copy(
+            root().join("examples/driver").join(name),
+            work.path().join(name),
+        )
+        .unwrap();
+    }
+    std::fs::copy(work.path().join("driver.c"), work.path().join("driver.inc")).unwrap();
+    std::fs::write(
+        work.path().join("other.cpp"),
+        "extern \"C\" int twice(int x) { return 2 * x; }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        work.path().join("thrice.s"),
+        ".globl thrice\nthrice:\n    leal (%rdi,%rdi,2), %eax\n    ret\n",
+    )
+    .unwrap();
+    let wdk = format!("-I{}", root().join("tests/drivers/wdk").display());
+    let compile = |words: &[&str]| {
+        let mut command = Command::new(slic_path());
+        command.current_dir(work.path()).arg("cc").args(words);
+        check_output(command, &format!("slic cc {}", words.join(" ")));
+    };
+    // Woven through either weaver: the routines enter the monitor.
+    let woven = |name: &str| symbols(&work.path().join(name)).contains("slic_driver_enter");
+    for (compiler, via) in [("gcc", "c"), ("clang-19", "ir")] {
+        compile(&[
+            "--via",
+            via,
+            "--",
+            compiler,
+            &wdk,
+            "-I.",
+            "-x",
+            "c",
+            "-c",
+            "driver.inc",
+            "-o",
+            "inc.o",
+        ]);
+        assert!(woven("inc.o"), "`-x c` on driver.inc, {compiler}");
+        compile(&[
+            "--via",
+            via,
+            "--",
+            compiler,
+            &wdk,
+            "-I.",
+            "-xc",
+            "-c",
+            "driver.inc",
+            "-o",
+            "joined.o",
+        ]);
+        assert!(woven("joined.o"), "`-xc` on driver.inc, {compiler}");
+    }
+    compile(&[
+        "--",
+        "g++",
+        &wdk,
+        "-I.",
+        "-x",
+        "c++",
+        "-c",
+        "driver.c",
+        "-o",
+        "cplusplus.o",
+    ]);
+    assert!(
+        !woven("cplusplus.o"),
+        "a C++ compile of a .c file is not woven"
+    );
+    assert!(symbols(&work.path().join("cplusplus.o")).contains("_Z12DispatchRead"));
+    // Three languages in one compile: each gets its object.
+    compile(&[
+        "--",
+        "gcc",
+        &wdk,
+        "-I.",
+        "-c",
+        "driver.c",
+        "other.cpp",
+        "thrice.s",
+    ]);
+    assert!(woven("driver.o"));
+    assert!(symbols(&work.path().join("other.o")).contains("T twice"));
+    assert!(symbols(&work.path().join("thrice.o")).contains("T thrice"));
+    // Compile and link in one, the source under `-x c`: the woven object
+    // is linked as an object, not read as C.
+    std::fs::write(
+        work.path().join("main.c"),
+        "int twice(int); int thrice(int);\nint main(void) { return twice(1) + thrice(1) == 5 ? 0 : 1; }\n",
+    )
+    .unwrap();
+    std::fs::copy(work.path().join("main.c"), work.path().join("main.inc")).unwrap();
+    compile(&[
+        "--", "gcc", "-x", "c", "main.inc", "-x", "none", "other.o", "thrice.s", "-o", "program",
+    ]);
+    let mut run = Command::new(work.path().join("program"));
+    run.current_dir(work.path());
+    check_output(run, "the program linked through slic cc");
+}
+
 #[test]
 fn other_invocations_pass_through() {
     require_tool("gcc");

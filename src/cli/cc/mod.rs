@@ -36,7 +36,9 @@ use super::rules::{Compiled, compile};
 use super::weave::given_roles;
 use super::{CompileOptions, DriverRuleOptions, Failure, diagnostics};
 use bindings::summarize_build;
-use command::{CompilerCommand, dependency_arguments, without_dependency_options};
+use command::{
+    CompilerCommand, dependency_arguments, source_arguments, without_dependency_options,
+};
 
 /// Compile with rule checks woven in: a drop-in compiler wrapper
 #[derive(clap::Args)]
@@ -264,15 +266,21 @@ pub fn run(args: Args) -> Result<(), Failure> {
         objects.push((index, object));
     }
     if command.compile_only {
-        return Ok(());
+        if command.inputs.len() == command.sources.len() {
+            return Ok(());
+        }
+        // The other inputs (C++, assembly, ...) compiled as the user asked:
+        // the command without its C sources.
+        let rest: Vec<String> = (0..command.arguments.len())
+            .filter(|index| !command.sources.contains(index))
+            .map(|index| command.arguments[index].clone())
+            .collect();
+        return exit_with(run_command(&command.compiler, &rest)?);
     }
-    // Compile and link in one command: link the woven objects instead of
-    // the sources, with everything else as the user wrote it.
-    let mut arguments = command.arguments.clone();
-    for (index, object) in objects {
-        arguments[index] = object.display().to_string();
-    }
-    exit_with(run_command(&command.compiler, &arguments)?)
+    exit_with(run_command(
+        &command.compiler,
+        &command.with_objects(&objects),
+    )?)
 }
 
 struct Context<'a> {
@@ -313,7 +321,8 @@ impl Context<'_> {
     fn original_diagnostics(&self, source: &Path) -> Result<Option<i32>, Failure> {
         let (flags, _) = without_dependency_options(&self.command.flags());
         let mut arguments = flags;
-        arguments.extend(["-fsyntax-only".to_string(), source.display().to_string()]);
+        arguments.push("-fsyntax-only".to_string());
+        arguments.extend(source_arguments(source));
         let status = run_command(&self.command.compiler, &arguments)?;
         Ok((!status.success()).then(|| status.code().unwrap_or(1)))
     }
@@ -323,17 +332,14 @@ impl Context<'_> {
     /// the build makes without slic, with no monitor in it. A library or a
     /// test program built through `slic cc` with the driver is left alone.
     fn compile_unchanged(&self, source: &Path, object: &Path) -> Result<Option<i32>, Failure> {
-        let arguments = if self.command.compile_only && self.command.sources.len() == 1 {
+        let arguments = if self.command.compile_only && self.command.inputs.len() == 1 {
             self.command.arguments.clone()
         } else {
             let (mut arguments, dependency) = without_dependency_options(&self.command.flags());
             arguments.extend(dependency_arguments(&dependency, object));
-            arguments.extend([
-                "-c".to_string(),
-                source.display().to_string(),
-                "-o".to_string(),
-                object.display().to_string(),
-            ]);
+            arguments.push("-c".to_string());
+            arguments.extend(source_arguments(source));
+            arguments.extend(["-o".to_string(), object.display().to_string()]);
             arguments
         };
         let status = run_command(&self.command.compiler, &arguments)?;

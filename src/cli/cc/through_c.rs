@@ -5,7 +5,9 @@ use std::io::Write;
 use std::path::Path;
 use std::process::Command;
 
-use super::command::{dependency_arguments, null_device, without_dependency_options};
+use super::command::{
+    dependency_arguments, null_device, source_arguments, without_dependency_options,
+};
 use super::{Context, run_command, write};
 use crate::cli::Failure;
 use crate::cli::io::{FsLoader, read_bytes};
@@ -77,12 +79,9 @@ impl Context<'_> {
             // one: the preprocessor makes it from the original.
             let mut depend: Vec<String> = flags.clone();
             depend.extend(dependency_arguments(&dependency, object));
-            depend.extend([
-                "-E".to_string(),
-                source.display().to_string(),
-                "-o".to_string(),
-                null_device(),
-            ]);
+            depend.push("-E".to_string());
+            depend.extend(source_arguments(source));
+            depend.extend(["-o".to_string(), null_device()]);
             run_command(&self.command.compiler, &depend)?;
         }
         let directory = source

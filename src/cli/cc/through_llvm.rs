@@ -8,7 +8,7 @@ use slic::diagnostic::Diagnostic;
 
 use super::command::{
     asks_for_debug_info, code_generation_flags, dependency_arguments, links_ahead,
-    without_dependency_options,
+    source_arguments, without_dependency_options,
 };
 use super::{Context, run_command, write};
 use crate::cli::Failure;
@@ -55,7 +55,7 @@ impl Context<'_> {
         if !debug {
             first.push("-gline-tables-only".to_string());
         }
-        first.push(source.display().to_string());
+        first.extend(source_arguments(source));
         first.extend(["-o".to_string(), ir.display().to_string()]);
         let status = run_command(&self.command.compiler, &first)?;
         if !status.success() {
