@@ -24,6 +24,7 @@ fn build_example_with(compiler: &str, via: &str, cflags: Option<&str>) -> Vec<Re
         driver: (compiler, via),
         rest: None,
         cflags,
+        inspect: None,
     })
 }
 
@@ -34,6 +35,8 @@ struct Build<'a> {
     driver: (&'a str, &'a str),
     rest: Option<(&'a str, &'a str)>,
     cflags: Option<&'a str>,
+    /// Looks at the build's directory once the program has run.
+    inspect: Option<fn(&Path)>,
 }
 
 fn build(how: &Build) -> Vec<Report> {
@@ -117,6 +120,9 @@ fn build(how: &Build) -> Vec<Report> {
         .unwrap();
     assert!(run.status.success());
     assert!(String::from_utf8_lossy(&run.stdout).contains("example driver: done"));
+    if let Some(inspect) = how.inspect {
+        inspect(&example);
+    }
     parse_reports(&String::from_utf8_lossy(&run.stderr))
 }
 
@@ -188,6 +194,7 @@ fn whole_build_with_gcc() {
         driver: ("gcc", "auto"),
         rest: Some(("gcc", "auto")),
         cflags: None,
+        inspect: None,
     });
     assert_eq!(reports, expected_example_reports());
 }
@@ -198,6 +205,7 @@ fn whole_build_with_clang_through_c() {
         driver: ("clang-19", "c"),
         rest: Some(("clang-19", "c")),
         cflags: None,
+        inspect: None,
     });
     assert_eq!(reports, expected_example_reports());
 }
@@ -208,6 +216,7 @@ fn whole_build_with_clang_through_ir() {
         driver: ("clang-19", "ir"),
         rest: Some(("clang-19", "ir")),
         cflags: None,
+        inspect: None,
     });
     assert_eq!(ir_places(reports), expected_example_reports());
 }
@@ -221,14 +230,55 @@ fn whole_build_mixing_the_weavers() {
         driver: ("clang-19", "c"),
         rest: Some(("clang-19", "ir")),
         cflags: None,
+        inspect: None,
     });
     assert_eq!(c_driver, expected_example_reports());
     let ir_driver = build(&Build {
         driver: ("clang-19", "ir"),
         rest: Some(("clang-19", "c")),
         cflags: None,
+        inspect: None,
     });
     assert_eq!(ir_places(ir_driver), expected_example_reports());
+}
+
+/// What a compiler names after the object (gcov's notes and the path of
+/// its data, split debug information) is named after the user's object,
+/// as in a plain compile, through both weavers: it went to slic's work
+/// directory, which is gone when the program runs.
+#[test]
+fn coverage_and_split_debug_information_stay_with_the_objects() {
+    // The whole build by one compiler: gcc's and clang's coverage
+    // runtimes differ.
+    for driver in [("gcc", "c"), ("clang-19", "ir")] {
+        let reports = build(&Build {
+            driver,
+            rest: Some(driver),
+            cflags: Some("-O2 -g -gsplit-dwarf --coverage"),
+            inspect: Some(beside_the_objects),
+        });
+        assert_eq!(ir_places(reports), expected_example_reports(), "{driver:?}");
+    }
+}
+
+fn beside_the_objects(example: &Path) {
+    for stem in ["driver", "queue"] {
+        for extension in ["gcno", "gcda", "dwo"] {
+            let file = example.join(format!("{stem}.{extension}"));
+            assert!(file.is_file(), "no {}", file.display());
+        }
+        let object = std::fs::read(example.join(format!("{stem}.o"))).unwrap();
+        let names_slic_files = object
+            .split(|&byte| byte == 0)
+            .map(String::from_utf8_lossy)
+            .any(|text| {
+                text.contains("/slic-") && (text.ends_with(".gcda") || text.ends_with(".dwo"))
+            });
+        assert!(
+            !names_slic_files,
+            "{stem}.o names a file in slic's directory"
+        );
+    }
 }
 
 /// File names without the compilation directory clang records.

@@ -397,6 +397,37 @@ pub(super) fn code_generation_flags(flags: &[String]) -> Vec<String> {
     kept
 }
 
+/// What compiling the monitor needs of the user's flags: code generation,
+/// without what writes files named after the object or the source
+/// (coverage notes, profiles, split debug information, saved temporaries):
+/// the monitor is compiled once into slic's cache, and those files and
+/// the paths to them the object keeps would name slic's directories.
+pub(super) fn monitor_flags(flags: &[String]) -> Vec<String> {
+    let writes_files = |flag: &str| {
+        matches!(
+            flag,
+            "--coverage" | "-fprofile-arcs" | "-ftest-coverage" | "-fcoverage-mapping"
+        ) || [
+            "-fprofile-generate",
+            "-fprofile-instr-generate",
+            "-fcs-profile-generate",
+            "-fprofile-use",
+            "-fprofile-instr-use",
+            "-fprofile-dir",
+            "-gsplit-dwarf",
+            "-save-temps",
+            "-fstack-usage",
+            "-fcallgraph-info",
+        ]
+        .iter()
+        .any(|prefix| flag.starts_with(prefix))
+    };
+    code_generation_flags(flags)
+        .into_iter()
+        .filter(|flag| !writes_files(flag))
+        .collect()
+}
+
 /// The dependency options for a compile that writes `object`, with the
 /// target and file names the user's build expects.
 pub(super) fn dependency_arguments(dependency: &[String], object: &Path) -> Vec<String> {
@@ -555,6 +586,14 @@ mod tests {
             code_generation_flags(&flags),
             words("-O2 -g -fPIC -march=native")
         );
+    }
+
+    #[test]
+    fn the_monitor_writes_no_file_of_the_users() {
+        let flags = words(
+            "-O2 -g --coverage -fprofile-arcs -ftest-coverage -fprofile-generate=/p -gsplit-dwarf=single -save-temps=obj -fstack-usage -fPIC -Iinc",
+        );
+        assert_eq!(monitor_flags(&flags), words("-O2 -g -fPIC"));
     }
 
     #[test]

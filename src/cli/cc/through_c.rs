@@ -92,11 +92,7 @@ impl Context<'_> {
         arguments.extend(["-iquote".to_string(), directory.display().to_string()]);
         arguments.push(format!("-I{}", self.work.display()));
         arguments.extend(["-c".to_string(), woven_source.display().to_string()]);
-        let compiled_object = match &monitor {
-            Some(_) => self.work.join(format!("{number}-{stem}.woven.o")),
-            None => object.to_path_buf(),
-        };
-        arguments.extend(["-o".to_string(), compiled_object.display().to_string()]);
+        arguments.extend(["-o".to_string(), object.display().to_string()]);
         let output = Command::new(&self.command.compiler[0])
             .args(&self.command.compiler[1..])
             .args(&arguments)
@@ -121,7 +117,7 @@ impl Context<'_> {
         // then slic's own about what bound where.
         let _ = std::io::stderr().write_all(&output.stderr);
         if let Some(monitor) = &monitor {
-            self.link_monitor(&flags, &compiled_object, monitor, object, &name)?;
+            self.link_monitor(&flags, monitor, object, &name)?;
         }
         self.after_weaving(&name, object, &woven, slic::weave::report::Weaver::C)?;
         Ok(None)

@@ -55,6 +55,7 @@ impl Context<'_> {
         if !debug {
             first.push("-gline-tables-only".to_string());
         }
+        first.extend(coverage_files(&flags, object));
         first.extend(source_arguments(source));
         first.extend(["-o".to_string(), ir.display().to_string()]);
         let status = run_command(&self.command.compiler, &first)?;
@@ -126,11 +127,7 @@ impl Context<'_> {
             "ir".to_string(),
         ]);
         second.push(woven_ir.display().to_string());
-        let compiled_object = match &monitor {
-            Some(_) => self.work.join(format!("{number}-{stem}.woven.o")),
-            None => object.to_path_buf(),
-        };
-        second.extend(["-o".to_string(), compiled_object.display().to_string()]);
+        second.extend(["-o".to_string(), object.display().to_string()]);
         let status = run_command(&self.command.compiler, &second)?;
         if !status.success() {
             return Err(Failure::usage(format!(
@@ -139,8 +136,39 @@ impl Context<'_> {
             )));
         }
         if let Some(monitor) = &monitor {
-            self.link_monitor(&flags, &compiled_object, monitor, object, &name)?;
+            self.link_monitor(&flags, monitor, object, &name)?;
         }
         Ok(None)
     }
+}
+
+/// gcov's files are named in the IR (`!llvm.gcov`), after the output of
+/// the compile that makes it: named after the object instead, as a plain
+/// compile names them, or the notes would go to slic's work directory.
+fn coverage_files(flags: &[String], object: &Path) -> Vec<String> {
+    let coverage = flags.iter().any(|f| {
+        matches!(
+            f.as_str(),
+            "--coverage" | "-ftest-coverage" | "-fprofile-arcs"
+        )
+    });
+    if !coverage {
+        return Vec::new();
+    }
+    let object = std::env::current_dir()
+        .map(|directory| directory.join(object))
+        .unwrap_or_else(|_| object.to_path_buf());
+    ["notes", "data"]
+        .iter()
+        .zip(["gcno", "gcda"])
+        .flat_map(|(kind, extension)| {
+            [
+                "-Xclang".to_string(),
+                format!(
+                    "-coverage-{kind}-file={}",
+                    object.with_extension(extension).display()
+                ),
+            ]
+        })
+        .collect()
 }
