@@ -462,6 +462,57 @@ fn a_compile_in_a_response_file_is_woven() {
     assert!(String::from_utf8_lossy(&looped.stderr).contains("loop.rsp"));
 }
 
+/// A woven compile that fails for a reason of the user's (an output that
+/// cannot be written, an error only code generation finds) fails as the
+/// plain compile does: the compiler's message and exit status, no "bug in
+/// slic".
+#[test]
+fn a_compile_that_fails_after_parsing_fails_as_without_slic() {
+    require_tool("gcc");
+    require_tool("clang-19");
+    let work = tempfile::tempdir().unwrap();
+    for name in ["driver.c", "driver.h"] {
+        std::fs::copy(
+            root().join("examples/driver").join(name),
+            work.path().join(name),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        work.path().join("attribute.c"),
+        "#include \"driver.h\"\nvoid forbidden(void) __attribute__((error(\"never call this\")));\n\
+         NTSTATUS DispatchRead(PDEVICE_OBJECT device, PIRP irp)\n\
+         { forbidden(); IoCompleteRequest(irp, 0); return 0; }\n",
+    )
+    .unwrap();
+    let wdk = format!("-I{}", root().join("tests/drivers/wdk").display());
+    for (compiler, via) in [("gcc", "c"), ("clang-19", "ir")] {
+        for (source, object, says) in [
+            ("driver.c", "missing/driver.o", "missing/driver.o"),
+            ("attribute.c", "attribute.o", "never call this"),
+        ] {
+            let arguments = [wdk.as_str(), "-I.", "-O2", "-c", source, "-o", object];
+            let plain = Command::new(compiler)
+                .current_dir(work.path())
+                .args(arguments)
+                .output()
+                .unwrap();
+            let woven = Command::new(slic_path())
+                .current_dir(work.path())
+                .args(["cc", "--via", via, "--", compiler])
+                .args(arguments)
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&woven.stderr);
+            let what = format!("{compiler} on {source}:\n{stderr}");
+            assert!(!plain.status.success(), "{what}");
+            assert_eq!(woven.status.code(), plain.status.code(), "{what}");
+            assert!(stderr.contains(says) && !stderr.contains("slic:"), "{what}");
+            assert!(!work.path().join(object).exists(), "{what}");
+        }
+    }
+}
+
 /// The symbols of an object or program (`nm`).
 fn symbols(path: &Path) -> String {
     let mut nm = Command::new("nm");

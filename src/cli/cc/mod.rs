@@ -14,7 +14,7 @@
 //! is compiled with each file.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus};
+use std::process::{Command, ExitStatus, Output};
 
 use slic::automaton::Automaton;
 use slic::diagnostic::{Code, Diagnostic};
@@ -128,6 +128,15 @@ fn run_command(program: &[String], arguments: &[String]) -> Result<ExitStatus, F
         .args(&program[1..])
         .args(arguments)
         .status()
+        .map_err(|error| Failure::usage(format!("cannot run `{}`: {error}", program.join(" "))))
+}
+
+/// Runs a command, keeping what it writes to standard error.
+fn run_capturing(program: &[String], arguments: &[String]) -> Result<Output, Failure> {
+    Command::new(&program[0])
+        .args(&program[1..])
+        .args(arguments)
+        .output()
         .map_err(|error| Failure::usage(format!("cannot run `{}`: {error}", program.join(" "))))
 }
 
@@ -325,6 +334,19 @@ impl Context<'_> {
         arguments.extend(source_arguments(source));
         let status = run_command(&self.command.compiler, &arguments)?;
         Ok((!status.success()).then(|| status.code().unwrap_or(1)))
+    }
+
+    /// When a woven compile fails: the compile as the user wrote it, whose
+    /// failure (an output that cannot be written, an error only code
+    /// generation finds) is the user's to see, as the compiler says it.
+    /// `None` when it succeeds (its object removed): the failure was
+    /// slic's.
+    fn original_fails(&self, source: &Path, object: &Path) -> Result<Option<i32>, Failure> {
+        let status = self.compile_unchanged(source, object)?;
+        if status.is_none() {
+            let _ = std::fs::remove_file(object);
+        }
+        Ok(status)
     }
 
     /// A source in which nothing binds (no call of a rule's API, no routine

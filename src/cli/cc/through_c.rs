@@ -3,12 +3,11 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::process::Command;
 
 use super::command::{
     dependency_arguments, null_device, source_arguments, without_dependency_options,
 };
-use super::{Context, run_command, write};
+use super::{Context, run_capturing, run_command, write};
 use crate::cli::Failure;
 use crate::cli::io::{FsLoader, read_bytes};
 use crate::cli::weave::prototypes;
@@ -93,18 +92,9 @@ impl Context<'_> {
         arguments.push(format!("-I{}", self.work.display()));
         arguments.extend(["-c".to_string(), woven_source.display().to_string()]);
         arguments.extend(["-o".to_string(), object.display().to_string()]);
-        let output = Command::new(&self.command.compiler[0])
-            .args(&self.command.compiler[1..])
-            .args(&arguments)
-            .output()
-            .map_err(|error| {
-                Failure::usage(format!(
-                    "cannot run `{}`: {error}",
-                    self.command.compiler.join(" ")
-                ))
-            })?;
+        let output = run_capturing(&self.command.compiler, &arguments)?;
         if !output.status.success() {
-            if let Some(code) = self.original_diagnostics(source)? {
+            if let Some(code) = self.original_fails(source, object)? {
                 return Ok(Some(code));
             }
             let _ = std::io::stderr().write_all(&output.stderr);

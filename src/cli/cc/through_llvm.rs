@@ -2,6 +2,7 @@
 //! LLVM pass run, the IR woven, the woven IR compiled with the user's
 //! flags and optimisation.
 
+use std::io::Write;
 use std::path::Path;
 
 use slic::diagnostic::Diagnostic;
@@ -10,7 +11,7 @@ use super::command::{
     asks_for_debug_info, code_generation_flags, dependency_arguments, links_ahead,
     source_arguments, without_dependency_options,
 };
-use super::{Context, run_command, write};
+use super::{Context, run_capturing, run_command, write};
 use crate::cli::Failure;
 use crate::cli::io::read_bytes;
 use crate::cli::io::read_text;
@@ -128,13 +129,19 @@ impl Context<'_> {
         ]);
         second.push(woven_ir.display().to_string());
         second.extend(["-o".to_string(), object.display().to_string()]);
-        let status = run_command(&self.command.compiler, &second)?;
-        if !status.success() {
+        let output = run_capturing(&self.command.compiler, &second)?;
+        if !output.status.success() {
+            if let Some(code) = self.original_fails(source, object)? {
+                return Ok(Some(code));
+            }
+            let _ = std::io::stderr().write_all(&output.stderr);
             return Err(Failure::usage(format!(
                 "the woven IR of `{name}` does not compile: this is a bug in slic (kept in {})",
                 self.work.display()
             )));
         }
+        // What code generation says of the user's code (`-Wframe-larger-than`).
+        let _ = std::io::stderr().write_all(&output.stderr);
         if let Some(monitor) = &monitor {
             self.link_monitor(&flags, monitor, object, &name)?;
         }
