@@ -58,7 +58,8 @@ pub struct Args {
     /// Append a binding report (one JSON object per line, one line per woven source) to this file
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
-    /// Weave through LLVM IR (clang only) or through C source; `auto` picks IR for clang
+    /// Weave through LLVM IR (clang only) or through C source; `auto` picks IR for clang, C for
+    /// kernel builds (-DSLIC_KERNEL)
     #[arg(long, value_enum, default_value = "auto")]
     via: Via,
     /// Keep the intermediate files (woven sources, IR) in this directory
@@ -195,10 +196,19 @@ pub fn run(args: Args) -> Result<(), Failure> {
         Failure::Errors
     })?;
     let given = given_roles(args.roles.as_deref(), &args.role)?;
+    // The IR monitor is made for user mode (thread-locals, stdio); a kernel
+    // build's monitor is the C monitor's kernel flavour.
+    let kernel = command.defines("SLIC_KERNEL");
     let via_ir = match args.via {
+        Via::Ir if kernel => {
+            return Err(Failure::usage(
+                "`--via ir` cannot weave a kernel build (`-DSLIC_KERNEL`): the IR monitor is made \
+                 for user mode; weave it through C (`--via c`, which `auto` picks for kernel builds)",
+            ));
+        }
         Via::Ir => true,
         Via::C => false,
-        Via::Auto => command.is_clang,
+        Via::Auto => command.is_clang && !kernel,
     };
     let temporary = WorkDirectory::for_command(&command)?;
     let work = match &args.keep {

@@ -35,7 +35,7 @@ impl Context<'_> {
         file_name: &str,
         extra: &[&str],
     ) -> Result<Option<PathBuf>, Failure> {
-        if !links_ahead(flags) {
+        if !links_ahead(&self.command.compiler, flags) {
             return Ok(None);
         }
         let mut arguments = monitor_flags(flags);

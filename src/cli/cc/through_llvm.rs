@@ -86,7 +86,7 @@ impl Context<'_> {
         };
         // The monitor compiled once and linked in where the toolchain can
         // (as through C), defined in the module where it cannot.
-        let monitor = if links_ahead(&flags) {
+        let monitor = if links_ahead(&self.command.compiler, &flags) {
             let module = slic::weave::llvm::monitor_module(&input).map_err(refused)?;
             let mut extra = vec!["-x", "ir", "-Wno-override-module"];
             if !debug {
