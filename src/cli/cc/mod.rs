@@ -13,6 +13,7 @@
 //! relocatable link (`cc -r`); where there is none (LTO, MSVC targets) it
 //! is compiled with each file.
 
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Output};
 
@@ -89,6 +90,8 @@ enum Via {
 /// finds the woven compile again; it is removed afterwards.
 struct WorkDirectory {
     path: PathBuf,
+    /// Left in place for a report of a bug in slic.
+    kept: Cell<bool>,
 }
 
 impl WorkDirectory {
@@ -110,7 +113,10 @@ impl WorkDirectory {
         let _ = std::fs::remove_dir_all(&path);
         std::fs::create_dir_all(&path)
             .map_err(|e| Failure::usage(format!("cannot create `{}`: {e}", path.display())))?;
-        Ok(WorkDirectory { path })
+        Ok(WorkDirectory {
+            path,
+            kept: Cell::new(false),
+        })
     }
 
     fn path(&self) -> &Path {
@@ -120,7 +126,9 @@ impl WorkDirectory {
 
 impl Drop for WorkDirectory {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
+        if !self.kept.get() {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
     }
 }
 
@@ -248,6 +256,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         hooks: &hooks,
         given: &given,
         work: &work,
+        temporary: &temporary,
         args: &args,
         options: &options,
         monitor_source: &monitor_source,
@@ -309,6 +318,8 @@ struct Context<'a> {
     hooks: &'a HookSet,
     given: &'a RoleMap,
     work: &'a Path,
+    /// The work directory when it is slic's (not `--keep DIR`).
+    temporary: &'a WorkDirectory,
     /// The C monitor's source (through C only).
     monitor_source: &'a str,
     args: &'a Args,
@@ -344,6 +355,16 @@ impl Context<'_> {
         arguments.extend(source_arguments(source));
         let status = run_command(&self.command.compiler, &arguments)?;
         Ok((!status.success()).then(|| status.code().unwrap_or(1)))
+    }
+
+    /// A failure that is slic's, not the user's: the files of the compile
+    /// are kept for the report.
+    fn slic_bug(&self, what: String) -> Failure {
+        self.temporary.kept.set(true);
+        Failure::usage(format!(
+            "{what}: this is a bug in slic (the files are kept in {})",
+            self.work.display()
+        ))
     }
 
     /// When a woven compile fails: the compile as the user wrote it, whose

@@ -135,10 +135,7 @@ impl Context<'_> {
                 return Ok(Some(code));
             }
             let _ = std::io::stderr().write_all(&output.stderr);
-            return Err(Failure::usage(format!(
-                "the woven IR of `{name}` does not compile: this is a bug in slic (kept in {})",
-                self.work.display()
-            )));
+            return Err(self.slic_bug(format!("the woven IR of `{name}` does not compile")));
         }
         // What code generation says of the user's code (`-Wframe-larger-than`).
         let _ = std::io::stderr().write_all(&output.stderr);
