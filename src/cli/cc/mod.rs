@@ -63,6 +63,10 @@ pub struct Args {
     /// kernel builds (-DSLIC_KERNEL)
     #[arg(long, value_enum, default_value = "auto")]
     via: Via,
+    /// Another attribute-like macro to hide from the C parser (repeat for several), as in `slic
+    /// weave`
+    #[arg(long = "blank", value_name = "NAME")]
+    blank: Vec<String>,
     /// Keep the intermediate files (woven sources, IR) in this directory
     #[arg(long, value_name = "DIR")]
     keep: Option<PathBuf>,
@@ -340,7 +344,7 @@ impl Context<'_> {
             source,
             text,
             &self.command.include_dirs,
-            &[],
+            &self.args.blank,
         );
         found.merge(self.given);
         found

@@ -33,7 +33,7 @@ impl Context<'_> {
             hooks: self.hooks,
             prototypes: &prototypes,
             roles: &roles,
-            extra_blank: &[],
+            extra_blank: &self.args.blank,
             source: Some(slic::weave::c::SourceFile {
                 path: source,
                 loader: &FsLoader,
