@@ -513,6 +513,65 @@ fn a_compile_that_fails_after_parsing_fails_as_without_slic() {
     }
 }
 
+/// When the failure is slic's (the woven form does not compile, the
+/// original does), the files of the compile are kept where the message
+/// says. The compilers here refuse what slic wrote and nothing else.
+#[test]
+fn a_bug_in_slic_keeps_the_files_it_names() {
+    require_tool("gcc");
+    require_tool("clang-19");
+    let work = tempfile::tempdir().unwrap();
+    for name in ["driver.c", "driver.h"] {
+        std::fs::copy(
+            root().join("examples/driver").join(name),
+            work.path().join(name),
+        )
+        .unwrap();
+    }
+    // gcc that refuses slic's woven C; clang that refuses slic's woven IR.
+    let refusing = [
+        ("gcc-refusing", "gcc", "*/slic-*/cc-*/0-*.c"),
+        ("clang-refusing", "clang-19", "*.woven.ll"),
+    ];
+    for (name, compiler, pattern) in refusing {
+        let script = work.path().join(name);
+        std::fs::write(
+            &script,
+            format!(
+                "#!/bin/sh\nfor a in \"$@\"; do case \"$a\" in {pattern}) echo refused >&2; exit 1;; esac; done\nexec {compiler} \"$@\"\n"
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&script, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .unwrap();
+        let output = Command::new(slic_path())
+            .current_dir(work.path())
+            .args(["cc", "--"])
+            .arg(&script)
+            .arg(format!("-I{}", root().join("tests/drivers/wdk").display()))
+            .args(["-I.", "-c", "driver.c", "-o", "driver.o"])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{name}: {stderr}");
+        let kept = stderr
+            .split("the files are kept in ")
+            .nth(1)
+            .and_then(|rest| rest.split(')').next())
+            .unwrap_or_else(|| panic!("{name}: no directory named:\n{stderr}"));
+        let files: Vec<String> = std::fs::read_dir(kept)
+            .unwrap_or_else(|e| panic!("{name}: {kept}: {e}"))
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        std::fs::remove_dir_all(kept).unwrap();
+        assert!(
+            files.iter().any(|f| f.starts_with("0-driver")),
+            "{name}: {files:?}"
+        );
+        assert!(!work.path().join("driver.o").exists(), "{name}");
+    }
+}
+
 /// The symbols of an object or program (`nm`).
 fn symbols(path: &Path) -> String {
     let mut nm = Command::new("nm");

@@ -62,12 +62,27 @@ const INPUT_EXTENSIONS: &[&str] = &[
 ];
 
 /// Whether objects of this compile can be linked together ahead of the
-/// link (`cc -r`): not LTO objects (IR, not code), not MSVC targets (their
-/// linker has no relocatable link).
-pub(super) fn links_ahead(flags: &[String]) -> bool {
-    !flags.iter().any(|f| {
-        f.starts_with("-flto") || f.contains("msvc") || f.contains("windows") || f == "-emit-llvm"
-    })
+/// link (`cc -r`): not LTO objects (IR, not code), not Windows targets,
+/// named by the compiler (`x86_64-w64-mingw32-gcc`) or a flag
+/// (`--target=x86_64-pc-windows-msvc`): MSVC's linker has no relocatable
+/// link, and GNU ld's relocatable link of PE/COFF objects breaks the
+/// monitor's weak definitions (every hook left undefined).
+pub(super) fn links_ahead(compiler: &[String], flags: &[String]) -> bool {
+    let windows = |word: &String| {
+        ["msvc", "windows", "mingw", "cygwin"]
+            .iter()
+            .any(|name| word.contains(name))
+    };
+    let program = compiler.last().map(|c| {
+        Path::new(c)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    });
+    !program.iter().any(windows)
+        && !flags
+            .iter()
+            .any(|f| f.starts_with("-flto") || f == "-emit-llvm" || windows(f))
 }
 
 /// The flags that choose the target and the linker, for a relocatable link.
@@ -219,6 +234,27 @@ impl CompilerCommand {
             include_dirs,
             is_clang,
         }
+    }
+
+    /// Whether the command defines the macro `name` (`-DNAME`, `-DNAME=1`,
+    /// `-D NAME`).
+    pub(super) fn defines(&self, name: &str) -> bool {
+        let defined = |definition: &str| {
+            definition == name
+                || definition
+                    .strip_prefix(name)
+                    .is_some_and(|rest| rest.starts_with('='))
+        };
+        self.arguments.iter().enumerate().any(|(index, argument)| {
+            match argument.strip_prefix("-D") {
+                Some("") => self
+                    .arguments
+                    .get(index + 1)
+                    .is_some_and(|next| defined(next)),
+                Some(definition) => defined(definition),
+                None => false,
+            }
+        })
     }
 
     /// A link: no compile-only or preprocessing option, and object inputs.
@@ -589,6 +625,30 @@ mod tests {
     }
 
     #[test]
+    fn a_kernel_build_defines_slic_kernel() {
+        for kernel in [
+            "gcc -DSLIC_KERNEL -c a.c",
+            "gcc -DSLIC_KERNEL=1 -c a.c",
+            "gcc -D SLIC_KERNEL -c a.c",
+        ] {
+            assert!(
+                CompilerCommand::parse(&words(kernel)).defines("SLIC_KERNEL"),
+                "{kernel}"
+            );
+        }
+        for user in [
+            "gcc -c a.c",
+            "gcc -DSLIC_KERNELS -c a.c",
+            "gcc -USLIC_KERNEL -c a.c",
+        ] {
+            assert!(
+                !CompilerCommand::parse(&words(user)).defines("SLIC_KERNEL"),
+                "{user}"
+            );
+        }
+    }
+
+    #[test]
     fn the_monitor_writes_no_file_of_the_users() {
         let flags = words(
             "-O2 -g --coverage -fprofile-arcs -ftest-coverage -fprofile-generate=/p -gsplit-dwarf=single -save-temps=obj -fstack-usage -fPIC -Iinc",
@@ -598,10 +658,21 @@ mod tests {
 
     #[test]
     fn the_link_ahead_of_the_link() {
-        assert!(links_ahead(&words("-O2 -g")));
-        assert!(!links_ahead(&words("-O2 -flto=thin")));
-        assert!(!links_ahead(&words("--target=x86_64-pc-windows-msvc")));
-        assert!(!links_ahead(&words("-target x86_64-windows-gnu")));
+        let gcc = words("gcc");
+        assert!(links_ahead(&gcc, &words("-O2 -g")));
+        assert!(!links_ahead(&gcc, &words("-O2 -flto=thin")));
+        let clang = words("ccache clang-19");
+        assert!(!links_ahead(
+            &clang,
+            &words("--target=x86_64-pc-windows-msvc")
+        ));
+        assert!(!links_ahead(&clang, &words("-target x86_64-windows-gnu")));
+        assert!(!links_ahead(&clang, &words("--target=x86_64-w64-mingw32")));
+        assert!(!links_ahead(
+            &words("/usr/bin/x86_64-w64-mingw32-gcc"),
+            &words("-O2")
+        ));
+        assert!(links_ahead(&words("/opt/mingw/bin/gcc"), &words("-O2")));
         assert_eq!(
             link_selection_flags(&words(
                 "-O2 -m32 -target i686-linux-gnu --sysroot=/s -fuse-ld=lld -B /opt/bin -g"

@@ -13,6 +13,7 @@
 //! relocatable link (`cc -r`); where there is none (LTO, MSVC targets) it
 //! is compiled with each file.
 
+use std::cell::Cell;
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Output};
 
@@ -58,9 +59,14 @@ pub struct Args {
     /// Append a binding report (one JSON object per line, one line per woven source) to this file
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
-    /// Weave through LLVM IR (clang only) or through C source; `auto` picks IR for clang
+    /// Weave through LLVM IR (clang only) or through C source; `auto` picks IR for clang, C for
+    /// kernel builds (-DSLIC_KERNEL)
     #[arg(long, value_enum, default_value = "auto")]
     via: Via,
+    /// Another attribute-like macro to hide from the C parser (repeat for several), as in `slic
+    /// weave`
+    #[arg(long = "blank", value_name = "NAME")]
+    blank: Vec<String>,
     /// Keep the intermediate files (woven sources, IR) in this directory
     #[arg(long, value_name = "DIR")]
     keep: Option<PathBuf>,
@@ -88,6 +94,8 @@ enum Via {
 /// finds the woven compile again; it is removed afterwards.
 struct WorkDirectory {
     path: PathBuf,
+    /// Left in place for a report of a bug in slic.
+    kept: Cell<bool>,
 }
 
 impl WorkDirectory {
@@ -109,7 +117,10 @@ impl WorkDirectory {
         let _ = std::fs::remove_dir_all(&path);
         std::fs::create_dir_all(&path)
             .map_err(|e| Failure::usage(format!("cannot create `{}`: {e}", path.display())))?;
-        Ok(WorkDirectory { path })
+        Ok(WorkDirectory {
+            path,
+            kept: Cell::new(false),
+        })
     }
 
     fn path(&self) -> &Path {
@@ -119,7 +130,9 @@ impl WorkDirectory {
 
 impl Drop for WorkDirectory {
     fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
+        if !self.kept.get() {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
     }
 }
 
@@ -195,10 +208,19 @@ pub fn run(args: Args) -> Result<(), Failure> {
         Failure::Errors
     })?;
     let given = given_roles(args.roles.as_deref(), &args.role)?;
+    // The IR monitor is made for user mode (thread-locals, stdio); a kernel
+    // build's monitor is the C monitor's kernel flavour.
+    let kernel = command.defines("SLIC_KERNEL");
     let via_ir = match args.via {
+        Via::Ir if kernel => {
+            return Err(Failure::usage(
+                "`--via ir` cannot weave a kernel build (`-DSLIC_KERNEL`): the IR monitor is made \
+                 for user mode; weave it through C (`--via c`, which `auto` picks for kernel builds)",
+            ));
+        }
         Via::Ir => true,
         Via::C => false,
-        Via::Auto => command.is_clang,
+        Via::Auto => command.is_clang && !kernel,
     };
     let temporary = WorkDirectory::for_command(&command)?;
     let work = match &args.keep {
@@ -238,6 +260,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         hooks: &hooks,
         given: &given,
         work: &work,
+        temporary: &temporary,
         args: &args,
         options: &options,
         monitor_source: &monitor_source,
@@ -299,6 +322,8 @@ struct Context<'a> {
     hooks: &'a HookSet,
     given: &'a RoleMap,
     work: &'a Path,
+    /// The work directory when it is slic's (not `--keep DIR`).
+    temporary: &'a WorkDirectory,
     /// The C monitor's source (through C only).
     monitor_source: &'a str,
     args: &'a Args,
@@ -319,7 +344,7 @@ impl Context<'_> {
             source,
             text,
             &self.command.include_dirs,
-            &[],
+            &self.args.blank,
         );
         found.merge(self.given);
         found
@@ -334,6 +359,16 @@ impl Context<'_> {
         arguments.extend(source_arguments(source));
         let status = run_command(&self.command.compiler, &arguments)?;
         Ok((!status.success()).then(|| status.code().unwrap_or(1)))
+    }
+
+    /// A failure that is slic's, not the user's: the files of the compile
+    /// are kept for the report.
+    fn slic_bug(&self, what: String) -> Failure {
+        self.temporary.kept.set(true);
+        Failure::usage(format!(
+            "{what}: this is a bug in slic (the files are kept in {})",
+            self.work.display()
+        ))
     }
 
     /// When a woven compile fails: the compile as the user wrote it, whose

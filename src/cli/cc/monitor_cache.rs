@@ -35,7 +35,7 @@ impl Context<'_> {
         file_name: &str,
         extra: &[&str],
     ) -> Result<Option<PathBuf>, Failure> {
-        if !links_ahead(flags) {
+        if !links_ahead(&self.command.compiler, flags) {
             return Ok(None);
         }
         let mut arguments = monitor_flags(flags);
@@ -66,10 +66,9 @@ impl Context<'_> {
         arguments.extend(["-o".to_string(), made.display().to_string()]);
         let status = run_command(&self.command.compiler, &arguments)?;
         if !status.success() {
-            return Err(Failure::usage(format!(
-                "the monitor does not compile with `{}`: this is a bug in slic (kept in {})",
-                self.command.compiler.join(" "),
-                self.work.display()
+            return Err(self.slic_bug(format!(
+                "the monitor does not compile with `{}`",
+                self.command.compiler.join(" ")
             )));
         }
         let staged = cache.join(format!("slic_monitor-{hash:016x}.{}.o", std::process::id()));

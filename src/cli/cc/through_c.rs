@@ -33,7 +33,7 @@ impl Context<'_> {
             hooks: self.hooks,
             prototypes: &prototypes,
             roles: &roles,
-            extra_blank: &[],
+            extra_blank: &self.args.blank,
             source: Some(slic::weave::c::SourceFile {
                 path: source,
                 loader: &FsLoader,
@@ -98,10 +98,7 @@ impl Context<'_> {
                 return Ok(Some(code));
             }
             let _ = std::io::stderr().write_all(&output.stderr);
-            return Err(Failure::usage(format!(
-                "`{name}` compiles, but its woven form does not: this is a bug in slic (kept in {})",
-                self.work.display()
-            )));
+            return Err(self.slic_bug(format!("`{name}` compiles, but its woven form does not")));
         }
         // Warnings about the user's code, on the user's lines (`#line`),
         // then slic's own about what bound where.

@@ -86,7 +86,7 @@ impl Context<'_> {
         };
         // The monitor compiled once and linked in where the toolchain can
         // (as through C), defined in the module where it cannot.
-        let monitor = if links_ahead(&flags) {
+        let monitor = if links_ahead(&self.command.compiler, &flags) {
             let module = slic::weave::llvm::monitor_module(&input).map_err(refused)?;
             let mut extra = vec!["-x", "ir", "-Wno-override-module"];
             if !debug {
@@ -135,10 +135,7 @@ impl Context<'_> {
                 return Ok(Some(code));
             }
             let _ = std::io::stderr().write_all(&output.stderr);
-            return Err(Failure::usage(format!(
-                "the woven IR of `{name}` does not compile: this is a bug in slic (kept in {})",
-                self.work.display()
-            )));
+            return Err(self.slic_bug(format!("the woven IR of `{name}` does not compile")));
         }
         // What code generation says of the user's code (`-Wframe-larger-than`).
         let _ = std::io::stderr().write_all(&output.stderr);

@@ -34,6 +34,12 @@ pub const DEFAULT_WORDS: &[&str] = &[
     "__fastcall",
     "__cdecl",
     "__checkReturn",
+    // ntdef.h's parameter markers, defined empty, on every routine of
+    // older WDM code: `NTSTATUS Dispatch(IN PDEVICE_OBJECT DeviceObject,
+    // IN OUT PIRP Irp)`, `PVOID Context OPTIONAL`.
+    "IN",
+    "OUT",
+    "OPTIONAL",
 ];
 
 /// A blanked macro: its name and where it was (with its arguments).
@@ -67,7 +73,7 @@ pub fn is_attribute(word: &str, extra: &[String]) -> bool {
                 });
             sal2 || sal1 || word.starts_with("__drv_") || DEFAULT_WORDS.contains(&word)
         }
-        Some(b'N' | b'F' | b'C' | b'W' | b'E') => DEFAULT_WORDS.contains(&word),
+        Some(b'N' | b'F' | b'C' | b'W' | b'E' | b'I' | b'O') => DEFAULT_WORDS.contains(&word),
         Some(b'D') => word.starts_with("DECLSPEC_"),
         _ => false,
     };
