@@ -275,7 +275,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
             }
             (Output::Module(woven), _) => write_output(&output, woven.text.as_bytes())?,
             (Output::Written(_), _) => {}
-            (Output::C(woven), _) => write_output(&output, &woven.text)?,
+            // Written in pieces, never built whole.
+            (Output::C(woven), _) => write_output_with(&output, |out| woven.text.write_to(out))?,
         }
         progress.inc(1);
         if job + 1 == count {
@@ -316,8 +317,8 @@ fn progress_bar(count: usize) -> indicatif::ProgressBar {
 }
 
 /// A woven file: C text, a module's text, or a module already written.
-enum Output {
-    C(Woven<Vec<u8>>),
+enum Output<'t> {
+    C(Woven<slic::weave::c::Edited<'t>>),
     Module(slic::weave::llvm::WovenModule),
     Written(slic::weave::llvm::Summary),
 }
@@ -371,18 +372,18 @@ fn weave_ir_into(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn weave_c(
+fn weave_c<'t>(
     args: &Args,
     compiled: &Compiled,
     hooks: &HookSet,
     roles: &RoleMap,
     input: &Path,
     name: &str,
-    text: &[u8],
+    text: &'t [u8],
     file: FileId,
-) -> Result<Woven<Vec<u8>>, Diagnostic> {
+) -> Result<Woven<slic::weave::c::Edited<'t>>, Diagnostic> {
     let prototypes = prototypes(compiled, hooks);
-    slic::weave::c::weave(&slic::weave::c::Input {
+    slic::weave::c::weave_edits(&slic::weave::c::Input {
         text,
         path: name,
         file,

@@ -144,10 +144,9 @@ pub fn pointer_wrapper(
 
 pub const GENERATED: &str = "<slic generated>";
 
-/// Appends a number in decimal, without the formatting machinery: the
-/// weaver writes several for every site.
-pub fn push_number(out: &mut String, mut number: u64) {
-    let mut digits = [0u8; 20];
+/// `number` in decimal, written into `digits`, without the formatting
+/// machinery: the weaver writes several for every site.
+pub fn decimal(mut number: u64, digits: &mut [u8; 20]) -> &[u8] {
     let mut at = digits.len();
     loop {
         at -= 1;
@@ -157,7 +156,14 @@ pub fn push_number(out: &mut String, mut number: u64) {
             break;
         }
     }
-    out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
+    &digits[at..]
+}
+
+/// Appends a number in decimal ([`decimal`]).
+pub fn push_number(out: &mut String, number: u64) {
+    let mut digits = [0; 20];
+    let digits = decimal(number, &mut digits);
+    out.push_str(std::str::from_utf8(digits).expect("ASCII digits"));
 }
 
 /// `&slic_sites[N]`, the site `N` of the table.
@@ -165,6 +171,13 @@ pub fn push_site(out: &mut String, site: usize) {
     out.push_str("&slic_sites[");
     push_number(out, site as u64);
     out.push(']');
+}
+
+/// [`push_site`] into bytes.
+pub fn push_site_bytes(out: &mut Vec<u8>, site: usize) {
+    out.extend_from_slice(b"&slic_sites[");
+    out.extend_from_slice(decimal(site as u64, &mut [0; 20]));
+    out.push(b']');
 }
 
 pub fn line_directive(line: u32, file: &str) -> String {
@@ -268,5 +281,8 @@ mod tests {
         let mut site = String::new();
         push_site(&mut site, 8559);
         assert_eq!(site, "&slic_sites[8559]");
+        let mut bytes = b"x".to_vec();
+        push_site_bytes(&mut bytes, 0);
+        assert_eq!(bytes, b"x&slic_sites[0]");
     }
 }

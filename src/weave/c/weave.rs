@@ -18,7 +18,7 @@ mod wrap;
 
 use super::file::{CFile, Hit, Parsed, Place, Shapes, WordMap};
 use super::generate::{
-    GENERATED, api_wrapper, line_directive, pointer_wrapper, push_site, site_table,
+    GENERATED, api_wrapper, decimal, line_directive, pointer_wrapper, push_site_bytes, site_table,
 };
 use super::macros::{bearing, identifiers, is_pasted};
 use super::role_scan;
@@ -27,7 +27,7 @@ use super::tree::{self, text};
 use super::view::{byte_order_mark, view};
 use crate::catalog::Prototype;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::edit::{self, Edit};
+use crate::edit::EditBuffer;
 use crate::hash::{FnvHashMap, FnvHashSet};
 use crate::model::Event;
 use crate::monitor::hooks::{Hook, HookSet};
@@ -40,9 +40,10 @@ use crate::weave::{Position, WOVEN_MARKER, Woven};
 use head::Head;
 use uses::{Interest, Use, UseKind, body_use, parsed_use};
 
-pub struct Input<'a> {
-    /// The file's bytes, whatever they are (see `view.rs`).
-    pub text: &'a [u8],
+pub struct Input<'a, 't> {
+    /// The file's bytes, whatever they are (see `view.rs`); what the woven
+    /// file ([`Edited`]) borrows.
+    pub text: &'t [u8],
     /// How reports and `#line` name the file.
     pub path: &'a str,
     /// The id under which the caller shows the file in diagnostics.
@@ -80,11 +81,14 @@ enum Step<'t> {
 }
 
 struct Weaver<'a> {
-    input: &'a Input<'a>,
+    input: &'a Input<'a, 'a>,
     /// The file as the weaver reads it (`view.rs`); edits go to its bytes.
     text: &'a str,
     file: &'a CFile<'a>,
-    edits: Vec<Edit>,
+    /// Every edit, its replacement in one buffer.
+    edits: EditBuffer<Vec<u8>>,
+    /// The length of the file's byte order mark (0 without one).
+    byte_order_mark: usize,
     sites: Sites,
     /// APIs that need a wrapper, in first-use order.
     wrapped_apis: Vec<String>,
@@ -121,7 +125,55 @@ struct Weaver<'a> {
     warnings: Vec<Diagnostic>,
 }
 
+/// A woven file not yet written: the input's bytes and the edits, in
+/// order and checked.
+pub struct Edited<'t> {
+    source: &'t [u8],
+    edits: EditBuffer<Vec<u8>>,
+}
+
+impl Edited<'_> {
+    /// Writes the woven file to `out`, in pieces: the input's bytes and
+    /// the replacements, never copied into one buffer first.
+    pub fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        self.edits
+            .write_sorted(self.source, 0, self.source.len(), out)
+    }
+
+    /// The woven file's bytes, whole.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.source.len() + self.edits.text.len());
+        self.write_to(&mut out)
+            .expect("writing to memory does not fail");
+        out
+    }
+}
+
+/// Weaves a C file: its woven bytes, whole.
 pub fn weave(input: &Input) -> Result<Woven<Vec<u8>>, Diagnostic> {
+    let woven = weave_edits(input)?;
+    Ok(Woven {
+        text: woven.text.to_bytes(),
+        sites: woven.sites,
+        warnings: woven.warnings,
+    })
+}
+
+/// Weaves a C file: the edits, to be written ([`Edited::write_to`]) without
+/// the woven file being held whole.
+pub fn weave_edits<'t>(input: &Input<'_, 't>) -> Result<Woven<Edited<'t>>, Diagnostic> {
+    let woven = weave_unwritten(input)?;
+    Ok(Woven {
+        text: Edited {
+            source: input.text,
+            edits: woven.text,
+        },
+        sites: woven.sites,
+        warnings: woven.warnings,
+    })
+}
+
+fn weave_unwritten(input: &Input) -> Result<Woven<EditBuffer<Vec<u8>>>, Diagnostic> {
     let text = view(input.text);
     if let Some(at) = bind::woven_marker(&text, &[WOVEN_MARKER, "slic_monitor.h"]) {
         return Err(bind::already_woven(input.path, Span::new(input.file, at)));
@@ -138,7 +190,8 @@ pub fn weave(input: &Input) -> Result<Woven<Vec<u8>>, Diagnostic> {
         input,
         text: &text,
         file: &file,
-        edits: Vec::new(),
+        edits: EditBuffer::default(),
+        byte_order_mark: byte_order_mark(input.text),
         sites: Sites::default(),
         wrapped_apis: Vec::new(),
         statics: Vec::new(),
@@ -309,6 +362,45 @@ impl<'a> Weaver<'a> {
             .max(1);
         let end = (offset + length).min(bytes.len());
         Diagnostic::new(code, Span::new(self.input.file, offset..end), message)
+    }
+
+    /// Replaces `range` of the file with `parts`, one after another.
+    fn replace(&mut self, range: std::ops::Range<usize>, parts: &[&[u8]]) {
+        let mark = self.edits.mark();
+        for part in parts {
+            self.edits.text.extend_from_slice(part);
+        }
+        self.record(range, mark);
+    }
+
+    fn insert(&mut self, at: usize, parts: &[&[u8]]) {
+        self.replace(at..at, parts);
+    }
+
+    /// Makes what was written into the edits' buffer since `mark` the
+    /// replacement of `range`. Nothing goes before a byte order mark:
+    /// compilers skip one only at the start of a file. (The view has
+    /// spaces there, so only insertions at the start, at line 1, can land
+    /// in it.)
+    fn record(&mut self, range: std::ops::Range<usize>, mark: usize) {
+        let range = if range.start < self.byte_order_mark {
+            debug_assert!(range.is_empty(), "an edit of a byte order mark");
+            self.byte_order_mark..self.byte_order_mark
+        } else {
+            range
+        };
+        self.edits.replace_since(range, mark);
+    }
+
+    /// `API` at `range` becomes `slic_wpSITE_API`, its pointer wrapper.
+    fn pointer_use(&mut self, range: std::ops::Range<usize>, site: usize, api: &str) {
+        let mark = self.edits.mark();
+        let text = &mut self.edits.text;
+        text.extend_from_slice(b"slic_wp");
+        text.extend_from_slice(decimal(site as u64, &mut [0; 20]));
+        text.push(b'_');
+        text.extend_from_slice(api.as_bytes());
+        self.record(range, mark);
     }
 
     fn note_use(&mut self, offset: usize) {
@@ -491,20 +583,15 @@ impl<'a> Weaver<'a> {
                         + word.len()
                         + (body[offset + word.len()..].len() - after.len());
                     let empty = inside.trim_start().starts_with(')');
-                    self.edits
-                        .push(Edit::replace(at..at + word.len(), format!("slic_w_{word}")));
+                    self.replace(at..at + word.len(), &[b"slic_w_", word.as_bytes()]);
                     let separator = if empty { "" } else { ", " };
-                    self.edits
-                        .push(Edit::insert(paren + 1, format!("SLIC_HERE{separator}")));
+                    self.insert(paren + 1, &[b"SLIC_HERE", separator.as_bytes()]);
                 } else {
                     let site = self
                         .sites
                         .add(self.api_events(&word), None, IN_A_MACRO.to_string());
                     self.pointer_wrappers.push((site, word.clone()));
-                    self.edits.push(Edit::replace(
-                        at..at + word.len(),
-                        format!("slic_wp{site}_{word}"),
-                    ));
+                    self.pointer_use(at..at + word.len(), site, &word);
                 }
             }
         }
@@ -612,13 +699,12 @@ impl<'a> Weaver<'a> {
                     Some(position),
                     function.unwrap_or_default().to_string(),
                 );
-                self.edits
-                    .push(Edit::replace(range, ["slic_w_", name].concat()));
+                self.replace(range, &[b"slic_w_", name.as_bytes()]);
                 let separator = if empty { "" } else { ", " };
-                let mut argument = String::with_capacity(24);
-                push_site(&mut argument, site);
-                argument.push_str(separator);
-                self.edits.push(Edit::insert(open + 1, argument));
+                let mark = self.edits.mark();
+                push_site_bytes(&mut self.edits.text, site);
+                self.edits.text.extend_from_slice(separator.as_bytes());
+                self.record(open + 1..open + 1, mark);
             }
             UseKind::Address | UseKind::Macro => {
                 // The API's address is taken: calls through the pointer go
@@ -629,8 +715,7 @@ impl<'a> Weaver<'a> {
                     self.sites
                         .add(events, None, function.unwrap_or("(file scope)").to_string());
                 self.pointer_wrappers.push((site, name.to_string()));
-                self.edits
-                    .push(Edit::replace(range, format!("slic_wp{site}_{name}")));
+                self.pointer_use(range, site, name);
             }
         }
         Ok(())
@@ -655,19 +740,19 @@ impl<'a> Weaver<'a> {
         let line_start = scan.line_starts[line as usize - 1];
         self.note_use(line_start);
         if self.here_lines.insert(line_start) {
-            self.edits.push(Edit::insert(
-                line_start,
-                format!(
-                    "#undef SLIC_HERE\n#define SLIC_HERE (&slic_sites[{site}])\n{}",
-                    line_directive(line, self.input.path)
-                ),
-            ));
+            let mark = self.edits.mark();
+            let text = &mut self.edits.text;
+            text.extend_from_slice(b"#undef SLIC_HERE\n#define SLIC_HERE (");
+            push_site_bytes(text, site);
+            text.extend_from_slice(b")\n");
+            text.extend_from_slice(line_directive(line, self.input.path).as_bytes());
+            self.record(line_start..line_start, mark);
         }
         Ok(())
     }
 
     /// The generated declarations and the marker, then the edits.
-    fn finish(mut self) -> Result<Woven<Vec<u8>>, Diagnostic> {
+    fn finish(mut self) -> Result<Woven<EditBuffer<Vec<u8>>>, Diagnostic> {
         let insertion = self.file.structure.insertion_point;
         if let Some(first) = self.first_use.filter(|&f| f < insertion) {
             return Err(self.error(
@@ -720,53 +805,41 @@ impl<'a> Weaver<'a> {
             // A file may end in a pageable code section (`#pragma
             // code_seg("PAGE")`); wrappers run at any IRQL, so they go back
             // to the default section.
-            self.edits.push(Edit::insert(
+            self.insert(
                 text.len(),
-                format!(
-                    "{newline}{}#ifdef _MSC_VER\n#pragma code_seg(push)\n#pragma code_seg()\n#endif\n{definitions}#ifdef _MSC_VER\n#pragma code_seg(pop)\n#endif\n",
-                    line_directive(1, GENERATED)
-                ),
-            ));
+                &[
+                    newline.as_bytes(),
+                    line_directive(1, GENERATED).as_bytes(),
+                    b"#ifdef _MSC_VER\n#pragma code_seg(push)\n#pragma code_seg()\n#endif\n",
+                    definitions.as_bytes(),
+                    b"#ifdef _MSC_VER\n#pragma code_seg(pop)\n#endif\n",
+                ],
+            );
         }
         let top = format!(
             "/* {WOVEN_MARKER} {}: edit the original, not this file. */\n{}",
             env!("CARGO_PKG_VERSION"),
             line_directive(1, self.input.path)
         );
-        self.edits.push(Edit::insert(0, top));
+        self.insert(0, &[top.as_bytes()]);
         let needs_newline = insertion > 0 && !text[..insertion].ends_with(b"\n");
-        self.edits.push(Edit::insert(
-            insertion,
-            if needs_newline {
-                format!("\n{block}")
-            } else {
-                block
-            },
-        ));
-        for &at in &self.statics {
-            self.edits
-                .push(Edit::insert(at, b"SLIC_ORIGINAL ".to_vec()));
-        }
-        // Nothing goes before a byte order mark: compilers skip one only at
-        // the start of a file. (The view has spaces there, so only
-        // insertions at the start, at line 1, can land in it.)
-        let mark = byte_order_mark(text);
-        for edit in &mut self.edits {
-            if edit.range.start < mark {
-                debug_assert!(edit.range.is_empty(), "an edit of a byte order mark");
-                edit.range = mark..mark;
-            }
+        let newline: &[u8] = if needs_newline { b"\n" } else { b"" };
+        self.insert(insertion, &[newline, block.as_bytes()]);
+        for at in std::mem::take(&mut self.statics) {
+            self.insert(at, &[b"SLIC_ORIGINAL "]);
         }
         // Made at offsets of the view, applied to the file's bytes.
-        let text = edit::apply(text, self.edits).map_err(|overlap| {
-            Diagnostic::new(
-                Code::WeaverBug,
-                Span::new(self.input.file, 0..0),
-                format!("internal error in the C weaver: {overlap}"),
-            )
-        })?;
+        self.edits
+            .sort_and_check(0..text.len())
+            .map_err(|overlap| {
+                Diagnostic::new(
+                    Code::WeaverBug,
+                    Span::new(self.input.file, 0..0),
+                    format!("internal error in the C weaver: {overlap}"),
+                )
+            })?;
         Ok(Woven {
-            text,
+            text: self.edits,
             sites: self.sites.into_vec(),
             warnings: self.warnings,
         })

@@ -7,7 +7,6 @@ use std::fmt::Write;
 use super::Weaver;
 use super::head::Head;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::edit::Edit;
 use crate::role_table::Role;
 use crate::span::Span;
 use crate::weave::bind::{self, RoutineHooks};
@@ -153,10 +152,7 @@ impl<'a> Weaver<'a> {
         if !LINKAGE_WORDS.iter().any(|word| has_word(specifiers, word)) {
             self.statics.push(head.start);
         }
-        self.edits.push(Edit::replace(
-            head.name.clone(),
-            ["slic_orig_", &name].concat(),
-        ));
+        self.replace(head.name.clone(), &[b"slic_orig_", name.as_bytes()]);
         // The wrapper's head is the definition's own bytes, name and all:
         // storage class, calling convention, annotations and comments stay
         // the same.
@@ -239,7 +235,7 @@ impl<'a> Weaver<'a> {
         let returns_line = self.position(returns_at).line;
         push_line_directive(&mut body, returns_line, &self.quoted_path);
         wrapper.extend_from_slice(body.as_bytes());
-        self.edits.push(Edit::insert(head.body.end, wrapper));
+        self.insert(head.body.end, &[&wrapper]);
         self.note_use(head.start);
         Ok(())
     }
