@@ -182,7 +182,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         };
         let c_text = match kind {
             // Any bytes: C files need not be UTF-8 (see `weave::c`'s `view.rs`).
-            Kind::C => Some(read_bytes(input).map_err(finish)?),
+            Kind::C => Some(map_bytes(input).map_err(finish)?),
             Kind::Ir | Kind::Bitcode => None,
         };
         let input_text: &[u8] = match (&c_text, &module) {
@@ -397,6 +397,39 @@ fn weave_c<'t>(
             include_dirs: &args.include_dirs,
         }),
     })
+}
+
+/// A C file's bytes: mapped when it is a regular file, read otherwise.
+/// Mapped, they are not copied into fresh memory (the file's pages are
+/// the page cache's, a page fault maps several at a time): the woven file
+/// is written from them too (`Edited::write_to`).
+enum Bytes {
+    Read(Vec<u8>),
+    Mapped(memmap2::Mmap),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Read(bytes) => bytes,
+            Bytes::Mapped(map) => map,
+        }
+    }
+}
+
+fn map_bytes(path: &Path) -> Result<Bytes, Failure> {
+    if let Ok(file) = std::fs::File::open(path)
+        && file.metadata().is_ok_and(|m| m.is_file() && m.len() > 0)
+        // SAFETY: the map is read only, and slic does not write its
+        // inputs (see `map_text`).
+        && let Ok(map) = unsafe { memmap2::Mmap::map(&file) }
+    {
+        return Ok(Bytes::Mapped(map));
+    }
+    // Directories, pipes, empty files and errors: the ordinary reader
+    // gives each its message.
+    read_bytes(path).map(Bytes::Read)
 }
 
 /// The text of a module, and the LLVM version that wrote it when it came

@@ -9,39 +9,45 @@ use crate::syntax::pretty::{push_quoted, quote};
 use crate::weave::Site;
 use crate::weave::bind;
 
-/// `slic_sites`: where each site is and the function it is in.
-pub fn site_table(sites: &[Site], out: &mut String) {
+/// `slic_sites`: where each site is and the function it is in, appended
+/// to `out` (the woven file's bytes: a site's line is made in a small
+/// buffer and copied, so the table is never held twice).
+pub fn site_table(sites: &[Site], out: &mut Vec<u8>) {
     let count = sites.len().max(1);
+    let mut line = String::with_capacity(256);
     let _ = writeln!(
-        out,
+        line,
         "SLIC_MAYBE_UNUSED static const struct slic_site slic_sites[{count}] = {{"
     );
     // Sites are many and their files few: each file is quoted once.
     let mut file: Option<(&str, String)> = None;
     for site in sites {
-        out.push_str("    { ");
+        out.extend_from_slice(line.as_bytes());
+        line.clear();
+        line.push_str("    { ");
         match &site.position {
             Some(position) => {
                 if file.as_ref().is_none_or(|(name, _)| *name != position.file) {
                     file = Some((&position.file, quote(&position.file)));
                 }
                 let quoted = &file.as_ref().expect("just set").1;
-                out.push_str(quoted);
-                out.push_str(", ");
-                push_number(out, position.line.into());
-                out.push_str(", ");
-                push_number(out, position.column.into());
-                out.push_str(", ");
+                line.push_str(quoted);
+                line.push_str(", ");
+                push_number(&mut line, position.line.into());
+                line.push_str(", ");
+                push_number(&mut line, position.column.into());
+                line.push_str(", ");
             }
-            None => out.push_str("0, 0, 0, "),
+            None => line.push_str("0, 0, 0, "),
         }
-        push_quoted(out, &site.function);
-        out.push_str(" },\n");
+        push_quoted(&mut line, &site.function);
+        line.push_str(" },\n");
     }
     if sites.is_empty() {
-        out.push_str("    { 0, 0, 0, 0 },\n");
+        line.push_str("    { 0, 0, 0, 0 },\n");
     }
-    out.push_str("};\n");
+    line.push_str("};\n");
+    out.extend_from_slice(line.as_bytes());
 }
 
 /// `slic_w_F(site, args...)`: the hooks around the real call. Its only

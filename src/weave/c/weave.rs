@@ -7,7 +7,6 @@
 //! declarations that name APIs or role types.
 
 use std::collections::{BTreeSet, HashMap};
-use std::fmt::Write;
 
 use tree_sitter::Node;
 
@@ -122,6 +121,8 @@ struct Weaver<'a> {
     quoted_path: String,
     /// `#line 1 "<slic generated>"`.
     generated_line: String,
+    /// The body of a routine's wrapper, while it is made (`wrap.rs`).
+    wrapper_body: String,
     warnings: Vec<Diagnostic>,
 }
 
@@ -207,6 +208,7 @@ fn weave_unwritten(input: &Input) -> Result<Woven<EditBuffer<Vec<u8>>>, Diagnost
         role_hooks: FnvHashMap::default(),
         quoted_path: quote(input.path),
         generated_line: line_directive(1, GENERATED),
+        wrapper_body: String::with_capacity(1024),
         warnings: Vec::new(),
     };
     let defined: BTreeSet<&str> = (0..file.structure.items.len())
@@ -764,37 +766,26 @@ impl<'a> Weaver<'a> {
             ));
         }
         let line_after = self.file.scan.line(insertion);
-        let mut block = String::new();
-        let _ = writeln!(block, "{}", line_directive(1, GENERATED).trim_end());
-        block.push_str("#include \"slic_monitor.h\"\n");
-        site_table(&self.sites.sites, &mut block);
-        if !self.macro_apis.is_empty() {
-            // Uses of those macros that the weaver could not see (in other
-            // macros' expansions) report from an unknown place.
-            let _ = writeln!(
-                block,
-                "SLIC_MAYBE_UNUSED static const struct slic_site slic_site_in_macro = {{ 0, 0, 0, \"{IN_A_MACRO}\" }};\n#define SLIC_HERE (&slic_site_in_macro)"
-            );
-        }
-        // Wrappers are declared here, where the headers have declared the
-        // types they use, and defined at the end of the file, where the
-        // APIs they call are declared even if the file declares one itself.
+        // Wrappers are declared after the site table, where the headers
+        // have declared the types they use, and defined at the end of the
+        // file, where the APIs they call are declared even if the file
+        // declares one itself.
+        let mut declarations = String::new();
         let mut definitions = String::new();
         for api in &self.wrapped_apis {
             let prototype = &self.input.prototypes[api];
             api_wrapper(
                 self.input.hooks,
                 prototype,
-                &mut block,
+                &mut declarations,
                 &mut definitions,
                 api,
             );
         }
         for (site, api) in &self.pointer_wrappers {
             let prototype = &self.input.prototypes[api];
-            pointer_wrapper(prototype, &mut block, &mut definitions, *site, api);
+            pointer_wrapper(prototype, &mut declarations, &mut definitions, *site, api);
         }
-        block.push_str(&line_directive(line_after, self.input.path));
         let text = self.input.text;
         if !definitions.is_empty() {
             let newline = if text.is_empty() || text.ends_with(b"\n") {
@@ -822,9 +813,29 @@ impl<'a> Weaver<'a> {
             line_directive(1, self.input.path)
         );
         self.insert(0, &[top.as_bytes()]);
-        let needs_newline = insertion > 0 && !text[..insertion].ends_with(b"\n");
-        let newline: &[u8] = if needs_newline { b"\n" } else { b"" };
-        self.insert(insertion, &[newline, block.as_bytes()]);
+        // The block after the includes, written straight into the edits'
+        // buffer (the site table is most of it).
+        let mark = self.edits.mark();
+        let block = &mut self.edits.text;
+        if insertion > 0 && !text[..insertion].ends_with(b"\n") {
+            block.push(b'\n');
+        }
+        block.extend_from_slice(line_directive(1, GENERATED).trim_end().as_bytes());
+        block.extend_from_slice(b"\n#include \"slic_monitor.h\"\n");
+        site_table(&self.sites.sites, block);
+        if !self.macro_apis.is_empty() {
+            // Uses of those macros that the weaver could not see (in other
+            // macros' expansions) report from an unknown place.
+            block.extend_from_slice(
+                format!(
+                    "SLIC_MAYBE_UNUSED static const struct slic_site slic_site_in_macro = {{ 0, 0, 0, \"{IN_A_MACRO}\" }};\n#define SLIC_HERE (&slic_site_in_macro)\n"
+                )
+                .as_bytes(),
+            );
+        }
+        block.extend_from_slice(declarations.as_bytes());
+        block.extend_from_slice(line_directive(line_after, self.input.path).as_bytes());
+        self.record(insertion..insertion, mark);
         for at in std::mem::take(&mut self.statics) {
             self.insert(at, &[b"SLIC_ORIGINAL "]);
         }

@@ -157,23 +157,25 @@ impl<'a> Weaver<'a> {
         // storage class, calling convention, annotations and comments stay
         // the same.
         let bytes = self.input.text;
-        let head_text = [
-            &bytes[head.start..head.name.start],
-            name.as_bytes(),
-            &bytes[head.name.end..head.body.start],
-        ]
-        .concat();
         let result_type = (!head.returns_void).then_some(head.result_type.as_slice());
         let arguments = parameters.join(", ");
-        let mut wrapper: Vec<u8> = Vec::with_capacity(512 + head_text.len());
+        let returns_line = self.file.scan.line(returns_at);
+        // Written straight into the edits' buffer.
+        let mark = self.edits.mark();
+        let wrapper = &mut self.edits.text;
         wrapper.push(b'\n');
         wrapper.extend_from_slice(self.generated_line.as_bytes());
         wrapper.push(b'\n');
-        wrapper.extend_from_slice(head_text.trim_ascii_end());
+        // The head, its trailing blanks left out (the name is not blank).
+        wrapper.extend_from_slice(&bytes[head.start..head.name.start]);
+        wrapper.extend_from_slice(name.as_bytes());
+        wrapper.extend_from_slice(bytes[head.name.end..head.body.start].trim_ascii_end());
         wrapper.extend_from_slice(b"\n{\n");
         // The body, but for the result type and the head (the file's
-        // bytes), is text the weaver writes.
-        let mut body = String::with_capacity(512);
+        // bytes), is text the weaver writes, in a buffer kept from one
+        // wrapper to the next.
+        let mut body = std::mem::take(&mut self.wrapper_body);
+        body.clear();
         // A routine of a role is the driver running (see
         // `slic_driver_enter` in the monitor's header).
         let driver = !roles.is_empty();
@@ -232,10 +234,10 @@ impl<'a> Weaver<'a> {
             body.push_str("    }\n");
         }
         body.push_str("}\n");
-        let returns_line = self.position(returns_at).line;
         push_line_directive(&mut body, returns_line, &self.quoted_path);
         wrapper.extend_from_slice(body.as_bytes());
-        self.insert(head.body.end, &[&wrapper]);
+        self.wrapper_body = body;
+        self.record(head.body.end..head.body.end, mark);
         self.note_use(head.start);
         Ok(())
     }
