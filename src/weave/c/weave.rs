@@ -6,7 +6,7 @@
 //! bodies; tree-sitter gives the heads of the routines to wrap and the
 //! declarations that name APIs or role types.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::HashMap;
 
 use tree_sitter::Node;
 
@@ -103,14 +103,13 @@ struct Weaver<'a> {
     /// For each macro whose body uses bound APIs (directly or through other
     /// such macros), those APIs.
     macro_apis: HashMap<String, Vec<String>>,
-    /// The routines to wrap, once the roles are known.
-    to_wrap: FnvHashSet<String>,
+    /// The routines to wrap, once the roles are known, with their roles
+    /// (none for a function only a rule names).
+    to_wrap: FnvHashMap<String, Vec<Role>>,
     /// Line starts where `SLIC_HERE` is already defined.
     here_lines: FnvHashSet<usize>,
     /// The first byte any woven use needs the monitor declared by.
     first_use: Option<usize>,
-    /// The roles given, with those found in the file and its headers.
-    roles: RoleMap,
     /// The definitions of catalog APIs (kernel code, left alone).
     kernel: Vec<std::ops::Range<usize>>,
     /// The functions some rule names.
@@ -199,10 +198,9 @@ fn weave_unwritten(input: &Input) -> Result<Woven<EditBuffer<Vec<u8>>>, Diagnost
         pointer_wrappers: Vec::new(),
         api_events: FnvHashMap::default(),
         macro_apis: HashMap::new(),
-        to_wrap: FnvHashSet::default(),
+        to_wrap: FnvHashMap::default(),
         here_lines: FnvHashSet::default(),
         first_use: None,
-        roles: RoleMap::default(),
         kernel: Vec::new(),
         hooked: input.hooks.functions().into_iter().collect(),
         role_hooks: FnvHashMap::default(),
@@ -211,7 +209,7 @@ fn weave_unwritten(input: &Input) -> Result<Woven<EditBuffer<Vec<u8>>>, Diagnost
         wrapper_body: String::with_capacity(1024),
         warnings: Vec::new(),
     };
-    let defined: BTreeSet<&str> = (0..file.structure.items.len())
+    let defined: FnvHashSet<&str> = (0..file.structure.items.len())
         .filter_map(|item| file.name(item))
         .collect();
     let mut apis = Vec::new();
@@ -307,13 +305,15 @@ fn weave_unwritten(input: &Input) -> Result<Woven<EditBuffer<Vec<u8>>>, Diagnost
     all_roles.merge(&header_roles);
     // Every routine of a role, whether rules name the role or not: the
     // driver runs inside them (`slic_driver_enter`).
-    weaver.to_wrap = all_roles
-        .all_routines()
-        .chain(input.hooks.functions())
-        .filter(|name| !kernel.contains(name))
-        .map(str::to_string)
+    let mut to_wrap: FnvHashMap<&str, Vec<Role>> = all_roles.roles_by_routine();
+    for function in input.hooks.functions() {
+        to_wrap.entry(function).or_default();
+    }
+    weaver.to_wrap = to_wrap
+        .into_iter()
+        .filter(|(name, _)| !kernel.contains(name))
+        .map(|(name, roles)| (name.to_string(), roles))
         .collect();
-    weaver.roles = all_roles;
     weaver.refuse_what_makes_no_sense(&read.errors, &hits)?;
     weaver.rewrite_macro_bodies(&definitions, &apis)?;
     let (steps, mut heads) = weaver.steps(read, &hits);
@@ -410,7 +410,7 @@ impl<'a> Weaver<'a> {
     }
 
     fn needs_wrapping(&self, routine: &str) -> bool {
-        self.to_wrap.contains(routine)
+        self.to_wrap.contains_key(routine)
     }
 
     /// The items tree-sitter must read: declarations and heads that hold a
@@ -443,8 +443,8 @@ impl<'a> Weaver<'a> {
         for (item, wanted) in wanted.iter_mut().enumerate() {
             if let Some(name) = file.name(item) {
                 let may_be_routine = maybe.contains(name)
-                    || !self.input.roles.roles_of(name).is_empty()
-                    || !header_roles.roles_of(name).is_empty()
+                    || self.input.roles.has_role(name)
+                    || header_roles.has_role(name)
                     || self.hooked.contains(name);
                 *wanted |= may_be_routine;
             }

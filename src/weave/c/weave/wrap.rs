@@ -23,7 +23,11 @@ fn final_return(file: &CFile, body: std::ops::Range<usize>) -> Option<usize> {
     let tokens = file.tokens();
     let open = tokens.partition_point(|t| (t.start as usize) < body.start);
     let close = tokens.partition_point(|t| (t.start as usize) < body.end - 1);
-    let is_return = |i: usize| tokens[i].kind == Kind::Identifier && file.word(i) == "return";
+    // The length first: most words of a body are not six bytes long.
+    let is_return = |i: usize| {
+        let token = tokens[i];
+        token.kind == Kind::Identifier && token.end - token.start == 6 && file.word(i) == "return"
+    };
     let mut returns = (open + 1..close).filter(|&i| is_return(i));
     let (Some(only), None) = (returns.next(), returns.next()) else {
         return None;
@@ -122,7 +126,7 @@ impl<'a> Weaver<'a> {
                 format!("cannot wrap `{name}`: {problem}"),
             )
         })?;
-        let roles = self.roles.roles_of(&name);
+        let roles = self.to_wrap.get(&name).cloned().unwrap_or_default();
         let span = Span::new(self.input.file, head.name.clone());
         let hooks = self.routine_hooks(&name, &roles, span)?;
         let (entry_hooks, exit_hooks) = (hooks.entry, hooks.exit);
