@@ -77,17 +77,30 @@ pub fn given_roles(file: Option<&Path>, assignments: &[String]) -> Result<RoleMa
 
 /// The catalog prototypes of every function the rules name.
 pub fn prototypes(compiled: &Compiled, hooks: &HookSet) -> HashMap<String, Prototype> {
-    // Rules share their catalog: each distinct one is asked once, in the
-    // order of the rules (the first that has a name gives its prototype).
-    let mut catalogs: Vec<&std::rc::Rc<slic::catalog::Catalog>> = Vec::new();
+    prototypes_in(&catalogs(compiled), hooks)
+}
+
+/// The rules' distinct catalogs, in the order of the rules. Rules share
+/// their catalog: each is asked once.
+fn catalogs(compiled: &Compiled) -> Vec<std::rc::Rc<slic::catalog::Catalog>> {
+    let mut catalogs: Vec<std::rc::Rc<slic::catalog::Catalog>> = Vec::new();
     for rule in &compiled.rules {
         if !catalogs
             .iter()
             .any(|c| std::rc::Rc::ptr_eq(c, &rule.catalog))
         {
-            catalogs.push(&rule.catalog);
+            catalogs.push(rule.catalog.clone());
         }
     }
+    catalogs
+}
+
+/// The prototypes of the functions `hooks` name, from `catalogs` (the
+/// first that has a name gives its prototype).
+fn prototypes_in(
+    catalogs: &[std::rc::Rc<slic::catalog::Catalog>],
+    hooks: &HookSet,
+) -> HashMap<String, Prototype> {
     let mut prototypes = HashMap::new();
     for name in hooks.functions() {
         if let Some(prototype) = catalogs.iter().find_map(|catalog| catalog.get(name)) {
@@ -141,14 +154,16 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let mut compiled = compile(&args.rules, &options)?;
     // Only the C weaver reads the rules' catalogs (prototypes): weaving
     // modules alone, they are let go of (memory beside a large module).
-    let automata: Vec<_> = if jobs.iter().any(|(_, _, kind)| matches!(kind, Kind::C)) {
-        compiled.rules.iter().map(|r| r.automaton.clone()).collect()
+    // The automata are moved out, not cloned.
+    let catalogs = if jobs.iter().any(|(_, _, kind)| matches!(kind, Kind::C)) {
+        catalogs(&compiled)
     } else {
-        std::mem::take(&mut compiled.rules)
-            .into_iter()
-            .map(|r| r.automaton)
-            .collect()
+        Vec::new()
     };
+    let automata: Vec<_> = std::mem::take(&mut compiled.rules)
+        .into_iter()
+        .map(|r| r.automaton)
+        .collect();
     let hooks = match HookSet::new(&automata) {
         Ok(hooks) => hooks,
         Err(diagnostic) => {
@@ -157,6 +172,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         }
     };
     let roles = given_roles(args.roles.as_deref(), &args.role)?;
+    let prototypes = prototypes_in(&catalogs, &hooks);
     let progress = progress_bar(jobs.len());
     let mut reports: Vec<slic::weave::report::BindingReport> = Vec::new();
     let count = jobs.len();
@@ -205,7 +221,14 @@ pub fn run(args: Args) -> Result<(), Failure> {
         };
         let woven = match &module {
             None => weave_c(
-                &args, &compiled, &hooks, &roles, input, &name, input_text, file,
+                &args,
+                &prototypes,
+                &hooks,
+                &roles,
+                input,
+                &name,
+                input_text,
+                file,
             )
             .map(Output::C),
             Some((module_text, _)) => {
@@ -374,7 +397,7 @@ fn weave_ir_into(
 #[allow(clippy::too_many_arguments)]
 fn weave_c<'t>(
     args: &Args,
-    compiled: &Compiled,
+    prototypes: &HashMap<String, Prototype>,
     hooks: &HookSet,
     roles: &RoleMap,
     input: &Path,
@@ -382,13 +405,12 @@ fn weave_c<'t>(
     text: &'t [u8],
     file: FileId,
 ) -> Result<Woven<slic::weave::c::Edited<'t>>, Diagnostic> {
-    let prototypes = prototypes(compiled, hooks);
     slic::weave::c::weave_edits(&slic::weave::c::Input {
         text,
         path: name,
         file,
         hooks,
-        prototypes: &prototypes,
+        prototypes,
         roles,
         extra_blank: &args.blank,
         source: Some(slic::weave::c::SourceFile {
