@@ -122,6 +122,8 @@ struct Weaver<'a> {
     generated_line: String,
     /// The body of a routine's wrapper, while it is made (`wrap.rs`).
     wrapper_body: String,
+    /// The line [`Weaver::line`] found last.
+    last_line: std::cell::Cell<usize>,
     warnings: Vec<Diagnostic>,
 }
 
@@ -207,6 +209,7 @@ fn weave_unwritten(input: &Input) -> Result<Woven<EditBuffer<Vec<u8>>>, Diagnost
         quoted_path: quote(input.path),
         generated_line: line_directive(1, GENERATED),
         wrapper_body: String::with_capacity(1024),
+        last_line: std::cell::Cell::new(1),
         warnings: Vec::new(),
     };
     let defined: FnvHashSet<&str> = (0..file.structure.items.len())
@@ -344,8 +347,37 @@ struct Read<'t> {
 }
 
 impl<'a> Weaver<'a> {
-    fn position(&self, offset: usize) -> Position {
+    /// The line (from 1) of `offset`. Sites come in the order of the text:
+    /// the line of the last one asked about is tried first, and the next
+    /// few, before a search of the whole file's lines.
+    fn line(&self, offset: usize) -> u32 {
+        let starts = &self.file.scan.line_starts;
+        // The answer is the number of lines that start at or before
+        // `offset`.
+        let is_line = |line: usize| {
+            (1..=starts.len()).contains(&line)
+                && starts[line - 1] <= offset
+                && starts.get(line).is_none_or(|&next| next > offset)
+        };
+        let mut line = self.last_line.get();
+        for _ in 0..8 {
+            if is_line(line) {
+                self.last_line.set(line);
+                return line as u32;
+            }
+            if line >= starts.len() || starts[line] > offset {
+                break;
+            }
+            line += 1;
+        }
         let line = self.file.scan.line(offset);
+        self.last_line.set(line as usize);
+        debug_assert!(is_line(line as usize));
+        line
+    }
+
+    fn position(&self, offset: usize) -> Position {
+        let line = self.line(offset);
         Position {
             file: self.input.path.to_string(),
             line,

@@ -18,11 +18,25 @@ use crate::weave::c::scan::Kind;
 /// the body has no other `return`. clang gives its `ret` that statement's
 /// place then (the return value is stored just before it), and the
 /// closing brace's otherwise: both weavers report an exit at the same
-/// place. Read from the tokens: the weaver parses no bodies.
-fn final_return(file: &CFile, body: std::ops::Range<usize>) -> Option<usize> {
+/// place. Read from the tokens: the weaver parses no bodies. `braces` are
+/// the body's `{` and `}` tokens when the structure knows them (a search
+/// of the file's tokens otherwise).
+fn final_return(
+    file: &CFile,
+    body: std::ops::Range<usize>,
+    braces: Option<(usize, usize)>,
+) -> Option<usize> {
     let tokens = file.tokens();
-    let open = tokens.partition_point(|t| (t.start as usize) < body.start);
-    let close = tokens.partition_point(|t| (t.start as usize) < body.end - 1);
+    let (open, close) = braces
+        .filter(|&(open, close)| {
+            file.start(open) == body.start && file.start(close) == body.end - 1
+        })
+        .unwrap_or_else(|| {
+            (
+                tokens.partition_point(|t| (t.start as usize) < body.start),
+                tokens.partition_point(|t| (t.start as usize) < body.end - 1),
+            )
+        });
     // The length first: most words of a body are not six bytes long.
     let is_return = |i: usize| {
         let token = tokens[i];
@@ -133,7 +147,10 @@ impl<'a> Weaver<'a> {
         // A site for each end that has hooks: the `{` for entry events;
         // for exit events, where the routine returns: its final `return`,
         // or the closing `}` (where clang's `ret` points too).
-        let returns_at = final_return(file, head.body.clone()).unwrap_or(head.body.end - 1);
+        let braces = file.structure.items[item]
+            .body()
+            .and_then(|(open, close)| Some((open, close?)));
+        let returns_at = final_return(file, head.body.clone(), braces).unwrap_or(head.body.end - 1);
         let entry_site = (!entry_hooks.is_empty()).then(|| {
             let events = entry_hooks.iter().map(|h| h.event.clone()).collect();
             self.sites
@@ -163,7 +180,7 @@ impl<'a> Weaver<'a> {
         let bytes = self.input.text;
         let result_type = (!head.returns_void).then_some(head.result_type.as_slice());
         let arguments = parameters.join(", ");
-        let returns_line = self.file.scan.line(returns_at);
+        let returns_line = self.line(returns_at);
         // Written straight into the edits' buffer.
         let mark = self.edits.mark();
         let wrapper = &mut self.edits.text;
