@@ -359,8 +359,8 @@ impl<'a> Weaver<'a> {
                 && starts[line - 1] <= offset
                 && starts.get(line).is_none_or(|&next| next > offset)
         };
-        let mut line = self.last_line.get();
-        for _ in 0..8 {
+        let last = self.last_line.get();
+        for line in last..last + 8 {
             if is_line(line) {
                 self.last_line.set(line);
                 return line as u32;
@@ -368,7 +368,6 @@ impl<'a> Weaver<'a> {
             if line >= starts.len() || starts[line] > offset {
                 break;
             }
-            line += 1;
         }
         let line = self.file.scan.line(offset);
         self.last_line.set(line as usize);
