@@ -20,7 +20,7 @@ use crate::span::Span;
 
 pub type EventId = usize;
 
-#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Automaton {
     pub name: String,
     pub rule_id: Option<u32>,

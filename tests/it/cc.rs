@@ -24,6 +24,7 @@ fn build_example_with(compiler: &str, via: &str, cflags: Option<&str>) -> Vec<Re
         driver: (compiler, via),
         rest: None,
         cflags,
+        inspect: None,
     })
 }
 
@@ -34,6 +35,8 @@ struct Build<'a> {
     driver: (&'a str, &'a str),
     rest: Option<(&'a str, &'a str)>,
     cflags: Option<&'a str>,
+    /// Looks at the build's directory once the program has run.
+    inspect: Option<fn(&Path)>,
 }
 
 fn build(how: &Build) -> Vec<Report> {
@@ -117,6 +120,9 @@ fn build(how: &Build) -> Vec<Report> {
         .unwrap();
     assert!(run.status.success());
     assert!(String::from_utf8_lossy(&run.stdout).contains("example driver: done"));
+    if let Some(inspect) = how.inspect {
+        inspect(&example);
+    }
     parse_reports(&String::from_utf8_lossy(&run.stderr))
 }
 
@@ -188,6 +194,7 @@ fn whole_build_with_gcc() {
         driver: ("gcc", "auto"),
         rest: Some(("gcc", "auto")),
         cflags: None,
+        inspect: None,
     });
     assert_eq!(reports, expected_example_reports());
 }
@@ -198,6 +205,7 @@ fn whole_build_with_clang_through_c() {
         driver: ("clang-19", "c"),
         rest: Some(("clang-19", "c")),
         cflags: None,
+        inspect: None,
     });
     assert_eq!(reports, expected_example_reports());
 }
@@ -208,6 +216,7 @@ fn whole_build_with_clang_through_ir() {
         driver: ("clang-19", "ir"),
         rest: Some(("clang-19", "ir")),
         cflags: None,
+        inspect: None,
     });
     assert_eq!(ir_places(reports), expected_example_reports());
 }
@@ -221,14 +230,55 @@ fn whole_build_mixing_the_weavers() {
         driver: ("clang-19", "c"),
         rest: Some(("clang-19", "ir")),
         cflags: None,
+        inspect: None,
     });
     assert_eq!(c_driver, expected_example_reports());
     let ir_driver = build(&Build {
         driver: ("clang-19", "ir"),
         rest: Some(("clang-19", "c")),
         cflags: None,
+        inspect: None,
     });
     assert_eq!(ir_places(ir_driver), expected_example_reports());
+}
+
+/// What a compiler names after the object (gcov's notes and the path of
+/// its data, split debug information) is named after the user's object,
+/// as in a plain compile, through both weavers: it went to slic's work
+/// directory, which is gone when the program runs.
+#[test]
+fn coverage_and_split_debug_information_stay_with_the_objects() {
+    // The whole build by one compiler: gcc's and clang's coverage
+    // runtimes differ.
+    for driver in [("gcc", "c"), ("clang-19", "ir")] {
+        let reports = build(&Build {
+            driver,
+            rest: Some(driver),
+            cflags: Some("-O2 -g -gsplit-dwarf --coverage"),
+            inspect: Some(beside_the_objects),
+        });
+        assert_eq!(ir_places(reports), expected_example_reports(), "{driver:?}");
+    }
+}
+
+fn beside_the_objects(example: &Path) {
+    for stem in ["driver", "queue"] {
+        for extension in ["gcno", "gcda", "dwo"] {
+            let file = example.join(format!("{stem}.{extension}"));
+            assert!(file.is_file(), "no {}", file.display());
+        }
+        let object = std::fs::read(example.join(format!("{stem}.o"))).unwrap();
+        let names_slic_files = object
+            .split(|&byte| byte == 0)
+            .map(String::from_utf8_lossy)
+            .any(|text| {
+                text.contains("/slic-") && (text.ends_with(".gcda") || text.ends_with(".dwo"))
+            });
+        assert!(
+            !names_slic_files,
+            "{stem}.o names a file in slic's directory"
+        );
+    }
 }
 
 /// File names without the compilation directory clang records.
@@ -410,6 +460,177 @@ fn a_compile_in_a_response_file_is_woven() {
         .unwrap();
     assert_eq!(looped.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&looped.stderr).contains("loop.rsp"));
+}
+
+/// A woven compile that fails for a reason of the user's (an output that
+/// cannot be written, an error only code generation finds) fails as the
+/// plain compile does: the compiler's message and exit status, no "bug in
+/// slic".
+#[test]
+fn a_compile_that_fails_after_parsing_fails_as_without_slic() {
+    require_tool("gcc");
+    require_tool("clang-19");
+    let work = tempfile::tempdir().unwrap();
+    for name in ["driver.c", "driver.h"] {
+        std::fs::copy(
+            root().join("examples/driver").join(name),
+            work.path().join(name),
+        )
+        .unwrap();
+    }
+    std::fs::write(
+        work.path().join("attribute.c"),
+        "#include \"driver.h\"\nvoid forbidden(void) __attribute__((error(\"never call this\")));\n\
+         NTSTATUS DispatchRead(PDEVICE_OBJECT device, PIRP irp)\n\
+         { forbidden(); IoCompleteRequest(irp, 0); return 0; }\n",
+    )
+    .unwrap();
+    let wdk = format!("-I{}", root().join("tests/drivers/wdk").display());
+    for (compiler, via) in [("gcc", "c"), ("clang-19", "ir")] {
+        for (source, object, says) in [
+            ("driver.c", "missing/driver.o", "missing/driver.o"),
+            ("attribute.c", "attribute.o", "never call this"),
+        ] {
+            let arguments = [wdk.as_str(), "-I.", "-O2", "-c", source, "-o", object];
+            let plain = Command::new(compiler)
+                .current_dir(work.path())
+                .args(arguments)
+                .output()
+                .unwrap();
+            let woven = Command::new(slic_path())
+                .current_dir(work.path())
+                .args(["cc", "--via", via, "--", compiler])
+                .args(arguments)
+                .output()
+                .unwrap();
+            let stderr = String::from_utf8_lossy(&woven.stderr);
+            let what = format!("{compiler} on {source}:\n{stderr}");
+            assert!(!plain.status.success(), "{what}");
+            assert_eq!(woven.status.code(), plain.status.code(), "{what}");
+            assert!(stderr.contains(says) && !stderr.contains("slic:"), "{what}");
+            assert!(!work.path().join(object).exists(), "{what}");
+        }
+    }
+}
+
+/// The symbols of an object or program (`nm`).
+fn symbols(path: &Path) -> String {
+    let mut nm = Command::new("nm");
+    nm.arg(path);
+    String::from_utf8_lossy(&check_output(nm, "nm").stdout).into_owned()
+}
+
+/// Inputs as gcc and clang take them: `-x c` makes any name a C source
+/// (woven), `-x c++` makes a `.c` file C++ (not woven), and a command that
+/// compiles C with other languages compiles them all.
+#[test]
+fn inputs_are_taken_in_their_language() {
+    require_tool("gcc");
+    require_tool("g++");
+    require_tool("clang-19");
+    let work = tempfile::tempdir().unwrap();
+    for name in ["driver.c", "driver.h"] {
+        std::fs::copy(
+            root().join("examples/driver").join(name),
+            work.path().join(name),
+        )
+        .unwrap();
+    }
+    std::fs::copy(work.path().join("driver.c"), work.path().join("driver.inc")).unwrap();
+    std::fs::write(
+        work.path().join("other.cpp"),
+        "extern \"C\" int twice(int x) { return 2 * x; }\n",
+    )
+    .unwrap();
+    std::fs::write(
+        work.path().join("thrice.s"),
+        ".globl thrice\nthrice:\n    leal (%rdi,%rdi,2), %eax\n    ret\n",
+    )
+    .unwrap();
+    let wdk = format!("-I{}", root().join("tests/drivers/wdk").display());
+    let compile = |words: &[&str]| {
+        let mut command = Command::new(slic_path());
+        command.current_dir(work.path()).arg("cc").args(words);
+        check_output(command, &format!("slic cc {}", words.join(" ")));
+    };
+    // Woven through either weaver: the routines enter the monitor.
+    let woven = |name: &str| symbols(&work.path().join(name)).contains("slic_driver_enter");
+    for (compiler, via) in [("gcc", "c"), ("clang-19", "ir")] {
+        compile(&[
+            "--via",
+            via,
+            "--",
+            compiler,
+            &wdk,
+            "-I.",
+            "-x",
+            "c",
+            "-c",
+            "driver.inc",
+            "-o",
+            "inc.o",
+        ]);
+        assert!(woven("inc.o"), "`-x c` on driver.inc, {compiler}");
+        compile(&[
+            "--via",
+            via,
+            "--",
+            compiler,
+            &wdk,
+            "-I.",
+            "-xc",
+            "-c",
+            "driver.inc",
+            "-o",
+            "joined.o",
+        ]);
+        assert!(woven("joined.o"), "`-xc` on driver.inc, {compiler}");
+    }
+    compile(&[
+        "--",
+        "g++",
+        &wdk,
+        "-I.",
+        "-x",
+        "c++",
+        "-c",
+        "driver.c",
+        "-o",
+        "cplusplus.o",
+    ]);
+    assert!(
+        !woven("cplusplus.o"),
+        "a C++ compile of a .c file is not woven"
+    );
+    assert!(symbols(&work.path().join("cplusplus.o")).contains("_Z12DispatchRead"));
+    // Three languages in one compile: each gets its object.
+    compile(&[
+        "--",
+        "gcc",
+        &wdk,
+        "-I.",
+        "-c",
+        "driver.c",
+        "other.cpp",
+        "thrice.s",
+    ]);
+    assert!(woven("driver.o"));
+    assert!(symbols(&work.path().join("other.o")).contains("T twice"));
+    assert!(symbols(&work.path().join("thrice.o")).contains("T thrice"));
+    // Compile and link in one, the source under `-x c`: the woven object
+    // is linked as an object, not read as C.
+    std::fs::write(
+        work.path().join("main.c"),
+        "int twice(int); int thrice(int);\nint main(void) { return twice(1) + thrice(1) == 5 ? 0 : 1; }\n",
+    )
+    .unwrap();
+    std::fs::copy(work.path().join("main.c"), work.path().join("main.inc")).unwrap();
+    compile(&[
+        "--", "gcc", "-x", "c", "main.inc", "-x", "none", "other.o", "thrice.s", "-o", "program",
+    ]);
+    let mut run = Command::new(work.path().join("program"));
+    run.current_dir(work.path());
+    check_output(run, "the program linked through slic cc");
 }
 
 #[test]

@@ -381,3 +381,97 @@ fn real_header_drivers_woven_ir_verifies_compiles_and_binds_the_c_weavers_sites(
         );
     }
 }
+
+/// Built by `slic cc` as a mingw-w64 build builds them, the woven objects
+/// link: as a kernel driver (`-DSLIC_KERNEL`, against mingw-w64's
+/// `libntoskrnl`) and as a user-mode DLL (the user-mode monitor), with gcc
+/// and with clang for the mingw target (through C for the kernel, whose
+/// monitor is C; through IR for user mode). The monitor goes into each
+/// object: GNU ld's relocatable link of PE/COFF objects left every hook
+/// undefined, and then crashed.
+#[test]
+fn drivers_built_by_slic_cc_link_as_a_kernel_driver_and_as_a_dll() {
+    require_mingw_gcc();
+    require_tool("clang-19");
+    let ddk = mingw_include().join("ddk");
+    let work = tempfile::tempdir().unwrap();
+    let object = work.path().join("driver.o");
+    let slic_cc = |compiler: &[&str], arguments: &[&str]| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_slic"));
+        command
+            .current_dir(root())
+            .arg("cc")
+            .arg("--")
+            .args(compiler)
+            .args(arguments);
+        command
+    };
+    let compilers: [&[&str]; 2] = [
+        &["x86_64-w64-mingw32-gcc"],
+        &["clang-19", "--target=x86_64-w64-mingw32"],
+    ];
+    for driver in drivers() {
+        for compiler in compilers {
+            for kernel in [true, false] {
+                let mut compile = slic_cc(compiler, &["-isystem", &path(&ddk)]);
+                if kernel {
+                    compile.arg("-DSLIC_KERNEL");
+                }
+                compile.arg("-c").arg(&driver).arg("-o").arg(&object);
+                let what = format!("{compiler:?} on {}, kernel: {kernel}", driver.display());
+                check_output(compile, &what);
+                let mut nm = Command::new("x86_64-w64-mingw32-nm");
+                nm.arg(&object);
+                let symbols = String::from_utf8_lossy(&check_output(nm, "nm").stdout).into_owned();
+                assert!(
+                    symbols.contains("slic_driver_enter"),
+                    "{what}: not woven\n{symbols}"
+                );
+                let (linked, options): (_, &[&str]) = if kernel {
+                    (
+                        work.path().join("driver.sys"),
+                        &[
+                            "-shared",
+                            "-nostdlib",
+                            "-Wl,--subsystem,native",
+                            "-Wl,--entry,DriverEntry",
+                        ],
+                    )
+                } else {
+                    (work.path().join("driver.dll"), &["-shared"])
+                };
+                let mut link = slic_cc(compiler, options);
+                link.arg(&object).arg("-o").arg(&linked).arg("-lntoskrnl");
+                check_output(link, &format!("the link of {what}"));
+                let mut imports = Command::new("x86_64-w64-mingw32-objdump");
+                imports.arg("-p").arg(&linked);
+                let imports =
+                    String::from_utf8_lossy(&check_output(imports, "objdump").stdout).into_owned();
+                assert!(imports.contains("DLL Name: ntoskrnl.exe"), "{what}");
+                // The kernel driver imports nothing of user mode.
+                assert_eq!(kernel, !imports.contains("msvcrt"), "{what}");
+            }
+        }
+    }
+    // The IR monitor has no kernel flavour: said, not a link that fails.
+    let refused = Command::new(env!("CARGO_BIN_EXE_slic"))
+        .current_dir(root())
+        .args([
+            "cc",
+            "--via",
+            "ir",
+            "--",
+            "clang-19",
+            "--target=x86_64-w64-mingw32",
+        ])
+        .args(["-DSLIC_KERNEL", "-isystem", &path(&ddk), "-c"])
+        .arg(&drivers()[0])
+        .arg("-o")
+        .arg(&object)
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("`--via ir` cannot weave a kernel build")
+    );
+}

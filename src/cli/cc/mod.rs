@@ -14,7 +14,7 @@
 //! is compiled with each file.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus};
+use std::process::{Command, ExitStatus, Output};
 
 use slic::automaton::Automaton;
 use slic::diagnostic::{Code, Diagnostic};
@@ -36,7 +36,9 @@ use super::rules::{Compiled, compile};
 use super::weave::given_roles;
 use super::{CompileOptions, DriverRuleOptions, Failure, diagnostics};
 use bindings::summarize_build;
-use command::{CompilerCommand, dependency_arguments, without_dependency_options};
+use command::{
+    CompilerCommand, dependency_arguments, source_arguments, without_dependency_options,
+};
 
 /// Compile with rule checks woven in: a drop-in compiler wrapper
 #[derive(clap::Args)]
@@ -56,7 +58,8 @@ pub struct Args {
     /// Append a binding report (one JSON object per line, one line per woven source) to this file
     #[arg(long, value_name = "FILE")]
     report: Option<PathBuf>,
-    /// Weave through LLVM IR (clang only) or through C source; `auto` picks IR for clang
+    /// Weave through LLVM IR (clang only) or through C source; `auto` picks IR for clang, C for
+    /// kernel builds (-DSLIC_KERNEL)
     #[arg(long, value_enum, default_value = "auto")]
     via: Via,
     /// Keep the intermediate files (woven sources, IR) in this directory
@@ -129,6 +132,15 @@ fn run_command(program: &[String], arguments: &[String]) -> Result<ExitStatus, F
         .map_err(|error| Failure::usage(format!("cannot run `{}`: {error}", program.join(" "))))
 }
 
+/// Runs a command, keeping what it writes to standard error.
+fn run_capturing(program: &[String], arguments: &[String]) -> Result<Output, Failure> {
+    Command::new(&program[0])
+        .args(&program[1..])
+        .args(arguments)
+        .output()
+        .map_err(|error| Failure::usage(format!("cannot run `{}`: {error}", program.join(" "))))
+}
+
 /// Runs the wrapped compiler's failure or success on as the wrapper's.
 fn exit_with(status: ExitStatus) -> Result<(), Failure> {
     match status.code() {
@@ -170,17 +182,33 @@ pub fn run(args: Args) -> Result<(), Failure> {
         return exit_with(status);
     }
     let options: CompileOptions = args.rule_options.clone().into();
-    let compiled = compile(&args.rules, &options)?;
-    let automata: Vec<Automaton> = compiled.rules.iter().map(|r| r.automaton.clone()).collect();
+    let mut compiled = compile(&args.rules, &options)?;
+    // Taken, not copied: from here on `compiled` serves for its sources,
+    // the rules' catalogs (the prototypes of APIs) and whether it is the
+    // cached pack.
+    let automata: Vec<Automaton> = compiled
+        .rules
+        .iter_mut()
+        .map(|rule| std::mem::take(&mut rule.automaton))
+        .collect();
     let hooks = HookSet::new(&automata).map_err(|diagnostic| {
         diagnostics::print(options.message_format, &compiled.sources, &[diagnostic]);
         Failure::Errors
     })?;
     let given = given_roles(args.roles.as_deref(), &args.role)?;
+    // The IR monitor is made for user mode (thread-locals, stdio); a kernel
+    // build's monitor is the C monitor's kernel flavour.
+    let kernel = command.defines("SLIC_KERNEL");
     let via_ir = match args.via {
+        Via::Ir if kernel => {
+            return Err(Failure::usage(
+                "`--via ir` cannot weave a kernel build (`-DSLIC_KERNEL`): the IR monitor is made \
+                 for user mode; weave it through C (`--via c`, which `auto` picks for kernel builds)",
+            ));
+        }
         Via::Ir => true,
         Via::C => false,
-        Via::Auto => command.is_clang,
+        Via::Auto => command.is_clang && !kernel,
     };
     let temporary = WorkDirectory::for_command(&command)?;
     let work = match &args.keep {
@@ -206,7 +234,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
             Failure::Errors
         })?;
         write(&work.join("slic_monitor.h"), &header)?;
-        write(&work.join("slic_monitor.c"), &source)?;
+        // The source is written where it is compiled (`monitor_cache`,
+        // `through_c`), and kept with `--keep`: 480 KB for the whole pack.
+        if args.keep.is_some() {
+            write(&work.join("slic_monitor.c"), &source)?;
+        }
         monitor_source = source;
     }
     let context = Context {
@@ -253,15 +285,21 @@ pub fn run(args: Args) -> Result<(), Failure> {
         objects.push((index, object));
     }
     if command.compile_only {
-        return Ok(());
+        if command.inputs.len() == command.sources.len() {
+            return Ok(());
+        }
+        // The other inputs (C++, assembly, ...) compiled as the user asked:
+        // the command without its C sources.
+        let rest: Vec<String> = (0..command.arguments.len())
+            .filter(|index| !command.sources.contains(index))
+            .map(|index| command.arguments[index].clone())
+            .collect();
+        return exit_with(run_command(&command.compiler, &rest)?);
     }
-    // Compile and link in one command: link the woven objects instead of
-    // the sources, with everything else as the user wrote it.
-    let mut arguments = command.arguments.clone();
-    for (index, object) in objects {
-        arguments[index] = object.display().to_string();
-    }
-    exit_with(run_command(&command.compiler, &arguments)?)
+    exit_with(run_command(
+        &command.compiler,
+        &command.with_objects(&objects),
+    )?)
 }
 
 struct Context<'a> {
@@ -302,9 +340,23 @@ impl Context<'_> {
     fn original_diagnostics(&self, source: &Path) -> Result<Option<i32>, Failure> {
         let (flags, _) = without_dependency_options(&self.command.flags());
         let mut arguments = flags;
-        arguments.extend(["-fsyntax-only".to_string(), source.display().to_string()]);
+        arguments.push("-fsyntax-only".to_string());
+        arguments.extend(source_arguments(source));
         let status = run_command(&self.command.compiler, &arguments)?;
         Ok((!status.success()).then(|| status.code().unwrap_or(1)))
+    }
+
+    /// When a woven compile fails: the compile as the user wrote it, whose
+    /// failure (an output that cannot be written, an error only code
+    /// generation finds) is the user's to see, as the compiler says it.
+    /// `None` when it succeeds (its object removed): the failure was
+    /// slic's.
+    fn original_fails(&self, source: &Path, object: &Path) -> Result<Option<i32>, Failure> {
+        let status = self.compile_unchanged(source, object)?;
+        if status.is_none() {
+            let _ = std::fs::remove_file(object);
+        }
+        Ok(status)
     }
 
     /// A source in which nothing binds (no call of a rule's API, no routine
@@ -312,17 +364,14 @@ impl Context<'_> {
     /// the build makes without slic, with no monitor in it. A library or a
     /// test program built through `slic cc` with the driver is left alone.
     fn compile_unchanged(&self, source: &Path, object: &Path) -> Result<Option<i32>, Failure> {
-        let arguments = if self.command.compile_only && self.command.sources.len() == 1 {
+        let arguments = if self.command.compile_only && self.command.inputs.len() == 1 {
             self.command.arguments.clone()
         } else {
             let (mut arguments, dependency) = without_dependency_options(&self.command.flags());
             arguments.extend(dependency_arguments(&dependency, object));
-            arguments.extend([
-                "-c".to_string(),
-                source.display().to_string(),
-                "-o".to_string(),
-                object.display().to_string(),
-            ]);
+            arguments.push("-c".to_string());
+            arguments.extend(source_arguments(source));
+            arguments.extend(["-o".to_string(), object.display().to_string()]);
             arguments
         };
         let status = run_command(&self.command.compiler, &arguments)?;

@@ -8,7 +8,7 @@ use std::process::Command;
 
 use slic::hash::fnv_words;
 
-use super::command::{code_generation_flags, link_selection_flags, links_ahead};
+use super::command::{link_selection_flags, links_ahead, monitor_flags};
 use super::{Context, linker, run_command, write};
 use crate::cli::Failure;
 
@@ -35,10 +35,10 @@ impl Context<'_> {
         file_name: &str,
         extra: &[&str],
     ) -> Result<Option<PathBuf>, Failure> {
-        if !links_ahead(flags) {
+        if !links_ahead(&self.command.compiler, flags) {
             return Ok(None);
         }
-        let mut arguments = code_generation_flags(flags);
+        let mut arguments = monitor_flags(flags);
         arguments.push("-w".to_string());
         arguments.extend(extra.iter().map(|a| a.to_string()));
         arguments.push("-c".to_string());
@@ -79,15 +79,29 @@ impl Context<'_> {
         Ok(Some(cached))
     }
 
-    /// `cc -r`: the compiled file and the monitor, as one object.
+    /// `cc -r`: the compiled object and the monitor, as one object in its
+    /// place. The file is compiled where the user asked for the object, so
+    /// that what the compiler names after it (`.gcno`, `.dwo`, the `.gcda`
+    /// path kept in the object) is the user's; it is moved aside for the
+    /// join.
     pub(super) fn link_monitor(
         &self,
         flags: &[String],
-        compiled: &Path,
         monitor: &Path,
         object: &Path,
         name: &str,
     ) -> Result<(), Failure> {
+        let compiled = &self.work.join(format!(
+            "compiled-{}",
+            object.file_name().unwrap_or_default().to_string_lossy()
+        ));
+        std::fs::copy(object, compiled).map_err(|e| {
+            Failure::usage(format!(
+                "cannot copy `{}` to `{}`: {e}",
+                object.display(),
+                compiled.display()
+            ))
+        })?;
         let mut link = link_selection_flags(flags);
         link.extend(["-r".to_string(), "-nostdlib".to_string()]);
         let selection = link.clone();
@@ -121,6 +135,9 @@ impl Context<'_> {
         })?;
         if !output.status.success() {
             let _ = std::io::stderr().write_all(&output.stderr);
+            // Not left looking built: an object without its monitor would
+            // fail at the link, or a build tool would take it as done.
+            let _ = std::fs::remove_file(object);
             return Err(Failure::usage(format!(
                 "cannot link the monitor into the object of `{name}` (`{} {}`)",
                 self.command.compiler.join(" "),

@@ -3,10 +3,11 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::process::Command;
 
-use super::command::{dependency_arguments, null_device, without_dependency_options};
-use super::{Context, run_command, write};
+use super::command::{
+    dependency_arguments, null_device, source_arguments, without_dependency_options,
+};
+use super::{Context, run_capturing, run_command, write};
 use crate::cli::Failure;
 use crate::cli::io::{FsLoader, read_bytes};
 use crate::cli::weave::prototypes;
@@ -68,6 +69,7 @@ impl Context<'_> {
         let monitor = self.monitor_object(&flags)?;
         let mut text = woven.text.clone();
         if monitor.is_none() {
+            write(&self.work.join("slic_monitor.c"), self.monitor_source)?;
             text.extend_from_slice(b"\n#define SLIC_SHARED_STATE 1\n#include \"slic_monitor.c\"\n");
         }
         write(&woven_source, &text)?;
@@ -76,12 +78,9 @@ impl Context<'_> {
             // one: the preprocessor makes it from the original.
             let mut depend: Vec<String> = flags.clone();
             depend.extend(dependency_arguments(&dependency, object));
-            depend.extend([
-                "-E".to_string(),
-                source.display().to_string(),
-                "-o".to_string(),
-                null_device(),
-            ]);
+            depend.push("-E".to_string());
+            depend.extend(source_arguments(source));
+            depend.extend(["-o".to_string(), null_device()]);
             run_command(&self.command.compiler, &depend)?;
         }
         let directory = source
@@ -92,23 +91,10 @@ impl Context<'_> {
         arguments.extend(["-iquote".to_string(), directory.display().to_string()]);
         arguments.push(format!("-I{}", self.work.display()));
         arguments.extend(["-c".to_string(), woven_source.display().to_string()]);
-        let compiled_object = match &monitor {
-            Some(_) => self.work.join(format!("{number}-{stem}.woven.o")),
-            None => object.to_path_buf(),
-        };
-        arguments.extend(["-o".to_string(), compiled_object.display().to_string()]);
-        let output = Command::new(&self.command.compiler[0])
-            .args(&self.command.compiler[1..])
-            .args(&arguments)
-            .output()
-            .map_err(|error| {
-                Failure::usage(format!(
-                    "cannot run `{}`: {error}",
-                    self.command.compiler.join(" ")
-                ))
-            })?;
+        arguments.extend(["-o".to_string(), object.display().to_string()]);
+        let output = run_capturing(&self.command.compiler, &arguments)?;
         if !output.status.success() {
-            if let Some(code) = self.original_diagnostics(source)? {
+            if let Some(code) = self.original_fails(source, object)? {
                 return Ok(Some(code));
             }
             let _ = std::io::stderr().write_all(&output.stderr);
@@ -121,7 +107,7 @@ impl Context<'_> {
         // then slic's own about what bound where.
         let _ = std::io::stderr().write_all(&output.stderr);
         if let Some(monitor) = &monitor {
-            self.link_monitor(&flags, &compiled_object, monitor, object, &name)?;
+            self.link_monitor(&flags, monitor, object, &name)?;
         }
         self.after_weaving(&name, object, &woven, slic::weave::report::Weaver::C)?;
         Ok(None)

@@ -2,15 +2,16 @@
 //! LLVM pass run, the IR woven, the woven IR compiled with the user's
 //! flags and optimisation.
 
+use std::io::Write;
 use std::path::Path;
 
 use slic::diagnostic::Diagnostic;
 
 use super::command::{
     asks_for_debug_info, code_generation_flags, dependency_arguments, links_ahead,
-    without_dependency_options,
+    source_arguments, without_dependency_options,
 };
-use super::{Context, run_command, write};
+use super::{Context, run_capturing, run_command, write};
 use crate::cli::Failure;
 use crate::cli::io::read_bytes;
 use crate::cli::io::read_text;
@@ -55,7 +56,8 @@ impl Context<'_> {
         if !debug {
             first.push("-gline-tables-only".to_string());
         }
-        first.push(source.display().to_string());
+        first.extend(coverage_files(&flags, object));
+        first.extend(source_arguments(source));
         first.extend(["-o".to_string(), ir.display().to_string()]);
         let status = run_command(&self.command.compiler, &first)?;
         if !status.success() {
@@ -84,7 +86,7 @@ impl Context<'_> {
         };
         // The monitor compiled once and linked in where the toolchain can
         // (as through C), defined in the module where it cannot.
-        let monitor = if links_ahead(&flags) {
+        let monitor = if links_ahead(&self.command.compiler, &flags) {
             let module = slic::weave::llvm::monitor_module(&input).map_err(refused)?;
             let mut extra = vec!["-x", "ir", "-Wno-override-module"];
             if !debug {
@@ -126,21 +128,54 @@ impl Context<'_> {
             "ir".to_string(),
         ]);
         second.push(woven_ir.display().to_string());
-        let compiled_object = match &monitor {
-            Some(_) => self.work.join(format!("{number}-{stem}.woven.o")),
-            None => object.to_path_buf(),
-        };
-        second.extend(["-o".to_string(), compiled_object.display().to_string()]);
-        let status = run_command(&self.command.compiler, &second)?;
-        if !status.success() {
+        second.extend(["-o".to_string(), object.display().to_string()]);
+        let output = run_capturing(&self.command.compiler, &second)?;
+        if !output.status.success() {
+            if let Some(code) = self.original_fails(source, object)? {
+                return Ok(Some(code));
+            }
+            let _ = std::io::stderr().write_all(&output.stderr);
             return Err(Failure::usage(format!(
                 "the woven IR of `{name}` does not compile: this is a bug in slic (kept in {})",
                 self.work.display()
             )));
         }
+        // What code generation says of the user's code (`-Wframe-larger-than`).
+        let _ = std::io::stderr().write_all(&output.stderr);
         if let Some(monitor) = &monitor {
-            self.link_monitor(&flags, &compiled_object, monitor, object, &name)?;
+            self.link_monitor(&flags, monitor, object, &name)?;
         }
         Ok(None)
     }
+}
+
+/// gcov's files are named in the IR (`!llvm.gcov`), after the output of
+/// the compile that makes it: named after the object instead, as a plain
+/// compile names them, or the notes would go to slic's work directory.
+fn coverage_files(flags: &[String], object: &Path) -> Vec<String> {
+    let coverage = flags.iter().any(|f| {
+        matches!(
+            f.as_str(),
+            "--coverage" | "-ftest-coverage" | "-fprofile-arcs"
+        )
+    });
+    if !coverage {
+        return Vec::new();
+    }
+    let object = std::env::current_dir()
+        .map(|directory| directory.join(object))
+        .unwrap_or_else(|_| object.to_path_buf());
+    ["notes", "data"]
+        .iter()
+        .zip(["gcno", "gcda"])
+        .flat_map(|(kind, extension)| {
+            [
+                "-Xclang".to_string(),
+                format!(
+                    "-coverage-{kind}-file={}",
+                    object.with_extension(extension).display()
+                ),
+            ]
+        })
+        .collect()
 }
