@@ -441,8 +441,10 @@ impl std::ops::Deref for Bytes {
 }
 
 fn map_bytes(path: &Path) -> Result<Bytes, Failure> {
-    if let Ok(file) = std::fs::File::open(path)
-        && file.metadata().is_ok_and(|m| m.is_file() && m.len() > 0)
+    // Only a regular file is opened here: a pipe opened and closed would
+    // lose what its writer wrote.
+    if std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() > 0)
+        && let Ok(file) = std::fs::File::open(path)
         // SAFETY: the map is read only, and slic does not write its
         // inputs (see `map_text`).
         && let Ok(map) = unsafe { memmap2::Mmap::map(&file) }
