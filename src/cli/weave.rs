@@ -77,17 +77,30 @@ pub fn given_roles(file: Option<&Path>, assignments: &[String]) -> Result<RoleMa
 
 /// The catalog prototypes of every function the rules name.
 pub fn prototypes(compiled: &Compiled, hooks: &HookSet) -> HashMap<String, Prototype> {
-    // Rules share their catalog: each distinct one is asked once, in the
-    // order of the rules (the first that has a name gives its prototype).
-    let mut catalogs: Vec<&std::rc::Rc<slic::catalog::Catalog>> = Vec::new();
+    prototypes_in(&catalogs(compiled), hooks)
+}
+
+/// The rules' distinct catalogs, in the order of the rules. Rules share
+/// their catalog: each is asked once.
+fn catalogs(compiled: &Compiled) -> Vec<std::rc::Rc<slic::catalog::Catalog>> {
+    let mut catalogs: Vec<std::rc::Rc<slic::catalog::Catalog>> = Vec::new();
     for rule in &compiled.rules {
         if !catalogs
             .iter()
             .any(|c| std::rc::Rc::ptr_eq(c, &rule.catalog))
         {
-            catalogs.push(&rule.catalog);
+            catalogs.push(rule.catalog.clone());
         }
     }
+    catalogs
+}
+
+/// The prototypes of the functions `hooks` name, from `catalogs` (the
+/// first that has a name gives its prototype).
+fn prototypes_in(
+    catalogs: &[std::rc::Rc<slic::catalog::Catalog>],
+    hooks: &HookSet,
+) -> HashMap<String, Prototype> {
     let mut prototypes = HashMap::new();
     for name in hooks.functions() {
         if let Some(prototype) = catalogs.iter().find_map(|catalog| catalog.get(name)) {
@@ -141,14 +154,16 @@ pub fn run(args: Args) -> Result<(), Failure> {
     let mut compiled = compile(&args.rules, &options)?;
     // Only the C weaver reads the rules' catalogs (prototypes): weaving
     // modules alone, they are let go of (memory beside a large module).
-    let automata: Vec<_> = if jobs.iter().any(|(_, _, kind)| matches!(kind, Kind::C)) {
-        compiled.rules.iter().map(|r| r.automaton.clone()).collect()
+    // The automata are moved out, not cloned.
+    let catalogs = if jobs.iter().any(|(_, _, kind)| matches!(kind, Kind::C)) {
+        catalogs(&compiled)
     } else {
-        std::mem::take(&mut compiled.rules)
-            .into_iter()
-            .map(|r| r.automaton)
-            .collect()
+        Vec::new()
     };
+    let automata: Vec<_> = std::mem::take(&mut compiled.rules)
+        .into_iter()
+        .map(|r| r.automaton)
+        .collect();
     let hooks = match HookSet::new(&automata) {
         Ok(hooks) => hooks,
         Err(diagnostic) => {
@@ -157,6 +172,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         }
     };
     let roles = given_roles(args.roles.as_deref(), &args.role)?;
+    let prototypes = prototypes_in(&catalogs, &hooks);
     let progress = progress_bar(jobs.len());
     let mut reports: Vec<slic::weave::report::BindingReport> = Vec::new();
     let count = jobs.len();
@@ -182,7 +198,7 @@ pub fn run(args: Args) -> Result<(), Failure> {
         };
         let c_text = match kind {
             // Any bytes: C files need not be UTF-8 (see `weave::c`'s `view.rs`).
-            Kind::C => Some(read_bytes(input).map_err(finish)?),
+            Kind::C => Some(map_bytes(input).map_err(finish)?),
             Kind::Ir | Kind::Bitcode => None,
         };
         let input_text: &[u8] = match (&c_text, &module) {
@@ -205,7 +221,14 @@ pub fn run(args: Args) -> Result<(), Failure> {
         };
         let woven = match &module {
             None => weave_c(
-                &args, &compiled, &hooks, &roles, input, &name, input_text, file,
+                &args,
+                &prototypes,
+                &hooks,
+                &roles,
+                input,
+                &name,
+                input_text,
+                file,
             )
             .map(Output::C),
             Some((module_text, _)) => {
@@ -275,7 +298,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
             }
             (Output::Module(woven), _) => write_output(&output, woven.text.as_bytes())?,
             (Output::Written(_), _) => {}
-            (Output::C(woven), _) => write_output(&output, &woven.text)?,
+            // Written in pieces, never built whole.
+            (Output::C(woven), _) => write_output_with(&output, |out| woven.text.write_to(out))?,
         }
         progress.inc(1);
         if job + 1 == count {
@@ -316,8 +340,8 @@ fn progress_bar(count: usize) -> indicatif::ProgressBar {
 }
 
 /// A woven file: C text, a module's text, or a module already written.
-enum Output {
-    C(Woven<Vec<u8>>),
+enum Output<'t> {
+    C(Woven<slic::weave::c::Edited<'t>>),
     Module(slic::weave::llvm::WovenModule),
     Written(slic::weave::llvm::Summary),
 }
@@ -371,23 +395,22 @@ fn weave_ir_into(
 }
 
 #[allow(clippy::too_many_arguments)]
-fn weave_c(
+fn weave_c<'t>(
     args: &Args,
-    compiled: &Compiled,
+    prototypes: &HashMap<String, Prototype>,
     hooks: &HookSet,
     roles: &RoleMap,
     input: &Path,
     name: &str,
-    text: &[u8],
+    text: &'t [u8],
     file: FileId,
-) -> Result<Woven<Vec<u8>>, Diagnostic> {
-    let prototypes = prototypes(compiled, hooks);
-    slic::weave::c::weave(&slic::weave::c::Input {
+) -> Result<Woven<slic::weave::c::Edited<'t>>, Diagnostic> {
+    slic::weave::c::weave_edits(&slic::weave::c::Input {
         text,
         path: name,
         file,
         hooks,
-        prototypes: &prototypes,
+        prototypes,
         roles,
         extra_blank: &args.blank,
         source: Some(slic::weave::c::SourceFile {
@@ -396,6 +419,41 @@ fn weave_c(
             include_dirs: &args.include_dirs,
         }),
     })
+}
+
+/// A C file's bytes: mapped when it is a regular file, read otherwise.
+/// Mapped, they are not copied into fresh memory (the file's pages are
+/// the page cache's, a page fault maps several at a time): the woven file
+/// is written from them too (`Edited::write_to`).
+enum Bytes {
+    Read(Vec<u8>),
+    Mapped(memmap2::Mmap),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Read(bytes) => bytes,
+            Bytes::Mapped(map) => map,
+        }
+    }
+}
+
+fn map_bytes(path: &Path) -> Result<Bytes, Failure> {
+    // Only a regular file is opened here: a pipe opened and closed would
+    // lose what its writer wrote.
+    if std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.len() > 0)
+        && let Ok(file) = std::fs::File::open(path)
+        // SAFETY: the map is read only, and slic does not write its
+        // inputs (see `map_text`).
+        && let Ok(map) = unsafe { memmap2::Mmap::map(&file) }
+    {
+        return Ok(Bytes::Mapped(map));
+    }
+    // Directories, pipes, empty files and errors: the ordinary reader
+    // gives each its message.
+    read_bytes(path).map(Bytes::Read)
 }
 
 /// The text of a module, and the LLVM version that wrote it when it came

@@ -46,6 +46,25 @@ impl RoleMap {
             .collect()
     }
 
+    /// Whether the routine has a role ([`RoleMap::roles_of`] is not empty).
+    pub fn has_role(&self, routine: &str) -> bool {
+        self.routines.values().any(|names| names.contains(routine))
+    }
+
+    /// [`RoleMap::roles_of`] every routine, found at once (a weaver that
+    /// asks for thousands of routines).
+    pub fn roles_by_routine<S: std::hash::BuildHasher + Default>(
+        &self,
+    ) -> std::collections::HashMap<&str, Vec<Role>, S> {
+        let mut by_routine = std::collections::HashMap::<&str, Vec<Role>, S>::default();
+        for (role, names) in &self.routines {
+            for name in names {
+                by_routine.entry(name).or_default().push(*role);
+            }
+        }
+        by_routine
+    }
+
     pub fn routines(&self, role: Role) -> impl Iterator<Item = &str> {
         self.routines
             .get(&role)

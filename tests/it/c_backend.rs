@@ -349,6 +349,49 @@ fn output_to_a_pipe_stays_a_pipe() {
     assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo());
 }
 
+/// A C file read from a pipe weaves as the same file on disk does: a
+/// regular file is mapped, anything else read once (a pipe opened to look
+/// at it and closed would lose what its writer wrote).
+#[test]
+fn input_from_a_pipe_weaves_as_the_file() {
+    let work = tempfile::tempdir().unwrap();
+    let fifo = work.path().join("driver.c");
+    let status = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(status.success());
+    let writer_path = fifo.clone();
+    let writer = std::thread::spawn(move || {
+        let source = std::fs::read("tests/drivers/queued/driver.c").unwrap();
+        std::fs::write(writer_path, source).unwrap();
+    });
+    let fifo_path = fifo.display().to_string();
+    let from_pipe = slic(&[
+        "weave",
+        "-I",
+        "tests/drivers/queued",
+        "--name",
+        "tests/drivers/queued/driver.c",
+        &fifo_path,
+        "-o",
+        "-",
+    ]);
+    writer.join().unwrap();
+    assert!(from_pipe.status.success(), "{}", text(&from_pipe.stderr));
+    let from_file = slic(&[
+        "weave",
+        "-I",
+        "tests/drivers/queued",
+        "tests/drivers/queued/driver.c",
+        "-o",
+        "-",
+    ]);
+    assert!(from_file.status.success(), "{}", text(&from_file.stderr));
+    assert!(text(&from_file.stdout).contains("woven by slic"));
+    assert_eq!(text(&from_pipe.stdout), text(&from_file.stdout));
+}
+
 /// `--report` lists, per rule and event, the sites it bound to.
 #[test]
 fn binding_report() {

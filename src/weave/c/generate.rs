@@ -9,39 +9,45 @@ use crate::syntax::pretty::{push_quoted, quote};
 use crate::weave::Site;
 use crate::weave::bind;
 
-/// `slic_sites`: where each site is and the function it is in.
-pub fn site_table(sites: &[Site], out: &mut String) {
+/// `slic_sites`: where each site is and the function it is in, appended
+/// to `out` (the woven file's bytes: a site's line is made in a small
+/// buffer and copied, so the table is never held twice).
+pub fn site_table(sites: &[Site], out: &mut Vec<u8>) {
     let count = sites.len().max(1);
+    let mut line = String::with_capacity(256);
     let _ = writeln!(
-        out,
+        line,
         "SLIC_MAYBE_UNUSED static const struct slic_site slic_sites[{count}] = {{"
     );
     // Sites are many and their files few: each file is quoted once.
     let mut file: Option<(&str, String)> = None;
     for site in sites {
-        out.push_str("    { ");
+        out.extend_from_slice(line.as_bytes());
+        line.clear();
+        line.push_str("    { ");
         match &site.position {
             Some(position) => {
                 if file.as_ref().is_none_or(|(name, _)| *name != position.file) {
                     file = Some((&position.file, quote(&position.file)));
                 }
                 let quoted = &file.as_ref().expect("just set").1;
-                out.push_str(quoted);
-                out.push_str(", ");
-                push_number(out, position.line.into());
-                out.push_str(", ");
-                push_number(out, position.column.into());
-                out.push_str(", ");
+                line.push_str(quoted);
+                line.push_str(", ");
+                push_number(&mut line, position.line.into());
+                line.push_str(", ");
+                push_number(&mut line, position.column.into());
+                line.push_str(", ");
             }
-            None => out.push_str("0, 0, 0, "),
+            None => line.push_str("0, 0, 0, "),
         }
-        push_quoted(out, &site.function);
-        out.push_str(" },\n");
+        push_quoted(&mut line, &site.function);
+        line.push_str(" },\n");
     }
     if sites.is_empty() {
-        out.push_str("    { 0, 0, 0, 0 },\n");
+        line.push_str("    { 0, 0, 0, 0 },\n");
     }
-    out.push_str("};\n");
+    line.push_str("};\n");
+    out.extend_from_slice(line.as_bytes());
 }
 
 /// `slic_w_F(site, args...)`: the hooks around the real call. Its only
@@ -144,10 +150,9 @@ pub fn pointer_wrapper(
 
 pub const GENERATED: &str = "<slic generated>";
 
-/// Appends a number in decimal, without the formatting machinery: the
-/// weaver writes several for every site.
-pub fn push_number(out: &mut String, mut number: u64) {
-    let mut digits = [0u8; 20];
+/// `number` in decimal, written into `digits`, without the formatting
+/// machinery: the weaver writes several for every site.
+pub fn decimal(mut number: u64, digits: &mut [u8; 20]) -> &[u8] {
     let mut at = digits.len();
     loop {
         at -= 1;
@@ -157,7 +162,14 @@ pub fn push_number(out: &mut String, mut number: u64) {
             break;
         }
     }
-    out.push_str(std::str::from_utf8(&digits[at..]).expect("ASCII digits"));
+    &digits[at..]
+}
+
+/// Appends a number in decimal ([`decimal`]).
+pub fn push_number(out: &mut String, number: u64) {
+    let mut digits = [0; 20];
+    let digits = decimal(number, &mut digits);
+    out.push_str(std::str::from_utf8(digits).expect("ASCII digits"));
 }
 
 /// `&slic_sites[N]`, the site `N` of the table.
@@ -165,6 +177,13 @@ pub fn push_site(out: &mut String, site: usize) {
     out.push_str("&slic_sites[");
     push_number(out, site as u64);
     out.push(']');
+}
+
+/// [`push_site`] into bytes.
+pub fn push_site_bytes(out: &mut Vec<u8>, site: usize) {
+    out.extend_from_slice(b"&slic_sites[");
+    out.extend_from_slice(decimal(site as u64, &mut [0; 20]));
+    out.push(b']');
 }
 
 pub fn line_directive(line: u32, file: &str) -> String {
@@ -268,5 +287,8 @@ mod tests {
         let mut site = String::new();
         push_site(&mut site, 8559);
         assert_eq!(site, "&slic_sites[8559]");
+        let mut bytes = b"x".to_vec();
+        push_site_bytes(&mut bytes, 0);
+        assert_eq!(bytes, b"x&slic_sites[0]");
     }
 }

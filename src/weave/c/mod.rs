@@ -24,4 +24,4 @@ mod tree;
 mod view;
 mod weave;
 
-pub use weave::{Input, SourceFile, weave};
+pub use weave::{Edited, Input, SourceFile, weave, weave_edits};

@@ -48,7 +48,7 @@ const REGISTRATION_FIELDS: &[(&str, Role)] = &[
 
 /// Calls that register a routine: the function, the argument (from 1) that
 /// is the routine, and its role.
-const REGISTRATION_CALLS: &[(&str, usize, Role)] = &[
+const REGISTRATION_CALLS: &[(&str, u8, Role)] = &[
     ("IoSetCancelRoutine", 2, Role::Cancel),
     ("IoSetCompletionRoutine", 2, Role::Completion),
     ("IoSetCompletionRoutineEx", 3, Role::Completion),
@@ -67,8 +67,9 @@ pub enum RoleWord {
     /// A field of the driver object that takes a routine: `DriverUnload`.
     Field(Role),
     /// A call that registers a routine, and which of its arguments (from 1)
-    /// the routine is.
-    Call(usize, Role),
+    /// the routine is (a byte: the weaver keeps one of these for each
+    /// identifier of interest in a file).
+    Call(u8, Role),
 }
 
 pub fn role_word(word: &str) -> Option<RoleWord> {
@@ -151,12 +152,16 @@ pub fn declared(
     }
     let mut found = Vec::new();
     let mut to_parse = vec![false; count];
+    // Items come in the order of the text: the annotations that end before
+    // each are found by walking on from the last item's.
+    let blanked = &c.scan.blanked;
+    let mut before = 0;
     for item in 0..count {
-        let annotation = dispatch_annotation(
-            &c.scan.blanked,
-            c.start(c.structure.items[item].tokens.start),
-            c.text,
-        );
+        let start = c.start(c.structure.items[item].tokens.start);
+        while before < blanked.len() && blanked[before].range.end <= start {
+            before += 1;
+        }
+        let annotation = annotation_before(&blanked[..before], start, c.text);
         if role_types[item].is_none() && annotation.is_none() {
             continue;
         }
@@ -349,7 +354,9 @@ pub fn lexical_evidence(
             }
             RoleWord::Call(argument, role) if !field_access && c.is(after, b'(') => {
                 let open = after.expect("a call has a `(`");
-                let value = arguments(c, open).into_iter().nth(argument - 1);
+                let value = arguments(c, open)
+                    .into_iter()
+                    .nth(usize::from(argument) - 1);
                 if let Some(routine) = value.and_then(|v| routine_named(c, v)) {
                     let function = c.word(token);
                     add(
@@ -509,9 +516,15 @@ fn declared_routines<'s>(node: Node, source: &'s str) -> Vec<&'s str> {
 /// A dispatch annotation right before what starts at `start` (only blanks
 /// and other annotations between): its name, if there is one.
 fn dispatch_annotation(blanked: &[Blanked], start: usize, text: &str) -> Option<String> {
-    let mut at = start;
     let before = blanked.partition_point(|b| b.range.end <= start);
-    for annotation in blanked[..before].iter().rev() {
+    annotation_before(&blanked[..before], start, text)
+}
+
+/// [`dispatch_annotation`], of the attribute-like macros that end before
+/// `start` (`before`).
+fn annotation_before(before: &[Blanked], start: usize, text: &str) -> Option<String> {
+    let mut at = start;
+    for annotation in before.iter().rev() {
         let between = &text[annotation.range.end..at];
         if !between.trim().is_empty() {
             break;

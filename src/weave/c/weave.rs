@@ -6,8 +6,7 @@
 //! bodies; tree-sitter gives the heads of the routines to wrap and the
 //! declarations that name APIs or role types.
 
-use std::collections::{BTreeSet, HashMap};
-use std::fmt::Write;
+use std::collections::HashMap;
 
 use tree_sitter::Node;
 
@@ -18,7 +17,7 @@ mod wrap;
 
 use super::file::{CFile, Hit, Parsed, Place, Shapes, WordMap};
 use super::generate::{
-    GENERATED, api_wrapper, line_directive, pointer_wrapper, push_site, site_table,
+    GENERATED, api_wrapper, decimal, line_directive, pointer_wrapper, push_site_bytes, site_table,
 };
 use super::macros::{bearing, identifiers, is_pasted};
 use super::role_scan;
@@ -27,7 +26,7 @@ use super::tree::{self, text};
 use super::view::{byte_order_mark, view};
 use crate::catalog::Prototype;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::edit::{self, Edit};
+use crate::edit::EditBuffer;
 use crate::hash::{FnvHashMap, FnvHashSet};
 use crate::model::Event;
 use crate::monitor::hooks::{Hook, HookSet};
@@ -40,9 +39,10 @@ use crate::weave::{Position, WOVEN_MARKER, Woven};
 use head::Head;
 use uses::{Interest, Use, UseKind, body_use, parsed_use};
 
-pub struct Input<'a> {
-    /// The file's bytes, whatever they are (see `view.rs`).
-    pub text: &'a [u8],
+pub struct Input<'a, 't> {
+    /// The file's bytes, whatever they are (see `view.rs`); what the woven
+    /// file ([`Edited`]) borrows.
+    pub text: &'t [u8],
     /// How reports and `#line` name the file.
     pub path: &'a str,
     /// The id under which the caller shows the file in diagnostics.
@@ -80,11 +80,14 @@ enum Step<'t> {
 }
 
 struct Weaver<'a> {
-    input: &'a Input<'a>,
+    input: &'a Input<'a, 'a>,
     /// The file as the weaver reads it (`view.rs`); edits go to its bytes.
     text: &'a str,
     file: &'a CFile<'a>,
-    edits: Vec<Edit>,
+    /// Every edit, its replacement in one buffer.
+    edits: EditBuffer<Vec<u8>>,
+    /// The length of the file's byte order mark (0 without one).
+    byte_order_mark: usize,
     sites: Sites,
     /// APIs that need a wrapper, in first-use order.
     wrapped_apis: Vec<String>,
@@ -100,14 +103,13 @@ struct Weaver<'a> {
     /// For each macro whose body uses bound APIs (directly or through other
     /// such macros), those APIs.
     macro_apis: HashMap<String, Vec<String>>,
-    /// The routines to wrap, once the roles are known.
-    to_wrap: FnvHashSet<String>,
+    /// The routines to wrap, once the roles are known, with their roles
+    /// (none for a function only a rule names).
+    to_wrap: FnvHashMap<String, Vec<Role>>,
     /// Line starts where `SLIC_HERE` is already defined.
     here_lines: FnvHashSet<usize>,
     /// The first byte any woven use needs the monitor declared by.
     first_use: Option<usize>,
-    /// The roles given, with those found in the file and its headers.
-    roles: RoleMap,
     /// The definitions of catalog APIs (kernel code, left alone).
     kernel: Vec<std::ops::Range<usize>>,
     /// The functions some rule names.
@@ -118,10 +120,62 @@ struct Weaver<'a> {
     quoted_path: String,
     /// `#line 1 "<slic generated>"`.
     generated_line: String,
+    /// The body of a routine's wrapper, while it is made (`wrap.rs`).
+    wrapper_body: String,
+    /// The line [`Weaver::line`] found last.
+    last_line: std::cell::Cell<usize>,
     warnings: Vec<Diagnostic>,
 }
 
+/// A woven file not yet written: the input's bytes and the edits, in
+/// order and checked.
+pub struct Edited<'t> {
+    source: &'t [u8],
+    edits: EditBuffer<Vec<u8>>,
+}
+
+impl Edited<'_> {
+    /// Writes the woven file to `out`, in pieces: the input's bytes and
+    /// the replacements, never copied into one buffer first.
+    pub fn write_to(&self, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+        self.edits
+            .write_sorted(self.source, 0, self.source.len(), out)
+    }
+
+    /// The woven file's bytes, whole.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.source.len() + self.edits.text.len());
+        self.write_to(&mut out)
+            .expect("writing to memory does not fail");
+        out
+    }
+}
+
+/// Weaves a C file: its woven bytes, whole.
 pub fn weave(input: &Input) -> Result<Woven<Vec<u8>>, Diagnostic> {
+    let woven = weave_edits(input)?;
+    Ok(Woven {
+        text: woven.text.to_bytes(),
+        sites: woven.sites,
+        warnings: woven.warnings,
+    })
+}
+
+/// Weaves a C file: the edits, to be written ([`Edited::write_to`]) without
+/// the woven file being held whole.
+pub fn weave_edits<'t>(input: &Input<'_, 't>) -> Result<Woven<Edited<'t>>, Diagnostic> {
+    let woven = weave_unwritten(input)?;
+    Ok(Woven {
+        text: Edited {
+            source: input.text,
+            edits: woven.text,
+        },
+        sites: woven.sites,
+        warnings: woven.warnings,
+    })
+}
+
+fn weave_unwritten(input: &Input) -> Result<Woven<EditBuffer<Vec<u8>>>, Diagnostic> {
     let text = view(input.text);
     if let Some(at) = bind::woven_marker(&text, &[WOVEN_MARKER, "slic_monitor.h"]) {
         return Err(bind::already_woven(input.path, Span::new(input.file, at)));
@@ -138,25 +192,27 @@ pub fn weave(input: &Input) -> Result<Woven<Vec<u8>>, Diagnostic> {
         input,
         text: &text,
         file: &file,
-        edits: Vec::new(),
+        edits: EditBuffer::default(),
+        byte_order_mark: byte_order_mark(input.text),
         sites: Sites::default(),
         wrapped_apis: Vec::new(),
         statics: Vec::new(),
         pointer_wrappers: Vec::new(),
         api_events: FnvHashMap::default(),
         macro_apis: HashMap::new(),
-        to_wrap: FnvHashSet::default(),
+        to_wrap: FnvHashMap::default(),
         here_lines: FnvHashSet::default(),
         first_use: None,
-        roles: RoleMap::default(),
         kernel: Vec::new(),
         hooked: input.hooks.functions().into_iter().collect(),
         role_hooks: FnvHashMap::default(),
         quoted_path: quote(input.path),
         generated_line: line_directive(1, GENERATED),
+        wrapper_body: String::with_capacity(1024),
+        last_line: std::cell::Cell::new(1),
         warnings: Vec::new(),
     };
-    let defined: BTreeSet<&str> = (0..file.structure.items.len())
+    let defined: FnvHashSet<&str> = (0..file.structure.items.len())
         .filter_map(|item| file.name(item))
         .collect();
     let mut apis = Vec::new();
@@ -252,13 +308,15 @@ pub fn weave(input: &Input) -> Result<Woven<Vec<u8>>, Diagnostic> {
     all_roles.merge(&header_roles);
     // Every routine of a role, whether rules name the role or not: the
     // driver runs inside them (`slic_driver_enter`).
-    weaver.to_wrap = all_roles
-        .all_routines()
-        .chain(input.hooks.functions())
-        .filter(|name| !kernel.contains(name))
-        .map(str::to_string)
+    let mut to_wrap: FnvHashMap<&str, Vec<Role>> = all_roles.roles_by_routine();
+    for function in input.hooks.functions() {
+        to_wrap.entry(function).or_default();
+    }
+    weaver.to_wrap = to_wrap
+        .into_iter()
+        .filter(|(name, _)| !kernel.contains(name))
+        .map(|(name, roles)| (name.to_string(), roles))
         .collect();
-    weaver.roles = all_roles;
     weaver.refuse_what_makes_no_sense(&read.errors, &hits)?;
     weaver.rewrite_macro_bodies(&definitions, &apis)?;
     let (steps, mut heads) = weaver.steps(read, &hits);
@@ -289,8 +347,36 @@ struct Read<'t> {
 }
 
 impl<'a> Weaver<'a> {
-    fn position(&self, offset: usize) -> Position {
+    /// The line (from 1) of `offset`. Sites come in the order of the text:
+    /// the line of the last one asked about is tried first, and the next
+    /// few, before a search of the whole file's lines.
+    fn line(&self, offset: usize) -> u32 {
+        let starts = &self.file.scan.line_starts;
+        // The answer is the number of lines that start at or before
+        // `offset`.
+        let is_line = |line: usize| {
+            (1..=starts.len()).contains(&line)
+                && starts[line - 1] <= offset
+                && starts.get(line).is_none_or(|&next| next > offset)
+        };
+        let last = self.last_line.get();
+        for line in last..last + 8 {
+            if is_line(line) {
+                self.last_line.set(line);
+                return line as u32;
+            }
+            if line >= starts.len() || starts[line] > offset {
+                break;
+            }
+        }
         let line = self.file.scan.line(offset);
+        self.last_line.set(line as usize);
+        debug_assert!(is_line(line as usize));
+        line
+    }
+
+    fn position(&self, offset: usize) -> Position {
+        let line = self.line(offset);
         Position {
             file: self.input.path.to_string(),
             line,
@@ -311,12 +397,51 @@ impl<'a> Weaver<'a> {
         Diagnostic::new(code, Span::new(self.input.file, offset..end), message)
     }
 
+    /// Replaces `range` of the file with `parts`, one after another.
+    fn replace(&mut self, range: std::ops::Range<usize>, parts: &[&[u8]]) {
+        let mark = self.edits.mark();
+        for part in parts {
+            self.edits.text.extend_from_slice(part);
+        }
+        self.record(range, mark);
+    }
+
+    fn insert(&mut self, at: usize, parts: &[&[u8]]) {
+        self.replace(at..at, parts);
+    }
+
+    /// Makes what was written into the edits' buffer since `mark` the
+    /// replacement of `range`. Nothing goes before a byte order mark:
+    /// compilers skip one only at the start of a file. (The view has
+    /// spaces there, so only insertions at the start, at line 1, can land
+    /// in it.)
+    fn record(&mut self, range: std::ops::Range<usize>, mark: usize) {
+        let range = if range.start < self.byte_order_mark {
+            debug_assert!(range.is_empty(), "an edit of a byte order mark");
+            self.byte_order_mark..self.byte_order_mark
+        } else {
+            range
+        };
+        self.edits.replace_since(range, mark);
+    }
+
+    /// `API` at `range` becomes `slic_wpSITE_API`, its pointer wrapper.
+    fn pointer_use(&mut self, range: std::ops::Range<usize>, site: usize, api: &str) {
+        let mark = self.edits.mark();
+        let text = &mut self.edits.text;
+        text.extend_from_slice(b"slic_wp");
+        text.extend_from_slice(decimal(site as u64, &mut [0; 20]));
+        text.push(b'_');
+        text.extend_from_slice(api.as_bytes());
+        self.record(range, mark);
+    }
+
     fn note_use(&mut self, offset: usize) {
         self.first_use = Some(self.first_use.map_or(offset, |f| f.min(offset)));
     }
 
     fn needs_wrapping(&self, routine: &str) -> bool {
-        self.to_wrap.contains(routine)
+        self.to_wrap.contains_key(routine)
     }
 
     /// The items tree-sitter must read: declarations and heads that hold a
@@ -349,8 +474,8 @@ impl<'a> Weaver<'a> {
         for (item, wanted) in wanted.iter_mut().enumerate() {
             if let Some(name) = file.name(item) {
                 let may_be_routine = maybe.contains(name)
-                    || !self.input.roles.roles_of(name).is_empty()
-                    || !header_roles.roles_of(name).is_empty()
+                    || self.input.roles.has_role(name)
+                    || header_roles.has_role(name)
                     || self.hooked.contains(name);
                 *wanted |= may_be_routine;
             }
@@ -491,20 +616,15 @@ impl<'a> Weaver<'a> {
                         + word.len()
                         + (body[offset + word.len()..].len() - after.len());
                     let empty = inside.trim_start().starts_with(')');
-                    self.edits
-                        .push(Edit::replace(at..at + word.len(), format!("slic_w_{word}")));
+                    self.replace(at..at + word.len(), &[b"slic_w_", word.as_bytes()]);
                     let separator = if empty { "" } else { ", " };
-                    self.edits
-                        .push(Edit::insert(paren + 1, format!("SLIC_HERE{separator}")));
+                    self.insert(paren + 1, &[b"SLIC_HERE", separator.as_bytes()]);
                 } else {
                     let site = self
                         .sites
                         .add(self.api_events(&word), None, IN_A_MACRO.to_string());
                     self.pointer_wrappers.push((site, word.clone()));
-                    self.edits.push(Edit::replace(
-                        at..at + word.len(),
-                        format!("slic_wp{site}_{word}"),
-                    ));
+                    self.pointer_use(at..at + word.len(), site, &word);
                 }
             }
         }
@@ -612,13 +732,12 @@ impl<'a> Weaver<'a> {
                     Some(position),
                     function.unwrap_or_default().to_string(),
                 );
-                self.edits
-                    .push(Edit::replace(range, ["slic_w_", name].concat()));
+                self.replace(range, &[b"slic_w_", name.as_bytes()]);
                 let separator = if empty { "" } else { ", " };
-                let mut argument = String::with_capacity(24);
-                push_site(&mut argument, site);
-                argument.push_str(separator);
-                self.edits.push(Edit::insert(open + 1, argument));
+                let mark = self.edits.mark();
+                push_site_bytes(&mut self.edits.text, site);
+                self.edits.text.extend_from_slice(separator.as_bytes());
+                self.record(open + 1..open + 1, mark);
             }
             UseKind::Address | UseKind::Macro => {
                 // The API's address is taken: calls through the pointer go
@@ -629,8 +748,7 @@ impl<'a> Weaver<'a> {
                     self.sites
                         .add(events, None, function.unwrap_or("(file scope)").to_string());
                 self.pointer_wrappers.push((site, name.to_string()));
-                self.edits
-                    .push(Edit::replace(range, format!("slic_wp{site}_{name}")));
+                self.pointer_use(range, site, name);
             }
         }
         Ok(())
@@ -655,19 +773,19 @@ impl<'a> Weaver<'a> {
         let line_start = scan.line_starts[line as usize - 1];
         self.note_use(line_start);
         if self.here_lines.insert(line_start) {
-            self.edits.push(Edit::insert(
-                line_start,
-                format!(
-                    "#undef SLIC_HERE\n#define SLIC_HERE (&slic_sites[{site}])\n{}",
-                    line_directive(line, self.input.path)
-                ),
-            ));
+            let mark = self.edits.mark();
+            let text = &mut self.edits.text;
+            text.extend_from_slice(b"#undef SLIC_HERE\n#define SLIC_HERE (");
+            push_site_bytes(text, site);
+            text.extend_from_slice(b")\n");
+            text.extend_from_slice(line_directive(line, self.input.path).as_bytes());
+            self.record(line_start..line_start, mark);
         }
         Ok(())
     }
 
     /// The generated declarations and the marker, then the edits.
-    fn finish(mut self) -> Result<Woven<Vec<u8>>, Diagnostic> {
+    fn finish(mut self) -> Result<Woven<EditBuffer<Vec<u8>>>, Diagnostic> {
         let insertion = self.file.structure.insertion_point;
         if let Some(first) = self.first_use.filter(|&f| f < insertion) {
             return Err(self.error(
@@ -679,37 +797,26 @@ impl<'a> Weaver<'a> {
             ));
         }
         let line_after = self.file.scan.line(insertion);
-        let mut block = String::new();
-        let _ = writeln!(block, "{}", line_directive(1, GENERATED).trim_end());
-        block.push_str("#include \"slic_monitor.h\"\n");
-        site_table(&self.sites.sites, &mut block);
-        if !self.macro_apis.is_empty() {
-            // Uses of those macros that the weaver could not see (in other
-            // macros' expansions) report from an unknown place.
-            let _ = writeln!(
-                block,
-                "SLIC_MAYBE_UNUSED static const struct slic_site slic_site_in_macro = {{ 0, 0, 0, \"{IN_A_MACRO}\" }};\n#define SLIC_HERE (&slic_site_in_macro)"
-            );
-        }
-        // Wrappers are declared here, where the headers have declared the
-        // types they use, and defined at the end of the file, where the
-        // APIs they call are declared even if the file declares one itself.
+        // Wrappers are declared after the site table, where the headers
+        // have declared the types they use, and defined at the end of the
+        // file, where the APIs they call are declared even if the file
+        // declares one itself.
+        let mut declarations = String::new();
         let mut definitions = String::new();
         for api in &self.wrapped_apis {
             let prototype = &self.input.prototypes[api];
             api_wrapper(
                 self.input.hooks,
                 prototype,
-                &mut block,
+                &mut declarations,
                 &mut definitions,
                 api,
             );
         }
         for (site, api) in &self.pointer_wrappers {
             let prototype = &self.input.prototypes[api];
-            pointer_wrapper(prototype, &mut block, &mut definitions, *site, api);
+            pointer_wrapper(prototype, &mut declarations, &mut definitions, *site, api);
         }
-        block.push_str(&line_directive(line_after, self.input.path));
         let text = self.input.text;
         if !definitions.is_empty() {
             let newline = if text.is_empty() || text.ends_with(b"\n") {
@@ -720,53 +827,61 @@ impl<'a> Weaver<'a> {
             // A file may end in a pageable code section (`#pragma
             // code_seg("PAGE")`); wrappers run at any IRQL, so they go back
             // to the default section.
-            self.edits.push(Edit::insert(
+            self.insert(
                 text.len(),
-                format!(
-                    "{newline}{}#ifdef _MSC_VER\n#pragma code_seg(push)\n#pragma code_seg()\n#endif\n{definitions}#ifdef _MSC_VER\n#pragma code_seg(pop)\n#endif\n",
-                    line_directive(1, GENERATED)
-                ),
-            ));
+                &[
+                    newline.as_bytes(),
+                    line_directive(1, GENERATED).as_bytes(),
+                    b"#ifdef _MSC_VER\n#pragma code_seg(push)\n#pragma code_seg()\n#endif\n",
+                    definitions.as_bytes(),
+                    b"#ifdef _MSC_VER\n#pragma code_seg(pop)\n#endif\n",
+                ],
+            );
         }
         let top = format!(
             "/* {WOVEN_MARKER} {}: edit the original, not this file. */\n{}",
             env!("CARGO_PKG_VERSION"),
             line_directive(1, self.input.path)
         );
-        self.edits.push(Edit::insert(0, top));
-        let needs_newline = insertion > 0 && !text[..insertion].ends_with(b"\n");
-        self.edits.push(Edit::insert(
-            insertion,
-            if needs_newline {
-                format!("\n{block}")
-            } else {
-                block
-            },
-        ));
-        for &at in &self.statics {
-            self.edits
-                .push(Edit::insert(at, b"SLIC_ORIGINAL ".to_vec()));
+        self.insert(0, &[top.as_bytes()]);
+        // The block after the includes, written straight into the edits'
+        // buffer (the site table is most of it).
+        let mark = self.edits.mark();
+        let block = &mut self.edits.text;
+        if insertion > 0 && !text[..insertion].ends_with(b"\n") {
+            block.push(b'\n');
         }
-        // Nothing goes before a byte order mark: compilers skip one only at
-        // the start of a file. (The view has spaces there, so only
-        // insertions at the start, at line 1, can land in it.)
-        let mark = byte_order_mark(text);
-        for edit in &mut self.edits {
-            if edit.range.start < mark {
-                debug_assert!(edit.range.is_empty(), "an edit of a byte order mark");
-                edit.range = mark..mark;
-            }
+        block.extend_from_slice(line_directive(1, GENERATED).trim_end().as_bytes());
+        block.extend_from_slice(b"\n#include \"slic_monitor.h\"\n");
+        site_table(&self.sites.sites, block);
+        if !self.macro_apis.is_empty() {
+            // Uses of those macros that the weaver could not see (in other
+            // macros' expansions) report from an unknown place.
+            block.extend_from_slice(
+                format!(
+                    "SLIC_MAYBE_UNUSED static const struct slic_site slic_site_in_macro = {{ 0, 0, 0, \"{IN_A_MACRO}\" }};\n#define SLIC_HERE (&slic_site_in_macro)\n"
+                )
+                .as_bytes(),
+            );
+        }
+        block.extend_from_slice(declarations.as_bytes());
+        block.extend_from_slice(line_directive(line_after, self.input.path).as_bytes());
+        self.record(insertion..insertion, mark);
+        for at in std::mem::take(&mut self.statics) {
+            self.insert(at, &[b"SLIC_ORIGINAL "]);
         }
         // Made at offsets of the view, applied to the file's bytes.
-        let text = edit::apply(text, self.edits).map_err(|overlap| {
-            Diagnostic::new(
-                Code::WeaverBug,
-                Span::new(self.input.file, 0..0),
-                format!("internal error in the C weaver: {overlap}"),
-            )
-        })?;
+        self.edits
+            .sort_and_check(0..text.len())
+            .map_err(|overlap| {
+                Diagnostic::new(
+                    Code::WeaverBug,
+                    Span::new(self.input.file, 0..0),
+                    format!("internal error in the C weaver: {overlap}"),
+                )
+            })?;
         Ok(Woven {
-            text,
+            text: self.edits,
             sites: self.sites.into_vec(),
             warnings: self.warnings,
         })

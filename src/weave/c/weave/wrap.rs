@@ -7,7 +7,6 @@ use std::fmt::Write;
 use super::Weaver;
 use super::head::Head;
 use crate::diagnostic::{Code, Diagnostic};
-use crate::edit::Edit;
 use crate::role_table::Role;
 use crate::span::Span;
 use crate::weave::bind::{self, RoutineHooks};
@@ -19,12 +18,30 @@ use crate::weave::c::scan::Kind;
 /// the body has no other `return`. clang gives its `ret` that statement's
 /// place then (the return value is stored just before it), and the
 /// closing brace's otherwise: both weavers report an exit at the same
-/// place. Read from the tokens: the weaver parses no bodies.
-fn final_return(file: &CFile, body: std::ops::Range<usize>) -> Option<usize> {
+/// place. Read from the tokens: the weaver parses no bodies. `braces` are
+/// the body's `{` and `}` tokens when the structure knows them (a search
+/// of the file's tokens otherwise).
+fn final_return(
+    file: &CFile,
+    body: std::ops::Range<usize>,
+    braces: Option<(usize, usize)>,
+) -> Option<usize> {
     let tokens = file.tokens();
-    let open = tokens.partition_point(|t| (t.start as usize) < body.start);
-    let close = tokens.partition_point(|t| (t.start as usize) < body.end - 1);
-    let is_return = |i: usize| tokens[i].kind == Kind::Identifier && file.word(i) == "return";
+    let (open, close) = braces
+        .filter(|&(open, close)| {
+            file.start(open) == body.start && file.start(close) == body.end - 1
+        })
+        .unwrap_or_else(|| {
+            (
+                tokens.partition_point(|t| (t.start as usize) < body.start),
+                tokens.partition_point(|t| (t.start as usize) < body.end - 1),
+            )
+        });
+    // The length first: most words of a body are not six bytes long.
+    let is_return = |i: usize| {
+        let token = tokens[i];
+        token.kind == Kind::Identifier && token.end - token.start == 6 && file.word(i) == "return"
+    };
     let mut returns = (open + 1..close).filter(|&i| is_return(i));
     let (Some(only), None) = (returns.next(), returns.next()) else {
         return None;
@@ -123,14 +140,17 @@ impl<'a> Weaver<'a> {
                 format!("cannot wrap `{name}`: {problem}"),
             )
         })?;
-        let roles = self.roles.roles_of(&name);
+        let roles = self.to_wrap.get(&name).cloned().unwrap_or_default();
         let span = Span::new(self.input.file, head.name.clone());
         let hooks = self.routine_hooks(&name, &roles, span)?;
         let (entry_hooks, exit_hooks) = (hooks.entry, hooks.exit);
         // A site for each end that has hooks: the `{` for entry events;
         // for exit events, where the routine returns: its final `return`,
         // or the closing `}` (where clang's `ret` points too).
-        let returns_at = final_return(file, head.body.clone()).unwrap_or(head.body.end - 1);
+        let braces = file.structure.items[item]
+            .body()
+            .and_then(|(open, close)| Some((open, close?)));
+        let returns_at = final_return(file, head.body.clone(), braces).unwrap_or(head.body.end - 1);
         let entry_site = (!entry_hooks.is_empty()).then(|| {
             let events = entry_hooks.iter().map(|h| h.event.clone()).collect();
             self.sites
@@ -153,31 +173,30 @@ impl<'a> Weaver<'a> {
         if !LINKAGE_WORDS.iter().any(|word| has_word(specifiers, word)) {
             self.statics.push(head.start);
         }
-        self.edits.push(Edit::replace(
-            head.name.clone(),
-            ["slic_orig_", &name].concat(),
-        ));
+        self.replace(head.name.clone(), &[b"slic_orig_", name.as_bytes()]);
         // The wrapper's head is the definition's own bytes, name and all:
         // storage class, calling convention, annotations and comments stay
         // the same.
         let bytes = self.input.text;
-        let head_text = [
-            &bytes[head.start..head.name.start],
-            name.as_bytes(),
-            &bytes[head.name.end..head.body.start],
-        ]
-        .concat();
         let result_type = (!head.returns_void).then_some(head.result_type.as_slice());
         let arguments = parameters.join(", ");
-        let mut wrapper: Vec<u8> = Vec::with_capacity(512 + head_text.len());
+        let returns_line = self.line(returns_at);
+        // Written straight into the edits' buffer.
+        let mark = self.edits.mark();
+        let wrapper = &mut self.edits.text;
         wrapper.push(b'\n');
         wrapper.extend_from_slice(self.generated_line.as_bytes());
         wrapper.push(b'\n');
-        wrapper.extend_from_slice(head_text.trim_ascii_end());
+        // The head, its trailing blanks left out (the name is not blank).
+        wrapper.extend_from_slice(&bytes[head.start..head.name.start]);
+        wrapper.extend_from_slice(name.as_bytes());
+        wrapper.extend_from_slice(bytes[head.name.end..head.body.start].trim_ascii_end());
         wrapper.extend_from_slice(b"\n{\n");
         // The body, but for the result type and the head (the file's
-        // bytes), is text the weaver writes.
-        let mut body = String::with_capacity(512);
+        // bytes), is text the weaver writes, in a buffer kept from one
+        // wrapper to the next.
+        let mut body = std::mem::take(&mut self.wrapper_body);
+        body.clear();
         // A routine of a role is the driver running (see
         // `slic_driver_enter` in the monitor's header).
         let driver = !roles.is_empty();
@@ -236,10 +255,10 @@ impl<'a> Weaver<'a> {
             body.push_str("    }\n");
         }
         body.push_str("}\n");
-        let returns_line = self.position(returns_at).line;
         push_line_directive(&mut body, returns_line, &self.quoted_path);
         wrapper.extend_from_slice(body.as_bytes());
-        self.edits.push(Edit::insert(head.body.end, wrapper));
+        self.wrapper_body = body;
+        self.record(head.body.end..head.body.end, mark);
         self.note_use(head.start);
         Ok(())
     }
