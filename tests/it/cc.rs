@@ -331,6 +331,7 @@ fn a_quiet_compile_stays_quiet() {
         "tests/drivers/legacy/legacy.c",
         "tests/drivers/mailbox/mailbox.c",
         "examples/driver/driver.c",
+        "tests/fixtures/cc/warns_after_routines.c",
     ];
     let work = tempfile::tempdir().unwrap();
     for (compiler, via) in [("gcc", "c"), ("clang-19", "c"), ("clang-19", "ir")] {

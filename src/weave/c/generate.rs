@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use crate::catalog::Prototype;
+use crate::catalog::{CType, Prototype};
 use crate::monitor::hooks::{Hook, HookSet};
 use crate::syntax::pretty::{push_quoted, quote};
 use crate::weave::Site;
@@ -75,9 +75,10 @@ pub fn api_wrapper(
     let _ = writeln!(out, "{head}\n{{");
     let hooks = bind::call_hooks(hooks, api);
     let site = SiteArgument::Named("slic_site");
+    let values = hook_values(prototype, &parameters);
     for hook in &hooks.before {
         out.push_str("    ");
-        push_hook_call(out, hook, site, &parameters, None);
+        push_hook_call(out, hook, site, &values, None);
         out.push_str(";\n");
     }
     let call = format!("{api}({})", parameters.join(", "));
@@ -100,7 +101,7 @@ pub fn api_wrapper(
     let ret = (!returns_void).then_some("slic_result");
     for hook in &hooks.after {
         out.push_str(indent);
-        push_hook_call(out, hook, site, &parameters, ret);
+        push_hook_call(out, hook, site, &values, ret);
         out.push_str(";\n");
     }
     if !returns_void {
@@ -211,6 +212,27 @@ fn parameters(prototype: &Prototype) -> (Vec<String>, Vec<String>) {
         .map(|(p, name)| declare(&p.spelling, name))
         .collect();
     (names, declared)
+}
+
+/// What the hooks are given for each parameter: its value, but for a
+/// structure or union passed by value, which no integer cast takes. The
+/// WDK's by-value unions are `LARGE_INTEGER` and its kin (`PHYSICAL_ADDRESS`,
+/// `ULARGE_INTEGER`: `KeSetTimer`'s due time): their 64 bits, `QuadPart`,
+/// the value the IR weaver sees too (Windows passes them in a register).
+/// Any other record is given as 0.
+fn hook_values(prototype: &Prototype, parameters: &[String]) -> Vec<String> {
+    prototype
+        .parameters
+        .iter()
+        .zip(parameters)
+        .map(|(parameter, name)| match &parameter.ty {
+            CType::Record(record) if record.trim_start_matches('_').ends_with("LARGE_INTEGER") => {
+                format!("{name}.QuadPart")
+            }
+            CType::Record(_) => "0".to_string(),
+            _ => name.clone(),
+        })
+        .collect()
 }
 
 /// `TYPE name`, with the stars of a spelled pointer type after the type.

@@ -180,7 +180,10 @@ impl<'a> Weaver<'a> {
         let bytes = self.input.text;
         let result_type = (!head.returns_void).then_some(head.result_type.as_slice());
         let arguments = parameters.join(", ");
-        let returns_line = self.line(returns_at);
+        // The file goes on after the wrapper with the rest of the line of
+        // the body's closing brace (not of the exit site, which may be the
+        // final `return` a line before it).
+        let resume_line = self.line(head.body.end - 1);
         // Written straight into the edits' buffer.
         let mark = self.edits.mark();
         let wrapper = &mut self.edits.text;
@@ -255,7 +258,7 @@ impl<'a> Weaver<'a> {
             body.push_str("    }\n");
         }
         body.push_str("}\n");
-        push_line_directive(&mut body, returns_line, &self.quoted_path);
+        push_line_directive(&mut body, resume_line, &self.quoted_path);
         wrapper.extend_from_slice(body.as_bytes());
         self.wrapper_body = body;
         self.record(head.body.end..head.body.end, mark);
