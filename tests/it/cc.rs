@@ -471,14 +471,7 @@ fn a_compile_in_a_response_file_is_woven() {
 fn a_compile_that_fails_after_parsing_fails_as_without_slic() {
     require_tool("gcc");
     require_tool("clang-19");
-    let work = tempfile::tempdir().unwrap();
-    for name in ["driver.c", "driver.h"] {
-        std::fs::copy(
-            root().join("examples/driver").join(name),
-            work.path().join(name),
-        )
-        .unwrap();
-    }
+    let work = example_driver_copy();
     std::fs::write(
         work.path().join("attribute.c"),
         "#include \"driver.h\"\nvoid forbidden(void) __attribute__((error(\"never call this\")));\n\
@@ -521,14 +514,7 @@ fn a_compile_that_fails_after_parsing_fails_as_without_slic() {
 fn a_bug_in_slic_keeps_the_files_it_names() {
     require_tool("gcc");
     require_tool("clang-19");
-    let work = tempfile::tempdir().unwrap();
-    for name in ["driver.c", "driver.h"] {
-        std::fs::copy(
-            root().join("examples/driver").join(name),
-            work.path().join(name),
-        )
-        .unwrap();
-    }
+    let work = example_driver_copy();
     // gcc that refuses slic's woven C; clang that refuses slic's woven IR.
     let refusing = [
         ("gcc-refusing", "gcc", "*/slic-*/cc-*/0-*.c"),
@@ -573,6 +559,20 @@ fn a_bug_in_slic_keeps_the_files_it_names() {
     }
 }
 
+/// A directory with a copy of the example driver's `driver.c` and
+/// `driver.h`.
+fn example_driver_copy() -> tempfile::TempDir {
+    let work = tempfile::tempdir().unwrap();
+    for name in ["driver.c", "driver.h"] {
+        std::fs::copy(
+            root().join("examples/driver").join(name),
+            work.path().join(name),
+        )
+        .unwrap();
+    }
+    work
+}
+
 /// The symbols of an object or program (`nm`).
 fn symbols(path: &Path) -> String {
     let mut nm = Command::new("nm");
@@ -588,14 +588,7 @@ fn inputs_are_taken_in_their_language() {
     require_tool("gcc");
     require_tool("g++");
     require_tool("clang-19");
-    let work = tempfile::tempdir().unwrap();
-    for name in ["driver.c", "driver.h"] {
-        std::fs::copy(
-            root().join("examples/driver").join(name),
-            work.path().join(name),
-        )
-        .unwrap();
-    }
+    let work = example_driver_copy();
     std::fs::copy(work.path().join("driver.c"), work.path().join("driver.inc")).unwrap();
     std::fs::write(
         work.path().join("other.cpp"),
