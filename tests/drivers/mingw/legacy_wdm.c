@@ -2,7 +2,8 @@
  * A WDM driver in the style of older WDK samples, against mingw-w64's DDK
  * headers (<ntddk.h>): ntdef.h's IN / OUT / OPTIONAL on every parameter, a
  * routine description between each head and its body, a timer whose due
- * time is a LARGE_INTEGER passed by value, a cancel-spin-lock read queue.
+ * time is a LARGE_INTEGER passed by value, a cancel-spin-lock read queue,
+ * a system thread (KSTART_ROUTINE, a worker to the rules).
  * Written here, in that style; no sample's code.
  *
  * Correct as far as the rules go (never run: there is no Windows kernel
@@ -22,6 +23,7 @@ DRIVER_DISPATCH LegacyCreateClose;
 DRIVER_DISPATCH LegacyRead;
 DRIVER_CANCEL LegacyCancelRead;
 KDEFERRED_ROUTINE LegacyTimerDpc;
+KSTART_ROUTINE LegacyThread;
 
 NTSTATUS
 NTAPI
@@ -151,6 +153,28 @@ Routine Description:
 
 VOID
 NTAPI
+LegacyThread(
+    IN PVOID StartContext
+    )
+/*++
+
+Routine Description:
+
+    Starts the timer from a thread of the driver's own, at PASSIVE_LEVEL,
+    and ends.
+
+--*/
+{
+    PLEGACY_EXTENSION extension = (PLEGACY_EXTENSION)StartContext;
+    LARGE_INTEGER due;
+
+    due.QuadPart = -1000000;
+    KeSetTimerEx(&extension->Timer, due, 100, &extension->TimerDpc);
+    PsTerminateSystemThread(STATUS_SUCCESS);
+}
+
+VOID
+NTAPI
 LegacyUnload(
     IN PDRIVER_OBJECT DriverObject
     )
@@ -179,15 +203,16 @@ DriverEntry(
 
 Routine Description:
 
-    Creates the device and starts the timer: every 100 ms, first after
-    100 ms (a relative due time, negative, in 100 ns units).
+    Creates the device and the thread that starts the timer: every
+    100 ms, first after 100 ms (a relative due time, negative, in 100 ns
+    units).
 
 --*/
 {
     PDEVICE_OBJECT device;
     PLEGACY_EXTENSION extension;
     NTSTATUS status;
-    LARGE_INTEGER due;
+    HANDLE thread;
 
     UNREFERENCED_PARAMETER(RegistryPath);
     status = IoCreateDevice(DriverObject, sizeof(LEGACY_EXTENSION), NULL,
@@ -199,8 +224,12 @@ Routine Description:
     extension->PendingRead = NULL;
     KeInitializeTimer(&extension->Timer);
     KeInitializeDpc(&extension->TimerDpc, LegacyTimerDpc, extension);
-    due.QuadPart = -1000000;
-    KeSetTimerEx(&extension->Timer, due, 100, &extension->TimerDpc);
+    status = PsCreateSystemThread(&thread, 0, NULL, NULL, NULL, LegacyThread, extension);
+    if (!NT_SUCCESS(status)) {
+        IoDeleteDevice(device);
+        return status;
+    }
+    ZwClose(thread);
     DriverObject->MajorFunction[IRP_MJ_CREATE] = LegacyCreateClose;
     DriverObject->MajorFunction[IRP_MJ_CLOSE] = LegacyCreateClose;
     DriverObject->MajorFunction[IRP_MJ_READ] = LegacyRead;
