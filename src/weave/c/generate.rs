@@ -72,10 +72,13 @@ pub fn api_wrapper(
         signature.join(", ")
     );
     let _ = writeln!(declarations, "{head};");
+    let values = hook_values(prototype, &parameters);
+    if values.iter().any(|v| v.starts_with(BITS64)) && !out.contains(BITS64_DEFINITION) {
+        out.push_str(BITS64_DEFINITION);
+    }
     let _ = writeln!(out, "{head}\n{{");
     let hooks = bind::call_hooks(hooks, api);
     let site = SiteArgument::Named("slic_site");
-    let values = hook_values(prototype, &parameters);
     for hook in &hooks.before {
         out.push_str("    ");
         push_hook_call(out, hook, site, &values, None);
@@ -217,9 +220,10 @@ fn parameters(prototype: &Prototype) -> (Vec<String>, Vec<String>) {
 /// What the hooks are given for each parameter: its value, but for a
 /// structure or union passed by value, which no integer cast takes. The
 /// WDK's by-value unions are `LARGE_INTEGER` and its kin (`PHYSICAL_ADDRESS`,
-/// `ULARGE_INTEGER`: `KeSetTimer`'s due time): their 64 bits, `QuadPart`,
-/// the value the IR weaver sees too (Windows passes them in a register).
-/// Any other record is given as 0.
+/// `ULARGE_INTEGER`: `KeSetTimer`'s due time): their 64 bits, the value the
+/// IR weaver sees too (Windows passes them in a register), copied byte by
+/// byte, since headers differ on the type (a union in the WDK, an integer
+/// in some stub kernels). Any other record is given as 0.
 fn hook_values(prototype: &Prototype, parameters: &[String]) -> Vec<String> {
     prototype
         .parameters
@@ -227,13 +231,30 @@ fn hook_values(prototype: &Prototype, parameters: &[String]) -> Vec<String> {
         .zip(parameters)
         .map(|(parameter, name)| match &parameter.ty {
             CType::Record(record) if record.trim_start_matches('_').ends_with("LARGE_INTEGER") => {
-                format!("{name}.QuadPart")
+                format!("{BITS64}&({name}), (unsigned)sizeof({name}))")
             }
             CType::Record(_) => "0".to_string(),
             _ => name.clone(),
         })
         .collect()
 }
+
+const BITS64: &str = "slic_bits64(";
+
+/// Written once, before the first wrapper that needs it. C90, no library.
+const BITS64_DEFINITION: &str =
+    "SLIC_MAYBE_UNUSED static int64_t slic_bits64(const void *value, unsigned size)
+{
+    const unsigned char *from = (const unsigned char *)value;
+    int64_t bits = 0;
+    unsigned char *to = (unsigned char *)&bits;
+    unsigned i;
+    for (i = 0; i < size && i < sizeof bits; i++) {
+        to[i] = from[i];
+    }
+    return bits;
+}
+";
 
 /// `TYPE name`, with the stars of a spelled pointer type after the type.
 fn declare(spelling: &str, name: &str) -> String {
