@@ -56,9 +56,6 @@ const REGISTRATION_CALLS: &[(&str, u8, Role)] = &[
     ("KeInitializeThreadedDpc", 2, Role::Dpc),
     ("IoInitializeDpcRequest", 2, Role::Dpc),
     ("IoQueueWorkItem", 2, Role::Worker),
-    ("IoQueueWorkItemEx", 2, Role::Worker),
-    ("ExInitializeWorkItem", 2, Role::Worker),
-    ("PsCreateSystemThread", 6, Role::Worker),
     ("IoConnectInterrupt", 2, Role::Isr),
 ];
 
@@ -680,29 +677,6 @@ mod tests {
                 (Role::Unload, "Unload"),
                 (Role::Cancel, "CancelIrp"),
                 (Role::Dpc, "DpcRoutine"),
-            ]
-        );
-    }
-
-    #[test]
-    fn threads_and_work_items_are_workers() {
-        let found = roles(
-            "KSTART_ROUTINE Poll;\nWORKER_THREAD_ROUTINE ExWork;\nIO_WORKITEM_ROUTINE_EX IoWork;\n\
-             NTSTATUS DriverEntry(PDRIVER_OBJECT d, PUNICODE_STRING p) {\n\
-             PsCreateSystemThread(&h, 0, NULL, NULL, NULL, Thread, d);\n\
-             ExInitializeWorkItem(&item, ExItem, d);\n IoQueueWorkItemEx(w, IoItem, DelayedWorkQueue, d);\n return 0; }",
-        );
-        let names: Vec<(Role, &str)> = found.iter().map(|(r, n, _)| (*r, n.as_str())).collect();
-        assert_eq!(
-            names,
-            [
-                (Role::Worker, "Poll"),
-                (Role::Worker, "ExWork"),
-                (Role::Worker, "IoWork"),
-                (Role::DriverEntry, "DriverEntry"),
-                (Role::Worker, "Thread"),
-                (Role::Worker, "ExItem"),
-                (Role::Worker, "IoItem"),
             ]
         );
     }

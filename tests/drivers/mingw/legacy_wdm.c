@@ -3,11 +3,13 @@
  * headers (<ntddk.h>): ntdef.h's IN / OUT / OPTIONAL on every parameter, a
  * routine description between each head and its body, a timer whose due
  * time is a LARGE_INTEGER passed by value, a cancel-spin-lock read queue,
- * a system thread (KSTART_ROUTINE, a worker to the rules).
+ * a system thread (KSTART_ROUTINE: no role yet, its calls are not the
+ * driver's to the monitor).
  * Written here, in that style; no sample's code.
  *
- * Correct as far as the rules go (never run: there is no Windows kernel
- * here).
+ * Seeded bug (never run: there is no Windows kernel here): LegacyRead
+ * returns busy still holding the cancel spin lock (CancelSpinLock,
+ * CancelSpinlockRelease).
  */
 #include <ntddk.h>
 
@@ -89,7 +91,7 @@ LegacyRead(
 Routine Description:
 
     Queues the read, cancellable, under the cancel spin lock; the timer's
-    DPC completes it.
+    DPC completes it. A second read while one waits is refused.
 
 --*/
 {
@@ -99,20 +101,15 @@ Routine Description:
 
     IoAcquireCancelSpinLock(&irql);
     if (extension->PendingRead != NULL) {
-        status = STATUS_DEVICE_BUSY;
-    } else {
-        IoMarkIrpPending(Irp);
-        extension->PendingRead = Irp;
-        IoSetCancelRoutine(Irp, LegacyCancelRead);
+        /* The seeded bug: the cancel spin lock is still held. */
+        return STATUS_DEVICE_BUSY;
     }
+    IoMarkIrpPending(Irp);
+    extension->PendingRead = Irp;
+    IoSetCancelRoutine(Irp, LegacyCancelRead);
     IoReleaseCancelSpinLock(irql);
-    if (status != STATUS_PENDING) {
-        Irp->IoStatus.Status = status;
-        Irp->IoStatus.Information = 0;
-        IoCompleteRequest(Irp, IO_NO_INCREMENT);
-    }
     return status;
-}
+} // expect: CancelSpinLock in LegacyRead ; CancelSpinlockRelease in LegacyRead
 
 VOID
 NTAPI
