@@ -320,17 +320,22 @@ fn bad_weave_inputs_are_refused_with_one_line() {
     assert!(after.contains("woven by slic"), "the input is untouched");
 }
 
+/// A named pipe at `path` (`mkfifo`).
+fn make_fifo(path: &std::path::Path) {
+    let status = Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(status.success());
+}
+
 /// Output to a pipe or a device is written in place, never replaced by a
 /// renamed file.
 #[test]
 fn output_to_a_pipe_stays_a_pipe() {
     let work = tempfile::tempdir().unwrap();
     let fifo = work.path().join("out");
-    let status = Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .expect("mkfifo runs");
-    assert!(status.success());
+    make_fifo(&fifo);
     let reader_path = fifo.clone();
     let reader = std::thread::spawn(move || std::fs::read_to_string(reader_path).unwrap());
     let fifo_path = fifo.display().to_string();
@@ -356,11 +361,7 @@ fn output_to_a_pipe_stays_a_pipe() {
 fn input_from_a_pipe_weaves_as_the_file() {
     let work = tempfile::tempdir().unwrap();
     let fifo = work.path().join("driver.c");
-    let status = Command::new("mkfifo")
-        .arg(&fifo)
-        .status()
-        .expect("mkfifo runs");
-    assert!(status.success());
+    make_fifo(&fifo);
     let writer_path = fifo.clone();
     let writer = std::thread::spawn(move || {
         let source = std::fs::read("tests/drivers/queued/driver.c").unwrap();

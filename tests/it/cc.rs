@@ -608,36 +608,15 @@ fn inputs_are_taken_in_their_language() {
     };
     // Woven through either weaver: the routines enter the monitor.
     let woven = |name: &str| symbols(&work.path().join(name)).contains("slic_driver_enter");
+    // The language as two words and as one.
     for (compiler, via) in [("gcc", "c"), ("clang-19", "ir")] {
-        compile(&[
-            "--via",
-            via,
-            "--",
-            compiler,
-            &wdk,
-            "-I.",
-            "-x",
-            "c",
-            "-c",
-            "driver.inc",
-            "-o",
-            "inc.o",
-        ]);
-        assert!(woven("inc.o"), "`-x c` on driver.inc, {compiler}");
-        compile(&[
-            "--via",
-            via,
-            "--",
-            compiler,
-            &wdk,
-            "-I.",
-            "-xc",
-            "-c",
-            "driver.inc",
-            "-o",
-            "joined.o",
-        ]);
-        assert!(woven("joined.o"), "`-xc` on driver.inc, {compiler}");
+        for language in [&["-x", "c"][..], &["-xc"][..]] {
+            let mut words = vec!["--via", via, "--", compiler, &wdk, "-I."];
+            words.extend(language);
+            words.extend(["-c", "driver.inc", "-o", "inc.o"]);
+            compile(&words);
+            assert!(woven("inc.o"), "{language:?} on driver.inc, {compiler}");
+        }
     }
     compile(&[
         "--",
